@@ -1,0 +1,55 @@
+package org.mmlab.mm;
+
+import java.util.Locale;
+
+/** Sizes as users type them: "4G", "512M", "64K", "2048" (bytes), in binary units. */
+public final class Sizes {
+    private Sizes() {
+    }
+
+    /**
+     * Bytes in a size such as "4G", "512M", "1T", "65536K" or a plain byte count.
+     *
+     * @throws IllegalArgumentException for anything else, saying what is allowed
+     */
+    public static long parseBytes(String text) {
+        String t = text == null ? "" : text.trim().toUpperCase(Locale.ROOT);
+        if (t.endsWith("B") && t.length() > 1 && !Character.isDigit(t.charAt(t.length() - 2))) {
+            t = t.substring(0, t.length() - 1);
+        }
+        int shift = 0;
+        if (!t.isEmpty()) {
+            switch (t.charAt(t.length() - 1)) {
+                case 'K': shift = 10; break;
+                case 'M': shift = 20; break;
+                case 'G': shift = 30; break;
+                case 'T': shift = 40; break;
+                default: break;
+            }
+        }
+        String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
+        try {
+            long v = Long.parseLong(digits.trim());
+            if (v < 0 || v > (Long.MAX_VALUE >> shift)) {
+                throw new NumberFormatException();
+            }
+            return v << shift;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size: use a byte count or a number with"
+                    + " K, M, G or T (e.g. 512M, 4G)");
+        }
+    }
+
+    /** "4096 MiB"-style text for a page count: the largest unit that divides it. */
+    public static String format(long pages) {
+        long bytes = pages << Mm.PAGE_SHIFT;
+        String[] units = {"KiB", "MiB", "GiB", "TiB"};
+        int u = -1;
+        long v = bytes;
+        while (u < units.length - 1 && v % 1024 == 0 && v >= 1024) {
+            v /= 1024;
+            u++;
+        }
+        return u < 0 ? v + " B" : v + " " + units[u];
+    }
+}

@@ -1,0 +1,51 @@
+package org.mmlab.mm.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Models the printk ring buffer (kernel/printk): the last lines the simulated kernel printed,
+ * each stamped with seconds since boot, as dmesg shows them.
+ */
+public final class Dmesg {
+    static final int CAPACITY = 16384;
+
+    private final long bootNanos = System.nanoTime();
+    private final String[] ring = new String[CAPACITY];
+    private long written;
+
+    /** printk(): one or more lines, each stamped. */
+    public void printk(String text) {
+        long t = (System.nanoTime() - bootNanos) / 1000;
+        String stamp = String.format("[%5d.%06d] ", t / 1_000_000, t % 1_000_000);
+        synchronized (ring) {
+            for (String line : text.split("\n", -1)) {
+                ring[(int) (written++ % CAPACITY)] = stamp + line;
+            }
+        }
+    }
+
+    public List<String> lines() {
+        synchronized (ring) {
+            int n = (int) Math.min(written, CAPACITY);
+            List<String> out = new ArrayList<>(n);
+            for (long i = written - n; i < written; i++) {
+                out.add(ring[(int) (i % CAPACITY)]);
+            }
+            return out;
+        }
+    }
+
+    /** Lines written since boot, including those the ring has already dropped. */
+    public long written() {
+        synchronized (ring) {
+            return written;
+        }
+    }
+
+    public void clear() {
+        synchronized (ring) {
+            written = 0;
+        }
+    }
+}

@@ -1,0 +1,264 @@
+package org.mmlab.mm.internal;
+
+import java.util.function.Supplier;
+
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.PageType;
+
+/**
+ * One booted guest: the memmap, its zones and buddy allocator, the LRU, page locks, content,
+ * counters and dmesg, wired as mm_init.c and page_alloc.c do at boot. Its public methods are
+ * the entry points other code calls, each inside {@link StopMachine#enter()}.
+ */
+public final class GuestMemory {
+    /** The first MiB stays reserved at boot (real-mode and BIOS areas on x86). */
+    static final int RESERVED_LOW_PAGES = 256;
+
+    final MmConfig config;
+    final Dmesg dmesg = new Dmesg();
+    final MmDebug debug;
+    final MemMap map;
+    final PageLists lists;
+    final Zone[] zones;
+    final PageContent content;
+    final VmStat vmstat = new VmStat();
+    final PageAlloc alloc;
+    final Lruvec lruvec;
+    final PageLock pageLock;
+    final Handles handles = new Handles();
+    final PageOwner pageOwner = new PageOwner();
+    final StopMachine stopMachine = new StopMachine();
+
+    public GuestMemory(MmConfig config) {
+        this.config = config;
+        int nrPages = (int) config.nrPages();
+        debug = new MmDebug(dmesg, config.debugVm, config.debugList);
+        map = new MemMap(nrPages);
+        lists = new PageLists(map, debug);
+        int dma32Pages = (int) (config.dma32Bytes >> Mm.PAGE_SHIFT);
+        zones = dma32Pages >= nrPages
+                ? new Zone[] {new Zone(map, 0, "DMA32", 0, nrPages)}
+                : new Zone[] {new Zone(map, 0, "DMA32", 0, dma32Pages), new Zone(map, 1, "Normal", dma32Pages, nrPages)};
+        content = config.frames ? new FrameContent(nrPages) : new TagContent(nrPages);
+        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content);
+        debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
+        lruvec = new Lruvec(map, lists, vmstat, alloc);
+        pageLock = new PageLock(map, debug);
+        boot();
+    }
+
+    /** memblock reservations, then memblock_free_all(), then the watermarks. */
+    private void boot() {
+        for (int pfn = 0; pfn < RESERVED_LOW_PAGES; pfn++) {
+            map.setFlag(pfn, PageFlags.PG_reserved);
+            map.setRefcount(pfn, 1);
+        }
+        for (Zone z : zones) {
+            alloc.freeBootRange(Math.max(z.startPfn, RESERVED_LOW_PAGES), z.endPfn);
+        }
+        alloc.setupWatermarks();
+        StringBuilder sb = new StringBuilder("Linux version 6.18.0-mmlab (mmlab@felix) #1 SMP PREEMPT_DYNAMIC\nZone ranges:");
+        for (Zone z : zones) {
+            sb.append(String.format("%n  %-8s [mem %#018x-%#018x]", z.name, (long) z.startPfn << Mm.PAGE_SHIFT,
+                    ((long) z.endPfn << Mm.PAGE_SHIFT) - 1));
+        }
+        long managed = managedPages();
+        sb.append(String.format("%nBuilt 1 zonelists, mobility grouping on.  Total pages: %d", managed));
+        sb.append(String.format("%nMemory: %dK/%dK available (%dK reserved), content model: %s", managed * 4,
+                (long) map.nrPages * 4, (map.nrPages - managed) * 4, content.name()));
+        dmesg.printk(sb.toString());
+    }
+
+    public long managedPages() {
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.managedPages;
+        }
+        return n;
+    }
+
+    public long freePages() {
+        long n = 0;
+        for (Zone z : zones) {
+            n += z.freePages;
+        }
+        return n;
+    }
+
+    public Zone[] zones() {
+        return zones.clone();
+    }
+
+    public int nrPages() {
+        return map.nrPages;
+    }
+
+    public MmConfig config() {
+        return config;
+    }
+
+    public org.mmlab.mm.MigrateType pageblockMigratetype(int pfn) {
+        checkPfn(pfn);
+        return map.pageblockMigratetype(pfn);
+    }
+
+    public MmDebug debug() {
+        return debug;
+    }
+
+    public Dmesg dmesg() {
+        return dmesg;
+    }
+
+    public VmStat vmstat() {
+        return vmstat;
+    }
+
+    public PageContent content() {
+        return content;
+    }
+
+    public PageAlloc allocator() {
+        return alloc;
+    }
+
+    public Lruvec lruvec() {
+        return lruvec;
+    }
+
+    /** Runs fn with no other task inside mm code (stop_machine). */
+    public <T> T stopMachine(Supplier<T> fn) {
+        return stopMachine.stopMachine(fn);
+    }
+
+    // ------------------------------------------------------------------ entry points
+
+    void checkPfn(int pfn) {
+        if (pfn < 0 || pfn >= map.nrPages) {
+            throw new IllegalArgumentException(String.format("pfn %#x is outside memory (0 to %#x)", pfn, map.nrPages - 1));
+        }
+    }
+
+    /** alloc_pages(). */
+    public int allocPages(int gfp, int order) {
+        stopMachine.enter();
+        try {
+            int pfn = alloc.allocPages(gfp, order);
+            if (pfn != Mm.NO_PAGE && order > 0 && (gfp & Gfp.__GFP_COMP) == 0) {
+                pageOwner.allocated(pfn, order);
+            }
+            return pfn;
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
+    /** __free_pages(). */
+    public void freePages(int pfn, int order) {
+        checkPfn(pfn);
+        stopMachine.enter();
+        try {
+            if (order > 0 && !map.testFlag(pfn, PageFlags.PG_head)) {
+                pageOwner.freed(pfn);
+            }
+            alloc.freePages(pfn, order);
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
+    /** get_page(): VM_BUG_ON_PAGE on a page nobody holds, with CONFIG_DEBUG_VM. */
+    public void getPage(int pfn) {
+        checkPfn(pfn);
+        if (debug.debugVm() && map.refcount(pfn) <= 0) {
+            throw debug.vmBugOnPage(pfn, "page_ref_zero_or_close_to_overflow(page)", "include/linux/mm.h:1519");
+        }
+        map.refAdd(pfn, 1);
+    }
+
+    /** get_page_unless_zero(). */
+    public boolean getPageUnlessZero(int pfn) {
+        checkPfn(pfn);
+        return map.refIncUnlessZero(pfn);
+    }
+
+    /** put_page(): the last reference frees the page (leaving the LRU first, as __folio_put does). */
+    public void putPage(int pfn) {
+        checkPfn(pfn);
+        stopMachine.enter();
+        try {
+            int head = map.compoundHead(pfn);
+            if (alloc.putPageTestzero(head)) {
+                lruvec.release(head);
+                alloc.freeFrozenPages(head, map.compoundOrder(head), 0);
+            }
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
+    public int pageCount(int pfn) {
+        checkPfn(pfn);
+        return map.refcount(map.compoundHead(pfn));
+    }
+
+    public boolean trylockPage(int pfn) {
+        checkPfn(pfn);
+        return pageLock.trylock(pfn);
+    }
+
+    public void lockPage(int pfn) {
+        checkPfn(pfn);
+        pageLock.lock(pfn);
+    }
+
+    public void unlockPage(int pfn) {
+        checkPfn(pfn);
+        pageLock.unlock(pfn);
+    }
+
+    public boolean testPageFlag(int pfn, int flag) {
+        checkPfn(pfn);
+        if (flag < 0 || flag >= PageFlags.NR_PAGEFLAGS) {
+            throw new IllegalArgumentException("no page flag " + flag);
+        }
+        return map.testFlag(pfn, flag);
+    }
+
+    public PageType pageType(int pfn) {
+        checkPfn(pfn);
+        return map.pageType(pfn);
+    }
+
+    /** dump_page() text for a PFN. */
+    public String dumpPage(int pfn, String reason) {
+        checkPfn(pfn);
+        return debug.dumpPage(pfn, reason);
+    }
+
+    /** The allocation a page belongs to, for mm:free's checks: is it the start of a live block of this order? */
+    public void checkFreeable(int pfn, int order) {
+        checkPfn(pfn);
+        if (order < 0 || order > Mm.MAX_PAGE_ORDER) {
+            throw new IllegalArgumentException("order " + order + " is outside 0.." + Mm.MAX_PAGE_ORDER);
+        }
+        if ((pfn & ((1 << order) - 1)) != 0) {
+            throw new IllegalArgumentException(String.format("pfn %#x is not aligned to order %d", pfn, order));
+        }
+        if (map.refcount(pfn) <= 0 || map.hasType(pfn, PageType.BUDDY) || map.isTail(pfn)) {
+            throw new IllegalArgumentException(String.format("pfn %#x is not an allocated page (refcount %d%s)", pfn,
+                    map.refcount(pfn), map.hasType(pfn, PageType.BUDDY) ? ", free in the buddy allocator" : ""));
+        }
+        if (map.testFlag(pfn, PageFlags.PG_reserved)) {
+            throw new IllegalArgumentException(String.format("pfn %#x is reserved by boot", pfn));
+        }
+        Integer owned = pageOwner.snapshot().get(pfn);
+        int actual = map.testFlag(pfn, PageFlags.PG_head) ? map.compoundOrder(pfn) : owned == null ? 0 : owned;
+        if (actual != order) {
+            throw new IllegalArgumentException(String.format("pfn %#x was allocated with order %d, not %d", pfn, actual,
+                    order));
+        }
+    }
+}

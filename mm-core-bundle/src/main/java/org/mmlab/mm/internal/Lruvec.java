@@ -1,0 +1,82 @@
+package org.mmlab.mm.internal;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.mmlab.mm.PageFlags;
+
+/**
+ * Models struct lruvec (mm/swap.c, mm/vmscan.c) for the one node: the anon LRU lists that user
+ * pages sit on while PG_lru is set, under lru_lock. Compaction isolates pages from here.
+ */
+public final class Lruvec {
+    /** lruvec->lru_lock. */
+    final ReentrantLock lruLock = new ReentrantLock();
+    /** LRU_INACTIVE_ANON: where new anon pages start. */
+    final int inactiveAnon;
+    private final MemMap map;
+    private final PageLists lists;
+    private final VmStat vmstat;
+    /** NR_ZONE_INACTIVE_ANON per zone. */
+    private final long[] zoneInactiveAnon;
+    private final PageAlloc alloc;
+
+    Lruvec(MemMap map, PageLists lists, VmStat vmstat, PageAlloc alloc) {
+        this.map = map;
+        this.lists = lists;
+        this.vmstat = vmstat;
+        this.alloc = alloc;
+        this.inactiveAnon = map.allocListHead();
+        this.zoneInactiveAnon = new long[alloc.zones.length];
+    }
+
+    /** folio_add_lru(): PG_lru set, at the head of the inactive anon list. */
+    void add(int pfn) {
+        lruLock.lock();
+        try {
+            map.setFlag(pfn, PageFlags.PG_lru);
+            lists.add(pfn, inactiveAnon);
+            account(pfn, 1);
+        } finally {
+            lruLock.unlock();
+        }
+    }
+
+    /** lruvec_del_folio() + __folio_clear_lru_flags(), with lru_lock held by the caller. */
+    void delLocked(int pfn) {
+        if (map.testAndClearFlag(pfn, PageFlags.PG_lru)) {
+            lists.del(pfn);
+            account(pfn, -1);
+        }
+    }
+
+    /** __page_cache_release(): a page whose last reference went leaves the LRU. */
+    void release(int pfn) {
+        if (!map.testFlag(pfn, PageFlags.PG_lru)) {
+            return;
+        }
+        lruLock.lock();
+        try {
+            delLocked(pfn);
+        } finally {
+            lruLock.unlock();
+        }
+    }
+
+    private void account(int pfn, int delta) {
+        zoneInactiveAnon[alloc.zoneOf(pfn).idx] += delta;
+        vmstat.add(VmItem.NR_INACTIVE_ANON, delta);
+    }
+
+    public long zoneInactiveAnon(int zoneIdx) {
+        return zoneInactiveAnon[zoneIdx];
+    }
+
+    /** Pages on the lists, counted by walking them (for mm:check), with lru_lock held. */
+    long countLocked() {
+        long n = 0;
+        for (int id = lists.first(inactiveAnon); id != inactiveAnon && n <= map.nrPages; id = lists.next(id)) {
+            n++;
+        }
+        return n;
+    }
+}

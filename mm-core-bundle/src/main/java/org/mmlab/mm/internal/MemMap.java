@@ -1,0 +1,227 @@
+package org.mmlab.mm.internal;
+
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
+
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.MigrateType;
+import org.mmlab.mm.PageType;
+
+/**
+ * Models the memmap (mm/mm_init.c): struct page for every PFN, kept as one primitive array per
+ * field instead of one object per page. Eight 32-bit fields make 32 bytes a page, half of the
+ * kernel's 64-byte struct page (no memcg_data, 32-bit words). A page's content lives apart, in
+ * {@link PageContent}. The lru links are also used by list heads, whose ids follow the last PFN.
+ */
+public final class MemMap {
+    static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+
+    /** _mapcount of a page that no page table maps (page_mapcount_reset). */
+    static final int MAPCOUNT_NONE = -1;
+    /** PAGE_MAPPING_ANON: low bit of page->mapping marks an anon_vma, not an address_space. */
+    public static final int PAGE_MAPPING_ANON = 0x1;
+    /** PAGE_MAPPING_MOVABLE: the 2016-2025 mark of a non-LRU movable page's mapping. */
+    public static final int PAGE_MAPPING_MOVABLE = 0x2;
+    public static final int PAGE_MAPPING_FLAGS = PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE;
+    /** Room for list heads (free lists, LRU lists, balloon lists) after the last PFN. */
+    static final int MAX_LIST_HEADS = 1 << 16;
+    /** PB_migrate_skip: the compaction skip bit kept next to each pageblock's migratetype. */
+    static final int PB_MIGRATE_SKIP = 0x8;
+    static final int PB_MIGRATETYPE_MASK = 0x7;
+
+    final int nrPages;
+    /** page->flags: PG_* bits (the zone is derived from the PFN, not stored). */
+    final int[] flags;
+    /** page->_refcount. */
+    final int[] refcount;
+    /** page->_mapcount and page->page_type: one word, as in the kernel. */
+    final int[] mapcountOrType;
+    /** page->mapping: a handle with PAGE_MAPPING_* flags in the low two bits, 0 for NULL. */
+    final int[] mapping;
+    /** page->index: for anon pages, the page's offset in its process's address space. */
+    final int[] index;
+    /** page->private: the buddy order of a free block, or the owner's data (e.g. a balloon device). */
+    final int[] pagePrivate;
+    /** page->lru.next and page->lru.prev, then the same for each list head. */
+    final int[] next;
+    final int[] prev;
+    /** pageblock_flags: per pageblock, the migratetype and PB_migrate_skip. */
+    final byte[] pageblockFlags;
+
+    private final int[] freeHeads = new int[MAX_LIST_HEADS];
+    private int nrFreeHeads;
+
+    MemMap(int nrPages) {
+        this.nrPages = nrPages;
+        flags = new int[nrPages];
+        refcount = new int[nrPages];
+        mapcountOrType = new int[nrPages];
+        Arrays.fill(mapcountOrType, MAPCOUNT_NONE);
+        mapping = new int[nrPages];
+        index = new int[nrPages];
+        pagePrivate = new int[nrPages];
+        next = new int[nrPages + MAX_LIST_HEADS];
+        prev = new int[nrPages + MAX_LIST_HEADS];
+        // __init_single_page(): INIT_LIST_HEAD(&page->lru)
+        Arrays.setAll(next, i -> i);
+        System.arraycopy(next, 0, prev, 0, next.length);
+        pageblockFlags = new byte[(nrPages + Mm.PAGEBLOCK_NR_PAGES - 1) >> Mm.PAGEBLOCK_ORDER];
+        // memmap_init_range(): every pageblock starts MIGRATE_MOVABLE
+        Arrays.fill(pageblockFlags, (byte) MigrateType.MOVABLE.ordinal());
+        for (int i = 0; i < MAX_LIST_HEADS; i++) {
+            freeHeads[i] = nrPages + MAX_LIST_HEADS - 1 - i;
+        }
+        nrFreeHeads = MAX_LIST_HEADS;
+    }
+
+    /** Bytes of struct-page state per PFN (the eight int arrays), for the benchmarks. */
+    public static int metadataBytesPerPage() {
+        return 8 * Integer.BYTES;
+    }
+
+    public int nrPages() {
+        return nrPages;
+    }
+
+    boolean isPfn(int id) {
+        return id >= 0 && id < nrPages;
+    }
+
+    /** A new, empty list head (INIT_LIST_HEAD). */
+    synchronized int allocListHead() {
+        if (nrFreeHeads == 0) {
+            throw new IllegalStateException("out of list heads (" + MAX_LIST_HEADS + ")");
+        }
+        int head = freeHeads[--nrFreeHeads];
+        next[head] = head;
+        prev[head] = head;
+        return head;
+    }
+
+    synchronized void freeListHead(int head) {
+        freeHeads[nrFreeHeads++] = head;
+    }
+
+    // --- page->flags: set_bit()/clear_bit()/test_bit() are atomic; __SetPageX() variants are not ---
+
+    boolean testFlag(int pfn, int flag) {
+        return ((int) INTS.getVolatile(flags, pfn) & (1 << flag)) != 0;
+    }
+
+    void setFlag(int pfn, int flag) {
+        INTS.getAndBitwiseOr(flags, pfn, 1 << flag);
+    }
+
+    void clearFlag(int pfn, int flag) {
+        INTS.getAndBitwiseAnd(flags, pfn, ~(1 << flag));
+    }
+
+    /** test_and_set_bit(): returns the old value. */
+    boolean testAndSetFlag(int pfn, int flag) {
+        return ((int) INTS.getAndBitwiseOr(flags, pfn, 1 << flag) & (1 << flag)) != 0;
+    }
+
+    boolean testAndClearFlag(int pfn, int flag) {
+        return ((int) INTS.getAndBitwiseAnd(flags, pfn, ~(1 << flag)) & (1 << flag)) != 0;
+    }
+
+    int flagsWord(int pfn) {
+        return (int) INTS.getVolatile(flags, pfn);
+    }
+
+    // --- page_type / _mapcount ---
+
+    PageType pageType(int pfn) {
+        return PageType.ofWord((int) INTS.getVolatile(mapcountOrType, pfn));
+    }
+
+    boolean hasType(int pfn, PageType type) {
+        return ((int) INTS.getVolatile(mapcountOrType, pfn) >>> 24) == type.value();
+    }
+
+    /** __SetPageXxx() for a type: only on an untyped, unmapped page (VM_BUG_ON_PAGE checks that). */
+    void setType(int pfn, PageType type) {
+        INTS.setVolatile(mapcountOrType, pfn, type.word());
+    }
+
+    /** __ClearPageXxx() for a type: back to "no mapcount" (-1). */
+    void clearType(int pfn) {
+        INTS.setVolatile(mapcountOrType, pfn, MAPCOUNT_NONE);
+    }
+
+    /** page_mapcount(): mapcount + 1, or 0 for a typed page. */
+    int mapcount(int pfn) {
+        int word = (int) INTS.getVolatile(mapcountOrType, pfn);
+        return PageType.ofWord(word) != null ? 0 : word + 1;
+    }
+
+    // --- _refcount (include/linux/page_ref.h) ---
+
+    int refcount(int pfn) {
+        return (int) INTS.getVolatile(refcount, pfn);
+    }
+
+    void setRefcount(int pfn, int v) {
+        INTS.setVolatile(refcount, pfn, v);
+    }
+
+    /** page_ref_inc_return / page_ref_add. */
+    int refAdd(int pfn, int delta) {
+        return (int) INTS.getAndAdd(refcount, pfn, delta) + delta;
+    }
+
+    /** page_ref_add_unless(page, 1, 0): the atomic_inc_not_zero behind get_page_unless_zero(). */
+    boolean refIncUnlessZero(int pfn) {
+        int v = (int) INTS.getVolatile(refcount, pfn);
+        while (v != 0) {
+            int witness = (int) INTS.compareAndExchange(refcount, pfn, v, v + 1);
+            if (witness == v) {
+                return true;
+            }
+            v = witness;
+        }
+        return false;
+    }
+
+    // --- pageblock flags (mm/page_alloc.c get_pfnblock_migratetype / set_pageblock_migratetype) ---
+
+    MigrateType pageblockMigratetype(int pfn) {
+        return MigrateType.of(pageblockFlags[pfn >> Mm.PAGEBLOCK_ORDER] & PB_MIGRATETYPE_MASK);
+    }
+
+    void setPageblockMigratetype(int pfn, MigrateType mt) {
+        int i = pfn >> Mm.PAGEBLOCK_ORDER;
+        pageblockFlags[i] = (byte) ((pageblockFlags[i] & ~PB_MIGRATETYPE_MASK) | mt.ordinal());
+    }
+
+    boolean pageblockSkip(int pfn) {
+        return (pageblockFlags[pfn >> Mm.PAGEBLOCK_ORDER] & PB_MIGRATE_SKIP) != 0;
+    }
+
+    void setPageblockSkip(int pfn, boolean skip) {
+        int i = pfn >> Mm.PAGEBLOCK_ORDER;
+        pageblockFlags[i] = (byte) (skip ? pageblockFlags[i] | PB_MIGRATE_SKIP : pageblockFlags[i] & ~PB_MIGRATE_SKIP);
+    }
+
+    // --- compound pages: tail pages point at their head through lru.next, as compound_head does ---
+
+    static int encodeCompoundHead(int headPfn) {
+        return -headPfn - 2;
+    }
+
+    /** compound_head(): the head PFN of a tail page, or the page itself. */
+    int compoundHead(int pfn) {
+        int n = next[pfn];
+        return n <= -2 && n > PageLists.LIST_POISON_MIN ? -n - 2 : pfn;
+    }
+
+    boolean isTail(int pfn) {
+        return compoundHead(pfn) != pfn;
+    }
+
+    /** compound_order(): kept in the first tail page's second word, as 5.x kernels did. */
+    int compoundOrder(int pfn) {
+        return testFlag(pfn, org.mmlab.mm.PageFlags.PG_head) ? prev[pfn + 1] : 0;
+    }
+}

@@ -1,0 +1,112 @@
+package org.mmlab.mm.internal;
+
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.Sizes;
+
+/**
+ * The guest's geometry and debug options, validated before anything is built: a bad value is
+ * refused with what is allowed, and nothing starts half configured.
+ */
+public final class MmConfig {
+    /** Pages are numbered by int: 2^30 pages (4 TiB) is the most the memmap addresses. */
+    static final long MAX_PAGES = 1L << 30;
+    /** The smallest guest: 16 MiB (8 pageblocks). */
+    static final long MIN_BYTES = 16L << 20;
+    static final long PAGEBLOCK_BYTES = (long) Mm.PAGEBLOCK_NR_PAGES << Mm.PAGE_SHIFT;
+    /** Heap the JVM must keep beyond the memmap: Felix, the shell and the workload. */
+    static final long HEAP_HEADROOM = 128L << 20;
+
+    final long memoryBytes;
+    final long dma32Bytes;
+    final boolean frames;
+    final boolean debugVm;
+    final boolean debugList;
+
+    MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList) {
+        this.memoryBytes = memoryBytes;
+        this.dma32Bytes = dma32Bytes;
+        this.frames = frames;
+        this.debugVm = debugVm;
+        this.debugList = debugList;
+    }
+
+    /**
+     * Parses and checks the configuration properties.
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    public static MmConfig parse(String memorySize, String dma32Size, String contentModel, boolean debugVm,
+            boolean debugList) {
+        long mem = size("memorySize", memorySize);
+        if (mem < MIN_BYTES || mem % PAGEBLOCK_BYTES != 0) {
+            throw new IllegalArgumentException("memorySize=" + memorySize + ": must be a multiple of 2M (a pageblock)"
+                    + " and at least 16M");
+        }
+        if ((mem >> Mm.PAGE_SHIFT) > MAX_PAGES) {
+            throw new IllegalArgumentException("memorySize=" + memorySize + ": at most 4T (2^30 pages)");
+        }
+        long dma32 = size("dma32Size", dma32Size);
+        if (dma32 <= 0 || dma32 % PAGEBLOCK_BYTES != 0) {
+            throw new IllegalArgumentException("dma32Size=" + dma32Size + ": must be a positive multiple of 2M");
+        }
+        boolean frames;
+        if ("tag".equals(contentModel)) {
+            frames = false;
+        } else if ("frame".equals(contentModel)) {
+            frames = true;
+        } else {
+            throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
+                    + " page) or 'frame' (a real 4 KiB frame off the heap)");
+        }
+        MmConfig c = new MmConfig(mem, Math.min(dma32, mem), frames, debugVm, debugList);
+        c.checkFitsJvm();
+        return c;
+    }
+
+    private static long size(String name, String value) {
+        try {
+            return Sizes.parseBytes(value);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(name + "=" + value + ": " + e.getMessage(), e);
+        }
+    }
+
+    public long dma32Bytes() {
+        return dma32Bytes;
+    }
+
+    public boolean debugVm() {
+        return debugVm;
+    }
+
+    public boolean debugList() {
+        return debugList;
+    }
+
+    public long nrPages() {
+        return memoryBytes >> Mm.PAGE_SHIFT;
+    }
+
+    /** Heap the guest needs: the memmap plus content tags. */
+    long heapBytes() {
+        long perPage = MemMap.metadataBytesPerPage() + (frames ? 0 : Long.BYTES);
+        return nrPages() * perPage;
+    }
+
+    private void checkFitsJvm() {
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - HEAP_HEADROOM;
+        if (heapBytes() > available) {
+            throw new IllegalArgumentException(String.format("memorySize=%s needs %d MiB of heap for its memmap, but this"
+                    + " JVM can give at most %d MiB (start it with a larger -Xmx, e.g. MMLAB_JAVA_OPTS=-Xmx%dg)",
+                    Sizes.format(nrPages()), heapBytes() >> 20, Math.max(0, available) >> 20,
+                    (heapBytes() + HEAP_HEADROOM + (1L << 30) - 1) >> 30));
+        }
+        // direct buffers default to -Xmx as their limit (-XX:MaxDirectMemorySize)
+        if (frames && memoryBytes > rt.maxMemory()) {
+            throw new IllegalArgumentException(String.format("contentModel=frame with memorySize=%s needs %d MiB off the"
+                    + " heap, over this JVM's direct-memory limit of %d MiB (raise -XX:MaxDirectMemorySize)",
+                    Sizes.format(nrPages()), memoryBytes >> 20, rt.maxMemory() >> 20));
+        }
+    }
+}

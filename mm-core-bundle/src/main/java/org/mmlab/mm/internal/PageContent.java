@@ -1,0 +1,27 @@
+package org.mmlab.mm.internal;
+
+/**
+ * What a page holds. By default a 64-bit content tag per page stands for the data; optionally a
+ * real 4 KiB frame off the Java heap, so migration copies and host discards cost what they do.
+ */
+public interface PageContent {
+    /** The tag a read of the page sees; a torn or discarded frame reads as a value no writer wrote. */
+    long read(int pfn);
+
+    void write(int pfn, long tag);
+
+    /** copy_highpage(): the whole page. */
+    void copy(int dstPfn, int srcPfn);
+
+    /** What the host does to a page it takes back: the content is gone. */
+    void discard(int pfn);
+
+    /** Off-heap bytes this model holds. */
+    long offHeapBytes();
+
+    /** Heap bytes this model holds per page. */
+    int heapBytesPerPage();
+
+    /** "tag" or "frame", as configured. */
+    String name();
+}

@@ -1,0 +1,76 @@
+package org.mmlab.mm.internal;
+
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.mmlab.mm.PageFlags;
+
+/**
+ * Models the page lock (mm/filemap.c): PG_locked taken with an atomic test-and-set; a task that
+ * has to wait sets PG_waiters and sleeps on one of 256 hashed wait queues (folio_wait_table),
+ * and unlock_page() wakes that queue only when PG_waiters says someone is there.
+ */
+final class PageLock {
+    private static final int PAGE_WAIT_TABLE_BITS = 8;
+
+    private final MemMap map;
+    private final MmDebug debug;
+    private final ReentrantLock[] queues = new ReentrantLock[1 << PAGE_WAIT_TABLE_BITS];
+    private final Condition[] wakeups = new Condition[queues.length];
+
+    PageLock(MemMap map, MmDebug debug) {
+        this.map = map;
+        this.debug = debug;
+        for (int i = 0; i < queues.length; i++) {
+            queues[i] = new ReentrantLock();
+            wakeups[i] = queues[i].newCondition();
+        }
+    }
+
+    private static int hash(int pfn) {
+        return (pfn * 0x9E3779B9) >>> (32 - PAGE_WAIT_TABLE_BITS);
+    }
+
+    /** trylock_page(). */
+    boolean trylock(int pfn) {
+        return !map.testAndSetFlag(pfn, PageFlags.PG_locked);
+    }
+
+    /** lock_page(): sleeps uninterruptibly (TASK_UNINTERRUPTIBLE) until the lock is ours. */
+    void lock(int pfn) {
+        if (trylock(pfn)) {
+            return;
+        }
+        int q = hash(pfn);
+        queues[q].lock();
+        try {
+            while (true) {
+                map.setFlag(pfn, PageFlags.PG_waiters);
+                if (trylock(pfn)) {
+                    return;
+                }
+                wakeups[q].awaitUninterruptibly();
+            }
+        } finally {
+            queues[q].unlock();
+        }
+    }
+
+    /** unlock_page(): VM_BUG_ON_PAGE(!PageLocked) with CONFIG_DEBUG_VM, then wake any waiters. */
+    void unlock(int pfn) {
+        if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
+            throw debug.vmBugOnPage(pfn, "!folio_test_locked(folio)", "mm/filemap.c:1499");
+        }
+        map.clearFlag(pfn, PageFlags.PG_locked);
+        if (map.testFlag(pfn, PageFlags.PG_waiters)) {
+            int q = hash(pfn);
+            queues[q].lock();
+            try {
+                map.clearFlag(pfn, PageFlags.PG_waiters);
+                wakeups[q].signalAll();
+            } finally {
+                queues[q].unlock();
+            }
+        }
+    }
+}

@@ -1,0 +1,39 @@
+package org.mmlab.mm.internal;
+
+/**
+ * The /proc/vmstat items the simulation keeps, under their kernel names and in the kernel's
+ * order (mm/vmstat.c vmstat_text: zone stats, node stats, then vm events).
+ */
+public enum VmItem {
+    // zone_stat_item: summed over zones from the zones themselves
+    NR_FREE_PAGES("nr_free_pages", Kind.ZONE),
+    NR_ZONE_INACTIVE_ANON("nr_zone_inactive_anon", Kind.ZONE),
+    // node_stat_item
+    NR_INACTIVE_ANON("nr_inactive_anon", Kind.NODE),
+    NR_ANON_PAGES("nr_anon_pages", Kind.NODE),
+    NR_PAGETABLE("nr_page_table_pages", Kind.NODE),
+    // vm_event_item
+    PGALLOC_DMA32("pgalloc_dma32", Kind.EVENT),
+    PGALLOC_NORMAL("pgalloc_normal", Kind.EVENT),
+    PGFREE("pgfree", Kind.EVENT),
+    PGFAULT("pgfault", Kind.EVENT);
+
+    /** Where a counter lives: per zone, per node, or a global event count. */
+    enum Kind { ZONE, NODE, EVENT }
+
+    private final String kernelName;
+    private final Kind kind;
+
+    VmItem(String kernelName, Kind kind) {
+        this.kernelName = kernelName;
+        this.kind = kind;
+    }
+
+    public String kernelName() {
+        return kernelName;
+    }
+
+    Kind kind() {
+        return kind;
+    }
+}

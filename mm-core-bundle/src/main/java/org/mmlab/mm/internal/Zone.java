@@ -1,0 +1,113 @@
+package org.mmlab.mm.internal;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.mmlab.mm.MigrateType;
+import org.mmlab.mm.Mm;
+
+/**
+ * Models struct zone (include/linux/mmzone.h): a PFN range with its own lock, free_area[] of
+ * per-order, per-migratetype free lists, watermarks and lowmem reserves.
+ */
+public final class Zone {
+    public static final int WMARK_MIN = 0;
+    public static final int WMARK_LOW = 1;
+    public static final int WMARK_HIGH = 2;
+    public static final int WMARK_PROMO = 3;
+    static final int NR_MIGRATETYPES = MigrateType.values().length;
+
+    final int idx;
+    final String name;
+    /** zone_start_pfn and zone_end_pfn(): the spanned range [start, end). */
+    final int startPfn;
+    final int endPfn;
+    /** present_pages: every PFN in the span is present (no holes in the simulation). */
+    final int presentPages;
+    /** managed_pages: present minus what boot reserved. */
+    volatile long managedPages;
+
+    /** zone->lock: protects the free lists, nr_free, PageBuddy pages and pageblock migratetypes. */
+    final ReentrantLock lock = new ReentrantLock();
+    /** free_area[order].free_list[migratetype]: list head ids in the memmap. */
+    final int[][] freeList = new int[Mm.NR_PAGE_ORDERS][NR_MIGRATETYPES];
+    /** free_area[order].nr_free. */
+    final long[] nrFree = new long[Mm.NR_PAGE_ORDERS];
+    /** Entries per (order, migratetype), so /proc/pagetypeinfo need not walk the lists. */
+    final long[][] nrFreeByType = new long[Mm.NR_PAGE_ORDERS][NR_MIGRATETYPES];
+    /** NR_FREE_PAGES (excluding MIGRATE_ISOLATE blocks, as account_freepages() does). */
+    volatile long freePages;
+    /** _watermark[WMARK_MIN..WMARK_PROMO]. */
+    final long[] watermark = new long[4];
+    /** lowmem_reserve[highest_zoneidx]: pages kept back from allocations that could use a higher zone. */
+    long[] lowmemReserve;
+    long nrReservedHighatomic;
+    /** pgalloc_dma32 or pgalloc_normal: __count_zid_vm_events(PGALLOC, zone, 1 << order). */
+    final VmItem pgallocItem;
+
+    Zone(MemMap map, int idx, String name, int startPfn, int endPfn) {
+        this.idx = idx;
+        this.name = name;
+        this.startPfn = startPfn;
+        this.endPfn = endPfn;
+        this.presentPages = endPfn - startPfn;
+        this.pgallocItem = "DMA32".equals(name) ? VmItem.PGALLOC_DMA32 : VmItem.PGALLOC_NORMAL;
+        for (int o = 0; o < Mm.NR_PAGE_ORDERS; o++) {
+            for (int mt = 0; mt < NR_MIGRATETYPES; mt++) {
+                freeList[o][mt] = map.allocListHead();
+            }
+        }
+    }
+
+    public int index() {
+        return idx;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int startPfn() {
+        return startPfn;
+    }
+
+    public int endPfn() {
+        return endPfn;
+    }
+
+    public int presentPages() {
+        return presentPages;
+    }
+
+    public long managedPages() {
+        return managedPages;
+    }
+
+    public long freePages() {
+        return freePages;
+    }
+
+    /** free_area[order].nr_free, read without the lock like /proc/buddyinfo (data_race). */
+    public long nrFree(int order) {
+        return nrFree[order];
+    }
+
+    public long nrFree(int order, MigrateType mt) {
+        return nrFreeByType[order][mt.ordinal()];
+    }
+
+    public long watermark(int which) {
+        return watermark[which];
+    }
+
+    public long lowmemReserve(int highestZoneIdx) {
+        return lowmemReserve[highestZoneIdx];
+    }
+
+    boolean contains(int pfn) {
+        return pfn >= startPfn && pfn < endPfn;
+    }
+
+    boolean freeAreaEmpty(int order, int mt) {
+        return nrFreeByType[order][mt] == 0;
+    }
+}

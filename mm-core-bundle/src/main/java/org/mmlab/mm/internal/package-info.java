@@ -1,0 +1,2 @@
+/** The simulated kernel's memory manager: private to mm-core. */
+package org.mmlab.mm.internal;
