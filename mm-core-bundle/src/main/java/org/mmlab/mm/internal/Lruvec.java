@@ -62,9 +62,11 @@ public final class Lruvec {
         }
     }
 
+    /** lruvec_add_folio()/lruvec_del_folio() count every page of a large folio, not one per folio. */
     private void account(int pfn, int delta) {
-        zoneInactiveAnon[alloc.zoneOf(pfn).idx] += delta;
-        vmstat.add(VmItem.NR_INACTIVE_ANON, delta);
+        long nr = (long) delta << map.compoundOrder(pfn);
+        zoneInactiveAnon[alloc.zoneOf(pfn).idx] += nr;
+        vmstat.add(VmItem.NR_INACTIVE_ANON, nr);
     }
 
     public long zoneInactiveAnon(int zoneIdx) {
@@ -75,7 +77,7 @@ public final class Lruvec {
     long countLocked() {
         long n = 0;
         for (int id = lists.first(inactiveAnon); id != inactiveAnon && n <= map.nrPages; id = lists.next(id)) {
-            n++;
+            n += 1L << map.compoundOrder(id);
         }
         return n;
     }

@@ -57,6 +57,8 @@ public final class PageAlloc {
     final VmStat vmstat;
     final Dmesg dmesg;
     private final PageContent content;
+    /** nopage_rs: DEFAULT_RATELIMIT_INTERVAL (5 s), DEFAULT_RATELIMIT_BURST (10). */
+    private final Ratelimit nopageRatelimit = new Ratelimit(5_000_000_000L, 10);
     /** Pages bad_page() took out of circulation: never freed, still accounted. */
     private final BitSet badPages = new BitSet();
     private final List<OomNotifier> oomNotifiers = new CopyOnWriteArrayList<>();
@@ -91,7 +93,7 @@ public final class PageAlloc {
         this.content = content;
     }
 
-    Zone zoneOf(int pfn) {
+    public Zone zoneOf(int pfn) {
         for (int i = zones.length - 1; i >= 0; i--) {
             if (pfn >= zones[i].startPfn) {
                 return zones[i];
@@ -557,9 +559,9 @@ public final class PageAlloc {
         return killer != null && killer.oomKill(order, gfp) > 0;
     }
 
-    /** warn_alloc(): the allocation-failure splat, unless __GFP_NOWARN. */
+    /** warn_alloc(): the allocation-failure splat, unless __GFP_NOWARN or rate-limited. */
     private int nopage(int gfp, int order) {
-        if ((gfp & Gfp.__GFP_NOWARN) == 0) {
+        if ((gfp & Gfp.__GFP_NOWARN) == 0 && nopageRatelimit.allow(dmesg, "warn_alloc")) {
             StringBuilder sb = new StringBuilder(String.format(
                     "%s: page allocation failure: order:%d, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0",
                     MmDebug.comm(), order, gfp, Gfp.format(gfp)));

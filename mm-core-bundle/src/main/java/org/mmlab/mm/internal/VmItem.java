@@ -16,7 +16,8 @@ public enum VmItem {
     PGALLOC_DMA32("pgalloc_dma32", Kind.EVENT),
     PGALLOC_NORMAL("pgalloc_normal", Kind.EVENT),
     PGFREE("pgfree", Kind.EVENT),
-    PGFAULT("pgfault", Kind.EVENT);
+    PGFAULT("pgfault", Kind.EVENT),
+    OOM_KILL("oom_kill", Kind.EVENT);
 
     /** Where a counter lives: per zone, per node, or a global event count. */
     enum Kind { ZONE, NODE, EVENT }

@@ -1,0 +1,461 @@
+package org.mmlab.mm.internal;
+
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.mm.MigrateType;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.PageType;
+
+/**
+ * mm:check: what CONFIG_DEBUG_VM's page checks, DEBUG_LIST and page accounting would find if the
+ * kernel could stop and look at all memory at once (no one kernel file: the invariants are those
+ * of mm/page_alloc.c's free lists, mm/swap.c's LRU, mm/vmstat.c's counters and the workload's
+ * page tables). Runs under stop_machine, in single passes over the memmap arrays with bitmaps.
+ *
+ * <p>Every PFN must be exactly one of: in one free block on the right list; allocated
+ * (refcount &gt; 0, boot-reserved pages included); a tail of an allocated compound page; a tail of
+ * a live non-compound high-order allocation (page_owner); or taken out by bad_page().
+ */
+public final class MmCheck {
+    /** The report: summary lines, problems, and the verdict as the last line. */
+    public record CheckResult(List<String> lines, boolean ok) {
+        public CheckResult {
+            lines = List.copyOf(lines);
+        }
+
+        /** "mm:check: OK" or "mm:check: FAIL &lt;first failed invariant&gt;: &lt;count&gt;...". */
+        public String verdict() {
+            return lines.get(lines.size() - 1);
+        }
+
+        public String text() {
+            return String.join("\n", lines);
+        }
+    }
+
+    /** The invariants, in the order they are checked; the verdict names the first that failed. */
+    enum Invariant {
+        FREE_LIST_LINKS("free list links"),
+        FREE_BLOCK_STATE("free block state"),
+        FREE_BLOCK_MIGRATETYPE("free block migratetype"),
+        REFCOUNT_UNDERFLOW("refcount underflow"),
+        FREE_PAGE_REFCOUNT("free page with a refcount"),
+        FREE_BLOCK_OVERLAP("PFN in two free blocks"),
+        NR_FREE("nr_free"),
+        NR_FREE_PAGES("NR_FREE_PAGES"),
+        PAGE_LEAK("page neither free nor allocated"),
+        CONSERVATION("free + allocated + bad == pages"),
+        LRU_LIST("LRU list links"),
+        LRU_PAGE("LRU page state"),
+        NR_INACTIVE_ANON("nr_inactive_anon"),
+        NR_ANON_PAGES("nr_anon_pages"),
+        NR_PAGETABLE("nr_page_table_pages"),
+        WORKLOAD_CONTENT("workload content"),
+        WORKLOAD_DATA_LOSS("workload data loss");
+
+        final String text;
+
+        Invariant(String text) {
+            this.text = text;
+        }
+    }
+
+    static final int MAX_LINES_PER_INVARIANT = 5;
+    static final int MAX_PROBLEM_LINES = 40;
+
+    private final GuestMemory g;
+    private final Workload w;
+    private final MemMap map;
+    private final long[] failures = new long[Invariant.values().length];
+    private final int[] shown = new int[Invariant.values().length];
+    private final List<String> problems = new ArrayList<>();
+
+    private MmCheck(GuestMemory g, Workload w) {
+        this.g = g;
+        this.w = w;
+        this.map = g.map;
+    }
+
+    /** Checks the whole guest with the machine stopped; w may be null (no workload to check). */
+    public static CheckResult run(GuestMemory g, Workload w) {
+        return g.stopMachine(() -> new MmCheck(g, w).check());
+    }
+
+    private void fail(Invariant inv, String line) {
+        failures[inv.ordinal()]++;
+        if (shown[inv.ordinal()] < MAX_LINES_PER_INVARIANT && problems.size() < MAX_PROBLEM_LINES) {
+            shown[inv.ordinal()]++;
+            problems.add(inv.text + ": " + line);
+        }
+    }
+
+    private CheckResult check() {
+        int n = map.nrPages;
+        BitSet free = new BitSet(n);
+        long[] walked = new long[2]; // blocks, pages (all migratetypes)
+        int nrLists = 0;
+        for (Zone z : g.zones) {
+            nrLists += walkFreeArea(z, free, walked);
+        }
+        long freePfns = free.cardinality();
+
+        // page_owner: tails of live non-compound high-order allocations (a head that went back to the
+        // allocator alone, e.g. by put_page(), left its tails nobody's: those are leaks)
+        BitSet ownerTails = new BitSet(n);
+        for (Map.Entry<Integer, Integer> e : g.pageOwner.snapshot().entrySet()) {
+            int head = e.getKey();
+            if (head >= 0 && head < n && !free.get(head) && map.refcount[head] > 0) {
+                ownerTails.set(Math.min(n, head + 1), Math.min(n, head + (1 << e.getValue())));
+            }
+        }
+
+        // one pass over every PFN
+        long[] freeWords = free.toLongArray();
+        int[] refcount = map.refcount;
+        int[] flags = map.flags;
+        int[] word = map.mapcountOrType;
+        int[] next = map.next;
+        int[] mapping = map.mapping;
+        boolean anyBad = g.alloc.badPageCount() > 0;
+        int tableTop = PageType.TABLE.value();
+        int lruBit = 1 << PageFlags.PG_lru;
+        int reservedBit = 1 << PageFlags.PG_reserved;
+        int headBit = 1 << PageFlags.PG_head;
+        long allocated = 0;
+        long reserved = 0;
+        long compoundTails = 0;
+        long highOrderTails = 0;
+        long bad = 0;
+        long lruFlagged = 0;
+        long tablePages = 0;
+        long anonMapped = 0;
+        for (int pfn = 0; pfn < n; pfn++) {
+            int f = flags[pfn];
+            int wd = word[pfn];
+            if ((f & lruBit) != 0) {
+                lruFlagged++;
+            }
+            if (wd >>> 24 == tableTop) {
+                tablePages++;
+            }
+            int x = next[pfn];
+            boolean tail = x <= -2 && x > PageLists.LIST_POISON_MIN;
+            if (wd >= 0 && (mapping[pfn] & MemMap.PAGE_MAPPING_ANON) != 0 && !tail) {
+                // a mapped anon folio counts all its pages in nr_anon_pages (NR_ANON_MAPPED)
+                anonMapped += (f & headBit) != 0 ? 1L << map.compoundOrder(pfn) : 1;
+            }
+            int wi = pfn >>> 6;
+            if (wi < freeWords.length && (freeWords[wi] & (1L << pfn)) != 0) {
+                continue;
+            }
+            if (anyBad && g.alloc.isBadPage(pfn)) {
+                bad++;
+                continue;
+            }
+            int rc = refcount[pfn];
+            if (rc < 0) {
+                fail(Invariant.REFCOUNT_UNDERFLOW, String.format("pfn %#x: refcount %d (put_page() without a"
+                        + " reference)", pfn, rc));
+                continue;
+            }
+            if ((f & reservedBit) != 0) {
+                allocated++; // memblock kept it at boot: the allocator never had it
+                reserved++;
+                continue;
+            }
+            if (rc > 0) {
+                allocated++;
+                continue;
+            }
+            if (tail) {
+                int head = -x - 2;
+                if (head >= 0 && head < pfn && map.testFlag(head, PageFlags.PG_head) && refcount[head] > 0
+                        && pfn < head + (1 << map.compoundOrder(head))) {
+                    compoundTails++;
+                } else {
+                    fail(Invariant.PAGE_LEAK, String.format("pfn %#x: tail of compound head %#x, which is not an"
+                            + " allocated compound page covering it", pfn, head));
+                }
+                continue;
+            }
+            if (ownerTails.get(pfn)) {
+                highOrderTails++;
+                continue;
+            }
+            fail(Invariant.PAGE_LEAK, String.format("pfn %#x: refcount 0, not free, not a tail, not bad: leaked"
+                    + " (flags %#x(%s) mapping %#x)", pfn, f, PageFlags.format(f), mapping[pfn]));
+        }
+        long accounted = walked[1] + allocated + compoundTails + highOrderTails + bad;
+        if (accounted != n) {
+            fail(Invariant.CONSERVATION, String.format("%d on free lists + %d allocated + %d compound tails + %d"
+                    + " high-order tails + %d bad = %d, but there are %d pages", walked[1], allocated, compoundTails,
+                    highOrderTails, bad, accounted, n));
+        }
+
+        long onLru = walkLru(lruFlagged);
+        long nrAnon = g.vmstat.get(VmItem.NR_ANON_PAGES);
+        if (nrAnon != anonMapped) {
+            fail(Invariant.NR_ANON_PAGES, String.format("nr_anon_pages is %d, but %d pages are mapped anon pages",
+                    nrAnon, anonMapped));
+        }
+        if (w != null && nrAnon != w.mappedPages()) {
+            fail(Invariant.NR_ANON_PAGES, String.format("nr_anon_pages is %d, but the workload maps %d pages", nrAnon,
+                    w.mappedPages()));
+        }
+        long nrPagetable = g.vmstat.get(VmItem.NR_PAGETABLE);
+        if (nrPagetable != tablePages) {
+            fail(Invariant.NR_PAGETABLE, String.format("nr_page_table_pages is %d, but %d pages are PageTable",
+                    nrPagetable, tablePages));
+        }
+        if (w != null) {
+            List<String> lines = new ArrayList<>();
+            long mismatches = w.verifyContent(lines::add);
+            failures[Invariant.WORKLOAD_CONTENT.ordinal()] += mismatches;
+            for (String l : lines) {
+                if (problems.size() < MAX_PROBLEM_LINES) {
+                    problems.add(Invariant.WORKLOAD_CONTENT.text + ": " + l);
+                }
+            }
+            shown[Invariant.WORKLOAD_CONTENT.ordinal()] = (int) mismatches; // verifyContent counted the rest
+            long lost = w.dataLoss();
+            if (lost > 0) {
+                fail(Invariant.WORKLOAD_DATA_LOSS, lost + " reads since start found content the process had not"
+                        + " written (see dmesg)");
+            }
+        }
+
+        List<String> out = new ArrayList<>();
+        out.add(String.format("mm:check: %d pages (%s) in %d zones, machine stopped", n,
+                org.mmlab.mm.Sizes.format(n), g.zones.length));
+        out.add(String.format("free lists: %d lists, %d blocks, %d pages (%d PFNs)", nrLists, walked[0], walked[1],
+                freePfns));
+        out.add(String.format("pages: %d free + %d allocated (%d reserved) + %d compound tails + %d high-order tails"
+                + " + %d bad = %d of %d", walked[1], allocated, reserved, compoundTails, highOrderTails, bad, accounted,
+                n));
+        out.add(String.format("lru: %d pages on inactive_anon, nr_inactive_anon %d", onLru,
+                g.vmstat.get(VmItem.NR_INACTIVE_ANON)));
+        out.add(String.format("counters: nr_anon_pages %d, nr_page_table_pages %d", nrAnon, nrPagetable));
+        if (w != null) {
+            out.add(String.format("workload: %d mapped pages checked, %d data-loss reports", w.mappedPages(),
+                    w.dataLoss()));
+        }
+        out.addAll(problems);
+        for (Invariant inv : Invariant.values()) {
+            long rest = failures[inv.ordinal()] - shown[inv.ordinal()];
+            if (rest > 0) {
+                out.add(String.format("%s: ... and %d more", inv.text, rest));
+            }
+        }
+        Invariant first = null;
+        int failed = 0;
+        for (Invariant inv : Invariant.values()) {
+            if (failures[inv.ordinal()] > 0) {
+                failed++;
+                if (first == null) {
+                    first = inv;
+                }
+            }
+        }
+        if (first == null) {
+            out.add("mm:check: OK");
+        } else {
+            out.add(String.format("mm:check: FAIL %s: %d%s", first.text, failures[first.ordinal()],
+                    failed > 1 ? String.format(" (and %d more invariants)", failed - 1) : ""));
+        }
+        return new CheckResult(out, first == null);
+    }
+
+    // ------------------------------------------------------------------ free lists
+
+    /** Walks one zone's free_area[]; returns how many lists it walked. */
+    private int walkFreeArea(Zone z, BitSet free, long[] walked) {
+        long zoneFree = 0;
+        int lists = 0;
+        for (int o = 0; o < Mm.NR_PAGE_ORDERS; o++) {
+            long perOrder = 0;
+            for (int mt = 0; mt < Zone.NR_MIGRATETYPES; mt++) {
+                long entries = walkFreeList(z, o, mt, free);
+                lists++;
+                walked[0] += entries;
+                walked[1] += entries << o;
+                perOrder += entries;
+                if (mt != MigrateType.ISOLATE.ordinal()) {
+                    zoneFree += entries << o;
+                }
+                if (entries != z.nrFreeByType[o][mt]) {
+                    fail(Invariant.NR_FREE, String.format("%s order %d %s: %d blocks on the list, nr_free says %d",
+                            z.name, o, MigrateType.of(mt).kernelName(), entries, z.nrFreeByType[o][mt]));
+                }
+            }
+            if (perOrder != z.nrFree[o]) {
+                fail(Invariant.NR_FREE, String.format("%s order %d: %d blocks on the lists, free_area.nr_free says %d",
+                        z.name, o, perOrder, z.nrFree[o]));
+            }
+        }
+        if (zoneFree != z.freePages) {
+            fail(Invariant.NR_FREE_PAGES, String.format("%s: %d pages in free blocks (Isolate excluded), zone says %d",
+                    z.name, zoneFree, z.freePages));
+        }
+        return lists;
+    }
+
+    /** list_for_each() with the DEBUG_LIST checks; returns the entries walked before any corruption. */
+    private long walkFreeList(Zone z, int order, int mt, BitSet free) {
+        int head = z.freeList[order][mt];
+        String where = z.name + " order " + order + " " + MigrateType.of(mt).kernelName();
+        int prev = head;
+        int id = map.next[head];
+        long entries = 0;
+        while (id != head) {
+            if (id == PageLists.LIST_POISON1 || id == PageLists.LIST_POISON2) {
+                fail(Invariant.FREE_LIST_LINKS, String.format("%s: %s->next is %s (%s)", where, node(prev),
+                        id == PageLists.LIST_POISON1 ? "LIST_POISON1" : "LIST_POISON2", g.lists.addr(id)));
+                return entries;
+            }
+            if (id < 0 || id >= map.next.length) {
+                fail(Invariant.FREE_LIST_LINKS, String.format("%s: %s->next is %#x, not a node", where, node(prev), id));
+                return entries;
+            }
+            if (id >= map.nrPages) {
+                fail(Invariant.FREE_LIST_LINKS, String.format("%s: %s->next is another list's head", where,
+                        node(prev)));
+                return entries;
+            }
+            if (map.prev[id] != prev) {
+                fail(Invariant.FREE_LIST_LINKS, String.format("%s: next->prev should be %s, but pfn %#x->prev is %s",
+                        where, node(prev), id, node(map.prev[id])));
+                return entries;
+            }
+            if (++entries > z.presentPages) {
+                fail(Invariant.FREE_LIST_LINKS, where + ": the list does not end (a cycle)");
+                return entries;
+            }
+            checkFreeBlock(z, order, mt, id, free, where);
+            prev = id;
+            id = map.next[id];
+        }
+        if (map.prev[head] != prev) {
+            fail(Invariant.FREE_LIST_LINKS, String.format("%s: head->prev is %s, should be the last entry %s", where,
+                    node(map.prev[head]), node(prev)));
+        }
+        return entries;
+    }
+
+    private String node(int id) {
+        if (id >= 0 && id < map.nrPages) {
+            return String.format("pfn %#x", id);
+        }
+        return id >= map.nrPages ? "the list head" : g.lists.addr(id);
+    }
+
+    /** One free block: PageBuddy, its order, aligned, in the zone, on its pageblock's list, nobody's. */
+    private void checkFreeBlock(Zone z, int order, int mt, int pfn, BitSet free, String where) {
+        int size = 1 << order;
+        if (!z.contains(pfn) || pfn + size > z.endPfn) {
+            fail(Invariant.FREE_BLOCK_STATE, String.format("%s: pfn %#x+%d is not inside the zone [%#x, %#x)", where,
+                    pfn, size, z.startPfn, z.endPfn));
+            return;
+        }
+        if (!map.hasType(pfn, PageType.BUDDY)) {
+            fail(Invariant.FREE_BLOCK_STATE, String.format("%s: pfn %#x is not PageBuddy (page_type %s)", where, pfn,
+                    map.pageType(pfn) == null ? "none, mapcount " + map.mapcount(pfn) : map.pageType(pfn).kernelName()));
+        } else if (map.pagePrivate[pfn] != order) {
+            fail(Invariant.FREE_BLOCK_STATE, String.format("%s: pfn %#x has buddy order %d", where, pfn,
+                    map.pagePrivate[pfn]));
+        }
+        if ((pfn & (size - 1)) != 0) {
+            fail(Invariant.FREE_BLOCK_STATE, String.format("%s: pfn %#x is not aligned to its order", where, pfn));
+        }
+        for (int pb = pfn; pb < pfn + size; pb += Mm.PAGEBLOCK_NR_PAGES) {
+            if (map.pageblockMigratetype(pb).ordinal() != mt) {
+                fail(Invariant.FREE_BLOCK_MIGRATETYPE, String.format("%s: pfn %#x is in a %s pageblock (at %#x)",
+                        where, pfn, map.pageblockMigratetype(pb).kernelName(), pb & ~(Mm.PAGEBLOCK_NR_PAGES - 1)));
+                break;
+            }
+        }
+        int other = free.nextSetBit(pfn);
+        if (other >= 0 && other < pfn + size) {
+            fail(Invariant.FREE_BLOCK_OVERLAP, String.format("%s: pfn %#x+%d overlaps a free block already seen at"
+                    + " pfn %#x", where, pfn, size, other));
+        }
+        free.set(pfn, pfn + size);
+        for (int p = pfn; p < pfn + size; p++) {
+            int rc = map.refcount[p];
+            if (rc < 0) {
+                fail(Invariant.REFCOUNT_UNDERFLOW, String.format("pfn %#x (free, %s): refcount %d (put_page() without a"
+                        + " reference)", p, where, rc));
+            } else if (rc > 0) {
+                fail(Invariant.FREE_PAGE_REFCOUNT, String.format("%s: pfn %#x is free with refcount %d", where, p,
+                        rc));
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ LRU
+
+    /** Walks the inactive anon LRU (folios: a large one counts all its pages); returns the pages on it. */
+    private long walkLru(long lruFlagged) {
+        Lruvec lru = g.lruvec;
+        int head = lru.inactiveAnon;
+        long[] perZone = new long[g.zones.length];
+        int prev = head;
+        int id = map.next[head];
+        long entries = 0;
+        long pages = 0;
+        boolean clean = true;
+        while (id != head) {
+            if (id < 0 || id >= map.nrPages) {
+                fail(Invariant.LRU_LIST, String.format("inactive_anon: %s->next is %s", node(prev), node(id)));
+                clean = false;
+                break;
+            }
+            if (map.prev[id] != prev) {
+                fail(Invariant.LRU_LIST, String.format("inactive_anon: next->prev should be %s, but pfn %#x->prev is %s",
+                        node(prev), id, node(map.prev[id])));
+                clean = false;
+                break;
+            }
+            if (++entries > map.nrPages) {
+                fail(Invariant.LRU_LIST, "inactive_anon: the list does not end (a cycle)");
+                clean = false;
+                break;
+            }
+            if (!map.testFlag(id, PageFlags.PG_lru)) {
+                fail(Invariant.LRU_PAGE, String.format("pfn %#x is on inactive_anon without PG_lru", id));
+            }
+            if (map.refcount(id) <= 0) {
+                fail(Invariant.LRU_PAGE, String.format("pfn %#x is on inactive_anon with refcount %d", id,
+                        map.refcount(id)));
+            }
+            long nr = 1L << map.compoundOrder(id);
+            pages += nr;
+            perZone[g.alloc.zoneOf(id).idx] += nr;
+            prev = id;
+            id = map.next[id];
+        }
+        if (clean && map.prev[head] != prev) {
+            fail(Invariant.LRU_LIST, String.format("inactive_anon: head->prev is %s, should be the last entry %s",
+                    node(map.prev[head]), node(prev)));
+        }
+        if (lruFlagged != entries) {
+            fail(Invariant.LRU_PAGE, String.format("%d pages have PG_lru, %d folios are on the LRU list", lruFlagged,
+                    entries));
+        }
+        long nr = g.vmstat.get(VmItem.NR_INACTIVE_ANON);
+        if (nr != pages) {
+            fail(Invariant.NR_INACTIVE_ANON, String.format("nr_inactive_anon is %d, %d pages are on the list", nr,
+                    pages));
+        }
+        for (Zone z : g.zones) {
+            if (lru.zoneInactiveAnon(z.idx) != perZone[z.idx]) {
+                fail(Invariant.NR_INACTIVE_ANON, String.format("%s: nr_zone_inactive_anon is %d, %d of its pages are on"
+                        + " the list", z.name, lru.zoneInactiveAnon(z.idx), perZone[z.idx]));
+            }
+        }
+        return pages;
+    }
+}

@@ -1,0 +1,232 @@
+package org.mmlab.mm.shell;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.Sizes;
+import org.mmlab.mm.internal.Buddyinfo;
+import org.mmlab.mm.internal.ExtfragIndex;
+import org.mmlab.mm.internal.GuestMemory;
+import org.mmlab.mm.internal.Kpageflags;
+import org.mmlab.mm.internal.Meminfo;
+import org.mmlab.mm.internal.MmCheck;
+import org.mmlab.mm.internal.MmConfig;
+import org.mmlab.mm.internal.MmCore;
+import org.mmlab.mm.internal.Pagetypeinfo;
+import org.mmlab.mm.internal.VmstatView;
+import org.mmlab.mm.internal.Workload;
+import org.mmlab.mm.internal.Zone;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+
+/** The mm: commands. Each prints what it shows; a bad argument throws with what is allowed and changes nothing. */
+@Component(service = MmCommands.class)
+@GogoCommand(scope = "mm", function = {"meminfo", "buddyinfo", "pagetypeinfo", "vmstat", "extfrag", "page", "kpageflags",
+    "workload", "check", "dmesg", "alloc", "free", "config", "debug"})
+public class MmCommands {
+    private final MmCore core;
+    private final GuestMemory guest;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
+
+    @Activate
+    public MmCommands(@Reference MmCore core) {
+        this.core = core;
+        this.guest = core.guest();
+    }
+
+    @Descriptor("show /proc/meminfo")
+    public void meminfo() {
+        System.out.print(Meminfo.show(guest));
+    }
+
+    @Descriptor("show /proc/buddyinfo: free blocks per order in each zone")
+    public void buddyinfo() {
+        System.out.print(Buddyinfo.show(guest));
+    }
+
+    @Descriptor("show /proc/pagetypeinfo: free blocks per order and migratetype, pageblocks per migratetype")
+    public void pagetypeinfo() {
+        System.out.print(Pagetypeinfo.show(guest));
+    }
+
+    @Descriptor("show /proc/vmstat")
+    public void vmstat() {
+        System.out.print(VmstatView.show(guest));
+    }
+
+    @Descriptor("show debugfs extfrag/extfrag_index and extfrag/unusable_index")
+    public void extfrag() {
+        System.out.println("# /sys/kernel/debug/extfrag/extfrag_index");
+        System.out.print(ExtfragIndex.extfragIndex(guest));
+        System.out.println("# /sys/kernel/debug/extfrag/unusable_index");
+        System.out.print(ExtfragIndex.unusableIndex(guest));
+    }
+
+    @Descriptor("dump a page's struct page, as dump_page() prints it")
+    public void page(@Descriptor("the PFN, decimal or 0x-hex") String pfn) {
+        int p = Args.pfn(pfn, guest.nrPages());
+        Zone z = guest.allocator().zoneOf(p);
+        System.out.println(guest.dumpPage(p, "mm:page"));
+        System.out.printf("zone: %s  pageblock: %s  content: %016x%n", z.name(),
+                guest.pageblockMigratetype(p).kernelName(), guest.content().read(p));
+    }
+
+    @Descriptor("write a /proc/kpageflags snapshot (one little-endian u64 per PFN) for page-types -F FILE")
+    public void kpageflags(@Descriptor("the file to write") String file) throws IOException {
+        Path path = Path.of(file).toAbsolutePath();
+        long pages = Kpageflags.write(guest, path);
+        System.out.printf("wrote %d pages (%d bytes) to %s; read it with: page-types -F %s%n", pages, pages * 8, path, path);
+    }
+
+    @Descriptor("run simulated user processes: start, stop or status")
+    public void workload(
+            @Descriptor("seed of the random mix") @Parameter(names = {"-s", "--seed"}, absentValue = "1") long seed,
+            @Descriptor("number of processes") @Parameter(names = {"-p", "--processes"}, absentValue = "64") int processes,
+            @Descriptor("pages each process maps at most") @Parameter(names = {"-n", "--pages"}, absentValue = "8192")
+            int pages,
+            @Descriptor("worker threads") @Parameter(names = {"-t", "--threads"}, absentValue = "2") int threads,
+            @Descriptor("start | stop | status") String action) {
+        Workload w = core.workload();
+        switch (action) {
+            case "start":
+                w.start(seed, processes, pages, threads);
+                System.out.println(w.status());
+                break;
+            case "stop":
+                w.stop();
+                System.out.println(w.status());
+                break;
+            case "status":
+                System.out.println(w.status());
+                break;
+            default:
+                throw new IllegalArgumentException("'" + action + "' is not a workload action: use start, stop or status");
+        }
+    }
+
+    @Descriptor("verify every invariant of the whole memory; the last line is 'mm:check: OK' or 'mm:check: FAIL <what>'")
+    public void check() {
+        MmCheck.CheckResult r = MmCheck.run(guest, core.workload());
+        r.lines().forEach(System.out::println);
+        if (!r.ok()) {
+            throw new IllegalStateException(r.lines().get(r.lines().size() - 1));
+        }
+    }
+
+    @Descriptor("show the kernel log")
+    public void dmesg(@Descriptor("clear the ring after printing, like dmesg -c")
+            @Parameter(names = {"-c", "--clear"}, presentValue = "true", absentValue = "false") boolean clear) {
+        List<String> lines = guest.dmesg().lines();
+        lines.forEach(System.out::println);
+        if (clear) {
+            guest.dmesg().clear();
+        }
+    }
+
+    @Descriptor("allocate 2^ORDER pages with alloc_pages(); prints the PFN (free it with mm:free PFN ORDER)")
+    public void alloc(@Descriptor("order 0..10") String order) {
+        alloc(order, "GFP_KERNEL");
+    }
+
+    @Descriptor("allocate 2^ORDER pages with alloc_pages(GFP, ORDER); prints the PFN (free it with mm:free PFN ORDER)")
+    public void alloc(@Descriptor("order 0..10") String order,
+            @Descriptor("GFP mask: names joined by | (GFP_KERNEL, GFP_HIGHUSER_MOVABLE|__GFP_COMP, ...) or 0x-hex")
+            String gfp) {
+        int o = Args.order(order);
+        int mask = Gfp.parse(gfp);
+        int pfn = guest.allocPages(mask, o);
+        if (pfn == Mm.NO_PAGE) {
+            throw new IllegalStateException(String.format("page allocation failure: order:%d, mode:%#x(%s) (see mm:dmesg)",
+                    o, mask, Gfp.format(mask)));
+        }
+        System.out.printf("pfn %#x order %d (%d pages, zone %s, %s)%n", pfn, o, 1 << o,
+                guest.allocator().zoneOf(pfn).name(), guest.pageblockMigratetype(pfn).kernelName());
+    }
+
+    @Descriptor("free 2^ORDER pages at PFN that mm:alloc returned (__free_pages)")
+    public void free(@Descriptor("the PFN mm:alloc printed") String pfn, @Descriptor("the order it was allocated with")
+            String order) {
+        int p = Args.pfn(pfn, guest.nrPages());
+        int o = Args.order(order);
+        guest.checkFreeable(p, o);
+        guest.freePages(p, o);
+        System.out.printf("freed pfn %#x order %d%n", p, o);
+    }
+
+    @Descriptor("show the guest's configuration (PID org.mmlab.mm)")
+    public void config() {
+        MmConfig c = guest.config();
+        System.out.printf("memorySize   %s (%d pages)%n", Sizes.format(c.nrPages()), c.nrPages());
+        System.out.printf("dma32Size    %s%n", Sizes.format(c.dma32Bytes() >> Mm.PAGE_SHIFT));
+        System.out.printf("contentModel %s%n", guest.content().name());
+        System.out.printf("debugVm      %s%ndebugList    %s%n", c.debugVm(), c.debugList());
+    }
+
+    @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
+    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList") String name,
+            @Descriptor("the new value") String value) throws IOException {
+        ConfigurationAdmin cm = configAdmin;
+        if (cm == null) {
+            throw new IllegalStateException("no Configuration Admin service: cannot change the configuration");
+        }
+        MmConfig c = guest.config();
+        String mem = Long.toString(c.nrPages() << Mm.PAGE_SHIFT);
+        String dma32 = Long.toString(c.dma32Bytes());
+        String content = guest.content().name();
+        boolean vm = c.debugVm();
+        boolean list = c.debugList();
+        switch (name) {
+            case "memorySize": mem = value; break;
+            case "dma32Size": dma32 = value; break;
+            case "contentModel": content = value; break;
+            case "debugVm": vm = Args.onOff(value); break;
+            case "debugList": list = Args.onOff(value); break;
+            default:
+                throw new IllegalArgumentException("no property '" + name
+                        + "': use memorySize, dma32Size, contentModel, debugVm or debugList");
+        }
+        MmConfig.parse(mem, dma32, content, vm, list); // refuses a bad value before anything changes
+        Configuration conf = cm.getConfiguration(MmCore.PID, "?");
+        Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
+        props.put("memorySize", mem);
+        props.put("dma32Size", dma32);
+        props.put("contentModel", content);
+        props.put("debugVm", vm);
+        props.put("debugList", list);
+        conf.update(props);
+        System.out.printf("%s=%s: the guest reboots with the new configuration%n", name, value);
+    }
+
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST) and what they reported")
+    public void debug() {
+        System.out.printf("debugVm    %s%ndebugList  %s%nreports    %d%ntainted    %s%n", guest.debug().debugVm() ? "on" : "off",
+                guest.debug().debugList() ? "on" : "off", guest.debug().reports(),
+                guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
+    }
+
+    @Descriptor("switch a debug checker on or off in the running guest")
+    public void debug(@Descriptor("vm | list") String checker, @Descriptor("on | off") String state) {
+        boolean on = Args.onOff(state);
+        switch (checker) {
+            case "vm": guest.debug().setDebugVm(on); break;
+            case "list": guest.debug().setDebugList(on); break;
+            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm or list");
+        }
+        debug();
+    }
+}
