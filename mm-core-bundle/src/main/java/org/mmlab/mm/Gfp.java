@@ -93,7 +93,8 @@ public final class Gfp {
     }
 
     /**
-     * Parses "GFP_KERNEL", "GFP_HIGHUSER_MOVABLE|__GFP_COMP", or a number such as "0x100cca".
+     * Parses "GFP_KERNEL", "GFP_HIGHUSER_MOVABLE|__GFP_COMP" (or with ',' instead of '|', which a shell
+     * would take for a pipe), or a number such as "0x100cca".
      *
      * @throws IllegalArgumentException naming the part that is not a GFP flag, and the known names
      */
@@ -102,7 +103,7 @@ public final class Gfp {
             throw new IllegalArgumentException("empty GFP mask; known flags: " + String.join(", ", NAMES.keySet()));
         }
         int mask = 0;
-        for (String part : text.split("\\|")) {
+        for (String part : text.split("[|,]")) {
             String p = part.trim();
             Integer named = NAMES.get(p.toUpperCase(Locale.ROOT));
             if (named != null) {
@@ -118,7 +119,7 @@ public final class Gfp {
                 mask |= (int) v;
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + p + "' is not a GFP flag; known flags: "
-                        + String.join(", ", NAMES.keySet()), e);
+                        + String.join(", ", NAMES.keySet()));
             }
         }
         return mask;

@@ -23,7 +23,13 @@ final class FrameContent implements PageContent {
         long total = 0;
         for (int i = 0; i < nChunks; i++) {
             int pages = Math.min(1 << CHUNK_SHIFT, nrPages - (i << CHUNK_SHIFT));
-            chunks[i] = ByteBuffer.allocateDirect(pages * Mm.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            try {
+                chunks[i] = ByteBuffer.allocateDirect(pages * Mm.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
+            } catch (OutOfMemoryError e) {
+                throw new IllegalArgumentException("contentModel=frame: the JVM could not give " + (total >> 20)
+                        + " MiB more off the heap (" + e.getMessage() + "); use a smaller memorySize or raise"
+                        + " -XX:MaxDirectMemorySize", e);
+            }
             total += (long) pages * Mm.PAGE_SIZE;
         }
         bytes = total;

@@ -254,8 +254,7 @@ public final class GuestMemory {
         if (map.testFlag(pfn, PageFlags.PG_reserved)) {
             throw new IllegalArgumentException(String.format("pfn %#x is reserved by boot", pfn));
         }
-        Integer owned = pageOwner.snapshot().get(pfn);
-        int actual = map.testFlag(pfn, PageFlags.PG_head) ? map.compoundOrder(pfn) : owned == null ? 0 : owned;
+        int actual = map.testFlag(pfn, PageFlags.PG_head) ? map.compoundOrder(pfn) : pageOwner.orderOf(pfn);
         if (actual != order) {
             throw new IllegalArgumentException(String.format("pfn %#x was allocated with order %d, not %d", pfn, actual,
                     order));

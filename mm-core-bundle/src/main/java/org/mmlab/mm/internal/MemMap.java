@@ -103,6 +103,26 @@ public final class MemMap {
         freeHeads[nrFreeHeads++] = head;
     }
 
+    /**
+     * What a %px of an lru link prints: page->lru in the vmemmap (0xffffea...), a list head in kernel
+     * data (0xffff8881...), LIST_POISON1/2, or a tail page's compound_head (head + 1).
+     */
+    String lruAddress(int id) {
+        long a;
+        if (id == PageLists.LIST_POISON1) {
+            a = 0xdead000000000100L;
+        } else if (id == PageLists.LIST_POISON2) {
+            a = 0xdead000000000122L;
+        } else if (id >= nrPages) {
+            a = 0xffff888100000000L + (long) (id - nrPages) * 16;
+        } else if (id >= 0) {
+            a = 0xffffea0000000000L + (long) id * 64 + 8;
+        } else {
+            a = 0xffffea0000000000L + (long) (-id - 2) * 64 + 1;
+        }
+        return String.format("%016x", a);
+    }
+
     // --- page->flags: set_bit()/clear_bit()/test_bit() are atomic; __SetPageX() variants are not ---
 
     boolean testFlag(int pfn, int flag) {

@@ -3,7 +3,6 @@ package org.mmlab.mm.internal;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
@@ -106,12 +105,11 @@ public final class MmCheck {
         // page_owner: tails of live non-compound high-order allocations (a head that went back to the
         // allocator alone, e.g. by put_page(), left its tails nobody's: those are leaks)
         BitSet ownerTails = new BitSet(n);
-        for (Map.Entry<Integer, Integer> e : g.pageOwner.snapshot().entrySet()) {
-            int head = e.getKey();
-            if (head >= 0 && head < n && !free.get(head) && map.refcount[head] > 0) {
-                ownerTails.set(Math.min(n, head + 1), Math.min(n, head + (1 << e.getValue())));
+        g.pageOwner.forEach((head, order) -> {
+            if (head < n && !free.get(head) && map.refcount[head] > 0) {
+                ownerTails.set(Math.min(n, head + 1), Math.min(n, head + (1 << order)));
             }
-        }
+        });
 
         // one pass over every PFN
         long[] freeWords = free.toLongArray();

@@ -1,5 +1,7 @@
 package org.mmlab.mm.internal;
 
+import java.lang.management.ManagementFactory;
+
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
 
@@ -102,11 +104,23 @@ public final class MmConfig {
                     Sizes.format(nrPages()), heapBytes() >> 20, Math.max(0, available) >> 20,
                     (heapBytes() + HEAP_HEADROOM + (1L << 30) - 1) >> 30));
         }
-        // direct buffers default to -Xmx as their limit (-XX:MaxDirectMemorySize)
-        if (frames && memoryBytes > rt.maxMemory()) {
+        long direct = maxDirectMemory();
+        if (frames && memoryBytes > direct) {
             throw new IllegalArgumentException(String.format("contentModel=frame with memorySize=%s needs %d MiB off the"
-                    + " heap, over this JVM's direct-memory limit of %d MiB (raise -XX:MaxDirectMemorySize)",
-                    Sizes.format(nrPages()), memoryBytes >> 20, rt.maxMemory() >> 20));
+                    + " heap, over this JVM's direct-memory limit of %d MiB (raise it, e.g."
+                    + " MMLAB_JAVA_OPTS=-XX:MaxDirectMemorySize=%dg)", Sizes.format(nrPages()), memoryBytes >> 20,
+                    direct >> 20, (memoryBytes + (1L << 30) - 1) >> 30));
         }
+    }
+
+    /** -XX:MaxDirectMemorySize if the JVM was given one, else its default: the maximum heap. */
+    static long maxDirectMemory() {
+        long limit = Runtime.getRuntime().maxMemory();
+        for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments()) {
+            if (arg.startsWith("-XX:MaxDirectMemorySize=")) {
+                limit = Sizes.parseBytes(arg.substring("-XX:MaxDirectMemorySize=".length()));
+            }
+        }
+        return limit;
     }
 }

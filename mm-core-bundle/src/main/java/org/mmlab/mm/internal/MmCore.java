@@ -16,7 +16,7 @@ import org.osgi.service.metatype.annotations.Option;
  * MemoryManager service. A configuration change reboots the guest; a bad one fails activation
  * with a message that says what is allowed, and no service is registered.
  */
-@Component(service = {MemoryManager.class, MmCore.class}, configurationPid = MmCore.PID)
+@Component(service = {MemoryManager.class, MmCore.class}, configurationPid = MmCore.PID, immediate = true)
 @Designate(ocd = MmCore.Config.class)
 public class MmCore implements MemoryManager {
     public static final String PID = "org.mmlab.mm";

@@ -146,23 +146,12 @@ public final class MmDebug {
         if (type != null) {
             sb.append(String.format("\npage_type: %x(%s)", type.value(), type.kernelName()));
         }
-        sb.append(String.format("\nraw: %016x %s %s %016x", flags & 0xffffffffL, rawLink(m.next[pfn]), rawLink(m.prev[pfn]),
+        sb.append(String.format("\nraw: %016x %s %s %016x", flags & 0xffffffffL, m.lruAddress(m.next[pfn]), m.lruAddress(m.prev[pfn]),
                 mappingAddress(mappingWord)));
         sb.append(String.format("\nraw: %016x %016x %08x%08x 0000000000000000", m.index[pfn] & 0xffffffffL,
                 m.pagePrivate[pfn] & 0xffffffffL, m.refcount(pfn), m.mapcountOrType[pfn]));
         sb.append("\npage dumped because: ").append(reason);
         return sb.toString();
-    }
-
-    private String rawLink(int id) {
-        if (id == PageLists.LIST_POISON1) {
-            return "dead000000000100";
-        }
-        if (id == PageLists.LIST_POISON2) {
-            return "dead000000000122";
-        }
-        long a = id >= 0 ? 0xffffea0000000000L + (long) id * 64 + 8 : 0xffffea0000000000L + (long) (-id - 2) * 64 + 1;
-        return String.format("%016x", a);
     }
 
     private static long mappingAddress(int word) {

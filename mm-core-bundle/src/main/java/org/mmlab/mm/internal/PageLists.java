@@ -21,21 +21,8 @@ public final class PageLists {
         this.debug = debug;
     }
 
-    /** The address a %px of this node prints: page->lru in the vmemmap, or a list head in kernel data. */
     String addr(int id) {
-        long a;
-        if (id == LIST_POISON1) {
-            a = 0xdead000000000100L;
-        } else if (id == LIST_POISON2) {
-            a = 0xdead000000000122L;
-        } else if (id >= 0 && id < map.nrPages) {
-            a = 0xffffea0000000000L + (long) id * 64 + 8;
-        } else if (id >= map.nrPages) {
-            a = 0xffff888100000000L + (long) (id - map.nrPages) * 16;
-        } else {
-            a = 0xffffea0000000000L + (long) id * 64;
-        }
-        return String.format("%016x", a);
+        return map.lruAddress(id);
     }
 
     boolean isEmpty(int head) {

@@ -26,51 +26,66 @@ import org.mmlab.mm.internal.Workload;
 import org.mmlab.mm.internal.Zone;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
-import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
-/** The mm: commands. Each prints what it shows; a bad argument throws with what is allowed and changes nothing. */
+/**
+ * The mm: commands. Each prints what it shows; a bad argument throws with what is allowed and changes
+ * nothing. The guest is bound dynamically, so the commands stay while mm:config reboots it.
+ */
 @Component(service = MmCommands.class)
 @GogoCommand(scope = "mm", function = {"meminfo", "buddyinfo", "pagetypeinfo", "vmstat", "extfrag", "page", "kpageflags",
     "workload", "check", "dmesg", "alloc", "free", "config", "debug"})
 public class MmCommands {
-    private final MmCore core;
-    private final GuestMemory guest;
+    /** How long mm:config waits for the rebooted guest. */
+    static final long REBOOT_TIMEOUT_MS = 60_000;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MmCore core;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
 
-    @Activate
-    public MmCommands(@Reference MmCore core) {
-        this.core = core;
-        this.guest = core.guest();
+    private MmCore core() {
+        MmCore c = core;
+        if (c == null) {
+            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
+                    + " with mm:config, and the log)");
+        }
+        return c;
     }
 
     @Descriptor("show /proc/meminfo")
     public void meminfo() {
+        GuestMemory guest = core().guest();
         System.out.print(Meminfo.show(guest));
     }
 
     @Descriptor("show /proc/buddyinfo: free blocks per order in each zone")
     public void buddyinfo() {
+        GuestMemory guest = core().guest();
         System.out.print(Buddyinfo.show(guest));
     }
 
     @Descriptor("show /proc/pagetypeinfo: free blocks per order and migratetype, pageblocks per migratetype")
     public void pagetypeinfo() {
+        GuestMemory guest = core().guest();
         System.out.print(Pagetypeinfo.show(guest));
     }
 
     @Descriptor("show /proc/vmstat")
     public void vmstat() {
+        GuestMemory guest = core().guest();
         System.out.print(VmstatView.show(guest));
     }
 
     @Descriptor("show debugfs extfrag/extfrag_index and extfrag/unusable_index")
     public void extfrag() {
+        GuestMemory guest = core().guest();
         System.out.println("# /sys/kernel/debug/extfrag/extfrag_index");
         System.out.print(ExtfragIndex.extfragIndex(guest));
         System.out.println("# /sys/kernel/debug/extfrag/unusable_index");
@@ -79,6 +94,7 @@ public class MmCommands {
 
     @Descriptor("dump a page's struct page, as dump_page() prints it")
     public void page(@Descriptor("the PFN, decimal or 0x-hex") String pfn) {
+        GuestMemory guest = core().guest();
         int p = Args.pfn(pfn, guest.nrPages());
         Zone z = guest.allocator().zoneOf(p);
         System.out.println(guest.dumpPage(p, "mm:page"));
@@ -88,6 +104,7 @@ public class MmCommands {
 
     @Descriptor("write a /proc/kpageflags snapshot (one little-endian u64 per PFN) for page-types -F FILE")
     public void kpageflags(@Descriptor("the file to write") String file) throws IOException {
+        GuestMemory guest = core().guest();
         Path path = Path.of(file).toAbsolutePath();
         long pages = Kpageflags.write(guest, path);
         System.out.printf("wrote %d pages (%d bytes) to %s; read it with: page-types -F %s%n", pages, pages * 8, path, path);
@@ -101,6 +118,7 @@ public class MmCommands {
             int pages,
             @Descriptor("worker threads") @Parameter(names = {"-t", "--threads"}, absentValue = "2") int threads,
             @Descriptor("start | stop | status") String action) {
+        MmCore core = core();
         Workload w = core.workload();
         switch (action) {
             case "start":
@@ -121,6 +139,8 @@ public class MmCommands {
 
     @Descriptor("verify every invariant of the whole memory; the last line is 'mm:check: OK' or 'mm:check: FAIL <what>'")
     public void check() {
+        MmCore core = core();
+        GuestMemory guest = core.guest();
         MmCheck.CheckResult r = MmCheck.run(guest, core.workload());
         r.lines().forEach(System.out::println);
         if (!r.ok()) {
@@ -131,6 +151,7 @@ public class MmCommands {
     @Descriptor("show the kernel log")
     public void dmesg(@Descriptor("clear the ring after printing, like dmesg -c")
             @Parameter(names = {"-c", "--clear"}, presentValue = "true", absentValue = "false") boolean clear) {
+        GuestMemory guest = core().guest();
         List<String> lines = guest.dmesg().lines();
         lines.forEach(System.out::println);
         if (clear) {
@@ -145,8 +166,9 @@ public class MmCommands {
 
     @Descriptor("allocate 2^ORDER pages with alloc_pages(GFP, ORDER); prints the PFN (free it with mm:free PFN ORDER)")
     public void alloc(@Descriptor("order 0..10") String order,
-            @Descriptor("GFP mask: names joined by | (GFP_KERNEL, GFP_HIGHUSER_MOVABLE|__GFP_COMP, ...) or 0x-hex")
+            @Descriptor("GFP mask: flag names joined by ',' (GFP_KERNEL, GFP_HIGHUSER_MOVABLE,__GFP_COMP, ...) or 0x-hex")
             String gfp) {
+        GuestMemory guest = core().guest();
         int o = Args.order(order);
         int mask = Gfp.parse(gfp);
         int pfn = guest.allocPages(mask, o);
@@ -161,6 +183,7 @@ public class MmCommands {
     @Descriptor("free 2^ORDER pages at PFN that mm:alloc returned (__free_pages)")
     public void free(@Descriptor("the PFN mm:alloc printed") String pfn, @Descriptor("the order it was allocated with")
             String order) {
+        GuestMemory guest = core().guest();
         int p = Args.pfn(pfn, guest.nrPages());
         int o = Args.order(order);
         guest.checkFreeable(p, o);
@@ -170,6 +193,7 @@ public class MmCommands {
 
     @Descriptor("show the guest's configuration (PID org.mmlab.mm)")
     public void config() {
+        GuestMemory guest = core().guest();
         MmConfig c = guest.config();
         System.out.printf("memorySize   %s (%d pages)%n", Sizes.format(c.nrPages()), c.nrPages());
         System.out.printf("dma32Size    %s%n", Sizes.format(c.dma32Bytes() >> Mm.PAGE_SHIFT));
@@ -180,6 +204,7 @@ public class MmCommands {
     @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
     public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList") String name,
             @Descriptor("the new value") String value) throws IOException {
+        GuestMemory guest = core().guest();
         ConfigurationAdmin cm = configAdmin;
         if (cm == null) {
             throw new IllegalStateException("no Configuration Admin service: cannot change the configuration");
@@ -208,12 +233,32 @@ public class MmCommands {
         props.put("contentModel", content);
         props.put("debugVm", vm);
         props.put("debugList", list);
+        MmCore old = core;
         conf.update(props);
-        System.out.printf("%s=%s: the guest reboots with the new configuration%n", name, value);
+        awaitReboot(old);
+        System.out.printf("%s=%s: the guest rebooted with %s%n", name, value, Sizes.format(core().guest().nrPages()));
+    }
+
+    /** Configuration Admin delivers the update asynchronously: wait until the new guest is bound. */
+    private void awaitReboot(MmCore old) {
+        long deadline = System.currentTimeMillis() + REBOOT_TIMEOUT_MS;
+        while (core == old || core == null) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the guest did not reboot within " + REBOOT_TIMEOUT_MS / 1000
+                        + " s (see the log)");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while the guest reboots", e);
+            }
+        }
     }
 
     @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST) and what they reported")
     public void debug() {
+        GuestMemory guest = core().guest();
         System.out.printf("debugVm    %s%ndebugList  %s%nreports    %d%ntainted    %s%n", guest.debug().debugVm() ? "on" : "off",
                 guest.debug().debugList() ? "on" : "off", guest.debug().reports(),
                 guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
@@ -221,6 +266,7 @@ public class MmCommands {
 
     @Descriptor("switch a debug checker on or off in the running guest")
     public void debug(@Descriptor("vm | list") String checker, @Descriptor("on | off") String state) {
+        GuestMemory guest = core().guest();
         boolean on = Args.onOff(state);
         switch (checker) {
             case "vm": guest.debug().setDebugVm(on); break;
