@@ -1,0 +1,167 @@
+package org.mmlab.cli.internal;
+
+import java.util.Collection;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.startlevel.BundleStartLevel;
+import org.osgi.framework.startlevel.FrameworkStartLevel;
+import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.service.component.runtime.ServiceComponentRuntime;
+import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
+import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
+
+/**
+ * Tells whether the lab has finished starting, so that a script never races bundle start-up.
+ * <p>
+ * The lab is ready when (i) the framework's start level has reached that of every bundle marked
+ * for start, (ii) each of those bundles is ACTIVE (or lazily STARTING), and (iii) every enabled DS
+ * component is ACTIVE or SATISFIED, or waits only for a configuration it requires. A bundle that
+ * the framework reported as failing to start, or a component in FAILED_ACTIVATION, is a failure,
+ * not a reason to wait. Start levels are used because the bnd launcher raises them after the
+ * framework's STARTED event, so that event alone says nothing.
+ */
+final class LabReadiness implements FrameworkListener {
+
+    /** What {@link #check()} found: ready, a reason to wait, or a failure. */
+    record Status(boolean ready, boolean failed, String reason) {
+        static final Status READY = new Status(true, false, null);
+
+        static Status waitFor(String reason) {
+            return new Status(false, false, reason);
+        }
+
+        static Status failure(String reason) {
+            return new Status(false, true, reason);
+        }
+    }
+
+    private final BundleContext context;
+    private final Supplier<ServiceComponentRuntime> scr;
+    private final Map<Long, String> startFailures = new ConcurrentHashMap<>();
+
+    LabReadiness(BundleContext context, Supplier<ServiceComponentRuntime> scr) {
+        this.context = context;
+        this.scr = scr;
+        context.addFrameworkListener(this);
+    }
+
+    void close() {
+        try {
+            context.removeFrameworkListener(this);
+        } catch (IllegalStateException stopped) {
+            // our bundle is already stopped; the listener went with it
+        }
+    }
+
+    @Override
+    public void frameworkEvent(FrameworkEvent event) {
+        Bundle bundle = event.getBundle();
+        if (event.getType() == FrameworkEvent.ERROR && bundle != null && bundle.getBundleId() != 0) {
+            Throwable t = event.getThrowable();
+            startFailures.put(bundle.getBundleId(), t == null ? "error" : ScriptRunner.message(t));
+        }
+    }
+
+    Status check() {
+        Status bundles = checkBundles();
+        return bundles.ready() ? checkComponents() : bundles;
+    }
+
+    private Status checkBundles() {
+        Bundle system = context.getBundle(Constants.SYSTEM_BUNDLE_ID);
+        if (system.getState() != Bundle.ACTIVE) {
+            return Status.waitFor("the framework to start");
+        }
+        int frameworkLevel = system.adapt(FrameworkStartLevel.class).getStartLevel();
+        for (Bundle bundle : context.getBundles()) {
+            BundleStartLevel startLevel = bundle.adapt(BundleStartLevel.class);
+            if (bundle.getBundleId() == 0 || isFragment(bundle) || startLevel == null
+                    || !startLevel.isPersistentlyStarted()) {
+                continue;
+            }
+            int state = bundle.getState();
+            if (state == Bundle.ACTIVE || state == Bundle.STARTING && startLevel.isActivationPolicyUsed()) {
+                continue;
+            }
+            String failure = startFailures.get(bundle.getBundleId());
+            if (failure != null && state != Bundle.STARTING) {
+                return Status.failure("bundle " + bundle.getSymbolicName() + " did not start: " + failure);
+            }
+            if (startLevel.getStartLevel() > frameworkLevel) {
+                return Status.waitFor("start level " + startLevel.getStartLevel() + " (framework is at "
+                        + frameworkLevel + ")");
+            }
+            return Status.waitFor("bundle " + bundle.getSymbolicName() + " to start (" + stateName(state) + ")");
+        }
+        return Status.READY;
+    }
+
+    private Status checkComponents() {
+        ServiceComponentRuntime runtime = scr.get();
+        if (runtime == null) {
+            return Status.waitFor("the ServiceComponentRuntime service");
+        }
+        for (ComponentDescriptionDTO description : runtime.getComponentDescriptionDTOs()) {
+            if (!runtime.isComponentEnabled(description)) {
+                continue;
+            }
+            String name = description.name + " (" + description.bundle.symbolicName + ")";
+            Collection<ComponentConfigurationDTO> configurations = runtime.getComponentConfigurationDTOs(description);
+            if (configurations.isEmpty()) {
+                if ("require".equals(description.configurationPolicy) || description.factory != null) {
+                    continue;
+                }
+                return Status.waitFor("component " + name + " to be created");
+            }
+            for (ComponentConfigurationDTO configuration : configurations) {
+                switch (configuration.state) {
+                    case ComponentConfigurationDTO.FAILED_ACTIVATION:
+                        return Status.failure("component " + name + " failed to activate: "
+                                + withoutStackFrames(configuration.failure));
+                    case ComponentConfigurationDTO.UNSATISFIED_REFERENCE:
+                        return Status.waitFor("component " + name + " to get its references "
+                                + Stream.of(configuration.unsatisfiedReferences).map(r -> r.target == null ? r.name : r.name + " " + r.target).collect(Collectors.joining(", ", "[", "]")));
+                    default:
+                        // ACTIVE, SATISFIED, UNSATISFIED_CONFIGURATION: nothing to wait for
+                }
+            }
+        }
+        return Status.READY;
+    }
+
+    /** The DTO's failure is a stack trace; keep its exception and "Caused by:" lines. */
+    static String withoutStackFrames(String failure) {
+        if (failure == null) {
+            return "(no failure text)";
+        }
+        return failure.lines()
+                .filter(line -> !line.startsWith("\tat ") && !line.matches("\\s*\\.\\.\\. \\d+ more"))
+                .collect(Collectors.joining("\n"))
+                .strip();
+    }
+
+    private static boolean isFragment(Bundle bundle) {
+        BundleRevision revision = bundle.adapt(BundleRevision.class);
+        return revision != null && (revision.getTypes() & BundleRevision.TYPE_FRAGMENT) != 0;
+    }
+
+    private static String stateName(int state) {
+        switch (state) {
+            case Bundle.INSTALLED: return "INSTALLED";
+            case Bundle.RESOLVED: return "RESOLVED";
+            case Bundle.STARTING: return "STARTING";
+            case Bundle.STOPPING: return "STOPPING";
+            case Bundle.ACTIVE: return "ACTIVE";
+            default: return "UNINSTALLED";
+        }
+    }
+}

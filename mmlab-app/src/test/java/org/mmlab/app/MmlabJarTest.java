@@ -1,0 +1,144 @@
+package org.mmlab.app;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * End-to-end tests of the exported lab, {@code target/mmlab.jar}, run the way {@code ./mmlab -c}
+ * and {@code ./mmlab FILE.gosh} run it: a fresh JVM per lab, no prompt, judged by exit code and
+ * output.
+ */
+class MmlabJarTest {
+
+    private static final long TIMEOUT_SECONDS = 120;
+    private static Path jar;
+
+    @TempDir
+    Path dir;
+
+    @BeforeAll
+    static void findTheJar() {
+        jar = Path.of(System.getProperty("mmlab.jar", "target/mmlab.jar"));
+        assertThat(jar).as("the exported lab; run `mvn package` first").isRegularFile();
+    }
+
+    /** Exit code, stdout and stderr of one lab run. */
+    record Run(int exit, String out, String err) {}
+
+    private Run lab(String... properties) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.add("-Dgosh.args=--nointeractive");
+        for (String property : properties) {
+            command.add("-D" + property);
+        }
+        command.add("-jar");
+        command.add(jar.toString());
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the lab did not exit within " + TIMEOUT_SECONDS + " s: " + command
+                    + "\nstdout:\n" + Files.readString(out, UTF_8) + "\nstderr:\n" + Files.readString(err, UTF_8));
+        }
+        return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    }
+
+    private Path script(String text) throws IOException {
+        return Files.writeString(dir.resolve("script.gosh"), text, UTF_8).toAbsolutePath();
+    }
+
+    @Test
+    void aCommandRunsWithoutAPromptAndExitsZero() throws Exception {
+        Run run = lab("mmlab.commands=mm:meminfo");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^MemTotal:\\s+\\d+ kB$");
+        assertThat(run.out()).doesNotContain("g!");
+    }
+
+    @Test
+    void anUnknownCommandExitsOneAndSaysCommandNotFound() throws Exception {
+        Run run = lab("mmlab.commands=mm:nosuch");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("mmlab: mm:nosuch: command not found: mm:nosuch");
+    }
+
+    @Test
+    void aScriptRunsItsStatementsInOrder() throws Exception {
+        Path script = script("# two commands\nmm:meminfo\n\nmm:check\n");
+
+        Run run = lab("mmlab.script=" + script);
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).contains("MemTotal:", "mm:check: OK");
+        assertThat(run.out().indexOf("MemTotal:")).isLessThan(run.out().indexOf("mm:check: OK"));
+    }
+
+    @Test
+    void aFailingStatementStopsTheScriptAfterTheEarlierOutput() throws Exception {
+        Path script = script("mm:meminfo\nmm:nosuch\nmm:check\n");
+
+        Run run = lab("mmlab.script=" + script);
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.out()).contains("MemTotal:").doesNotContain("mm:check:");
+        assertThat(run.err()).contains("mmlab: mm:nosuch: command not found: mm:nosuch");
+    }
+
+    @Test
+    void aStatementsValueIsPrintedLikeTheConsoleWould() throws Exception {
+        Run run = lab("mmlab.commands=new java.lang.StringBuilder lab-value");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^lab-value$");
+    }
+
+    @Test
+    void aMissingScriptFileExitsOneAndNamesTheFile() throws Exception {
+        Path missing = dir.resolve("missing.gosh").toAbsolutePath();
+
+        Run run = lab("mmlab.script=" + missing);
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("mmlab: " + missing);
+    }
+
+    @Test
+    void twoLabsRunSideBySide() throws Exception {
+        Path script = script("mm:meminfo\n(new java.lang.Thread) sleep 1000\nmm:check\n");
+        List<Process> labs = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            labs.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-Dgosh.args=--nointeractive", "-Dmmlab.script=" + script, "-jar", jar.toString())
+                    .redirectOutput(dir.resolve("side" + i + ".out").toFile())
+                    .redirectErrorStream(true)
+                    .start());
+        }
+        for (int i = 0; i < 2; i++) {
+            Process lab = labs.get(i);
+            assertThat(lab.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            String output = Files.readString(dir.resolve("side" + i + ".out"), UTF_8);
+            assertThat(lab.exitValue()).as(output).isZero();
+            assertThat(output).contains("mm:check: OK");
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package org.mmlab.itest;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * A Gogo session whose output a test can read: what a command prints to System.out (routed to the
+ * session by Gogo's ThreadIO) comes back as the result of {@link #run(String)}.
+ */
+final class GogoSession implements AutoCloseable {
+
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+    private final CommandSession session;
+
+    GogoSession(CommandProcessor processor) {
+        session = processor.createSession(new ByteArrayInputStream(new byte[0]), new PrintStream(out, true, UTF_8),
+                System.err);
+    }
+
+    /** Runs {@code command} and returns what it printed; a failing command throws. */
+    String run(String command) throws Exception {
+        out.reset();
+        session.execute(command);
+        session.getConsole().flush();
+        return out.toString(UTF_8);
+    }
+
+    @Override
+    public void close() {
+        session.close();
+    }
+
+    /**
+     * An open tracker of the command services of Gogo scope {@code scope}, whatever their class:
+     * when it holds one, the scope's commands are registered with Gogo.
+     */
+    static ServiceTracker<Object, Object> commandServices(BundleContext context, String scope)
+            throws InvalidSyntaxException {
+        ServiceTracker<Object, Object> tracker = new ServiceTracker<>(context,
+                context.createFilter("(" + CommandProcessor.COMMAND_SCOPE + "=" + scope + ")"), null);
+        tracker.open(true);
+        return tracker;
+    }
+
+    /** The innermost cause: Gogo may wrap what a command threw. */
+    static Throwable rootCause(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t;
+    }
+}
