@@ -12,20 +12,7 @@ public final class Buddyinfo {
 
     /** /proc/buddyinfo as the kernel prints it. */
     public static String show(GuestMemory g) {
-        StringBuilder sb = new StringBuilder();
-        for (Zone z : g.zones) {
-            if (z.presentPages == 0) {
-                continue;
-            }
-            // walk_zones_in_node(..., nolock=false, ...): under zone->lock; nr_free is still a data_race read
-            z.lock.lock();
-            try {
-                fragShowPrint(sb, z);
-            } finally {
-                z.lock.unlock();
-            }
-        }
-        return sb.toString();
+        return Zone.walkZonesInNode(g.zones, Buddyinfo::fragShowPrint);
     }
 
     private static void fragShowPrint(StringBuilder sb, Zone z) {

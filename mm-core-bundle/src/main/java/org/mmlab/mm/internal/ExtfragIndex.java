@@ -93,46 +93,26 @@ public final class ExtfragIndex {
 
     /** debugfs extfrag/extfrag_index. */
     public static String extfragIndex(GuestMemory g) {
-        StringBuilder sb = new StringBuilder();
-        for (Zone z : g.zones) {
-            if (z.presentPages == 0) {
-                continue;
+        return Zone.walkZonesInNode(g.zones, (sb, z) -> {
+            sb.append(String.format("Node %d, zone %8s ", 0, z.name));
+            for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
+                int index = fragmentationIndex(order, fillContigPageInfo(z, order));
+                // C's / and % truncate toward zero like Java's: -1000 prints as "-1.000"
+                sb.append(String.format("%2d.%03d ", index / 1000, index % 1000));
             }
-            z.lock.lock();
-            try {
-                sb.append(String.format("Node %d, zone %8s ", 0, z.name));
-                for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
-                    int index = fragmentationIndex(order, fillContigPageInfo(z, order));
-                    // C's / and % truncate toward zero like Java's: -1000 prints as "-1.000"
-                    sb.append(String.format("%2d.%03d ", index / 1000, index % 1000));
-                }
-                sb.append('\n');
-            } finally {
-                z.lock.unlock();
-            }
-        }
-        return sb.toString();
+            sb.append('\n');
+        });
     }
 
     /** debugfs extfrag/unusable_index. */
     public static String unusableIndex(GuestMemory g) {
-        StringBuilder sb = new StringBuilder();
-        for (Zone z : g.zones) {
-            if (z.presentPages == 0) {
-                continue;
+        return Zone.walkZonesInNode(g.zones, (sb, z) -> {
+            sb.append(String.format("Node %d, zone %8s ", 0, z.name));
+            for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
+                int index = unusableFreeIndex(order, fillContigPageInfo(z, order));
+                sb.append(String.format("%d.%03d ", index / 1000, index % 1000));
             }
-            z.lock.lock();
-            try {
-                sb.append(String.format("Node %d, zone %8s ", 0, z.name));
-                for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
-                    int index = unusableFreeIndex(order, fillContigPageInfo(z, order));
-                    sb.append(String.format("%d.%03d ", index / 1000, index % 1000));
-                }
-                sb.append('\n');
-            } finally {
-                z.lock.unlock();
-            }
-        }
-        return sb.toString();
+            sb.append('\n');
+        });
     }
 }

@@ -33,29 +33,21 @@ public final class Pagetypeinfo {
             sb.append(String.format("%6d ", order));
         }
         sb.append('\n');
-        for (Zone z : g.zones) {
-            if (z.presentPages == 0) {
-                continue;
-            }
-            z.lock.lock();
-            try {
-                for (MigrateType mt : MigrateType.values()) {
-                    sb.append(String.format("Node %4d, zone %8s, type %12s ", 0, z.name, mt.kernelName()));
-                    for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
-                        // the kernel counts list entries, stopping at the cap; the zone keeps that count
-                        long freecount = z.nrFree(order, mt);
-                        boolean overflow = freecount >= FREE_LIST_WALK_CAP;
-                        if (overflow) {
-                            freecount = FREE_LIST_WALK_CAP;
-                        }
-                        sb.append(String.format("%s%6d ", overflow ? ">" : "", freecount));
+        sb.append(Zone.walkZonesInNode(g.zones, (out, z) -> {
+            for (MigrateType mt : MigrateType.values()) {
+                out.append(String.format("Node %4d, zone %8s, type %12s ", 0, z.name, mt.kernelName()));
+                for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
+                    // the kernel counts list entries, stopping at the cap; the zone keeps that count
+                    long freecount = z.nrFree(order, mt);
+                    boolean overflow = freecount >= FREE_LIST_WALK_CAP;
+                    if (overflow) {
+                        freecount = FREE_LIST_WALK_CAP;
                     }
-                    sb.append('\n');
+                    out.append(String.format("%s%6d ", overflow ? ">" : "", freecount));
                 }
-            } finally {
-                z.lock.unlock();
+                out.append('\n');
             }
-        }
+        }));
     }
 
     private static void pagetypeinfoShowblockcount(StringBuilder sb, GuestMemory g) {
@@ -64,24 +56,16 @@ public final class Pagetypeinfo {
             sb.append(String.format("%12s ", mt.kernelName()));
         }
         sb.append('\n');
-        for (Zone z : g.zones) {
-            if (z.presentPages == 0) {
-                continue;
-            }
+        sb.append(Zone.walkZonesInNode(g.zones, (out, z) -> {
             long[] count = new long[MigrateType.values().length];
-            z.lock.lock();
-            try {
-                for (long pfn = z.startPfn; pfn < z.endPfn; pfn += Mm.PAGEBLOCK_NR_PAGES) {
-                    count[g.map.pageblockMigratetype((int) pfn).ordinal()]++;
-                }
-            } finally {
-                z.lock.unlock();
+            for (long pfn = z.startPfn; pfn < z.endPfn; pfn += Mm.PAGEBLOCK_NR_PAGES) {
+                count[g.map.pageblockMigratetype((int) pfn).ordinal()]++;
             }
-            sb.append(String.format("Node %d, zone %8s ", 0, z.name));
+            out.append(String.format("Node %d, zone %8s ", 0, z.name));
             for (long c : count) {
-                sb.append(String.format("%12d ", c));
+                out.append(String.format("%12d ", c));
             }
-            sb.append('\n');
-        }
+            out.append('\n');
+        }));
     }
 }

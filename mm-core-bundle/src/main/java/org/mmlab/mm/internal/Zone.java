@@ -1,6 +1,7 @@
 package org.mmlab.mm.internal;
 
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.BiConsumer;
 
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
@@ -101,6 +102,23 @@ public final class Zone {
 
     public long lowmemReserve(int highestZoneIdx) {
         return lowmemReserve[highestZoneIdx];
+    }
+
+    /** walk_zones_in_node() (mm/vmstat.c): print each populated zone with its lock held. */
+    static String walkZonesInNode(Zone[] zones, BiConsumer<StringBuilder, Zone> print) {
+        StringBuilder sb = new StringBuilder();
+        for (Zone z : zones) {
+            if (z.presentPages == 0) {
+                continue;
+            }
+            z.lock.lock();
+            try {
+                print.accept(sb, z);
+            } finally {
+                z.lock.unlock();
+            }
+        }
+        return sb.toString();
     }
 
     boolean contains(int pfn) {

@@ -1,0 +1,63 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmlab.mm.MemoryManager;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.service.ServiceAware;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * mm:config changes the guest through Configuration Admin: a good value reboots it before the
+ * command returns and the commands stay usable; a bad value is refused and nothing changes.
+ */
+@ExtendWith(ServiceExtension.class)
+class MmConfigTest {
+    private static final long WAIT_MS = 10_000;
+
+    @InjectService(timeout = WAIT_MS)
+    CommandProcessor processor;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<MemoryManager> memoryManagers;
+
+    GogoSession gogo;
+
+    @BeforeEach
+    void openSession() {
+        gogo = new GogoSession(processor);
+    }
+
+    @AfterEach
+    void bootTheDefaultGuestAgain() throws Exception {
+        gogo.run("mm:config memorySize 4G");
+        gogo.close();
+    }
+
+    @Test
+    void aNewMemorySizeRebootsTheGuestBeforeTheNextCommandRuns() throws Exception {
+        gogo.run("mm:config memorySize 64M");
+
+        assertThat(gogo.run("mm:meminfo")).containsPattern("(?m)^MemTotal: +64512 kB$");
+        assertThat(memoryManagers.getService().nrPages()).isEqualTo(16384);
+        assertThat(gogo.run("mm:check").strip()).endsWith("mm:check: OK");
+    }
+
+    @Test
+    void aBadMemorySizeIsRefusedAndTheRunningGuestStays() throws Exception {
+        MemoryManager before = memoryManagers.getService();
+
+        Throwable thrown = catchThrowable(() -> gogo.run("mm:config memorySize 3M"));
+
+        assertThat(GogoSession.rootCause(thrown)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("memorySize=3M").hasMessageContaining("multiple of 2M");
+        assertThat(memoryManagers.getService()).isSameAs(before);
+        assertThat(before.nrPages()).isEqualTo(1 << 20);
+    }
+}
