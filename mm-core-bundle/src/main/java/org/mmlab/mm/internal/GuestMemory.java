@@ -30,6 +30,7 @@ public final class GuestMemory {
     final Handles handles = new Handles();
     final PageOwner pageOwner = new PageOwner();
     final StopMachine stopMachine = new StopMachine();
+    final Migrate migrate;
 
     public GuestMemory(MmConfig config) {
         this.config = config;
@@ -46,6 +47,7 @@ public final class GuestMemory {
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
         lruvec = new Lruvec(map, lists, vmstat, alloc);
         pageLock = new PageLock(map, debug);
+        migrate = new Migrate(this);
         boot();
     }
 
@@ -122,6 +124,10 @@ public final class GuestMemory {
 
     public PageAlloc allocator() {
         return alloc;
+    }
+
+    public Migrate migrate() {
+        return migrate;
     }
 
     public Lruvec lruvec() {
