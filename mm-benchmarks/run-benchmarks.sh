@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every measurement in docs/benchmarks.md with the settings used there: about 11 minutes on
-# 2 vCPUs. Build first: mvn -B -o install -DskipTests -pl mm-core-bundle,mm-benchmarks
+# 2 vCPUs. Build first: mvn -B install -DskipTests -pl mm-core-bundle,mm-benchmarks
 # Usage: mm-benchmarks/run-benchmarks.sh [results-dir]   (default mm-benchmarks/target/results)
 set -euo pipefail
 cd "$(dirname "$0")/.."
