@@ -760,6 +760,22 @@ public final class PageAlloc {
         return 1 << order;
     }
 
+    /**
+     * __SetPageReported() (mm/page_reporting.c): mark a free block as reported to the host. Only a
+     * buddy block's head carries it; allocation and merging clear it. Caller holds zone->lock.
+     */
+    void setPageReported(int pfn) {
+        if (!map.hasType(pfn, PageType.BUDDY)) {
+            throw debug.vmBugOnPage(pfn, "!PageBuddy(page)", "mm/page_reporting.c");
+        }
+        map.setFlag(pfn, PageFlags.PG_reported);
+    }
+
+    /** PageReported(): a free block the host already knows is free. */
+    boolean pageReported(int pfn) {
+        return map.hasType(pfn, PageType.BUDDY) && map.testFlag(pfn, PageFlags.PG_reported);
+    }
+
     /** __putback_isolated_page(): give back a block isolated by isolateFreePage(). Caller holds zone->lock. */
     void putbackIsolatedPage(int pfn, int order, MigrateType mt) {
         freeOnePage(pfn, zoneOf(pfn), order, mt.ordinal(), FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);
