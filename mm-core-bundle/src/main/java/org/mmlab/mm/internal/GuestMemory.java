@@ -31,6 +31,8 @@ public final class GuestMemory {
     final PageOwner pageOwner = new PageOwner();
     final StopMachine stopMachine = new StopMachine();
     final Migrate migrate;
+    /** mm/compaction.c, registered with the allocator as its direct compactor; its kcompactd is started by MmCore. */
+    final Compaction compaction;
 
     public GuestMemory(MmConfig config) {
         this.config = config;
@@ -48,6 +50,8 @@ public final class GuestMemory {
         lruvec = new Lruvec(map, lists, vmstat, alloc);
         pageLock = new PageLock(map, debug);
         migrate = new Migrate(this);
+        compaction = new Compaction(this);
+        alloc.setDirectCompactor(compaction);
         boot();
     }
 
@@ -132,6 +136,10 @@ public final class GuestMemory {
 
     public Lruvec lruvec() {
         return lruvec;
+    }
+
+    public Compaction compaction() {
+        return compaction;
     }
 
     /** Runs fn with no other task inside mm code (stop_machine). */

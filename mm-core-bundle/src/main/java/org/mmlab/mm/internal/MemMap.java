@@ -16,6 +16,8 @@ import org.mmlab.mm.PageType;
  */
 public final class MemMap {
     static final VarHandle INTS = MethodHandles.arrayElementVarHandle(int[].class);
+    /** pageblock_flags words are updated with cmpxchg (set_pfnblock_flags_mask): the skip bit is set without zone->lock. */
+    static final VarHandle BYTES = MethodHandles.arrayElementVarHandle(byte[].class);
 
     /** _mapcount of a page that no page table maps (page_mapcount_reset). */
     static final int MAPCOUNT_NONE = -1;
@@ -207,21 +209,31 @@ public final class MemMap {
     // --- pageblock flags (mm/page_alloc.c get_pfnblock_migratetype / set_pageblock_migratetype) ---
 
     MigrateType pageblockMigratetype(int pfn) {
-        return MigrateType.of(pageblockFlags[pfn >> Mm.PAGEBLOCK_ORDER] & PB_MIGRATETYPE_MASK);
+        return MigrateType.of((byte) BYTES.getVolatile(pageblockFlags, pfn >> Mm.PAGEBLOCK_ORDER) & PB_MIGRATETYPE_MASK);
     }
 
+    /** set_pageblock_migratetype(): under zone->lock, but racing with lockless skip-bit updates, hence the cmpxchg. */
     void setPageblockMigratetype(int pfn, MigrateType mt) {
         int i = pfn >> Mm.PAGEBLOCK_ORDER;
-        pageblockFlags[i] = (byte) ((pageblockFlags[i] & ~PB_MIGRATETYPE_MASK) | mt.ordinal());
+        byte old;
+        do {
+            old = (byte) BYTES.getVolatile(pageblockFlags, i);
+        } while (!BYTES.compareAndSet(pageblockFlags, i, old, (byte) ((old & ~PB_MIGRATETYPE_MASK) | mt.ordinal())));
     }
 
+    /** get_pageblock_skip(). */
     boolean pageblockSkip(int pfn) {
-        return (pageblockFlags[pfn >> Mm.PAGEBLOCK_ORDER] & PB_MIGRATE_SKIP) != 0;
+        return ((byte) BYTES.getVolatile(pageblockFlags, pfn >> Mm.PAGEBLOCK_ORDER) & PB_MIGRATE_SKIP) != 0;
     }
 
+    /** set_pageblock_skip() / clear_pageblock_skip(): atomic, so a concurrent migratetype change is never lost. */
     void setPageblockSkip(int pfn, boolean skip) {
         int i = pfn >> Mm.PAGEBLOCK_ORDER;
-        pageblockFlags[i] = (byte) (skip ? pageblockFlags[i] | PB_MIGRATE_SKIP : pageblockFlags[i] & ~PB_MIGRATE_SKIP);
+        if (skip) {
+            BYTES.getAndBitwiseOr(pageblockFlags, i, (byte) PB_MIGRATE_SKIP);
+        } else {
+            BYTES.getAndBitwiseAnd(pageblockFlags, i, (byte) ~PB_MIGRATE_SKIP);
+        }
     }
 
     // --- compound pages: tail pages point at their head through lru.next, as compound_head does ---

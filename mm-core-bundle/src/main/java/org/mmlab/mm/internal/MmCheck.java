@@ -17,7 +17,13 @@ import org.mmlab.mm.PageType;
  *
  * <p>Every PFN must be exactly one of: in one free block on the right list; allocated
  * (refcount &gt; 0, boot-reserved pages included); a tail of an allocated compound page; a tail of
- * a live non-compound high-order allocation (page_owner); or taken out by bad_page().
+ * a live non-compound high-order allocation (page_owner); taken out by bad_page(); or a free page
+ * a compactor isolated from the buddy allocator onto a list it registered with
+ * {@link Migrate#trackIsolatedFreeList}.
+ *
+ * <p>Pages in flight between isolation and migration (or putback) are neither free nor lost: each
+ * still holds its isolation reference, an isolated LRU page has PG_lru clear and is counted in
+ * nr_isolated_anon, and a mapped one may be off the LRU while its owner maps it.
  */
 public final class MmCheck {
     /** The report: summary lines, problems, and the verdict as the last line. */
@@ -51,6 +57,8 @@ public final class MmCheck {
         LRU_LIST("LRU list links"),
         LRU_PAGE("LRU page state"),
         NR_INACTIVE_ANON("nr_inactive_anon"),
+        ISOLATED_PAGE("isolated page state"),
+        NR_ISOLATED_ANON("nr_isolated_anon"),
         NR_ANON_PAGES("nr_anon_pages"),
         NR_PAGETABLE("nr_page_table_pages"),
         WORKLOAD_CONTENT("workload content"),
@@ -111,6 +119,13 @@ public final class MmCheck {
             }
         });
 
+        // free pages a compactor holds on its registered lists (refcount 0, order in page->private)
+        BitSet isolatedFree = new BitSet(n);
+        for (int head : g.migrate.isolatedFreeLists()) {
+            walkIsolatedFreeList(head, isolatedFree);
+        }
+        boolean anyIsolatedFree = !isolatedFree.isEmpty();
+
         // one pass over every PFN
         long[] freeWords = free.toLongArray();
         int[] refcount = map.refcount;
@@ -128,6 +143,7 @@ public final class MmCheck {
         long compoundTails = 0;
         long highOrderTails = 0;
         long bad = 0;
+        long isolatedFreePages = 0;
         long lruFlagged = 0;
         long tablePages = 0;
         long anonMapped = 0;
@@ -169,6 +185,10 @@ public final class MmCheck {
                 allocated++;
                 continue;
             }
+            if (anyIsolatedFree && isolatedFree.get(pfn)) {
+                isolatedFreePages++;
+                continue;
+            }
             if (tail) {
                 int head = -x - 2;
                 if (head >= 0 && head < pfn && map.testFlag(head, PageFlags.PG_head) && refcount[head] > 0
@@ -187,14 +207,15 @@ public final class MmCheck {
             fail(Invariant.PAGE_LEAK, String.format("pfn %#x: refcount 0, not free, not a tail, not bad: leaked"
                     + " (flags %#x(%s) mapping %#x)", pfn, f, PageFlags.format(f), mapping[pfn]));
         }
-        long accounted = walked[1] + allocated + compoundTails + highOrderTails + bad;
+        long accounted = walked[1] + allocated + compoundTails + highOrderTails + bad + isolatedFreePages;
         if (accounted != n) {
             fail(Invariant.CONSERVATION, String.format("%d on free lists + %d allocated + %d compound tails + %d"
-                    + " high-order tails + %d bad = %d, but there are %d pages", walked[1], allocated, compoundTails,
-                    highOrderTails, bad, accounted, n));
+                    + " high-order tails + %d bad + %d isolated free = %d, but there are %d pages", walked[1], allocated,
+                    compoundTails, highOrderTails, bad, isolatedFreePages, accounted, n));
         }
 
         long onLru = walkLru(lruFlagged);
+        long[] isolated = checkIsolated();
         long nrAnon = g.vmstat.get(VmItem.NR_ANON_PAGES);
         if (nrAnon != anonMapped) {
             fail(Invariant.NR_ANON_PAGES, String.format("nr_anon_pages is %d, but %d pages are mapped anon pages",
@@ -236,6 +257,11 @@ public final class MmCheck {
                 n));
         out.add(String.format("lru: %d pages on inactive_anon, nr_inactive_anon %d", onLru,
                 g.vmstat.get(VmItem.NR_INACTIVE_ANON)));
+        if (isolated[0] + isolated[1] + isolatedFreePages > 0) {
+            out.add(String.format("in flight: %d LRU pages isolated (nr_isolated_anon %d), %d movable pages isolated,"
+                    + " %d free pages isolated", isolated[0], g.vmstat.get(VmItem.NR_ISOLATED_ANON), isolated[1],
+                    isolatedFreePages));
+        }
         out.add(String.format("counters: nr_anon_pages %d, nr_page_table_pages %d", nrAnon, nrPagetable));
         if (w != null) {
             out.add(String.format("workload: %d mapped pages checked, %d data-loss reports", w.mappedPages(),
@@ -390,6 +416,62 @@ public final class MmCheck {
                 fail(Invariant.FREE_PAGE_REFCOUNT, String.format("%s: pfn %#x is free with refcount %d", where, p,
                         rc));
             }
+        }
+    }
+
+    // ------------------------------------------------------------------ pages in flight (mm/migrate.c)
+
+    /**
+     * Pages on migration lists: each holds its isolation reference (a page freed while isolated is
+     * lost to migration's put_page()), an isolated LRU page is off the LRU with PG_lru clear, and
+     * nr_isolated_anon counts the LRU ones. Returns {LRU pages, movable pages}.
+     */
+    private long[] checkIsolated() {
+        BitSet lru = g.migrate.isolatedLruPages();
+        BitSet movable = g.migrate.isolatedMovablePages();
+        for (int pfn = lru.nextSetBit(0); pfn >= 0; pfn = lru.nextSetBit(pfn + 1)) {
+            if (map.refcount(pfn) <= 0) {
+                fail(Invariant.ISOLATED_PAGE, String.format("pfn %#x is isolated from the LRU with refcount %d (freed"
+                        + " while on a migration list)", pfn, map.refcount(pfn)));
+            } else if (map.testFlag(pfn, PageFlags.PG_lru)) {
+                fail(Invariant.ISOLATED_PAGE, String.format("pfn %#x is isolated from the LRU but has PG_lru", pfn));
+            }
+            if (movable.get(pfn)) {
+                fail(Invariant.ISOLATED_PAGE, String.format("pfn %#x is isolated both as an LRU and as a movable page",
+                        pfn));
+            }
+        }
+        for (int pfn = movable.nextSetBit(0); pfn >= 0; pfn = movable.nextSetBit(pfn + 1)) {
+            if (map.refcount(pfn) <= 0) {
+                fail(Invariant.ISOLATED_PAGE, String.format("pfn %#x is isolated from its movable-page owner with"
+                        + " refcount %d (freed while on a migration list)", pfn, map.refcount(pfn)));
+            }
+        }
+        long nrIsolated = g.vmstat.get(VmItem.NR_ISOLATED_ANON);
+        if (nrIsolated != lru.cardinality()) {
+            fail(Invariant.NR_ISOLATED_ANON, String.format("nr_isolated_anon is %d, but %d LRU pages are isolated",
+                    nrIsolated, lru.cardinality()));
+        }
+        return new long[] {lru.cardinality(), movable.cardinality()};
+    }
+
+    /** A registered list of isolated free blocks: every block (head, order in page->private) is nobody's. */
+    private void walkIsolatedFreeList(int head, BitSet isolatedFree) {
+        int prev = head;
+        int id = map.next[head];
+        long entries = 0;
+        while (id != head) {
+            if (id < 0 || id >= map.nrPages || map.prev[id] != prev || ++entries > map.nrPages) {
+                fail(Invariant.PAGE_LEAK, String.format("isolated free list %s: corrupt at %s", node(head), node(id)));
+                return;
+            }
+            int order = map.pagePrivate[id];
+            int size = order >= 0 && order <= Mm.MAX_PAGE_ORDER ? 1 << order : 1;
+            if (map.refcount(id) == 0) {
+                isolatedFree.set(id, Math.min(map.nrPages, id + size));
+            }
+            prev = id;
+            id = map.next[id];
         }
     }
 

@@ -2,6 +2,7 @@ package org.mmlab.mm.internal;
 
 import java.lang.management.ManagementFactory;
 
+import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
 
@@ -23,13 +24,21 @@ public final class MmConfig {
     final boolean frames;
     final boolean debugVm;
     final boolean debugList;
+    /** Which non-LRU migration contract the guest runs (Migrate, MovablePages). */
+    final MigrationContract migrationContract;
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList) {
+        this(memoryBytes, dma32Bytes, frames, debugVm, debugList, MigrationContract.MOVABLE_OPS_2025);
+    }
+
+    MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
+            MigrationContract migrationContract) {
         this.memoryBytes = memoryBytes;
         this.dma32Bytes = dma32Bytes;
         this.frames = frames;
         this.debugVm = debugVm;
         this.debugList = debugList;
+        this.migrationContract = migrationContract;
     }
 
     /**
@@ -39,6 +48,17 @@ public final class MmConfig {
      */
     public static MmConfig parse(String memorySize, String dma32Size, String contentModel, boolean debugVm,
             boolean debugList) {
+        return parse(memorySize, dma32Size, contentModel, debugVm, debugList, MigrationContract.MOVABLE_OPS_2025.value());
+    }
+
+    /**
+     * Parses and checks the configuration properties, migrationContract ("2012", "2016" or "2025") included.
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    public static MmConfig parse(String memorySize, String dma32Size, String contentModel, boolean debugVm,
+            boolean debugList, String migrationContract) {
+        MigrationContract contract = MigrationContract.parse(migrationContract);
         long mem = size("memorySize", memorySize);
         if (mem < MIN_BYTES || mem % PAGEBLOCK_BYTES != 0) {
             throw new IllegalArgumentException("memorySize=" + memorySize + ": must be a multiple of 2M (a pageblock)"
@@ -60,7 +80,7 @@ public final class MmConfig {
             throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
                     + " page) or 'frame' (a real 4 KiB frame off the heap)");
         }
-        MmConfig c = new MmConfig(mem, Math.min(dma32, mem), frames, debugVm, debugList);
+        MmConfig c = new MmConfig(mem, Math.min(dma32, mem), frames, debugVm, debugList, contract);
         c.checkFitsJvm();
         return c;
     }
@@ -83,6 +103,10 @@ public final class MmConfig {
 
     public boolean debugList() {
         return debugList;
+    }
+
+    public MigrationContract migrationContract() {
+        return migrationContract;
     }
 
     public long nrPages() {

@@ -38,6 +38,12 @@ public class MmCore implements MemoryManager {
 
         @AttributeDefinition(description = "CONFIG_DEBUG_LIST: validate every list_add and list_del")
         boolean debugList() default true;
+
+        @AttributeDefinition(description = "Contract for migrating pages that are not on the LRU",
+                options = {@Option(label = "2012: balloon_compaction (v3.8)", value = "2012"),
+                    @Option(label = "2016: non-LRU movable pages (v4.8)", value = "2016"),
+                    @Option(label = "2025: movable_ops (v6.17)", value = "2025")})
+        String migrationContract() default "2025";
     }
 
     private final GuestMemory guest;
@@ -46,12 +52,14 @@ public class MmCore implements MemoryManager {
     @Activate
     public MmCore(Config config) {
         guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
-                config.debugVm(), config.debugList()));
+                config.debugVm(), config.debugList(), config.migrationContract()));
         workload = new Workload(guest);
+        guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
     }
 
     @Deactivate
     void deactivate() {
+        guest.compaction.kcompactd().stop();
         workload.stop();
     }
 

@@ -78,9 +78,29 @@ public final class PageAlloc {
         void notifyFree(Zone zone, int order);
     }
 
-    /** try_to_compact_pages(), as __alloc_pages_direct_compact() calls it. */
+    /**
+     * mm/compaction.c's part in the slow path: try_to_compact_pages() as __alloc_pages_direct_compact()
+     * calls it, that function's accounting after its retry, and the kcompactd wake-up that kswapd
+     * does (the simulation has no kswapd).
+     */
     public interface DirectCompactor {
-        void tryToCompactPages(int gfp, int order, int highestZoneIdx);
+        /** enum compact_priority (include/linux/compaction.h): lower is harder. */
+        int COMPACT_PRIO_SYNC_FULL = 0;
+        int MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL;
+        int COMPACT_PRIO_SYNC_LIGHT = 1;
+        int MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
+        int DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT;
+        int COMPACT_PRIO_ASYNC = 2;
+        int INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC;
+
+        /** try_to_compact_pages(): false when it returned COMPACT_SKIPPED (nothing ran, no stall to count). */
+        boolean tryToCompactPages(int gfp, int order, int allocFlags, int highestZoneIdx, int prio);
+
+        /** The end of __alloc_pages_direct_compact(): pfn is what the retry got (NO_PAGE if nothing). */
+        void directCompactDone(int order, int pfn);
+
+        /** wakeup_kcompactd(), which kswapd calls for a high-order request once it has done its part. */
+        void wakeupKcompactd(int order, int highestZoneIdx);
     }
 
     PageAlloc(MemMap map, Zone[] zones, PageLists lists, MmDebug debug, VmStat vmstat, Dmesg dmesg, PageContent content) {
@@ -256,7 +276,7 @@ public final class PageAlloc {
     }
 
     /** find_suitable_fallback(): the first fallback type with a free block of this order; sets canSteal[0]. */
-    private static int findSuitableFallback(Zone z, int order, int startMt, boolean[] canSteal) {
+    static int findSuitableFallback(Zone z, int order, int startMt, boolean[] canSteal) {
         if (z.nrFree[order] == 0) {
             return -1;
         }
@@ -503,6 +523,11 @@ public final class PageAlloc {
                 allocFlags |= ALLOC_HIGHATOMIC;
             }
         }
+        DirectCompactor compactor = directCompactor;
+        // wake_all_kswapds(): kswapd would reclaim, then wake kcompactd for the order; here only the latter is left
+        if ((gfp & Gfp.__GFP_KSWAPD_RECLAIM) != 0 && order > 0 && compactor != null) {
+            compactor.wakeupKcompactd(order, highest);
+        }
         int pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
         if (pfn != Mm.NO_PAGE) {
             return pfn;
@@ -517,10 +542,8 @@ public final class PageAlloc {
         if ((gfp & Gfp.__GFP_DIRECT_RECLAIM) == 0) {
             return nopage(gfp, order);
         }
-        DirectCompactor compactor = directCompactor;
         if (compactor != null && order > 0) {
-            compactor.tryToCompactPages(gfp, order, highest);
-            pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
+            pfn = allocPagesDirectCompact(compactor, gfp, order, allocFlags, highest, mt);
             if (pfn != Mm.NO_PAGE) {
                 return pfn;
             }
@@ -544,6 +567,30 @@ public final class PageAlloc {
             Thread.onSpinWait();
         }
         return nopage(gfp, order);
+    }
+
+    /**
+     * __alloc_pages_direct_compact() at each priority should_compact_retry() escalates through: from
+     * INIT_COMPACT_PRIORITY (async) to MIN_COMPACT_PRIORITY, or MIN_COMPACT_COSTLY_PRIORITY for costly
+     * orders; a __GFP_NORETRY caller stops after the async attempt. Without reclaim in the simulation,
+     * these attempts are all the slow path can do for a high order before the OOM path.
+     */
+    private int allocPagesDirectCompact(DirectCompactor c, int gfp, int order, int allocFlags, int highest, int mt) {
+        int minPriority = order > Mm.PAGE_ALLOC_COSTLY_ORDER ? DirectCompactor.MIN_COMPACT_COSTLY_PRIORITY
+                : DirectCompactor.MIN_COMPACT_PRIORITY;
+        for (int prio = DirectCompactor.INIT_COMPACT_PRIORITY; prio >= minPriority; prio--) {
+            if (c.tryToCompactPages(gfp, order, allocFlags, highest, prio)) {
+                int pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
+                c.directCompactDone(order, pfn);
+                if (pfn != Mm.NO_PAGE) {
+                    return pfn;
+                }
+            }
+            if ((gfp & Gfp.__GFP_NORETRY) != 0) {
+                break;
+            }
+        }
+        return Mm.NO_PAGE;
     }
 
     /** out_of_memory(): first the OOM notifiers (balloons deflate), then kill the biggest task. */

@@ -56,6 +56,29 @@ final class PageLock {
         }
     }
 
+    /**
+     * folio_wait_locked() (as migration_entry_wait_on_locked() uses it): sleep until the page is
+     * unlocked, without taking the lock.
+     */
+    void waitUnlocked(int pfn) {
+        if (!map.testFlag(pfn, PageFlags.PG_locked)) {
+            return;
+        }
+        int q = hash(pfn);
+        queues[q].lock();
+        try {
+            while (true) {
+                map.setFlag(pfn, PageFlags.PG_waiters);
+                if (!map.testFlag(pfn, PageFlags.PG_locked)) {
+                    return;
+                }
+                wakeups[q].awaitUninterruptibly();
+            }
+        } finally {
+            queues[q].unlock();
+        }
+    }
+
     /** unlock_page(): VM_BUG_ON_PAGE(!PageLocked) with CONFIG_DEBUG_VM, then wake any waiters. */
     void unlock(int pfn) {
         if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {

@@ -47,8 +47,34 @@ final class StopMachine {
         inside.decrementAndGet(stripe());
     }
 
+    /**
+     * schedule() from inside mm code: a task that sleeps (on a page lock) is not running on a CPU, so
+     * stop_machine need not wait for it, and mm:check may see the state it sleeps in. Leaves the read
+     * section whatever its nesting; returns the depth that {@link #wake(int)} restores.
+     */
+    int sleep() {
+        int[] d = depth.get();
+        int saved = d[0];
+        if (saved > 0) {
+            d[0] = 0;
+            inside.decrementAndGet(stripe());
+        }
+        return saved;
+    }
+
+    /** Back from {@link #sleep()}: re-enters (waiting while the machine is stopped) at the saved depth. */
+    void wake(int saved) {
+        if (saved > 0) {
+            enter();
+            depth.get()[0] = saved;
+        }
+    }
+
     /** Runs fn once no task is in mm code; a task already inside (the caller) is allowed. */
     <T> T stopMachine(Supplier<T> fn) {
+        if (writer.isHeldByCurrentThread()) {
+            return fn.get(); // already stopped by this task: nesting must not restart the machine
+        }
         writer.lock();
         try {
             stopping = true;

@@ -10,6 +10,8 @@ public enum VmItem {
     NR_ZONE_INACTIVE_ANON("nr_zone_inactive_anon", Kind.ZONE),
     // node_stat_item
     NR_INACTIVE_ANON("nr_inactive_anon", Kind.NODE),
+    /** LRU pages taken off the LRU for migration (folio_isolate_lru() until putback or migration). */
+    NR_ISOLATED_ANON("nr_isolated_anon", Kind.NODE),
     NR_ANON_PAGES("nr_anon_pages", Kind.NODE),
     NR_PAGETABLE("nr_page_table_pages", Kind.NODE),
     // vm_event_item
@@ -17,7 +19,20 @@ public enum VmItem {
     PGALLOC_NORMAL("pgalloc_normal", Kind.EVENT),
     PGFREE("pgfree", Kind.EVENT),
     PGFAULT("pgfault", Kind.EVENT),
-    OOM_KILL("oom_kill", Kind.EVENT);
+    OOM_KILL("oom_kill", Kind.EVENT),
+    // mm/migrate.c: pages migrated, and pages migrate_pages() gave up on
+    PGMIGRATE_SUCCESS("pgmigrate_success", Kind.EVENT),
+    PGMIGRATE_FAIL("pgmigrate_fail", Kind.EVENT),
+    // mm/compaction.c: COMPACTMIGRATE_SCANNED .. KCOMPACTD_FREE_SCANNED
+    COMPACTMIGRATE_SCANNED("compact_migrate_scanned", Kind.EVENT),
+    COMPACTFREE_SCANNED("compact_free_scanned", Kind.EVENT),
+    COMPACTISOLATED("compact_isolated", Kind.EVENT),
+    COMPACTSTALL("compact_stall", Kind.EVENT),
+    COMPACTFAIL("compact_fail", Kind.EVENT),
+    COMPACTSUCCESS("compact_success", Kind.EVENT),
+    KCOMPACTD_WAKE("compact_daemon_wake", Kind.EVENT),
+    KCOMPACTD_MIGRATE_SCANNED("compact_daemon_migrate_scanned", Kind.EVENT),
+    KCOMPACTD_FREE_SCANNED("compact_daemon_free_scanned", Kind.EVENT);
 
     /** Where a counter lives: per zone, per node, or a global event count. */
     enum Kind { ZONE, NODE, EVENT }

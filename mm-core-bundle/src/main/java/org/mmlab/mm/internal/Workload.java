@@ -17,12 +17,18 @@ import org.mmlab.mm.Sizes;
  * is {@link OomKill}. Every operation runs inside stop_machine's read section, so mm:check sees it
  * whole or not at all; stop() returns every page the workload holds.
  *
- * <p>Life cycle: start() or prepare(), then stop(). A prepared workload has no threads and runs
- * only in step(); with the same seed it runs exactly what worker 0 of a one-thread start() runs.
+ * <p>Life cycle: start(), prepare() or fragment(), then stop(). A prepared workload has no threads
+ * and runs only in step(); with the same seed it runs exactly what worker 0 of a one-thread start()
+ * runs. A fragmented workload is a prepared one whose processes have already filled memory and
+ * freed a scatter of it ({@link WorkloadFragment}): start() refuses it (its processes are sized
+ * past free memory, so a threaded mix would soon be OOM-killing them); step() may drive it, and
+ * stop() frees it like any other.
  */
 public final class Workload {
     /** Process ids start here, as user processes do on a booted system. */
     static final int FIRST_PID = 1000;
+    /** Processes fragment() sets up unless told otherwise (mm:workload's default too). */
+    public static final int DEFAULT_FRAGMENT_PROCESSES = 64;
     /** verifyContent() prints at most this many mismatches and counts the rest. */
     static final int MAX_REPORTED_MISMATCHES = 20;
 
@@ -62,6 +68,8 @@ public final class Workload {
         final List<Thread> threads = new ArrayList<>();
         volatile boolean stopping;
         volatile boolean stopped;
+        /** What mm:workload fragment did, for a run it set up; null for start() and prepare(). */
+        volatile WorkloadFragment.Result fragment;
         private final List<String> failures = new ArrayList<>();
 
         Run(GuestMemory guest, WorkloadSettings settings, boolean threaded) {
@@ -134,12 +142,83 @@ public final class Workload {
         run = r;
     }
 
+    /**
+     * Sets up a workload whose processes leave memory fragmented as a long-running guest's is (see
+     * {@link WorkloadFragment}): many free pages, few free 2 MiB blocks. Runs on the caller's thread
+     * with the machine stopped, deterministic for a seed; the processes stay alive with their pages
+     * mapped (prepared, not running) until stop().
+     *
+     * @param processes     processes to set up; their address spaces are sized from free memory
+     * @param targetPercent fragment until fewer than this percentage of the free pages sit in free
+     *                      blocks of order &gt;= 9 (more than 0, at most 100)
+     * @throws IllegalArgumentException for a value out of range, saying what is allowed
+     * @throws IllegalStateException    when a workload is already set up
+     */
+    public synchronized WorkloadFragment.Result fragment(long seed, int processes, double targetPercent) {
+        long start = System.nanoTime();
+        WorkloadFragment.checkTarget(targetPercent);
+        if (currentRun() != null) {
+            throw alreadySetUp();
+        }
+        if (processes < 1 || processes > WorkloadSettings.MAX_PROCESSES) {
+            throw new IllegalArgumentException("processes=" + processes + ": must be 1.." + WorkloadSettings.MAX_PROCESSES);
+        }
+        long share = guest.freePages() * WorkloadFragment.ADDRESS_SPACE_HEADROOM_PERCENT / 100 / processes + 1;
+        WorkloadSettings s = new WorkloadSettings(seed, processes, (int) Math.min(Integer.MAX_VALUE, share), 1, 0);
+        s.validateShape();
+        checkHeap(s);
+        Run r = new Run(guest, s, false);
+        WorkloadWorker kernel = new WorkloadWorker(r, 0, 1, 0, WorkloadFragment.slabCapacity(guest));
+        r.workers.add(kernel);
+        run = r; // published first: stop() frees whatever the fragment got to, even if it fails half way
+        guest.stopMachine.enter();
+        try {
+            r.fragment = guest.stopMachine(() -> WorkloadFragment.fragment(r, kernel, targetPercent, start));
+        } finally {
+            guest.stopMachine.exit();
+        }
+        return r.fragment;
+    }
+
+    /** The processes' page tables live on the Java heap: refuse, rather than fail half way, when they cannot fit. */
+    private void checkHeap(WorkloadSettings s) {
+        Runtime rt = Runtime.getRuntime();
+        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory());
+        long need = s.workingSet() * WorkloadFragment.HEAP_BYTES_PER_VPAGE + 5L * WorkloadFragment.slabCapacity(guest);
+        if (need > available) {
+            throw new IllegalStateException(String.format("fragment needs about %d MiB of Java heap for %d processes x"
+                    + " %d pages, but only %d MiB are free (-Xmx %d MiB): give the JVM more heap", need >> 20,
+                    s.processes(), s.pagesPerProcess(), available >> 20, rt.maxMemory() >> 20));
+        }
+    }
+
+    /** fragment() with {@value #DEFAULT_FRAGMENT_PROCESSES} processes. */
+    public WorkloadFragment.Result fragment(long seed, double targetPercent) {
+        return fragment(seed, DEFAULT_FRAGMENT_PROCESSES, targetPercent);
+    }
+
+    /** What fragment() did, while the workload it set up holds its memory; null otherwise. */
+    public WorkloadFragment.Result fragmented() {
+        Run r = currentRun();
+        return r == null ? null : r.fragment;
+    }
+
     private Run newRun(WorkloadSettings s, boolean threaded) {
         if (currentRun() != null) {
-            throw new IllegalStateException("workload already running (stop it first)");
+            throw alreadySetUp();
         }
         s.validate(guest.managedPages());
         return new Run(guest, s, threaded);
+    }
+
+    private IllegalStateException alreadySetUp() {
+        Run r = currentRun();
+        if (r != null && r.fragment != null) {
+            return new IllegalStateException(String.format("the fragmented workload (seed %d, %d processes) holds its"
+                    + " memory until stopped: it does not start running; stop it first (mm:workload stop)",
+                    r.settings.seed(), r.settings.processes()));
+        }
+        return new IllegalStateException("workload already running (stop it first)");
     }
 
     /**
@@ -280,6 +359,8 @@ public final class Workload {
         String state;
         if (r.stopped) {
             state = "stopped";
+        } else if (r.fragment != null) {
+            state = "fragmented, prepared for step() (start refuses it; stop frees it)";
         } else if (!r.threaded) {
             state = "prepared for step()";
         } else if (r.threads.stream().anyMatch(Thread::isAlive)) {
@@ -300,6 +381,12 @@ public final class Workload {
                 + " %d slab frees, %d allocation failures%n", st.ops.sum(), st.faults.sum(), st.writes.sum(),
                 st.readsVerified.sum(), st.unmaps.sum(), st.kernelAllocs.sum(), st.kernelFrees.sum(),
                 st.allocFailures.sum()));
+        WorkloadFragment.Result frag = r.fragment;
+        if (frag != null) {
+            sb.append(String.format("fragment: %d slab pages held (%d in Movable pageblocks), %d pages unmapped; at"
+                    + " the end: %s%n", frag.slabPages(), frag.slabInMovableBlocks(), frag.unmapped(),
+                    frag.shares().describe()));
+        }
         sb.append(String.format("data loss: %d", st.dataLoss.sum()));
         for (String f : r.failures()) {
             sb.append("\ndied: ").append(f);

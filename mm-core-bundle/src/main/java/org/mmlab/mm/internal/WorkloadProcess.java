@@ -23,6 +23,11 @@ import org.mmlab.mm.PageType;
  *     ptl only to install them (as __pte_alloc() and do_anonymous_page() do), so the OOM killer,
  *     which runs inside alloc_pages(), never waits for a ptl its own caller holds.</li>
  * <li>ptl nests outside lru_lock and zone->lock (pages are freed under it) and never inside them.</li>
+ * <li>Migration (mm/migrate.c) takes the ptl inside the page lock of the page it moves: it replaces the
+ *     PTE with a migration entry under the ptl, copies the page with the PTE gone, and puts a present
+ *     PTE back under the ptl. An access that finds a migration entry drops the ptl and sleeps until the
+ *     page is unlocked (migration_entry_wait()), then retries; it never waits for a page lock while
+ *     holding the ptl. Unmapping a migration entry just clears it: it holds no reference.</li>
  * </ol>
  */
 final class WorkloadProcess {
@@ -110,6 +115,16 @@ final class WorkloadProcess {
         return rss;
     }
 
+    /** The PTE of vpage as it is now: a PFN, -1 (pte_none), or a migration entry (below -1). For tests. */
+    int pte(int vpage) {
+        ptl.lock();
+        try {
+            return pte[vpage];
+        } finally {
+            ptl.unlock();
+        }
+    }
+
     int nrPtePages() {
         return nrPtePages;
     }
@@ -138,6 +153,19 @@ final class WorkloadProcess {
 
     private int mappingWord() {
         return (anonHandle << 2) | MemMap.PAGE_MAPPING_ANON;
+    }
+
+    /** make_migration_entry(): a non-present PTE for pfn while it migrates; encoded below -1 (pte_none). */
+    static int migrationEntry(int pfn) {
+        return -2 - pfn;
+    }
+
+    static boolean isMigrationEntry(int pte) {
+        return pte <= -2;
+    }
+
+    static int migrationEntryPfn(int pte) {
+        return -2 - pte;
     }
 
     /** A fresh content tag: never 0 or -1, which are what discarded and torn pages read as. */
@@ -257,50 +285,86 @@ final class WorkloadProcess {
 
     /** A store to a random mapped page: a new tag generation. */
     int write(Random rnd) {
-        ptl.lock();
-        try {
-            if (dead()) {
-                return KILLED;
+        int vpage = -1;
+        while (true) {
+            int migrating;
+            ptl.lock();
+            try {
+                if (dead()) {
+                    return KILLED;
+                }
+                if (vpage < 0) {
+                    if (rss == 0) {
+                        return NOTHING;
+                    }
+                    vpage = vpages[rnd.nextInt(rss)];
+                }
+                int entry = pte[vpage];
+                if (entry == -1) {
+                    return NOTHING;
+                }
+                if (!isMigrationEntry(entry)) {
+                    long tag = newTag(vpage);
+                    guest.content.write(entry, tag);
+                    expected[vpage] = tag;
+                    stats.writes.increment();
+                    return DONE;
+                }
+                migrating = migrationEntryPfn(entry);
+            } finally {
+                ptl.unlock();
             }
-            if (rss == 0) {
-                return NOTHING;
-            }
-            int vpage = vpages[rnd.nextInt(rss)];
-            long tag = newTag(vpage);
-            guest.content.write(pte[vpage], tag);
-            expected[vpage] = tag;
-            stats.writes.increment();
-            return DONE;
-        } finally {
-            ptl.unlock();
+            migrationEntryWait(migrating);
         }
     }
 
     /** A load from a random mapped page, checked against what this process wrote last. */
     int read(Random rnd) {
-        ptl.lock();
-        try {
-            if (dead()) {
-                return KILLED;
+        int vpage = -1;
+        while (true) {
+            int migrating;
+            ptl.lock();
+            try {
+                if (dead()) {
+                    return KILLED;
+                }
+                if (vpage < 0) {
+                    if (rss == 0) {
+                        return NOTHING;
+                    }
+                    vpage = vpages[rnd.nextInt(rss)];
+                }
+                int pfn = pte[vpage];
+                if (pfn == -1) {
+                    return NOTHING;
+                }
+                if (!isMigrationEntry(pfn)) {
+                    long found = guest.content.read(pfn);
+                    if (found != expected[vpage]) {
+                        stats.dataLoss.increment();
+                        guest.dmesg.printk(String.format("mmlab-workload: data loss: pid %d (%s) vaddr %#x pfn %#x:"
+                                + " expected %016x, found %016x", pid, comm, vaddr(vpage), pfn, expected[vpage], found));
+                        expected[vpage] = found; // what the process sees from now on; report each loss once
+                    } else {
+                        stats.readsVerified.increment();
+                    }
+                    return DONE;
+                }
+                migrating = migrationEntryPfn(pfn);
+            } finally {
+                ptl.unlock();
             }
-            if (rss == 0) {
-                return NOTHING;
-            }
-            int vpage = vpages[rnd.nextInt(rss)];
-            int pfn = pte[vpage];
-            long found = guest.content.read(pfn);
-            if (found != expected[vpage]) {
-                stats.dataLoss.increment();
-                guest.dmesg.printk(String.format("mmlab-workload: data loss: pid %d (%s) vaddr %#x pfn %#x: expected"
-                        + " %016x, found %016x", pid, comm, vaddr(vpage), pfn, expected[vpage], found));
-                expected[vpage] = found; // what the process sees from now on; report each loss once
-            } else {
-                stats.readsVerified.increment();
-            }
-            return DONE;
-        } finally {
-            ptl.unlock();
+            migrationEntryWait(migrating);
         }
+    }
+
+    /**
+     * migration_entry_wait(): the access hit a migration entry; with the ptl dropped, sleep until the
+     * migrating task unlocks the page, then fault again (the PTE then maps the new page, or the old one
+     * if migration failed).
+     */
+    private void migrationEntryWait(int pfn) {
+        guest.pageLock.waitUnlocked(pfn);
     }
 
     // ------------------------------------------------------------------ zap_pte_range()
@@ -326,18 +390,27 @@ final class WorkloadProcess {
             ptl.unlock();
         }
         // tlb_finish_mmu() -> folios_put(): after the ptl, as the kernel's mmu_gather batches do
-        guest.putPage(pfn);
+        if (pfn != Mm.NO_PAGE) {
+            guest.putPage(pfn);
+        }
         stats.unmaps.increment();
         return DONE;
     }
 
-    /** ptep_get_and_clear() + folio_remove_rmap_pte(); the caller fixes rss and puts the page. Under ptl. */
+    /**
+     * ptep_get_and_clear() + folio_remove_rmap_pte(); the caller fixes rss and puts the page. Under ptl.
+     * A migration entry is only cleared (zap_nonpresent_ptes()): try_to_migrate_one() already dropped
+     * its mapcount and reference; returns NO_PAGE then, there is nothing to put.
+     */
     private int zapPte(int vpage) {
         int pfn = pte[vpage];
         pte[vpage] = -1;
+        stats.mappedPages.decrement();
+        if (isMigrationEntry(pfn)) {
+            return Mm.NO_PAGE;
+        }
         MemMap.INTS.setVolatile(guest.map.mapcountOrType, pfn, MemMap.MAPCOUNT_NONE);
         guest.vmstat.add(VmItem.NR_ANON_PAGES, -1);
-        stats.mappedPages.decrement();
         return pfn;
     }
 
@@ -382,7 +455,9 @@ final class WorkloadProcess {
             // rss first: should put_page() hit a BUG, what is left stays consistent for a later exit
             int pfn = zapPte(vpages[rss - 1]);
             rss--;
-            guest.putPage(pfn);
+            if (pfn != Mm.NO_PAGE) {
+                guest.putPage(pfn);
+            }
         }
         for (int t = 0; t < pageTables.length; t++) {
             if (pageTables[t] >= 0) {
@@ -417,7 +492,17 @@ final class WorkloadProcess {
                 int vpage = vpages[i];
                 int pfn = pte[vpage];
                 String what = null;
-                if (pfn < 0 || pfn >= map.nrPages) {
+                if (isMigrationEntry(pfn) && migrationEntryPfn(pfn) < map.nrPages) {
+                    // a migration caught between its steps (it sleeps): the data is still in the old page
+                    pfn = migrationEntryPfn(pfn);
+                    long found = guest.content.read(pfn);
+                    if (!map.testFlag(pfn, PageFlags.PG_locked)) {
+                        what = "migration entry for a page nobody is migrating (not locked)";
+                    } else if (found != expected[vpage]) {
+                        what = String.format("content %016x under a migration entry, expected %016x", found,
+                                expected[vpage]);
+                    }
+                } else if (pfn < 0 || pfn >= map.nrPages) {
                     what = "PTE points outside memory";
                 } else if (pageTables[vpage / PTRS_PER_PTE] < 0) {
                     what = "mapped with no PTE page";
@@ -429,8 +514,8 @@ final class WorkloadProcess {
                     what = String.format("page->index %#x, not %#x", map.index[pfn], vpage);
                 } else if (map.mapcount(pfn) != 1) {
                     what = "mapcount " + map.mapcount(pfn) + ", not 1";
-                } else if (!map.testFlag(pfn, PageFlags.PG_lru)) {
-                    what = "not on the LRU (PG_lru clear)";
+                } else if (!map.testFlag(pfn, PageFlags.PG_lru) && !guest.migrate.isolatedLru(pfn)) {
+                    what = "not on the LRU (PG_lru clear) and not isolated for migration";
                 } else {
                     long found = guest.content.read(pfn);
                     if (found != expected[vpage]) {
@@ -453,17 +538,40 @@ final class WorkloadProcess {
     }
 
     /**
-     * remove_migration_pte() for mm/migrate.c: after a migration copied the page at oldPfn to
-     * newPfn, point the PTE of vpage (the old page's page->index) at the new page. The migrator
-     * moves mapping, index, _mapcount and flags itself. Takes the ptl: call it with no zone lock
-     * or lru_lock held. Returns false if vpage no longer maps oldPfn (unmapped, or the process died).
+     * try_to_migrate_one() for mm/migrate.c, with pfn locked by the migrator: replace the PTE that maps
+     * pfn at vpage with a migration entry and drop the mapping (folio_remove_rmap_pte(): _mapcount and
+     * nr_anon_pages); the caller then drops the PTE's reference. Takes the ptl: call it with no zone
+     * lock or lru_lock held. Returns false if vpage does not map pfn (unmapped, or the process exited).
      */
-    boolean movePte(int vpage, int oldPfn, int newPfn) {
+    boolean tryToMigrate(int vpage, int pfn) {
         ptl.lock();
         try {
-            if (exited || vpage < 0 || vpage >= nrVpages || pte[vpage] != oldPfn) {
+            if (exited || vpage < 0 || vpage >= nrVpages || pte[vpage] != pfn) {
                 return false;
             }
+            pte[vpage] = migrationEntry(pfn);
+            MemMap.INTS.setVolatile(guest.map.mapcountOrType, pfn, MemMap.MAPCOUNT_NONE);
+            guest.vmstat.add(VmItem.NR_ANON_PAGES, -1);
+            return true;
+        } finally {
+            ptl.unlock();
+        }
+    }
+
+    /**
+     * remove_migration_pte(): where the migration entry for oldPfn still is, map newPfn (oldPfn again
+     * when migration failed): folio_get(), folio_add_anon_rmap_pte(), set_pte_at(). Returns false if
+     * the entry is gone (the process unmapped the page or exited meanwhile): then nothing is mapped.
+     */
+    boolean removeMigrationPte(int vpage, int oldPfn, int newPfn) {
+        ptl.lock();
+        try {
+            if (exited || vpage < 0 || vpage >= nrVpages || pte[vpage] != migrationEntry(oldPfn)) {
+                return false;
+            }
+            guest.map.refAdd(newPfn, 1);
+            MemMap.INTS.setVolatile(guest.map.mapcountOrType, newPfn, 0);
+            guest.vmstat.inc(VmItem.NR_ANON_PAGES);
             pte[vpage] = newPfn;
             return true;
         } finally {

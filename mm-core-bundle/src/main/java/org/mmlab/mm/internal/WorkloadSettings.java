@@ -28,6 +28,24 @@ public record WorkloadSettings(long seed, int processes, int pagesPerProcess, in
      * @throws IllegalArgumentException naming the value and what is allowed
      */
     void validate(long managedPages) {
+        validateShape();
+        long limit = managedPages * MAX_WORKING_SET_PERCENT / 100;
+        if (workingSet() > limit) {
+            throw new IllegalArgumentException(String.format("working set %d processes x %d pages = %d pages (%s) is"
+                    + " more than %d%% of the guest's %d managed pages: at most %d pages (%s), e.g. %d pages per"
+                    + " process with %d processes", processes, pagesPerProcess, workingSet(), Sizes.format(workingSet()),
+                    MAX_WORKING_SET_PERCENT, managedPages, limit, Sizes.format(limit), Math.max(1, limit / processes),
+                    processes));
+        }
+    }
+
+    /**
+     * The ranges alone, without the working-set limit: mm:workload fragment sizes the address spaces
+     * past free memory on purpose and stops faulting by itself before the watermarks.
+     *
+     * @throws IllegalArgumentException naming the value and what is allowed
+     */
+    void validateShape() {
         if (processes < 1 || processes > MAX_PROCESSES) {
             throw new IllegalArgumentException("processes=" + processes + ": must be 1.." + MAX_PROCESSES);
         }
@@ -40,14 +58,6 @@ public record WorkloadSettings(long seed, int processes, int pagesPerProcess, in
         }
         if (maxOps < 0) {
             throw new IllegalArgumentException("maxOps=" + maxOps + ": must be 0 (run until stopped) or more");
-        }
-        long limit = managedPages * MAX_WORKING_SET_PERCENT / 100;
-        if (workingSet() > limit) {
-            throw new IllegalArgumentException(String.format("working set %d processes x %d pages = %d pages (%s) is"
-                    + " more than %d%% of the guest's %d managed pages: at most %d pages (%s), e.g. %d pages per"
-                    + " process with %d processes", processes, pagesPerProcess, workingSet(), Sizes.format(workingSet()),
-                    MAX_WORKING_SET_PERCENT, managedPages, limit, Sizes.format(limit), Math.max(1, limit / processes),
-                    processes));
         }
     }
 }

@@ -48,6 +48,11 @@ final class WorkloadWorker implements Runnable {
     private int slabTarget;
 
     WorkloadWorker(Workload.Run run, int id, int threads, long budget) {
+        this(run, id, threads, budget, (int) Math.min(1 << 20, Math.max(4, run.settings.workingSet() / 16 / threads)));
+    }
+
+    /** With room for slabCapacity slab pages (mm:workload fragment knows how many it will hold). */
+    WorkloadWorker(Workload.Run run, int id, int threads, long budget, int slabCapacity) {
         this.run = run;
         this.guest = run.guest;
         this.id = id;
@@ -59,9 +64,8 @@ final class WorkloadWorker implements Runnable {
         for (int i = 0; i < owned.length; i++) {
             owned[i] = id + i * threads;
         }
-        int cap = (int) Math.min(1 << 20, Math.max(4, run.settings.workingSet() / 16 / threads));
-        slabPfn = new int[cap];
-        slabOrder = new byte[cap];
+        slabPfn = new int[slabCapacity];
+        slabOrder = new byte[slabCapacity];
         slabTarget = pickSlabTarget();
     }
 
@@ -200,12 +204,7 @@ final class WorkloadWorker implements Runnable {
                 run.stats.allocFailures.increment();
                 return;
             }
-            guest.map.setType(pfn, PageType.SLAB); // __folio_set_slab()
-            slabPfn[nrSlabs] = pfn;
-            slabOrder[nrSlabs] = (byte) order;
-            nrSlabs++;
-            run.stats.kernelPages.add(1L << order);
-            run.stats.kernelAllocs.increment();
+            newSlab(pfn, order);
         } else if (nrSlabs > 0) {
             int i = rnd.nextInt(nrSlabs);
             freeSlab(slabPfn[i], slabOrder[i]);
@@ -214,6 +213,36 @@ final class WorkloadWorker implements Runnable {
             slabOrder[i] = slabOrder[nrSlabs];
             run.stats.kernelFrees.increment();
         }
+    }
+
+    /** __folio_set_slab() on a page just allocated, and this CPU's record of it until it is freed. */
+    private void newSlab(int pfn, int order) {
+        guest.map.setType(pfn, PageType.SLAB);
+        slabPfn[nrSlabs] = pfn;
+        slabOrder[nrSlabs] = (byte) order;
+        nrSlabs++;
+        run.stats.kernelPages.add(1L << order);
+        run.stats.kernelAllocs.increment();
+    }
+
+    /**
+     * One order-0 slab page for mm:workload fragment, allocated with gfp on the caller's thread and
+     * kept until stop(). Returns its PFN, or NO_PAGE when the allocation failed (not counted as a
+     * workload failure: the caller decides) or this CPU's slab record is full.
+     */
+    int allocSlabPage(int gfp) {
+        if (slabFull()) {
+            return Mm.NO_PAGE;
+        }
+        int pfn = guest.allocPages(gfp, 0);
+        if (pfn != Mm.NO_PAGE) {
+            newSlab(pfn, 0);
+        }
+        return pfn;
+    }
+
+    boolean slabFull() {
+        return nrSlabs == slabPfn.length;
     }
 
     private void freeSlab(int pfn, int order) {

@@ -45,6 +45,22 @@ public final class Zone {
     /** pgalloc_dma32 or pgalloc_normal: __count_zid_vm_events(PGALLOC, zone, 1 << order). */
     final VmItem pgallocItem;
 
+    // CONFIG_COMPACTION's part of struct zone (mm/compaction.c keeps it). Hints, read and written
+    // without a lock by every compactor of the zone, as the kernel does: a lost update costs a rescan.
+    /** compact_cached_free_pfn: where the free scanner restarts (a pageblock start). */
+    volatile int compactCachedFreePfn;
+    /** compact_cached_migrate_pfn[0] (async) and [1] (sync): where the migrate scanner restarts. */
+    final int[] compactCachedMigratePfn = new int[2];
+    /** compact_init_migrate_pfn / compact_init_free_pfn: where __reset_isolation_suitable() found the first candidates. */
+    volatile int compactInitMigratePfn;
+    volatile int compactInitFreePfn;
+    /** compact_considered, compact_defer_shift, compact_order_failed: deferral after failures. */
+    volatile int compactConsidered;
+    volatile int compactDeferShift;
+    volatile int compactOrderFailed;
+    /** compact_blockskip_flush: a direct compaction's scanners met; clear the skip bits before the next run. */
+    volatile boolean compactBlockskipFlush;
+
     Zone(MemMap map, int idx, String name, int startPfn, int endPfn) {
         this.idx = idx;
         this.name = name;

@@ -110,20 +110,27 @@ public class MmCommands {
         System.out.printf("wrote %d pages (%d bytes) to %s; read it with: page-types -F %s%n", pages, pages * 8, path, path);
     }
 
-    @Descriptor("run simulated user processes: start, stop or status")
+    @Descriptor("run simulated user processes: start, stop or status; or fragment memory as a long-running guest's"
+            + " is (fragment: many free pages, few free 2 MiB blocks; its processes stay, prepared but not running,"
+            + " until stop; start refuses a fragmented workload)")
     public void workload(
             @Descriptor("seed of the random mix") @Parameter(names = {"-s", "--seed"}, absentValue = "1") long seed,
             @Descriptor("number of processes") @Parameter(names = {"-p", "--processes"}, absentValue = "64") int processes,
-            @Descriptor("pages each process maps at most") @Parameter(names = {"-n", "--pages"}, absentValue = "8192")
-            int pages,
-            @Descriptor("worker threads") @Parameter(names = {"-t", "--threads"}, absentValue = "2") int threads,
-            @Descriptor("start | stop | status") String action) {
+            @Descriptor("pages each process maps at most (start)") @Parameter(names = {"-n", "--pages"},
+                    absentValue = "8192") int pages,
+            @Descriptor("worker threads (start)") @Parameter(names = {"-t", "--threads"}, absentValue = "2") int threads,
+            @Descriptor("fragment until fewer than this percentage of free pages sit in free blocks of order >= 9")
+            @Parameter(names = {"--target"}, absentValue = "5") double target,
+            @Descriptor("start | stop | status | fragment") String action) {
         MmCore core = core();
         Workload w = core.workload();
         switch (action) {
             case "start":
                 w.start(seed, processes, pages, threads);
                 System.out.println(w.status());
+                break;
+            case "fragment":
+                System.out.print(w.fragment(seed, processes, target).describe());
                 break;
             case "stop":
                 w.stop();
@@ -133,7 +140,8 @@ public class MmCommands {
                 System.out.println(w.status());
                 break;
             default:
-                throw new IllegalArgumentException("'" + action + "' is not a workload action: use start, stop or status");
+                throw new IllegalArgumentException("'" + action + "' is not a workload action: use start, stop, status"
+                        + " or fragment");
         }
     }
 
@@ -199,10 +207,13 @@ public class MmCommands {
         System.out.printf("dma32Size    %s%n", Sizes.format(c.dma32Bytes() >> Mm.PAGE_SHIFT));
         System.out.printf("contentModel %s%n", guest.content().name());
         System.out.printf("debugVm      %s%ndebugList    %s%n", c.debugVm(), c.debugList());
+        System.out.printf("migrationContract %s (%s)%n", c.migrationContract().value(),
+                c.migrationContract().description());
     }
 
     @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
-    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList") String name,
+    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract")
+            String name,
             @Descriptor("the new value") String value) throws IOException {
         GuestMemory guest = core().guest();
         ConfigurationAdmin cm = configAdmin;
@@ -215,17 +226,19 @@ public class MmCommands {
         String content = guest.content().name();
         boolean vm = c.debugVm();
         boolean list = c.debugList();
+        String contract = c.migrationContract().value();
         switch (name) {
             case "memorySize": mem = value; break;
             case "dma32Size": dma32 = value; break;
             case "contentModel": content = value; break;
             case "debugVm": vm = Args.onOff(value); break;
             case "debugList": list = Args.onOff(value); break;
+            case "migrationContract": contract = value; break;
             default:
                 throw new IllegalArgumentException("no property '" + name
-                        + "': use memorySize, dma32Size, contentModel, debugVm or debugList");
+                        + "': use memorySize, dma32Size, contentModel, debugVm, debugList or migrationContract");
         }
-        MmConfig.parse(mem, dma32, content, vm, list); // refuses a bad value before anything changes
+        MmConfig.parse(mem, dma32, content, vm, list, contract); // refuses a bad value before anything changes
         Configuration conf = cm.getConfiguration(MmCore.PID, "?");
         Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
         props.put("memorySize", mem);
@@ -233,6 +246,7 @@ public class MmCommands {
         props.put("contentModel", content);
         props.put("debugVm", vm);
         props.put("debugList", list);
+        props.put("migrationContract", contract);
         MmCore old = core;
         conf.update(props);
         awaitReboot(old);
