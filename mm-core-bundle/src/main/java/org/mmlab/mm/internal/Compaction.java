@@ -707,26 +707,27 @@ public final class Compaction implements PageAlloc.DirectCompactor {
                         isolated = migrate.isolateMovablePage(lowPfn, isolateMode);
                     }
                 } else if (!lruPageTooPinned(cc, lowPfn, isolateMode)) {
-                    if (!locked[0]) {
-                        compactLock(lruvec.lruLock, cc);
-                        locked[0] = true;
+                    if (!skipUpdated && validPage >= 0) {
                         // try to get exclusive access under the lock: if marked for skip, another
                         // compactor has the block, unless this is a rescan to reach its end
-                        if (!skipUpdated && validPage >= 0) {
-                            skipUpdated = true;
-                            if (testAndSetSkip(cc, validPage) && !cc.finishPageblock) {
-                                lowPfn = endPfn;
-                                abort = true;
-                                break;
-                            }
+                        if (!locked[0]) {
+                            compactLock(lruvec.lruLock, cc);
+                            locked[0] = true;
+                        }
+                        skipUpdated = true;
+                        if (testAndSetSkip(cc, validPage) && !cc.finishPageblock) {
+                            lowPfn = endPfn;
+                            abort = true;
+                            break;
                         }
                     }
-                    isolated = migrate.isolateLruPage(lowPfn);
-                    if (!isolated && locked[0]) {
-                        // isolate_fail_put: never free a page under lru_lock
+                    if (locked[0]) {
+                        // folio_isolate_lru() takes lru_lock itself, and its isolate_fail_put may free
+                        // the page: never free a page under lru_lock
                         lruvec.lruLock.unlock();
                         locked[0] = false;
                     }
+                    isolated = migrate.isolateLruPage(lowPfn);
                 }
                 if (isolated) {
                     // isolate_success
