@@ -10,6 +10,13 @@ import org.osgi.annotation.versioning.ConsumerType;
 @ConsumerType
 public interface MovableOperations {
     /**
+     * Service property of a MovableOperations registered as an OSGi service: the page type it serves,
+     * "offline" or "zsmalloc". The core calls set_movable_ops(ops, type) when the service appears and
+     * set_movable_ops(NULL, type) when it goes, as zsmalloc's module init and exit do.
+     */
+    String PAGE_TYPE = "movable.page.type";
+
+    /**
      * isolate_page(page, mode): prepare the page to be moved (take it off the owner's lists); false
      * if it is not movable now. The VM marks it PG_movable_ops_isolated on success.
      */

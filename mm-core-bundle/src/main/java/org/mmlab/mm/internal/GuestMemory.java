@@ -40,7 +40,7 @@ public final class GuestMemory {
         debug = new MmDebug(dmesg, config.debugVm, config.debugList);
         map = new MemMap(nrPages);
         lists = new PageLists(map, debug);
-        int dma32Pages = (int) (config.dma32Bytes >> Mm.PAGE_SHIFT);
+        int dma32Pages = (int) (config.zoneDma32Bytes() >> Mm.PAGE_SHIFT);
         zones = dma32Pages >= nrPages
                 ? new Zone[] {new Zone(map, 0, "DMA32", 0, nrPages)}
                 : new Zone[] {new Zone(map, 0, "DMA32", 0, dma32Pages), new Zone(map, 1, "Normal", dma32Pages, nrPages)};

@@ -80,7 +80,7 @@ public final class MmConfig {
             throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
                     + " page) or 'frame' (a real 4 KiB frame off the heap)");
         }
-        MmConfig c = new MmConfig(mem, Math.min(dma32, mem), frames, debugVm, debugList, contract);
+        MmConfig c = new MmConfig(mem, dma32, frames, debugVm, debugList, contract);
         c.checkFitsJvm();
         return c;
     }
@@ -93,8 +93,14 @@ public final class MmConfig {
         }
     }
 
+    /** dma32Size as configured (it outlives a smaller memorySize, so a later larger one gets it back). */
     public long dma32Bytes() {
         return dma32Bytes;
+    }
+
+    /** The bytes ZONE_DMA32 actually spans: dma32Size, or all of memory if that is smaller. */
+    public long zoneDma32Bytes() {
+        return Math.min(dma32Bytes, memoryBytes);
     }
 
     public boolean debugVm() {

@@ -204,7 +204,8 @@ public class MmCommands {
         GuestMemory guest = core().guest();
         MmConfig c = guest.config();
         System.out.printf("memorySize   %s (%d pages)%n", Sizes.format(c.nrPages()), c.nrPages());
-        System.out.printf("dma32Size    %s%n", Sizes.format(c.dma32Bytes() >> Mm.PAGE_SHIFT));
+        System.out.printf("dma32Size    %s (zone DMA32: %s)%n", Sizes.format(c.dma32Bytes() >> Mm.PAGE_SHIFT),
+                Sizes.format(c.zoneDma32Bytes() >> Mm.PAGE_SHIFT));
         System.out.printf("contentModel %s%n", guest.content().name());
         System.out.printf("debugVm      %s%ndebugList    %s%n", c.debugVm(), c.debugList());
         System.out.printf("migrationContract %s (%s)%n", c.migrationContract().value(),
