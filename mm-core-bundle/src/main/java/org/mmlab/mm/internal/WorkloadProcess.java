@@ -283,8 +283,17 @@ final class WorkloadProcess {
 
     // ------------------------------------------------------------------ user accesses
 
-    /** A store to a random mapped page: a new tag generation. */
-    int write(Random rnd) {
+    /** What a user access does to a present page, with the ptl held. */
+    private interface Access {
+        int apply(int vpage, int pfn);
+    }
+
+    /**
+     * A load or store to a random mapped page: under the ptl, find its PTE and apply the access; a
+     * migration entry sends the task to migration_entry_wait() and then it faults again on the same
+     * address.
+     */
+    private int access(Random rnd, Access access) {
         int vpage = -1;
         while (true) {
             int migrating;
@@ -304,11 +313,7 @@ final class WorkloadProcess {
                     return NOTHING;
                 }
                 if (!isMigrationEntry(entry)) {
-                    long tag = newTag(vpage);
-                    guest.content.write(entry, tag);
-                    expected[vpage] = tag;
-                    stats.writes.increment();
-                    return DONE;
+                    return access.apply(vpage, entry);
                 }
                 migrating = migrationEntryPfn(entry);
             } finally {
@@ -318,44 +323,31 @@ final class WorkloadProcess {
         }
     }
 
+    /** A store to a random mapped page: a new tag generation. */
+    int write(Random rnd) {
+        return access(rnd, (vpage, pfn) -> {
+            long tag = newTag(vpage);
+            guest.content.write(pfn, tag);
+            expected[vpage] = tag;
+            stats.writes.increment();
+            return DONE;
+        });
+    }
+
     /** A load from a random mapped page, checked against what this process wrote last. */
     int read(Random rnd) {
-        int vpage = -1;
-        while (true) {
-            int migrating;
-            ptl.lock();
-            try {
-                if (dead()) {
-                    return KILLED;
-                }
-                if (vpage < 0) {
-                    if (rss == 0) {
-                        return NOTHING;
-                    }
-                    vpage = vpages[rnd.nextInt(rss)];
-                }
-                int pfn = pte[vpage];
-                if (pfn == -1) {
-                    return NOTHING;
-                }
-                if (!isMigrationEntry(pfn)) {
-                    long found = guest.content.read(pfn);
-                    if (found != expected[vpage]) {
-                        stats.dataLoss.increment();
-                        guest.dmesg.printk(String.format("mmlab-workload: data loss: pid %d (%s) vaddr %#x pfn %#x:"
-                                + " expected %016x, found %016x", pid, comm, vaddr(vpage), pfn, expected[vpage], found));
-                        expected[vpage] = found; // what the process sees from now on; report each loss once
-                    } else {
-                        stats.readsVerified.increment();
-                    }
-                    return DONE;
-                }
-                migrating = migrationEntryPfn(pfn);
-            } finally {
-                ptl.unlock();
+        return access(rnd, (vpage, pfn) -> {
+            long found = guest.content.read(pfn);
+            if (found != expected[vpage]) {
+                stats.dataLoss.increment();
+                guest.dmesg.printk(String.format("mmlab-workload: data loss: pid %d (%s) vaddr %#x pfn %#x:"
+                        + " expected %016x, found %016x", pid, comm, vaddr(vpage), pfn, expected[vpage], found));
+                expected[vpage] = found; // what the process sees from now on; report each loss once
+            } else {
+                stats.readsVerified.increment();
             }
-            migrationEntryWait(migrating);
-        }
+            return DONE;
+        });
     }
 
     /**

@@ -1,6 +1,7 @@
 package org.mmlab.mm.shell;
 
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.internal.MmCore;
 
 /** Parsing of command arguments into PFNs and orders, with errors that say what is allowed. */
 final class Args {
@@ -36,6 +37,15 @@ final class Args {
                     + " (MAX_PAGE_ORDER: 4 MiB blocks)");
         }
         return v;
+    }
+
+    /** The guest the commands are bound to, or a clear error when mm-core has not booted one. */
+    static MmCore running(MmCore core) {
+        if (core == null) {
+            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
+                    + " with mm:config, and the log)");
+        }
+        return core;
     }
 
     static boolean onOff(String text) {

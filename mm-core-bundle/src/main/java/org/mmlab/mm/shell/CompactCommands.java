@@ -33,12 +33,7 @@ public class CompactCommands {
     private volatile MmCore core;
 
     private MmCore core() {
-        MmCore c = core;
-        if (c == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log)");
-        }
-        return c;
+        return Args.running(core);
     }
 
     /** async | sync-light | sync, as enum migrate_mode. */

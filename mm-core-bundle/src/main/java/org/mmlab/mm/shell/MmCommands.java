@@ -51,12 +51,7 @@ public class MmCommands {
     private volatile ConfigurationAdmin configAdmin;
 
     private MmCore core() {
-        MmCore c = core;
-        if (c == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log)");
-        }
-        return c;
+        return Args.running(core);
     }
 
     @Descriptor("show /proc/meminfo")
