@@ -1,27 +1,40 @@
 package org.mmlab.mm.internal;
 
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicInteger;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.Arrays;
 
 /**
  * What page->mapping points to (an anon_vma, an address_space, a balloon's mapping), as small
- * integer handles, because the memmap stores ints rather than Java references.
+ * integer handles, because the memmap stores ints rather than Java references. An array indexed by
+ * handle: migration looks up every page's owner, so the lookup must be a load, not a hash probe.
  */
 final class Handles {
-    private final ConcurrentHashMap<Integer, Object> objects = new ConcurrentHashMap<>();
-    private final AtomicInteger next = new AtomicInteger(1);
+    private static final VarHandle SLOTS = MethodHandles.arrayElementVarHandle(Object[].class);
 
-    int register(Object o) {
-        int h = next.getAndIncrement();
-        objects.put(h, o);
+    private volatile Object[] objects = new Object[64];
+    private int next = 1;
+
+    synchronized int register(Object o) {
+        int h = next++;
+        Object[] a = objects;
+        if (h >= a.length) {
+            a = Arrays.copyOf(a, a.length * 2);
+        }
+        SLOTS.setRelease(a, h, o);
+        objects = a;
         return h;
     }
 
     Object get(int handle) {
-        return objects.get(handle);
+        Object[] a = objects;
+        return handle > 0 && handle < a.length ? SLOTS.getAcquire(a, handle) : null;
     }
 
-    void release(int handle) {
-        objects.remove(handle);
+    synchronized void release(int handle) {
+        Object[] a = objects;
+        if (handle > 0 && handle < a.length) {
+            SLOTS.setRelease(a, handle, null);
+        }
     }
 }
