@@ -72,13 +72,4 @@ public final class Lruvec {
     public long zoneInactiveAnon(int zoneIdx) {
         return zoneInactiveAnon[zoneIdx];
     }
-
-    /** Pages on the lists, counted by walking them (for mm:check), with lru_lock held. */
-    long countLocked() {
-        long n = 0;
-        for (int id = lists.first(inactiveAnon); id != inactiveAnon && n <= map.nrPages; id = lists.next(id)) {
-            n += 1L << map.compoundOrder(id);
-        }
-        return n;
-    }
 }

@@ -63,7 +63,6 @@ public final class PageAlloc {
     private final BitSet badPages = new BitSet();
     private final List<OomNotifier> oomNotifiers = new CopyOnWriteArrayList<>();
     private volatile OomKiller oomKiller;
-    private volatile FreeNotifier freeNotifier;
     /** The last-resort direct compaction hook (mm/compaction.c registers itself here). */
     private volatile DirectCompactor directCompactor;
 
@@ -71,11 +70,6 @@ public final class PageAlloc {
     public interface OomKiller {
         /** Kill the biggest task; returns the pages that will come back, or 0 when there is none. */
         long oomKill(int order, int gfp);
-    }
-
-    /** page_reporting_notify_free(): called after a block of this order was freed under the zone lock. */
-    public interface FreeNotifier {
-        void notifyFree(Zone zone, int order);
     }
 
     /**
@@ -124,10 +118,6 @@ public final class PageAlloc {
 
     void setOomKiller(OomKiller k) {
         oomKiller = k;
-    }
-
-    void setFreeNotifier(FreeNotifier n) {
-        freeNotifier = n;
     }
 
     void setDirectCompactor(DirectCompactor c) {
@@ -220,10 +210,6 @@ public final class PageAlloc {
         }
         boolean toTail = (fpi & FPI_TO_TAIL) != 0 || buddyMergeLikely(pfn, buddy, order, z);
         addToFreeList(pfn, z, order, mt, toTail);
-        FreeNotifier n = freeNotifier;
-        if (n != null && (fpi & FPI_SKIP_REPORT_NOTIFY) == 0) {
-            n.notifyFree(z, order);
-        }
     }
 
     /** buddy_merge_likely(): if the next-higher buddy is free, put this block at the tail to let it merge. */
