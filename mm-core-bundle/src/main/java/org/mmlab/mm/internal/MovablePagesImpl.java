@@ -74,27 +74,37 @@ public final class MovablePagesImpl implements MovablePages {
         return a;
     }
 
+    /** An address_space with the driver's a_ops, registered to this bundle (balloon_mapping_alloc, alloc_anon_inode). */
+    private AddressSpace newMapping(MigrationContract contract, String function, String label,
+            AddressSpaceOperations aOps, Object privateData) {
+        require(contract, function);
+        if (aOps == null) {
+            throw new IllegalArgumentException(function + ": a_ops is NULL");
+        }
+        AddressSpaceImpl a = new AddressSpaceImpl(contract == MigrationContract.BALLOON_2012, aOps, privateData);
+        a.handle = guest.handles.register(a);
+        a.owner = register(contract, String.format("%s %#x (a_ops %s)", label, a.handle, aOps.getClass().getSimpleName()));
+        return a;
+    }
+
+    /** kfree()/iput() of a mapping: pages still pointing at it are orphans, as in the kernel. */
+    private void freeMapping(MigrationContract contract, String function, AddressSpace mapping) {
+        require(contract, function);
+        AddressSpaceImpl a = impl(mapping);
+        a.owner.released = true;
+        guest.handles.release(a.handle);
+    }
+
     // ---------------------------------------------------------------- 2012
 
     @Override
     public AddressSpace balloonMappingAlloc(BalloonDevInfo bDevInfo, AddressSpaceOperations aOps) {
-        require(MigrationContract.BALLOON_2012, "balloon_mapping_alloc()");
-        if (aOps == null) {
-            throw new IllegalArgumentException("balloon_mapping_alloc(): a_ops is NULL");
-        }
-        AddressSpaceImpl a = new AddressSpaceImpl(true, aOps, bDevInfo);
-        a.handle = guest.handles.register(a);
-        a.owner = register(MigrationContract.BALLOON_2012, String.format("balloon mapping %#x (a_ops %s)", a.handle,
-                aOps.getClass().getSimpleName()));
-        return a;
+        return newMapping(MigrationContract.BALLOON_2012, "balloon_mapping_alloc()", "balloon mapping", aOps, bDevInfo);
     }
 
     @Override
     public void balloonMappingFree(AddressSpace mapping) {
-        require(MigrationContract.BALLOON_2012, "balloon_mapping_free()");
-        AddressSpaceImpl a = impl(mapping);
-        a.owner.released = true;
-        guest.handles.release(a.handle); // kfree(): pages still pointing here are orphans, as in the kernel
+        freeMapping(MigrationContract.BALLOON_2012, "balloon_mapping_free()", mapping);
     }
 
     /*
@@ -141,23 +151,12 @@ public final class MovablePagesImpl implements MovablePages {
 
     @Override
     public AddressSpace allocAnonInode(AddressSpaceOperations aOps, Object privateData) {
-        require(MigrationContract.NON_LRU_2016, "alloc_anon_inode()");
-        if (aOps == null) {
-            throw new IllegalArgumentException("alloc_anon_inode(): a_ops is NULL");
-        }
-        AddressSpaceImpl a = new AddressSpaceImpl(false, aOps, privateData);
-        a.handle = guest.handles.register(a);
-        a.owner = register(MigrationContract.NON_LRU_2016, String.format("address_space %#x (a_ops %s)", a.handle,
-                aOps.getClass().getSimpleName()));
-        return a;
+        return newMapping(MigrationContract.NON_LRU_2016, "alloc_anon_inode()", "address_space", aOps, privateData);
     }
 
     @Override
     public void iput(AddressSpace mapping) {
-        require(MigrationContract.NON_LRU_2016, "iput()");
-        AddressSpaceImpl a = impl(mapping);
-        a.owner.released = true;
-        guest.handles.release(a.handle);
+        freeMapping(MigrationContract.NON_LRU_2016, "iput()", mapping);
     }
 
     /*
