@@ -341,15 +341,50 @@ public final class Migrate {
         try {
             switch (contract) {
                 case BALLOON_2012:
-                    return balloonPageIsolate(pfn);
+                    return isolate(pfn, isolateMode, balloonPageIsolate);
                 case NON_LRU_2016:
-                    return isolateMovablePage2016(pfn, isolateMode);
+                    return isolate(pfn, isolateMode, isolateMovablePage2016);
                 default:
-                    return isolateMovableOpsPage(pfn, isolateMode);
+                    return !map.isTail(pfn) && isolate(pfn, isolateMode, isolateMovableOpsPage);
             }
         } finally {
             guest.stopMachine.exit();
         }
+    }
+
+    /** A contract's part of seed 001's isolation. */
+    private interface Isolator {
+        /** The lockless re-check once the reference is held, before trylock_page(). */
+        default boolean beforeLock(int pfn) {
+            return true;
+        }
+
+        /** With the reference and the page lock held: re-test and isolate; true if the page is now isolated. */
+        boolean underLock(int pfn, int isolateMode);
+    }
+
+    /*
+     * Seed 001's isolation, the same in every contract: get_page_unless_zero() (a page on its way to
+     * the allocator is left alone), trylock_page() (never sleep on a stranger's lock), the contract's
+     * re-test and isolation under the lock, and on any failure the reference dropped again.
+     */
+    private boolean isolate(int pfn, int isolateMode, Isolator contractPart) {
+        if (!map.refIncUnlessZero(pfn)) {
+            return false;
+        }
+        if (contractPart.beforeLock(pfn) && pageLock.trylock(pfn)) {
+            boolean isolated;
+            try {
+                isolated = contractPart.underLock(pfn, isolateMode);
+            } finally {
+                pageLock.unlock(pfn);
+            }
+            if (isolated) {
+                return true;
+            }
+        }
+        guest.putPage(pfn);
+        return false;
     }
 
     /*
@@ -360,32 +395,20 @@ public final class Migrate {
      *      count is exactly 2 (the balloon's and ours): a page being released (count 1 + ours, no
      *      mapping) or already isolated (3) is left alone.
      */
-    private boolean balloonPageIsolate(int pfn) {
-        if (!map.refIncUnlessZero(pfn)) {
+    private final Isolator balloonPageIsolate = this::balloonPageIsolateLocked;
+
+    private boolean balloonPageIsolateLocked(int pfn, int isolateMode) {
+        AddressSpaceImpl m = balloonMapping(pfn);
+        if (m == null || map.refcount(pfn) != 2) {
             return false;
         }
-        if (pageLock.trylock(pfn)) {
-            boolean isolated = false;
-            try {
-                AddressSpaceImpl m = balloonMapping(pfn);
-                if (m != null && map.refcount(pfn) == 2) {
-                    BalloonDevInfo b = m.balloonDevInfo();
-                    if (b != null) {
-                        b.isolatePage(pfn); // __isolate_balloon_page(): off the device list, isolated_pages++
-                    }
-                    setBit(movableIsolated, pfn);
-                    m.owner.isolations.increment();
-                    isolated = true;
-                }
-            } finally {
-                pageLock.unlock(pfn);
-            }
-            if (isolated) {
-                return true;
-            }
+        BalloonDevInfo b = m.balloonDevInfo();
+        if (b != null) {
+            b.isolatePage(pfn); // __isolate_balloon_page(): off the device list, isolated_pages++
         }
-        guest.putPage(pfn);
-        return false;
+        setBit(movableIsolated, pfn);
+        m.owner.isolations.increment();
+        return true;
     }
 
     /*
@@ -396,35 +419,24 @@ public final class Migrate {
      * (4.10 added a lockless __PageMovable() test before trylock_page(), so that a page just
      * allocated is never locked by a stranger; seed 001 and v4.8 have none.)
      */
-    private boolean isolateMovablePage2016(int pfn, int isolateMode) {
-        if (!map.refIncUnlessZero(pfn)) {
+    private final Isolator isolateMovablePage2016 = this::isolateMovablePage2016Locked;
+
+    private boolean isolateMovablePage2016Locked(int pfn, int isolateMode) {
+        if (!pageMovableLocked(pfn) || map.testFlag(pfn, PageFlags.PG_isolated)) {
             return false;
         }
-        if (pageLock.trylock(pfn)) {
-            boolean isolated = false;
-            try {
-                if (pageMovableLocked(pfn) && !map.testFlag(pfn, PageFlags.PG_isolated)) {
-                    AddressSpaceImpl m = movableMapping(pfn);
-                    if (m.aOps.isolatePage(pfn, isolateMode)) {
-                        if (map.testFlag(pfn, PageFlags.PG_isolated)) {
-                            warnOnce("mm/migrate.c isolate_movable_page", "WARN_ON_ONCE(PageIsolated(page)): the"
-                                    + " driver set PG_isolated itself, pfn " + Integer.toHexString(pfn));
-                        }
-                        map.setFlag(pfn, PageFlags.PG_isolated);
-                        setBit(movableIsolated, pfn);
-                        m.owner.isolations.increment();
-                        isolated = true;
-                    }
-                }
-            } finally {
-                pageLock.unlock(pfn);
-            }
-            if (isolated) {
-                return true;
-            }
+        AddressSpaceImpl m = movableMapping(pfn);
+        if (!m.aOps.isolatePage(pfn, isolateMode)) {
+            return false;
         }
-        guest.putPage(pfn);
-        return false;
+        if (map.testFlag(pfn, PageFlags.PG_isolated)) {
+            warnOnce("mm/migrate.c isolate_movable_page", "WARN_ON_ONCE(PageIsolated(page)): the"
+                    + " driver set PG_isolated itself, pfn " + Integer.toHexString(pfn));
+        }
+        map.setFlag(pfn, PageFlags.PG_isolated);
+        setBit(movableIsolated, pfn);
+        m.owner.isolations.increment();
+        return true;
     }
 
     /*
@@ -434,40 +446,37 @@ public final class Migrate {
      * meet a stranger's lock); folio_trylock(); !PageMovableOpsIsolated(); mops->isolate_page();
      * SetPageMovableOpsIsolated() - managed by the migration core only.
      */
-    private boolean isolateMovableOpsPage(int pfn, int isolateMode) {
-        if (map.isTail(pfn) || !map.refIncUnlessZero(pfn)) {
-            return false;
+    private final Isolator isolateMovableOpsPage = new Isolator() {
+        @Override
+        public boolean beforeLock(int pfn) {
+            return pageHasMovableOps2025(pfn);
         }
-        if (pageHasMovableOps2025(pfn) && pageLock.trylock(pfn)) {
-            boolean isolated = false;
-            try {
-                if (!map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
-                    OpsRegistration r = pageMovableOps(pfn);
-                    if (r == null) {
-                        warnOnce("mm/migrate.c isolate_movable_ops_page", "WARN_ON_ONCE(!mops): pfn "
-                                + Integer.toHexString(pfn) + " has movable_ops, but none are registered for its type");
-                    } else if (r.ops().isolatePage(pfn, isolateMode)) {
-                        if (map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
-                            warnOnce("mm/migrate.c isolate_movable_ops_page", "VM_WARN_ON_ONCE_PAGE("
-                                    + "PageMovableOpsIsolated(page)): the driver used the isolated flag, pfn "
-                                    + Integer.toHexString(pfn));
-                        }
-                        map.setFlag(pfn, PageFlags.PG_movable_ops_isolated);
-                        setBit(movableIsolated, pfn);
-                        r.owner().isolations.increment();
-                        isolated = true;
-                    }
-                }
-            } finally {
-                pageLock.unlock(pfn);
+
+        @Override
+        public boolean underLock(int pfn, int isolateMode) {
+            if (map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
+                return false;
             }
-            if (isolated) {
-                return true;
+            OpsRegistration r = pageMovableOps(pfn);
+            if (r == null) {
+                warnOnce("mm/migrate.c isolate_movable_ops_page", "WARN_ON_ONCE(!mops): pfn "
+                        + Integer.toHexString(pfn) + " has movable_ops, but none are registered for its type");
+                return false;
             }
+            if (!r.ops().isolatePage(pfn, isolateMode)) {
+                return false;
+            }
+            if (map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
+                warnOnce("mm/migrate.c isolate_movable_ops_page", "VM_WARN_ON_ONCE_PAGE("
+                        + "PageMovableOpsIsolated(page)): the driver used the isolated flag, pfn "
+                        + Integer.toHexString(pfn));
+            }
+            map.setFlag(pfn, PageFlags.PG_movable_ops_isolated);
+            setBit(movableIsolated, pfn);
+            r.owner().isolations.increment();
+            return true;
         }
-        guest.putPage(pfn);
-        return false;
-    }
+    };
 
     /** Is this isolated page a movable (non-LRU) one, by the test the contract's kernel used? */
     private boolean nonLru(int pfn) {
