@@ -1,5 +1,7 @@
 package org.mmlab.mm;
 
+import java.util.Map;
+
 import org.osgi.annotation.versioning.ProviderType;
 
 /**
@@ -64,4 +66,60 @@ public interface MemoryManager {
 
     /** printk() into the guest's dmesg. */
     void printk(String text);
+
+    /** adjust_managed_page_count(page, count): a balloon takes pages out of (or gives them back to) totalram. */
+    void adjustManagedPageCount(int pfn, long count);
+
+    /** __count_vm_event(item). */
+    void countVmEvent(VmEvent item);
+
+    /** The event's count since boot, as /proc/vmstat prints it. */
+    long vmEvents(VmEvent item);
+
+    /** mod_node_page_state(item, delta). */
+    void modNodePageState(NodeStat item, long delta);
+
+    /** global_node_page_state(item). */
+    long nodePageState(NodeStat item);
+
+    /**
+     * preempt_disable() (and so the entry of spin_lock()): until {@link #preemptEnable()}, stop_machine()
+     * (mm:check) waits for this task; it is nestable. A driver brackets what it changes under a spinlock
+     * with it, so that mm:check never sees a list half changed. Never sleep inside.
+     */
+    void preemptDisable();
+
+    /** preempt_enable(). */
+    void preemptEnable();
+
+    /** register_shrinker(): the slow path calls it before the OOM path (shrink_slab()). */
+    void registerShrinker(String name, Shrinker shrinker);
+
+    /** unregister_shrinker(): on return no call into it is running or will start. */
+    void unregisterShrinker(Shrinker shrinker);
+
+    /**
+     * The host took the frame back: its content is gone (the content model discards it), and a guest
+     * access to it, until {@link #hostPopulateFrame}, is reported in dmesg and to the host; if the host
+     * does not fault frames in on access, it is data loss and mm:check fails. One host per frame.
+     */
+    void hostDiscardFrame(int pfn, Hypervisor host);
+
+    /** The host gave the frame back to the guest (a deflate the host acknowledged). */
+    void hostPopulateFrame(int pfn);
+
+    /** The host holding the frame, or null. */
+    Hypervisor frameHolder(int pfn);
+
+    /** page_poisoning_enabled(): freed pages are filled with PAGE_POISON (configuration pagePoisoning). */
+    boolean pagePoisoningEnabled();
+
+    /** want_init_on_free(): freed pages are zeroed (not modelled: always false). */
+    boolean wantInitOnFree();
+
+    /** /proc/vmstat: every counter the guest keeps, by its kernel name, in the kernel's order. */
+    Map<String, Long> vmstat();
+
+    /** si_mem_available(): MemAvailable of /proc/meminfo, in pages. */
+    long memAvailable();
 }

@@ -5,6 +5,10 @@ public final class Mm {
     /** PAGE_SHIFT: 4 KiB pages. */
     public static final int PAGE_SHIFT = 12;
     public static final int PAGE_SIZE = 1 << PAGE_SHIFT;
+    /** PAGE_POISON (include/linux/poison.h): the byte page poisoning fills freed pages with. */
+    public static final int PAGE_POISON = 0xaa;
+    /** A page full of PAGE_POISON, as the content tag reads it. */
+    public static final long PAGE_POISON_TAG = 0xaaaaaaaaaaaaaaaaL;
     /** MAX_PAGE_ORDER (formerly MAX_ORDER - 1): the largest buddy block is 2^10 pages (4 MiB). */
     public static final int MAX_PAGE_ORDER = 10;
     public static final int NR_PAGE_ORDERS = MAX_PAGE_ORDER + 1;

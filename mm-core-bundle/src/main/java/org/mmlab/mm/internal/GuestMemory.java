@@ -1,7 +1,10 @@
 package org.mmlab.mm.internal;
 
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 
+import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
@@ -23,6 +26,10 @@ public final class GuestMemory {
     final PageLists lists;
     final Zone[] zones;
     final PageContent content;
+    /** Frames hosts took back (balloon inflation): a guest access to one is reported. */
+    final HostFrames hostFrames;
+    /** Other bundles' invariants, which mm:check runs too (CheckContributor services). */
+    final List<CheckContributor> checkContributors = new CopyOnWriteArrayList<>();
     final VmStat vmstat = new VmStat();
     final PageAlloc alloc;
     final Lruvec lruvec;
@@ -45,6 +52,7 @@ public final class GuestMemory {
                 ? new Zone[] {new Zone(map, 0, "DMA32", 0, nrPages)}
                 : new Zone[] {new Zone(map, 0, "DMA32", 0, dma32Pages), new Zone(map, 1, "Normal", dma32Pages, nrPages)};
         content = config.frames ? new FrameContent(nrPages) : new TagContent(nrPages);
+        hostFrames = new HostFrames(map, content, dmesg);
         alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content);
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
         lruvec = new Lruvec(map, lists, vmstat, alloc);
@@ -52,6 +60,7 @@ public final class GuestMemory {
         migrate = new Migrate(this);
         compaction = new Compaction(this);
         alloc.setDirectCompactor(compaction);
+        alloc.setPagePoisoning(config.pagePoisoning);
         boot();
     }
 
@@ -83,6 +92,17 @@ public final class GuestMemory {
             n += z.managedPages;
         }
         return n;
+    }
+
+    /** adjust_managed_page_count(): the page's zone manages count more (or fewer) pages. */
+    void adjustManagedPageCount(int pfn, long count) {
+        Zone z = alloc.zoneOf(pfn);
+        z.lock.lock();
+        try {
+            z.managedPages += count;
+        } finally {
+            z.lock.unlock();
+        }
     }
 
     public long freePages() {

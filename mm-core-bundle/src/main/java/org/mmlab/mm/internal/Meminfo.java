@@ -2,7 +2,6 @@ package org.mmlab.mm.internal;
 
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
-import org.mmlab.mm.PageType;
 
 /**
  * Models fs/proc/meminfo.c meminfo_proc_show(): /proc/meminfo, with si_mem_available() and
@@ -93,7 +92,7 @@ public final class Meminfo {
         showValKb(sb, "ShmemPmdMapped: ", 0);
         showValKb(sb, "FileHugePages:  ", 0);
         showValKb(sb, "FilePmdMapped:  ", 0);
-        showValKb(sb, "Balloon:        ", counts.offline);
+        showValKb(sb, "Balloon:        ", Math.max(0, g.vmstat.get(VmItem.NR_BALLOON_PAGES)));
         hugetlbReportMeminfo(sb);
         archReportMeminfo(sb, (long) g.nrPages() << Mm.PAGE_SHIFT);
         return sb.toString();
@@ -108,6 +107,11 @@ public final class Meminfo {
      * si_mem_available(): free pages above the reserves, plus the page cache and the reclaimable
      * kernel memory that could be freed without swapping (each less what the low watermarks keep).
      */
+    /** si_mem_available() as the MemoryManager service reports it. */
+    static long memAvailable(GuestMemory g) {
+        return siMemAvailable(g, VmstatView.globalZonePageState(g, VmItem.NR_FREE_PAGES), 0, 0);
+    }
+
     static long siMemAvailable(GuestMemory g, long freePages, long pagecache, long reclaimable) {
         long wmarkLow = 0;
         for (Zone z : g.zones) {
@@ -187,8 +191,6 @@ public final class Meminfo {
         long mlocked;
         /** NR_ANON_THPS: pages of anon folios of HPAGE_PMD_ORDER. */
         long anonThpPages;
-        /** NR_BALLOON_PAGES: the simulation's balloons are its only users of PageOffline. */
-        long offline;
     }
 
     private static MemmapCounts countMemmap(MemMap map) {
@@ -202,9 +204,6 @@ public final class Meminfo {
                     && map.compoundOrder(pfn) == HPAGE_PMD_ORDER
                     && (map.mapping[pfn] & MemMap.PAGE_MAPPING_FLAGS) == MemMap.PAGE_MAPPING_ANON) {
                 c.anonThpPages += 1L << HPAGE_PMD_ORDER;
-            }
-            if (map.hasType(pfn, PageType.OFFLINE)) {
-                c.offline++;
             }
         }
         return c;

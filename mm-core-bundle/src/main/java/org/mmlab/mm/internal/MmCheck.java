@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
 
+import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
@@ -62,7 +63,10 @@ public final class MmCheck {
         NR_ANON_PAGES("nr_anon_pages"),
         NR_PAGETABLE("nr_page_table_pages"),
         WORKLOAD_CONTENT("workload content"),
-        WORKLOAD_DATA_LOSS("workload data loss");
+        WORKLOAD_DATA_LOSS("workload data loss"),
+        HOST_FRAME("host-held frame in guest use"),
+        HOST_DATA_LOSS("guest access to a host-held frame"),
+        CONTRIBUTED("bundle invariant");
 
         final String text;
 
@@ -90,6 +94,23 @@ public final class MmCheck {
     /** Checks the whole guest with the machine stopped; w may be null (no workload to check). */
     public static CheckResult run(GuestMemory g, Workload w) {
         return g.stopMachine(() -> new MmCheck(g, w).check());
+    }
+
+    /**
+     * A frame a host holds (and would not fault back in) must be one the guest gave away: PageOffline,
+     * still allocated. Free or in any other use, the guest can touch it; data loss is one access away.
+     */
+    private void checkHostFrames() {
+        g.hostFrames.forEachHeld((pfn, host) -> {
+            if (!host.faultsInOnAccess() && (map.refcount(pfn) <= 0 || !map.hasType(pfn, PageType.OFFLINE))) {
+                fail(Invariant.HOST_FRAME, String.format("pfn %#x, which %s holds, is %s", pfn, host.name(),
+                        map.refcount(pfn) <= 0 ? "free" : "in guest use (not PageOffline)"));
+            }
+        });
+        long lost = g.hostFrames.dataLoss();
+        if (lost > 0) {
+            fail(Invariant.HOST_DATA_LOSS, lost + " guest accesses to frames a host held (see dmesg)");
+        }
     }
 
     private void fail(Invariant inv, String line) {
@@ -246,6 +267,12 @@ public final class MmCheck {
                         + " written (see dmesg)");
             }
         }
+        checkHostFrames();
+        List<String> contributed = new ArrayList<>();
+        for (CheckContributor c : g.checkContributors) {
+            c.check(line -> contributed.add(c.name() + ": " + line),
+                    problem -> fail(Invariant.CONTRIBUTED, c.name() + ": " + problem));
+        }
 
         List<String> out = new ArrayList<>();
         out.add(String.format("mm:check: %d pages (%s) in %d zones, machine stopped", n,
@@ -267,6 +294,11 @@ public final class MmCheck {
             out.add(String.format("workload: %d mapped pages checked, %d data-loss reports", w.mappedPages(),
                     w.dataLoss()));
         }
+        if (g.hostFrames.held() > 0 || g.hostFrames.dataLoss() > 0) {
+            out.add(String.format("hosts: %d frames held, %d guest accesses to held frames", g.hostFrames.held(),
+                    g.hostFrames.dataLoss()));
+        }
+        out.addAll(contributed);
         out.addAll(problems);
         for (Invariant inv : Invariant.values()) {
             long rest = failures[inv.ordinal()] - shown[inv.ordinal()];

@@ -26,6 +26,8 @@ public final class MmConfig {
     final boolean debugList;
     /** Which non-LRU migration contract the guest runs (Migrate, MovablePages). */
     final MigrationContract migrationContract;
+    /** CONFIG_PAGE_POISONING with page_poison=1 (virtio's PAGE_POISON feature depends on it). */
+    final boolean pagePoisoning;
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList) {
         this(memoryBytes, dma32Bytes, frames, debugVm, debugList, MigrationContract.MOVABLE_OPS_2025);
@@ -33,6 +35,12 @@ public final class MmConfig {
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
             MigrationContract migrationContract) {
+        this(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, false);
+    }
+
+    private MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
+            MigrationContract migrationContract, boolean pagePoisoning) {
+        this.pagePoisoning = pagePoisoning;
         this.memoryBytes = memoryBytes;
         this.dma32Bytes = dma32Bytes;
         this.frames = frames;
@@ -91,6 +99,15 @@ public final class MmConfig {
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException(name + "=" + value + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The same configuration with page poisoning on or off. */
+    public MmConfig withPagePoisoning(boolean on) {
+        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, on);
+    }
+
+    public boolean pagePoisoning() {
+        return pagePoisoning;
     }
 
     /** dma32Size as configured (it outlives a smaller memorySize, so a later larger one gets it back). */

@@ -1,8 +1,15 @@
 package org.mmlab.mm.internal;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.Shrinker;
+import org.mmlab.mm.VmEvent;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -44,6 +51,9 @@ public class MmCore implements MemoryManager {
                     @Option(label = "2016: non-LRU movable pages (v4.8)", value = "2016"),
                     @Option(label = "2025: movable_ops (v6.17)", value = "2025")})
         String migrationContract() default "2025";
+
+        @AttributeDefinition(description = "CONFIG_PAGE_POISONING with page_poison=1: freed pages are filled with PAGE_POISON and checked when allocated")
+        boolean pagePoisoning() default false;
     }
 
     private final GuestMemory guest;
@@ -52,7 +62,7 @@ public class MmCore implements MemoryManager {
     @Activate
     public MmCore(Config config) {
         guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
-                config.debugVm(), config.debugList(), config.migrationContract()));
+                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning()));
         workload = new Workload(guest);
         guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
     }
@@ -144,12 +154,14 @@ public class MmCore implements MemoryManager {
     @Override
     public long readPage(int pfn) {
         guest.checkPfn(pfn);
+        guest.hostFrames.access(pfn, "kernel load");
         return guest.content.read(pfn);
     }
 
     @Override
     public void writePage(int pfn, long tag) {
         guest.checkPfn(pfn);
+        guest.hostFrames.access(pfn, "kernel store");
         guest.content.write(pfn, tag);
     }
 
@@ -166,5 +178,93 @@ public class MmCore implements MemoryManager {
     @Override
     public void printk(String text) {
         guest.dmesg.printk(text);
+    }
+
+    @Override
+    public void adjustManagedPageCount(int pfn, long count) {
+        guest.checkPfn(pfn);
+        guest.adjustManagedPageCount(pfn, count);
+    }
+
+    @Override
+    public void countVmEvent(VmEvent item) {
+        guest.vmstat.inc(VmItem.of(item));
+    }
+
+    @Override
+    public long vmEvents(VmEvent item) {
+        return guest.vmstat.get(VmItem.of(item));
+    }
+
+    @Override
+    public void modNodePageState(NodeStat item, long delta) {
+        guest.vmstat.add(VmItem.of(item), delta);
+    }
+
+    @Override
+    public long nodePageState(NodeStat item) {
+        return guest.vmstat.get(VmItem.of(item));
+    }
+
+    @Override
+    public void preemptDisable() {
+        guest.stopMachine.enter();
+    }
+
+    @Override
+    public void preemptEnable() {
+        guest.stopMachine.exit();
+    }
+
+    @Override
+    public void registerShrinker(String name, Shrinker shrinker) {
+        guest.alloc.registerShrinker(name, shrinker);
+    }
+
+    @Override
+    public void unregisterShrinker(Shrinker shrinker) {
+        guest.alloc.unregisterShrinker(shrinker);
+    }
+
+    @Override
+    public void hostDiscardFrame(int pfn, Hypervisor host) {
+        guest.checkPfn(pfn);
+        guest.hostFrames.discard(pfn, host);
+    }
+
+    @Override
+    public void hostPopulateFrame(int pfn) {
+        guest.checkPfn(pfn);
+        guest.hostFrames.populate(pfn);
+    }
+
+    @Override
+    public Hypervisor frameHolder(int pfn) {
+        guest.checkPfn(pfn);
+        return guest.hostFrames.holder(pfn);
+    }
+
+    @Override
+    public boolean pagePoisoningEnabled() {
+        return guest.config.pagePoisoning;
+    }
+
+    @Override
+    public boolean wantInitOnFree() {
+        return false;
+    }
+
+    @Override
+    public Map<String, Long> vmstat() {
+        Map<String, Long> m = new LinkedHashMap<>();
+        for (VmItem item : VmItem.values()) {
+            m.put(item.kernelName(), Long.parseUnsignedLong(VmstatView.value(guest, item)));
+        }
+        return m;
+    }
+
+    @Override
+    public long memAvailable() {
+        return Meminfo.memAvailable(guest);
     }
 }

@@ -9,6 +9,7 @@ import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.OomNotifier;
+import org.mmlab.mm.Shrinker;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
 
@@ -59,9 +60,13 @@ public final class PageAlloc {
     private final PageContent content;
     /** nopage_rs: DEFAULT_RATELIMIT_INTERVAL (5 s), DEFAULT_RATELIMIT_BURST (10). */
     private final Ratelimit nopageRatelimit = new Ratelimit(5_000_000_000L, 10);
+    private final Ratelimit poisonRatelimit = new Ratelimit(5_000_000_000L, 10);
     /** Pages bad_page() took out of circulation: never freed, still accounted. */
     private final BitSet badPages = new BitSet();
     private final List<OomNotifier> oomNotifiers = new CopyOnWriteArrayList<>();
+    private final Shrinkers shrinkers = new Shrinkers();
+    /** CONFIG_PAGE_POISONING with page_poison=1 (mm/page_poison.c). */
+    private boolean pagePoisoning;
     private volatile OomKiller oomKiller;
     /** The last-resort direct compaction hook (mm/compaction.c registers itself here). */
     private volatile DirectCompactor directCompactor;
@@ -122,6 +127,19 @@ public final class PageAlloc {
 
     void setDirectCompactor(DirectCompactor c) {
         directCompactor = c;
+    }
+
+    /** page_poison=1 on the command line: set before boot, never changed after. */
+    void setPagePoisoning(boolean on) {
+        pagePoisoning = on;
+    }
+
+    void registerShrinker(String name, Shrinker s) {
+        shrinkers.register(name, s);
+    }
+
+    void unregisterShrinker(Shrinker s) {
+        shrinkers.unregister(s);
     }
 
     void registerOomNotifier(OomNotifier n) {
@@ -534,6 +552,13 @@ public final class PageAlloc {
                 return pfn;
             }
         }
+        // __alloc_pages_direct_reclaim(): with no page cache and no swap, reclaim is shrink_slab() alone
+        if (shrinkers.shrinkSlab() > 0) {
+            pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
+            if (pfn != Mm.NO_PAGE) {
+                return pfn;
+            }
+        }
         if ((gfp & Gfp.__GFP_NORETRY) != 0) {
             return nopage(gfp, order);
         }
@@ -631,6 +656,9 @@ public final class PageAlloc {
     /** prep_new_page() / post_alloc_hook(). */
     private void prepNewPage(int pfn, int order, int gfp, Zone z) {
         map.setRefcount(pfn, 1);
+        if (pagePoisoning) {
+            kernelUnpoisonPages(pfn, 1 << order);
+        }
         vmstat.add(z.pgallocItem, 1L << order);
         if ((gfp & Gfp.__GFP_ZERO) != 0) {
             for (int i = 0; i < 1 << order; i++) {
@@ -728,7 +756,32 @@ public final class PageAlloc {
             map.flags[pfn + i] = 0;
             map.pagePrivate[pfn + i] = 0;
         }
+        if (pagePoisoning) {
+            kernelPoisonPages(pfn, 1 << order);
+        }
         return true;
+    }
+
+    /** kernel_poison_pages() (mm/page_poison.c): fill freed pages with PAGE_POISON. */
+    private void kernelPoisonPages(int pfn, int n) {
+        for (int i = 0; i < n; i++) {
+            content.write(pfn + i, Mm.PAGE_POISON_TAG);
+        }
+    }
+
+    /**
+     * kernel_unpoison_pages(): check_poison_mem() on each page being allocated; a page that lost its
+     * poison while free was written by someone who did not own it (or a host discarded it).
+     */
+    private void kernelUnpoisonPages(int pfn, int n) {
+        for (int i = 0; i < n; i++) {
+            long found = content.read(pfn + i);
+            if (found != Mm.PAGE_POISON_TAG && poisonRatelimit.allow(dmesg, "check_poison_mem")) {
+                dmesg.printk(String.format("pagealloc: memory corruption%n%016x: %016x (expected %016x)%n%s",
+                        (long) (pfn + i) << Mm.PAGE_SHIFT, found, Mm.PAGE_POISON_TAG,
+                        debug.dumpPage(pfn + i, "pagealloc: corrupted page details")));
+            }
+        }
     }
 
     private synchronized void markBad(int pfn) {
@@ -763,6 +816,9 @@ public final class PageAlloc {
                 order--;
             }
             Zone z = zoneOf(pfn);
+            if (pagePoisoning) {
+                kernelPoisonPages(pfn, 1 << order); // __free_pages_core() frees through free_pages_prepare()
+            }
             z.lock.lock();
             try {
                 z.managedPages += 1 << order;

@@ -14,6 +14,8 @@ public enum VmItem {
     NR_ISOLATED_ANON("nr_isolated_anon", Kind.NODE),
     NR_ANON_PAGES("nr_anon_pages", Kind.NODE),
     NR_PAGETABLE("nr_page_table_pages", Kind.NODE),
+    /** Pages inflated in balloons: counted by the balloon infrastructure (NodeStat.NR_BALLOON_PAGES). */
+    NR_BALLOON_PAGES("nr_balloon_pages", Kind.NODE),
     // vm_event_item
     PGALLOC_DMA32("pgalloc_dma32", Kind.EVENT),
     PGALLOC_NORMAL("pgalloc_normal", Kind.EVENT),
@@ -32,7 +34,21 @@ public enum VmItem {
     COMPACTSUCCESS("compact_success", Kind.EVENT),
     KCOMPACTD_WAKE("compact_daemon_wake", Kind.EVENT),
     KCOMPACTD_MIGRATE_SCANNED("compact_daemon_migrate_scanned", Kind.EVENT),
-    KCOMPACTD_FREE_SCANNED("compact_daemon_free_scanned", Kind.EVENT);
+    KCOMPACTD_FREE_SCANNED("compact_daemon_free_scanned", Kind.EVENT),
+    // mm/balloon.c (CONFIG_BALLOON): counted by the balloon infrastructure (VmEvent)
+    BALLOON_INFLATE("balloon_inflate", Kind.EVENT),
+    BALLOON_DEFLATE("balloon_deflate", Kind.EVENT),
+    BALLOON_MIGRATE("balloon_migrate", Kind.EVENT);
+
+    /** The internal item of an event a driver counts. */
+    static VmItem of(org.mmlab.mm.VmEvent e) {
+        return valueOf(e.name());
+    }
+
+    /** The internal item of a node stat a driver changes. */
+    static VmItem of(org.mmlab.mm.NodeStat s) {
+        return valueOf(s.name());
+    }
 
     /** Where a counter lives: per zone, per node, or a global event count. */
     enum Kind { ZONE, NODE, EVENT }

@@ -255,6 +255,7 @@ final class WorkloadProcess {
         map.setFlag(pfn, PageFlags.PG_swapbacked);
         map.setFlag(pfn, PageFlags.PG_uptodate);
         long tag = newTag(vpage);
+        guest.hostFrames.access(pfn, "user store (fault)");
         guest.content.write(pfn, tag); // the user's first write, which caused the fault
         guest.lruvec.add(pfn);
         pte[vpage] = pfn;
@@ -327,6 +328,7 @@ final class WorkloadProcess {
     int write(Random rnd) {
         return access(rnd, (vpage, pfn) -> {
             long tag = newTag(vpage);
+            guest.hostFrames.access(pfn, "user store");
             guest.content.write(pfn, tag);
             expected[vpage] = tag;
             stats.writes.increment();
@@ -337,6 +339,7 @@ final class WorkloadProcess {
     /** A load from a random mapped page, checked against what this process wrote last. */
     int read(Random rnd) {
         return access(rnd, (vpage, pfn) -> {
+            guest.hostFrames.access(pfn, "user load");
             long found = guest.content.read(pfn);
             if (found != expected[vpage]) {
                 stats.dataLoss.increment();

@@ -205,10 +205,11 @@ public class MmCommands {
         System.out.printf("debugVm      %s%ndebugList    %s%n", c.debugVm(), c.debugList());
         System.out.printf("migrationContract %s (%s)%n", c.migrationContract().value(),
                 c.migrationContract().description());
+        System.out.printf("pagePoisoning %s%n", c.pagePoisoning());
     }
 
     @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
-    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract")
+    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract | pagePoisoning")
             String name,
             @Descriptor("the new value") String value) throws IOException {
         GuestMemory guest = core().guest();
@@ -223,6 +224,7 @@ public class MmCommands {
         boolean vm = c.debugVm();
         boolean list = c.debugList();
         String contract = c.migrationContract().value();
+        boolean poisoning = c.pagePoisoning();
         switch (name) {
             case "memorySize": mem = value; break;
             case "dma32Size": dma32 = value; break;
@@ -230,9 +232,10 @@ public class MmCommands {
             case "debugVm": vm = Args.onOff(value); break;
             case "debugList": list = Args.onOff(value); break;
             case "migrationContract": contract = value; break;
+            case "pagePoisoning": poisoning = Args.onOff(value); break;
             default:
-                throw new IllegalArgumentException("no property '" + name
-                        + "': use memorySize, dma32Size, contentModel, debugVm, debugList or migrationContract");
+                throw new IllegalArgumentException("no property '" + name + "': use memorySize, dma32Size,"
+                        + " contentModel, debugVm, debugList, migrationContract or pagePoisoning");
         }
         MmConfig.parse(mem, dma32, content, vm, list, contract); // refuses a bad value before anything changes
         Configuration conf = cm.getConfiguration(MmCore.PID, "?");
@@ -243,6 +246,7 @@ public class MmCommands {
         props.put("debugVm", vm);
         props.put("debugList", list);
         props.put("migrationContract", contract);
+        props.put("pagePoisoning", poisoning);
         MmCore old = core;
         conf.update(props);
         awaitReboot(old);

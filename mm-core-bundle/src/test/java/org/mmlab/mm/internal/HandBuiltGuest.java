@@ -95,9 +95,10 @@ final class HandBuiltGuest {
         g.vmstat.add(VmItem.NR_PAGETABLE, 1);
     }
 
-    /** A page given to a balloon: __SetPageOffline(). */
+    /** A page given to a balloon: __SetPageOffline(), and NR_BALLOON_PAGES as balloon_page_enqueue() counts it. */
     static void makeOffline(GuestMemory g, int pfn) {
         g.map.setType(pfn, PageType.OFFLINE);
+        g.vmstat.inc(VmItem.NR_BALLOON_PAGES);
     }
 
     /** What {@link #populate} allocated, all from ZONE_Normal. */

@@ -1,0 +1,134 @@
+package org.mmlab.mm.internal;
+
+import java.util.concurrent.atomic.AtomicLong;
+
+import org.mmlab.mm.Hypervisor;
+
+/**
+ * The frames hosts took back from the guest (QEMU's ram_block_discard_range() after an inflate) and
+ * what a guest access to one of them means: a fresh frame faulted in, or data loss. Nothing in mm/
+ * models this; it is the lab's stand-in for the hypervisor's second-level page tables.
+ */
+final class HostFrames {
+    /** At most 127 hosts over a guest's life: holder indices are bytes. */
+    private static final int MAX_HOSTS = 127;
+
+    private final MemMap map;
+    private final PageContent content;
+    private final Dmesg dmesg;
+    private final Hypervisor[] hosts = new Hypervisor[MAX_HOSTS + 1];
+    private int nrHosts;
+    /** The holder of each PFN (index into hosts, 0 = none); made on the first discard. */
+    private volatile byte[] holder;
+    private final AtomicLong dataLoss = new AtomicLong();
+    private final AtomicLong held = new AtomicLong();
+
+    HostFrames(MemMap map, PageContent content, Dmesg dmesg) {
+        this.map = map;
+        this.content = content;
+        this.dmesg = dmesg;
+    }
+
+    /** The host took the frame: the content is gone, and the frame is the host's until populated. */
+    synchronized void discard(int pfn, Hypervisor host) {
+        byte[] h = holder;
+        if (h == null) {
+            holder = h = new byte[map.nrPages];
+        }
+        if (h[pfn] != 0) {
+            throw new IllegalStateException(String.format("pfn %#x: %s discards a frame %s already holds", pfn,
+                    host.name(), hosts[h[pfn]].name()));
+        }
+        h[pfn] = (byte) indexOf(host);
+        held.incrementAndGet();
+        content.discard(pfn);
+    }
+
+    /** The host gave the frame back; a later access finds a zeroed frame. */
+    synchronized void populate(int pfn) {
+        byte[] h = holder;
+        if (h == null || h[pfn] == 0) {
+            throw new IllegalStateException(String.format("pfn %#x: no host holds it", pfn));
+        }
+        h[pfn] = 0;
+        held.decrementAndGet();
+        content.write(pfn, 0);
+    }
+
+    Hypervisor holder(int pfn) {
+        byte[] h = holder;
+        return h == null || h[pfn] == 0 ? null : hosts[h[pfn]];
+    }
+
+    private int indexOf(Hypervisor host) {
+        for (int i = 1; i <= nrHosts; i++) {
+            if (hosts[i] == host) {
+                return i;
+            }
+        }
+        if (nrHosts == MAX_HOSTS) {
+            throw new IllegalStateException("more than " + MAX_HOSTS + " hosts discarded frames of this guest");
+        }
+        hosts[++nrHosts] = host;
+        return nrHosts;
+    }
+
+    /**
+     * A guest access to the frame (a load, a store, a copy): free unless a host holds it. If it does,
+     * the host either faults a fresh frame in (the access goes on, on zeroes) or the access is data
+     * loss, reported in dmesg and counted for mm:check.
+     */
+    void access(int pfn, String access) {
+        byte[] h = holder;
+        if (h == null || h[pfn] == 0) {
+            return;
+        }
+        Hypervisor host;
+        boolean loss;
+        synchronized (this) {
+            if (h[pfn] == 0) {
+                return;
+            }
+            host = hosts[h[pfn]];
+            loss = !host.faultsInOnAccess();
+            if (!loss) {
+                h[pfn] = 0;
+                held.decrementAndGet();
+                content.write(pfn, 0);
+            }
+        }
+        if (loss) {
+            dataLoss.incrementAndGet();
+            dmesg.printk(String.format("BUG: mmlab: data loss: %s of pfn %#x, which %s holds (discarded at inflate)"
+                    + "%nCPU: 0 PID: 1 Comm: %s%n%s", access, pfn, host.name(), MmDebug.comm(), MmDebug.javaTrace()));
+        }
+        host.guestAccessedHeldFrame(pfn, access);
+    }
+
+    /** Guest accesses that found a frame a host had discarded and would not fault in. */
+    long dataLoss() {
+        return dataLoss.get();
+    }
+
+    /** Frames hosts hold now. */
+    long held() {
+        return held.get();
+    }
+
+    /** Every frame a host holds, with its host (for mm:check, with the machine stopped). */
+    void forEachHeld(HeldFrameVisitor v) {
+        byte[] h = holder;
+        if (h == null) {
+            return;
+        }
+        for (int pfn = 0; pfn < h.length; pfn++) {
+            if (h[pfn] != 0) {
+                v.visit(pfn, hosts[h[pfn]]);
+            }
+        }
+    }
+
+    interface HeldFrameVisitor {
+        void visit(int pfn, Hypervisor host);
+    }
+}

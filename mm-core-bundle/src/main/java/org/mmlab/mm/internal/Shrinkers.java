@@ -1,0 +1,55 @@
+package org.mmlab.mm.internal;
+
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import org.mmlab.mm.Shrinker;
+
+/**
+ * Models mm/shrinker.c: the registered shrinkers and shrink_slab(). Unregistration waits for calls
+ * in progress (the kernel's shrinker_free() does it with RCU and a refcount), so a driver that has
+ * unregistered is never called again.
+ */
+final class Shrinkers {
+    /** SHRINK_BATCH: objects asked of a shrinker per scan_objects() call. */
+    static final long SHRINK_BATCH = 128;
+
+    private final Map<Shrinker, String> registered = new ConcurrentHashMap<>();
+    /** Readers: shrink_slab() calls in progress; the writer: an unregistration. */
+    private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+
+    void register(String name, Shrinker s) {
+        if (registered.putIfAbsent(s, name) != null) {
+            throw new IllegalStateException("shrinker " + name + " registered twice");
+        }
+    }
+
+    void unregister(Shrinker s) {
+        inUse.writeLock().lock();
+        try {
+            registered.remove(s);
+        } finally {
+            inUse.writeLock().unlock();
+        }
+    }
+
+    /** shrink_slab(): one batch from every shrinker that has objects; returns the pages freed. */
+    long shrinkSlab() {
+        if (registered.isEmpty() || !inUse.readLock().tryLock()) {
+            return 0; // an unregistration is waiting: this attempt goes without
+        }
+        try {
+            long freed = 0;
+            for (Shrinker s : registered.keySet()) {
+                long count = s.countObjects();
+                if (count > 0) {
+                    freed += Math.max(0, s.scanObjects(Math.min(count, SHRINK_BATCH)));
+                }
+            }
+            return freed;
+        } finally {
+            inUse.readLock().unlock();
+        }
+    }
+}
