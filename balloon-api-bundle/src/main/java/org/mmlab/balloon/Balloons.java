@@ -62,6 +62,17 @@ public interface Balloons {
     /** balloon_page_list_dequeue(): up to nReq pages into out; returns how many. */
     int balloonPageListDequeue(BalloonDevInfo b, int[] out, int nReq);
 
+    /**
+     * What a 2012 or 2016 driver's migratepage did itself, once it held its own lock and before it told
+     * its host: newPfn joins the balloon in pfn's place (balloon_page_insert(newpage),
+     * isolated_pages--, BALLOON_MIGRATE, balloon_page_delete(page), and under 2016 the balloon's
+     * references moved). From here on nothing of this migration is isolated any more, so the driver's
+     * remove may finish while its callback still runs: the window of seed 003's "module goes away
+     * between here and when the function returns". Refused under 2025, where the core does it after the
+     * callback returns.
+     */
+    void balloonPageMigrated(BalloonDevInfo b, int newPfn, int pfn);
+
     /** Every device, of every driver, that has not been removed. */
     List<BalloonDevInfo> devices();
 }

@@ -1,5 +1,6 @@
 package org.mmlab.mm;
 
+import java.util.List;
 import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -143,4 +144,40 @@ public interface MemoryManager {
 
     /** The id after this one on its list (a PFN, or the head at the end). */
     int listNext(int id);
+
+    /**
+     * A call from kernel code into the code of {@code callee} (its class's bundle is the module): with
+     * the use-after-unload checker on, a module that is gone at entry or at return is reported (KASAN
+     * style, with both stacks and the pages it strands). Use with try-with-resources. Code of no bundle
+     * (plain unit tests) is built in: never checked.
+     */
+    ModuleCall callIntoModule(Object callee, String call, int pfn);
+
+    /** try_module_get() of callee's module: false if it is going or gone. Built-in code: true. */
+    boolean tryModuleGet(Object callee);
+
+    /** module_put(). */
+    void modulePut(Object callee);
+
+    /** The protection policy of this run. */
+    ModulePolicy modulePolicy();
+
+    /** Chooses the protection policy (lab:policy); it applies to calls and unloads from now on. */
+    void setModulePolicy(ModulePolicy policy);
+
+    /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
+    void injectionPoint(String point, int pfn);
+
+    /** How many lines printk() has written since boot: a mark for {@link #dmesgSince}. */
+    long dmesgSeq();
+
+    /** The lines written since the mark that the log ring still holds, oldest first. */
+    List<String> dmesgSince(long seq);
+
+    /**
+     * Migrates every movable page in [startPfn, endPfn) out of the range, as alloc_contig_range()'s
+     * __alloc_contig_migrate_range() does: isolate_migratepages_range(), then migrate_pages() to free
+     * pages outside the range; what fails is put back. Returns the pages migrated.
+     */
+    int migrateRange(int startPfn, int endPfn, MigrateMode mode);
 }

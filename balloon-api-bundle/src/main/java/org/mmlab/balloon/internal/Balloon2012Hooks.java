@@ -5,7 +5,6 @@ import org.mmlab.mm.AddressSpaceOperations;
 import org.mmlab.mm.BalloonDevInfo;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.VmEvent;
 
 /**
  * Models one device's side of mm/balloon_compaction.c in v3.8 (2012): the hooks
@@ -45,14 +44,15 @@ final class Balloon2012Hooks implements BalloonDevInfo, AddressSpaceOperations {
     }
 
     /**
-     * a_ops->migratepage, both pages locked by the core: the driver tells its host, then newpage joins
-     * the balloon (page->mapping set under pages_lock: rule i) and page leaves it (page->mapping
-     * cleared). The core then drops page's two references and keeps newpage's allocation reference as
-     * the balloon's. v3.8 knew no -ENOENT: a driver answering it gets a WARN and -EBUSY (put back).
+     * a_ops->migratepage, both pages locked by the core: v3.8's virtballoon_migratepage, which did the
+     * bookkeeping itself (balloonPageMigrated(): newpage joins the balloon, page->mapping set under
+     * pages_lock by rule i, and page leaves it) before telling its host. The core then drops page's two
+     * references and keeps newpage's allocation reference as the balloon's. v3.8 knew no -ENOENT: a
+     * driver answering it gets a WARN and -EBUSY (put back).
      */
     @Override
     public int migratepage(AddressSpace mapping, int newPfn, int pfn, MigrateMode mode) {
-        int rc = b.migratepage.migratepage(b, newPfn, pfn, mode);
+        int rc = core.callMigratepage(b, newPfn, pfn, mode);
         if (rc == -Errno.ENOENT) {
             core.mm.printk(String.format("WARNING: CPU: 0 at mm/balloon_compaction.c: %s answered -ENOENT for"
                     + " pfn %#x, which the 2012 contract does not know: -EBUSY", b.name(), pfn));
@@ -61,18 +61,8 @@ final class Balloon2012Hooks implements BalloonDevInfo, AddressSpaceOperations {
         if (rc != 0) {
             return rc;
         }
-        core.lock(b);
-        try {
-            core.balloonPageInsert(b, newPfn);
-            b.isolatedPages--;
-            core.mm.countVmEvent(VmEvent.BALLOON_MIGRATE);
-            core.balloonPageDelete(b, pfn, false);
-        } finally {
-            core.unlock(b);
-        }
-        if (b.adjustManagedPageCount()) {
-            core.mm.adjustManagedPageCount(pfn, 1);
-            core.mm.adjustManagedPageCount(newPfn, -1);
+        if (!core.accountedByDriver(b, pfn)) {
+            core.accountMigration(b, newPfn, pfn, true);
         }
         return 0;
     }

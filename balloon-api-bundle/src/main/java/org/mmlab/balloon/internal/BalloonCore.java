@@ -12,7 +12,10 @@ import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModuleCall;
+import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.NodeStat;
@@ -132,6 +135,146 @@ final class BalloonCore {
             throw new IllegalArgumentException("not a balloon device of this guest: " + info);
         }
         return b;
+    }
+
+    // ---------------------------------------------------------------- migration bookkeeping
+
+    /**
+     * The bookkeeping of a migrated balloon page, under the device's lock: with the new page inflated,
+     * it joins the balloon (the balloon's reference on it: get_page() since 2016; under 2012 the core
+     * keeps its allocation reference for the balloon), isolated_pages--, BALLOON_MIGRATE, and the old
+     * page leaves the balloon (2012, 2016: balloon_page_delete(); 2025: balloon_page_finalize()) and the
+     * balloon's reference on it is dropped (2012: the core drops it). Without the new page (-ENOENT),
+     * the old one is deflated instead (BALLOON_DEFLATE).
+     */
+    void accountMigration(BalloonDevice b, int newPfn, int pfn, boolean inflatedNew) {
+        boolean refs = contract != MigrationContract.BALLOON_2012;
+        if (inflatedNew && refs) {
+            mm.getPage(newPfn);
+        }
+        lock(b);
+        try {
+            if (inflatedNew) {
+                balloonPageInsert(b, newPfn);
+                mm.countVmEvent(VmEvent.BALLOON_MIGRATE);
+            } else {
+                balloonPageDeflated(b, pfn);
+            }
+            b.isolatedPages--;
+            if (contract == MigrationContract.MOVABLE_OPS_2025) {
+                own.setPagePrivate(pfn, 0); // balloon_page_finalize()
+            } else {
+                balloonPageDelete(b, pfn, false);
+            }
+        } finally {
+            unlock(b);
+        }
+        if (inflatedNew && b.adjustManagedPageCount()) {
+            // the kernel fixes both zones' counts only when they differ; within one zone this nets to zero
+            mm.adjustManagedPageCount(pfn, 1);
+            mm.adjustManagedPageCount(newPfn, -1);
+        }
+        if (refs) {
+            mm.putPage(pfn); // the balloon's reference to the old page
+        }
+    }
+
+    /** Balloons.balloonPageMigrated(): the 2012 and 2016 drivers' own bookkeeping, inside their callback. */
+    void balloonPageMigrated(BalloonDevInfo info, int newPfn, int pfn) {
+        if (contract == MigrationContract.MOVABLE_OPS_2025) {
+            throw new IllegalStateException("balloonPageMigrated(): under the 2025 contract the balloon core accounts"
+                    + " a migration after the driver's migratepage returns; the driver only tells its host");
+        }
+        BalloonDevice b = device(info);
+        accountMigration(b, newPfn, pfn, true);
+        b.accountedByDriver.add(pfn);
+        mm.injectionPoint("balloon.migrated", pfn);
+    }
+
+    /**
+     * After a 2012/2016 driver's migratepage returned 0: did it do the bookkeeping? If not, it is
+     * reported (the era's drivers had to) and the caller does it.
+     */
+    boolean accountedByDriver(BalloonDevice b, int pfn) {
+        if (contract == MigrationContract.MOVABLE_OPS_2025) {
+            return false;
+        }
+        if (b.accountedByDriver.remove(pfn)) {
+            return true;
+        }
+        mm.printk(String.format("WARNING: CPU: 0 at mm/balloon_compaction.c: %s migrated pfn %#x without its"
+                + " bookkeeping (balloon_page_insert/balloon_page_delete): done for it", b.name(), pfn));
+        return false;
+    }
+
+    // ---------------------------------------------------------------- the driver's module
+
+    /**
+     * b_dev_info->migratepage: a call into the driver's code, checked for use after unload at entry
+     * and at return (what the kernel never checks: the module's text is simply expected to be there).
+     */
+    int callMigratepage(BalloonDevice b, int newPfn, int pfn, MigrateMode mode) {
+        b.inMigratepage.incrementAndGet();
+        try (ModuleCall c = mm.callIntoModule(b.migratepage, "b_dev_info->migratepage", pfn)) {
+            return b.migratepage.migratepage(b, newPfn, pfn, mode);
+        } finally {
+            b.inMigratepage.decrementAndGet();
+        }
+    }
+
+    /**
+     * module-ref under 2025: balloon_mops are the core's, but they call the driver's migratepage, so an
+     * isolated page pins the driver's module. False if try_module_get() fails (the driver is going).
+     * Under 2012 and 2016 the migration core pins the mapping's owner itself.
+     */
+    boolean pinDriver(BalloonDevice b) {
+        if (contract != MigrationContract.MOVABLE_OPS_2025 || b.migratepage == null
+                || mm.modulePolicy() != ModulePolicy.MODULE_REF) {
+            return true;
+        }
+        if (!mm.tryModuleGet(b.migratepage)) {
+            return false;
+        }
+        b.pinned.incrementAndGet();
+        return true;
+    }
+
+    /** module_put() for a page that pinned the driver, once it is back or migrated. */
+    void unpinDriver(BalloonDevice b) {
+        if (b.pinned.getAndUpdate(x -> x > 0 ? x - 1 : x) > 0) {
+            mm.modulePut(b.migratepage);
+        }
+    }
+
+    /**
+     * osgi-drain: the driver let go of its Balloons service (it is stopping): its devices take no more
+     * isolations, and this waits until their isolated pages are back and no call into the driver is
+     * in flight, so nothing calls into it once it is gone. Bounded; a timeout is reported in dmesg.
+     */
+    void drainDriver(long bundleId, long timeoutMs) {
+        List<BalloonDevice> mine = new ArrayList<>();
+        for (BalloonDevice b : devices.values()) {
+            if (b.bundleId() == bundleId) {
+                b.draining = true;
+                mine.add(b);
+            }
+        }
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        for (BalloonDevice b : mine) {
+            while (b.isolatedPages > 0 || b.inMigratepage.get() > 0) {
+                if (System.currentTimeMillis() > deadline) {
+                    mm.printk(String.format("balloon: osgi-drain: %s still has %d isolated pages and %d calls in"
+                            + " flight after %d ms", b.name(), b.isolatedPages, b.inMigratepage.get(), timeoutMs));
+                    return;
+                }
+                try {
+                    Thread.sleep(1);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
     }
 
     // ---------------------------------------------------------------- locks

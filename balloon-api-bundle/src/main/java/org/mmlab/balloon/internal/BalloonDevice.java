@@ -1,5 +1,8 @@
 package org.mmlab.balloon.internal;
 
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.mmlab.balloon.BalloonDevInfo;
@@ -36,6 +39,14 @@ final class BalloonDevice implements BalloonDevInfo {
     /** b_dev_info->isolated_pages; changed under the device's lock. */
     long isolatedPages;
     volatile boolean removed;
+    /** osgi-drain: the driver is going; no page of this device may be isolated any more. */
+    volatile boolean draining;
+    /** module-ref: references this device's isolated pages hold on the driver's module. */
+    final AtomicInteger pinned = new AtomicInteger();
+    /** 2012, 2016: old pages whose migration the driver accounted in its callback (balloonPageMigrated()). */
+    final Set<Integer> accountedByDriver = ConcurrentHashMap.newKeySet();
+    /** Calls into the driver's migratepage in flight. */
+    final AtomicInteger inMigratepage = new AtomicInteger();
 
     BalloonDevice(int id, String name, String bundle, long bundleId, BalloonMigrate migratepage,
             boolean adjustManagedPageCount, int pagesHead, MovablePages driverPages) {

@@ -75,12 +75,16 @@ final class BalloonMigration {
     /** balloon_page_isolate(): false if the page was deflated meanwhile (page->private clear). */
     boolean balloonPageIsolate(int pfn) {
         BalloonDevice b = balloonPageDevice(pfn);
-        if (b == null) {
-            return false;
+        if (b == null || b.draining) {
+            return false; // osgi-drain: the driver is going, its pages stay where they are
+        }
+        if (!core.pinDriver(b)) {
+            return false; // module-ref: try_module_get() of a going driver failed
         }
         core.lock(b);
         try {
             if (core.own.pagePrivate(pfn) != b.id) {
+                core.unpinDriver(b);
                 return false; // deflated between the lookup and the lock
             }
             isolate(b, pfn);
@@ -111,6 +115,7 @@ final class BalloonMigration {
         } finally {
             core.unlock(b);
         }
+        core.unpinDriver(b);
     }
 
     /** list_add(&amp;page->lru, &amp;b->pages) and isolated_pages--, under the device's lock. */
@@ -122,11 +127,9 @@ final class BalloonMigration {
 
     /**
      * balloon_page_migrate(): the driver's migratepage first, with no balloon lock held; then, unless
-     * it failed (other than -ENOENT), under the lock: 0 puts newpage in the balloon in page's place
-     * (get_page(newpage), BALLOON_MIGRATE, managed counts fixed across zones); -ENOENT means page was
-     * deflated and newpage not inflated (BALLOON_DEFLATE). Both: isolated_pages--, page finalized and
-     * its balloon reference dropped; returns 0. Under 2016 the page lock of both pages is held (by the
-     * migration core), as v5.0's virtballoon_migratepage assumed.
+     * it failed (other than -ENOENT), the bookkeeping ({@link BalloonCore#accountMigration}); returns 0.
+     * Under 2016 the driver did the bookkeeping itself, inside its callback (balloonPageMigrated()),
+     * with both page locks held by the migration core, as v5.0's virtballoon_migratepage did.
      */
     int balloonPageMigrate(int newPfn, int pfn, MigrateMode mode) {
         BalloonDevice b = balloonPageDevice(pfn);
@@ -135,36 +138,14 @@ final class BalloonMigration {
                     + " pfn %#x", pfn));
             return -Errno.EAGAIN;
         }
-        int rc = b.migratepage.migratepage(b, newPfn, pfn, mode);
+        int rc = core.callMigratepage(b, newPfn, pfn, mode);
         if (rc < 0 && rc != -Errno.ENOENT) {
             return rc;
         }
-        if (rc == 0) {
-            core.mm.getPage(newPfn); // the balloon's reference
+        if (rc == -Errno.ENOENT || !core.accountedByDriver(b, pfn)) {
+            core.accountMigration(b, newPfn, pfn, rc == 0);
         }
-        core.lock(b);
-        try {
-            if (rc == 0) {
-                core.balloonPageInsert(b, newPfn);
-                core.mm.countVmEvent(VmEvent.BALLOON_MIGRATE);
-            } else {
-                core.balloonPageDeflated(b, pfn);
-            }
-            b.isolatedPages--;
-            if (core.contract == MigrationContract.MOVABLE_OPS_2025) {
-                core.own.setPagePrivate(pfn, 0); // balloon_page_finalize()
-            } else {
-                core.balloonPageDelete(b, pfn, false);
-            }
-        } finally {
-            core.unlock(b);
-        }
-        if (rc == 0 && b.adjustManagedPageCount()) {
-            // the kernel fixes both zones' counts only when they differ; within one zone this nets to zero
-            core.mm.adjustManagedPageCount(pfn, 1);
-            core.mm.adjustManagedPageCount(newPfn, -1);
-        }
-        core.mm.putPage(pfn); // the balloon's reference to the old page
+        core.unpinDriver(b);
         return 0;
     }
 }

@@ -6,6 +6,7 @@ import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -28,6 +29,8 @@ public class DriverBalloons implements Balloons {
     private final String bundle;
     private final long bundleId;
     private final MovablePages driverPages;
+    /** How long osgi-drain waits for a stopping driver's isolated pages. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
     private final BundleContext driverContext;
     private final ServiceReference<MovablePages> driverPagesRef;
 
@@ -57,6 +60,9 @@ public class DriverBalloons implements Balloons {
 
     @Deactivate
     void deactivate() {
+        if (core.mm.modulePolicy() == ModulePolicy.OSGI_DRAIN) {
+            core.drainDriver(bundleId, DRAIN_TIMEOUT_MS);
+        }
         try {
             driverContext.ungetService(driverPagesRef);
         } catch (IllegalStateException e) {
@@ -102,6 +108,11 @@ public class DriverBalloons implements Balloons {
     @Override
     public int balloonPageListDequeue(BalloonDevInfo b, int[] out, int nReq) {
         return core.balloonPageListDequeue(b, out, nReq);
+    }
+
+    @Override
+    public void balloonPageMigrated(BalloonDevInfo b, int newPfn, int pfn) {
+        core.balloonPageMigrated(b, newPfn, pfn);
     }
 
     @Override

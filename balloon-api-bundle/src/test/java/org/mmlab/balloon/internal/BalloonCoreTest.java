@@ -28,7 +28,7 @@ class BalloonCoreTest {
     void enqueuedPagesAreCountedAndDequeuedOnceEach(MigrationContract contract) {
         Guest g = new Guest(contract);
         long totalram = g.core.totalramPages();
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), true);
+        BalloonDevInfo b = g.device("balloon 0", new Guest.Host(), true);
         List<Integer> pfns = g.inflate(b, 10);
 
         assertThat(b.nrPages()).isEqualTo(10);
@@ -59,7 +59,7 @@ class BalloonCoreTest {
     @EnumSource(MigrationContract.class)
     void dequeueFromAnEmptyBalloonWithNothingIsolatedIsTheLostPagesBug(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), false);
+        BalloonDevInfo b = g.device("balloon 0", new Guest.Host(), false);
 
         assertThatThrownBy(() -> g.driver.balloonPageDequeue(b)).isInstanceOf(KernelBug.class)
                 .hasMessageContaining("balloon pages are lost");
@@ -70,7 +70,7 @@ class BalloonCoreTest {
     @EnumSource(MigrationContract.class)
     void anIsolatedPageIsNotDequeuedAndComesBackWithPutback(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), false);
+        BalloonDevInfo b = g.device("balloon 0", new Guest.Host(), false);
         int pfn = g.inflate(b, 1).get(0);
         Migrate migrate = g.core.guest().migrate();
 
@@ -94,7 +94,7 @@ class BalloonCoreTest {
     void aMigratedPageIsReplacedByTheNewOneAndFreed(MigrationContract contract) {
         Guest g = new Guest(contract);
         Guest.Host host = new Guest.Host();
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", host, true);
+        BalloonDevInfo b = g.device("balloon 0", host, true);
         int pfn = g.inflate(b, 1).get(0);
         long totalram = g.core.totalramPages();
 
@@ -119,7 +119,7 @@ class BalloonCoreTest {
     void aBusyDriverIsRetriedThenThePageIsPutBack(MigrationContract contract) {
         Guest g = new Guest(contract);
         Guest.Host host = Guest.Host.answering(-Errno.EAGAIN);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", host, false);
+        BalloonDevInfo b = g.device("balloon 0", host, false);
         int pfn = g.inflate(b, 1).get(0);
 
         int failed = migrate(g, pfn, (src, order) -> g.core.allocPages(0, 0));
@@ -136,7 +136,7 @@ class BalloonCoreTest {
     @EnumSource(value = MigrationContract.class, names = {"NON_LRU_2016", "MOVABLE_OPS_2025"})
     void enoentDeflatesTheOldPageWithoutInflatingTheNewOne(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", Guest.Host.answering(Guest.Host.ENOENT), true);
+        BalloonDevInfo b = g.device("balloon 0", Guest.Host.answering(Guest.Host.ENOENT), true);
         int pfn = g.inflate(b, 1).get(0);
         long totalram = g.core.totalramPages();
         int[] dst = new int[1];
@@ -156,8 +156,8 @@ class BalloonCoreTest {
     @EnumSource(MigrationContract.class)
     void compactionMigratesBalloonPagesOfTwoDevicesAndEachStaysAccountedOnce(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b0 = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), true);
-        BalloonDevInfo b1 = g.driver.balloonDevinfoInit("balloon 1", new Guest.Host(), false);
+        BalloonDevInfo b0 = g.device("balloon 0", new Guest.Host(), true);
+        BalloonDevInfo b1 = g.device("balloon 1", new Guest.Host(), false);
         // every other page of the guest's free memory to the balloons, alternating: a fragmented guest
         List<Integer> spare = new ArrayList<>();
         int pfn;
@@ -186,7 +186,7 @@ class BalloonCoreTest {
     @EnumSource(MigrationContract.class)
     void aDeviceIsRemovedOnlyOnceItIsEmpty(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), false);
+        BalloonDevInfo b = g.device("balloon 0", new Guest.Host(), false);
         int pfn = g.inflate(b, 1).get(0);
 
         assertThatThrownBy(() -> g.driver.balloonDevinfoRemove(b)).isInstanceOf(IllegalStateException.class)
@@ -206,7 +206,7 @@ class BalloonCoreTest {
     @EnumSource(value = MigrationContract.class, names = {"NON_LRU_2016", "MOVABLE_OPS_2025"})
     void theCheckFindsAListedPageThatIsNoLongerTheDevices(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), false);
+        BalloonDevInfo b = g.device("balloon 0", new Guest.Host(), false);
         int pfn = g.inflate(b, 3).get(1);
         g.balloon.own.setPagePrivate(pfn, 0); // what a buggy deflate that forgot list_del would leave
 
@@ -220,7 +220,7 @@ class BalloonCoreTest {
     @EnumSource(MigrationContract.class)
     void badInputChangesNothing(MigrationContract contract) {
         Guest g = new Guest(contract);
-        BalloonDevInfo b = g.driver.balloonDevinfoInit("balloon 0", new Guest.Host(), false);
+        BalloonDevInfo b = g.device("balloon 0", new Guest.Host(), false);
 
         assertThatThrownBy(() -> g.driver.balloonDevinfoInit("balloon 0", null, false))
                 .hasMessageContaining("exists");

@@ -35,6 +35,12 @@ final class Guest {
         driver = new DriverBalloons(balloon, "test-driver", 7, new MovablePagesImpl(core.guest(), "test-driver", 7));
     }
 
+    /** A device of the test driver whose host answers as scripted. */
+    BalloonDevInfo device(String name, Host host, boolean adjustManagedPageCount) {
+        host.driver = driver;
+        return driver.balloonDevinfoInit(name, host, adjustManagedPageCount);
+    }
+
     /** Inflates n pages into b; returns their PFNs. */
     List<Integer> inflate(BalloonDevInfo b, int n) {
         List<Integer> pfns = new ArrayList<>();
@@ -46,14 +52,21 @@ final class Guest {
         return pfns;
     }
 
-    /** The driver's host side: records migrations and answers what a test scripted, else 0. */
+    /**
+     * The driver's side: records migrations and answers what a test scripted, else 0; a 2012 or 2016
+     * driver does its own bookkeeping before it answers 0, as those eras' drivers did.
+     */
     static final class Host implements BalloonMigrate {
         final List<int[]> migrations = new ArrayList<>();
         volatile int answer;
+        volatile DriverBalloons driver;
 
         @Override
         public synchronized int migratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
             migrations.add(new int[] {newPfn, pfn});
+            if (answer == 0 && driver != null && driver.contract() != MigrationContract.MOVABLE_OPS_2025) {
+                driver.balloonPageMigrated(b, newPfn, pfn);
+            }
             return answer;
         }
 

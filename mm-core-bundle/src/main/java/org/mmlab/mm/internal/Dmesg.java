@@ -25,6 +25,24 @@ public final class Dmesg {
         }
     }
 
+    /** Lines written since boot. */
+    public long seq() {
+        synchronized (ring) {
+            return written;
+        }
+    }
+
+    /** The lines written since seq that the ring still holds. */
+    public List<String> since(long seq) {
+        synchronized (ring) {
+            List<String> out = new ArrayList<>();
+            for (long i = Math.max(seq, written - CAPACITY); i < written; i++) {
+                out.add(ring[(int) (i % CAPACITY)]);
+            }
+            return out;
+        }
+    }
+
     public List<String> lines() {
         synchronized (ring) {
             int n = (int) Math.min(written, CAPACITY);

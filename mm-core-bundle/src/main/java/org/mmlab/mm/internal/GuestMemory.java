@@ -28,6 +28,8 @@ public final class GuestMemory {
     final PageContent content;
     /** Frames hosts took back (balloon inflation): a guest access to one is reported. */
     final HostFrames hostFrames;
+    /** Calls into driver modules, checked for use after unload. */
+    ModuleCalls modules;
     /** Other bundles' invariants, which mm:check runs too (CheckContributor services). */
     final List<CheckContributor> checkContributors = new CopyOnWriteArrayList<>();
     final VmStat vmstat = new VmStat();
@@ -61,6 +63,7 @@ public final class GuestMemory {
         compaction = new Compaction(this);
         alloc.setDirectCompactor(compaction);
         alloc.setPagePoisoning(config.pagePoisoning);
+        modules = new ModuleCalls(new ModuleTable(), this);
         boot();
     }
 

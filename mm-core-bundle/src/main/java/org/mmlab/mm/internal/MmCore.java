@@ -1,10 +1,18 @@
 package org.mmlab.mm.internal;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.Hypervisor;
+import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.ModuleCall;
+import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.PageType;
@@ -13,6 +21,7 @@ import org.mmlab.mm.VmEvent;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -59,11 +68,20 @@ public class MmCore implements MemoryManager {
     private final GuestMemory guest;
     private final Workload workload;
 
-    @Activate
+    /** A guest outside the framework: no driver modules, so nothing to check. */
     public MmCore(Config config) {
+        this(config, null);
+    }
+
+    @Activate
+    public MmCore(Config config, @Reference ModuleTracker modules) {
         guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
                 config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning()));
         workload = new Workload(guest);
+        if (modules != null) {
+            guest.modules = new ModuleCalls(modules.table, guest);
+            modules.table.log = guest.dmesg;
+        }
         guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
     }
 
@@ -312,6 +330,85 @@ public class MmCore implements MemoryManager {
     private void checkListHead(int head) {
         if (head < guest.map.nrPages || head >= guest.map.nrPages + MemMap.MAX_LIST_HEADS) {
             throw new IllegalArgumentException("not a list head: " + head);
+        }
+    }
+
+    @Override
+    public ModuleCall callIntoModule(Object callee, String call, int pfn) {
+        return guest.modules.enter(callee, call, pfn);
+    }
+
+    @Override
+    public boolean tryModuleGet(Object callee) {
+        KernelModule m = guest.modules.table.moduleOf(callee);
+        return m == null || m.tryGet();
+    }
+
+    @Override
+    public void modulePut(Object callee) {
+        KernelModule m = guest.modules.table.moduleOf(callee);
+        if (m != null) {
+            m.put();
+        }
+    }
+
+    @Override
+    public ModulePolicy modulePolicy() {
+        return guest.modules.table.policy();
+    }
+
+    @Override
+    public void setModulePolicy(ModulePolicy policy) {
+        guest.modules.table.setPolicy(policy);
+    }
+
+    @Override
+    public void injectionPoint(String point, int pfn) {
+        guest.modules.table.at(point, pfn);
+    }
+
+    @Override
+    public long dmesgSeq() {
+        return guest.dmesg.seq();
+    }
+
+    @Override
+    public List<String> dmesgSince(long seq) {
+        return guest.dmesg.since(seq);
+    }
+
+    @Override
+    public int migrateRange(int startPfn, int endPfn, MigrateMode mode) {
+        if (startPfn < 0 || endPfn > guest.nrPages() || startPfn >= endPfn) {
+            throw new IllegalArgumentException(String.format("migrateRange [%#x, %#x): not a range of this guest's"
+                    + " %d pages", startPfn, endPfn, guest.nrPages()));
+        }
+        Migrate m = guest.migrate;
+        int head = guest.map.allocListHead();
+        List<Integer> inside = new ArrayList<>();
+        try {
+            // isolate_migratepages_range()
+            for (int pfn = startPfn; pfn < endPfn; pfn++) {
+                boolean lru = guest.testPageFlag(pfn, PageFlags.PG_lru);
+                if (lru ? m.isolateLruPage(pfn) : m.isolateMovablePage(pfn, 0)) {
+                    guest.lists.add(pfn, head);
+                }
+            }
+            // alloc_migration_target(): any free page, but not one of the range
+            int[] migrated = new int[1];
+            m.migratePages(head, (src, order) -> {
+                int pfn;
+                while ((pfn = guest.allocPages(Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NOWARN, 0)) != Mm.NO_PAGE
+                        && pfn >= startPfn && pfn < endPfn) {
+                    inside.add(pfn);
+                }
+                return pfn;
+            }, (pfn, order) -> guest.freePages(pfn, order), mode, Migrate.Reason.SYSCALL, migrated);
+            m.putbackMovablePages(head);
+            return migrated[0];
+        } finally {
+            inside.forEach(pfn -> guest.freePages(pfn, 0));
+            guest.map.freeListHead(head);
         }
     }
 }

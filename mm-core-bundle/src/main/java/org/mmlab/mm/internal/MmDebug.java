@@ -94,6 +94,14 @@ public final class MmDebug {
                 + javaTrace() + "---[ end trace 0000000000000000 ]---");
     }
 
+    /** A KASAN-style report (use after unload), framed as KASAN frames its reports; the task goes on. */
+    void useAfterUnload(String report) {
+        reports++;
+        taint('B');
+        dmesg.printk("==================================================================\n" + report
+                + "\n==================================================================");
+    }
+
     /** A dereference of a poisoned pointer: the Oops the kernel prints, and the task dies. */
     KernelBug generalProtectionFault(int poison, String function) {
         reports++;

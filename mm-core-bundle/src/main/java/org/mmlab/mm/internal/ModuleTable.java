@@ -1,0 +1,107 @@
+package org.mmlab.mm.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.mmlab.mm.InjectionPoints;
+import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.ModuleState;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.FrameworkUtil;
+
+/**
+ * Models the kernel's module list (kernel/module/main.c) over the framework's bundles: which module a
+ * piece of code belongs to (the bundle that defined its class), each module's state through load and
+ * unload, and the protection policy of the run. Framework-wide: a guest reboot keeps it.
+ */
+final class ModuleTable {
+    /** The bundle whose class loader defined a class, or null for code of no bundle (built in). */
+    private final ClassValue<Bundle> bundleOf = new ClassValue<>() {
+        @Override
+        protected Bundle computeValue(Class<?> type) {
+            return FrameworkUtil.getBundle(type);
+        }
+    };
+    private final Map<Long, KernelModule> current = new ConcurrentHashMap<>();
+    private final Map<Long, Integer> generations = new ConcurrentHashMap<>();
+    private volatile ModulePolicy policy = ModulePolicy.DRAIN;
+    /** The lab's injection points, or null. */
+    volatile InjectionPoints points;
+    /** The running guest's log, for what the module loader prints. */
+    volatile Dmesg log;
+
+    ModulePolicy policy() {
+        return policy;
+    }
+
+    void setPolicy(ModulePolicy p) {
+        policy = p;
+    }
+
+    /** An injection point. */
+    void at(String point, int pfn) {
+        InjectionPoints p = points;
+        if (p != null) {
+            p.at(point, pfn);
+        }
+    }
+
+    /** The module of code's class now, or null if it is built in. */
+    KernelModule moduleOf(Object code) {
+        Bundle b = bundleOf.get(code.getClass());
+        return b == null ? null : module(b);
+    }
+
+    /** The current module of bundle b (one is made for a bundle loaded before the table existed). */
+    KernelModule module(Bundle b) {
+        return current.computeIfAbsent(b.getBundleId(), id -> new KernelModule(id, b.getSymbolicName(),
+                generations.merge(id, 1, Integer::sum),
+                (b.getState() & (Bundle.ACTIVE | Bundle.STARTING)) != 0 ? ModuleState.LIVE : ModuleState.GONE));
+    }
+
+    /** load_module(): the bundle starts; a new module, LIVE. */
+    void loading(Bundle b) {
+        long id = b.getBundleId();
+        current.put(id, new KernelModule(id, b.getSymbolicName(), generations.merge(id, 1, Integer::sum),
+                ModuleState.LIVE));
+    }
+
+    /** delete_module(): MODULE_STATE_GOING while its exit path runs. */
+    KernelModule going(Bundle b) {
+        KernelModule m = module(b);
+        m.state = ModuleState.GOING;
+        return m;
+    }
+
+    /** free_module(): the text is gone. */
+    void gone(Bundle b, String how) {
+        KernelModule m = module(b);
+        if (m.state == ModuleState.GONE) {
+            return;
+        }
+        m.unloadedNs = System.nanoTime();
+        m.unloadedBy = how + " by " + Thread.currentThread().getName();
+        m.unloadStack = stack();
+        m.state = ModuleState.GONE;
+    }
+
+    /** Every module known, for lab:modules. */
+    List<KernelModule> modules() {
+        return new ArrayList<>(current.values());
+    }
+
+    static String stack() {
+        StringBuilder sb = new StringBuilder();
+        int n = 0;
+        for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
+            String c = e.getClassName();
+            if (n++ >= 2 && n < 24 && !c.startsWith("java.lang.Thread")) {
+                sb.append(' ').append(c.substring(c.lastIndexOf('.') + 1)).append('.').append(e.getMethodName())
+                        .append('+').append(e.getLineNumber()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+}

@@ -1,0 +1,110 @@
+package org.mmlab.lab.internal;
+
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.apache.felix.service.command.CommandSession;
+import org.mmlab.mm.MemoryManager;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.util.tracker.ServiceTracker;
+
+/** What a race needs from the running lab: the guest, the shell's commands and the bundles. */
+final class LabContext implements AutoCloseable {
+    static final long WAIT_MS = 15_000;
+
+    final BundleContext context;
+    private final CommandProcessor processor;
+    private final ServiceTracker<MemoryManager, MemoryManager> mm;
+
+    LabContext(BundleContext context, CommandProcessor processor) {
+        this.context = context;
+        this.processor = processor;
+        this.mm = new ServiceTracker<>(context, MemoryManager.class, null);
+        mm.open();
+    }
+
+    /** The running guest's memory manager (after a reboot, the new guest's). */
+    MemoryManager mm() throws InterruptedException {
+        MemoryManager m = mm.waitForService(WAIT_MS);
+        if (m == null) {
+            throw new IllegalStateException("no guest is running (MemoryManager service missing)");
+        }
+        return m;
+    }
+
+    /** Runs a shell command, as a user would type it; returns what it printed. */
+    String run(String command) throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
+        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
+        try {
+            session.execute(command);
+            session.getConsole().flush();
+        } finally {
+            session.close();
+        }
+        return out.toString(StandardCharsets.UTF_8);
+    }
+
+    /** The bundle with this symbolic name. */
+    Bundle bundle(String bsn) {
+        return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
+                .orElseThrow(() -> new IllegalStateException("bundle " + bsn + " is not installed"));
+    }
+
+    /** The bundle started, installed again from jar if it was uninstalled (insmod after rmmod). */
+    Bundle ensureStarted(String bsn, byte[] jar) throws Exception {
+        Bundle b = Arrays.stream(context.getBundles()).filter(x -> bsn.equals(x.getSymbolicName())).findFirst()
+                .orElse(null);
+        if (b == null) {
+            if (jar == null) {
+                throw new IllegalStateException("bundle " + bsn + " is not installed, and the lab has no copy of it");
+            }
+            b = context.installBundle("mmlab-lab:" + bsn, new ByteArrayInputStream(jar));
+        }
+        if (b.getState() != Bundle.ACTIVE) {
+            b.start();
+        }
+        return b;
+    }
+
+    /** Runs the command until its output contains expected (commands come and go with their bundles). */
+    String awaitOutput(String command, String expected) throws Exception {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        String last = "";
+        while (System.currentTimeMillis() < deadline) {
+            try {
+                last = run(command);
+                if (last.contains(expected)) {
+                    return last;
+                }
+            } catch (Exception e) {
+                last = e.toString();
+            }
+            Thread.sleep(10);
+        }
+        throw new IllegalStateException("timed out waiting for '" + expected + "' from " + command + "; last: " + last);
+    }
+
+    /** Waits until the condition holds, or fails saying what was awaited. */
+    static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (!condition.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("timed out waiting until " + what);
+            }
+            Thread.sleep(5);
+        }
+    }
+
+    @Override
+    public void close() {
+        mm.close();
+    }
+}

@@ -1,0 +1,80 @@
+package org.mmlab.lab.internal;
+
+import java.util.ArrayList;
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.lab.RaceOutcome;
+import org.mmlab.lab.internal.sched.ControlledScheduler;
+import org.mmlab.mm.InjectionPoints;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModulePolicy;
+import org.osgi.framework.ServiceRegistration;
+
+/**
+ * Runs one race under one policy and one schedule: readies the lab, hands the kernel's injection
+ * points to a controlled scheduler for the run, and reads in dmesg what the checkers reported.
+ */
+final class RaceLab {
+    /** A run that takes longer than this is stuck (and reported so, with where each thread is). */
+    static final long RUN_TIMEOUT_MS = 30_000;
+
+    private final LabContext lab;
+
+    RaceLab(LabContext lab) {
+        this.lab = lab;
+    }
+
+    RaceOutcome run(Race race, ModulePolicy policy, StrategySpec strategy) throws Exception {
+        return run(race, policy, race.contract(), strategy);
+    }
+
+    RaceOutcome run(Race race, ModulePolicy policy, MigrationContract contract, StrategySpec strategy)
+            throws Exception {
+        MemoryManager before = lab.mm();
+        ModulePolicy old = before.modulePolicy();
+        before.setModulePolicy(policy);
+        try {
+            Map<String, Runnable> threads = race.prepare(lab, contract);
+            MemoryManager mm = lab.mm();
+            ControlledScheduler sched = new ControlledScheduler(strategy.create());
+            threads.forEach(sched::thread);
+            long mark = mm.dmesgSeq();
+            InjectionPoints points = (point, pfn) -> sched.at(point);
+            ServiceRegistration<InjectionPoints> reg = lab.context.registerService(InjectionPoints.class, points,
+                    new Hashtable<>());
+            ControlledScheduler.Result r;
+            try {
+                r = sched.run(RUN_TIMEOUT_MS);
+            } finally {
+                reg.unregister();
+            }
+            List<String> reports = reports(lab.mm().dmesgSince(mark));
+            boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
+            String failure = r.stuck() != null ? r.stuck() : r.failures().isEmpty() ? null : String.join("; ", r.failures());
+            List<String> events = new ArrayList<>();
+            r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
+            return new RaceOutcome(race.name(), policy.value(), strategy.describe(), reproduced, reports,
+                    r.windowClosed(), r.trace().text(), events, r.decisions(), failure);
+        } finally {
+            race.cleanup(lab);
+            lab.mm().setModulePolicy(old);
+        }
+    }
+
+    /** The first line of every report in these dmesg lines (without the timestamp). */
+    static List<String> reports(List<String> lines) {
+        List<String> out = new ArrayList<>();
+        for (String l : lines) {
+            String text = l.replaceFirst("^\\[[ 0-9.]+\\] ", "");
+            if (text.startsWith("BUG:") || text.startsWith("WARNING:") || text.contains("corruption")
+                    || text.startsWith("kernel BUG") || text.contains("possible circular locking dependency")
+                    || text.startsWith("rmmod: ERROR")) {
+                out.add(text);
+            }
+        }
+        return out;
+    }
+}

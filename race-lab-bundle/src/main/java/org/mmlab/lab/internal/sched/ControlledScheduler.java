@@ -1,0 +1,243 @@
+package org.mmlab.lab.internal.sched;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Runs simulated threads one at a time; a thread gives up the baton only at injection points
+ * ({@link #at}), where the strategy chooses who goes on. The chosen thread is handed the baton
+ * directly (spin briefly, then park), so a decision that keeps the current thread costs no switch.
+ *
+ * <p>A thread that blocks outside a point (on a lock another simulated thread holds, in a sleep) would
+ * stall the run: a watchdog sees it parked or blocked without the baton in hand, marks it BLOCKED and
+ * lets the strategy choose among the others; it rejoins when it reaches its next point. Between
+ * waking and that point it runs beside the baton holder: schedules are exact at points, not inside
+ * blocking calls.
+ */
+public final class ControlledScheduler {
+    /** Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. */
+    private static final int SPINS = 1 << 12;
+    /** How long the baton holder may be blocked before the watchdog moves on (ns). */
+    private static final long BLOCKED_NS = 200_000;
+
+    /** How a run ended. */
+    public record Result(boolean completed, String windowClosed, Trace trace, long decisions, long switches,
+            List<String> failures, String stuck) {
+        public boolean failed() {
+            return !failures.isEmpty() || stuck != null;
+        }
+    }
+
+    private final Strategy strategy;
+    private final List<SimThread> threads = new ArrayList<>();
+    private final ThreadLocal<SimThread> current = new ThreadLocal<>();
+    private final Object lock = new Object();
+    private final Trace trace = new Trace();
+    private volatile SimThread running;
+    private String windowClosed;
+    private long decisions;
+    private long switches;
+    private volatile long blockedSince;
+
+    public ControlledScheduler(Strategy strategy) {
+        this.strategy = strategy;
+    }
+
+    /** Adds a simulated thread (before {@link #run}); names must be unique. */
+    public void thread(String name, Runnable body) {
+        for (SimThread t : threads) {
+            if (t.name.equals(name)) {
+                throw new IllegalArgumentException("two simulated threads named " + name);
+            }
+        }
+        threads.add(new SimThread(threads.size(), name, body));
+    }
+
+    /** True if the calling thread is one of this run's simulated threads. */
+    public boolean controls() {
+        return current.get() != null;
+    }
+
+    /**
+     * An injection point: a controlled thread stops here until the strategy lets it go on; any other
+     * thread passes straight through.
+     */
+    public void at(String point) {
+        SimThread me = current.get();
+        if (me == null) {
+            return;
+        }
+        SimThread next;
+        synchronized (lock) {
+            me.at = point;
+            boolean holder = running == me;
+            me.status = SimThread.Status.WAITING;
+            if (!holder && running != null) {
+                next = null; // came back from a block while another thread runs: wait to be chosen
+            } else {
+                next = choose(me);
+            }
+        }
+        if (next == me) {
+            return;
+        }
+        if (next != null) {
+            handOff(next);
+        }
+        awaitBaton(me);
+    }
+
+    /** Runs every thread to the end (or until timeoutMs), one at a time. */
+    public Result run(long timeoutMs) throws InterruptedException {
+        strategy.start(List.copyOf(threads));
+        for (SimThread t : threads) {
+            t.thread = new Thread(() -> body(t), "sim-" + t.name);
+            t.thread.setDaemon(true);
+            t.status = SimThread.Status.WAITING;
+        }
+        for (SimThread t : threads) {
+            t.thread.start();
+        }
+        SimThread first;
+        synchronized (lock) {
+            first = choose(null);
+        }
+        if (first != null) {
+            handOff(first);
+        }
+        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        String stuck = null;
+        while (!allDone()) {
+            if (System.nanoTime() > deadline) {
+                stuck = "the run did not finish in " + timeoutMs + " ms: " + threads;
+                break;
+            }
+            watchdog();
+            LockSupport.parkNanos(50_000);
+        }
+        List<String> failures = new ArrayList<>();
+        for (SimThread t : threads) {
+            if (t.failure != null) {
+                failures.add(t.name + ": " + t.failure);
+            }
+        }
+        synchronized (lock) {
+            return new Result(stuck == null, windowClosed, trace, decisions, switches, failures, stuck);
+        }
+    }
+
+    private void body(SimThread me) {
+        current.set(me);
+        awaitBaton(me);
+        try {
+            me.body.run();
+        } catch (Throwable e) {
+            me.failure = e;
+        } finally {
+            SimThread next;
+            synchronized (lock) {
+                me.status = SimThread.Status.DONE;
+                next = running == me || running == null ? choose(null) : null;
+            }
+            if (next != null) {
+                handOff(next);
+            }
+            current.remove();
+        }
+    }
+
+    /** The strategy's choice among the waiting threads; records it. Caller holds lock. */
+    private SimThread choose(SimThread me) {
+        List<SimThread> waiting = new ArrayList<>(threads.size());
+        for (SimThread t : threads) {
+            if (t.status == SimThread.Status.WAITING) {
+                waiting.add(t);
+            }
+        }
+        if (waiting.isEmpty()) {
+            running = null;
+            return null;
+        }
+        SimThread next = strategy.pick(waiting, me, (int) decisions);
+        if (next == null) {
+            if (windowClosed == null) {
+                windowClosed = strategy.relax();
+            }
+            next = strategy.pick(waiting, me, (int) decisions);
+        }
+        decisions++;
+        if (next != me && me != null) {
+            switches++;
+        }
+        String event = next.pendingEvent();
+        next.passed.merge(next.at, 1, Integer::sum);
+        trace.add(next.name, event);
+        strategy.passed(next, event);
+        next.status = SimThread.Status.RUNNING;
+        running = next;
+        blockedSince = 0;
+        return next;
+    }
+
+    private static void handOff(SimThread next) {
+        next.baton = true;
+        LockSupport.unpark(next.thread);
+    }
+
+    private static void awaitBaton(SimThread me) {
+        me.awaiting = true;
+        for (int i = 0; !me.baton; i++) {
+            if (i < SPINS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.park();
+            }
+        }
+        me.baton = false;
+        me.awaiting = false;
+    }
+
+    /** The baton holder blocked outside a point: let another thread run. */
+    private void watchdog() {
+        SimThread r = running;
+        if (r == null || r.awaiting || r.thread == null) {
+            return;
+        }
+        Thread.State s = r.thread.getState();
+        boolean blocked = s == Thread.State.BLOCKED || s == Thread.State.WAITING || s == Thread.State.TIMED_WAITING;
+        if (!blocked) {
+            blockedSince = 0;
+            return;
+        }
+        long now = System.nanoTime();
+        if (blockedSince == 0) {
+            blockedSince = now;
+            return;
+        }
+        if (now - blockedSince < BLOCKED_NS) {
+            return;
+        }
+        SimThread next;
+        synchronized (lock) {
+            if (running != r || r.awaiting) {
+                return;
+            }
+            r.status = SimThread.Status.BLOCKED;
+            trace.blocked(r.name);
+            next = choose(null);
+        }
+        if (next != null) {
+            handOff(next);
+        }
+    }
+
+    private boolean allDone() {
+        for (SimThread t : threads) {
+            if (t.status != SimThread.Status.DONE) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

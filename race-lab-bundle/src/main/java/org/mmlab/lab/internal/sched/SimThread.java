@@ -1,0 +1,52 @@
+package org.mmlab.lab.internal.sched;
+
+/**
+ * One simulated kernel thread under the controlled scheduler (compaction, the balloon worker, the
+ * host, the bundle-lifecycle admin thread, a workload task): a platform thread that runs only while
+ * it holds the baton, and gives it up at injection points.
+ */
+final class SimThread {
+    /** Where the thread is, as the scheduler sees it. */
+    enum Status {
+        /** Not started yet: it waits for the baton before its first instruction. */
+        NEW,
+        /** Stopped at a point, ready to go on when chosen. */
+        WAITING,
+        /** Holds the baton. */
+        RUNNING,
+        /** Blocked outside any point (on a lock, a sleep): it rejoins at its next point. */
+        BLOCKED,
+        DONE
+    }
+
+    final int id;
+    final String name;
+    final Runnable body;
+    Thread thread;
+    /** Set by whoever hands this thread the baton. */
+    volatile boolean baton;
+    /** True while it waits for the baton (so the watchdog does not take its parking for a block). */
+    volatile boolean awaiting;
+    /** The point it stopped at (WAITING), or the first point name "start" (NEW). */
+    volatile String at = "start";
+    volatile Status status = Status.NEW;
+    /** How many times it passed each point, for "T@P#n" constraints; guarded by the scheduler's lock. */
+    final java.util.Map<String, Integer> passed = new java.util.HashMap<>();
+    volatile Throwable failure;
+
+    SimThread(int id, String name, Runnable body) {
+        this.id = id;
+        this.name = name;
+        this.body = body;
+    }
+
+    /** The event this thread will cause when it passes its current point: NAME@POINT#n. */
+    String pendingEvent() {
+        return name + "@" + at + "#" + (passed.getOrDefault(at, 0) + 1);
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + status + (status == Status.WAITING ? " at " + at : "") + ")";
+    }
+}

@@ -1,0 +1,23 @@
+package org.mmlab.lab.internal.sched;
+
+/** The strategies, by the names lab: commands use. */
+public final class Strategies {
+    private Strategies() {
+    }
+
+    public static Strategy scripted(String script) {
+        return new ScriptedStrategy(script);
+    }
+
+    public static Strategy random(long seed) {
+        return new RandomStrategy(seed);
+    }
+
+    public static Strategy pct(long seed, int depth, int steps) {
+        return new PctStrategy(seed, depth, steps);
+    }
+
+    public static Strategy replay(String trace) {
+        return new ReplayStrategy(trace);
+    }
+}

@@ -1,0 +1,2 @@
+/** The controlled scheduler: simulated threads, strategies, traces. Private to the race lab. */
+package org.mmlab.lab.internal.sched;

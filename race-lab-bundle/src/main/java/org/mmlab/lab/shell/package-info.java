@@ -1,0 +1,2 @@
+/** The lab: Gogo commands. Private to the race lab. */
+package org.mmlab.lab.shell;

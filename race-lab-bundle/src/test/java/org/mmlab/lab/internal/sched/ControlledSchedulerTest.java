@@ -1,0 +1,136 @@
+package org.mmlab.lab.internal.sched;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
+
+/** The controlled scheduler: one thread at a time, switches only at points, runs that replay. */
+class ControlledSchedulerTest {
+    /** Two threads that each pass a point, then do a racy read-modify-write, n times. */
+    private static ControlledScheduler counting(Strategy s, int[] counter, List<String> log, int n) {
+        ControlledScheduler sched = new ControlledScheduler(s);
+        for (String name : List.of("a", "b")) {
+            sched.thread(name, () -> {
+                for (int i = 0; i < n; i++) {
+                    sched.at("inc");
+                    int v = counter[0];
+                    log.add(name);
+                    counter[0] = v + 1;
+                }
+            });
+        }
+        return sched;
+    }
+
+    @Test
+    void onlyOneThreadRunsBetweenPointsSoARacyCounterLosesNothing() throws Exception {
+        int[] counter = new int[1];
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ControlledScheduler.Result r = counting(new RandomStrategy(1), counter, log, 2000).run(30_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(counter[0]).isEqualTo(4000);
+        assertThat(r.decisions()).isEqualTo(4000 + 2); // each point, and each thread's start
+        assertThat(r.switches()).isPositive();
+    }
+
+    @Test
+    void theSameSeedGivesTheSameRunAndItsTraceReplaysIt() throws Exception {
+        List<String> first = new ArrayList<>();
+        ControlledScheduler.Result r1 = counting(new RandomStrategy(42), new int[1], first, 200).run(30_000);
+        List<String> second = new ArrayList<>();
+        counting(new RandomStrategy(42), new int[1], second, 200).run(30_000);
+        assertThat(second).isEqualTo(first);
+
+        List<String> replayed = new ArrayList<>();
+        ReplayStrategy replay = new ReplayStrategy(r1.trace().text());
+        ControlledScheduler.Result r3 = counting(replay, new int[1], replayed, 200).run(30_000);
+        assertThat(replay.diverged()).isNull();
+        assertThat(replayed).isEqualTo(first);
+        assertThat(r3.trace().text()).isEqualTo(r1.trace().text());
+    }
+
+    @RepeatedTest(20)
+    void aScriptMakesItsOrderHappenOnEveryRun() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ControlledScheduler sched = new ControlledScheduler(
+                new ScriptedStrategy("compaction@isolated < admin@unload < compaction@putback"));
+        sched.thread("compaction", () -> {
+            sched.at("isolated");
+            log.add("isolate");
+            sched.at("putback");
+            log.add("putback");
+        });
+        sched.thread("admin", () -> {
+            sched.at("unload");
+            log.add("unload");
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.windowClosed()).isNull();
+        assertThat(log).containsExactly("isolate", "unload", "putback");
+    }
+
+    @Test
+    void aScriptWhoseEventNeverComesReportsTheWindowClosedInsteadOfHanging() throws Exception {
+        ControlledScheduler sched = new ControlledScheduler(new ScriptedStrategy("admin@unload < compaction@putback"));
+        sched.thread("compaction", () -> sched.at("putback"));
+        sched.thread("admin", () -> sched.at("unload-skipped-by-a-fix"));
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(r.windowClosed()).startsWith("window closed: admin@unload#1 < compaction@putback#1");
+    }
+
+    @Test
+    void pctOfDepthOneRunsTheHighestPriorityThreadToTheEnd() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ControlledScheduler.Result r = counting(new PctStrategy(3, 1, 100), new int[1], log, 50).run(10_000);
+        assertThat(r.switches()).as("no priority change: one switch, when the first thread ends").isZero();
+        assertThat(log.subList(0, 50)).containsOnly(log.get(0));
+    }
+
+    @Test
+    void aThreadThatBlocksOutsideAPointDoesNotStallTheRun() throws Exception {
+        ReentrantLock pagesLock = new ReentrantLock();
+        ControlledScheduler sched = new ControlledScheduler(
+                new ScriptedStrategy("holder@locked < waiter@lock, waiter@lock < holder@unlock"));
+        sched.thread("holder", () -> {
+            pagesLock.lock();
+            try {
+                sched.at("locked");
+                sched.at("unlock");
+            } finally {
+                pagesLock.unlock();
+            }
+        });
+        sched.thread("waiter", () -> {
+            sched.at("lock");
+            pagesLock.lock(); // blocks: the holder is stopped at a point
+            pagesLock.unlock();
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(r.trace().steps()).anyMatch(s -> s.blocked() && s.thread().equals("waiter"));
+    }
+
+    @Test
+    void badScriptsAndTracesAreRefusedWithWhatIsExpected() {
+        assertThatThrownBy(() -> new ScriptedStrategy("a@p")).hasMessageContaining("orders nothing");
+        assertThatThrownBy(() -> new ScriptedStrategy("a < b@q")).hasMessageContaining("not an event");
+        assertThatThrownBy(() -> Trace.decode("a*x")).hasMessageContaining("NAME*COUNT");
+        assertThatThrownBy(() -> new PctStrategy(1, 0, 10)).hasMessageContaining("depth >= 1");
+        assertThat(Trace.decode("a*2 b a")).containsExactly("a", "a", "b", "a");
+    }
+}
