@@ -162,14 +162,19 @@ public final class MemMap {
         return ((int) INTS.getVolatile(mapcountOrType, pfn) >>> 24) == type.value();
     }
 
-    /** __SetPageXxx() for a type: only on an untyped, unmapped page (VM_BUG_ON_PAGE checks that). */
+    /**
+     * __SetPageXxx() for a type: only on an untyped, unmapped page (VM_BUG_ON_PAGE checks that). A plain
+     * store in the kernel (page->page_type = ...), made by the page's owner (for PageBuddy, under
+     * zone->lock); lockless readers treat it as a hint. A release store: WRITE_ONCE with the owner's
+     * earlier writes ordered before it, and no full fence.
+     */
     void setType(int pfn, PageType type) {
-        INTS.setVolatile(mapcountOrType, pfn, type.word());
+        INTS.setRelease(mapcountOrType, pfn, type.word());
     }
 
-    /** __ClearPageXxx() for a type: back to "no mapcount" (-1). */
+    /** __ClearPageXxx() for a type: back to "no mapcount" (-1); a plain store in the kernel, as setType(). */
     void clearType(int pfn) {
-        INTS.setVolatile(mapcountOrType, pfn, MAPCOUNT_NONE);
+        INTS.setRelease(mapcountOrType, pfn, MAPCOUNT_NONE);
     }
 
     /** page_mapcount(): mapcount + 1, or 0 for a typed page. */
@@ -184,8 +189,9 @@ public final class MemMap {
         return (int) INTS.getVolatile(refcount, pfn);
     }
 
+    /** set_page_count(): atomic_set(), which is WRITE_ONCE (no barrier); a release store here. */
     void setRefcount(int pfn, int v) {
-        INTS.setVolatile(refcount, pfn, v);
+        INTS.setRelease(refcount, pfn, v);
     }
 
     /** page_ref_inc_return / page_ref_add. */

@@ -159,7 +159,10 @@ public final class PageAlloc {
         if (!lists.del(pfn)) {
             throw new KernelBug("free list corrupt: could not delete pfn " + Integer.toHexString(pfn));
         }
-        map.clearFlag(pfn, PageFlags.PG_reported);
+        // clear reported state: if (page_reported(page)) __ClearPageReported(page)
+        if (map.testFlag(pfn, PageFlags.PG_reported)) {
+            map.clearFlag(pfn, PageFlags.PG_reported);
+        }
         map.clearType(pfn);
         map.pagePrivate[pfn] = 0;
         z.nrFree[order]--;
