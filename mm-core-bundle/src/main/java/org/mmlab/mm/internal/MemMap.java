@@ -148,6 +148,16 @@ public final class MemMap {
         return ((int) INTS.getAndBitwiseAnd(flags, pfn, ~(1 << flag)) & (1 << flag)) != 0;
     }
 
+    /** Atomically sets every flag of a mask (one set_bit() per flag, as one read-modify-write). */
+    void setFlags(int pfn, int mask) {
+        INTS.getAndBitwiseOr(flags, pfn, mask);
+    }
+
+    /** Atomically clears every flag of a mask; returns the whole flags word as it was before. */
+    int testAndClearFlags(int pfn, int mask) {
+        return (int) INTS.getAndBitwiseAnd(flags, pfn, ~mask);
+    }
+
     int flagsWord(int pfn) {
         return (int) INTS.getVolatile(flags, pfn);
     }

@@ -38,9 +38,10 @@ public final class Migrate {
     /** MIGRATEPAGE_SUCCESS (plain 0 since 2025-08). */
     public static final int MIGRATEPAGE_SUCCESS = 0;
     /** The page flags folio_migrate_flags() hands to the new page, and the ones it takes from the old. */
-    private static final int[] COPIED_FLAGS = {PageFlags.PG_referenced, PageFlags.PG_uptodate, PageFlags.PG_dirty,
-        PageFlags.PG_workingset, PageFlags.PG_swapbacked};
-    private static final int[] MOVED_FLAGS = {PageFlags.PG_active, PageFlags.PG_unevictable, PageFlags.PG_mlocked};
+    private static final int COPIED_FLAGS = 1 << PageFlags.PG_referenced | 1 << PageFlags.PG_uptodate
+            | 1 << PageFlags.PG_dirty | 1 << PageFlags.PG_workingset | 1 << PageFlags.PG_swapbacked;
+    private static final int MOVED_FLAGS = 1 << PageFlags.PG_active | 1 << PageFlags.PG_unevictable
+            | 1 << PageFlags.PG_mlocked;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** get_new_folio (compaction_alloc): a free page of this order for src, or Mm.NO_PAGE. */
@@ -817,15 +818,12 @@ public final class Migrate {
         map.index[dst] = map.index[src];
         map.mapping[dst] = map.mapping[src];
         guest.content.copy(dst, src);
-        for (int f : COPIED_FLAGS) {
-            if (map.testFlag(src, f)) {
-                map.setFlag(dst, f);
-            }
-        }
-        for (int f : MOVED_FLAGS) {
-            if (map.testAndClearFlag(src, f)) {
-                map.setFlag(dst, f);
-            }
+        // the copied flags are read and the moved ones test-and-cleared on the old page in one atomic
+        // read-modify-write of page->flags, then all of them set on the new page in one atomic OR
+        int old = map.testAndClearFlags(src, MOVED_FLAGS);
+        int set = old & (COPIED_FLAGS | MOVED_FLAGS);
+        if (set != 0) {
+            map.setFlags(dst, set);
         }
     }
 
