@@ -11,6 +11,7 @@ import org.mmlab.mm.Errno;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModuleCall;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageFlags;
@@ -419,9 +420,14 @@ public final class Migrate {
         if (m == null || map.refcount(pfn) != 2) {
             return false;
         }
+        if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
+            return false;
+        }
         BalloonDevInfo b = m.balloonDevInfo();
         if (b != null) {
-            b.isolatePage(pfn); // __isolate_balloon_page(): off the device list, isolated_pages++
+            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__isolate_balloon_page", pfn)) {
+                b.isolatePage(pfn); // off the device list, isolated_pages++
+            }
         }
         setBit(movableIsolated, pfn);
         m.owner.isolations.increment();
@@ -443,7 +449,15 @@ public final class Migrate {
             return false;
         }
         AddressSpaceImpl m = movableMapping(pfn);
-        if (!m.aOps.isolatePage(pfn, isolateMode)) {
+        if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
+            return false;
+        }
+        boolean isolated;
+        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->isolate_page", pfn)) {
+            isolated = m.aOps.isolatePage(pfn, isolateMode);
+        }
+        if (!isolated) {
+            guest.modules.unpinIsolated(pfn);
             return false;
         }
         if (map.testFlag(pfn, PageFlags.PG_isolated)) {
@@ -480,7 +494,15 @@ public final class Migrate {
                         + Integer.toHexString(pfn) + " has movable_ops, but none are registered for its type");
                 return false;
             }
-            if (!r.ops().isolatePage(pfn, isolateMode)) {
+            if (!guest.modules.pinForIsolation(r.owner().bundleId, pfn)) {
+                return false;
+            }
+            boolean isolated;
+            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->isolate_page", pfn)) {
+                isolated = r.ops().isolatePage(pfn, isolateMode);
+            }
+            if (!isolated) {
+                guest.modules.unpinIsolated(pfn);
                 return false;
             }
             if (map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
@@ -566,7 +588,9 @@ public final class Migrate {
             if (m != null) {
                 BalloonDevInfo b = m.balloonDevInfo();
                 if (b != null) {
-                    b.putbackPage(pfn);
+                    try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__putback_balloon_page", pfn)) {
+                        b.putbackPage(pfn);
+                    }
                 }
                 m.owner.putBack.increment();
                 guest.putPageInside(pfn); // drop the extra ref count taken for page isolation
@@ -592,7 +616,9 @@ public final class Migrate {
         try {
             if (pageMovableLocked(pfn)) {
                 AddressSpaceImpl m = movableMapping(pfn);
-                m.aOps.putbackPage(pfn);
+                try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->putback_page", pfn)) {
+                    m.aOps.putbackPage(pfn);
+                }
                 m.owner.putBack.increment();
             }
             map.clearFlag(pfn, PageFlags.PG_isolated);
@@ -618,7 +644,9 @@ public final class Migrate {
             if (r == null) {
                 throw nullMovableOps(pfn, "putback_movable_ops_page");
             }
-            r.ops().putbackPage(pfn);
+            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->putback_page", pfn)) {
+                r.ops().putbackPage(pfn);
+            }
             r.owner().putBack.increment();
             map.clearFlag(pfn, PageFlags.PG_movable_ops_isolated);
             clearIsolated(pfn);
@@ -915,7 +943,9 @@ public final class Migrate {
                     "mm/balloon_compaction.c", "balloon_page_migrate");
             return -Errno.EAGAIN;
         }
-        return m.aOps.migratepage(m, dst, src, mode);
+        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
+            return m.aOps.migratepage(m, dst, src, mode);
+        }
     }
 
     /*
@@ -933,7 +963,9 @@ public final class Migrate {
             rc = MIGRATEPAGE_SUCCESS;
         } else {
             AddressSpaceImpl m = movableMapping(src);
-            rc = m.aOps.migratepage(m, dst, src, mode);
+            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
+                rc = m.aOps.migratepage(m, dst, src, mode);
+            }
             if (rc == MIGRATEPAGE_SUCCESS && !map.testFlag(src, PageFlags.PG_isolated)) {
                 warnOnce("mm/migrate.c move_to_new_page", "WARN_ON_ONCE(rc == MIGRATEPAGE_SUCCESS &&"
                         + " !PageIsolated(page)): the driver cleared PG_isolated, pfn " + Integer.toHexString(src));
@@ -955,7 +987,10 @@ public final class Migrate {
         if (r == null) {
             throw nullMovableOps(src, "migrate_movable_ops_page");
         }
-        int rc = r.ops().migratePage(dst, src, mode);
+        int rc;
+        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->migrate_page", src)) {
+            rc = r.ops().migratePage(dst, src, mode);
+        }
         if (rc == MIGRATEPAGE_SUCCESS) {
             map.clearFlag(src, PageFlags.PG_movable_ops_isolated);
         }
@@ -1007,7 +1042,9 @@ public final class Migrate {
         if (clearBit(lruIsolated, pfn)) {
             guest.vmstat.add(VmItem.NR_ISOLATED_ANON, -1);
         }
-        clearBit(movableIsolated, pfn);
+        if (clearBit(movableIsolated, pfn)) {
+            guest.modules.unpinIsolated(pfn); // module-ref, osgi-drain: the driver's page is back or migrated
+        }
     }
 
     private static void setBit(long[] bits, int pfn) {

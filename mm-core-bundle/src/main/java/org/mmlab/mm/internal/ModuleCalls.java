@@ -1,8 +1,11 @@
 package org.mmlab.mm.internal;
 
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.mmlab.mm.ModuleCall;
+import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.ModuleState;
 import org.mmlab.mm.MovableOwner;
 
@@ -16,6 +19,8 @@ final class ModuleCalls {
     private static final ModuleCall BUILT_IN = () -> { };
 
     final ModuleTable table;
+    /** The module each isolated page holds a reference on (module-ref, osgi-drain). */
+    private final Map<Integer, KernelModule> pinned = new ConcurrentHashMap<>();
     private final GuestMemory guest;
     /** CONFIG_KASAN for module text: switchable like the other checkers. */
     volatile boolean enabled = true;
@@ -26,7 +31,78 @@ final class ModuleCalls {
     }
 
     ModuleCall enter(Object callee, String call, int pfn) {
-        KernelModule m = table.moduleOf(callee);
+        return enter(table.moduleOf(callee), call, pfn);
+    }
+
+    /** A call into the code of the bundle that registered what is called (its mapping or movable_ops). */
+    ModuleCall enter(long bundleId, String call, int pfn) {
+        return enter(table.module(bundleId), call, pfn);
+    }
+
+    /**
+     * module-ref and osgi-drain: an isolated page of the module holds a reference on it until it is back
+     * or migrated; false (isolation fails) if the module is going or gone.
+     */
+    boolean pinForIsolation(long bundleId, int pfn) {
+        ModulePolicy p = table.policy();
+        if (p != ModulePolicy.MODULE_REF && p != ModulePolicy.OSGI_DRAIN) {
+            return true;
+        }
+        KernelModule m = table.module(bundleId);
+        if (m == null) {
+            return true;
+        }
+        if (!m.tryGet()) {
+            return false;
+        }
+        KernelModule old = pinned.put(pfn, m);
+        if (old != null) {
+            old.put(); // cannot happen: a page is isolated once at a time
+        }
+        return true;
+    }
+
+    /** How long osgi-drain waits for a stopping driver's isolated pages and calls in flight. */
+    static final long DRAIN_TIMEOUT_MS = 10_000;
+
+    /**
+     * osgi-drain: the driver let go of the core's service (it is stopping, after its own exit path ran):
+     * wait until none of its pages is isolated and no call into it is in flight. Its module is GOING
+     * already, so no new isolation can start.
+     */
+    void drain(long bundleId) {
+        KernelModule m = table.module(bundleId);
+        if (m == null) {
+            return;
+        }
+        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MS;
+        while (m.refcnt.get() > 0 || m.inflight.get() > 0) {
+            if (System.currentTimeMillis() > deadline) {
+                guest.dmesg.printk(String.format("mmlab: osgi-drain: %s still has %d isolated pages and %d calls in"
+                        + " flight after %d s", m, m.refcnt.get(), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000));
+                return;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The module reference of an isolated page, dropped when it is back or migrated. */
+    void unpinIsolated(int pfn) {
+        if (pinned.isEmpty()) {
+            return;
+        }
+        KernelModule m = pinned.remove(pfn);
+        if (m != null) {
+            m.put();
+        }
+    }
+
+    private ModuleCall enter(KernelModule m, String call, int pfn) {
         if (m == null) {
             return BUILT_IN;
         }

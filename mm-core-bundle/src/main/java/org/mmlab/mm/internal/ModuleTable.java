@@ -54,6 +54,20 @@ final class ModuleTable {
         return b == null ? null : module(b);
     }
 
+    /** The bundle by id (the framework's view), set by the tracker; null outside a framework. */
+    volatile java.util.function.LongFunction<Bundle> bundles;
+
+    /** The current module of the bundle with this id, or null for no bundle (plain unit tests). */
+    KernelModule module(long bundleId) {
+        KernelModule m = current.get(bundleId);
+        if (m != null) {
+            return m;
+        }
+        java.util.function.LongFunction<Bundle> f = bundles;
+        Bundle b = f == null ? null : f.apply(bundleId);
+        return b == null ? null : module(b);
+    }
+
     /** The current module of bundle b (one is made for a bundle loaded before the table existed). */
     KernelModule module(Bundle b) {
         return current.computeIfAbsent(b.getBundleId(), id -> new KernelModule(id, b.getSymbolicName(),

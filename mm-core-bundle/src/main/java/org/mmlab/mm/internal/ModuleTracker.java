@@ -29,6 +29,7 @@ public class ModuleTracker implements SynchronousBundleListener {
     @Activate
     public ModuleTracker(BundleContext context) {
         this.context = context;
+        table.bundles = context::getBundle;
         context.addBundleListener(this);
     }
 
