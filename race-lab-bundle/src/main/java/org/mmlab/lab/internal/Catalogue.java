@@ -3,19 +3,19 @@ package org.mmlab.lab.internal;
 import java.util.List;
 
 /** The races the lab can run, in the order of the catalogue (docs/race-lab.md). */
-final class Catalogue {
+public final class Catalogue {
     private final List<Race> races;
 
     Catalogue(List<Race> races) {
         this.races = List.copyOf(races);
     }
 
-    List<Race> races() {
+    public List<Race> races() {
         return races;
     }
 
     /** The race by name or by its number in the catalogue (1..n); a clear error otherwise. */
-    Race race(String nameOrNumber) {
+    public Race race(String nameOrNumber) {
         for (Race r : races) {
             if (r.name().equals(nameOrNumber)) {
                 return r;

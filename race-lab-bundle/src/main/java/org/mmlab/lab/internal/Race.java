@@ -10,7 +10,7 @@ import org.mmlab.mm.ModulePolicy;
  * One race of the catalogue: where it comes from, the schedule that makes it happen, the report that
  * says it happened, and the policies under which it does and does not.
  */
-interface Race {
+public interface Race {
     /** A short name for lab:race, e.g. "unload-during-migration". */
     String name();
 

@@ -5,7 +5,6 @@ import java.util.List;
 
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Strategies;
-import org.mmlab.lab.internal.sched.Strategy;
 import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.ModulePolicy;
 
@@ -14,7 +13,7 @@ import org.mmlab.mm.ModulePolicy;
  * debugging over switches, after cutting the trace to its shortest failing prefix), and writes the
  * result as a script: each switch that remains is one "A &lt; B" of the partial order.
  */
-final class TraceShrinker {
+public final class TraceShrinker {
     /** Runs of the race a shrink may spend. */
     static final int MAX_RUNS = 60;
 
@@ -30,7 +29,7 @@ final class TraceShrinker {
     }
 
     /** The shrunk trace and its script; the input must reproduce the race. */
-    record Shrunk(String trace, String script, int switches, int runs) {
+    public record Shrunk(String trace, String script, int switches, int runs) {
     }
 
     Shrunk shrink(String trace) throws Exception {
@@ -86,17 +85,7 @@ final class TraceShrinker {
     }
 
     private static StrategySpec replay(String trace) {
-        return new StrategySpec() {
-            @Override
-            public Strategy create() {
-                return Strategies.replay(trace.isEmpty() ? "" : trace);
-            }
-
-            @Override
-            public String describe() {
-                return "replay '" + trace + "'";
-            }
-        };
+        return StrategySpec.of(() -> Strategies.replay(trace), "replay '" + trace + "'");
     }
 
     static int switches(List<String> choices) {

@@ -1,17 +1,20 @@
-package org.mmlab.lab.internal;
+package org.mmlab.lab.shell;
 
 import java.util.List;
+import java.util.function.IntFunction;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.lab.RaceOutcome;
+import org.mmlab.lab.internal.Lab;
+import org.mmlab.lab.internal.Race;
+import org.mmlab.lab.internal.StrategySpec;
+import org.mmlab.lab.internal.TraceShrinker;
 import org.mmlab.lab.internal.sched.Strategies;
-import org.mmlab.lab.internal.sched.Strategy;
-import org.mmlab.mm.MemoryManager;
+import org.mmlab.lab.internal.sched.Trace;
+import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
-import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -20,23 +23,17 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = LabCommands.class)
 @GogoCommand(scope = "lab", function = {"races", "race", "explore", "replay", "shrink", "policy"})
 public class LabCommands {
-    private final BundleContext context;
-    private final CommandProcessor processor;
-    private final MemoryManager mm;
-    private final Catalogue catalogue;
+    private final Lab lab;
 
     @Activate
-    public LabCommands(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {
-        this.context = context;
-        this.processor = processor;
-        this.mm = mm;
-        this.catalogue = new Catalogue(List.of(new UnloadDuringMigration()));
+    public LabCommands(@Reference Lab lab) {
+        this.lab = lab;
     }
 
     @Descriptor("list the races the lab reproduces: seed, contract, the policy it fails under and those it passes under")
     public void races() {
         int i = 1;
-        for (Race r : catalogue.races()) {
+        for (Race r : lab.catalogue().races()) {
             System.out.printf("%d. %s (seed %s, contract %s)%n   \"%s\"%n   fails under %s with \"%s\"; passes under %s%n"
                     + "   script: %s%n", i++, r.name(), r.seed(), r.contract().value(), r.quote(), r.failsUnder().value(),
                     r.report(), policies(r.passesUnder()), r.script());
@@ -45,15 +42,18 @@ public class LabCommands {
 
     @Descriptor("run a race with its scripted schedule, under the policy it fails under unless told otherwise")
     public void race(@Descriptor("the race: its name or number in lab:races") String name,
-            @Descriptor("the module policy: none, module-ref, drain or osgi-drain")
+            @Descriptor("the migration contract: 2012, 2016 or 2025 (default: the race's)")
+            @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
+            @Descriptor("the module policy: none, module-ref, drain or osgi-drain (default: the one it fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs)
             throws Exception {
-        Race race = catalogue.race(name);
-        ModulePolicy p = policy.isEmpty() ? race.failsUnder() : ModulePolicy.parse(policy);
+        Race race = lab.catalogue().race(name);
+        ModulePolicy p = policy(race, policy);
+        MigrationContract c = contract(race, contract);
         requirePositive(runs);
-        StrategySpec scripted = spec(() -> Strategies.scripted(race.script()), "scripted '" + race.script() + "'");
-        runMany(race, p, runs, k -> scripted);
+        StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(race.script()), "scripted");
+        runMany(race, p, c, runs, k -> scripted);
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's seed and replay")
@@ -62,10 +62,13 @@ public class LabCommands {
             @Descriptor("the first seed; run k uses seed + k") @Parameter(names = {"--seed"}, absentValue = "1") long seed,
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "100") int runs,
             @Descriptor("PCT's bug depth") @Parameter(names = {"-d", "--depth"}, absentValue = "3") int depth,
+            @Descriptor("the migration contract (default: the race's)")
+            @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy) throws Exception {
-        Race race = catalogue.race(name);
-        ModulePolicy p = policy.isEmpty() ? race.failsUnder() : ModulePolicy.parse(policy);
+        Race race = lab.catalogue().race(name);
+        ModulePolicy p = policy(race, policy);
+        MigrationContract c = contract(race, contract);
         requirePositive(runs);
         if (!strategy.equals("random") && !strategy.equals("pct")) {
             throw new IllegalArgumentException("no strategy '" + strategy + "': use random or pct");
@@ -73,79 +76,68 @@ public class LabCommands {
         if (depth < 1) {
             throw new IllegalArgumentException("--depth " + depth + ": PCT's depth is at least 1");
         }
-        int steps = strategy.equals("pct") ? stepsOf(race, p) : 0;
-        runMany(race, p, runs, k -> strategy.equals("random")
-                ? spec(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
-                : spec(() -> Strategies.pct(seed + k, depth, steps),
+        int steps = strategy.equals("pct") ? lab.steps(race, p, c) : 0;
+        runMany(race, p, c, runs, k -> strategy.equals("random")
+                ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
+                : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
                         "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
     }
 
     @Descriptor("replay a run of a race from its trace (as a failing run prints it)")
     public void replay(@Descriptor("the race") String name,
             @Descriptor("the trace: THREAD or THREAD*COUNT, separated by spaces, in quotes") String trace,
+            @Descriptor("the migration contract (default: the race's)")
+            @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy) throws Exception {
-        Race race = catalogue.race(name);
-        ModulePolicy p = policy.isEmpty() ? race.failsUnder() : ModulePolicy.parse(policy);
-        org.mmlab.lab.internal.sched.Trace.decode(trace); // refuses a bad trace before anything runs
-        runMany(race, p, 1, k -> spec(() -> Strategies.replay(trace), "replay '" + trace + "'"));
+        Race race = lab.catalogue().race(name);
+        ModulePolicy p = policy(race, policy);
+        MigrationContract c = contract(race, contract);
+        Trace.decode(trace); // refuses a bad trace before anything runs
+        runMany(race, p, c, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"));
     }
 
     @Descriptor("shrink a failing trace to the fewest thread switches that still reproduce the race, and print it as a script")
-    public void shrink(@Descriptor("the race") String name,
-            @Descriptor("the failing trace, in quotes") String trace,
+    public void shrink(@Descriptor("the race") String name, @Descriptor("the failing trace, in quotes") String trace,
             @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy) throws Exception {
-        Race race = catalogue.race(name);
-        ModulePolicy p = policy.isEmpty() ? race.failsUnder() : ModulePolicy.parse(policy);
-        org.mmlab.lab.internal.sched.Trace.decode(trace);
-        try (LabContext lab = new LabContext(context, processor)) {
-            TraceShrinker.Shrunk s = new TraceShrinker(new RaceLab(lab), race, p).shrink(trace);
-            System.out.printf("shrunk to %d switches in %d runs%ntrace:  %s%nscript: %s%n", s.switches(), s.runs(),
-                    s.trace(), s.script());
-        }
+        Race race = lab.catalogue().race(name);
+        ModulePolicy p = policy(race, policy);
+        Trace.decode(trace);
+        TraceShrinker.Shrunk s = lab.shrink(race, p, trace);
+        System.out.printf("shrunk to %d switches in %d runs%ntrace:  %s%nscript: %s%n", s.switches(), s.runs(),
+                s.trace(), s.script());
     }
 
     @Descriptor("show the module protection policy of this run")
     public void policy() {
-        System.out.printf("%s%n", mm.modulePolicy().value());
+        System.out.println(lab.policy().value());
     }
 
     @Descriptor("choose the module protection policy: none, module-ref, drain or osgi-drain")
     public void policy(@Descriptor("none | module-ref | drain | osgi-drain") String policy) {
-        mm.setModulePolicy(ModulePolicy.parse(policy));
-        System.out.printf("module policy %s%n", mm.modulePolicy().value());
+        lab.setPolicy(ModulePolicy.parse(policy));
+        System.out.printf("module policy %s%n", lab.policy().value());
     }
 
     /** Runs the race n times, printing each run and a summary line. */
-    private void runMany(Race race, ModulePolicy p, int runs, java.util.function.IntFunction<StrategySpec> strategies)
+    private void runMany(Race race, ModulePolicy p, MigrationContract c, int runs, IntFunction<StrategySpec> strategies)
             throws Exception {
         int reproduced = 0;
         int closed = 0;
-        try (LabContext lab = new LabContext(context, processor)) {
-            RaceLab runner = new RaceLab(lab);
-            for (int k = 0; k < runs; k++) {
-                RaceOutcome o = runner.run(race, p, strategies.apply(k));
-                System.out.println(describe(k + 1, o));
-                if (o.reproduced()) {
-                    reproduced++;
-                }
-                if (o.windowClosed() != null) {
-                    closed++;
-                }
-            }
+        for (int k = 0; k < runs; k++) {
+            RaceOutcome o = lab.run(race, p, c, strategies.apply(k));
+            System.out.println(describe(k + 1, o, c));
+            reproduced += o.reproduced() ? 1 : 0;
+            closed += o.windowClosed() != null ? 1 : 0;
         }
-        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), p.value(), reproduced, runs,
-                closed > 0 ? ", window closed in " + closed : "");
+        System.out.printf("%s under %s (contract %s): reproduced in %d of %d runs%s%n", race.name(), p.value(),
+                c.value(), reproduced, runs, closed > 0 ? ", window closed in " + closed : "");
     }
 
-    static String describe(int k, RaceOutcome o) {
-        StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): ", k, o.strategy(), o.decisions()));
-        if (o.reproduced()) {
-            sb.append("REPRODUCED");
-        } else {
-            sb.append(o.reports().isEmpty() ? "clean" : "other reports");
-        }
+    static String describe(int k, RaceOutcome o, MigrationContract c) {
+        StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): %s", k, o.strategy(),
+                o.decisions(), o.reproduced() ? "REPRODUCED" : o.reports().isEmpty() ? "clean" : "other reports"));
         if (o.windowClosed() != null) {
             sb.append("; ").append(o.windowClosed());
         }
@@ -156,31 +148,18 @@ public class LabCommands {
             sb.append("\n  failure: ").append(o.failure());
         }
         if (o.reproduced()) {
-            sb.append(String.format("%n  replay: lab:replay %s '%s' --policy %s", o.race(), o.trace(), o.policy()));
+            sb.append(String.format("%n  replay: lab:replay %s '%s' --contract %s --policy %s", o.race(), o.trace(),
+                    c.value(), o.policy()));
         }
         return sb.toString();
     }
 
-    /** Decisions of one run whose schedule only switches when a thread ends: PCT's k. */
-    private int stepsOf(Race race, ModulePolicy p) throws Exception {
-        try (LabContext lab = new LabContext(context, processor)) {
-            RaceOutcome o = new RaceLab(lab).run(race, p, spec(() -> Strategies.replay(""), "replay ''"));
-            return (int) Math.max(1, o.decisions());
-        }
+    private static ModulePolicy policy(Race race, String policy) {
+        return policy.isEmpty() ? race.failsUnder() : ModulePolicy.parse(policy);
     }
 
-    private static StrategySpec spec(java.util.function.Supplier<Strategy> make, String text) {
-        return new StrategySpec() {
-            @Override
-            public Strategy create() {
-                return make.get();
-            }
-
-            @Override
-            public String describe() {
-                return text;
-            }
-        };
+    private static MigrationContract contract(Race race, String contract) {
+        return contract.isEmpty() ? race.contract() : MigrationContract.parse(contract);
     }
 
     private static void requirePositive(int runs) {

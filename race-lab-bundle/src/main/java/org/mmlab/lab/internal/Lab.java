@@ -1,0 +1,63 @@
+package org.mmlab.lab.internal;
+
+import java.util.List;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.mmlab.lab.RaceOutcome;
+import org.mmlab.lab.internal.sched.Strategies;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModulePolicy;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** The race lab as the lab: commands use it: the catalogue, runs, PCT's step estimate, shrinking. */
+@Component(service = Lab.class)
+public class Lab {
+    private final BundleContext context;
+    private final CommandProcessor processor;
+    private final MemoryManager mm;
+    private final Catalogue catalogue = new Catalogue(List.of(new UnloadDuringMigration()));
+
+    @Activate
+    public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {
+        this.context = context;
+        this.processor = processor;
+        this.mm = mm;
+    }
+
+    public Catalogue catalogue() {
+        return catalogue;
+    }
+
+    public ModulePolicy policy() {
+        return mm.modulePolicy();
+    }
+
+    public void setPolicy(ModulePolicy p) {
+        mm.setModulePolicy(p);
+    }
+
+    /** Runs the race once. */
+    public RaceOutcome run(Race race, ModulePolicy policy, MigrationContract contract, StrategySpec strategy)
+            throws Exception {
+        try (LabContext lab = new LabContext(context, processor)) {
+            return new RaceLab(lab).run(race, policy, contract, strategy);
+        }
+    }
+
+    /** Decisions of a run whose schedule switches only when a thread ends: PCT's k. */
+    public int steps(Race race, ModulePolicy policy, MigrationContract contract) throws Exception {
+        RaceOutcome o = run(race, policy, contract, StrategySpec.of(() -> Strategies.replay(""), "replay ''"));
+        return (int) Math.max(1, o.decisions());
+    }
+
+    /** Shrinks a failing trace: see {@link TraceShrinker}. */
+    public TraceShrinker.Shrunk shrink(Race race, ModulePolicy policy, String trace) throws Exception {
+        try (LabContext lab = new LabContext(context, processor)) {
+            return new TraceShrinker(new RaceLab(lab), race, policy).shrink(trace);
+        }
+    }
+}
