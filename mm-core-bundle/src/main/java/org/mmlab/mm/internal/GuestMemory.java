@@ -133,6 +133,15 @@ public final class GuestMemory {
         return map.pageblockMigratetype(pfn);
     }
 
+    /** The use-after-unload checker (calls into driver modules). */
+    public boolean unloadChecker() {
+        return modules.enabled;
+    }
+
+    public void setUnloadChecker(boolean on) {
+        modules.enabled = on;
+    }
+
     public MmDebug debug() {
         return debug;
     }

@@ -270,22 +270,25 @@ public class MmCommands {
         }
     }
 
-    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST) and what they reported")
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload) and what they reported")
     public void debug() {
         GuestMemory guest = core().guest();
-        System.out.printf("debugVm    %s%ndebugList  %s%nreports    %d%ntainted    %s%n", guest.debug().debugVm() ? "on" : "off",
-                guest.debug().debugList() ? "on" : "off", guest.debug().reports(),
+        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nreports    %d%ntainted    %s%n",
+                guest.debug().debugVm() ? "on" : "off", guest.debug().debugList() ? "on" : "off",
+                guest.unloadChecker() ? "on" : "off", guest.debug().reports(),
                 guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
     }
 
     @Descriptor("switch a debug checker on or off in the running guest")
-    public void debug(@Descriptor("vm | list") String checker, @Descriptor("on | off") String state) {
+    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker)") String checker,
+            @Descriptor("on | off") String state) {
         GuestMemory guest = core().guest();
         boolean on = Args.onOff(state);
         switch (checker) {
             case "vm": guest.debug().setDebugVm(on); break;
             case "list": guest.debug().setDebugList(on); break;
-            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm or list");
+            case "unload": guest.setUnloadChecker(on); break;
+            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list or unload");
         }
         debug();
     }
