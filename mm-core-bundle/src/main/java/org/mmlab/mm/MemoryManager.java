@@ -122,4 +122,25 @@ public interface MemoryManager {
 
     /** si_mem_available(): MemAvailable of /proc/meminfo, in pages. */
     long memAvailable();
+
+    /**
+     * LIST_HEAD(): a new head for a list of pages linked through page->lru (a balloon's pages). The
+     * caller's own lock guards the list; every add and delete is validated with CONFIG_DEBUG_LIST.
+     */
+    int listHeadAlloc();
+
+    /** Gives back a list head from {@link #listHeadAlloc()}; the list must be empty. */
+    void listHeadFree(int head);
+
+    /** list_add(&amp;page->lru, head): at the front. False if DEBUG_LIST found corruption and skipped it. */
+    boolean listAdd(int pfn, int head);
+
+    /** list_del(&amp;page->lru): unlink and poison (LIST_POISON1/2). False if DEBUG_LIST found corruption. */
+    boolean listDel(int pfn);
+
+    /** list_empty(head). */
+    boolean listEmpty(int head);
+
+    /** The id after this one on its list (a PFN, or the head at the end). */
+    int listNext(int id);
 }

@@ -29,6 +29,7 @@ final class FreshGuest {
         setUnless(gogo, shown, "contentModel", "tag", "tag");
         setUnless(gogo, shown, "debugVm", "true", "true");
         setUnless(gogo, shown, "debugList", "true", "true");
+        setUnless(gogo, shown, "pagePoisoning", "false", "false");
         gogo.run("mm:config migrationContract " + contract.value());
     }
 

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.Hashtable;
 
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mmlab.mm.MigrateMode;
@@ -31,6 +33,16 @@ class MovableOpsWhiteboardTest {
 
     @InjectService(timeout = 10_000)
     MovablePages movablePages;
+
+    @BeforeEach
+    void unloadTheBalloonInfrastructureWhoseOpsTakePgtyOffline() throws Exception {
+        BalloonInfrastructure.stop(context);
+    }
+
+    @AfterEach
+    void loadItAgain() throws Exception {
+        BalloonInfrastructure.start(context);
+    }
 
     /** Callbacks that are never called here: no page of this driver exists. */
     static final class IdleOps implements MovableOperations {

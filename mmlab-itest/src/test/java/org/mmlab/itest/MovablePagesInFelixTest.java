@@ -80,6 +80,7 @@ class MovablePagesInFelixTest {
 
     @BeforeEach
     void bootAGuestUnderTheContractAndLetTheDriverAddItsPages() throws Exception {
+        BalloonInfrastructure.stop(context); // this driver's own movable_ops take PGTY_offline
         gogo = new GogoSession(processor);
         FreshGuest.boot(gogo, contract);
         gogo.run("mm:kcompactd stop");
@@ -138,6 +139,7 @@ class MovablePagesInFelixTest {
         } finally {
             gogo.run("mm:kcompactd start");
             gogo.close();
+            BalloonInfrastructure.start(context);
         }
     }
 

@@ -97,14 +97,19 @@ public final class MmCheck {
     }
 
     /**
-     * A frame a host holds (and would not fault back in) must be one the guest gave away: PageOffline,
-     * still allocated. Free or in any other use, the guest can touch it; data loss is one access away.
+     * A frame a host holds (and would not fault back in) must be one the guest gave away: still
+     * allocated, and not a user page. Free or mapped by a process, the guest touches it sooner or later.
      */
     private void checkHostFrames() {
         g.hostFrames.forEachHeld((pfn, host) -> {
-            if (!host.faultsInOnAccess() && (map.refcount(pfn) <= 0 || !map.hasType(pfn, PageType.OFFLINE))) {
-                fail(Invariant.HOST_FRAME, String.format("pfn %#x, which %s holds, is %s", pfn, host.name(),
-                        map.refcount(pfn) <= 0 ? "free" : "in guest use (not PageOffline)"));
+            if (host.faultsInOnAccess()) {
+                return;
+            }
+            String use = map.refcount(pfn) <= 0 ? "free"
+                    : (map.mapping[pfn] & MemMap.PAGE_MAPPING_ANON) != 0 || map.testFlag(pfn, PageFlags.PG_lru)
+                            ? "a user page" : null;
+            if (use != null) {
+                fail(Invariant.HOST_FRAME, String.format("pfn %#x, which %s holds, is %s", pfn, host.name(), use));
             }
         });
         long lost = g.hostFrames.dataLoss();

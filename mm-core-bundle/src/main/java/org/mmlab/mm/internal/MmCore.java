@@ -267,4 +267,51 @@ public class MmCore implements MemoryManager {
     public long memAvailable() {
         return Meminfo.memAvailable(guest);
     }
+
+    @Override
+    public int listHeadAlloc() {
+        return guest.map.allocListHead();
+    }
+
+    @Override
+    public void listHeadFree(int head) {
+        checkListHead(head);
+        if (!guest.lists.isEmpty(head)) {
+            throw new IllegalStateException(guest.lists.addr(head) + ": list head freed while pages are on it");
+        }
+        guest.map.freeListHead(head);
+    }
+
+    @Override
+    public boolean listAdd(int pfn, int head) {
+        guest.checkPfn(pfn);
+        checkListHead(head);
+        return guest.lists.add(pfn, head);
+    }
+
+    @Override
+    public boolean listDel(int pfn) {
+        guest.checkPfn(pfn);
+        return guest.lists.del(pfn);
+    }
+
+    @Override
+    public boolean listEmpty(int head) {
+        checkListHead(head);
+        return guest.lists.isEmpty(head);
+    }
+
+    @Override
+    public int listNext(int id) {
+        if (id < 0 || id >= guest.map.nrPages + MemMap.MAX_LIST_HEADS) {
+            throw new IllegalArgumentException("list node " + id + " out of range");
+        }
+        return guest.lists.next(id);
+    }
+
+    private void checkListHead(int head) {
+        if (head < guest.map.nrPages || head >= guest.map.nrPages + MemMap.MAX_LIST_HEADS) {
+            throw new IllegalArgumentException("not a list head: " + head);
+        }
+    }
 }

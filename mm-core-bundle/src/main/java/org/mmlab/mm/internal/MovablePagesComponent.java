@@ -4,6 +4,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 
 import org.mmlab.mm.MovablePages;
+import org.osgi.annotation.bundle.Capability;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceFactory;
@@ -21,6 +22,8 @@ import org.osgi.service.component.annotations.Reference;
  * the new guest's, as their pages went with the old one.
  */
 @Component(immediate = true)
+@Capability(namespace = "osgi.service", attribute = "objectClass:List<String>=org.mmlab.mm.MovablePages",
+        uses = MovablePages.class) // registered by hand, so the resolver is told what DS would have said
 public class MovablePagesComponent {
     private final ServiceRegistration<MovablePages> registration;
 

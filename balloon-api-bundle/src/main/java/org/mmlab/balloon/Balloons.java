@@ -1,0 +1,67 @@
+package org.mmlab.balloon;
+
+import java.util.List;
+
+import org.mmlab.mm.MigrationContract;
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * mm/balloon.c as a service (one instance per driver bundle, so each device knows its driver). Page
+ * frames are PFNs; {@link org.mmlab.mm.Mm#NO_PAGE} is NULL. Each page is accounted to exactly one
+ * device from enqueue to dequeue.
+ *
+ * <p>Locking rules, newest kernel (include/linux/balloon.h), followed under the 2025 contract:
+ * <ol type="i">
+ * <li>inflation and deflation set and clear page->private (the device) under balloon_pages_lock;</li>
+ * <li>isolation and dequeue take the page off the device's list under balloon_pages_lock.</li>
+ * </ol>
+ * Under the 2012 and 2016 contracts the era's rules hold instead: the per-device pages_lock, and the
+ * page lock taken before it (seed 000 rule i; seed 004's updated rule ii).
+ */
+@ProviderType
+public interface Balloons {
+    /** The migration contract of this guest (and so of this balloon infrastructure). */
+    MigrationContract contract();
+
+    /**
+     * balloon_devinfo_init() (and, under 2012, balloon_mapping_alloc(); under 2016, the inode mapping
+     * with balloon_aops): a new device with its migratepage callback, or null for a driver that does not
+     * support migration. adjustManagedPageCount: the core removes inflated pages from totalram.
+     */
+    BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount);
+
+    /**
+     * The device goes (the driver's remove, after it drained the balloon): its mapping is freed (2012,
+     * 2016). Throws IllegalStateException, changing nothing, while it still has pages or isolated pages.
+     */
+    void balloonDevinfoRemove(BalloonDevInfo b);
+
+    /**
+     * balloon_page_alloc(): alloc_page(GFP_HIGHUSER_MOVABLE | __GFP_NOMEMALLOC | __GFP_NORETRY |
+     * __GFP_NOWARN); NO_PAGE on failure.
+     */
+    int balloonPageAlloc();
+
+    /**
+     * balloon_page_enqueue(): the page (allocated by the caller, which keeps its reference as the
+     * balloon's) becomes PageOffline, the device's, and goes on its list; BALLOON_INFLATE,
+     * NR_BALLOON_PAGES, and totalram if the device adjusts it.
+     */
+    void balloonPageEnqueue(BalloonDevInfo b, int pfn);
+
+    /** balloon_page_list_enqueue(): the first n of pfns; returns n. */
+    int balloonPageListEnqueue(BalloonDevInfo b, int[] pfns, int n);
+
+    /**
+     * balloon_page_dequeue(): one page off the device's list, now the caller's (still PageOffline until
+     * freed); NO_PAGE if none is available now (pages are isolated: retry later). Throws
+     * {@link org.mmlab.mm.KernelBug} "balloon pages are lost" when the list is empty and nothing is isolated.
+     */
+    int balloonPageDequeue(BalloonDevInfo b);
+
+    /** balloon_page_list_dequeue(): up to nReq pages into out; returns how many. */
+    int balloonPageListDequeue(BalloonDevInfo b, int[] out, int nReq);
+
+    /** Every device, of every driver, that has not been removed. */
+    List<BalloonDevInfo> devices();
+}

@@ -1,0 +1,84 @@
+package org.mmlab.balloon.internal;
+
+import org.mmlab.mm.AddressSpace;
+import org.mmlab.mm.AddressSpaceOperations;
+import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.Errno;
+import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.VmEvent;
+
+/**
+ * Models one device's side of mm/balloon_compaction.c in v3.8 (2012): the hooks
+ * __isolate_balloon_page() and __putback_balloon_page() that the migration core calls with the page
+ * locked and a reference held, and the balloon mapping's a_ops->migratepage (v3.8's
+ * virtballoon_migratepage bookkeeping, around the driver's host part).
+ */
+final class Balloon2012Hooks implements BalloonDevInfo, AddressSpaceOperations {
+    private final BalloonCore core;
+    private final BalloonDevice b;
+
+    Balloon2012Hooks(BalloonCore core, BalloonDevice b) {
+        this.core = core;
+        this.b = b;
+    }
+
+    /** __isolate_balloon_page(): list_del and isolated_pages++ under pages_lock. */
+    @Override
+    public void isolatePage(int pfn) {
+        core.lock(b);
+        try {
+            core.migration.isolate(b, pfn);
+        } finally {
+            core.unlock(b);
+        }
+    }
+
+    /** __putback_balloon_page(): list_add and isolated_pages-- under pages_lock. */
+    @Override
+    public void putbackPage(int pfn) {
+        core.lock(b);
+        try {
+            core.migration.putback(b, pfn);
+        } finally {
+            core.unlock(b);
+        }
+    }
+
+    /**
+     * a_ops->migratepage, both pages locked by the core: the driver tells its host, then newpage joins
+     * the balloon (page->mapping set under pages_lock: rule i) and page leaves it (page->mapping
+     * cleared). The core then drops page's two references and keeps newpage's allocation reference as
+     * the balloon's. v3.8 knew no -ENOENT: a driver answering it gets a WARN and -EBUSY (put back).
+     */
+    @Override
+    public int migratepage(AddressSpace mapping, int newPfn, int pfn, MigrateMode mode) {
+        int rc = b.migratepage.migratepage(b, newPfn, pfn, mode);
+        if (rc == -Errno.ENOENT) {
+            core.mm.printk(String.format("WARNING: CPU: 0 at mm/balloon_compaction.c: %s answered -ENOENT for"
+                    + " pfn %#x, which the 2012 contract does not know: -EBUSY", b.name(), pfn));
+            return -Errno.EBUSY;
+        }
+        if (rc != 0) {
+            return rc;
+        }
+        core.lock(b);
+        try {
+            core.balloonPageInsert(b, newPfn);
+            b.isolatedPages--;
+            core.mm.countVmEvent(VmEvent.BALLOON_MIGRATE);
+            core.balloonPageDelete(b, pfn, false);
+        } finally {
+            core.unlock(b);
+        }
+        if (b.adjustManagedPageCount()) {
+            core.mm.adjustManagedPageCount(pfn, 1);
+            core.mm.adjustManagedPageCount(newPfn, -1);
+        }
+        return 0;
+    }
+
+    @Override
+    public String toString() {
+        return "balloon_aops of " + b.name();
+    }
+}

@@ -1,0 +1,349 @@
+package org.mmlab.balloon.internal;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentSkipListMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonMigrate;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.KernelBug;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.NodeStat;
+import org.mmlab.mm.VmEvent;
+
+/**
+ * Models mm/balloon.c (and, under the older contracts, mm/balloon_compaction.c of v3.8 and v5.0):
+ * the balloon pages of every device, enqueued, dequeued, isolated, put back and migrated.
+ *
+ * <p>Locking, per contract:
+ * <ul>
+ * <li>2025 (include/linux/balloon.h, 2026): one global balloon_pages_lock. (i) inflation and deflation
+ * set and clear page->private under it; (ii) isolation and dequeue take the page off the list under
+ * it. A page whose page->private is clear is being inflated or deflated and cannot be isolated. The
+ * page lock is not used.</li>
+ * <li>2016 (v5.0, seed 004): the device's pages_lock; the page lock is taken (trylock) before
+ * a page is inserted or deleted, and dequeue skips a page it cannot lock or that is isolated.</li>
+ * <li>2012 (v3.8, seed 000): (i) page->mapping changes only under the page lock, then pages_lock;
+ * (ii) dequeue raises the refcount before the page leaves the list; (iii) isolation re-tests under
+ * the page lock (mm-core does).</li>
+ * </ul>
+ * Every spinlock section is also a preempt_disable() section, so mm:check never sees a list half changed.
+ */
+final class BalloonCore {
+    /** balloon_page_alloc()'s flags (CONFIG_BALLOON_MIGRATION). */
+    static final int GFP_BALLOON = Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NOMEMALLOC | Gfp.__GFP_NORETRY
+            | Gfp.__GFP_NOWARN;
+
+    final MemoryManager mm;
+    /** balloon-api's own MovablePages: page->private, PageOffline, PG_movable_ops, balloon_mops. */
+    final MovablePages own;
+    final MigrationContract contract;
+    /** balloon_pages_lock (2025). */
+    private final ReentrantLock balloonPagesLock = new ReentrantLock();
+    private final Map<Integer, BalloonDevice> devices = new ConcurrentSkipListMap<>();
+    private final AtomicInteger nextId = new AtomicInteger(1);
+    final BalloonMigration migration;
+
+    BalloonCore(MemoryManager mm, MovablePages own) {
+        this.mm = mm;
+        this.own = own;
+        this.contract = own.contract();
+        this.migration = new BalloonMigration(this);
+    }
+
+    // ---------------------------------------------------------------- devices
+
+    /** balloon_devinfo_init(), with the era's mapping made by the driver's MovablePages. */
+    BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
+            String bundle, long bundleId, MovablePages driverPages) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("balloon_devinfo_init(): a device needs a name");
+        }
+        for (BalloonDevice d : devices.values()) {
+            if (d.name().equals(name)) {
+                throw new IllegalArgumentException("balloon_devinfo_init(): a device named '" + name + "' exists");
+            }
+        }
+        BalloonDevice b = new BalloonDevice(nextId.getAndIncrement(), name, bundle, bundleId, migratepage,
+                adjustManagedPageCount, mm.listHeadAlloc(), driverPages);
+        if (migratepage != null) {
+            switch (contract) {
+                case BALLOON_2012:
+                    Balloon2012Hooks hooks = new Balloon2012Hooks(this, b);
+                    b.mapping = driverPages.balloonMappingAlloc(hooks, hooks);
+                    b.mappingPrivate = hooks;
+                    break;
+                case NON_LRU_2016:
+                    b.mapping = driverPages.allocAnonInode(migration.aops2016, b);
+                    break;
+                default:
+                    break; // balloon_mops, registered once for PGTY_offline
+            }
+        }
+        devices.put(b.id, b);
+        return b;
+    }
+
+    /** The driver removes the device: only once it has no pages and none isolated. */
+    void balloonDevinfoRemove(BalloonDevInfo info) {
+        BalloonDevice b = device(info);
+        lock(b);
+        try {
+            if (b.nrPages > 0 || b.isolatedPages > 0) {
+                throw new IllegalStateException(String.format("%s still has %d pages and %d isolated pages:"
+                        + " deflate it first", b.name(), b.nrPages, b.isolatedPages));
+            }
+            b.removed = true;
+        } finally {
+            unlock(b);
+        }
+        devices.remove(b.id);
+        if (b.mapping != null) {
+            if (contract == MigrationContract.BALLOON_2012) {
+                b.driverPages.balloonMappingFree(b.mapping);
+            } else {
+                b.driverPages.iput(b.mapping);
+            }
+        }
+        mm.listHeadFree(b.pagesHead);
+    }
+
+    List<BalloonDevInfo> devices() {
+        return new ArrayList<>(devices.values());
+    }
+
+    List<BalloonDevice> deviceList() {
+        return new ArrayList<>(devices.values());
+    }
+
+    BalloonDevice deviceById(int id) {
+        return devices.get(id);
+    }
+
+    BalloonDevice device(BalloonDevInfo info) {
+        if (!(info instanceof BalloonDevice b) || devices.get(b.id) != b) {
+            throw new IllegalArgumentException("not a balloon device of this guest: " + info);
+        }
+        return b;
+    }
+
+    // ---------------------------------------------------------------- locks
+
+    /** spin_lock_irqsave() of the lock that guards b's list under this contract. */
+    void lock(BalloonDevice b) {
+        mm.preemptDisable();
+        (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).lock();
+    }
+
+    void unlock(BalloonDevice b) {
+        (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).unlock();
+        mm.preemptEnable();
+    }
+
+    // ---------------------------------------------------------------- inflate
+
+    /** balloon_page_alloc(). */
+    int balloonPageAlloc() {
+        return mm.allocPages(GFP_BALLOON, 0);
+    }
+
+    /** balloon_page_enqueue(). */
+    void balloonPageEnqueue(BalloonDevInfo info, int pfn) {
+        BalloonDevice b = device(info);
+        checkPfn(pfn);
+        boolean pageLock = contract != MigrationContract.MOVABLE_OPS_2025;
+        if (pageLock && !mm.trylockPage(pfn)) {
+            // BUG_ON(!trylock_page(page)): nobody else may hold a page the driver just allocated
+            mm.printk(String.format("kernel BUG at mm/balloon_compaction.c: balloon_page_enqueue: pfn %#x locked"
+                    + " by someone else", pfn));
+            throw new KernelBug("BUG_ON(!trylock_page(page)) in balloon_page_enqueue, pfn " + Integer.toHexString(pfn));
+        }
+        try {
+            lock(b);
+            try {
+                balloonPageEnqueueOne(b, pfn);
+            } finally {
+                unlock(b);
+            }
+        } finally {
+            if (pageLock) {
+                mm.unlockPage(pfn);
+            }
+        }
+    }
+
+    /** balloon_page_list_enqueue(). */
+    int balloonPageListEnqueue(BalloonDevInfo info, int[] pfns, int n) {
+        if (n < 0 || n > pfns.length) {
+            throw new IllegalArgumentException("balloon_page_list_enqueue(): " + n + " of " + pfns.length + " pages");
+        }
+        for (int i = 0; i < n; i++) {
+            balloonPageEnqueue(info, pfns[i]);
+        }
+        return n;
+    }
+
+    /** balloon_page_enqueue_one(): with the device's lock (and, before 2025, the page lock) held. */
+    private void balloonPageEnqueueOne(BalloonDevice b, int pfn) {
+        balloonPageInsert(b, pfn);
+        if (b.adjustManagedPageCount()) {
+            mm.adjustManagedPageCount(pfn, -1);
+        }
+        mm.countVmEvent(VmEvent.BALLOON_INFLATE);
+        mm.modNodePageState(NodeStat.NR_BALLOON_PAGES, 1);
+    }
+
+    /**
+     * balloon_page_insert(): mark the page the device's, the contract's way, and list_add it.
+     * 2012: page->mapping = the balloon mapping; 2016: __SetPageOffline, __SetPageMovable(page,
+     * inode mapping), page->private; 2025: __SetPageOffline, SetPageMovableOps, page->private.
+     */
+    void balloonPageInsert(BalloonDevice b, int pfn) {
+        switch (contract) {
+            case BALLOON_2012:
+                if (b.mapping != null) {
+                    b.driverPages.balloonPageSetMapping(pfn, b.mapping);
+                }
+                break;
+            case NON_LRU_2016:
+                own.setPageOffline(pfn);
+                if (b.mapping != null) {
+                    b.driverPages.setPageMovable(pfn, b.mapping);
+                }
+                own.setPagePrivate(pfn, b.id);
+                break;
+            default:
+                own.setPageOffline(pfn);
+                if (b.migratepage != null) {
+                    own.setPageMovableOps(pfn);
+                }
+                own.setPagePrivate(pfn, b.id);
+                break;
+        }
+        mm.listAdd(pfn, b.pagesHead);
+        b.nrPages++;
+    }
+
+    // ---------------------------------------------------------------- deflate
+
+    /** balloon_page_dequeue(): NO_PAGE if none now; the "balloon pages are lost" BUG if none at all. */
+    int balloonPageDequeue(BalloonDevInfo info) {
+        BalloonDevice b = device(info);
+        int[] one = new int[1];
+        if (balloonPageListDequeue(b, one, 1) == 1) {
+            return one[0];
+        }
+        lock(b);
+        try {
+            if (mm.listEmpty(b.pagesHead) && b.isolatedPages == 0) {
+                mm.printk("kernel BUG at mm/balloon.c: balloon_page_dequeue: " + b.name()
+                        + ": the list is empty and no page is isolated: balloon pages are lost");
+                throw new KernelBug("balloon pages are lost: " + b.name() + " has no page on its list and none isolated");
+            }
+        } finally {
+            unlock(b);
+        }
+        return Mm.NO_PAGE;
+    }
+
+    /**
+     * balloon_page_list_dequeue(): up to nReq pages off the list under the lock. Before 2025 a page
+     * whose lock cannot be taken, or that is isolated, is skipped ("raced with isolation").
+     */
+    int balloonPageListDequeue(BalloonDevInfo info, int[] out, int nReq) {
+        BalloonDevice b = device(info);
+        if (nReq < 0 || nReq > out.length) {
+            throw new IllegalArgumentException("balloon_page_list_dequeue(): " + nReq + " pages into " + out.length);
+        }
+        int n = 0;
+        lock(b);
+        try {
+            int pfn = mm.listNext(b.pagesHead);
+            while (pfn != b.pagesHead && n < nReq) {
+                int next = mm.listNext(pfn);
+                if (dequeueOne(b, pfn)) {
+                    out[n++] = pfn;
+                }
+                pfn = next;
+            }
+        } finally {
+            unlock(b);
+        }
+        if (contract == MigrationContract.BALLOON_2012) {
+            for (int i = 0; i < n; i++) {
+                mm.putPage(out[i]); // the rule ii reference, which v3.8's balloon_page_free() dropped
+            }
+        }
+        return n;
+    }
+
+    private boolean dequeueOne(BalloonDevice b, int pfn) {
+        if (contract == MigrationContract.MOVABLE_OPS_2025) {
+            mm.listDel(pfn);
+            b.nrPages--;
+            balloonPageDeflated(b, pfn);
+            own.setPagePrivate(pfn, 0); // balloon_page_finalize(); PageOffline stays until the page is freed
+            return true;
+        }
+        if (!mm.trylockPage(pfn)) {
+            return false;
+        }
+        try {
+            if (contract == MigrationContract.NON_LRU_2016 && own.pageIsolated(pfn)) {
+                return false; // raced with isolation
+            }
+            if (contract == MigrationContract.BALLOON_2012) {
+                mm.getPage(pfn); // rule ii: raise the refcount before the page leaves the list
+            }
+            balloonPageDelete(b, pfn, true);
+            balloonPageDeflated(b, pfn);
+            return true;
+        } finally {
+            mm.unlockPage(pfn);
+        }
+    }
+
+    /** What every deflation counts: the managed pages back, BALLOON_DEFLATE, NR_BALLOON_PAGES. */
+    void balloonPageDeflated(BalloonDevice b, int pfn) {
+        if (b.adjustManagedPageCount()) {
+            mm.adjustManagedPageCount(pfn, 1);
+        }
+        mm.countVmEvent(VmEvent.BALLOON_DEFLATE);
+        mm.modNodePageState(NodeStat.NR_BALLOON_PAGES, -1);
+    }
+
+    /**
+     * balloon_page_delete() (2012, 2016), page lock and device lock held: the page stops being the
+     * device's; it leaves the list unless it is isolated ("no touching page.lru once isolated").
+     */
+    void balloonPageDelete(BalloonDevice b, int pfn, boolean onList) {
+        if (contract == MigrationContract.BALLOON_2012) {
+            if (b.mapping != null) {
+                b.driverPages.balloonPageClearMapping(pfn);
+            }
+        } else {
+            own.clearPageOffline(pfn);
+            if (b.mapping != null) {
+                b.driverPages.clearPageMovable(pfn);
+            }
+            own.setPagePrivate(pfn, 0);
+        }
+        if (onList) {
+            mm.listDel(pfn);
+            b.nrPages--;
+        }
+    }
+
+    private void checkPfn(int pfn) {
+        if (pfn < 0 || pfn >= mm.nrPages()) {
+            throw new IllegalArgumentException("pfn " + pfn + " out of range");
+        }
+    }
+}

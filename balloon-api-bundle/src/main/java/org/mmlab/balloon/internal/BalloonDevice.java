@@ -1,0 +1,86 @@
+package org.mmlab.balloon.internal;
+
+import java.util.concurrent.locks.ReentrantLock;
+
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonMigrate;
+import org.mmlab.mm.AddressSpace;
+import org.mmlab.mm.MovablePages;
+
+/**
+ * Models struct balloon_dev_info (include/linux/balloon.h and its 2012/2016 ancestors): the device's
+ * page list (linked through page->lru), isolated_pages, the driver's migratepage and the
+ * adjust_managed_page_count flag. Fields change only under the lock {@link BalloonCore#pagesLock}
+ * names for this device.
+ */
+final class BalloonDevice implements BalloonDevInfo {
+    /** page->private of its pages (2016, 2025): small, non-zero, never reused within a guest. */
+    final int id;
+    private final String name;
+    final String bundle;
+    private final long bundleId;
+    final BalloonMigrate migratepage;
+    private final boolean adjustManagedPageCount;
+    /** b_dev_info->pages: the head of a page->lru list. */
+    final int pagesHead;
+    /** b_dev_info->pages_lock (2012, 2016): per device; mainline has one global balloon_pages_lock. */
+    final ReentrantLock pagesLock = new ReentrantLock();
+    /** The driver's MovablePages (2012: the balloon mapping's owner; 2016: the inode's). */
+    final MovablePages driverPages;
+    /** 2012: balloon_mapping_alloc()'s mapping; 2016: the balloon inode's i_mapping; 2025: null. */
+    AddressSpace mapping;
+    /** 2012: the hooks the balloon mapping's private_data points to (balloon_page_device()). */
+    Object mappingPrivate;
+    /** Pages on the list; changed under the device's lock. */
+    long nrPages;
+    /** b_dev_info->isolated_pages; changed under the device's lock. */
+    long isolatedPages;
+    volatile boolean removed;
+
+    BalloonDevice(int id, String name, String bundle, long bundleId, BalloonMigrate migratepage,
+            boolean adjustManagedPageCount, int pagesHead, MovablePages driverPages) {
+        this.id = id;
+        this.name = name;
+        this.bundle = bundle;
+        this.bundleId = bundleId;
+        this.migratepage = migratepage;
+        this.adjustManagedPageCount = adjustManagedPageCount;
+        this.pagesHead = pagesHead;
+        this.driverPages = driverPages;
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public long bundleId() {
+        return bundleId;
+    }
+
+    @Override
+    public long nrPages() {
+        return nrPages;
+    }
+
+    @Override
+    public long isolatedPages() {
+        return isolatedPages;
+    }
+
+    @Override
+    public boolean adjustManagedPageCount() {
+        return adjustManagedPageCount;
+    }
+
+    @Override
+    public boolean removed() {
+        return removed;
+    }
+
+    @Override
+    public String toString() {
+        return name + " [" + id + "]";
+    }
+}

@@ -1,0 +1,89 @@
+package org.mmlab.balloon.shell;
+
+import java.util.List;
+
+import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.NodeStat;
+import org.mmlab.mm.VmEvent;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/** balloon:list and balloon:info: the balloon devices of every driver, as mm/balloon.c keeps them. */
+@Component(service = BalloonCommands.class)
+@GogoCommand(scope = "balloon", function = {"list", "info"})
+public class BalloonCommands {
+    private final Balloons balloons;
+    private final MemoryManager mm;
+    private final BundleContext context;
+
+    @Activate
+    public BalloonCommands(@Reference Balloons balloons, @Reference MemoryManager mm, BundleContext context) {
+        this.balloons = balloons;
+        this.mm = mm;
+        this.context = context;
+    }
+
+    @Descriptor("list the balloon devices: pages, isolated pages, driver bundle")
+    public void list() {
+        List<BalloonDevInfo> devices = balloons.devices();
+        System.out.printf("contract %s, nr_balloon_pages %d, balloon_inflate %d, balloon_deflate %d,"
+                + " balloon_migrate %d%n", balloons.contract().value(), mm.nodePageState(NodeStat.NR_BALLOON_PAGES),
+                mm.vmEvents(VmEvent.BALLOON_INFLATE), mm.vmEvents(VmEvent.BALLOON_DEFLATE),
+                mm.vmEvents(VmEvent.BALLOON_MIGRATE));
+        if (devices.isEmpty()) {
+            System.out.println("no balloon devices");
+            return;
+        }
+        System.out.printf("%-4s %-24s %10s %9s  %s%n", "DEV", "NAME", "PAGES", "ISOLATED", "DRIVER");
+        for (int i = 0; i < devices.size(); i++) {
+            BalloonDevInfo b = devices.get(i);
+            System.out.printf("%-4d %-24s %10d %9d  %s%n", i, b.name(), b.nrPages(), b.isolatedPages(), driver(b));
+        }
+    }
+
+    @Descriptor("show one balloon device")
+    public void info(@Descriptor("the device: its number in balloon:list, or its name") String dev) {
+        BalloonDevInfo b = find(dev);
+        long total = b.nrPages() + b.isolatedPages();
+        System.out.printf("name                     %s%n", b.name());
+        System.out.printf("driver                   %s%n", driver(b));
+        System.out.printf("pages                    %d (%d KiB)%n", total, total * 4);
+        System.out.printf("  on b_dev_info->pages   %d%n", b.nrPages());
+        System.out.printf("  isolated_pages         %d%n", b.isolatedPages());
+        System.out.printf("adjust_managed_page_count %s%n", b.adjustManagedPageCount());
+        System.out.printf("contract                 %s (%s)%n", balloons.contract().value(),
+                balloons.contract().description());
+    }
+
+    private BalloonDevInfo find(String dev) {
+        List<BalloonDevInfo> devices = balloons.devices();
+        for (BalloonDevInfo b : devices) {
+            if (b.name().equals(dev)) {
+                return b;
+            }
+        }
+        try {
+            int i = Integer.parseInt(dev);
+            if (i >= 0 && i < devices.size()) {
+                return devices.get(i);
+            }
+        } catch (NumberFormatException e) {
+            // not a number: not a device either
+        }
+        throw new IllegalArgumentException("no balloon device '" + dev + "': "
+                + (devices.isEmpty() ? "there are none" : "see balloon:list (0.." + (devices.size() - 1) + " or a name)"));
+    }
+
+    private String driver(BalloonDevInfo b) {
+        Bundle bundle = context.getBundle(b.bundleId());
+        return bundle == null ? "bundle " + b.bundleId() + " (uninstalled)"
+                : bundle.getSymbolicName() + " [" + b.bundleId() + "]";
+    }
+}

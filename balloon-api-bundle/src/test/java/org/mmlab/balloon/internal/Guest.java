@@ -1,0 +1,68 @@
+package org.mmlab.balloon.internal;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonMigrate;
+import org.mmlab.mm.Errno;
+import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.internal.MmCore;
+import org.mmlab.mm.internal.MovablePagesImpl;
+
+/** A booted mm-core (outside the framework) with the balloon infrastructure on it and one driver's view. */
+final class Guest {
+    final MmCore core;
+    final BalloonCore balloon;
+    final DriverBalloons driver;
+
+    Guest(MigrationContract contract) {
+        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
+                new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "memorySize" -> "64M";
+                    case "dma32Size" -> "32M";
+                    case "migrationContract" -> contract.value();
+                    default -> method.getDefaultValue();
+                });
+        core = new MmCore(config);
+        core.guest().compaction().kcompactd().stop();
+        balloon = new BalloonCore(core, new MovablePagesImpl(core.guest(), "balloon-api-bundle", 1));
+        if (contract == MigrationContract.MOVABLE_OPS_2025) {
+            balloon.own.setMovableOps(balloon.migration.mops, org.mmlab.mm.PageType.OFFLINE);
+        }
+        driver = new DriverBalloons(balloon, "test-driver", 7, new MovablePagesImpl(core.guest(), "test-driver", 7));
+    }
+
+    /** Inflates n pages into b; returns their PFNs. */
+    List<Integer> inflate(BalloonDevInfo b, int n) {
+        List<Integer> pfns = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            int pfn = driver.balloonPageAlloc();
+            driver.balloonPageEnqueue(b, pfn);
+            pfns.add(pfn);
+        }
+        return pfns;
+    }
+
+    /** The driver's host side: records migrations and answers what a test scripted, else 0. */
+    static final class Host implements BalloonMigrate {
+        final List<int[]> migrations = new ArrayList<>();
+        volatile int answer;
+
+        @Override
+        public synchronized int migratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
+            migrations.add(new int[] {newPfn, pfn});
+            return answer;
+        }
+
+        static Host answering(int rc) {
+            Host h = new Host();
+            h.answer = rc;
+            return h;
+        }
+
+        static final int ENOENT = -Errno.ENOENT;
+    }
+}
