@@ -33,28 +33,31 @@ public class DeviceRegistry implements VirtioBalloons {
         devices.remove(name, d);
     }
 
-    /** The device, or empty. */
+    /** The device, or empty (also while it is being probed or removed). */
     public Optional<VirtioBalloonDevice> get(String name) {
-        return Optional.ofNullable(devices.get(name));
+        return Optional.ofNullable(devices.get(name)).filter(VirtioBalloonDevice::live);
     }
 
+    /** Every device that is probed and not being removed, by name. */
     public List<VirtioBalloonDevice> all() {
         List<VirtioBalloonDevice> l = new ArrayList<>(devices.values());
+        l.removeIf(d -> !d.live());
         l.sort(Comparator.comparing(VirtioBalloonDevice::deviceName));
         return l;
     }
 
+    /** Every probed device, also those being removed (until virtballoon_remove() returned). */
     @Override
     public List<VirtioBalloonState> devices() {
-        List<VirtioBalloonState> l = new ArrayList<>();
-        for (VirtioBalloonDevice d : all()) {
-            l.add(d.state());
-        }
-        return l;
+        List<VirtioBalloonDevice> l = new ArrayList<>(devices.values());
+        l.removeIf(d -> !d.probed());
+        l.sort(Comparator.comparing(VirtioBalloonDevice::deviceName));
+        return l.stream().map(VirtioBalloonDevice::state).toList();
     }
 
     @Override
     public Optional<VirtioBalloonState> device(String name) {
-        return get(name).map(VirtioBalloonDevice::state);
+        return Optional.ofNullable(devices.get(name)).filter(VirtioBalloonDevice::probed)
+                .map(VirtioBalloonDevice::state);
     }
 }

@@ -62,6 +62,10 @@ public class VirtioBalloonDevice implements CheckContributor {
     final VirtioDevice vdev;
     final BalloonHost host;
     final VirtioBalloon vb;
+    /** Probed and not yet being removed: only then do commands use the device. */
+    private volatile boolean live;
+    /** Probed (and perhaps being removed): the exported view shows it until it is gone. */
+    private volatile boolean probed;
 
     @Activate
     public VirtioBalloonDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm,
@@ -73,9 +77,11 @@ public class VirtioBalloonDevice implements CheckContributor {
 
     /**
      * The virtio core's part, then the driver's probe: the host starts with its target and behaviour,
-     * the features are negotiated, virtballoon_probe() runs. On failure nothing stays behind.
+     * the features are negotiated, virtballoon_probe() runs. On failure nothing stays behind. Public for
+     * tools that run outside the framework (the benchmarks).
      */
-    VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, Balloons balloons, DeviceRegistry registry) {
+    public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, Balloons balloons,
+            DeviceRegistry registry) {
         this.pid = pid;
         this.config = config;
         this.registry = registry;
@@ -90,6 +96,8 @@ public class VirtioBalloonDevice implements CheckContributor {
             vdev.finalizeFeatures(mm);
             vb = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs());
             vb.virtballoonProbe();
+            probed = true;
+            live = true;
         } catch (RuntimeException e) {
             host.stop();
             registry.release(config.name(), this);
@@ -100,12 +108,23 @@ public class VirtioBalloonDevice implements CheckContributor {
     /** virtballoon_remove(), then the host goes. */
     @Deactivate
     public void deactivate() {
+        live = false;
         try {
             vb.virtballoonRemove();
         } finally {
             host.stop();
             registry.release(config.name(), this);
         }
+    }
+
+    /** Probed; true until the device is gone, also while virtballoon_remove() runs. */
+    boolean probed() {
+        return probed;
+    }
+
+    /** Probed and not being removed. */
+    boolean live() {
+        return live;
     }
 
     /** The device's name, e.g. "0". */
