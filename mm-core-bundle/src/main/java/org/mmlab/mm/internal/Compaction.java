@@ -727,7 +727,7 @@ public final class Compaction implements PageAlloc.DirectCompactor {
                         lruvec.lruLock.unlock();
                         locked[0] = false;
                     }
-                    isolated = migrate.isolateLruPage(lowPfn);
+                    isolated = migrate.folioIsolateLru(lowPfn); // inside this iteration's stop_machine section
                 }
                 if (isolated) {
                     // isolate_success

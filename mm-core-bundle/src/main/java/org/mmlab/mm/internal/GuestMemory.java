@@ -223,13 +223,41 @@ public final class GuestMemory {
         checkPfn(pfn);
         stopMachine.enter();
         try {
-            int head = map.compoundHead(pfn);
-            if (alloc.putPageTestzero(head)) {
-                lruvec.release(head);
-                alloc.freeFrozenPages(head, map.compoundOrder(head), 0);
-            }
+            putPageInside(pfn);
         } finally {
             stopMachine.exit();
+        }
+    }
+
+    /**
+     * put_page() for mm code that is already inside the stop_machine read section (migrate_pages() and
+     * the other Migrate entry points): the same, without a nested enter/exit per page.
+     */
+    void putPageInside(int pfn) {
+        int head = map.compoundHead(pfn);
+        if (alloc.putPageTestzero(head)) {
+            lruvec.release(head);
+            alloc.freeFrozenPages(head, map.compoundOrder(head), 0);
+        }
+    }
+
+    /**
+     * put_page() inside mm code, for a caller that frees in batches (folios_put_refs()): when the last
+     * reference of an order-0 page goes, the page leaves the LRU, free_pages_prepare() runs, and it is
+     * added to the list at batch instead of being given to the buddy allocator at once; the caller
+     * hands the list to {@link PageAlloc#freeUnrefPageList} before it leaves mm code. Compound pages
+     * are freed at once.
+     */
+    void putPageBatched(int pfn, int batch) {
+        int head = map.compoundHead(pfn);
+        if (alloc.putPageTestzero(head)) {
+            lruvec.release(head);
+            int order = map.compoundOrder(head);
+            if (order != 0) {
+                alloc.freeFrozenPages(head, order, 0);
+            } else if (alloc.freePagesPrepare(head, 0)) {
+                lists.addTail(head, batch);
+            }
         }
     }
 

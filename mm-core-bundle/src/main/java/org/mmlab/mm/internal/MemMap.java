@@ -148,6 +148,16 @@ public final class MemMap {
         return ((int) INTS.getAndBitwiseAnd(flags, pfn, ~(1 << flag)) & (1 << flag)) != 0;
     }
 
+    /** Atomically sets every flag of a mask (one set_bit() per flag, as one read-modify-write). */
+    void setFlags(int pfn, int mask) {
+        INTS.getAndBitwiseOr(flags, pfn, mask);
+    }
+
+    /** Atomically clears every flag of a mask; returns the whole flags word as it was before. */
+    int testAndClearFlags(int pfn, int mask) {
+        return (int) INTS.getAndBitwiseAnd(flags, pfn, ~mask);
+    }
+
     int flagsWord(int pfn) {
         return (int) INTS.getVolatile(flags, pfn);
     }
@@ -162,14 +172,19 @@ public final class MemMap {
         return ((int) INTS.getVolatile(mapcountOrType, pfn) >>> 24) == type.value();
     }
 
-    /** __SetPageXxx() for a type: only on an untyped, unmapped page (VM_BUG_ON_PAGE checks that). */
+    /**
+     * __SetPageXxx() for a type: only on an untyped, unmapped page (VM_BUG_ON_PAGE checks that). A plain
+     * store in the kernel (page->page_type = ...), made by the page's owner (for PageBuddy, under
+     * zone->lock); lockless readers treat it as a hint. A release store: WRITE_ONCE with the owner's
+     * earlier writes ordered before it, and no full fence.
+     */
     void setType(int pfn, PageType type) {
-        INTS.setVolatile(mapcountOrType, pfn, type.word());
+        INTS.setRelease(mapcountOrType, pfn, type.word());
     }
 
-    /** __ClearPageXxx() for a type: back to "no mapcount" (-1). */
+    /** __ClearPageXxx() for a type: back to "no mapcount" (-1); a plain store in the kernel, as setType(). */
     void clearType(int pfn) {
-        INTS.setVolatile(mapcountOrType, pfn, MAPCOUNT_NONE);
+        INTS.setRelease(mapcountOrType, pfn, MAPCOUNT_NONE);
     }
 
     /** page_mapcount(): mapcount + 1, or 0 for a typed page. */
@@ -184,8 +199,9 @@ public final class MemMap {
         return (int) INTS.getVolatile(refcount, pfn);
     }
 
+    /** set_page_count(): atomic_set(), which is WRITE_ONCE (no barrier); a release store here. */
     void setRefcount(int pfn, int v) {
-        INTS.setVolatile(refcount, pfn, v);
+        INTS.setRelease(refcount, pfn, v);
     }
 
     /** page_ref_inc_return / page_ref_add. */

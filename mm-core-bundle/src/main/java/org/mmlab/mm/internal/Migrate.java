@@ -37,10 +37,19 @@ public final class Migrate {
     public static final int NR_MAX_MIGRATE_PAGES_RETRY = 10;
     /** MIGRATEPAGE_SUCCESS (plain 0 since 2025-08). */
     public static final int MIGRATEPAGE_SUCCESS = 0;
+    /**
+     * Freed source pages migrate_pages() collects before it gives them to the buddy allocator under
+     * one zone->lock hold: pcp->batch, as zone_batchsize() sets it for a zone of 256 MiB or more (the
+     * per-cpu list then goes to the buddy allocator in free_pcppages_bulk()).
+     */
+    static final int FREE_BATCH = 63;
+    /** No batch of freed pages (callers outside migrate_pages()). */
+    private static final int NO_BATCH = -1;
     /** The page flags folio_migrate_flags() hands to the new page, and the ones it takes from the old. */
-    private static final int[] COPIED_FLAGS = {PageFlags.PG_referenced, PageFlags.PG_uptodate, PageFlags.PG_dirty,
-        PageFlags.PG_workingset, PageFlags.PG_swapbacked};
-    private static final int[] MOVED_FLAGS = {PageFlags.PG_active, PageFlags.PG_unevictable, PageFlags.PG_mlocked};
+    private static final int COPIED_FLAGS = 1 << PageFlags.PG_referenced | 1 << PageFlags.PG_uptodate
+            | 1 << PageFlags.PG_dirty | 1 << PageFlags.PG_workingset | 1 << PageFlags.PG_swapbacked;
+    private static final int MOVED_FLAGS = 1 << PageFlags.PG_active | 1 << PageFlags.PG_unevictable
+            | 1 << PageFlags.PG_mlocked;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** get_new_folio (compaction_alloc): a free page of this order for src, or Mm.NO_PAGE. */
@@ -117,31 +126,39 @@ public final class Migrate {
         guest.checkPfn(pfn);
         guest.stopMachine.enter();
         try {
-            // the reference first, so that the page cannot be freed under us once we find it on the LRU
-            if (!map.refIncUnlessZero(pfn)) {
-                return false;
-            }
-            boolean isolated = false;
-            Lruvec lru = guest.lruvec;
-            lru.lruLock.lock();
-            try {
-                if (!map.testFlag(pfn, PageFlags.PG_head) && map.testFlag(pfn, PageFlags.PG_lru)) {
-                    lru.delLocked(pfn); // clears PG_lru
-                    isolated = true;
-                }
-            } finally {
-                lru.lruLock.unlock();
-            }
-            if (!isolated) {
-                guest.putPage(pfn); // isolate_fail_put: it may have been the last reference
-                return false;
-            }
-            setBit(lruIsolated, pfn);
-            guest.vmstat.add(VmItem.NR_ISOLATED_ANON, 1);
-            return true;
+            return folioIsolateLru(pfn);
         } finally {
             guest.stopMachine.exit();
         }
+    }
+
+    /**
+     * {@link #isolateLruPage} for a caller already inside the stop_machine read section (compaction's
+     * migrate scanner), without a nested enter/exit per page.
+     */
+    boolean folioIsolateLru(int pfn) {
+        // the reference first, so that the page cannot be freed under us once we find it on the LRU
+        if (!map.refIncUnlessZero(pfn)) {
+            return false;
+        }
+        boolean isolated = false;
+        Lruvec lru = guest.lruvec;
+        lru.lruLock.lock();
+        try {
+            if (!map.testFlag(pfn, PageFlags.PG_head) && map.testFlag(pfn, PageFlags.PG_lru)) {
+                lru.delLocked(pfn); // clears PG_lru
+                isolated = true;
+            }
+        } finally {
+            lru.lruLock.unlock();
+        }
+        if (!isolated) {
+            guest.putPageInside(pfn); // isolate_fail_put: it may have been the last reference
+            return false;
+        }
+        setBit(lruIsolated, pfn);
+        guest.vmstat.add(VmItem.NR_ISOLATED_ANON, 1);
+        return true;
     }
 
     /** The page is on a migration list, taken off the LRU by {@link #isolateLruPage}. */
@@ -383,7 +400,7 @@ public final class Migrate {
                 return true;
             }
         }
-        guest.putPage(pfn);
+        guest.putPageInside(pfn);
         return false;
     }
 
@@ -519,7 +536,7 @@ public final class Migrate {
     private void folioPutbackLru(int pfn) {
         clearIsolated(pfn);
         guest.lruvec.add(pfn);
-        guest.putPage(pfn); // the owner may have let go meanwhile: then it is freed from the LRU
+        guest.putPageInside(pfn); // the owner may have let go meanwhile: then it is freed from the LRU
     }
 
     private void putbackMovablePage(int pfn) {
@@ -552,7 +569,7 @@ public final class Migrate {
                     b.putbackPage(pfn);
                 }
                 m.owner.putBack.increment();
-                guest.putPage(pfn); // drop the extra ref count taken for page isolation
+                guest.putPageInside(pfn); // drop the extra ref count taken for page isolation
             } else {
                 debug.warn("WARN_ON(1): balloon_page_putback of a page that is no longer a balloon page\n"
                         + debug.dumpPage(pfn, "balloon_page_putback"), "mm/balloon_compaction.c", "balloon_page_putback");
@@ -583,7 +600,7 @@ public final class Migrate {
         } finally {
             pageLock.unlock(pfn);
         }
-        guest.putPage(pfn);
+        guest.putPageInside(pfn);
     }
 
     /*
@@ -608,7 +625,7 @@ public final class Migrate {
         } finally {
             pageLock.unlock(pfn);
         }
-        guest.putPage(pfn);
+        guest.putPageInside(pfn);
     }
 
     // ================================================================== migrate_pages()
@@ -628,6 +645,9 @@ public final class Migrate {
             int[] nrSucceeded) {
         guest.stopMachine.enter();
         int retHead = map.allocListHead();
+        // the source pages whose last reference went, on their way to the buddy allocator
+        int freeHead = map.allocListHead();
+        int batched = 0;
         int nrFailed = 0;
         int nrSucc = 0;
         int retry = 1;
@@ -639,9 +659,13 @@ public final class Migrate {
                 int next;
                 for (int pfn = lists.first(fromHead); pfn != fromHead; pfn = next) {
                     next = lists.next(pfn);
-                    int rc = unmapAndMove(getNew, putNew, pfn, pass > 2, mode, retHead);
+                    int rc = unmapAndMove(getNew, putNew, pfn, pass > 2, mode, retHead, freeHead);
                     if (rc == MIGRATEPAGE_SUCCESS) {
                         nrSucc++;
+                        if (++batched >= FREE_BATCH) {
+                            guest.alloc.freeUnrefPageList(freeHead);
+                            batched = 0;
+                        }
                     } else if (rc == -Errno.EAGAIN) {
                         retry++;
                     } else if (rc == -Errno.ENOMEM) {
@@ -658,6 +682,8 @@ public final class Migrate {
                 nrFailed += retry;
             }
         } finally {
+            guest.alloc.freeUnrefPageList(freeHead);
+            map.freeListHead(freeHead);
             // list_splice(&ret_pages, from): what failed goes back to the caller's list
             while (!lists.isEmpty(retHead)) {
                 lists.moveTail(lists.first(retHead), fromHead);
@@ -676,10 +702,13 @@ public final class Migrate {
     /**
      * unmap_and_move(): one page. Returns 0 when it was migrated (or freed from under us), -EAGAIN to
      * be retried (it stays on the from list), -ENOMEM when getNew had nothing, or another errno when
-     * it failed for good (moved to retHead, still isolated).
+     * it failed for good (moved to retHead, still isolated). A source page whose last reference goes
+     * is added to freeHead, migrate_pages()'s batch for the buddy allocator; the batch is given to
+     * the buddy allocator before this task sleeps or calls a driver, so that nobody (mm:check on a
+     * stopped machine) ever sees its pages in flight.
      */
     private int unmapAndMove(NewPage getNew, FreeNewPage putNew, int src, boolean force, MigrateMode mode,
-            int retHead) {
+            int retHead, int freeHead) {
         boolean lru = !nonLru(src);
         if (map.refcount(src) == 1) {
             // page was freed from under us (only the isolation reference is left): so we are done
@@ -687,7 +716,7 @@ public final class Migrate {
                 map.clearFlag(src, PageFlags.PG_active);
                 map.clearFlag(src, PageFlags.PG_unevictable);
             } else if (contract == MigrationContract.NON_LRU_2016 && pageMovableHint(src)) {
-                lockPageSleeping(src);
+                lockPageSleeping(src, freeHead);
                 try {
                     if (!pageMovableLocked(src)) {
                         map.clearFlag(src, PageFlags.PG_isolated);
@@ -696,15 +725,24 @@ public final class Migrate {
                     pageLock.unlock(src);
                 }
             }
-            migrateDone(src, 1); // free_pages_prepare() clears what flags are left
+            migrateDone(src, 1, freeHead); // free_pages_prepare() clears what flags are left
             return MIGRATEPAGE_SUCCESS;
         }
         int dst = getNew.alloc(src, 0);
+        if (dst == Mm.NO_PAGE && !lists.isEmpty(freeHead)) {
+            // our own freed pages may be what is missing: drain the batch and retry once, as
+            // __alloc_pages_direct_reclaim() does drain_all_pages() before it gives up
+            guest.alloc.freeUnrefPageList(freeHead);
+            dst = getNew.alloc(src, 0);
+        }
         if (dst == Mm.NO_PAGE) {
             return -Errno.ENOMEM;
         }
         MovableOwners.Registration owner = lru ? null : ownerOf(src);
-        int rc = lru ? unmapAndMoveLru(src, dst, force, mode) : moveMovablePage(src, dst, force, mode);
+        if (!lru) {
+            guest.alloc.freeUnrefPageList(freeHead); // before the driver's callbacks
+        }
+        int rc = lru ? unmapAndMoveLru(src, dst, force, mode, freeHead) : moveMovablePage(src, dst, force, mode);
         if (rc == MIGRATEPAGE_SUCCESS) {
             if (owner != null) {
                 owner.migrated.increment();
@@ -712,11 +750,11 @@ public final class Migrate {
             if (!lru && contract == MigrationContract.BALLOON_2012) {
                 // v3.8 MIGRATEPAGE_BALLOON_SUCCESS: balloon_page_free() drops the isolation reference and
                 // the balloon's; newpage keeps its allocation reference as the balloon's
-                migrateDone(src, 2);
+                migrateDone(src, 2, freeHead);
             } else {
                 // the new owner (a PTE, the driver) holds its own reference now: drop the allocation's
-                guest.putPage(dst);
-                migrateDone(src, 1);
+                guest.putPageInside(dst);
+                migrateDone(src, 1, freeHead);
             }
         } else {
             if (rc != -Errno.EAGAIN) {
@@ -725,30 +763,34 @@ public final class Migrate {
             if (putNew != null) {
                 putNew.free(dst, 0);
             } else {
-                guest.putPage(dst);
+                guest.putPageInside(dst);
             }
         }
         return rc;
     }
 
-    /** migrate_folio_done(): off the migration list, not isolated any more, and the references dropped. */
-    private void migrateDone(int src, int refs) {
+    /**
+     * migrate_folio_done(): off the migration list, not isolated any more, and the references dropped;
+     * when the last goes, the page joins freeHead (folio_put() of an order-0 page puts it on a per-cpu
+     * list, which free_pcppages_bulk() gives to the buddy allocator in batches).
+     */
+    private void migrateDone(int src, int refs, int freeHead) {
         lists.del(src);
         clearIsolated(src);
         for (int i = 0; i < refs; i++) {
-            guest.putPage(src);
+            guest.putPageBatched(src, freeHead);
         }
     }
 
     /** lock_page() for the synchronous modes' retries; trylock_page() only in MIGRATE_ASYNC and the first passes. */
-    private boolean lockSource(int src, boolean force, MigrateMode mode) {
+    private boolean lockSource(int src, boolean force, MigrateMode mode, int freeHead) {
         if (pageLock.trylock(src)) {
             return true;
         }
         if (!force || mode == MigrateMode.ASYNC) {
             return false;
         }
-        lockPageSleeping(src);
+        lockPageSleeping(src, freeHead);
         return true;
     }
 
@@ -767,8 +809,8 @@ public final class Migrate {
      * 6. both pages unlocked; the caller drops the new page's allocation reference and the old page's
      *    isolation reference, which frees it.
      */
-    private int unmapAndMoveLru(int src, int dst, boolean force, MigrateMode mode) {
-        if (!lockSource(src, force, mode)) {
+    private int unmapAndMoveLru(int src, int dst, boolean force, MigrateMode mode, int freeHead) {
+        if (!lockSource(src, force, mode, freeHead)) {
             return -Errno.EAGAIN;
         }
         try {
@@ -817,15 +859,12 @@ public final class Migrate {
         map.index[dst] = map.index[src];
         map.mapping[dst] = map.mapping[src];
         guest.content.copy(dst, src);
-        for (int f : COPIED_FLAGS) {
-            if (map.testFlag(src, f)) {
-                map.setFlag(dst, f);
-            }
-        }
-        for (int f : MOVED_FLAGS) {
-            if (map.testAndClearFlag(src, f)) {
-                map.setFlag(dst, f);
-            }
+        // the copied flags are read and the moved ones test-and-cleared on the old page in one atomic
+        // read-modify-write of page->flags, then all of them set on the new page in one atomic OR
+        int old = map.testAndClearFlags(src, MOVED_FLAGS);
+        int set = old & (COPIED_FLAGS | MOVED_FLAGS);
+        if (set != 0) {
+            map.setFlags(dst, set);
         }
     }
 
@@ -834,7 +873,7 @@ public final class Migrate {
      * driver owns dst and src is no longer isolated; on failure src stays isolated, the driver's.
      */
     private int moveMovablePage(int src, int dst, boolean force, MigrateMode mode) {
-        if (!lockSource(src, force, mode)) {
+        if (!lockSource(src, force, mode, NO_BATCH)) {
             return -Errno.EAGAIN;
         }
         try {
@@ -931,8 +970,16 @@ public final class Migrate {
      * (e.g. to free a page) is never stuck behind a stopped machine that waits for us.
      */
     private void lockPageSleeping(int pfn) {
+        lockPageSleeping(pfn, NO_BATCH);
+    }
+
+    /** lock_page() as above; a migrate_pages() batch of freed pages goes to the buddy allocator before the task sleeps. */
+    private void lockPageSleeping(int pfn, int freeHead) {
         if (pageLock.trylock(pfn)) {
             return;
+        }
+        if (freeHead != NO_BATCH) {
+            guest.alloc.freeUnrefPageList(freeHead);
         }
         int depth = guest.stopMachine.sleep();
         try {

@@ -177,7 +177,10 @@ public final class PageAlloc {
         if (!lists.del(pfn)) {
             throw new KernelBug("free list corrupt: could not delete pfn " + Integer.toHexString(pfn));
         }
-        map.clearFlag(pfn, PageFlags.PG_reported);
+        // clear reported state: if (page_reported(page)) __ClearPageReported(page)
+        if (map.testFlag(pfn, PageFlags.PG_reported)) {
+            map.clearFlag(pfn, PageFlags.PG_reported);
+        }
         map.clearType(pfn);
         map.pagePrivate[pfn] = 0;
         z.nrFree[order]--;
@@ -717,8 +720,44 @@ public final class PageAlloc {
         vmstat.add(VmItem.PGFREE, 1L << order);
     }
 
+    /**
+     * free_unref_folios() → free_pcppages_bulk(): order-0 pages whose last reference went and that
+     * free_pages_prepare() already checked (GuestMemory.putPageBatched), on a list at head: each is
+     * taken off it and merged into the buddy allocator by __free_one_page(), all under one zone->lock
+     * hold per run of pages of the same zone; pgfree counted once for them. The list is empty after.
+     */
+    void freeUnrefPageList(int head) {
+        Zone locked = null;
+        long nr = 0;
+        try {
+            while (!lists.isEmpty(head)) {
+                int pfn = lists.first(head);
+                if (!lists.del(pfn)) {
+                    throw new KernelBug("free batch corrupt at pfn " + Integer.toHexString(pfn));
+                }
+                Zone z = zoneOf(pfn);
+                if (z != locked) {
+                    if (locked != null) {
+                        locked.lock.unlock();
+                    }
+                    z.lock.lock();
+                    locked = z;
+                }
+                freeOnePage(pfn, z, 0, map.pageblockMigratetype(pfn).ordinal(), 0);
+                nr++;
+            }
+        } finally {
+            if (locked != null) {
+                locked.lock.unlock();
+            }
+        }
+        if (nr > 0) {
+            vmstat.add(VmItem.PGFREE, nr);
+        }
+    }
+
     /** free_pages_prepare(): bad-page checks (with CONFIG_DEBUG_VM) and clearing what the owner left. */
-    private boolean freePagesPrepare(int pfn, int order) {
+    boolean freePagesPrepare(int pfn, int order) {
         boolean compound = map.testFlag(pfn, PageFlags.PG_head);
         int bad = 0;
         if (compound) {

@@ -1,0 +1,117 @@
+package org.mmlab.mm.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Hypervisor;
+
+/** Frames a host took back: what a guest access to one means, and what mm:check says about them. */
+class HostFramesTest {
+    /** A host that records the guest's accesses to its frames. */
+    static final class Host implements Hypervisor {
+        final boolean faultsIn;
+        final List<String> accesses = new ArrayList<>();
+
+        Host(boolean faultsIn) {
+            this.faultsIn = faultsIn;
+        }
+
+        @Override
+        public String name() {
+            return "test host";
+        }
+
+        @Override
+        public boolean faultsInOnAccess() {
+            return faultsIn;
+        }
+
+        @Override
+        public void guestAccessedHeldFrame(int pfn, String access) {
+            accesses.add(access + " " + Integer.toHexString(pfn));
+        }
+    }
+
+    static MmCore boot() {
+        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
+                new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "memorySize" -> "64M";
+                    case "dma32Size" -> "32M";
+                    default -> method.getDefaultValue();
+                });
+        MmCore core = new MmCore(config);
+        core.guest().compaction().kcompactd().stop();
+        return core;
+    }
+
+    @Test
+    void aGuestStoreToAFrameAMustTellHostHoldsIsDataLossReportedAndFailsTheCheck() {
+        MmCore core = boot();
+        Host host = new Host(false);
+        int pfn = core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        core.writePage(pfn, 0x1234);
+        core.hostDiscardFrame(pfn, host);
+
+        assertThat(core.frameHolder(pfn)).isSameAs(host);
+        assertThat(core.guest().content().read(pfn)).as("the host discarded the content").isNotEqualTo(0x1234);
+        assertThat(MmCheck.run(core.guest(), null).ok()).as("held and still allocated: fine").isTrue();
+
+        core.writePage(pfn, 0x5678);
+
+        assertThat(host.accesses).containsExactly("kernel store " + Integer.toHexString(pfn));
+        assertThat(core.guest().dmesg().lines()).anyMatch(l -> l.contains("BUG: mmlab: data loss: kernel store of pfn"));
+        MmCheck.CheckResult r = MmCheck.run(core.guest(), null);
+        assertThat(r.verdict()).startsWith("mm:check: FAIL guest access to a host-held frame: 1");
+    }
+
+    @Test
+    void aHeldFrameTheGuestFreedFailsTheCheckBeforeAnyoneTouchesIt() {
+        MmCore core = boot();
+        int pfn = core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        core.hostDiscardFrame(pfn, new Host(false));
+        core.freePages(pfn, 0); // released before the host acknowledged the deflate
+
+        MmCheck.CheckResult r = MmCheck.run(core.guest(), null);
+        assertThat(r.verdict()).startsWith("mm:check: FAIL host-held frame in guest use: 1");
+        assertThat(r.text()).contains(String.format("pfn %#x, which test host holds, is free", pfn));
+    }
+
+    @Test
+    void aHostThatFaultsFramesInGivesAZeroedFrameAndNothingIsLost() {
+        MmCore core = boot();
+        Host host = new Host(true);
+        int pfn = core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        core.hostDiscardFrame(pfn, host);
+        core.freePages(pfn, 0);
+
+        assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
+        assertThat(core.readPage(pfn)).isZero();
+        assertThat(core.frameHolder(pfn)).as("faulted back in").isNull();
+        assertThat(host.accesses).hasSize(1);
+        assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
+    }
+
+    @Test
+    void aPopulatedFrameIsTheGuestsAgainAndBadCallsChangeNothing() {
+        MmCore core = boot();
+        Host host = new Host(false);
+        int pfn = core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        core.hostDiscardFrame(pfn, host);
+
+        assertThatThrownBy(() -> core.hostDiscardFrame(pfn, new Host(false))).hasMessageContaining("already holds");
+        assertThat(core.frameHolder(pfn)).isSameAs(host);
+
+        core.hostPopulateFrame(pfn);
+        assertThat(core.frameHolder(pfn)).isNull();
+        assertThatThrownBy(() -> core.hostPopulateFrame(pfn)).hasMessageContaining("no host holds it");
+        core.writePage(pfn, 7);
+        assertThat(host.accesses).isEmpty();
+        assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
+    }
+}

@@ -1,0 +1,79 @@
+package org.mmlab.mm.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+
+import org.junit.jupiter.api.Test;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.Shrinker;
+
+/** shrink_slab() in the allocator's slow path: a shrinker's pages come back before the allocation fails. */
+class ShrinkersTest {
+    /** A cache of pages it gives back on request. */
+    static final class PageCache implements Shrinker {
+        final MmCore core;
+        final Deque<Integer> pages = new ArrayDeque<>();
+        int scans;
+
+        PageCache(MmCore core) {
+            this.core = core;
+        }
+
+        @Override
+        public synchronized long countObjects() {
+            return pages.size();
+        }
+
+        @Override
+        public synchronized long scanObjects(long nrToScan) {
+            scans++;
+            long freed = 0;
+            while (freed < nrToScan && !pages.isEmpty()) {
+                core.freePages(pages.pop(), 0);
+                freed++;
+            }
+            return freed;
+        }
+    }
+
+    @Test
+    void anAllocationThatFindsNoFreePageGetsTheShrinkersPages() {
+        MmCore core = HostFramesTest.boot();
+        PageCache cache = new PageCache(core);
+        for (int i = 0; i < 300; i++) {
+            cache.pages.push(core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0));
+        }
+        core.registerShrinker("test-cache", cache);
+        int gfp = Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN;
+
+        long allocated = 0;
+        while (core.allocPages(gfp, 0) != Mm.NO_PAGE) {
+            allocated++;
+        }
+
+        assertThat(cache.pages).as("every cached page given back").isEmpty();
+        assertThat(cache.scans).as("in batches of SHRINK_BATCH").isGreaterThanOrEqualTo(3);
+        assertThat(allocated).isGreaterThan(300);
+    }
+
+    @Test
+    void anUnregisteredShrinkerIsNeverCalledAndTwoRegistrationsAreRefused() {
+        MmCore core = HostFramesTest.boot();
+        PageCache cache = new PageCache(core);
+        cache.pages.push(core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0));
+        core.registerShrinker("test-cache", cache);
+        assertThatThrownBy(() -> core.registerShrinker("test-cache", cache)).hasMessageContaining("registered twice");
+        core.unregisterShrinker(cache);
+
+        int gfp = Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN;
+        while (core.allocPages(gfp, 0) != Mm.NO_PAGE) {
+            // exhaust memory
+        }
+        assertThat(cache.scans).isZero();
+        assertThat(cache.pages).hasSize(1);
+    }
+}
