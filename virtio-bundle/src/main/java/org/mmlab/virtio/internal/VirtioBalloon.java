@@ -99,6 +99,8 @@ public final class VirtioBalloon {
     /** Fill, leak or an OOM deflate in progress: actual may differ from num_pages meanwhile. */
     private final AtomicInteger inProgress = new AtomicInteger();
     private volatile boolean removed;
+    /** When tell_host() began to wait for the host (ms), or 0. */
+    private volatile long waitingForAckSince;
 
     VirtioBalloon(VirtioDevice vdev, MemoryManager mm, Balloons balloons, long ackTimeoutMs) {
         this.vdev = vdev;
@@ -359,13 +361,22 @@ public final class VirtioBalloon {
             return TellHost.NOT_POSTED;
         }
         long deadline = System.currentTimeMillis() + ackTimeoutMs;
+        waitingForAckSince = System.currentTimeMillis();
+        try {
+            return awaitAck(vq, id, buf.length, deadline);
+        } finally {
+            waitingForAckSince = 0;
+        }
+    }
+
+    private TellHost awaitAck(Virtqueue vq, long id, int nrPfns, long deadline) {
         synchronized (acked) {
             while (!vq.getBuf(id)) {
                 long left = deadline - System.currentTimeMillis();
                 if (left <= 0 || vq.broken()) {
                     breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
                             + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
-                            buf.length, ackTimeoutMs));
+                            nrPfns, ackTimeoutMs));
                     return TellHost.TIMED_OUT;
                 }
                 try {
@@ -378,6 +389,17 @@ public final class VirtioBalloon {
             }
         }
         return TellHost.ACKED;
+    }
+
+    /** How long tell_host() waits before it breaks the device. */
+    public long ackTimeoutMs() {
+        return ackTimeoutMs;
+    }
+
+    /** How long tell_host() has been waiting for the host's acknowledgement (ms), or 0. */
+    public long waitingForAckMs() {
+        long since = waitingForAckSince;
+        return since == 0 ? 0 : Math.max(1, System.currentTimeMillis() - since);
     }
 
     /** balloon_ack(): the inflate/deflate queues' interrupt wakes tell_host(). */

@@ -102,7 +102,8 @@ public class VirtioCommands {
                         pages);
                 lastPrint = t;
             }
-            if (d.vdev().broken() || t - lastProgress > STALL_MS) {
+            // a stall is judged only after the driver's own patience with the host has run out
+            if (d.vdev().broken() || t - lastProgress > Math.max(STALL_MS, d.driver().ackTimeoutMs() + 1_000)) {
                 throw new IllegalStateException(String.format("device %s stopped at %d of %d pages: %s", dev, now,
                         pages, why(d, now, pages)));
             }
@@ -113,6 +114,11 @@ public class VirtioCommands {
     private static String why(VirtioBalloonDevice d, long now, long pages) {
         if (d.vdev().broken()) {
             return "the device is broken: the host did not acknowledge a buffer in time (see mm:dmesg)";
+        }
+        long waiting = d.driver().waitingForAckMs();
+        if (waiting > 0) {
+            return "the host has not acknowledged the last request for " + waiting + " ms (virtio:host " + d.deviceName()
+                    + " shows its behaviour)";
         }
         if (now < pages) {
             return "the guest has no free page to give (\"Out of puff!\" in mm:dmesg); the driver keeps trying";
