@@ -180,7 +180,7 @@ public class VirtioCommands {
         System.out.printf("held         %d frames%n", v.held());
         System.out.printf("acked        %d buffers (%d frames inflated, %d deflated)%n", v.ackedBuffers(), v.inflated(),
                 v.deflated());
-        System.out.printf("faulted in   %d frames (guest touched them; MUST_TELL_HOST not negotiated)%n", v.faultedIn());
+        System.out.printf("faulted in   %d frames (the guest touched them: possible only without MUST_TELL_HOST)%n", v.faultedIn());
         System.out.printf("data loss    %d guest accesses to held frames%n", v.dataLoss());
         System.out.printf("odd buffers  %d deflates of frames not held, %d inflates of frames already held%n",
                 v.deflateNotHeld(), v.inflateAlreadyHeld());
