@@ -67,7 +67,8 @@ class VirtioInFelixTest {
         try {
             gogo.run("mm:workload stop");
             lab.deleteAll();
-            assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree with no balloon").isEqualTo(memFreeAtBoot);
+            assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree with no balloon")
+                    .isEqualTo(memFreeAtBoot);
             assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
         } finally {
             gogo.run("mm:kcompactd start");
@@ -177,7 +178,8 @@ class VirtioInFelixTest {
 
         assertThat(gogo.run("virtio:devices")).isEqualTo(before);
         assertThat(gogo.run("virtio:features 0")).contains("negotiated  MUST_TELL_HOST,STATS_VQ,DEFLATE_ON_OOM,"
-                + "FREE_PAGE_HINT").contains("REPORTING       not offered: the lab has no free page reporting provider");
+                + "FREE_PAGE_HINT")
+                .contains("REPORTING       not offered: the lab has no free page reporting provider");
         String stats = gogo.run("virtio:stats 0");
         assertThat(stats).contains("stats (fresh):").containsPattern("(?m)^ 5 total-memory\\s+\\d+$")
                 .containsPattern("(?m)^15 direct-reclaims\\s+0$");

@@ -24,6 +24,7 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * The virtio: commands. A bad argument (an unknown device, a bad size, a bad behaviour) throws with
@@ -40,8 +41,10 @@ public class VirtioCommands {
     @Reference
     private DeviceRegistry registry;
 
-    @Reference
-    private MemoryManager mm;
+    /** Dynamic, so that the commands stay (and take no part in the event) while mm:config reboots the guest. */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MemoryManager mm;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
@@ -70,10 +73,10 @@ public class VirtioCommands {
             throws InterruptedException {
         VirtioBalloonDevice d = device(dev);
         long pages = DeviceConfig.pages(size);
-        if (pages > mm.nrPages()) {
+        int nrPages = guest().nrPages();
+        if (pages > nrPages) {
             throw new IllegalArgumentException(String.format("%s (%d pages) is more than the guest's memory (%d pages):"
-                    + " a host may ask for it anyway with virtio:host %s target %s", size, pages, mm.nrPages(), dev,
-                    size));
+                    + " a host may ask for it anyway with virtio:host %s target %s", size, pages, nrPages, dev, size));
         }
         if (d.vdev().broken()) {
             throw new IllegalStateException("device " + dev + " is broken (see mm:dmesg): it takes no request until"
@@ -117,7 +120,8 @@ public class VirtioCommands {
         }
         long waiting = d.driver().waitingForAckMs();
         if (waiting > 0) {
-            return "the host has not acknowledged the last request for " + waiting + " ms (virtio:host " + d.deviceName()
+            return "the host has not acknowledged the last request for " + waiting + " ms (virtio:host "
+                    + d.deviceName()
                     + " shows its behaviour)";
         }
         if (now < pages) {
@@ -180,7 +184,8 @@ public class VirtioCommands {
         System.out.printf("held         %d frames%n", v.held());
         System.out.printf("acked        %d buffers (%d frames inflated, %d deflated)%n", v.ackedBuffers(), v.inflated(),
                 v.deflated());
-        System.out.printf("faulted in   %d frames (the guest touched them: possible only without MUST_TELL_HOST)%n", v.faultedIn());
+        System.out.printf("faulted in   %d frames (the guest touched them: possible only without MUST_TELL_HOST)%n",
+                v.faultedIn());
         System.out.printf("data loss    %d guest accesses to held frames%n", v.dataLoss());
         System.out.printf("odd buffers  %d deflates of frames not held, %d inflates of frames already held%n",
                 v.deflateNotHeld(), v.inflateAlreadyHeld());
@@ -203,7 +208,7 @@ public class VirtioCommands {
             long pages = DeviceConfig.pages(arg[0]);
             d.host().setTarget(pages);
             System.out.printf("device %s: the host asks for %d pages (%s); the guest has %d%n", dev, pages,
-                    Sizes.format(pages), mm.nrPages());
+                    Sizes.format(pages), guest().nrPages());
             return;
         }
         HostMisbehaviour m = HostMisbehaviour.parse(arg.length == 0 ? a : a + " " + String.join(" ", arg));
@@ -240,6 +245,14 @@ public class VirtioCommands {
             default:
                 throw new IllegalArgumentException("'" + action + "' is not a hint action: use start, stop or done");
         }
+    }
+
+    private MemoryManager guest() {
+        MemoryManager m = mm;
+        if (m == null) {
+            throw new IllegalStateException("no guest is running: mm-core did not boot one (see mm:config and the log)");
+        }
+        return m;
     }
 
     /** The device, waiting a little for one that is configured but still being probed. */
@@ -282,7 +295,8 @@ public class VirtioCommands {
             }
             for (Configuration c : cs) {
                 Object name = c.getProperties() == null ? null : c.getProperties().get("name");
-                String n = name == null || name.toString().isBlank() ? c.getPid().substring(c.getPid().lastIndexOf('~') + 1)
+                String pid = c.getPid();
+                String n = name == null || name.toString().isBlank() ? pid.substring(pid.lastIndexOf('~') + 1)
                         : name.toString();
                 if (n.equals(dev)) {
                     return true;

@@ -103,7 +103,8 @@ class MisbehavingHostTest {
             VirtioBalloonDevice d = g.device("0");
 
             d.host().setTarget(1L << 20); // 4 GiB of a 64 MiB guest
-            TestGuest.await("Out of puff", () -> g.dmesg().contains("virtio_balloon virtio0: Out of puff! Can't get 1 pages"));
+            TestGuest.await("Out of puff",
+                    () -> g.dmesg().contains("virtio_balloon virtio0: Out of puff! Can't get 1 pages"));
 
             assertThat(d.driver().numPages()).isGreaterThan(14_000).isLessThan(16_384);
             assertThat(d.host().view().held()).isEqualTo(d.driver().numPages());
