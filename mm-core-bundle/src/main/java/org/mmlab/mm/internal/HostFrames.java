@@ -10,14 +10,15 @@ import org.mmlab.mm.Hypervisor;
  * models this; it is the lab's stand-in for the hypervisor's second-level page tables.
  */
 final class HostFrames {
-    /** At most 127 hosts over a guest's life: holder indices are bytes. */
+    /** At most 127 hosts holding frames at once: holder indices are bytes, freed when a host holds none. */
     private static final int MAX_HOSTS = 127;
 
     private final MemMap map;
     private final PageContent content;
     private final Dmesg dmesg;
     private final Hypervisor[] hosts = new Hypervisor[MAX_HOSTS + 1];
-    private int nrHosts;
+    /** Frames each index's host holds: an index whose host holds none is free again. */
+    private final long[] heldBy = new long[MAX_HOSTS + 1];
     /** The holder of each PFN (index into hosts, 0 = none); made on the first discard. */
     private volatile byte[] holder;
     private final AtomicLong dataLoss = new AtomicLong();
@@ -39,7 +40,9 @@ final class HostFrames {
             throw new IllegalStateException(String.format("pfn %#x: %s discards a frame %s already holds", pfn,
                     host.name(), hosts[h[pfn]].name()));
         }
-        h[pfn] = (byte) indexOf(host);
+        int i = indexOf(host);
+        h[pfn] = (byte) i;
+        heldBy[i]++;
         held.incrementAndGet();
         content.discard(pfn);
     }
@@ -50,9 +53,18 @@ final class HostFrames {
         if (h == null || h[pfn] == 0) {
             throw new IllegalStateException(String.format("pfn %#x: no host holds it", pfn));
         }
+        release(h, pfn);
+        content.write(pfn, 0);
+    }
+
+    /** The frame is no host's any more; its host's index is free once it holds none. Caller holds this. */
+    private void release(byte[] h, int pfn) {
+        int i = h[pfn];
         h[pfn] = 0;
         held.decrementAndGet();
-        content.write(pfn, 0);
+        if (--heldBy[i] == 0) {
+            hosts[i] = null;
+        }
     }
 
     Hypervisor holder(int pfn) {
@@ -61,16 +73,20 @@ final class HostFrames {
     }
 
     private int indexOf(Hypervisor host) {
-        for (int i = 1; i <= nrHosts; i++) {
+        int free = 0;
+        for (int i = 1; i <= MAX_HOSTS; i++) {
             if (hosts[i] == host) {
                 return i;
             }
+            if (free == 0 && hosts[i] == null) {
+                free = i;
+            }
         }
-        if (nrHosts == MAX_HOSTS) {
-            throw new IllegalStateException("more than " + MAX_HOSTS + " hosts discarded frames of this guest");
+        if (free == 0) {
+            throw new IllegalStateException("more than " + MAX_HOSTS + " hosts hold frames of this guest at once");
         }
-        hosts[++nrHosts] = host;
-        return nrHosts;
+        hosts[free] = host;
+        return free;
     }
 
     /**
@@ -92,8 +108,7 @@ final class HostFrames {
             host = hosts[h[pfn]];
             loss = !host.faultsInOnAccess();
             if (!loss) {
-                h[pfn] = 0;
-                held.decrementAndGet();
+                release(h, pfn);
                 content.write(pfn, 0);
             }
         }

@@ -114,4 +114,17 @@ class HostFramesTest {
         assertThat(host.accesses).isEmpty();
         assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
     }
+
+    @Test
+    void aHostThatHoldsNoFrameAnyMoreLeavesItsPlaceToTheNext() {
+        MmCore core = boot();
+        int pfn = core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        for (int i = 0; i < 300; i++) { // devices probed and removed, one host each: a hot-plug storm
+            Host host = new Host(false);
+            core.hostDiscardFrame(pfn, host);
+            assertThat(core.frameHolder(pfn)).isSameAs(host);
+            core.hostPopulateFrame(pfn);
+        }
+        assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
+    }
 }

@@ -1,0 +1,132 @@
+package org.mmlab.bench;
+
+import java.lang.reflect.Constructor;
+import java.lang.reflect.Proxy;
+import java.util.concurrent.TimeUnit;
+
+import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.PageType;
+import org.mmlab.mm.internal.MmCore;
+import org.mmlab.mm.internal.MovablePagesImpl;
+import org.mmlab.virtio.internal.DeviceConfig;
+import org.mmlab.virtio.internal.DeviceRegistry;
+import org.mmlab.virtio.internal.Features;
+import org.mmlab.virtio.internal.VirtioBalloonDevice;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Inflate and deflate throughput of the virtio-balloon driver against its simulated host, with the
+ * host's acknowledgement of every request included: the number to set beside the kernel's published
+ * cost of a balloon page (2.25 us a page on the legacy one-PFN-array path, 0.27 us with scatter-gather;
+ * shared/reference/race-lab-and-performance.md section C).
+ *
+ * <p>Method. Each trial boots a fresh 4 GiB guest (mm-core as DS activates it, every property at its
+ * default: 2025 contract, tag content, both debug checkers on) with the real balloon infrastructure
+ * (balloon-api's BalloonCore and a DriverBalloons for the driver, made by reflection since they are
+ * bundle-private) and one virtio-balloon device whose host acknowledges at once. One invocation moves
+ * {@link #PAGES} pages (256 MiB) the way the host asks for them: {@link #inflate} sets config num_pages
+ * from 0 to 65536 and waits until the driver's update work reached it (fill_balloon in requests of 256
+ * PFNs, each told to the host, discarded by it and acknowledged through the used ring and balloon_ack);
+ * {@link #deflate} sets it back to 0 (leak_balloon, tell_host before put_page). The untimed setup of
+ * each invocation brings the balloon to the other end. Single-shot time per invocation; pages per
+ * second = 65536 / time, microseconds per page = time / 65536. {@link #features} switches
+ * MUST_TELL_HOST (the default offer) against a host offering nothing but STATS_VQ.
+ */
+@BenchmarkMode(Mode.SingleShotTime)
+@OutputTimeUnit(TimeUnit.MILLISECONDS)
+@Warmup(iterations = 10, batchSize = 1)
+@Measurement(iterations = 30, batchSize = 1)
+@Fork(value = 2, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@State(Scope.Benchmark)
+public class VirtioInflateBench {
+    /** Pages one invocation moves: 256 MiB, 256 requests of 256 PFNs. */
+    public static final int PAGES = 65_536;
+
+    @Param({"default", "STATS_VQ"})
+    public String features;
+
+    private MmCore core;
+    private VirtioBalloonDevice device;
+
+    @Setup(Level.Trial)
+    public void boot() throws ReflectiveOperationException {
+        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
+                new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> method.getDefaultValue());
+        core = new MmCore(config);
+        core.guest().compaction().kcompactd().stop();
+        Balloons balloons = balloons(core);
+        String offer = "default".equals(features) ? Features.DEFAULT_OFFER : features;
+        DeviceConfig c = DeviceConfig.parse("0", null, 0, offer, "0", 0, "normal", 60_000);
+        device = new VirtioBalloonDevice(c, "bench~0", core, balloons, new DeviceRegistry());
+    }
+
+    /** balloon-api's BalloonCore with balloon_mops registered, and the driver bundle's DriverBalloons. */
+    static Balloons balloons(MmCore core) throws ReflectiveOperationException {
+        Class<?> coreClass = Class.forName("org.mmlab.balloon.internal.BalloonCore");
+        Constructor<?> coreCtor = coreClass.getDeclaredConstructor(MemoryManager.class, MovablePages.class);
+        coreCtor.setAccessible(true);
+        MovablePagesImpl own = new MovablePagesImpl(core.guest(), "balloon-api-bundle", 1);
+        Object balloonCore = coreCtor.newInstance(core, own);
+        var migration = coreClass.getDeclaredField("migration");
+        migration.setAccessible(true);
+        Object m = migration.get(balloonCore);
+        var mops = m.getClass().getDeclaredField("mops");
+        mops.setAccessible(true);
+        own.setMovableOps((org.mmlab.mm.MovableOperations) mops.get(m), PageType.OFFLINE);
+        Class<?> driverClass = Class.forName("org.mmlab.balloon.internal.DriverBalloons");
+        Constructor<?> driverCtor = driverClass.getDeclaredConstructor(coreClass, String.class, long.class,
+                MovablePages.class);
+        driverCtor.setAccessible(true);
+        return (Balloons) driverCtor.newInstance(balloonCore, "virtio-bundle", 2,
+                new MovablePagesImpl(core.guest(), "virtio-bundle", 2));
+    }
+
+    @TearDown(Level.Trial)
+    public void shutDown() {
+        device.deactivate();
+        if (device.driver().numPages() != 0 || device.host().view().held() != 0) {
+            throw new IllegalStateException("pages left in the balloon after remove");
+        }
+        core.guest().compaction().kcompactd().stop();
+        core.workload().stop();
+    }
+
+    /** Untimed: the balloon at the size the next invocation starts from. */
+    @Setup(Level.Invocation)
+    public void prepare(org.openjdk.jmh.infra.BenchmarkParams params) {
+        moveTo(params.getBenchmark().endsWith("deflate") ? PAGES : 0);
+    }
+
+    private void moveTo(long pages) {
+        device.host().setTarget(pages);
+        while (device.driver().numPages() != pages || device.host().actual() != pages || !device.driver().idle()) {
+            Thread.onSpinWait();
+        }
+    }
+
+    @Benchmark
+    public int inflate() {
+        moveTo(PAGES);
+        return device.driver().numPages();
+    }
+
+    @Benchmark
+    public int deflate() {
+        moveTo(0);
+        return device.driver().numPages();
+    }
+}

@@ -1,0 +1,394 @@
+package org.mmlab.virtio.internal;
+
+import java.util.BitSet;
+
+import org.mmlab.mm.Hypervisor;
+import org.mmlab.mm.MemoryManager;
+
+/**
+ * Models QEMU's virtio-balloon device (hw/virtio/virtio-balloon.c), the host side of one device: it
+ * sets the target (config num_pages) and interrupts, consumes the guest's buffers on its own thread
+ * (discarding inflated frames with ram_block_discard_range()'s effect, giving deflated ones back),
+ * acknowledges them on the used ring, keeps the stats buffer until it wants stats, and drives free
+ * page hinting with command ids. It keeps the set of frames it holds, and may be told to misbehave.
+ */
+public final class BalloonHost implements Hypervisor {
+    /** QEMU's VIRTIO_BALLOON_FREE_PAGE_HINT_CMD_ID_MIN: the first command id it hands out. */
+    static final long FREE_PAGE_HINT_CMD_ID_MIN = 0x8000_0000L;
+
+    private final VirtioDevice vdev;
+    private final MemoryManager mm;
+    private final Object ring;
+    /** Frames this host holds (guarded by the ring lock). */
+    private final BitSet held = new BitSet();
+    /**
+     * Frames the guest faulted back in (no MUST_TELL_HOST) while their deflate buffer was still on the
+     * available ring: the host no longer holds them, but the guest's deflate is yet to come.
+     */
+    private final BitSet faultedBeforeDeflate = new BitSet();
+    private volatile HostMisbehaviour behaviour = HostMisbehaviour.NORMAL;
+    private volatile boolean running;
+    private Thread thread;
+    private long generation;
+    // counters, guarded by the ring lock
+    private long ackedBuffers;
+    private long inflated;
+    private long deflated;
+    private long deflateNotHeld;
+    private long inflateAlreadyHeld;
+    private long conflicts;
+    private long faultedIn;
+    private volatile long dataLoss;
+    // stats
+    private Virtqueue.Buffer statsBuffer;
+    private long[] lastStats;
+    private long statsReceived;
+    // free page hinting
+    private long nextCmdId = FREE_PAGE_HINT_CMD_ID_MIN;
+    private long hintCmdId;
+    private long hintStartReceived;
+    private boolean hintStopReceived;
+    private long hintedBlocks;
+
+    BalloonHost(VirtioDevice vdev, MemoryManager mm) {
+        this.vdev = vdev;
+        this.mm = mm;
+        this.ring = vdev.ringLock;
+    }
+
+    @Override
+    public String name() {
+        return "virtio-balloon host " + vdev.name;
+    }
+
+    @Override
+    public boolean faultsInOnAccess() {
+        return !vdev.hasFeature(Uapi.VIRTIO_BALLOON_F_MUST_TELL_HOST);
+    }
+
+    @Override
+    public void guestAccessedHeldFrame(int pfn, String access) {
+        if (!faultsInOnAccess()) {
+            synchronized (ring) {
+                dataLoss++;
+            }
+            return;
+        }
+        // mm-core faulted a fresh frame in: the host no longer holds it
+        synchronized (ring) {
+            if (held.get(pfn)) {
+                held.clear(pfn);
+                faultedIn++;
+                Virtqueue deflate = vdev.vq(VirtioBalloon.VQ_DEFLATE);
+                if (deflate != null && deflate.availContainsLocked(pfn)) {
+                    faultedBeforeDeflate.set(pfn);
+                }
+            }
+        }
+    }
+
+    /** The host's thread: consumes available buffers until {@link #stop()}. */
+    void start() {
+        running = true;
+        thread = new Thread(this::run, "virtio-balloon host " + vdev.name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    /** The device goes away: the thread ends (bounded wait). */
+    void stop() {
+        running = false;
+        synchronized (ring) {
+            ring.notifyAll();
+        }
+        Thread t = thread;
+        if (t != null) {
+            t.interrupt();
+            try {
+                t.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void run() {
+        while (running) {
+            Virtqueue vq = null;
+            Virtqueue.Buffer b = null;
+            long gen;
+            synchronized (ring) {
+                while (running && (behaviour.noAck() || (vq = nextAvailLocked()) == null)) {
+                    try {
+                        ring.wait(100);
+                    } catch (InterruptedException e) {
+                        if (!running) {
+                            return;
+                        }
+                    }
+                }
+                if (!running) {
+                    return;
+                }
+                b = vq.popAvailLocked();
+                gen = generation;
+                applyLocked(vq, b);
+            }
+            long delay = behaviour.ackDelayMs();
+            if (delay > 0) {
+                try {
+                    Thread.sleep(delay);
+                } catch (InterruptedException e) {
+                    if (!running) {
+                        return;
+                    }
+                }
+            }
+            synchronized (ring) {
+                if (gen != generation) {
+                    continue; // the device was reset meanwhile: the buffer is gone
+                }
+                if (vq.name.equals(VirtioBalloon.VQ_STATS)) {
+                    statsBuffer = b; // kept until the host wants new stats
+                    ring.notifyAll();
+                    continue;
+                }
+                vq.pushUsedLocked(b);
+                ackedBuffers++;
+            }
+            vq.interrupt();
+        }
+    }
+
+    private Virtqueue nextAvailLocked() {
+        for (Virtqueue vq : vdev.vqs()) {
+            if (vq.availCountLocked() > 0) {
+                return vq;
+            }
+        }
+        return null;
+    }
+
+    /** Uses one buffer: what QEMU's handle_output does for the queue. */
+    private void applyLocked(Virtqueue vq, Virtqueue.Buffer b) {
+        switch (vq.name) {
+            case VirtioBalloon.VQ_INFLATE:
+                for (int pfn : b.pfns()) {
+                    inflateFrameLocked(pfn);
+                }
+                break;
+            case VirtioBalloon.VQ_DEFLATE:
+                for (int pfn : b.pfns()) {
+                    deflateFrameLocked(pfn);
+                }
+                break;
+            case VirtioBalloon.VQ_STATS:
+                lastStats = b.stats().clone();
+                statsReceived++;
+                break;
+            case VirtioBalloon.VQ_FREE_PAGE:
+                if (b.pfns() == null) {
+                    if (b.cmdId() == Uapi.VIRTIO_BALLOON_CMD_ID_STOP) {
+                        hintStopReceived = true;
+                    } else {
+                        hintStartReceived = b.cmdId();
+                    }
+                } else if (hintStartReceived == hintCmdId && !hintStopReceived) {
+                    hintedBlocks++; // QEMU clears the dirty bits of the block: it will not migrate it
+                }
+                break;
+            default:
+                break;
+        }
+        ring.notifyAll();
+    }
+
+    private void inflateFrameLocked(int pfn) {
+        if (held.get(pfn)) {
+            inflateAlreadyHeld++;
+            return;
+        }
+        try {
+            mm.hostDiscardFrame(pfn, this);
+        } catch (RuntimeException e) {
+            conflicts++;
+            mm.printk("virtio_balloon " + vdev.devName + ": host: cannot discard pfn " + String.format("%#x", pfn)
+                    + ": " + e.getMessage());
+            return;
+        }
+        held.set(pfn);
+        inflated++;
+    }
+
+    private void deflateFrameLocked(int pfn) {
+        if (faultedBeforeDeflate.get(pfn)) {
+            faultedBeforeDeflate.clear(pfn);
+            deflated++;
+            return;
+        }
+        if (!held.get(pfn)) {
+            deflateNotHeld++;
+            return;
+        }
+        mm.hostPopulateFrame(pfn);
+        held.clear(pfn);
+        deflated++;
+    }
+
+    /** Device reset: every buffer dropped, every held frame given back. Caller holds the ring lock. */
+    void resetLocked() {
+        generation++;
+        for (int pfn = held.nextSetBit(0); pfn >= 0; pfn = held.nextSetBit(pfn + 1)) {
+            mm.hostPopulateFrame(pfn);
+        }
+        held.clear();
+        faultedBeforeDeflate.clear();
+        statsBuffer = null;
+        ring.notifyAll();
+    }
+
+    // ---------------------------------------------------------------- what the host does on its own
+
+    /** The host changes its target: config num_pages, then a config-change interrupt. */
+    public void setTarget(long pages) {
+        vdev.config.writeLe32(Uapi.CONFIG_NUM_PAGES, pages);
+        vdev.configChangedInterrupt();
+    }
+
+    public long target() {
+        return vdev.config.readLe32(Uapi.CONFIG_NUM_PAGES);
+    }
+
+    /** config actual, as the guest last wrote it. */
+    public long actual() {
+        return vdev.config.readLe32(Uapi.CONFIG_ACTUAL);
+    }
+
+    public void setMisbehaviour(HostMisbehaviour m) {
+        behaviour = m;
+        synchronized (ring) {
+            ring.notifyAll();
+        }
+    }
+
+    public HostMisbehaviour misbehaviour() {
+        return behaviour;
+    }
+
+    /**
+     * Asks the guest for fresh stats (returns the stats buffer it kept) and waits up to timeoutMs for
+     * them. Returns false, changing nothing, if STATS_VQ is not negotiated, the guest has not given a
+     * buffer, or no stats came in time.
+     */
+    public boolean requestStats(long timeoutMs) throws InterruptedException {
+        Virtqueue vq = vdev.vq(VirtioBalloon.VQ_STATS);
+        if (vq == null || behaviour.noAck()) {
+            return false;
+        }
+        long before;
+        synchronized (ring) {
+            if (statsBuffer == null) {
+                return false;
+            }
+            vq.pushUsedLocked(statsBuffer);
+            statsBuffer = null;
+            before = statsReceived;
+        }
+        vq.interrupt();
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (ring) {
+            while (statsReceived == before) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                ring.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** The stats as the host last received them (tag order), or null if none came yet. */
+    public long[] lastStats() {
+        synchronized (ring) {
+            return lastStats == null ? null : lastStats.clone();
+        }
+    }
+
+    /** Starts a free page hinting round (as QEMU does when migration begins): a new command id. */
+    public long startHinting() {
+        long id;
+        synchronized (ring) {
+            id = nextCmdId++;
+            hintCmdId = id;
+            hintStartReceived = 0;
+            hintStopReceived = false;
+            hintedBlocks = 0;
+        }
+        vdev.config.writeLe32(Uapi.CONFIG_FREE_PAGE_HINT_CMD_ID, id);
+        vdev.configChangedInterrupt();
+        return id;
+    }
+
+    /** Waits up to timeoutMs until the guest sent the stop id for the current round. */
+    public boolean awaitHintStop(long timeoutMs) throws InterruptedException {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        synchronized (ring) {
+            while (!hintStopReceived) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0) {
+                    return false;
+                }
+                ring.wait(left);
+            }
+            return true;
+        }
+    }
+
+    /** Ends hinting: CMD_ID_STOP (stop now) or CMD_ID_DONE (the guest may take its hinted pages back). */
+    public void sendHintCommand(long cmdId) {
+        vdev.config.writeLe32(Uapi.CONFIG_FREE_PAGE_HINT_CMD_ID, cmdId);
+        vdev.configChangedInterrupt();
+    }
+
+    // ---------------------------------------------------------------- the host's view
+
+    /** What `virtio:host` prints and the check compares. */
+    public record View(long held, long faultedBeforeDeflate, long ackedBuffers, long inflated, long deflated,
+            long deflateNotHeld, long inflateAlreadyHeld, long conflicts, long faultedIn, long dataLoss,
+            long hintCmdId, long hintedBlocks, boolean hintStopped, String misbehaviour) {
+    }
+
+    public View view() {
+        synchronized (ring) {
+            return viewLocked();
+        }
+    }
+
+    View viewLocked() {
+        return new View(held.cardinality(), faultedBeforeDeflate.cardinality(), ackedBuffers, inflated, deflated,
+                deflateNotHeld, inflateAlreadyHeld, conflicts, faultedIn, dataLoss, hintCmdId, hintedBlocks,
+                hintStopReceived, behaviour.toString());
+    }
+
+    /** Held frames mm-core does not list as this host's (with the ring lock held). */
+    long heldNotInGuestLocked() {
+        long n = 0;
+        for (int pfn = held.nextSetBit(0); pfn >= 0; pfn = held.nextSetBit(pfn + 1)) {
+            if (mm.frameHolder(pfn) != this) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    long dataLoss() {
+        return dataLoss;
+    }
+
+    boolean holds(int pfn) {
+        synchronized (ring) {
+            return held.get(pfn);
+        }
+    }
+}

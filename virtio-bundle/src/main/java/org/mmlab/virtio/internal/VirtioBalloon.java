@@ -1,0 +1,589 @@
+package org.mmlab.virtio.internal;
+
+import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
+import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_FREE_PAGE_HINT;
+import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_MUST_TELL_HOST;
+import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_PAGE_POISON;
+import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_STATS_VQ;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Deque;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.Errno;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.OomNotifier;
+
+/**
+ * Models drivers/virtio/virtio_balloon.c: struct virtio_balloon and the driver's paths, in the kernel's
+ * order (probe, towards_target, fill_balloon, leak_balloon, update_balloon_size, tell_host, the
+ * migratepage callback, deflate on OOM, remove). Stats are {@link BalloonStats}, free page hinting is
+ * {@link FreePageHinting}.
+ *
+ * <p>Where the kernel waits for ever for the host (tell_host's wait_event), the lab waits at most
+ * ackTimeoutMs, then breaks the device (virtio_break_device) and says so in dmesg. Pages whose deflate
+ * the host never acknowledged are not given back to the guest while MUST_TELL_HOST is negotiated: the
+ * driver keeps a reference on them until the device is reset.
+ *
+ * <p>Locks, outermost first:
+ * <ol type="i">
+ * <li>balloon_lock (a mutex) serialises fill, leak and migratepage and their use of pfns[]; the
+ *     migratepage callback only try-locks it, so no allocation made under it can wait for it.</li>
+ * <li>No allocation is made while holding balloon_lock: fill_balloon allocates before it takes it.</li>
+ * <li>The device's ring lock guards the rings, the host's frames and this driver's in-flight counters
+ *     (extra, missing); it is held only for short sections that never enter mm code.</li>
+ * </ol>
+ */
+public final class VirtioBalloon {
+    static final String VQ_INFLATE = "inflate";
+    static final String VQ_DEFLATE = "deflate";
+    static final String VQ_STATS = "stats";
+    static final String VQ_FREE_PAGE = "free_page_vq";
+    /** VIRTIO_BALLOON_ARRAY_PFNS_MAX: PFNs per inflate or deflate request. */
+    public static final int VIRTIO_BALLOON_ARRAY_PFNS_MAX = 256;
+    /** VIRTIO_BALLOON_PAGES_PER_PAGE: PAGE_SIZE >> VIRTIO_BALLOON_PFN_SHIFT (4 KiB guest pages). */
+    static final int VIRTIO_BALLOON_PAGES_PER_PAGE = Mm.PAGE_SIZE >> Uapi.VIRTIO_BALLOON_PFN_SHIFT;
+    /** VIRTIO_BALLOON_OOM_NR_PAGES: pages one OOM notification deflates. */
+    public static final int VIRTIO_BALLOON_OOM_NR_PAGES = 256;
+    /** The ring size QEMU gives the inflate, deflate and stats queues, and the free page queue. */
+    static final int VQ_SIZE = 128;
+    static final int FREE_PAGE_VQ_SIZE = 1024;
+
+    final VirtioDevice vdev;
+    final MemoryManager mm;
+    final Balloons balloons;
+    final long ackTimeoutMs;
+    /** msleep(200) after "Out of puff!" (tests may shorten it). */
+    volatile long outOfPuffSleepMs = 200;
+    BalloonDevInfo vbDevInfo;
+    Virtqueue inflateVq;
+    Virtqueue deflateVq;
+    Virtqueue statsVq;
+
+    /** balloon_lock. */
+    final ReentrantLock balloonLock = new ReentrantLock();
+    /** vb->num_pages: pages in the balloon (written under balloon_lock). */
+    private volatile int numPages;
+    /** vb->pfns and vb->num_pfns: the request being built (under balloon_lock). */
+    private final int[] pfns = new int[VIRTIO_BALLOON_ARRAY_PFNS_MAX];
+    private int numPfns;
+    /** vb->acked: tell_host() waits here for balloon_ack(). */
+    private final Object acked = new Object();
+    /** stop_update_lock and stop_update. */
+    private final Object stopUpdateLock = new Object();
+    private boolean stopUpdate;
+
+    private final Workqueue systemFreezableWq;
+    private final Workqueue.Work updateBalloonSizeWork;
+    final BalloonStats stats;
+    final FreePageHinting hinting;
+    private final OomNotifier oomNb = this::virtioBalloonOomNotify;
+    private final Ratelimit outOfPuffRatelimit = new Ratelimit();
+
+    // ----- the lab's accounting for the check, guarded by the ring lock
+    /** Pages given to the host (or about to be) that are not the device's: deflates not posted yet. */
+    private long extra;
+    /** Device pages whose inflate has not been posted yet. */
+    private long missing;
+    /** Pages whose deflate the host never acknowledged, kept (with a reference) until reset. */
+    private final Deque<Integer> parked = new ArrayDeque<>();
+    /** Fill, leak or an OOM deflate in progress: actual may differ from num_pages meanwhile. */
+    private final AtomicInteger inProgress = new AtomicInteger();
+    private volatile boolean removed;
+    /** When tell_host() began to wait for the host (ms), or 0. */
+    private volatile long waitingForAckSince;
+
+    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, Balloons balloons, long ackTimeoutMs) {
+        this.vdev = vdev;
+        this.mm = mm;
+        this.balloons = balloons;
+        this.ackTimeoutMs = ackTimeoutMs;
+        this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable");
+        this.updateBalloonSizeWork = systemFreezableWq.work("update_balloon_size_func", this::updateBalloonSizeFunc);
+        this.stats = new BalloonStats(this, systemFreezableWq);
+        this.hinting = new FreePageHinting(this);
+    }
+
+    String dev() {
+        return "virtio_balloon " + vdev.devName + ": ";
+    }
+
+    void devInfo(String text) {
+        mm.printk(dev() + text);
+    }
+
+    // ================================================================ probe
+
+    /**
+     * virtballoon_probe(): the device's features are negotiated (virtio core), then balloon_devinfo_init,
+     * init_vqs, free page hinting and its shrinker, the OOM notifier, poison_val, virtio_device_ready,
+     * and a first config check.
+     */
+    void virtballoonProbe() {
+        vbDevInfo = balloons.balloonDevinfoInit("virtio-balloon " + vdev.name, this::virtballoonMigratepage,
+                !vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM));
+        initVqs();
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+            hinting.init();
+        }
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) {
+            mm.registerOomNotifier(oomNb);
+        }
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_PAGE_POISON)) {
+            // memset(&poison_val, PAGE_POISON, sizeof(poison_val)), or 0 with init_on_free
+            long poisonVal = mm.wantInitOnFree() ? 0 : 0x0101_0101L * Mm.PAGE_POISON;
+            vdev.config.writeLe32(Uapi.CONFIG_POISON_VAL, poisonVal);
+        }
+        vdev.deviceReady(this::virtballoonChanged);
+        if (towardsTarget() != 0) {
+            virtballoonChanged();
+        }
+    }
+
+    /** init_vqs(): inflate and deflate (balloon_ack), stats (stats_request, primed), free_page_vq. */
+    private void initVqs() {
+        List<String> names = new ArrayList<>(List.of(VQ_INFLATE, VQ_DEFLATE));
+        List<Consumer<Virtqueue>> callbacks = new ArrayList<>(List.of(this::balloonAck, this::balloonAck));
+        List<Integer> sizes = new ArrayList<>(List.of(VQ_SIZE, VQ_SIZE));
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_STATS_VQ)) {
+            names.add(VQ_STATS);
+            callbacks.add(stats::statsRequest);
+            sizes.add(VQ_SIZE);
+        }
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+            names.add(VQ_FREE_PAGE);
+            callbacks.add(null);
+            sizes.add(FREE_PAGE_VQ_SIZE);
+        }
+        // reporting_vq only with REPORTING, which the host never offers (no page reporting provider)
+        vdev.findVqs(names, callbacks, sizes);
+        inflateVq = vdev.vq(VQ_INFLATE);
+        deflateVq = vdev.vq(VQ_DEFLATE);
+        statsVq = vdev.vq(VQ_STATS);
+        if (statsVq != null) {
+            stats.prime(statsVq); // "Prime this virtqueue with one buffer so the hypervisor can use it"
+        }
+        hinting.freePageVq = vdev.vq(VQ_FREE_PAGE);
+    }
+
+    // ================================================================ config changes and the update work
+
+    /** virtballoon_changed(): the config interrupt. */
+    void virtballoonChanged() {
+        synchronized (stopUpdateLock) {
+            if (!stopUpdate) {
+                startUpdateBalloonSize();
+                hinting.virtioBalloonQueueFreePageWork();
+            }
+        }
+    }
+
+    /** start_update_balloon_size(). */
+    private void startUpdateBalloonSize() {
+        systemFreezableWq.queueWork(updateBalloonSizeWork);
+    }
+
+    /** towards_target(): ALIGN(num_pages, VIRTIO_BALLOON_PAGES_PER_PAGE) - vb->num_pages. */
+    long towardsTarget() {
+        long target = vdev.config.readLe32(Uapi.CONFIG_NUM_PAGES);
+        target = (target + VIRTIO_BALLOON_PAGES_PER_PAGE - 1) / VIRTIO_BALLOON_PAGES_PER_PAGE
+                * VIRTIO_BALLOON_PAGES_PER_PAGE;
+        return target - numPages;
+    }
+
+    /** update_balloon_size_func(): one step towards the target, then again until there. */
+    void updateBalloonSizeFunc() {
+        if (vdev.broken()) {
+            return; // the kernel would still wait in tell_host(); the lab said so when it broke the device
+        }
+        long diff = towardsTarget();
+        if (diff == 0) {
+            return;
+        }
+        inProgress.incrementAndGet();
+        try {
+            if (diff > 0) {
+                diff -= fillBalloon(diff);
+            } else {
+                diff += leakBalloon(-diff);
+            }
+            updateBalloonSize();
+        } finally {
+            inProgress.decrementAndGet();
+        }
+        if (diff != 0 && !vdev.broken()) {
+            systemFreezableWq.queueWork(updateBalloonSizeWork);
+        }
+    }
+
+    /** update_balloon_size(): config actual = vb->num_pages. */
+    void updateBalloonSize() {
+        vdev.config.writeLe32(Uapi.CONFIG_ACTUAL, numPages);
+    }
+
+    // ================================================================ fill and leak
+
+    /**
+     * fill_balloon(): allocate up to 256 pages (outside balloon_lock), then under balloon_lock enqueue
+     * each, set its PFN, count it, and tell the host with one inflate buffer. Returns pages added.
+     */
+    int fillBalloon(long num) {
+        int n = (int) Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX);
+        int[] pages = new int[n];
+        int got = 0;
+        while (got < n) {
+            int pfn = balloons.balloonPageAlloc();
+            if (pfn == Mm.NO_PAGE) {
+                if (outOfPuffRatelimit.allow()) {
+                    devInfo("Out of puff! Can't get " + VIRTIO_BALLOON_PAGES_PER_PAGE + " pages");
+                }
+                msleep(outOfPuffSleepMs); // sleep for at least 1/5 of a second before retry
+                break;
+            }
+            pages[got++] = pfn;
+        }
+        balloonLock.lock();
+        try {
+            numPfns = 0;
+            for (int i = 0; i < got; i++) {
+                mm.preemptDisable(); // the check sees the page enqueued and counted, or neither
+                try {
+                    balloons.balloonPageEnqueue(vbDevInfo, pages[i]);
+                    synchronized (vdev.ringLock) {
+                        missing++;
+                    }
+                    pfns[numPfns] = pages[i];
+                    numPfns += VIRTIO_BALLOON_PAGES_PER_PAGE;
+                    numPages += VIRTIO_BALLOON_PAGES_PER_PAGE;
+                } finally {
+                    mm.preemptEnable();
+                }
+                // adjust_managed_page_count(page, -1) without DEFLATE_ON_OOM: done by the core (2026)
+            }
+            int added = numPfns;
+            if (numPfns != 0) {
+                final int posted = numPfns;
+                tellHost(inflateVq, () -> missing -= posted);
+            }
+            return added;
+        } finally {
+            balloonLock.unlock();
+        }
+    }
+
+    /**
+     * leak_balloon(): under balloon_lock, take up to min(num, num_pages, 256) pages off the balloon,
+     * tell the host with one deflate buffer, and only then release them (the order MUST_TELL_HOST
+     * requires). Returns pages taken out.
+     */
+    int leakBalloon(long num) {
+        balloonLock.lock();
+        try {
+            long n = Math.min(Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX), numPages);
+            List<Integer> pages = new ArrayList<>();
+            for (numPfns = 0; numPfns < n; numPfns += VIRTIO_BALLOON_PAGES_PER_PAGE) {
+                mm.preemptDisable();
+                try {
+                    int pfn = balloons.balloonPageDequeue(vbDevInfo);
+                    if (pfn == Mm.NO_PAGE) {
+                        break; // the rest are isolated by migration: retry later
+                    }
+                    synchronized (vdev.ringLock) {
+                        extra++;
+                    }
+                    pfns[numPfns] = pfn;
+                    pages.add(pfn);
+                    numPages -= VIRTIO_BALLOON_PAGES_PER_PAGE;
+                } finally {
+                    mm.preemptEnable();
+                }
+            }
+            int freed = numPfns;
+            TellHost told = TellHost.ACKED;
+            if (numPfns != 0) {
+                final int posted = numPfns;
+                told = tellHost(deflateVq, () -> extra -= posted);
+            }
+            releasePagesBalloon(pages, told);
+            return freed;
+        } finally {
+            balloonLock.unlock();
+        }
+    }
+
+    /**
+     * release_pages_balloon(): put_page() each page. Pages whose deflate the host has not acknowledged
+     * stay with the driver while MUST_TELL_HOST is negotiated (the host may still hold them).
+     */
+    private void releasePagesBalloon(List<Integer> pages, TellHost told) {
+        if (told != TellHost.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
+            synchronized (vdev.ringLock) {
+                parked.addAll(pages);
+            }
+            devInfo("keeping " + pages.size() + " deflated pages the host has not acknowledged (MUST_TELL_HOST)"
+                    + " until the device is reset");
+            return;
+        }
+        for (int pfn : pages) {
+            mm.putPage(pfn);
+        }
+    }
+
+    // ================================================================ tell_host
+
+    /** What tell_host() achieved: acknowledged, posted but not acknowledged in time, or not posted. */
+    enum TellHost { ACKED, TIMED_OUT, NOT_POSTED }
+
+    /**
+     * tell_host(): one buffer of pfns[0..num_pfns), kick, and wait for balloon_ack(). The lab waits at
+     * most ackTimeoutMs, then breaks the device. whenPosted runs under the ring lock in the same
+     * step as the post (the check's in-flight accounting).
+     */
+    TellHost tellHost(Virtqueue vq, Runnable whenPosted) {
+        int[] buf = Arrays.copyOf(pfns, numPfns);
+        long id;
+        synchronized (vdev.ringLock) {
+            id = vq.add(buf, null, 0);
+            if (id >= 0) {
+                whenPosted.run();
+            }
+        }
+        if (id < 0) {
+            return TellHost.NOT_POSTED;
+        }
+        long deadline = System.currentTimeMillis() + ackTimeoutMs;
+        waitingForAckSince = System.currentTimeMillis();
+        try {
+            return awaitAck(vq, id, buf.length, deadline);
+        } finally {
+            waitingForAckSince = 0;
+        }
+    }
+
+    private TellHost awaitAck(Virtqueue vq, long id, int nrPfns, long deadline) {
+        synchronized (acked) {
+            while (!vq.getBuf(id)) {
+                long left = deadline - System.currentTimeMillis();
+                if (left <= 0 || vq.broken()) {
+                    breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
+                            + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
+                            nrPfns, ackTimeoutMs));
+                    return TellHost.TIMED_OUT;
+                }
+                try {
+                    acked.wait(left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    breakDevice("interrupted while waiting for the host to acknowledge the " + vq.name + " buffer");
+                    return TellHost.TIMED_OUT;
+                }
+            }
+        }
+        return TellHost.ACKED;
+    }
+
+    /** How long tell_host() waits before it breaks the device. */
+    public long ackTimeoutMs() {
+        return ackTimeoutMs;
+    }
+
+    /** How long tell_host() has been waiting for the host's acknowledgement (ms), or 0. */
+    public long waitingForAckMs() {
+        long since = waitingForAckSince;
+        return since == 0 ? 0 : Math.max(1, System.currentTimeMillis() - since);
+    }
+
+    /** balloon_ack(): the inflate/deflate queues' interrupt wakes tell_host(). */
+    void balloonAck(Virtqueue vq) {
+        synchronized (acked) {
+            acked.notifyAll();
+        }
+    }
+
+    private void breakDevice(String why) {
+        if (!vdev.broken()) {
+            devInfo(why);
+        }
+        vdev.breakDevice();
+        synchronized (acked) {
+            acked.notifyAll();
+        }
+    }
+
+    // ================================================================ migration
+
+    /**
+     * virtballoon_migratepage(): trylock balloon_lock (else -EAGAIN), tell the host newPfn is inflated,
+     * then that pfn is deflated, return 0; the balloon infrastructure does the list, reference and
+     * counter work. Once the inflate of newPfn is posted the host may hold it, so the migration
+     * succeeds; if the deflate of pfn is not acknowledged (MUST_TELL_HOST), pfn is kept.
+     */
+    int virtballoonMigratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
+        if (!balloonLock.tryLock()) {
+            return -Errno.EAGAIN;
+        }
+        try {
+            if (vdev.broken()) {
+                return -Errno.EBUSY; // a broken device takes no buffer: the page stays where it is
+            }
+            // balloon's page migration 1st step -- inflate "newpage"
+            numPfns = VIRTIO_BALLOON_PAGES_PER_PAGE;
+            pfns[0] = newPfn;
+            TellHost in = tellHost(inflateVq, () -> extra++);
+            if (in == TellHost.NOT_POSTED) {
+                return -Errno.EBUSY;
+            }
+            // balloon's page migration 2nd step -- deflate "page"
+            numPfns = VIRTIO_BALLOON_PAGES_PER_PAGE;
+            pfns[0] = pfn;
+            TellHost out = tellHost(deflateVq, () -> extra--);
+            if (out != TellHost.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
+                mm.getPage(pfn); // the core's put_page() must not free a frame the host may hold
+                synchronized (vdev.ringLock) {
+                    parked.add(pfn);
+                }
+            }
+            return 0;
+        } finally {
+            balloonLock.unlock();
+        }
+    }
+
+    // ================================================================ deflate on OOM
+
+    /** virtio_balloon_oom_notify(): leak VIRTIO_BALLOON_OOM_NR_PAGES, update actual; returns pages freed. */
+    long virtioBalloonOomNotify() {
+        if (!vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM) || removed) {
+            return 0;
+        }
+        inProgress.incrementAndGet();
+        try {
+            long freed = leakBalloon(VIRTIO_BALLOON_OOM_NR_PAGES);
+            updateBalloonSize();
+            return freed;
+        } finally {
+            inProgress.decrementAndGet();
+        }
+    }
+
+    // ================================================================ remove
+
+    /**
+     * virtballoon_remove(): unregister the OOM notifier and the shrinker, stop updates, cancel the works,
+     * then remove_common(), and the device info goes. Bounded: a host that stops acknowledging breaks
+     * the device after one ackTimeoutMs, and a broken device drains without waiting.
+     */
+    void virtballoonRemove() {
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) {
+            mm.unregisterOomNotifier(oomNb);
+        }
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+            hinting.unregisterShrinker();
+        }
+        synchronized (stopUpdateLock) {
+            stopUpdate = true;
+        }
+        systemFreezableWq.cancelWorkSync(updateBalloonSizeWork);
+        stats.cancel();
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+            hinting.cancelAndDestroy();
+        }
+        removeCommon();
+        systemFreezableWq.destroy();
+        removed = true;
+        balloons.balloonDevinfoRemove(vbDevInfo);
+    }
+
+    /**
+     * remove_common(): leak until num_pages is 0 (balloon_page_dequeue finds nothing while pages are
+     * isolated, so this retries until migration puts them back), update actual, return hinted pages,
+     * reset the device, delete the queues.
+     */
+    void removeCommon() {
+        long spins = 0;
+        while (numPages != 0) {
+            if (leakBalloon(numPages) == 0) {
+                spins++;
+                if (spins % 1000 == 0) {
+                    msleep(1); // isolated pages: wait for compaction to put them back
+                } else {
+                    Thread.onSpinWait();
+                }
+            }
+        }
+        updateBalloonSize();
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
+            hinting.returnFreePagesToMm(Long.MAX_VALUE);
+        }
+        List<Integer> release;
+        synchronized (vdev.ringLock) {
+            vdev.resetLocked(); // virtio_reset_device(): the host gives every frame back
+            extra = 0;
+            missing = 0;
+            release = new ArrayList<>(parked);
+            parked.clear();
+        }
+        if (!release.isEmpty()) {
+            devInfo("releasing " + release.size() + " pages the host never acknowledged, after the reset");
+            for (int pfn : release) {
+                mm.putPage(pfn);
+            }
+        }
+        vdev.delVqs();
+    }
+
+    // ================================================================ what the lab reads
+
+    /** stop_update, read under stop_update_lock. */
+    boolean updatesStopped() {
+        synchronized (stopUpdateLock) {
+            return stopUpdate;
+        }
+    }
+
+    public int numPages() {
+        return numPages;
+    }
+
+    /** No fill, leak or update work in progress or queued. */
+    public boolean idle() {
+        return inProgress.get() == 0 && !systemFreezableWq.busy(updateBalloonSizeWork);
+    }
+
+    /** extra, missing and parked pages, with the ring lock held by the caller. */
+    long extraLocked() {
+        return extra;
+    }
+
+    long missingLocked() {
+        return missing;
+    }
+
+    int parkedLocked() {
+        return parked.size();
+    }
+
+    boolean removed() {
+        return removed;
+    }
+
+    static void msleep(long ms) {
+        if (ms <= 0) {
+            return;
+        }
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package org.mmlab.virtio.internal;
+
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.CheckContributor;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.virtio.VirtioBalloonState;
+import org.mmlab.virtio.VirtioBalloons;
+import org.osgi.framework.Constants;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+
+/**
+ * One virtio-balloon device, its simulated host and its driver, for one factory configuration of
+ * org.mmlab.virtio.balloon: activation is the virtio core finding the device and probing the driver
+ * (virtio_dev_probe -> virtballoon_probe); deactivation (bundle stop, configuration deleted, mm-core or
+ * the balloon infrastructure going) is virtballoon_remove, which gives every page back first. A bad
+ * configuration fails this device's activation with what is allowed; other devices are untouched.
+ */
+@Component(service = CheckContributor.class, configurationPid = VirtioBalloons.FACTORY_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
+@Designate(ocd = VirtioBalloonDevice.Config.class, factory = true)
+public class VirtioBalloonDevice implements CheckContributor {
+    @ObjectClassDefinition(name = "mmlab virtio-balloon device",
+            description = "One virtio-balloon device with its simulated host (QEMU's side)")
+    public @interface Config {
+        @AttributeDefinition(description = "Device name in virtio: commands; empty: the configuration's name")
+        String name() default "";
+
+        @AttributeDefinition(description = "virtio index for dmesg (virtioN); -1: the name if it is a number")
+        int index() default -1;
+
+        @AttributeDefinition(description = "Features the host offers: MUST_TELL_HOST, STATS_VQ, DEFLATE_ON_OOM,"
+                + " FREE_PAGE_HINT, PAGE_POISON (REPORTING cannot be offered: no page reporting provider yet)")
+        String offeredFeatures() default Features.DEFAULT_OFFER;
+
+        @AttributeDefinition(description = "The host's first target: pages, or a size such as 512M")
+        String hostTarget() default "0";
+
+        @AttributeDefinition(description = "The host acknowledges each buffer this many ms late (0..60000)")
+        long hostAckDelayMs() default 0;
+
+        @AttributeDefinition(description = "normal, or no-ack: the host never takes the guest's buffers")
+        String hostMisbehaviour() default "normal";
+
+        @AttributeDefinition(description = "How long the driver waits for an acknowledgement before it breaks"
+                + " the device (the kernel waits for ever)")
+        long ackTimeoutMs() default 5_000;
+    }
+
+    private final DeviceConfig config;
+    private final String pid;
+    private final DeviceRegistry registry;
+    final VirtioDevice vdev;
+    final BalloonHost host;
+    final VirtioBalloon vb;
+    /** Probed and not yet being removed: only then do commands use the device. */
+    private volatile boolean live;
+    /** Probed (and perhaps being removed): the exported view shows it until it is gone. */
+    private volatile boolean probed;
+
+    @Activate
+    public VirtioBalloonDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm,
+            @Reference Balloons balloons, @Reference DeviceRegistry registry) {
+        this(DeviceConfig.parse(c.name(), String.valueOf(props.get(Constants.SERVICE_PID)), c.index(),
+                c.offeredFeatures(), c.hostTarget(), c.hostAckDelayMs(), c.hostMisbehaviour(), c.ackTimeoutMs()),
+                String.valueOf(props.get(Constants.SERVICE_PID)), mm, balloons, registry);
+    }
+
+    /**
+     * The virtio core's part, then the driver's probe: the host starts with its target and behaviour,
+     * the features are negotiated, virtballoon_probe() runs. On failure nothing stays behind. Public for
+     * tools that run outside the framework (the benchmarks).
+     */
+    public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, Balloons balloons,
+            DeviceRegistry registry) {
+        this.pid = pid;
+        this.config = config;
+        this.registry = registry;
+        registry.claim(config.name(), this);
+        vdev = new VirtioDevice(config.name(), config.index(), config.offered());
+        host = new BalloonHost(vdev, mm);
+        vdev.attachHost(host);
+        host.setMisbehaviour(config.misbehaviour());
+        vdev.config.writeLe32(Uapi.CONFIG_NUM_PAGES, config.hostTarget());
+        host.start();
+        try {
+            vdev.finalizeFeatures(mm);
+            vb = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs());
+            vb.virtballoonProbe();
+            probed = true;
+            live = true;
+        } catch (RuntimeException e) {
+            host.stop();
+            registry.release(config.name(), this);
+            throw e;
+        }
+    }
+
+    /** virtballoon_remove(), then the host goes. */
+    @Deactivate
+    public void deactivate() {
+        live = false;
+        try {
+            vb.virtballoonRemove();
+        } finally {
+            host.stop();
+            registry.release(config.name(), this);
+        }
+    }
+
+    /** Probed; true until the device is gone, also while virtballoon_remove() runs. */
+    boolean probed() {
+        return probed;
+    }
+
+    /** Probed and not being removed. */
+    boolean live() {
+        return live;
+    }
+
+    /** The device's name, e.g. "0". */
+    public String deviceName() {
+        return config.name();
+    }
+
+    @Override
+    public String name() {
+        return "virtio " + config.name();
+    }
+
+    @Override
+    public void check(Consumer<String> summary, Consumer<String> problems) {
+        BalloonDeviceCheck.check(vb, host, summary, problems);
+    }
+
+    String pid() {
+        return pid;
+    }
+
+    public BalloonHost host() {
+        return host;
+    }
+
+    public VirtioBalloon driver() {
+        return vb;
+    }
+
+    public VirtioDevice vdev() {
+        return vdev;
+    }
+
+    public VirtioBalloonState state() {
+        BalloonHost.View v = host.view();
+        return new VirtioBalloonState(config.name(), vdev.devName, Features.names(vdev.offered),
+                Features.names(vdev.features()), host.target(), host.actual(), vb.numPages(),
+                vb.vbDevInfo == null ? 0 : vb.vbDevInfo.isolatedPages(), v.held(), v.ackedBuffers(), v.dataLoss(),
+                v.misbehaviour(), vdev.broken(), vb.hinting.numFreePageBlocks());
+    }
+}

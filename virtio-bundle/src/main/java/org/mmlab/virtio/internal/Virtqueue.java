@@ -1,0 +1,153 @@
+package org.mmlab.virtio.internal;
+
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.function.Consumer;
+
+/**
+ * Models a split virtqueue (drivers/virtio/virtio_ring.c) between the driver and the simulated host:
+ * the driver adds buffers to the available ring and kicks; the host pops them, uses them, and puts
+ * them on the used ring, then interrupts (the queue's callback, e.g. balloon_ack). A broken queue
+ * (virtio_break_device) takes no new buffer. All ring state is guarded by the device's ring lock, so
+ * that a check sees a buffer either available or used, never half moved.
+ */
+final class Virtqueue {
+    /** One descriptor chain: PFNs (inflate, deflate, free page hints), a stats array, or a command id. */
+    record Buffer(long id, int[] pfns, long[] stats, long cmdId) {
+        int nrPfns() {
+            return pfns == null ? 0 : pfns.length;
+        }
+    }
+
+    final String name;
+    final int num;
+    private final Object ringLock;
+    private final Deque<Buffer> avail = new ArrayDeque<>();
+    private final Deque<Buffer> used = new ArrayDeque<>();
+    private final Consumer<Virtqueue> callback;
+    private boolean broken;
+    private long nextId = 1;
+    private long availPfns;
+
+    /**
+     * @param callback the driver's interrupt handler for this queue (vring_interrupt -> vq->callback),
+     *                 or null for a queue without one (free_page_vq)
+     */
+    Virtqueue(String name, int num, Object ringLock, Consumer<Virtqueue> callback) {
+        this.name = name;
+        this.num = num;
+        this.ringLock = ringLock;
+        this.callback = callback;
+    }
+
+    /**
+     * virtqueue_add_outbuf()/virtqueue_add_inbuf(): returns the buffer's id, or -1 if the queue is full
+     * (-ENOSPC) or broken (-EIO).
+     */
+    long add(int[] pfns, long[] stats, long cmdId) {
+        synchronized (ringLock) {
+            if (broken || avail.size() + used.size() >= num) {
+                return -1;
+            }
+            Buffer b = new Buffer(nextId++, pfns, stats, cmdId);
+            avail.addLast(b);
+            availPfns += b.nrPfns();
+            ringLock.notifyAll(); // virtqueue_kick(): the host's thread waits on the ring lock
+            return b.id();
+        }
+    }
+
+    /** The host takes the next available buffer (null if none); the caller holds the ring lock. */
+    Buffer popAvailLocked() {
+        Buffer b = avail.pollFirst();
+        if (b != null) {
+            availPfns -= b.nrPfns();
+        }
+        return b;
+    }
+
+    /** The host returns a buffer it has used; the caller holds the ring lock. */
+    void pushUsedLocked(Buffer b) {
+        used.addLast(b);
+    }
+
+    /** vring_interrupt(): the host tells the driver that used buffers wait (outside the ring lock). */
+    void interrupt() {
+        if (callback != null) {
+            callback.accept(this);
+        }
+    }
+
+    /** virtqueue_get_buf(): the next used buffer, or null. */
+    Buffer getBuf() {
+        synchronized (ringLock) {
+            return broken ? null : used.pollFirst();
+        }
+    }
+
+    /** virtqueue_get_buf() for one buffer: takes it off the used ring if the host returned it. */
+    boolean getBuf(long id) {
+        synchronized (ringLock) {
+            if (broken) {
+                return false;
+            }
+            for (var it = used.iterator(); it.hasNext();) {
+                if (it.next().id() == id) {
+                    it.remove();
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** vq->num_free. */
+    int numFree() {
+        synchronized (ringLock) {
+            return num - avail.size() - used.size();
+        }
+    }
+
+    /** PFNs in buffers the host has not taken yet; the caller holds the ring lock. */
+    long availPfnsLocked() {
+        return availPfns;
+    }
+
+    /** True if a buffer on the available ring carries pfn; the caller holds the ring lock. */
+    boolean availContainsLocked(int pfn) {
+        for (Buffer b : avail) {
+            if (b.pfns() != null) {
+                for (int p : b.pfns()) {
+                    if (p == pfn) {
+                        return true;
+                    }
+                }
+            }
+        }
+        return false;
+    }
+
+    int availCountLocked() {
+        return avail.size();
+    }
+
+    /** virtio_break_device(): no buffer goes in or comes out any more. */
+    void breakQueue() {
+        synchronized (ringLock) {
+            broken = true;
+        }
+    }
+
+    boolean broken() {
+        synchronized (ringLock) {
+            return broken;
+        }
+    }
+
+    /** Device reset / del_vqs(): every buffer is dropped; the host forgets what it had not taken. */
+    void resetLocked() {
+        avail.clear();
+        used.clear();
+        availPfns = 0;
+    }
+}

@@ -1,0 +1,2 @@
+/** The virtio: Gogo commands. Private to virtio-bundle. */
+package org.mmlab.virtio.shell;

@@ -1,0 +1,79 @@
+package org.mmlab.virtio.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.lang.reflect.Proxy;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+import org.mmlab.mm.internal.MmCore;
+
+/**
+ * A booted 64 MiB mm-core (the real memory manager, as DS activates it) with the fake balloon
+ * infrastructure and a device registry, and helpers to make devices and wait for them.
+ */
+final class TestGuest implements AutoCloseable {
+    final MmCore mm;
+    final FakeBalloons balloons;
+    final DeviceRegistry registry = new DeviceRegistry();
+
+    TestGuest() {
+        this(false);
+    }
+
+    TestGuest(boolean pagePoisoning) {
+        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
+                new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> switch (method.getName()) {
+                    case "memorySize" -> "64M";
+                    case "dma32Size" -> "32M";
+                    case "pagePoisoning" -> pagePoisoning;
+                    default -> method.getDefaultValue();
+                });
+        mm = new MmCore(config);
+        balloons = new FakeBalloons(mm);
+    }
+
+    /** A device as DS would make it from a configuration. */
+    VirtioBalloonDevice device(String name, String features, String target, long ackDelayMs, String misbehaviour,
+            long ackTimeoutMs) {
+        DeviceConfig c = DeviceConfig.parse(name, null, -1, features, target, ackDelayMs, misbehaviour, ackTimeoutMs);
+        return new VirtioBalloonDevice(c, "test~" + name, mm, balloons, registry);
+    }
+
+    VirtioBalloonDevice device(String name) {
+        return device(name, Features.DEFAULT_OFFER, "0", 0, "normal", 5_000);
+    }
+
+    /** dmesg without the timestamps. */
+    List<String> dmesg() {
+        return mm.guest().dmesg().lines().stream().map(l -> l.replaceFirst("^\\[[ 0-9.]+\\] ", "")).toList();
+    }
+
+    static void await(String what, BooleanSupplier cond) {
+        long deadline = System.currentTimeMillis() + 20_000;
+        while (!cond.getAsBoolean()) {
+            assertThat(System.currentTimeMillis()).as("waiting for %s", what).isLessThan(deadline);
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    /** Sets the host's target and waits until the driver reached it and wrote actual. */
+    static void inflateTo(VirtioBalloonDevice d, long pages) {
+        d.host().setTarget(pages);
+        await("num_pages " + pages, () -> d.driver().numPages() == pages && d.host().actual() == pages
+                && d.driver().idle());
+    }
+
+    @Override
+    public void close() {
+        for (VirtioBalloonDevice d : registry.all()) {
+            d.deactivate();
+        }
+        mm.guest().compaction().kcompactd().stop();
+        mm.workload().stop();
+    }
+}
