@@ -9,7 +9,12 @@ import org.mmlab.mm.PageType;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The balloon infrastructure of the running guest: balloon_init() (core_initcall: set_movable_ops(
@@ -17,13 +22,27 @@ import org.osgi.service.component.annotations.Reference;
  * this bundle stops or the guest reboots. Built in, in the kernel: here stopping this bundle with
  * devices left is reported in dmesg, since their pages stay inflated.
  */
-@Component(service = BalloonComponent.class, immediate = true)
+@Component(service = BalloonComponent.class, immediate = true, configurationPid = BalloonComponent.PID)
+@Designate(ocd = BalloonComponent.Config.class)
 public class BalloonComponent {
+    public static final String PID = "org.mmlab.balloon";
+
+    @ObjectClassDefinition(name = "mmlab balloon infrastructure", description = "mm/balloon.c's knobs")
+    public @interface Config {
+        @AttributeDefinition(description = "2012 contract only: how balloon_page_dequeue treats a page another task"
+                + " has locked: 'v3.8' skips it (seed 000), 'v7' takes it anyway, as the reviewed v7 virtio patch's"
+                + " leak path did (seed 003; the race lab's race 1)",
+                options = {@Option(label = "v3.8: skip a locked page", value = "v3.8"),
+                    @Option(label = "v7: take it anyway", value = "v7")})
+        String leakPath() default "v3.8";
+    }
+
     final BalloonCore core;
 
     @Activate
-    public BalloonComponent(@Reference MemoryManager mm, @Reference MovablePages own) {
+    public BalloonComponent(@Reference MemoryManager mm, @Reference MovablePages own, Config config) {
         core = new BalloonCore(mm, own);
+        modified(config);
         if (core.contract == MigrationContract.MOVABLE_OPS_2025) {
             int rc = own.setMovableOps(core.migration.mops, PageType.OFFLINE);
             if (rc != 0) {
@@ -33,6 +52,21 @@ public class BalloonComponent {
                 throw new IllegalStateException(msg);
             }
         }
+    }
+
+    /** A new leakPath applies at once, without restarting the infrastructure (and every driver with it). */
+    @Modified
+    void modified(Config config) {
+        String leak = config.leakPath();
+        if (!leak.equals("v3.8") && !leak.equals("v7")) {
+            throw new IllegalArgumentException("leakPath=" + leak + ": must be v3.8 or v7");
+        }
+        core.leakV7 = leak.equals("v7");
+    }
+
+    /** "v3.8" or "v7": see {@link Config#leakPath()}. */
+    public String leakPath() {
+        return core.leakV7 ? "v7" : "v3.8";
     }
 
     @Deactivate

@@ -53,6 +53,12 @@ final class BalloonCore {
     private final Map<Integer, BalloonDevice> devices = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     final BalloonMigration migration;
+    /**
+     * 2012 only, for the race lab: dequeue as the leak path of the reviewed v7 virtio patch (seed 003)
+     * did, taking a page off the list under pages_lock alone, even while another task (migration)
+     * holds its page lock. v3.8 (seed 000) skips such a page, and so closes the window of race 1.
+     */
+    volatile boolean leakV7;
 
     BalloonCore(MemoryManager mm, MovablePages own) {
         this.mm = mm;
@@ -435,8 +441,17 @@ final class BalloonCore {
             own.setPagePrivate(pfn, 0); // balloon_page_finalize(); PageOffline stays until the page is freed
             return true;
         }
-        if (!mm.trylockPage(pfn)) {
+        boolean locked = mm.trylockPage(pfn);
+        if (!locked && !leakV7) {
             return false;
+        }
+        if (!locked) {
+            // seed 003's v7 leak path: the page leaves the list under pages_lock alone, whoever holds its lock
+            mm.injectionPoint("balloon.dequeue_locked_page", pfn);
+            mm.getPage(pfn);
+            balloonPageDelete(b, pfn, true);
+            balloonPageDeflated(b, pfn);
+            return true;
         }
         try {
             if (contract == MigrationContract.NON_LRU_2016 && own.pageIsolated(pfn)) {

@@ -6,6 +6,8 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.balloon.internal.BalloonComponent;
+import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.VmEvent;
@@ -23,9 +25,14 @@ public class BalloonCommands {
     private final MemoryManager mm;
     private final BundleContext context;
 
+    /** The 2012 leak path of the running infrastructure (PID org.mmlab.balloon, leakPath). */
+    private final java.util.function.Supplier<String> leakPath;
+
     @Activate
-    public BalloonCommands(@Reference Balloons balloons, @Reference MemoryManager mm, BundleContext context) {
+    public BalloonCommands(@Reference Balloons balloons, @Reference MemoryManager mm, BundleContext context,
+            @Reference BalloonComponent component) {
         this.balloons = balloons;
+        this.leakPath = () -> component.leakPath();
         this.mm = mm;
         this.context = context;
     }
@@ -37,6 +44,9 @@ public class BalloonCommands {
                 + " balloon_migrate %d%n", balloons.contract().value(), mm.nodePageState(NodeStat.NR_BALLOON_PAGES),
                 mm.vmEvents(VmEvent.BALLOON_INFLATE), mm.vmEvents(VmEvent.BALLOON_DEFLATE),
                 mm.vmEvents(VmEvent.BALLOON_MIGRATE));
+        if (balloons.contract() == MigrationContract.BALLOON_2012) {
+            System.out.printf("leak path %s%n", leakPath.get());
+        }
         if (devices.isEmpty()) {
             System.out.println("no balloon devices");
             return;

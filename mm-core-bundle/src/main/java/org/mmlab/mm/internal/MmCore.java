@@ -81,6 +81,7 @@ public class MmCore implements MemoryManager {
         if (modules != null) {
             guest.modules = new ModuleCalls(modules.table, guest);
             modules.table.log = guest.dmesg;
+            modules.table.drain = guest.modules::drain;
         }
         guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
     }

@@ -19,6 +19,8 @@ final class ModuleCalls {
     private static final ModuleCall BUILT_IN = () -> { };
 
     final ModuleTable table;
+    /** Each call's injection points, "call.enter:a_ops.migratepage" and "call.return:a_ops.migratepage". */
+    private final Map<String, String[]> pointsOf = new ConcurrentHashMap<>();
     /** The module each isolated page holds a reference on (module-ref, osgi-drain). */
     private final Map<Integer, KernelModule> pinned = new ConcurrentHashMap<>();
     private final GuestMemory guest;
@@ -40,8 +42,8 @@ final class ModuleCalls {
     }
 
     /**
-     * module-ref and osgi-drain: an isolated page of the module holds a reference on it until it is back
-     * or migrated; false (isolation fails) if the module is going or gone.
+     * module-ref: an isolated page of the module holds a reference on it until it is back or migrated;
+     * osgi-drain: no reference, the module only has to be live. False (isolation fails) if it is not.
      */
     boolean pinForIsolation(long bundleId, int pfn) {
         ModulePolicy p = table.policy();
@@ -51,6 +53,9 @@ final class ModuleCalls {
         KernelModule m = table.module(bundleId);
         if (m == null) {
             return true;
+        }
+        if (p == ModulePolicy.OSGI_DRAIN) {
+            return m.state == ModuleState.LIVE; // no reference: the unload counts what is isolated instead
         }
         if (!m.tryGet()) {
             return false;
@@ -76,10 +81,10 @@ final class ModuleCalls {
             return;
         }
         long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MS;
-        while (m.refcnt.get() > 0 || m.inflight.get() > 0) {
+        while (isolatedPages(bundleId) > 0 || m.inflight.get() > 0) {
             if (System.currentTimeMillis() > deadline) {
                 guest.dmesg.printk(String.format("mmlab: osgi-drain: %s still has %d isolated pages and %d calls in"
-                        + " flight after %d s", m, m.refcnt.get(), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000));
+                        + " flight after %d s", m, isolatedPages(bundleId), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000));
                 return;
             }
             try {
@@ -89,6 +94,17 @@ final class ModuleCalls {
                 return;
             }
         }
+    }
+
+    /** The module's pages isolated now, from the owner registry (one pass over the memmap: for unloads). */
+    int isolatedPages(long bundleId) {
+        int n = 0;
+        for (MovableOwner o : guest.migrate.owners.snapshot(guest)) {
+            if (o.bundleId() == bundleId) {
+                n += (int) o.isolated();
+            }
+        }
+        return n;
     }
 
     /** The module reference of an isolated page, dropped when it is back or migrated. */
@@ -106,13 +122,14 @@ final class ModuleCalls {
         if (m == null) {
             return BUILT_IN;
         }
+        String[] points = pointsOf.computeIfAbsent(call, ModuleCalls::points);
         m.inflight.incrementAndGet();
-        table.at("call.enter", pfn);
+        table.at(points[0], pfn);
         if (m.state == ModuleState.GONE && enabled) {
             report(m, call, pfn, "at entry");
         }
         return () -> {
-            table.at("call.return", pfn); // the instant before the driver's code returns
+            table.at(points[1], pfn); // the instant before the driver's code returns
             m.inflight.decrementAndGet();
             if (m.state == ModuleState.GONE && enabled) {
                 report(m, call, pfn, "at return");
@@ -138,5 +155,10 @@ final class ModuleCalls {
                 + "The module was unloaded from:%n%s"
                 + "It strands:%s", call, where, m, m.generation, (now - m.unloadedNs) / 1e9, m.unloadedBy,
                 MmDebug.javaTrace().stripTrailing(), m.unloadStack, strands.length() == 0 ? " nothing" : strands));
+    }
+
+    private static String[] points(String call) {
+        String name = call.replace("->", ".");
+        return new String[] {"call.enter:" + name, "call.return:" + name};
     }
 }

@@ -29,6 +29,8 @@ final class ModuleTable {
     private volatile ModulePolicy policy = ModulePolicy.DRAIN;
     /** The lab's injection points, or null. */
     volatile InjectionPoints points;
+    /** The running guest's drain (osgi-drain at unload), set by the guest. */
+    volatile java.util.function.LongConsumer drain;
     /** The running guest's log, for what the module loader prints. */
     volatile Dmesg log;
 

@@ -1,10 +1,13 @@
 package org.mmlab.mm.internal;
 
+import java.util.Collection;
+
 import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.ModulePolicy;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.framework.hooks.bundle.EventHook;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -15,11 +18,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * Watches bundles load and unload, synchronously, as the kernel's module loader sees modules: a
- * bundle starting is a module LIVE, stopping is GOING (under module-ref the stop waits here until
- * nothing holds a reference to it), stopped or uninstalled is GONE.
+ * bundle starting is a module LIVE, stopping is GOING (an event hook, before the driver's exit path;
+ * under module-ref and osgi-drain the stop waits there), stopped or uninstalled is GONE.
  */
-@Component(service = ModuleTracker.class, immediate = true)
-public class ModuleTracker implements SynchronousBundleListener {
+@Component(service = {ModuleTracker.class, EventHook.class}, immediate = true)
+public class ModuleTracker implements SynchronousBundleListener, EventHook {
     /** How long an unload waits for the module's references under module-ref (rmmod --wait, bounded). */
     static final long UNLOAD_WAIT_MS = 10_000;
 
@@ -56,13 +59,6 @@ public class ModuleTracker implements SynchronousBundleListener {
             case BundleEvent.STARTING:
                 table.loading(event.getBundle());
                 break;
-            case BundleEvent.STOPPING:
-                table.at("module.going", -1);
-                KernelModule m = table.going(event.getBundle());
-                if (table.policy() == ModulePolicy.MODULE_REF) {
-                    awaitUnused(m);
-                }
-                break;
             case BundleEvent.STOPPED:
                 table.gone(event.getBundle(), "stopped");
                 table.at("module.gone", -1);
@@ -72,6 +68,28 @@ public class ModuleTracker implements SynchronousBundleListener {
                 break;
             default:
                 break;
+        }
+    }
+
+    /**
+     * delete_module() sets MODULE_STATE_GOING before the module's exit function runs: the framework
+     * calls bundle event hooks before any listener, so this runs before SCR deactivates the driver's
+     * components (its remove path). Under module-ref the stop waits here until the module's references
+     * (its isolated pages) are gone; under osgi-drain until the owner registry shows none of its pages
+     * isolated and no call into it is in flight.
+     */
+    @Override
+    public void event(BundleEvent event, Collection<BundleContext> contexts) {
+        if (event.getType() != BundleEvent.STOPPING) {
+            return;
+        }
+        table.at("module.going", -1);
+        KernelModule m = table.going(event.getBundle());
+        ModulePolicy p = table.policy();
+        if (p == ModulePolicy.MODULE_REF) {
+            awaitUnused(m);
+        } else if (p == ModulePolicy.OSGI_DRAIN && table.drain != null) {
+            table.drain.accept(m.bundleId);
         }
     }
 

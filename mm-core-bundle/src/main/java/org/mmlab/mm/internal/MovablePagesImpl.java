@@ -7,7 +7,6 @@ import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
 import org.mmlab.mm.BalloonDevInfo;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.MovableOwner;
 import org.mmlab.mm.MovablePages;
@@ -311,9 +310,6 @@ public final class MovablePagesImpl implements MovablePages {
      * does); what is left is reported, since migration may still call into it.
      */
     public void release() {
-        if (guest.modules.table.policy() == ModulePolicy.OSGI_DRAIN) {
-            guest.modules.drain(bundleId);
-        }
         List<MovableOwners.Registration> left = new ArrayList<>();
         synchronized (mine) {
             for (MovableOwners.Registration r : mine) {

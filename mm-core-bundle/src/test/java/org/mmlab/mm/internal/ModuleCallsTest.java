@@ -120,28 +120,32 @@ class ModuleCallsTest {
     }
 
     @Test
-    void osgiDrainWaitsForTheIsolatedPagesOfTheDriver() throws Exception {
+    void osgiDrainTakesNoReferenceRefusesAGoingModuleAndWaitsForItsCallsInFlight() throws Exception {
         GuestMemory g = HandBuiltGuest.boot();
         Bundle driver = bundle(new int[] {Bundle.ACTIVE});
         ModuleCalls calls = calls(g, driver);
         calls.table.setPolicy(ModulePolicy.OSGI_DRAIN);
         assertThat(calls.pinForIsolation(DRIVER, 0x100)).isTrue();
-        calls.table.going(driver);
+        assertThat(calls.table.module(DRIVER).refcnt.get()).as("no per-page reference").isZero();
 
-        AtomicBoolean putBack = new AtomicBoolean();
+        ModuleCall inFlight = calls.enter(DRIVER, "a_ops->migratepage", 0x100);
+        calls.table.going(driver);
+        assertThat(calls.pinForIsolation(DRIVER, 0x101)).as("a going module's pages stay put").isFalse();
+
+        AtomicBoolean returned = new AtomicBoolean();
         Thread compaction = new Thread(() -> {
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            putBack.set(true);
-            calls.unpinIsolated(0x100); // putback_movable_pages()
+            returned.set(true);
+            inFlight.close(); // the driver's callback returns
         });
         compaction.start();
         calls.drain(DRIVER);
-        assertThat(putBack).as("drain returned only once the page was back").isTrue();
-        assertThat(calls.table.module(DRIVER).refcnt.get()).isZero();
+        assertThat(returned).as("drain returned only once the call was back").isTrue();
         compaction.join();
+        assertThat(g.debug.reports()).isZero();
     }
 }

@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.BooleanSupplier;
 
 import org.apache.felix.service.command.CommandProcessor;
@@ -12,6 +14,7 @@ import org.apache.felix.service.command.CommandSession;
 import org.mmlab.mm.MemoryManager;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
 /** What a race needs from the running lab: the guest, the shell's commands and the bundles. */
@@ -21,12 +24,24 @@ final class LabContext implements AutoCloseable {
     final BundleContext context;
     private final CommandProcessor processor;
     private final ServiceTracker<MemoryManager, MemoryManager> mm;
+    private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
 
     LabContext(BundleContext context, CommandProcessor processor) {
         this.context = context;
         this.processor = processor;
         this.mm = new ServiceTracker<>(context, MemoryManager.class, null);
         mm.open();
+        this.cm = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
+        cm.open();
+    }
+
+    /** Configuration Admin, for driver configurations (virtio devices). */
+    ConfigurationAdmin cm() throws InterruptedException {
+        ConfigurationAdmin c = cm.waitForService(WAIT_MS);
+        if (c == null) {
+            throw new IllegalStateException("no Configuration Admin service");
+        }
+        return c;
     }
 
     /** The running guest's memory manager (after a reboot, the new guest's). */
@@ -38,8 +53,22 @@ final class LabContext implements AutoCloseable {
         return m;
     }
 
-    /** Runs a shell command, as a user would type it; returns what it printed. */
+    /**
+     * Runs a shell command, as a user would type it; returns what it printed. It runs on a thread of
+     * its own: the lab: command that called us holds this thread's shell streams (Gogo's ThreadIO).
+     */
     String run(String command) throws Exception {
+        FutureTask<String> task = new FutureTask<>(() -> execute(command));
+        Thread t = new Thread(task, "lab-shell");
+        t.start();
+        try {
+            return task.get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception x ? x : e;
+        }
+    }
+
+    private String execute(String command) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
         CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
@@ -106,5 +135,6 @@ final class LabContext implements AutoCloseable {
     @Override
     public void close() {
         mm.close();
+        cm.close();
     }
 }

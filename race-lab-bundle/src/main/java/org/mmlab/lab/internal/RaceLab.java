@@ -53,7 +53,8 @@ final class RaceLab {
             }
             List<String> reports = reports(lab.mm().dmesgSince(mark));
             boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
-            String failure = r.stuck() != null ? r.stuck() : r.failures().isEmpty() ? null : String.join("; ", r.failures());
+            String failure = r.stuck() != null ? r.stuck()
+                    : r.failures().isEmpty() ? null : String.join("; ", r.failures());
             List<String> events = new ArrayList<>();
             r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
             return new RaceOutcome(race.name(), policy.value(), strategy.describe(), reproduced, reports,

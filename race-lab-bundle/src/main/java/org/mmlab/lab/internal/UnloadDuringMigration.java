@@ -1,5 +1,6 @@
 package org.mmlab.lab.internal;
 
+import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,19 +13,31 @@ import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.ServiceReference;
+import org.osgi.service.cm.Configuration;
 
 /**
- * Race 1 (seed 003, Tsirkin on virtballoon_migratepage): compaction migrates a page of the virtio
- * balloon and is inside the driver's migratepage when the admin thread stops and uninstalls
- * virtio-bundle. Under 2012 the driver did the balloon bookkeeping itself, so once it has, its
- * remove finds nothing isolated and the module goes while the callback has yet to return.
+ * Race 1 (seed 003, Tsirkin on the v7 virtio balloon migration patch): compaction migrates a page of
+ * the virtio balloon and is inside the driver's migratepage when the admin thread stops and
+ * uninstalls virtio-bundle. The 2012 driver did the balloon bookkeeping itself, so once it has,
+ * nothing is isolated; with the v7 patch's leak path, which takes pages off the list whoever holds
+ * their lock, the driver's remove then drains the balloon (the new page included) and the module
+ * goes while the callback has yet to return. v3.8's leak path skips a locked page, which closes the
+ * window: the race runs with leakPath=v7 (PID org.mmlab.balloon), the design the reviewer read.
  */
 final class UnloadDuringMigration implements Race {
     static final String VIRTIO = "virtio-bundle";
+    /** VirtioBalloons.FACTORY_PID, not imported: the race uninstalls virtio-bundle, whose package it is. */
+    static final String VIRTIO_FACTORY_PID = "org.mmlab.virtio.balloon";
+    /** The balloon infrastructure's PID (BalloonComponent.PID). */
+    static final String BALLOON_PID = "org.mmlab.balloon";
     /** Pages the balloon holds for the run. */
     static final int PAGES = 64;
 
     private byte[] virtioJar;
+    /** Device 0's configuration, if the race had to make it (a lab started without the default device). */
+    private Configuration madeDevice;
+    /** The balloon infrastructure's configuration, while the race sets leakPath=v7. */
+    private Configuration leakPath;
 
     @Override
     public String name() {
@@ -58,7 +71,8 @@ final class UnloadDuringMigration implements Race {
 
     @Override
     public String script() {
-        return "compaction@balloon.migrated < admin@start, admin@module.gone < compaction@call.return";
+        return "compaction@balloon.migrated < admin@start,"
+                + " admin@module.gone < compaction@call.return:b_dev_info.migratepage";
     }
 
     @Override
@@ -69,9 +83,21 @@ final class UnloadDuringMigration implements Race {
     @Override
     public Map<String, Runnable> prepare(LabContext lab, MigrationContract contract) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
+        if (contract == MigrationContract.BALLOON_2012) {
+            leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
+            leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
+        }
         lab.run("mm:config migrationContract " + contract.value());
+        if (leakPath != null) {
+            lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
+        }
         lab.run("mm:kcompactd stop");
-        lab.awaitOutput("virtio:devices", "virtio-balloon 0");
+        if (madeDevice == null
+                && lab.cm().listConfigurations("(service.factoryPid=" + VIRTIO_FACTORY_PID + ")") == null) {
+            madeDevice = lab.cm().getFactoryConfiguration(VIRTIO_FACTORY_PID, "0", "?");
+            madeDevice.update(new Hashtable<>());
+        }
+        lab.awaitOutput("balloon:list", "virtio-balloon 0");
         lab.run("virtio:target 0 " + PAGES);
         MemoryManager mm = lab.mm();
         int pfn = firstBalloonPage(lab, contract);
@@ -115,7 +141,16 @@ final class UnloadDuringMigration implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
+        lab.awaitOutput("balloon:list", "virtio-balloon 0");
         lab.run("virtio:target 0 0");
+        if (madeDevice != null) {
+            madeDevice.delete();
+            madeDevice = null;
+        }
+        if (leakPath != null) {
+            leakPath.delete(); // back to v3.8
+            leakPath = null;
+        }
         lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
         lab.run("mm:kcompactd start");
     }

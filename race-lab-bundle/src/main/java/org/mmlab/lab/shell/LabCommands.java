@@ -30,23 +30,23 @@ public class LabCommands {
         this.lab = lab;
     }
 
-    @Descriptor("list the races the lab reproduces: seed, contract, the policy it fails under and those it passes under")
+    @Descriptor("list the races the lab reproduces: seed, contract, the policy it fails under and those it passes")
     public void races() {
         int i = 1;
         for (Race r : lab.catalogue().races()) {
-            System.out.printf("%d. %s (seed %s, contract %s)%n   \"%s\"%n   fails under %s with \"%s\"; passes under %s%n"
-                    + "   script: %s%n", i++, r.name(), r.seed(), r.contract().value(), r.quote(), r.failsUnder().value(),
-                    r.report(), policies(r.passesUnder()), r.script());
+            System.out.printf("%d. %s (seed %s, contract %s)%n   \"%s\"%n   fails under %s with \"%s\";"
+                    + " passes under %s%n   script: %s%n", i++, r.name(), r.seed(), r.contract().value(), r.quote(),
+                    r.failsUnder().value(), r.report(), policies(r.passesUnder()), r.script());
         }
     }
 
     @Descriptor("run a race with its scripted schedule, under the policy it fails under unless told otherwise")
-    public void race(@Descriptor("the race: its name or number in lab:races") String name,
-            @Descriptor("the migration contract: 2012, 2016 or 2025 (default: the race's)")
+    public void race(@Descriptor("the migration contract: 2012, 2016 or 2025 (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy: none, module-ref, drain or osgi-drain (default: the one it fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
-            @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs)
+            @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs,
+            @Descriptor("the race: its name or number in lab:races") String name)
             throws Exception {
         Race race = lab.catalogue().race(name);
         ModulePolicy p = policy(race, policy);
@@ -56,16 +56,18 @@ public class LabCommands {
         runMany(race, p, c, runs, k -> scripted);
     }
 
-    @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's seed and replay")
-    public void explore(@Descriptor("the race: its name or number in lab:races") String name,
+    @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
+    public void explore(
             @Descriptor("random or pct") @Parameter(names = {"-s", "--strategy"}, absentValue = "pct") String strategy,
-            @Descriptor("the first seed; run k uses seed + k") @Parameter(names = {"--seed"}, absentValue = "1") long seed,
+            @Descriptor("the first seed; run k uses seed + k")
+            @Parameter(names = {"--seed"}, absentValue = "1") long seed,
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "100") int runs,
             @Descriptor("PCT's bug depth") @Parameter(names = {"-d", "--depth"}, absentValue = "3") int depth,
             @Descriptor("the migration contract (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
-            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy) throws Exception {
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("the race: its name or number in lab:races") String name) throws Exception {
         Race race = lab.catalogue().race(name);
         ModulePolicy p = policy(race, policy);
         MigrationContract c = contract(race, contract);
@@ -84,12 +86,13 @@ public class LabCommands {
     }
 
     @Descriptor("replay a run of a race from its trace (as a failing run prints it)")
-    public void replay(@Descriptor("the race") String name,
-            @Descriptor("the trace: THREAD or THREAD*COUNT, separated by spaces, in quotes") String trace,
-            @Descriptor("the migration contract (default: the race's)")
+    public void replay(@Descriptor("the migration contract (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
-            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy) throws Exception {
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("the race") String name,
+            @Descriptor("the trace: THREAD or THREAD*COUNT, separated by spaces, in quotes") String trace)
+            throws Exception {
         Race race = lab.catalogue().race(name);
         ModulePolicy p = policy(race, policy);
         MigrationContract c = contract(race, contract);
@@ -97,10 +100,11 @@ public class LabCommands {
         runMany(race, p, c, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"));
     }
 
-    @Descriptor("shrink a failing trace to the fewest thread switches that still reproduce the race, and print it as a script")
-    public void shrink(@Descriptor("the race") String name, @Descriptor("the failing trace, in quotes") String trace,
-            @Descriptor("the module policy (default: the one the race fails under)")
-            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy) throws Exception {
+    @Descriptor("shrink a failing trace to the fewest switches that still reproduce the race; print it as a script")
+    public void shrink(@Descriptor("the module policy (default: the one the race fails under)")
+            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("the race") String name, @Descriptor("the failing trace, in quotes") String trace)
+            throws Exception {
         Race race = lab.catalogue().race(name);
         ModulePolicy p = policy(race, policy);
         Trace.decode(trace);
@@ -139,7 +143,7 @@ public class LabCommands {
         StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): %s", k, o.strategy(),
                 o.decisions(), o.reproduced() ? "REPRODUCED" : o.reports().isEmpty() ? "clean" : "other reports"));
         if (o.windowClosed() != null) {
-            sb.append("; ").append(o.windowClosed());
+            sb.append("; ").append(o.windowClosed()).append("\n  events: ").append(String.join(" ", o.events()));
         }
         for (String r : o.reports()) {
             sb.append("\n  ").append(r);

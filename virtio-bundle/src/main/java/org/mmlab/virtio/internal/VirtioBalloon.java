@@ -20,6 +20,7 @@ import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.OomNotifier;
 
@@ -423,9 +424,10 @@ public final class VirtioBalloon {
 
     /**
      * virtballoon_migratepage(): trylock balloon_lock (else -EAGAIN), tell the host newPfn is inflated,
-     * then that pfn is deflated, return 0; the balloon infrastructure does the list, reference and
-     * counter work. Once the inflate of newPfn is posted the host may hold it, so the migration
-     * succeeds; if the deflate of pfn is not acknowledged (MUST_TELL_HOST), pfn is kept.
+     * then that pfn is deflated, return 0. Under 2025 the balloon infrastructure does the list,
+     * reference and counter work after the return; under 2012 and 2016 the driver did it first, itself
+     * (Balloons.balloonPageMigrated). Once the inflate of newPfn is posted the host may hold it, so the
+     * migration succeeds; if the deflate of pfn is not acknowledged (MUST_TELL_HOST), pfn is kept.
      */
     int virtballoonMigratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
         if (!balloonLock.tryLock()) {
@@ -434,6 +436,11 @@ public final class VirtioBalloon {
         try {
             if (vdev.broken()) {
                 return -Errno.EBUSY; // a broken device takes no buffer: the page stays where it is
+            }
+            if (balloons.contract() != MigrationContract.MOVABLE_OPS_2025) {
+                // before 2026 the driver did the bookkeeping itself, first: newpage in, isolated_pages--,
+                // page out. From here on its remove finds nothing isolated (seed 003's window)
+                balloons.balloonPageMigrated(b, newPfn, pfn);
             }
             // balloon's page migration 1st step -- inflate "newpage"
             numPfns = VIRTIO_BALLOON_PAGES_PER_PAGE;

@@ -186,6 +186,11 @@ final class FakeBalloons implements Balloons {
     }
 
     @Override
+    public void balloonPageMigrated(BalloonDevInfo b, int newPfn, int pfn) {
+        throw new IllegalStateException("this fake runs the 2025 contract: the core accounts migrations");
+    }
+
+    @Override
     public List<BalloonDevInfo> devices() {
         return List.copyOf(devs);
     }

@@ -20,6 +20,11 @@ public final class ControlledScheduler {
     private static final int SPINS = 1 << 12;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
+    /**
+     * How long a script may wait for a blocked thread (on the host, a sleep, a lock) to come back
+     * before it is declared unable to go on (ns): the thread may be blocked on one the script holds.
+     */
+    private static final long STALL_NS = 200_000_000;
 
     /** How a run ended. */
     public record Result(boolean completed, String windowClosed, Trace trace, long decisions, long switches,
@@ -39,6 +44,8 @@ public final class ControlledScheduler {
     private long decisions;
     private long switches;
     private volatile long blockedSince;
+    /** Since when no thread may go on while some are blocked (0: not stalled); guarded by lock. */
+    private long stalledSince;
 
     public ControlledScheduler(Strategy strategy) {
         this.strategy = strategy;
@@ -161,11 +168,19 @@ public final class ControlledScheduler {
         }
         SimThread next = strategy.pick(waiting, me, (int) decisions);
         if (next == null) {
+            if (anyBlocked() && (stalledSince == 0 || System.nanoTime() - stalledSince < STALL_NS)) {
+                if (stalledSince == 0) {
+                    stalledSince = System.nanoTime();
+                }
+                running = null; // a blocked thread may yet cause what the script waits for
+                return null;
+            }
             if (windowClosed == null) {
                 windowClosed = strategy.relax();
             }
             next = strategy.pick(waiting, me, (int) decisions);
         }
+        stalledSince = 0;
         decisions++;
         if (next != me && me != null) {
             switches++;
@@ -198,8 +213,30 @@ public final class ControlledScheduler {
         me.awaiting = false;
     }
 
-    /** The baton holder blocked outside a point: let another thread run. */
+    private boolean anyBlocked() {
+        for (SimThread t : threads) {
+            if (t.status == SimThread.Status.BLOCKED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The baton holder blocked outside a point: let another thread run. Or nobody runs because the
+     * script waits for blocked threads: past STALL_NS, the window is closed and the run goes on.
+     */
     private void watchdog() {
+        SimThread stalled = null;
+        synchronized (lock) {
+            if (running == null && stalledSince != 0 && System.nanoTime() - stalledSince >= STALL_NS) {
+                stalled = choose(null);
+            }
+        }
+        if (stalled != null) {
+            handOff(stalled);
+            return;
+        }
         SimThread r = running;
         if (r == null || r.awaiting || r.thread == null) {
             return;

@@ -1,0 +1,97 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * The race catalogue in the running lab, through the lab: commands a user types. Each race runs its
+ * scripted schedule 20 times under the policy it fails under, where every run must produce the exact
+ * report, and 20 times under each policy that fixes it, where every run must be clean. The admin
+ * thread really stops and uninstalls virtio-bundle; the lab installs it again after each run.
+ */
+@ExtendWith(ServiceExtension.class)
+class RaceCatalogueTest {
+    private static final int RUNS = 20;
+
+    @InjectService(timeout = 15_000)
+    static CommandProcessor processor;
+
+    GogoSession gogo;
+
+    @BeforeEach
+    void openAShell() {
+        gogo = new GogoSession(processor);
+    }
+
+    @AfterEach
+    void theLabIsBackAsAUserExpectsIt() throws Exception {
+        try {
+            assertThat(gogo.run("lab:policy").trim()).isEqualTo("drain");
+            assertThat(gogo.run("virtio:devices")).as("virtio-bundle installed and started again").isNotNull();
+            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        } finally {
+            gogo.close();
+        }
+    }
+
+    @Test
+    void unloadDuringMigrationIsAUseAfterUnloadOnEveryRunWithoutProtection() throws Exception {
+        String out = gogo.run("lab:race unload-during-migration --policy none --runs " + RUNS);
+
+        assertThat(count(out, "(?m)^run \\d+ .*: REPRODUCED")).as(out).isEqualTo(RUNS);
+        assertThat(count(out, "(?m)^  BUG: KASAN: use-after-unload in b_dev_info->migratepage at return$")).as(out)
+                .isEqualTo(RUNS);
+        assertThat(out).contains("reproduced in " + RUNS + " of " + RUNS + " runs")
+                .contains("replay: lab:replay unload-during-migration '");
+    }
+
+    @Test
+    void theSameScheduleIsCleanWhenIsolatedPagesPinTheModule() throws Exception {
+        assertClean(gogo.run("lab:race unload-during-migration --policy module-ref --runs " + RUNS));
+    }
+
+    @Test
+    void theSameScheduleIsCleanWhenTheCoreDrainsTheStoppingDriver() throws Exception {
+        assertClean(gogo.run("lab:race unload-during-migration --policy osgi-drain --runs " + RUNS));
+    }
+
+    @Test
+    void theSameScheduleIsCleanUnderTheMainlineDesign() throws Exception {
+        assertClean(gogo.run("lab:race unload-during-migration --contract 2025 --policy drain --runs " + RUNS));
+    }
+
+    @Test
+    void badArgumentsAreRefusedWithWhatIsAllowed() {
+        assertThatThrownBy(() -> gogo.run("lab:race no-such-race")).hasMessageContaining("no race 'no-such-race'");
+        assertThatThrownBy(() -> gogo.run("lab:race 1 --policy sometimes")).hasMessageContaining(
+                "use none, module-ref, drain or osgi-drain");
+        assertThatThrownBy(() -> gogo.run("lab:race 1 --runs 0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> gogo.run("lab:replay 1 'a*x'")).hasMessageContaining("NAME*COUNT");
+    }
+
+    private static void assertClean(String out) {
+        assertThat(count(out, "(?m)^run \\d+ .*: clean")).as(out).isEqualTo(RUNS);
+        assertThat(out).doesNotContain("BUG:").doesNotContain("failure:")
+                .contains("reproduced in 0 of " + RUNS + " runs");
+    }
+
+    private static int count(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
