@@ -724,7 +724,27 @@ public final class Compaction implements PageAlloc.DirectCompactor {
                             break;
                         }
                     }
-                    isolated = isolateLruLocked(cc, lowPfn, locked);
+                    // folio_try_get(); folio_test_large() under the reference (a referenced page cannot become
+                    // a head: order-0 migration only); folio_test_clear_lru(); then lruvec_del_folio() under
+                    // lru_lock, which stays held for the next pages (isolate_migratepages_block())
+                    if (map.refIncUnlessZero(lowPfn)) {
+                        if (map.testFlag(lowPfn, PageFlags.PG_head) || !map.testAndClearFlag(lowPfn, PageFlags.PG_lru)) {
+                            if (locked[0]) {
+                                // isolate_fail_put: avoid freeing a page under lru_lock
+                                lruvec.lruLock.unlock();
+                                locked[0] = false;
+                            }
+                            guest.putPageInside(lowPfn);
+                        } else {
+                            if (!locked[0]) {
+                                compactLock(lruvec.lruLock, cc); // folio_lruvec_relock_irqsave()
+                                locked[0] = true;
+                            }
+                            lruvec.delFolioLocked(lowPfn);
+                            migrate.accountIsolatedLru(lowPfn);
+                            isolated = true;
+                        }
+                    }
                 }
                 if (isolated) {
                     // isolate_success
@@ -777,35 +797,6 @@ public final class Compaction implements PageAlloc.DirectCompactor {
         countIsolated(cc, nrIsolated);
         cc.migratePfn = lowPfn;
         return ret;
-    }
-
-    /**
-     * The LRU part of isolate_migratepages_block(): folio_try_get(), then folio_test_clear_lru() and,
-     * under lru_lock, lruvec_del_folio(). The lock stays held for the next pages (locked[0]); the
-     * caller drops it every COMPACT_CLUSTER_MAX PFNs and before a movable_ops page, and this drops it
-     * before the put of a page it could not isolate (isolate_fail_put: the put may free the page, and
-     * a page is never freed under lru_lock). Large folios are not isolated (order-0 migration only).
-     */
-    private boolean isolateLruLocked(CompactControl cc, int pfn, boolean[] locked) {
-        if (!map.refIncUnlessZero(pfn)) {
-            return false; // isolate_fail: being freed
-        }
-        // folio_test_large() under a reference (a referenced page cannot become a head), then "try isolate"
-        if (map.testFlag(pfn, PageFlags.PG_head) || !map.testAndClearFlag(pfn, PageFlags.PG_lru)) {
-            if (locked[0]) {
-                lruvec.lruLock.unlock(); // isolate_fail_put: avoid freeing a page under lru_lock
-                locked[0] = false;
-            }
-            guest.putPageInside(pfn);
-            return false;
-        }
-        if (!locked[0]) {
-            compactLock(lruvec.lruLock, cc); // folio_lruvec_relock_irqsave()
-            locked[0] = true;
-        }
-        lruvec.delFolioLocked(pfn);
-        guest.migrate.accountIsolatedLru(pfn);
-        return true;
     }
 
     private void countIsolated(CompactControl cc, int nrIsolated) {
