@@ -102,6 +102,9 @@ public final class Compaction implements PageAlloc.DirectCompactor {
     private final Lruvec lruvec;
     private final VmStat vmstat;
     private final Kcompactd kcompactd;
+    /** Where {@link #prefetchPageTables} leaves its sum (read by nothing). */
+    @SuppressWarnings("unused")
+    private int prefetchSink;
 
     /** vm.compaction_proactiveness (0..100, default 20). */
     private volatile int sysctlCompactionProactiveness = 20;
@@ -721,13 +724,27 @@ public final class Compaction implements PageAlloc.DirectCompactor {
                             break;
                         }
                     }
-                    if (locked[0]) {
-                        // folio_isolate_lru() takes lru_lock itself, and its isolate_fail_put may free
-                        // the page: never free a page under lru_lock
-                        lruvec.lruLock.unlock();
-                        locked[0] = false;
+                    // folio_try_get(); folio_test_large() under the reference (a referenced page cannot become
+                    // a head: order-0 migration only); folio_test_clear_lru(); then lruvec_del_folio() under
+                    // lru_lock, which stays held for the next pages (isolate_migratepages_block())
+                    if (map.refIncUnlessZero(lowPfn)) {
+                        if (map.testFlag(lowPfn, PageFlags.PG_head) || !map.testAndClearFlag(lowPfn, PageFlags.PG_lru)) {
+                            if (locked[0]) {
+                                // isolate_fail_put: avoid freeing a page under lru_lock
+                                lruvec.lruLock.unlock();
+                                locked[0] = false;
+                            }
+                            guest.putPageInside(lowPfn);
+                        } else {
+                            if (!locked[0]) {
+                                compactLock(lruvec.lruLock, cc); // folio_lruvec_relock_irqsave()
+                                locked[0] = true;
+                            }
+                            lruvec.delFolioLocked(lowPfn);
+                            migrate.accountIsolatedLru(lowPfn);
+                            isolated = true;
+                        }
                     }
-                    isolated = migrate.folioIsolateLru(lowPfn); // inside this iteration's stop_machine section
                 }
                 if (isolated) {
                     // isolate_success
@@ -1141,6 +1158,25 @@ public final class Compaction implements PageAlloc.DirectCompactor {
      * kernel's one rescan of a partly failed pageblock in the lighter modes). Returns null to go on,
      * or the result that ends the run.
      */
+    /**
+     * No kernel counterpart: a cache hint, like prefetch(). Each isolated user page's PTE lies in its
+     * owner's page table (a random cache line per page once the page tables outgrow the cache, as at
+     * 4 GiB), and try_to_migrate() reads it under the ptl, whose lock instruction lets no other miss
+     * overlap with it. Reading the batch's PTEs here first, without any lock and acting on nothing read,
+     * lets their misses overlap. The sum only keeps the JIT from dropping the reads.
+     */
+    private void prefetchPageTables(int head) {
+        int sum = 0;
+        for (int pfn = lists.first(head); pfn != head; pfn = lists.next(pfn)) {
+            int word = map.mapping[pfn];
+            if ((word & MemMap.PAGE_MAPPING_FLAGS) == MemMap.PAGE_MAPPING_ANON
+                    && guest.handles.get(word >>> 2) instanceof WorkloadProcess p) {
+                sum += p.ptePeek(map.index[pfn]);
+            }
+        }
+        prefetchSink = sum;
+    }
+
     CompactResult compactZoneIteration(CompactControl cc) {
         Zone zone = cc.zone;
         Migrate migrate = guest.migrate;
@@ -1164,6 +1200,7 @@ public final class Compaction implements PageAlloc.DirectCompactor {
                     break;
             }
             int nrMigratepages = cc.nrMigratepages;
+            prefetchPageTables(cc.migratepages);
             int[] nrSucceeded = {0};
             int err = migrate.migratePages(cc.migratepages, cc.compactionAlloc, cc.compactionFree, cc.mode,
                     Migrate.Reason.COMPACTION, nrSucceeded);

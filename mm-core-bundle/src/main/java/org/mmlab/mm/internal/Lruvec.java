@@ -49,6 +49,18 @@ public final class Lruvec {
         }
     }
 
+    /**
+     * lruvec_del_folio() for a page whose PG_lru the caller test-and-cleared (folio_test_clear_lru())
+     * while holding a reference, with lru_lock held (isolate_migratepages_block()).
+     */
+    void delFolioLocked(int pfn) {
+        if (!lruLock.isHeldByCurrentThread()) {
+            throw new IllegalStateException("lruvec_del_folio() without lru_lock, pfn " + Integer.toHexString(pfn));
+        }
+        lists.del(pfn);
+        account(pfn, -1);
+    }
+
     /** __page_cache_release(): a page whose last reference went leaves the LRU. */
     void release(int pfn) {
         if (!map.testFlag(pfn, PageFlags.PG_lru)) {

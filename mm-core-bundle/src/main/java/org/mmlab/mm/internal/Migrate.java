@@ -157,9 +157,14 @@ public final class Migrate {
             guest.putPageInside(pfn); // isolate_fail_put: it may have been the last reference
             return false;
         }
+        accountIsolatedLru(pfn);
+        return true;
+    }
+
+    /** After an LRU page left its list for a migration list: recorded for mm:check, and NR_ISOLATED_ANON. */
+    void accountIsolatedLru(int pfn) {
         setBit(lruIsolated, pfn);
         guest.vmstat.add(VmItem.NR_ISOLATED_ANON, 1);
-        return true;
     }
 
     /** The page is on a migration list, taken off the LRU by {@link #isolateLruPage}. */

@@ -190,7 +190,8 @@ public final class PageAlloc {
     /** account_freepages(): isolated blocks don't count as free. */
     private static void accountFreepages(Zone z, long nr, int mt) {
         if (mt != ISOLATE) {
-            z.freePages += nr;
+            // __mod_zone_page_state(zone, NR_FREE_PAGES, nr): no fence per page (zone->lock is held)
+            Zone.FREE_PAGES.setRelease(z, z.freePages + nr);
         }
     }
 

@@ -115,6 +115,14 @@ final class WorkloadProcess {
         return rss;
     }
 
+    /**
+     * The PTE of vpage read without the ptl, possibly stale: for a cache hint only (Compaction's
+     * prefetch of a migration batch's page tables), never acted on.
+     */
+    int ptePeek(int vpage) {
+        return vpage >= 0 && vpage < nrVpages ? pte[vpage] : 0;
+    }
+
     /** The PTE of vpage as it is now: a PFN, -1 (pte_none), or a migration entry (below -1). For tests. */
     int pte(int vpage) {
         ptl.lock();

@@ -1,5 +1,7 @@
 package org.mmlab.mm.internal;
 
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
@@ -35,8 +37,21 @@ public final class Zone {
     final long[] nrFree = new long[Mm.NR_PAGE_ORDERS];
     /** Entries per (order, migratetype), so /proc/pagetypeinfo need not walk the lists. */
     final long[][] nrFreeByType = new long[Mm.NR_PAGE_ORDERS][NR_MIGRATETYPES];
-    /** NR_FREE_PAGES (excluding MIGRATE_ISOLATE blocks, as account_freepages() does). */
+    /**
+     * NR_FREE_PAGES (excluding MIGRATE_ISOLATE blocks, as account_freepages() does). Written under
+     * zone->lock with a release store ({@link #FREE_PAGES}), read locklessly.
+     */
     volatile long freePages;
+    /** __mod_zone_page_state(): a plain add under zone->lock, not an atomic; zone_page_state() reads it locklessly. */
+    static final VarHandle FREE_PAGES;
+
+    static {
+        try {
+            FREE_PAGES = MethodHandles.lookup().findVarHandle(Zone.class, "freePages", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
     /** _watermark[WMARK_MIN..WMARK_PROMO]. */
     final long[] watermark = new long[4];
     /** lowmem_reserve[highest_zoneidx]: pages kept back from allocations that could use a higher zone. */
