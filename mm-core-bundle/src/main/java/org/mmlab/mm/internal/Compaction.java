@@ -1154,11 +1154,6 @@ public final class Compaction implements PageAlloc.DirectCompactor {
     }
 
     /**
-     * One pass of compact_zone()'s loop: isolate a batch, migrate it, put back what failed (with the
-     * kernel's one rescan of a partly failed pageblock in the lighter modes). Returns null to go on,
-     * or the result that ends the run.
-     */
-    /**
      * No kernel counterpart: a cache hint, like prefetch(). Each isolated user page's PTE lies in its
      * owner's page table (a random cache line per page once the page tables outgrow the cache, as at
      * 4 GiB), and try_to_migrate() reads it under the ptl, whose lock instruction lets no other miss
@@ -1177,6 +1172,11 @@ public final class Compaction implements PageAlloc.DirectCompactor {
         prefetchSink = sum;
     }
 
+    /**
+     * One pass of compact_zone()'s loop: isolate a batch, migrate it, put back what failed (with the
+     * kernel's one rescan of a partly failed pageblock in the lighter modes). Returns null to go on,
+     * or the result that ends the run.
+     */
     CompactResult compactZoneIteration(CompactControl cc) {
         Zone zone = cc.zone;
         Migrate migrate = guest.migrate;
