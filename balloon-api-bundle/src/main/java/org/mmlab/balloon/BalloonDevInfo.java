@@ -26,4 +26,7 @@ public interface BalloonDevInfo {
 
     /** True once the driver removed the device ({@link Balloons#balloonDevinfoRemove}). */
     boolean removed();
+
+    /** True if its driver stopped without removing it: its pages are stranded, its name free again. */
+    boolean orphaned();
 }

@@ -76,7 +76,7 @@ final class BalloonCore {
             throw new IllegalArgumentException("balloon_devinfo_init(): a device needs a name");
         }
         for (BalloonDevice d : devices.values()) {
-            if (d.name().equals(name)) {
+            if (d.name().equals(name) && !d.orphaned) {
                 throw new IllegalArgumentException("balloon_devinfo_init(): a device named '" + name + "' exists");
             }
         }
@@ -122,6 +122,21 @@ final class BalloonCore {
             }
         }
         mm.listHeadFree(b.pagesHead);
+    }
+
+    /**
+     * The driver let go of the infrastructure (it stopped) without removing these devices: their pages
+     * stay inflated and accounted (nothing gives them back any more), the devices stay for mm:check
+     * and balloon:list, marked orphaned, and a new instance of the driver may use their names again.
+     */
+    void orphanDevices(long bundleId) {
+        for (BalloonDevice b : devices.values()) {
+            if (b.bundleId() == bundleId && !b.orphaned) {
+                b.orphaned = true;
+                mm.printk(String.format("balloon: %s of %s was not removed by its driver: orphaned with %d pages and"
+                        + " %d isolated", b.name(), b.bundle, b.nrPages, b.isolatedPages));
+            }
+        }
     }
 
     List<BalloonDevInfo> devices() {

@@ -39,6 +39,8 @@ final class BalloonDevice implements BalloonDevInfo {
     /** b_dev_info->isolated_pages; changed under the device's lock. */
     long isolatedPages;
     volatile boolean removed;
+    /** Its driver stopped without removing it: its pages are stranded. */
+    volatile boolean orphaned;
     /** osgi-drain: the driver is going; no page of this device may be isolated any more. */
     volatile boolean draining;
     /** module-ref: references this device's isolated pages hold on the driver's module. */
@@ -91,7 +93,12 @@ final class BalloonDevice implements BalloonDevInfo {
     }
 
     @Override
+    public boolean orphaned() {
+        return orphaned;
+    }
+
+    @Override
     public String toString() {
-        return name + " [" + id + "]";
+        return name + " [" + id + "]" + (orphaned ? " (orphaned)" : "");
     }
 }

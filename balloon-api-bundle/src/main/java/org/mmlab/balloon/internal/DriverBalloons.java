@@ -63,6 +63,7 @@ public class DriverBalloons implements Balloons {
         if (core.mm.modulePolicy() == ModulePolicy.OSGI_DRAIN) {
             core.drainDriver(bundleId, DRAIN_TIMEOUT_MS);
         }
+        core.orphanDevices(bundleId);
         try {
             driverContext.ungetService(driverPagesRef);
         } catch (IllegalStateException e) {

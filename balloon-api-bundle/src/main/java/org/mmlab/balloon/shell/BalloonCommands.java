@@ -54,7 +54,8 @@ public class BalloonCommands {
         System.out.printf("%-4s %-24s %10s %9s  %s%n", "DEV", "NAME", "PAGES", "ISOLATED", "DRIVER");
         for (int i = 0; i < devices.size(); i++) {
             BalloonDevInfo b = devices.get(i);
-            System.out.printf("%-4d %-24s %10d %9d  %s%n", i, b.name(), b.nrPages(), b.isolatedPages(), driver(b));
+            System.out.printf("%-4d %-24s %10d %9d  %s%s%n", i, b.name(), b.nrPages(), b.isolatedPages(), driver(b),
+                    b.orphaned() ? " (orphaned: its driver stopped without removing it)" : "");
         }
     }
 

@@ -97,7 +97,7 @@ final class UnloadDuringMigration implements Race {
             madeDevice = lab.cm().getFactoryConfiguration(VIRTIO_FACTORY_PID, "0", "?");
             madeDevice.update(new Hashtable<>());
         }
-        lab.awaitOutput("balloon:list", "virtio-balloon 0");
+        lab.awaitOutput("virtio:host 0", "device 0 (");
         lab.run("virtio:target 0 " + PAGES);
         MemoryManager mm = lab.mm();
         int pfn = firstBalloonPage(lab, contract);
@@ -141,7 +141,7 @@ final class UnloadDuringMigration implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
-        lab.awaitOutput("balloon:list", "virtio-balloon 0");
+        lab.awaitOutput("virtio:host 0", "device 0 (");
         lab.run("virtio:target 0 0");
         if (madeDevice != null) {
             madeDevice.delete();

@@ -72,6 +72,11 @@ final class FakeBalloons implements Balloons {
         public boolean removed() {
             return removed;
         }
+
+        @Override
+        public boolean orphaned() {
+            return false;
+        }
     }
 
     final MemoryManager mm;
