@@ -72,6 +72,20 @@ class RaceCatalogueTest {
     }
 
     @Test
+    void aFailingRunReplaysFromItsTraceAndShrinksToOneSwitch() throws Exception {
+        String out = gogo.run("lab:race unload-during-migration --policy none");
+        Matcher replay = Pattern.compile("replay: lab:replay unload-during-migration '([^']+)'").matcher(out);
+        assertThat(replay.find()).as(out).isTrue();
+        String trace = replay.group(1);
+
+        assertThat(gogo.run("lab:replay unload-during-migration '" + trace + "' --policy none"))
+                .contains("reproduced in 1 of 1 runs");
+        String shrunk = gogo.run("lab:shrink unload-during-migration '" + trace + "' --policy none");
+        assertThat(shrunk).contains("shrunk to 1 switches")
+                .contains("script: admin@start#1 < compaction@call.return:b_dev_info.migratepage#1");
+    }
+
+    @Test
     void badArgumentsAreRefusedWithWhatIsAllowed() {
         assertThatThrownBy(() -> gogo.run("lab:race no-such-race")).hasMessageContaining("no race 'no-such-race'");
         assertThatThrownBy(() -> gogo.run("lab:race 1 --policy sometimes")).hasMessageContaining(

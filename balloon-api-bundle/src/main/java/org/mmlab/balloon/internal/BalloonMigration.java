@@ -4,9 +4,7 @@ import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovableOperations;
-import org.mmlab.mm.VmEvent;
 
 /**
  * Models the migration half of mm/balloon.c: balloon_page_isolate(), balloon_page_putback() and

@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
-import java.util.function.BooleanSupplier;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -119,17 +118,6 @@ final class LabContext implements AutoCloseable {
             Thread.sleep(10);
         }
         throw new IllegalStateException("timed out waiting for '" + expected + "' from " + command + "; last: " + last);
-    }
-
-    /** Waits until the condition holds, or fails saying what was awaited. */
-    static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!condition.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("timed out waiting until " + what);
-            }
-            Thread.sleep(5);
-        }
     }
 
     @Override
