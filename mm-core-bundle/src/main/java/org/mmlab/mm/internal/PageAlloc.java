@@ -1,8 +1,6 @@
 package org.mmlab.mm.internal;
 
 import java.util.BitSet;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
@@ -63,7 +61,7 @@ public final class PageAlloc {
     private final Ratelimit poisonRatelimit = new Ratelimit(5_000_000_000L, 10);
     /** Pages bad_page() took out of circulation: never freed, still accounted. */
     private final BitSet badPages = new BitSet();
-    private final List<OomNotifier> oomNotifiers = new CopyOnWriteArrayList<>();
+    private final OomNotifiers oomNotifiers = new OomNotifiers();
     private final Shrinkers shrinkers = new Shrinkers();
     /** CONFIG_PAGE_POISONING with page_poison=1 (mm/page_poison.c). */
     private boolean pagePoisoning;
@@ -143,11 +141,11 @@ public final class PageAlloc {
     }
 
     void registerOomNotifier(OomNotifier n) {
-        oomNotifiers.add(n);
+        oomNotifiers.register(n);
     }
 
     void unregisterOomNotifier(OomNotifier n) {
-        oomNotifiers.remove(n);
+        oomNotifiers.unregister(n);
     }
 
     synchronized boolean isBadPage(int pfn) {
@@ -610,10 +608,7 @@ public final class PageAlloc {
 
     /** out_of_memory(): first the OOM notifiers (balloons deflate), then kill the biggest task. */
     private boolean outOfMemory(int gfp, int order) {
-        long freed = 0;
-        for (OomNotifier n : oomNotifiers) {
-            freed += n.oomNotify();
-        }
+        long freed = oomNotifiers.callChain();
         if (freed > 0) {
             return true;
         }

@@ -1,0 +1,48 @@
+package org.mmlab.mm.internal;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+
+import org.mmlab.mm.OomNotifier;
+
+/**
+ * Models mm/oom_kill.c's oom_notify_list, a blocking notifier chain (kernel/notifier.c): calls run
+ * under the chain's rwsem for reading, and unregister_oom_notifier() takes it for writing, so on
+ * return no call into the notifier is running (a driver may then go).
+ */
+final class OomNotifiers {
+    private final List<OomNotifier> chain = new CopyOnWriteArrayList<>();
+    private final ReentrantReadWriteLock rwsem = new ReentrantReadWriteLock();
+
+    void register(OomNotifier n) {
+        chain.add(n);
+    }
+
+    /** blocking_notifier_chain_unregister(): waits for calls in flight. */
+    void unregister(OomNotifier n) {
+        rwsem.writeLock().lock();
+        try {
+            chain.remove(n);
+        } finally {
+            rwsem.writeLock().unlock();
+        }
+    }
+
+    /** blocking_notifier_call_chain(): the pages every notifier freed. */
+    long callChain() {
+        if (chain.isEmpty()) {
+            return 0;
+        }
+        rwsem.readLock().lock();
+        try {
+            long freed = 0;
+            for (OomNotifier n : chain) {
+                freed += n.oomNotify();
+            }
+            return freed;
+        } finally {
+            rwsem.readLock().unlock();
+        }
+    }
+}
