@@ -26,6 +26,9 @@ public interface Race {
 
     List<ModulePolicy> passesUnder();
 
+    /** What else the run sets, and where the fixing policies run, in a sentence. */
+    String conditions();
+
     /** The scripted schedule, a partial order over THREAD@POINT events. */
     String script();
 

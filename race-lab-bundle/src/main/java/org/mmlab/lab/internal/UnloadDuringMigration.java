@@ -70,6 +70,12 @@ final class UnloadDuringMigration implements Race {
     }
 
     @Override
+    public String conditions() {
+        return "under 2012 the run uses the reviewed v7 patch's leak path (leakPath=v7: v3.8's own closes the"
+                + " window); drain is the mainline design: run it with --contract 2025";
+    }
+
+    @Override
     public String script() {
         return "compaction@balloon.migrated < admin@start,"
                 + " admin@module.gone < compaction@call.return:b_dev_info.migratepage";

@@ -35,8 +35,9 @@ public class LabCommands {
         int i = 1;
         for (Race r : lab.catalogue().races()) {
             System.out.printf("%d. %s (seed %s, contract %s)%n   \"%s\"%n   fails under %s with \"%s\";"
-                    + " passes under %s%n   script: %s%n", i++, r.name(), r.seed(), r.contract().value(), r.quote(),
-                    r.failsUnder().value(), r.report(), policies(r.passesUnder()), r.script());
+                    + " passes under %s%n   %s%n   script: %s%n", i++, r.name(), r.seed(), r.contract().value(),
+                    r.quote(), r.failsUnder().value(), r.report(), policies(r.passesUnder()), r.conditions(),
+                    r.script());
         }
     }
 
