@@ -379,6 +379,22 @@ public class MmCore implements MemoryManager {
     }
 
     @Override
+    public void lockdepAcquire(String lockClass, boolean trylock) {
+        Lockdep lockdep = guest.debug().lockdep();
+        if (lockdep.on) {
+            lockdep.acquire(lockClass, trylock);
+        }
+    }
+
+    @Override
+    public void lockdepRelease(String lockClass) {
+        Lockdep lockdep = guest.debug().lockdep();
+        if (lockdep.on) {
+            lockdep.release(lockClass);
+        }
+    }
+
+    @Override
     public int migrateRange(int startPfn, int endPfn, MigrateMode mode) {
         if (startPfn < 0 || endPfn > guest.nrPages() || startPfn >= endPfn) {
             throw new IllegalArgumentException(String.format("migrateRange [%#x, %#x): not a range of this guest's"

@@ -270,17 +270,18 @@ public class MmCommands {
         }
     }
 
-    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload) and what they reported")
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep) and what they reported")
     public void debug() {
         GuestMemory guest = core().guest();
-        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nreports    %d%ntainted    %s%n",
+        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nreports    %d%ntainted    %s%n",
                 guest.debug().debugVm() ? "on" : "off", guest.debug().debugList() ? "on" : "off",
-                guest.unloadChecker() ? "on" : "off", guest.debug().reports(),
+                guest.unloadChecker() ? "on" : "off", guest.debug().lockdep().on() ? "on" : "off",
+                guest.debug().reports(),
                 guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
     }
 
     @Descriptor("switch a debug checker on or off in the running guest")
-    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker)") String checker,
+    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order)") String checker,
             @Descriptor("on | off") String state) {
         GuestMemory guest = core().guest();
         boolean on = Args.onOff(state);
@@ -288,7 +289,8 @@ public class MmCommands {
             case "vm": guest.debug().setDebugVm(on); break;
             case "list": guest.debug().setDebugList(on); break;
             case "unload": guest.setUnloadChecker(on); break;
-            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list or unload");
+            case "lockdep": guest.debug().lockdep().setOn(on); break;
+            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list, unload or lockdep");
         }
         debug();
     }
