@@ -150,7 +150,7 @@ public final class Lockdep {
     }
 
     /** The recorded dependencies as "A -> B", as /proc/lockdep lists each class's "->" lines. */
-    List<String> dependencies() {
+    public List<String> dependencies() {
         synchronized (graphLock) {
             List<String> out = new ArrayList<>();
             for (Dependency d : dependencies.values()) {
