@@ -46,7 +46,7 @@ public final class GuestMemory {
     public GuestMemory(MmConfig config) {
         this.config = config;
         int nrPages = (int) config.nrPages();
-        debug = new MmDebug(dmesg, config.debugVm, config.debugList);
+        debug = new MmDebug(dmesg, config.debugVm, config.debugList, config.lockdep);
         map = new MemMap(nrPages);
         lists = new PageLists(map, debug);
         int dma32Pages = (int) (config.zoneDma32Bytes() >> Mm.PAGE_SHIFT);

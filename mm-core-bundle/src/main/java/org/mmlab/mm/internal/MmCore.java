@@ -63,6 +63,9 @@ public class MmCore implements MemoryManager {
 
         @AttributeDefinition(description = "CONFIG_PAGE_POISONING with page_poison=1: freed pages are filled with PAGE_POISON and checked when allocated")
         boolean pagePoisoning() default false;
+
+        @AttributeDefinition(description = "CONFIG_PROVE_LOCKING: lockdep on from boot (it costs on every lock)")
+        boolean lockdep() default false;
     }
 
     private final GuestMemory guest;
@@ -76,7 +79,8 @@ public class MmCore implements MemoryManager {
     @Activate
     public MmCore(Config config, @Reference ModuleTracker modules) {
         guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
-                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning()));
+                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning())
+                .withLockdep(config.lockdep()));
         workload = new Workload(guest);
         if (modules != null) {
             guest.modules = new ModuleCalls(modules.table, guest);

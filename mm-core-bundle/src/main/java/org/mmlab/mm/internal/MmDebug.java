@@ -23,10 +23,15 @@ public final class MmDebug {
     private final Lockdep lockdep;
 
     MmDebug(Dmesg dmesg, boolean debugVm, boolean debugList) {
+        this(dmesg, debugVm, debugList, false);
+    }
+
+    /** With lockdep on from boot, every task is tracked: none can hold a lock of a guest not yet built. */
+    MmDebug(Dmesg dmesg, boolean debugVm, boolean debugList, boolean lockdep) {
         this.dmesg = dmesg;
         this.debugVm = debugVm;
         this.debugList = debugList;
-        this.lockdep = new Lockdep(this, false);
+        this.lockdep = new Lockdep(this, lockdep);
     }
 
     void attach(MemMap map, IntUnaryOperator zoneOf) {

@@ -206,10 +206,11 @@ public class MmCommands {
         System.out.printf("migrationContract %s (%s)%n", c.migrationContract().value(),
                 c.migrationContract().description());
         System.out.printf("pagePoisoning %s%n", c.pagePoisoning());
+        System.out.printf("lockdep      %s%n", c.lockdep());
     }
 
     @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
-    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract | pagePoisoning")
+    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract | pagePoisoning | lockdep")
             String name,
             @Descriptor("the new value") String value) throws IOException {
         GuestMemory guest = core().guest();
@@ -225,6 +226,7 @@ public class MmCommands {
         boolean list = c.debugList();
         String contract = c.migrationContract().value();
         boolean poisoning = c.pagePoisoning();
+        boolean lockdep = c.lockdep();
         switch (name) {
             case "memorySize": mem = value; break;
             case "dma32Size": dma32 = value; break;
@@ -233,9 +235,10 @@ public class MmCommands {
             case "debugList": list = Args.onOff(value); break;
             case "migrationContract": contract = value; break;
             case "pagePoisoning": poisoning = Args.onOff(value); break;
+            case "lockdep": lockdep = Args.onOff(value); break;
             default:
                 throw new IllegalArgumentException("no property '" + name + "': use memorySize, dma32Size,"
-                        + " contentModel, debugVm, debugList, migrationContract or pagePoisoning");
+                        + " contentModel, debugVm, debugList, migrationContract, pagePoisoning or lockdep");
         }
         MmConfig.parse(mem, dma32, content, vm, list, contract); // refuses a bad value before anything changes
         Configuration conf = cm.getConfiguration(MmCore.PID, "?");
@@ -247,6 +250,7 @@ public class MmCommands {
         props.put("debugList", list);
         props.put("migrationContract", contract);
         props.put("pagePoisoning", poisoning);
+        props.put("lockdep", lockdep);
         MmCore old = core;
         conf.update(props);
         awaitReboot(old);

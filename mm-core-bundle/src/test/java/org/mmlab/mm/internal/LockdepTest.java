@@ -170,6 +170,16 @@ class LockdepTest {
     }
 
     @Test
+    void onFromBootEveryTaskIsTrackedEvenOnesOlderThanTheGuest() {
+        GuestMemory g = new GuestMemory(MmConfig.parse("16M", "16M", "tag", true, true).withLockdep(true));
+        g.debug.lockdep().release("lru_lock");
+
+        assertThat(g.debug.lockdep().on()).isTrue();
+        assertThat(g.debug.reports()).isEqualTo(1);
+        assertThat(log(g.dmesg)).contains("is trying to release lock (lru_lock) at:");
+    }
+
+    @Test
     void theLockItselfRecordsOrderAndTrylocks() throws InterruptedException {
         DepMapLock zoneLock = new DepMapLock(lockdep, "&zone->lock");
         DepMapLock lruLock = new DepMapLock(lockdep, "lru_lock");
