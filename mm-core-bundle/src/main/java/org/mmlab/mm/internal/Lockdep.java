@@ -20,8 +20,9 @@ import java.util.concurrent.atomic.AtomicInteger;
  * while those above were trylocks (check_prevs_add()); a trylock is held but records nothing, as it
  * cannot block; (ii) a dependency that would close a cycle is reported once per pair and not
  * recorded, and the task goes on; (iii) held locks are per task: a release by another task is a bad
- * unlock balance; (iv) nesting within one class (two zones' locks) records nothing (lockdep would
- * need a subclass annotation). Off by default; when off, callers pay one read of {@link #on}.
+ * unlock balance, reported once per class; (iv) nesting within one class (two zones' locks) records
+ * nothing (lockdep would need a subclass annotation). Off by default; when off, callers pay one read
+ * of {@link #on}.
  */
 public final class Lockdep {
     /** debug_locks && prove_locking: read plainly on the hot paths, before every annotation. */
