@@ -47,6 +47,17 @@ public interface MemoryManager {
     /** unlock_page(). */
     void unlockPage(int pfn);
 
+    /**
+     * lock_acquire() (include/linux/lockdep.h): tells the lock-order checker that the calling task
+     * takes a lock of class lockClass (e.g. "&vb->balloon_lock"). Call it before a blocking acquire,
+     * or after a trylock that succeeded with trylock true (which records no dependency: it cannot
+     * block). With the checker off (mm:debug lockdep) it costs one field read.
+     */
+    void lockdepAcquire(String lockClass, boolean trylock);
+
+    /** lock_release(): the calling task lets go of a lock of class lockClass; call it before the unlock. */
+    void lockdepRelease(String lockClass);
+
     /** test_bit(flag, &page->flags), with flag one of {@link PageFlags}. */
     boolean testPageFlag(int pfn, int flag);
 

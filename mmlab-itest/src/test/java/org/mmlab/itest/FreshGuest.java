@@ -30,6 +30,7 @@ final class FreshGuest {
         setUnless(gogo, shown, "debugVm", "true", "true");
         setUnless(gogo, shown, "debugList", "true", "true");
         setUnless(gogo, shown, "pagePoisoning", "false", "false");
+        setUnless(gogo, shown, "lockdep", "false", "false");
         gogo.run("mm:config migrationContract " + contract.value());
     }
 

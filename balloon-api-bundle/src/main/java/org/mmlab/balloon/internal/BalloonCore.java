@@ -300,15 +300,22 @@ final class BalloonCore {
 
     // ---------------------------------------------------------------- locks
 
-    /** spin_lock_irqsave() of the lock that guards b's list under this contract. */
+    /** spin_lock_irqsave() of the lock that guards b's list under this contract, with its lockdep annotation. */
     void lock(BalloonDevice b) {
         mm.preemptDisable();
+        mm.lockdepAcquire(pagesLockClass(), false);
         (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).lock();
     }
 
     void unlock(BalloonDevice b) {
+        mm.lockdepRelease(pagesLockClass());
         (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).unlock();
         mm.preemptEnable();
+    }
+
+    /** The lockdep class of that lock: the global balloon_pages_lock, or a device's pages_lock. */
+    private String pagesLockClass() {
+        return contract == MigrationContract.MOVABLE_OPS_2025 ? "balloon_pages_lock" : "&b_dev_info->pages_lock";
     }
 
     // ---------------------------------------------------------------- inflate

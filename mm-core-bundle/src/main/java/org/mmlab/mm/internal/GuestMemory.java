@@ -46,18 +46,19 @@ public final class GuestMemory {
     public GuestMemory(MmConfig config) {
         this.config = config;
         int nrPages = (int) config.nrPages();
-        debug = new MmDebug(dmesg, config.debugVm, config.debugList);
+        debug = new MmDebug(dmesg, config.debugVm, config.debugList, config.lockdep);
         map = new MemMap(nrPages);
         lists = new PageLists(map, debug);
         int dma32Pages = (int) (config.zoneDma32Bytes() >> Mm.PAGE_SHIFT);
         zones = dma32Pages >= nrPages
-                ? new Zone[] {new Zone(map, 0, "DMA32", 0, nrPages)}
-                : new Zone[] {new Zone(map, 0, "DMA32", 0, dma32Pages), new Zone(map, 1, "Normal", dma32Pages, nrPages)};
+                ? new Zone[] {new Zone(map, 0, "DMA32", 0, nrPages, debug.lockdep())}
+                : new Zone[] {new Zone(map, 0, "DMA32", 0, dma32Pages, debug.lockdep()),
+                        new Zone(map, 1, "Normal", dma32Pages, nrPages, debug.lockdep())};
         content = config.frames ? new FrameContent(nrPages) : new TagContent(nrPages);
         hostFrames = new HostFrames(map, content, dmesg);
         alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content);
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
-        lruvec = new Lruvec(map, lists, vmstat, alloc);
+        lruvec = new Lruvec(map, lists, vmstat, alloc, debug.lockdep());
         pageLock = new PageLock(map, debug);
         migrate = new Migrate(this);
         compaction = new Compaction(this);

@@ -1,7 +1,5 @@
 package org.mmlab.mm.internal;
 
-import java.util.concurrent.locks.ReentrantLock;
-
 import org.mmlab.mm.PageFlags;
 
 /**
@@ -10,7 +8,7 @@ import org.mmlab.mm.PageFlags;
  */
 public final class Lruvec {
     /** lruvec->lru_lock. */
-    final ReentrantLock lruLock = new ReentrantLock();
+    final DepMapLock lruLock;
     /** LRU_INACTIVE_ANON: where new anon pages start. */
     final int inactiveAnon;
     private final MemMap map;
@@ -20,7 +18,8 @@ public final class Lruvec {
     private final long[] zoneInactiveAnon;
     private final PageAlloc alloc;
 
-    Lruvec(MemMap map, PageLists lists, VmStat vmstat, PageAlloc alloc) {
+    Lruvec(MemMap map, PageLists lists, VmStat vmstat, PageAlloc alloc, Lockdep lockdep) {
+        this.lruLock = new DepMapLock(lockdep, "lru_lock");
         this.map = map;
         this.lists = lists;
         this.vmstat = vmstat;

@@ -28,6 +28,8 @@ public final class MmConfig {
     final MigrationContract migrationContract;
     /** CONFIG_PAGE_POISONING with page_poison=1 (virtio's PAGE_POISON feature depends on it). */
     final boolean pagePoisoning;
+    /** CONFIG_PROVE_LOCKING: lockdep on from boot (mm:debug lockdep switches it in the running guest). */
+    final boolean lockdep;
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList) {
         this(memoryBytes, dma32Bytes, frames, debugVm, debugList, MigrationContract.MOVABLE_OPS_2025);
@@ -35,12 +37,13 @@ public final class MmConfig {
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
             MigrationContract migrationContract) {
-        this(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, false);
+        this(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, false, false);
     }
 
     private MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
-            MigrationContract migrationContract, boolean pagePoisoning) {
+            MigrationContract migrationContract, boolean pagePoisoning, boolean lockdep) {
         this.pagePoisoning = pagePoisoning;
+        this.lockdep = lockdep;
         this.memoryBytes = memoryBytes;
         this.dma32Bytes = dma32Bytes;
         this.frames = frames;
@@ -103,11 +106,20 @@ public final class MmConfig {
 
     /** The same configuration with page poisoning on or off. */
     public MmConfig withPagePoisoning(boolean on) {
-        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, on);
+        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, on, lockdep);
     }
 
     public boolean pagePoisoning() {
         return pagePoisoning;
+    }
+
+    /** The same configuration with lockdep on or off from boot. */
+    public MmConfig withLockdep(boolean on) {
+        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, pagePoisoning, on);
+    }
+
+    public boolean lockdep() {
+        return lockdep;
     }
 
     /** dma32Size as configured (it outlives a smaller memorySize, so a later larger one gets it back). */

@@ -63,6 +63,9 @@ public class MmCore implements MemoryManager {
 
         @AttributeDefinition(description = "CONFIG_PAGE_POISONING with page_poison=1: freed pages are filled with PAGE_POISON and checked when allocated")
         boolean pagePoisoning() default false;
+
+        @AttributeDefinition(description = "CONFIG_PROVE_LOCKING: lockdep on from boot (it costs on every lock)")
+        boolean lockdep() default false;
     }
 
     private final GuestMemory guest;
@@ -76,7 +79,8 @@ public class MmCore implements MemoryManager {
     @Activate
     public MmCore(Config config, @Reference ModuleTracker modules) {
         guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
-                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning()));
+                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning())
+                .withLockdep(config.lockdep()));
         workload = new Workload(guest);
         if (modules != null) {
             guest.modules = new ModuleCalls(modules.table, guest);
@@ -376,6 +380,22 @@ public class MmCore implements MemoryManager {
     @Override
     public List<String> dmesgSince(long seq) {
         return guest.dmesg.since(seq);
+    }
+
+    @Override
+    public void lockdepAcquire(String lockClass, boolean trylock) {
+        Lockdep lockdep = guest.debug().lockdep();
+        if (lockdep.on) {
+            lockdep.acquire(lockClass, trylock);
+        }
+    }
+
+    @Override
+    public void lockdepRelease(String lockClass) {
+        Lockdep lockdep = guest.debug().lockdep();
+        if (lockdep.on) {
+            lockdep.release(lockClass);
+        }
     }
 
     @Override

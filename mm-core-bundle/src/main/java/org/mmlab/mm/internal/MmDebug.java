@@ -20,11 +20,18 @@ public final class MmDebug {
     private volatile IntUnaryOperator zoneOf = pfn -> 0;
     private final StringBuffer taints = new StringBuffer();
     private volatile long reports;
+    private final Lockdep lockdep;
 
     MmDebug(Dmesg dmesg, boolean debugVm, boolean debugList) {
+        this(dmesg, debugVm, debugList, false);
+    }
+
+    /** With lockdep on from boot, every task is tracked: none can hold a lock of a guest not yet built. */
+    MmDebug(Dmesg dmesg, boolean debugVm, boolean debugList, boolean lockdep) {
         this.dmesg = dmesg;
         this.debugVm = debugVm;
         this.debugList = debugList;
+        this.lockdep = new Lockdep(this, lockdep);
     }
 
     void attach(MemMap map, IntUnaryOperator zoneOf) {
@@ -50,6 +57,11 @@ public final class MmDebug {
         debugList = on;
     }
 
+    /** CONFIG_PROVE_LOCKING: the lock-order checker (off by default: it costs on every lock). */
+    public Lockdep lockdep() {
+        return lockdep;
+    }
+
     /** The taint letters so far ('B' bad page, 'W' warning, 'D' died), as /proc/sys/kernel/tainted's string. */
     public String taints() {
         return taints.toString();
@@ -73,7 +85,12 @@ public final class MmDebug {
         return name.length() > 15 ? name.substring(0, 15) : name;
     }
 
-    private String cpuLine() {
+    /** print_kernel_ident(): the release and the taint state. */
+    String kernelIdent() {
+        return "6.18.0-mmlab #1 " + (taints.length() == 0 ? "Not tainted" : "Tainted: " + taints);
+    }
+
+    String cpuLine() {
         return String.format("CPU: 0 UID: 0 PID: %d Comm: %s %s", Thread.currentThread().getId(), comm(),
                 taints.length() == 0 ? "Not tainted" : "Tainted: " + taints);
     }
@@ -100,6 +117,12 @@ public final class MmDebug {
         taint('B');
         dmesg.printk("==================================================================\n" + report
                 + "\n==================================================================");
+    }
+
+    /** A lockdep splat (kernel/locking/lockdep.c): printed as a warning, no taint; the task goes on. */
+    void lockdepReport(String report) {
+        reports++;
+        dmesg.printk(report);
     }
 
     /** A dereference of a poisoned pointer: the Oops the kernel prints, and the task dies. */
@@ -172,7 +195,7 @@ public final class MmDebug {
         int n = 0;
         for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
             String c = e.getClassName();
-            if (c.startsWith("org.mmlab.") && !c.endsWith("MmDebug") && n++ < 12) {
+            if (c.startsWith("org.mmlab.") && !c.endsWith("MmDebug") && !LockdepReport.isLockdepFrame(c) && n++ < 12) {
                 sb.append(" ").append(c.substring(c.lastIndexOf('.') + 1)).append('.').append(e.getMethodName())
                         .append("+").append(e.getLineNumber()).append('\n');
             }

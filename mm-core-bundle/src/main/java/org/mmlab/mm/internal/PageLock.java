@@ -8,19 +8,25 @@ import org.mmlab.mm.PageFlags;
 /**
  * Models the page lock (mm/filemap.c): PG_locked taken with an atomic test-and-set; a task that
  * has to wait sets PG_waiters and sleeps on one of 256 hashed wait queues (folio_wait_table),
- * and unlock_page() wakes that queue only when PG_waiters says someone is there.
+ * and unlock_page() wakes that queue only when PG_waiters says someone is there. For lockdep all
+ * page locks are one class, "page lock", held per task (a page unlocked by another task than the one
+ * that locked it is a bad unlock balance, as lockdep would have it).
  */
 final class PageLock {
     private static final int PAGE_WAIT_TABLE_BITS = 8;
 
     private final MemMap map;
     private final MmDebug debug;
+    private final Lockdep lockdep;
+    private final Lockdep.LockClass lockClass;
     private final ReentrantLock[] queues = new ReentrantLock[1 << PAGE_WAIT_TABLE_BITS];
     private final Condition[] wakeups = new Condition[queues.length];
 
     PageLock(MemMap map, MmDebug debug) {
         this.map = map;
         this.debug = debug;
+        this.lockdep = debug.lockdep();
+        this.lockClass = lockdep.lockClass("page lock");
         for (int i = 0; i < queues.length; i++) {
             queues[i] = new ReentrantLock();
             wakeups[i] = queues[i].newCondition();
@@ -33,12 +39,23 @@ final class PageLock {
 
     /** trylock_page(). */
     boolean trylock(int pfn) {
+        boolean locked = testAndSetLocked(pfn);
+        if (locked && lockdep.on) {
+            lockdep.acquire(lockClass, true);
+        }
+        return locked;
+    }
+
+    private boolean testAndSetLocked(int pfn) {
         return !map.testAndSetFlag(pfn, PageFlags.PG_locked);
     }
 
     /** lock_page(): sleeps uninterruptibly (TASK_UNINTERRUPTIBLE) until the lock is ours. */
     void lock(int pfn) {
-        if (trylock(pfn)) {
+        if (lockdep.on) {
+            lockdep.acquire(lockClass, false);
+        }
+        if (testAndSetLocked(pfn)) {
             return;
         }
         int q = hash(pfn);
@@ -46,7 +63,7 @@ final class PageLock {
         try {
             while (true) {
                 map.setFlag(pfn, PageFlags.PG_waiters);
-                if (trylock(pfn)) {
+                if (testAndSetLocked(pfn)) {
                     return;
                 }
                 wakeups[q].awaitUninterruptibly();
@@ -83,6 +100,9 @@ final class PageLock {
     void unlock(int pfn) {
         if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
             throw debug.vmBugOnPage(pfn, "!folio_test_locked(folio)", "mm/filemap.c:1499");
+        }
+        if (lockdep.on) {
+            lockdep.release(lockClass);
         }
         map.clearFlag(pfn, PageFlags.PG_locked);
         if (map.testFlag(pfn, PageFlags.PG_waiters)) {

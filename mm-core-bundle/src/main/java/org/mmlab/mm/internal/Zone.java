@@ -2,7 +2,6 @@ package org.mmlab.mm.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.BiConsumer;
 
 import org.mmlab.mm.MigrateType;
@@ -30,7 +29,7 @@ public final class Zone {
     volatile long managedPages;
 
     /** zone->lock: protects the free lists, nr_free, PageBuddy pages and pageblock migratetypes. */
-    final ReentrantLock lock = new ReentrantLock();
+    final DepMapLock lock;
     /** free_area[order].free_list[migratetype]: list head ids in the memmap. */
     final int[][] freeList = new int[Mm.NR_PAGE_ORDERS][NR_MIGRATETYPES];
     /** free_area[order].nr_free. */
@@ -76,7 +75,8 @@ public final class Zone {
     /** compact_blockskip_flush: a direct compaction's scanners met; clear the skip bits before the next run. */
     volatile boolean compactBlockskipFlush;
 
-    Zone(MemMap map, int idx, String name, int startPfn, int endPfn) {
+    Zone(MemMap map, int idx, String name, int startPfn, int endPfn, Lockdep lockdep) {
+        this.lock = new DepMapLock(lockdep, "&zone->lock");
         this.idx = idx;
         this.name = name;
         this.startPfn = startPfn;

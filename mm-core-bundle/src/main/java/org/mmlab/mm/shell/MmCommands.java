@@ -206,10 +206,11 @@ public class MmCommands {
         System.out.printf("migrationContract %s (%s)%n", c.migrationContract().value(),
                 c.migrationContract().description());
         System.out.printf("pagePoisoning %s%n", c.pagePoisoning());
+        System.out.printf("lockdep      %s%n", c.lockdep());
     }
 
     @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
-    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract | pagePoisoning")
+    public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract | pagePoisoning | lockdep")
             String name,
             @Descriptor("the new value") String value) throws IOException {
         GuestMemory guest = core().guest();
@@ -225,6 +226,7 @@ public class MmCommands {
         boolean list = c.debugList();
         String contract = c.migrationContract().value();
         boolean poisoning = c.pagePoisoning();
+        boolean lockdep = c.lockdep();
         switch (name) {
             case "memorySize": mem = value; break;
             case "dma32Size": dma32 = value; break;
@@ -233,9 +235,10 @@ public class MmCommands {
             case "debugList": list = Args.onOff(value); break;
             case "migrationContract": contract = value; break;
             case "pagePoisoning": poisoning = Args.onOff(value); break;
+            case "lockdep": lockdep = Args.onOff(value); break;
             default:
                 throw new IllegalArgumentException("no property '" + name + "': use memorySize, dma32Size,"
-                        + " contentModel, debugVm, debugList, migrationContract or pagePoisoning");
+                        + " contentModel, debugVm, debugList, migrationContract, pagePoisoning or lockdep");
         }
         MmConfig.parse(mem, dma32, content, vm, list, contract); // refuses a bad value before anything changes
         Configuration conf = cm.getConfiguration(MmCore.PID, "?");
@@ -247,6 +250,7 @@ public class MmCommands {
         props.put("debugList", list);
         props.put("migrationContract", contract);
         props.put("pagePoisoning", poisoning);
+        props.put("lockdep", lockdep);
         MmCore old = core;
         conf.update(props);
         awaitReboot(old);
@@ -270,17 +274,18 @@ public class MmCommands {
         }
     }
 
-    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload) and what they reported")
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep) and what they reported")
     public void debug() {
         GuestMemory guest = core().guest();
-        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nreports    %d%ntainted    %s%n",
+        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nreports    %d%ntainted    %s%n",
                 guest.debug().debugVm() ? "on" : "off", guest.debug().debugList() ? "on" : "off",
-                guest.unloadChecker() ? "on" : "off", guest.debug().reports(),
+                guest.unloadChecker() ? "on" : "off", guest.debug().lockdep().on() ? "on" : "off",
+                guest.debug().reports(),
                 guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
     }
 
     @Descriptor("switch a debug checker on or off in the running guest")
-    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker)") String checker,
+    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order)") String checker,
             @Descriptor("on | off") String state) {
         GuestMemory guest = core().guest();
         boolean on = Args.onOff(state);
@@ -288,7 +293,8 @@ public class MmCommands {
             case "vm": guest.debug().setDebugVm(on); break;
             case "list": guest.debug().setDebugList(on); break;
             case "unload": guest.setUnloadChecker(on); break;
-            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list or unload");
+            case "lockdep": guest.debug().lockdep().setOn(on); break;
+            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list, unload or lockdep");
         }
         debug();
     }

@@ -70,8 +70,9 @@ public final class VirtioBalloon {
     Virtqueue deflateVq;
     Virtqueue statsVq;
 
-    /** balloon_lock. */
+    /** balloon_lock, and its lockdep class (mm.lockdepAcquire/lockdepRelease around each use). */
     final ReentrantLock balloonLock = new ReentrantLock();
+    static final String BALLOON_LOCK_CLASS = "&vb->balloon_lock";
     /** vb->num_pages: pages in the balloon (written under balloon_lock). */
     private volatile int numPages;
     /** vb->pfns and vb->num_pfns: the request being built (under balloon_lock). */
@@ -252,6 +253,7 @@ public final class VirtioBalloon {
             }
             pages[got++] = pfn;
         }
+        mm.lockdepAcquire(BALLOON_LOCK_CLASS, false);
         balloonLock.lock();
         try {
             numPfns = 0;
@@ -277,6 +279,7 @@ public final class VirtioBalloon {
             }
             return added;
         } finally {
+            mm.lockdepRelease(BALLOON_LOCK_CLASS);
             balloonLock.unlock();
         }
     }
@@ -287,6 +290,7 @@ public final class VirtioBalloon {
      * requires). Returns pages taken out.
      */
     int leakBalloon(long num) {
+        mm.lockdepAcquire(BALLOON_LOCK_CLASS, false);
         balloonLock.lock();
         try {
             long n = Math.min(Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX), numPages);
@@ -317,6 +321,7 @@ public final class VirtioBalloon {
             releasePagesBalloon(pages, told);
             return freed;
         } finally {
+            mm.lockdepRelease(BALLOON_LOCK_CLASS);
             balloonLock.unlock();
         }
     }
@@ -433,6 +438,7 @@ public final class VirtioBalloon {
         if (!balloonLock.tryLock()) {
             return -Errno.EAGAIN;
         }
+        mm.lockdepAcquire(BALLOON_LOCK_CLASS, true);
         try {
             if (vdev.broken()) {
                 return -Errno.EBUSY; // a broken device takes no buffer: the page stays where it is
@@ -461,6 +467,7 @@ public final class VirtioBalloon {
             }
             return 0;
         } finally {
+            mm.lockdepRelease(BALLOON_LOCK_CLASS);
             balloonLock.unlock();
         }
     }
