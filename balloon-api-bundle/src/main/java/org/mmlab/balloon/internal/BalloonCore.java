@@ -464,7 +464,7 @@ final class BalloonCore {
             return true;
         }
         boolean locked = mm.trylockPage(pfn);
-        if (!locked && !leakV7) {
+        if (!locked && !(leakV7 && contract == MigrationContract.BALLOON_2012)) {
             return false;
         }
         if (!locked) {

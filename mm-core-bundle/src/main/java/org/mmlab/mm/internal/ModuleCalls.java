@@ -80,19 +80,9 @@ final class ModuleCalls {
         if (m == null) {
             return;
         }
-        long deadline = System.currentTimeMillis() + DRAIN_TIMEOUT_MS;
-        while (isolatedPages(bundleId) > 0 || m.inflight.get() > 0) {
-            if (System.currentTimeMillis() > deadline) {
-                guest.dmesg.printk(String.format("mmlab: osgi-drain: %s still has %d isolated pages and %d calls in"
-                        + " flight after %d s", m, isolatedPages(bundleId), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000));
-                return;
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
+        if (!ModuleTable.awaitQuiet(() -> isolatedPages(bundleId) > 0 || m.inflight.get() > 0, DRAIN_TIMEOUT_MS)) {
+            guest.dmesg.printk(String.format("mmlab: osgi-drain: %s still has %d isolated pages and %d calls in"
+                    + " flight after %d s", m, isolatedPages(bundleId), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000));
         }
     }
 

@@ -120,4 +120,24 @@ final class ModuleTable {
         }
         return sb.toString();
     }
+
+    /**
+     * An unload waiting for the module to be quiet: polls busy every millisecond for at most timeoutMs;
+     * true once it is not busy, false on timeout or interrupt.
+     */
+    static boolean awaitQuiet(java.util.function.BooleanSupplier busy, long timeoutMs) {
+        long deadline = System.currentTimeMillis() + timeoutMs;
+        while (busy.getAsBoolean()) {
+            if (System.currentTimeMillis() > deadline) {
+                return false;
+            }
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -95,22 +95,12 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
 
     /** delete_module() waiting for module_refcount() to reach 0: references are isolated pages. */
     private void awaitUnused(KernelModule m) {
-        long deadline = System.currentTimeMillis() + UNLOAD_WAIT_MS;
-        while (m.refcnt.get() > 0 || m.inflight.get() > 0) {
-            if (System.currentTimeMillis() > deadline) {
-                String msg = String.format("rmmod: ERROR: Module %s is in use (refcount %d, %d calls in flight) after"
-                        + " %d s: unloading anyway", m, m.refcnt.get(), m.inflight.get(), UNLOAD_WAIT_MS / 1000);
-                Dmesg log = table.log;
-                if (log != null) {
-                    log.printk(msg);
-                }
-                return;
-            }
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        if (!ModuleTable.awaitQuiet(() -> m.refcnt.get() > 0 || m.inflight.get() > 0, UNLOAD_WAIT_MS)) {
+            String msg = String.format("rmmod: ERROR: Module %s is in use (refcount %d, %d calls in flight) after"
+                    + " %d s: unloading anyway", m, m.refcnt.get(), m.inflight.get(), UNLOAD_WAIT_MS / 1000);
+            Dmesg log = table.log;
+            if (log != null) {
+                log.printk(msg);
             }
         }
     }
