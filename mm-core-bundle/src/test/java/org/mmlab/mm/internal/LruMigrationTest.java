@@ -19,10 +19,10 @@ import org.mmlab.mm.PageFlags;
  */
 class LruMigrationTest {
     /** A mapped page of some live process: {slot's process, vpage, pfn}. */
-    private record Mapped(WorkloadProcess p, int vpage, int pfn) {
+    record Mapped(WorkloadProcess p, int vpage, int pfn) {
     }
 
-    private static List<Mapped> mapped(Workload w) {
+    static List<Mapped> mapped(Workload w) {
         List<Mapped> out = new ArrayList<>();
         Workload.Run r = w.currentRun();
         for (int i = 0; i < r.slots.length(); i++) {

@@ -23,21 +23,7 @@ import org.mmlab.mm.PageType;
 class MigrateFreeBatchTest {
     /** The PFNs the workload's processes map now. */
     private static List<Integer> mappedPfns(Workload w) {
-        List<Integer> out = new ArrayList<>();
-        Workload.Run r = w.currentRun();
-        for (int i = 0; i < r.slots.length(); i++) {
-            WorkloadProcess p = r.slots.get(i);
-            if (p == null || p.dead()) {
-                continue;
-            }
-            for (int v = 0; v < p.nrVpages; v++) {
-                int pte = p.pte(v);
-                if (pte >= 0) {
-                    out.add(pte);
-                }
-            }
-        }
-        return out;
+        return LruMigrationTest.mapped(w).stream().map(LruMigrationTest.Mapped::pfn).toList();
     }
 
     private static Workload stepped(GuestMemory g, long seed, int ops) {
