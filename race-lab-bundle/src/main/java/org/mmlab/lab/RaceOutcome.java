@@ -6,7 +6,7 @@ import java.util.List;
  * What one run of a race did.
  *
  * @param race          the race's name
- * @param policy        the module policy it ran under
+ * @param setup         what it ran against, as lab:race's options: "--contract C --policy P --variant V"
  * @param strategy      how it was scheduled, as lab:explore or lab:race would take it
  * @param reproduced    the race's report appeared (the race happened and was caught)
  * @param reports       the checker reports the run produced (dmesg excerpts, first line of each)
@@ -16,7 +16,7 @@ import java.util.List;
  * @param decisions     scheduling decisions made
  * @param failure       an exception a simulated thread died of, or a stuck run, or null
  */
-public record RaceOutcome(String race, String policy, String strategy, boolean reproduced, List<String> reports,
+public record RaceOutcome(String race, String setup, String strategy, boolean reproduced, List<String> reports,
         String windowClosed, String trace, List<String> events, long decisions, String failure) {
     public RaceOutcome {
         reports = List.copyOf(reports);

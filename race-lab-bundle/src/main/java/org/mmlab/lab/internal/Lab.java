@@ -6,7 +6,6 @@ import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
@@ -41,23 +40,22 @@ public class Lab {
     }
 
     /** Runs the race once. */
-    public RaceOutcome run(Race race, ModulePolicy policy, MigrationContract contract, StrategySpec strategy)
-            throws Exception {
+    public RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
         try (LabContext lab = new LabContext(context, processor)) {
-            return new RaceLab(lab).run(race, policy, contract, strategy);
+            return new RaceLab(lab).run(race, setup, strategy);
         }
     }
 
     /** Decisions of a run whose schedule switches only when a thread ends: PCT's k. */
-    public int steps(Race race, ModulePolicy policy, MigrationContract contract) throws Exception {
-        RaceOutcome o = run(race, policy, contract, StrategySpec.of(() -> Strategies.replay(""), "replay ''"));
+    public int steps(Race race, Setup setup) throws Exception {
+        RaceOutcome o = run(race, setup, StrategySpec.of(() -> Strategies.replay(""), "replay ''"));
         return (int) Math.max(1, o.decisions());
     }
 
     /** Shrinks a failing trace: see {@link TraceShrinker}. */
-    public TraceShrinker.Shrunk shrink(Race race, ModulePolicy policy, String trace) throws Exception {
+    public TraceShrinker.Shrunk shrink(Race race, Setup setup, String trace) throws Exception {
         try (LabContext lab = new LabContext(context, processor)) {
-            return new TraceShrinker(new RaceLab(lab), race, policy).shrink(trace);
+            return new TraceShrinker(new RaceLab(lab), race, setup).shrink(trace);
         }
     }
 }

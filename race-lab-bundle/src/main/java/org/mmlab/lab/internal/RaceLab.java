@@ -9,7 +9,6 @@ import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.osgi.framework.ServiceRegistration;
 
@@ -27,17 +26,12 @@ final class RaceLab {
         this.lab = lab;
     }
 
-    RaceOutcome run(Race race, ModulePolicy policy, StrategySpec strategy) throws Exception {
-        return run(race, policy, race.contract(), strategy);
-    }
-
-    RaceOutcome run(Race race, ModulePolicy policy, MigrationContract contract, StrategySpec strategy)
-            throws Exception {
+    RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
         MemoryManager before = lab.mm();
         ModulePolicy old = before.modulePolicy();
-        before.setModulePolicy(policy);
+        before.setModulePolicy(setup.policy());
         try {
-            Map<String, Runnable> threads = race.prepare(lab, contract);
+            Map<String, Runnable> threads = race.prepare(lab, setup);
             MemoryManager mm = lab.mm();
             ControlledScheduler sched = new ControlledScheduler(strategy.create());
             threads.forEach(sched::thread);
@@ -57,7 +51,7 @@ final class RaceLab {
                     : r.failures().isEmpty() ? null : String.join("; ", r.failures());
             List<String> events = new ArrayList<>();
             r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
-            return new RaceOutcome(race.name(), policy.value(), strategy.describe(), reproduced, reports,
+            return new RaceOutcome(race.name(), setup.options(), strategy.describe(), reproduced, reports,
                     r.windowClosed(), r.trace().text(), events, r.decisions(), failure);
         } finally {
             race.cleanup(lab);

@@ -6,7 +6,6 @@ import java.util.List;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
-import org.mmlab.mm.ModulePolicy;
 
 /**
  * Shrinks a failing trace to the fewest thread switches that still make the race happen (delta
@@ -19,13 +18,13 @@ public final class TraceShrinker {
 
     private final RaceLab lab;
     private final Race race;
-    private final ModulePolicy policy;
+    private final Setup setup;
     private int runs;
 
-    TraceShrinker(RaceLab lab, Race race, ModulePolicy policy) {
+    TraceShrinker(RaceLab lab, Race race, Setup setup) {
         this.lab = lab;
         this.race = race;
-        this.policy = policy;
+        this.setup = setup;
     }
 
     /** The shrunk trace and its script; the input must reproduce the race. */
@@ -36,7 +35,7 @@ public final class TraceShrinker {
         List<String> choices = Trace.decode(trace);
         if (!fails(choices)) {
             throw new IllegalArgumentException("the trace does not reproduce " + race.name() + " under "
-                    + policy.value() + ": nothing to shrink");
+                    + setup + ": nothing to shrink");
         }
         // the shortest failing prefix: past it, the current thread simply goes on
         int lo = 0;
@@ -64,7 +63,7 @@ public final class TraceShrinker {
                 }
             }
         }
-        RaceOutcome last = lab.run(race, policy, replay(Trace.encode(best)));
+        RaceOutcome last = lab.run(race, setup, replay(Trace.encode(best)));
         return new Shrunk(Trace.encode(best), script(Trace.decode(last.trace()), last.events()), switches(best), runs);
     }
 
@@ -81,7 +80,7 @@ public final class TraceShrinker {
 
     private boolean fails(List<String> choices) throws Exception {
         runs++;
-        return lab.run(race, policy, replay(Trace.encode(choices))).reproduced();
+        return lab.run(race, setup, replay(Trace.encode(choices))).reproduced();
     }
 
     private static StrategySpec replay(String trace) {

@@ -22,7 +22,7 @@ import org.osgi.service.cm.Configuration;
  * nothing is isolated; with the v7 patch's leak path, which takes pages off the list whoever holds
  * their lock, the driver's remove then drains the balloon (the new page included) and the module
  * goes while the callback has yet to return. v3.8's leak path skips a locked page, which closes the
- * window: the race runs with leakPath=v7 (PID org.mmlab.balloon), the design the reviewer read.
+ * window: the race fails with leakPath=v7 (PID org.mmlab.balloon), the design the reviewer read.
  */
 final class UnloadDuringMigration implements Race {
     static final String VIRTIO = "virtio-bundle";
@@ -30,6 +30,8 @@ final class UnloadDuringMigration implements Race {
     static final String VIRTIO_FACTORY_PID = "org.mmlab.virtio.balloon";
     /** The balloon infrastructure's PID (BalloonComponent.PID). */
     static final String BALLOON_PID = "org.mmlab.balloon";
+    static final String V7_LEAK = "v7-leak";
+    static final String V38_LEAK = "v3.8-leak";
     /** Pages the balloon holds for the run. */
     static final int PAGES = 64;
 
@@ -55,24 +57,31 @@ final class UnloadDuringMigration implements Race {
     }
 
     @Override
-    public MigrationContract contract() {
-        return MigrationContract.BALLOON_2012;
+    public Map<String, String> variants() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put(V7_LEAK, "2012: deflation as the reviewed v7 patch's leak path, which takes a page off the list"
+                + " whoever holds its lock (leakPath=v7)");
+        v.put(V38_LEAK, "2012: deflation as v3.8 merged it, which skips a page another task holds locked");
+        return v;
     }
 
     @Override
-    public ModulePolicy failsUnder() {
-        return ModulePolicy.NONE;
+    public Setup fails() {
+        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_LEAK);
     }
 
     @Override
-    public List<ModulePolicy> passesUnder() {
-        return List.of(ModulePolicy.MODULE_REF, ModulePolicy.OSGI_DRAIN, ModulePolicy.DRAIN);
+    public List<Setup> passes() {
+        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.MODULE_REF, V7_LEAK),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.OSGI_DRAIN, V7_LEAK),
+                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, V7_LEAK),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38_LEAK));
     }
 
     @Override
     public String conditions() {
-        return "under 2012 the run uses the reviewed v7 patch's leak path (leakPath=v7: v3.8's own closes the"
-                + " window); drain is the mainline design: run it with --contract 2025";
+        return "the leak path is 2012's alone; drain is the mainline design: run it with --contract 2025."
+                + " Under v3.8-leak the script ends with \"window closed\"";
     }
 
     @Override
@@ -87,9 +96,10 @@ final class UnloadDuringMigration implements Race {
     }
 
     @Override
-    public Map<String, Runnable> prepare(LabContext lab, MigrationContract contract) throws Exception {
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        MigrationContract contract = setup.contract();
         lab.ensureStarted(VIRTIO, virtioJar);
-        if (contract == MigrationContract.BALLOON_2012) {
+        if (contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
             leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
             leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
         }

@@ -9,11 +9,11 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.Lab;
 import org.mmlab.lab.internal.Race;
+import org.mmlab.lab.internal.Setup;
 import org.mmlab.lab.internal.StrategySpec;
 import org.mmlab.lab.internal.TraceShrinker;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -34,10 +34,10 @@ public class LabCommands {
     public void races() {
         int i = 1;
         for (Race r : lab.catalogue().races()) {
-            System.out.printf("%d. %s (seed %s, contract %s)%n   \"%s\"%n   fails under %s with \"%s\";"
-                    + " passes under %s%n   %s%n   script: %s%n", i++, r.name(), r.seed(), r.contract().value(),
-                    r.quote(), r.failsUnder().value(), r.report(), policies(r.passesUnder()), r.conditions(),
-                    r.script());
+            System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
+                    + "   %s%n   script: %s%n", i++, r.name(), r.seed(), r.quote(), r.fails(), r.report(),
+                    setups(r.passes()), r.conditions(), r.script());
+            r.variants().forEach((v, what) -> System.out.printf("   variant %s: %s%n", v, what));
         }
     }
 
@@ -47,14 +47,15 @@ public class LabCommands {
             @Descriptor("the module policy: none, module-ref, drain or osgi-drain (default: the one it fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs,
+            @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
+            @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race: its name or number in lab:races") String name)
             throws Exception {
         Race race = lab.catalogue().race(name);
-        ModulePolicy p = policy(race, policy);
-        MigrationContract c = contract(race, contract);
+        Setup setup = race.setup(contract, policy, variant);
         requirePositive(runs);
         StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(race.script()), "scripted");
-        runMany(race, p, c, runs, k -> scripted);
+        runMany(race, setup, runs, k -> scripted);
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
@@ -68,10 +69,11 @@ public class LabCommands {
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
+            @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race: its name or number in lab:races") String name) throws Exception {
         Race race = lab.catalogue().race(name);
-        ModulePolicy p = policy(race, policy);
-        MigrationContract c = contract(race, contract);
+        Setup setup = race.setup(contract, policy, variant);
         requirePositive(runs);
         if (!strategy.equals("random") && !strategy.equals("pct")) {
             throw new IllegalArgumentException("no strategy '" + strategy + "': use random or pct");
@@ -79,8 +81,8 @@ public class LabCommands {
         if (depth < 1) {
             throw new IllegalArgumentException("--depth " + depth + ": PCT's depth is at least 1");
         }
-        int steps = strategy.equals("pct") ? lab.steps(race, p, c) : 0;
-        runMany(race, p, c, runs, k -> strategy.equals("random")
+        int steps = strategy.equals("pct") ? lab.steps(race, setup) : 0;
+        runMany(race, setup, runs, k -> strategy.equals("random")
                 ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
                 : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
                         "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
@@ -91,25 +93,30 @@ public class LabCommands {
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
+            @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race") String name,
             @Descriptor("the trace: THREAD or THREAD*COUNT, separated by spaces, in quotes") String trace)
             throws Exception {
         Race race = lab.catalogue().race(name);
-        ModulePolicy p = policy(race, policy);
-        MigrationContract c = contract(race, contract);
+        Setup setup = race.setup(contract, policy, variant);
         Trace.decode(trace); // refuses a bad trace before anything runs
-        runMany(race, p, c, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"));
+        runMany(race, setup, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"));
     }
 
     @Descriptor("shrink a failing trace to the fewest switches that still reproduce the race; print it as a script")
-    public void shrink(@Descriptor("the module policy (default: the one the race fails under)")
+    public void shrink(@Descriptor("the migration contract (default: the race's)")
+            @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
+            @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
+            @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race") String name, @Descriptor("the failing trace, in quotes") String trace)
             throws Exception {
         Race race = lab.catalogue().race(name);
-        ModulePolicy p = policy(race, policy);
+        Setup setup = race.setup(contract, policy, variant);
         Trace.decode(trace);
-        TraceShrinker.Shrunk s = lab.shrink(race, p, trace);
+        TraceShrinker.Shrunk s = lab.shrink(race, setup, trace);
         System.out.printf("shrunk to %d switches in %d runs%ntrace:  %s%nscript: %s%n", s.switches(), s.runs(),
                 s.trace(), s.script());
     }
@@ -126,21 +133,20 @@ public class LabCommands {
     }
 
     /** Runs the race n times, printing each run and a summary line. */
-    private void runMany(Race race, ModulePolicy p, MigrationContract c, int runs, IntFunction<StrategySpec> strategies)
-            throws Exception {
+    private void runMany(Race race, Setup setup, int runs, IntFunction<StrategySpec> strategies) throws Exception {
         int reproduced = 0;
         int closed = 0;
         for (int k = 0; k < runs; k++) {
-            RaceOutcome o = lab.run(race, p, c, strategies.apply(k));
-            System.out.println(describe(k + 1, o, c));
+            RaceOutcome o = lab.run(race, setup, strategies.apply(k));
+            System.out.println(describe(k + 1, o));
             reproduced += o.reproduced() ? 1 : 0;
             closed += o.windowClosed() != null ? 1 : 0;
         }
-        System.out.printf("%s under %s (contract %s): reproduced in %d of %d runs%s%n", race.name(), p.value(),
-                c.value(), reproduced, runs, closed > 0 ? ", window closed in " + closed : "");
+        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), setup, reproduced, runs,
+                closed > 0 ? ", window closed in " + closed : "");
     }
 
-    static String describe(int k, RaceOutcome o, MigrationContract c) {
+    static String describe(int k, RaceOutcome o) {
         StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): %s", k, o.strategy(),
                 o.decisions(), o.reproduced() ? "REPRODUCED" : o.reports().isEmpty() ? "clean" : "other reports"));
         if (o.windowClosed() != null) {
@@ -153,18 +159,9 @@ public class LabCommands {
             sb.append("\n  failure: ").append(o.failure());
         }
         if (o.reproduced()) {
-            sb.append(String.format("%n  replay: lab:replay %s '%s' --contract %s --policy %s", o.race(), o.trace(),
-                    c.value(), o.policy()));
+            sb.append(String.format("%n  replay: lab:replay %s '%s' %s", o.race(), o.trace(), o.setup()));
         }
         return sb.toString();
-    }
-
-    private static ModulePolicy policy(Race race, String policy) {
-        return policy.isEmpty() ? race.failsUnder() : ModulePolicy.parse(policy);
-    }
-
-    private static MigrationContract contract(Race race, String contract) {
-        return contract.isEmpty() ? race.contract() : MigrationContract.parse(contract);
     }
 
     private static void requirePositive(int runs) {
@@ -173,10 +170,10 @@ public class LabCommands {
         }
     }
 
-    private static String policies(List<ModulePolicy> ps) {
+    private static String setups(List<Setup> ss) {
         StringBuilder sb = new StringBuilder();
-        for (ModulePolicy p : ps) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(p.value());
+        for (Setup x : ss) {
+            sb.append(sb.length() == 0 ? "" : ", ").append(x);
         }
         return sb.toString();
     }
