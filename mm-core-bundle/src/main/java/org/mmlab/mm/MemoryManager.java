@@ -179,6 +179,13 @@ public interface MemoryManager {
     /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
     void injectionPoint(String point, int pfn);
 
+    /**
+     * smp_wmb(): this CPU's earlier stores become visible to others before its later ones. In the
+     * weak-memory mode (mm:debug weakmem) it drains the store buffer; a driver's lock release is a
+     * RELEASE and calls it too. Otherwise it costs a volatile read.
+     */
+    void smpWmb();
+
     /** How many lines printk() has written since boot: a mark for {@link #dmesgSince}. */
     long dmesgSeq();
 

@@ -40,6 +40,13 @@ public interface MovablePages {
     void balloonPageClearMapping(int pfn);
 
     /**
+     * page->mapping = NULL as the reviewed v7 virtio patch's leak path wrote it (seed 003), under
+     * pages_lock alone: no page lock, so no rule i and no VM_BUG_ON. In the weak-memory mode the store
+     * stays in this CPU's store buffer until its next barrier. 2012 only; the race lab's v7 leak path.
+     */
+    void balloonPageClearMappingLockless(int pfn);
+
+    /**
      * balloon_page_movable(): the lockless hint (no PAGE_FLAGS_CHECK_AT_PREP flag, not mapped,
      * page_count 1, a balloon mapping). Racy by design: isolation re-tests under the page lock. 2012 only.
      */

@@ -30,10 +30,12 @@ public class BalloonComponent {
     @ObjectClassDefinition(name = "mmlab balloon infrastructure", description = "mm/balloon.c's knobs")
     public @interface Config {
         @AttributeDefinition(description = "2012 contract only: how balloon_page_dequeue treats a page another task"
-                + " has locked: 'v3.8' skips it (seed 000), 'v7' takes it anyway, as the reviewed v7 virtio patch's"
-                + " leak path did (seed 003; the race lab's race 1)",
+                + " has locked: 'v3.8' skips it (seed 000); 'v7' clears page->mapping and takes it off the list under"
+                + " pages_lock alone, as the reviewed v7 virtio patch's leak path did (seed 003; the race lab's races 1"
+                + " and 2); 'v7-wmb' is v7 with the smp_wmb() the reviewer asked for",
                 options = {@Option(label = "v3.8: skip a locked page", value = "v3.8"),
-                    @Option(label = "v7: take it anyway", value = "v7")})
+                    @Option(label = "v7: take it anyway, no page lock", value = "v7"),
+                    @Option(label = "v7 with smp_wmb()", value = "v7-wmb")})
         String leakPath() default "v3.8";
     }
 
@@ -57,16 +59,12 @@ public class BalloonComponent {
     /** A new leakPath applies at once, without restarting the infrastructure (and every driver with it). */
     @Modified
     void modified(Config config) {
-        String leak = config.leakPath();
-        if (!leak.equals("v3.8") && !leak.equals("v7")) {
-            throw new IllegalArgumentException("leakPath=" + leak + ": must be v3.8 or v7");
-        }
-        core.leakV7 = leak.equals("v7");
+        core.leakPath = LeakPath.parse(config.leakPath());
     }
 
-    /** "v3.8" or "v7": see {@link Config#leakPath()}. */
+    /** "v3.8", "v7" or "v7-wmb": see {@link Config#leakPath()}. */
     public String leakPath() {
-        return core.leakV7 ? "v7" : "v3.8";
+        return core.leakPath.value;
     }
 
     @Deactivate

@@ -54,11 +54,11 @@ final class BalloonCore {
     private final AtomicInteger nextId = new AtomicInteger(1);
     final BalloonMigration migration;
     /**
-     * 2012 only, for the race lab: dequeue as the leak path of the reviewed v7 virtio patch (seed 003)
-     * did, taking a page off the list under pages_lock alone, even while another task (migration)
-     * holds its page lock. v3.8 (seed 000) skips such a page, and so closes the window of race 1.
+     * 2012 only, for the race lab: dequeue as v3.8 merged it, or as the leak path of the reviewed v7
+     * virtio patch (seed 003) did, under pages_lock alone, even while another task (migration) holds
+     * the page's lock. v3.8 (seed 000) skips such a page, and so closes the window of race 1.
      */
-    volatile boolean leakV7;
+    volatile LeakPath leakPath = LeakPath.V3_8;
 
     BalloonCore(MemoryManager mm, MovablePages own) {
         this.mm = mm;
@@ -171,7 +171,7 @@ final class BalloonCore {
     void accountMigration(BalloonDevice b, int newPfn, int pfn, boolean inflatedNew) {
         boolean refs = contract != MigrationContract.BALLOON_2012;
         if (inflatedNew && refs) {
-            mm.getPage(newPfn);
+            getPage(newPfn);
         }
         lock(b);
         try {
@@ -196,7 +196,7 @@ final class BalloonCore {
             mm.adjustManagedPageCount(newPfn, -1);
         }
         if (refs) {
-            mm.putPage(pfn); // the balloon's reference to the old page
+            putPage(pfn); // the balloon's reference to the old page
         }
     }
 
@@ -302,15 +302,43 @@ final class BalloonCore {
 
     /** spin_lock_irqsave() of the lock that guards b's list under this contract, with its lockdep annotation. */
     void lock(BalloonDevice b) {
+        mm.injectionPoint("balloon.lock", -1);
         mm.preemptDisable();
         mm.lockdepAcquire(pagesLockClass(), false);
         (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).lock();
     }
 
+    /** spin_unlock_irqrestore(): a RELEASE, so this CPU's buffered stores drain first (weak-memory mode). */
     void unlock(BalloonDevice b) {
+        mm.injectionPoint("balloon.unlock", -1);
         mm.lockdepRelease(pagesLockClass());
+        mm.smpWmb();
         (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).unlock();
         mm.preemptEnable();
+    }
+
+    /** list_del(&page->lru) of a balloon list, with its injection point. */
+    void listDel(int pfn) {
+        mm.injectionPoint("balloon.list_del", pfn);
+        mm.listDel(pfn);
+    }
+
+    /** list_add(&page->lru, head) of a balloon list, with its injection point. */
+    void listAdd(int pfn, int head) {
+        mm.injectionPoint("balloon.list_add", pfn);
+        mm.listAdd(pfn, head);
+    }
+
+    /** get_page() on the balloon paths, with its injection point. */
+    void getPage(int pfn) {
+        mm.injectionPoint("balloon.get_page", pfn);
+        mm.getPage(pfn);
+    }
+
+    /** put_page() on the balloon paths, with its injection point. */
+    void putPage(int pfn) {
+        mm.injectionPoint("balloon.put_page", pfn);
+        mm.putPage(pfn);
     }
 
     /** The lockdep class of that lock: the global balloon_pages_lock, or a device's pages_lock. */
@@ -398,7 +426,7 @@ final class BalloonCore {
                 own.setPagePrivate(pfn, b.id);
                 break;
         }
-        mm.listAdd(pfn, b.pagesHead);
+        listAdd(pfn, b.pagesHead);
         b.nrPages++;
     }
 
@@ -447,40 +475,47 @@ final class BalloonCore {
         } finally {
             unlock(b);
         }
-        if (contract == MigrationContract.BALLOON_2012) {
+        if (contract == MigrationContract.BALLOON_2012 && !leaksAsV7()) {
             for (int i = 0; i < n; i++) {
-                mm.putPage(out[i]); // the rule ii reference, which v3.8's balloon_page_free() dropped
+                putPage(out[i]); // the rule ii reference, which v3.8's balloon_page_free() dropped
             }
         }
         return n;
     }
 
+    /** Deflation as the reviewed v7 patch did it (2012 only). */
+    private boolean leaksAsV7() {
+        return contract == MigrationContract.BALLOON_2012 && leakPath != LeakPath.V3_8;
+    }
+
     private boolean dequeueOne(BalloonDevice b, int pfn) {
         if (contract == MigrationContract.MOVABLE_OPS_2025) {
-            mm.listDel(pfn);
+            listDel(pfn);
             b.nrPages--;
             balloonPageDeflated(b, pfn);
             own.setPagePrivate(pfn, 0); // balloon_page_finalize(); PageOffline stays until the page is freed
             return true;
         }
-        boolean locked = mm.trylockPage(pfn);
-        if (!locked && !(leakV7 && contract == MigrationContract.BALLOON_2012)) {
-            return false;
-        }
-        if (!locked) {
-            // seed 003's v7 leak path: the page leaves the list under pages_lock alone, whoever holds its lock
-            mm.injectionPoint("balloon.dequeue_locked_page", pfn);
-            mm.getPage(pfn);
-            balloonPageDelete(b, pfn, true);
+        if (leaksAsV7()) {
+            // seed 003's v7 leak_balloon(): page->mapping = NULL, then list_del(), under pages_lock alone
+            own.balloonPageClearMappingLockless(pfn);
+            if (leakPath == LeakPath.V7_WMB) {
+                mm.smpWmb(); // "So I think this needs a wmb()"
+            }
+            listDel(pfn);
+            b.nrPages--;
             balloonPageDeflated(b, pfn);
             return true;
+        }
+        if (!mm.trylockPage(pfn)) {
+            return false;
         }
         try {
             if (contract == MigrationContract.NON_LRU_2016 && own.pageIsolated(pfn)) {
                 return false; // raced with isolation
             }
             if (contract == MigrationContract.BALLOON_2012) {
-                mm.getPage(pfn); // rule ii: raise the refcount before the page leaves the list
+                getPage(pfn); // rule ii: raise the refcount before the page leaves the list
             }
             balloonPageDelete(b, pfn, true);
             balloonPageDeflated(b, pfn);
@@ -516,7 +551,7 @@ final class BalloonCore {
             own.setPagePrivate(pfn, 0);
         }
         if (onList) {
-            mm.listDel(pfn);
+            listDel(pfn);
             b.nrPages--;
         }
     }

@@ -94,7 +94,7 @@ final class BalloonMigration {
 
     /** list_del(&amp;page->lru) and isolated_pages++, under the device's lock. */
     void isolate(BalloonDevice b, int pfn) {
-        core.mm.listDel(pfn);
+        core.listDel(pfn);
         b.nrPages--;
         b.isolatedPages++;
     }
@@ -118,7 +118,7 @@ final class BalloonMigration {
 
     /** list_add(&amp;page->lru, &amp;b->pages) and isolated_pages--, under the device's lock. */
     void putback(BalloonDevice b, int pfn) {
-        core.mm.listAdd(pfn, b.pagesHead);
+        core.listAdd(pfn, b.pagesHead);
         b.nrPages++;
         b.isolatedPages--;
     }

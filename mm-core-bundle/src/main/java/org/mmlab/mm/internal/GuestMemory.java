@@ -36,6 +36,8 @@ public final class GuestMemory {
     final PageAlloc alloc;
     final Lruvec lruvec;
     final PageLock pageLock;
+    /** The weak-memory mode's store buffers (page->mapping). */
+    final StoreBuffer storeBuffer;
     final Handles handles = new Handles();
     final PageOwner pageOwner = new PageOwner();
     final StopMachine stopMachine = new StopMachine();
@@ -59,7 +61,8 @@ public final class GuestMemory {
         alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content);
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
         lruvec = new Lruvec(map, lists, vmstat, alloc, debug.lockdep());
-        pageLock = new PageLock(map, debug);
+        storeBuffer = new StoreBuffer(map);
+        pageLock = new PageLock(map, debug, storeBuffer);
         migrate = new Migrate(this);
         compaction = new Compaction(this);
         alloc.setDirectCompactor(compaction);
@@ -141,6 +144,15 @@ public final class GuestMemory {
 
     public void setUnloadChecker(boolean on) {
         modules.enabled = on;
+    }
+
+    /** The weak-memory mode (mm:debug weakmem). */
+    public boolean weakMemory() {
+        return storeBuffer.on();
+    }
+
+    public void setWeakMemory(boolean on) {
+        storeBuffer.setOn(on);
     }
 
     public MmDebug debug() {

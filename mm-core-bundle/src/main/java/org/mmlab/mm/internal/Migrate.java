@@ -230,7 +230,7 @@ public final class Migrate {
 
     /** mapping_balloon(page->mapping): the 2012 balloon mapping a page points to, or null (__is_movable_balloon_page()). */
     AddressSpaceImpl balloonMapping(int pfn) {
-        int word = map.mapping[pfn];
+        int word = guest.storeBuffer.loadMapping(pfn);
         if (word == 0 || (word & MemMap.PAGE_MAPPING_FLAGS) != 0) {
             return null;
         }
@@ -392,9 +392,13 @@ public final class Migrate {
      * re-test and isolation under the lock, and on any failure the reference dropped again.
      */
     private boolean isolate(int pfn, int isolateMode, Isolator contractPart) {
-        if (!map.refIncUnlessZero(pfn)) {
+        guest.modules.table.at("isolate.get_page", pfn);
+        if (!guest.debug.isolateUnlessZero()) {
+            guest.getPage(pfn); // the race lab's race 7: get_page() on a page that may be on its way to the allocator
+        } else if (!map.refIncUnlessZero(pfn)) {
             return false;
         }
+        guest.modules.table.at("isolate.trylock_page", pfn);
         if (contractPart.beforeLock(pfn) && pageLock.trylock(pfn)) {
             boolean isolated;
             try {
@@ -422,8 +426,12 @@ public final class Migrate {
 
     private boolean balloonPageIsolateLocked(int pfn, int isolateMode) {
         AddressSpaceImpl m = balloonMapping(pfn);
-        if (m == null || map.refcount(pfn) != 2) {
+        if (guest.debug.isolateRetest() && (m == null || map.refcount(pfn) != 2)) {
             return false;
+        }
+        if (m == null) {
+            // without rule iii: balloon_page_device(page) reads page->mapping->private_data
+            throw guest.debug.nullPointerDereference(0x8, "__isolate_balloon_page+0x1c/0x90");
         }
         if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
             return false;

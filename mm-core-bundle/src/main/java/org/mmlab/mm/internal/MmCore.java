@@ -373,6 +373,11 @@ public class MmCore implements MemoryManager {
     }
 
     @Override
+    public void smpWmb() {
+        guest.storeBuffer.drain();
+    }
+
+    @Override
     public long dmesgSeq() {
         return guest.dmesg.seq();
     }
@@ -408,10 +413,11 @@ public class MmCore implements MemoryManager {
         int head = guest.map.allocListHead();
         List<Integer> inside = new ArrayList<>();
         try {
-            // isolate_migratepages_range()
+            // isolate_migratepages_range(): the lockless test of isolate_migratepages_block() first
             for (int pfn = startPfn; pfn < endPfn; pfn++) {
                 boolean lru = guest.testPageFlag(pfn, PageFlags.PG_lru);
-                if (lru ? m.isolateLruPage(pfn) : m.isolateMovablePage(pfn, 0)) {
+                if (lru ? m.isolateLruPage(pfn)
+                        : m.pageHasMovableOps(pfn) && !m.pageMovableIsolated(pfn) && m.isolateMovablePage(pfn, 0)) {
                     guest.lists.add(pfn, head);
                 }
             }

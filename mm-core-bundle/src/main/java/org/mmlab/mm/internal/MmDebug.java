@@ -21,6 +21,8 @@ public final class MmDebug {
     private final StringBuffer taints = new StringBuffer();
     private volatile long reports;
     private final Lockdep lockdep;
+    private volatile boolean isolateRetest = true;
+    private volatile boolean isolateUnlessZero = true;
 
     MmDebug(Dmesg dmesg, boolean debugVm, boolean debugList) {
         this(dmesg, debugVm, debugList, false);
@@ -55,6 +57,30 @@ public final class MmDebug {
 
     public void setDebugList(boolean on) {
         debugList = on;
+    }
+
+    /**
+     * Seed 000's rule iii: isolation re-tests a balloon page under its lock (on by default). Off
+     * reproduces the lockless scan's false positive (the race lab's race 6).
+     */
+    public boolean isolateRetest() {
+        return isolateRetest;
+    }
+
+    public void setIsolateRetest(boolean on) {
+        isolateRetest = on;
+    }
+
+    /**
+     * Seed 001: isolation takes its reference with get_page_unless_zero() (on by default); off, with
+     * get_page(), which revives a page on its way to the allocator (the race lab's race 7).
+     */
+    public boolean isolateUnlessZero() {
+        return isolateUnlessZero;
+    }
+
+    public void setIsolateUnlessZero(boolean on) {
+        isolateUnlessZero = on;
     }
 
     /** CONFIG_PROVE_LOCKING: the lock-order checker (off by default: it costs on every lock). */
@@ -123,6 +149,17 @@ public final class MmDebug {
     void lockdepReport(String report) {
         reports++;
         dmesg.printk(report);
+    }
+
+    /** A NULL pointer dereference at this offset: the Oops the kernel prints, and the task dies. */
+    KernelBug nullPointerDereference(int offset, String function) {
+        reports++;
+        taint('D');
+        String msg = String.format("BUG: kernel NULL pointer dereference, address: %016x", offset);
+        dmesg.printk(msg + "\n#PF: supervisor read access in kernel mode\n#PF: error_code(0x0000) - not-present page\n"
+                + "Oops: 0000 [#1] SMP NOPTI\n" + cpuLine() + "\nRIP: 0010:" + function + "\n" + javaTrace()
+                + "---[ end trace 0000000000000000 ]---");
+        return new KernelBug(msg + " in " + function);
     }
 
     /** A dereference of a poisoned pointer: the Oops the kernel prints, and the task dies. */

@@ -121,7 +121,7 @@ public final class MovablePagesImpl implements MovablePages {
             throw new IllegalArgumentException("balloon_page_insert(): " + a + " is not a balloon mapping");
         }
         requireLocked(pfn, "include/linux/balloon_compaction.h:177");
-        map.mapping[pfn] = a.balloonMappingWord();
+        guest.storeBuffer.storeMapping(pfn, a.balloonMappingWord());
     }
 
     @Override
@@ -129,7 +129,14 @@ public final class MovablePagesImpl implements MovablePages {
         require(MigrationContract.BALLOON_2012, "balloon_page_delete()");
         guest.checkPfn(pfn);
         requireLocked(pfn, "include/linux/balloon_compaction.h:192");
-        map.mapping[pfn] = 0;
+        guest.storeBuffer.storeMapping(pfn, 0);
+    }
+
+    @Override
+    public void balloonPageClearMappingLockless(int pfn) {
+        require(MigrationContract.BALLOON_2012, "page->mapping = NULL (v7 leak path)");
+        guest.checkPfn(pfn);
+        guest.storeBuffer.storeMapping(pfn, 0);
     }
 
     @Override

@@ -17,14 +17,17 @@ final class PageLock {
 
     private final MemMap map;
     private final MmDebug debug;
+    /** unlock_page() is a RELEASE (clear_bit_unlock()): it drains this CPU's store buffer. */
+    private final StoreBuffer storeBuffer;
     private final Lockdep lockdep;
     private final Lockdep.LockClass lockClass;
     private final ReentrantLock[] queues = new ReentrantLock[1 << PAGE_WAIT_TABLE_BITS];
     private final Condition[] wakeups = new Condition[queues.length];
 
-    PageLock(MemMap map, MmDebug debug) {
+    PageLock(MemMap map, MmDebug debug, StoreBuffer storeBuffer) {
         this.map = map;
         this.debug = debug;
+        this.storeBuffer = storeBuffer;
         this.lockdep = debug.lockdep();
         this.lockClass = lockdep.lockClass("page lock");
         for (int i = 0; i < queues.length; i++) {
@@ -104,6 +107,7 @@ final class PageLock {
         if (lockdep.on) {
             lockdep.release(lockClass);
         }
+        storeBuffer.drain();
         map.clearFlag(pfn, PageFlags.PG_locked);
         if (map.testFlag(pfn, PageFlags.PG_waiters)) {
             int q = hash(pfn);

@@ -20,6 +20,7 @@ import org.mmlab.mm.internal.Meminfo;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmConfig;
 import org.mmlab.mm.internal.MmCore;
+import org.mmlab.mm.internal.MmDebug;
 import org.mmlab.mm.internal.Pagetypeinfo;
 import org.mmlab.mm.internal.VmstatView;
 import org.mmlab.mm.internal.Workload;
@@ -274,18 +275,26 @@ public class MmCommands {
         }
     }
 
-    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep) and what they reported")
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep), the race lab's"
+            + " design switches (weak memory, isolation's re-test and reference) and what the checkers reported")
     public void debug() {
         GuestMemory guest = core().guest();
-        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nreports    %d%ntainted    %s%n",
-                guest.debug().debugVm() ? "on" : "off", guest.debug().debugList() ? "on" : "off",
-                guest.unloadChecker() ? "on" : "off", guest.debug().lockdep().on() ? "on" : "off",
-                guest.debug().reports(),
-                guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
+        MmDebug d = guest.debug();
+        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nweakmem    %s%nretest     %s%n"
+                + "unlesszero %s%nreports    %d%ntainted    %s%n", onOff(d.debugVm()), onOff(d.debugList()),
+                onOff(guest.unloadChecker()), onOff(d.lockdep().on()), onOff(guest.weakMemory()),
+                onOff(d.isolateRetest()), onOff(d.isolateUnlessZero()), d.reports(),
+                d.taints().isEmpty() ? "no" : d.taints());
+    }
+
+    private static String onOff(boolean on) {
+        return on ? "on" : "off";
     }
 
     @Descriptor("switch a debug checker on or off in the running guest")
-    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order)") String checker,
+    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order) | weakmem (store"
+            + " buffers for page->mapping, drained by barriers) | retest (seed 000 rule iii: isolation re-tests under the"
+            + " page lock) | unlesszero (seed 001: isolation's get_page_unless_zero())") String checker,
             @Descriptor("on | off") String state) {
         GuestMemory guest = core().guest();
         boolean on = Args.onOff(state);
@@ -294,7 +303,11 @@ public class MmCommands {
             case "list": guest.debug().setDebugList(on); break;
             case "unload": guest.setUnloadChecker(on); break;
             case "lockdep": guest.debug().lockdep().setOn(on); break;
-            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list, unload or lockdep");
+            case "weakmem": guest.setWeakMemory(on); break;
+            case "retest": guest.debug().setIsolateRetest(on); break;
+            case "unlesszero": guest.debug().setIsolateUnlessZero(on); break;
+            default: throw new IllegalArgumentException("no checker '" + checker
+                    + "': use vm, list, unload, lockdep, weakmem, retest or unlesszero");
         }
         debug();
     }

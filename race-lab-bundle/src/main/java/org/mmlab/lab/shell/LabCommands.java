@@ -23,6 +23,9 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = LabCommands.class)
 @GogoCommand(scope = "lab", function = {"races", "race", "explore", "replay", "shrink", "policy"})
 public class LabCommands {
+    /** Events of a window-closed run shown: a spinning thread can pass thousands of points. */
+    static final int EVENTS_SHOWN = 40;
+
     private final Lab lab;
 
     @Activate
@@ -150,7 +153,12 @@ public class LabCommands {
         StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): %s", k, o.strategy(),
                 o.decisions(), o.reproduced() ? "REPRODUCED" : o.reports().isEmpty() ? "clean" : "other reports"));
         if (o.windowClosed() != null) {
-            sb.append("; ").append(o.windowClosed()).append("\n  events: ").append(String.join(" ", o.events()));
+            List<String> ev = o.events();
+            sb.append("; ").append(o.windowClosed()).append("\n  events: ")
+                    .append(String.join(" ", ev.subList(0, Math.min(ev.size(), EVENTS_SHOWN))));
+            if (ev.size() > EVENTS_SHOWN) {
+                sb.append(" ... (").append(ev.size() - EVENTS_SHOWN).append(" more)");
+            }
         }
         for (String r : o.reports()) {
             sb.append("\n  ").append(r);

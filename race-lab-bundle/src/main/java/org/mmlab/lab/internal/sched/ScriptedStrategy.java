@@ -9,6 +9,9 @@ import java.util.List;
  * leaves open is decided the same way every time (the current thread goes on; else the first in
  * order of creation), so a script makes its race happen on every run. If B waits for an A that no
  * thread can cause any more, the window is closed: the run reports it and goes on without the order.
+ * So it is, too, when the one thread the script lets go on spins (it passes {@link #SPIN_LIMIT} points in
+ * a row while the script holds the others): it waits for one of them, as remove_common() waits for
+ * isolated pages, and holding them would livelock the run.
  */
 final class ScriptedStrategy implements Strategy {
     /** One "before &lt; after" of the script. */
@@ -22,8 +25,13 @@ final class ScriptedStrategy implements Strategy {
     private final String text;
     private final List<Edge> edges = new ArrayList<>();
     private final List<Edge> open = new ArrayList<>();
+    /** Points in a row the only thread the script lets go on may pass before it counts as spinning. */
+    static final int SPIN_LIMIT = 10_000;
+
     private boolean relaxed;
     private String lastBlocked;
+    private int spins;
+    private SimThread spinner;
 
     /** Parses "a@p < b@q, c@r < d@s" (also chains: "a@p < b@q < c@r"). */
     ScriptedStrategy(String script) {
@@ -61,16 +69,37 @@ final class ScriptedStrategy implements Strategy {
 
     @Override
     public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
+        if (spinner != null) {
+            for (SimThread t : waiting) {
+                if (t != spinner) {
+                    spinner = null; // the window closed on a spin: the threads it held go first
+                    return t;
+                }
+            }
+        }
         SimThread first = null;
+        boolean othersHeld = false;
         for (SimThread t : waiting) {
             if (relaxed || !held(t.pendingEvent())) {
                 if (t == current) {
-                    return t;
+                    first = t;
+                    break;
                 }
                 if (first == null) {
                     first = t;
                 }
+            } else {
+                othersHeld = true;
             }
+        }
+        if (first != null && first == current && othersHeld && ++spins > SPIN_LIMIT) {
+            spins = 0;
+            spinner = current;
+            lastBlocked = current.name + " spins at " + current.at + " while the script holds the others";
+            return null;
+        }
+        if (first != current) {
+            spins = 0;
         }
         return first;
     }

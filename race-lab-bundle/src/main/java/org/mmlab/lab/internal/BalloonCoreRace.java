@@ -1,0 +1,50 @@
+package org.mmlab.lab.internal;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.MigrationContract;
+
+/**
+ * A race of the balloon core itself (races 2, 6, 7): the guest booted with the setup's contract,
+ * the lab's own one-page balloon ({@link LabBalloon}), and two simulated threads: "compaction",
+ * which migrates that page as alloc_contig_range() does (the lockless test, then isolation), and
+ * "balloon", the driver deflating it. Each race sets its variant's switches after the reboot.
+ */
+abstract class BalloonCoreRace implements Race {
+    private LabBalloon balloon;
+
+    /** The variant's switches, on the freshly booted guest (mm:debug ...). */
+    abstract void applyVariant(LabContext lab, Setup setup) throws Exception;
+
+    /** Undoes what applyVariant() set outside the guest (configurations); the reboot undoes the rest. */
+    void revertVariant(LabContext lab) throws Exception {
+    }
+
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        lab.run("mm:config migrationContract " + setup.contract().value());
+        lab.run("mm:kcompactd stop");
+        applyVariant(lab, setup);
+        MemoryManager mm = lab.mm();
+        balloon = new LabBalloon(lab.context, mm, setup.contract());
+        int pfn = balloon.inflateOne();
+        Map<String, Runnable> threads = new LinkedHashMap<>();
+        threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
+        threads.put("balloon", balloon::deflateOne);
+        return threads;
+    }
+
+    @Override
+    public void cleanup(LabContext lab) throws Exception {
+        if (balloon != null) {
+            balloon.close();
+            balloon = null;
+        }
+        revertVariant(lab);
+        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
+        lab.run("mm:kcompactd start");
+    }
+}

@@ -1,0 +1,104 @@
+package org.mmlab.lab.internal;
+
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModulePolicy;
+import org.osgi.service.cm.Configuration;
+
+/**
+ * Race 2 (seed 003, Tsirkin on the v7 leak_balloon()): "if = NULL write above is reordered with list_del
+ * below, then isolate_page can run on a page that is not on lru. So I think this needs a wmb()". The
+ * balloon takes its page off the list as v7 did, page->mapping = NULL then list_del() under pages_lock
+ * alone; on a weakly ordered CPU (mm:debug weakmem) the NULL sits in the store buffer while the
+ * list_del() is already in memory. Compaction, re-testing under the page lock the v7 leak path never
+ * takes, still sees the balloon mapping, isolates, and its list_del() finds the page already off the
+ * list: DEBUG_LIST's LIST_POISON report.
+ */
+final class MissingWmb extends BalloonCoreRace {
+    static final String V7 = "v7";
+    static final String V7_WMB = "v7-wmb";
+    static final String V7_TSO = "v7-tso";
+    static final String V38 = "v3.8";
+
+    private Configuration leakPath;
+
+    @Override
+    public String name() {
+        return "missing-wmb";
+    }
+
+    @Override
+    public String seed() {
+        return "003";
+    }
+
+    @Override
+    public String quote() {
+        return "So I think this needs a wmb()";
+    }
+
+    @Override
+    public Map<String, String> variants() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put(V7, "v7's leak path (page->mapping = NULL, list_del(), no barrier) on a weakly ordered CPU");
+        v.put(V7_WMB, "the same with the smp_wmb() the reviewer asked for between the two stores");
+        v.put(V7_TSO, "v7's leak path on a CPU that keeps stores in order (x86's TSO: weak-memory mode off)");
+        v.put(V38, "v3.8's leak path (seed 000 rule i: the page lock around both stores) on a weakly ordered CPU");
+        return v;
+    }
+
+    @Override
+    public Setup fails() {
+        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7);
+    }
+
+    @Override
+    public List<Setup> passes() {
+        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_WMB),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_TSO),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38));
+    }
+
+    @Override
+    public String conditions() {
+        return "2012 only (the leak path is 2012's); the balloon is the lab's own one-page lab-balloon;"
+                + " the fixed variants end with \"window closed\": compaction never reaches pages_lock";
+    }
+
+    @Override
+    public String script() {
+        return "compaction@start < balloon@start, balloon@balloon.list_del < compaction@isolate.get_page,"
+                + " compaction@balloon.lock < balloon@balloon.unlock";
+    }
+
+    @Override
+    public String report() {
+        return "list_del corruption";
+    }
+
+    @Override
+    void applyVariant(LabContext lab, Setup setup) throws Exception {
+        String path = switch (setup.variant()) {
+            case V7_WMB -> "v7-wmb";
+            case V38 -> "v3.8";
+            default -> "v7";
+        };
+        leakPath = lab.cm().getConfiguration(UnloadDuringMigration.BALLOON_PID, "?");
+        leakPath.update(new Hashtable<>(Map.of("leakPath", path)));
+        lab.awaitOutput("balloon:list", "leak path " + path); // Configuration Admin delivers it asynchronously
+        lab.run("mm:debug list on");
+        lab.run("mm:debug weakmem " + (setup.variant().equals(V7_TSO) ? "off" : "on"));
+    }
+
+    @Override
+    void revertVariant(LabContext lab) throws Exception {
+        if (leakPath != null) {
+            leakPath.delete(); // back to v3.8
+            leakPath = null;
+        }
+    }
+}
