@@ -1,9 +1,13 @@
 package org.mmlab.mm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmlab.mm.internal.PageAllocInvariantTest.assertOk;
 
+import java.util.concurrent.CompletableFuture;
+
 import org.junit.jupiter.api.Test;
+import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 
@@ -89,5 +93,56 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
         assertThat(d.deflate()).isEqualTo(pfn);
         assertThat(d.mp.owners().get(0).migrated()).isEqualTo(5);
         assertOk(g, null);
+    }
+
+    @Test
+    void inTheWeakMemoryModeAClearedMappingStaysInItsCpusStoreBufferUntilABarrier() throws Exception {
+        int pfn = d.inflate();
+        g.setWeakMemory(true);
+        g.lockPage(pfn);
+        d.mp.balloonPageClearMappingLockless(pfn);
+
+        assertThat(g.migrate.balloonMapping(pfn)).as("this CPU forwards its own store").isNull();
+        assertThat(CompletableFuture.supplyAsync(() -> g.migrate.balloonMapping(pfn)).get())
+                .as("another CPU still sees memory").isNotNull();
+        g.storeBuffer.drain(); // smp_wmb()
+        assertThat(CompletableFuture.supplyAsync(() -> g.migrate.balloonMapping(pfn)).get()).isNull();
+        g.unlockPage(pfn);
+    }
+
+    @Test
+    void unlockPageIsAReleaseThatDrainsTheStoreBuffer() throws Exception {
+        int pfn = d.inflate();
+        g.setWeakMemory(true);
+        g.lockPage(pfn);
+        d.mp.balloonPageClearMapping(pfn);
+        g.unlockPage(pfn);
+
+        assertThat(CompletableFuture.supplyAsync(() -> g.migrate.balloonMapping(pfn)).get()).isNull();
+    }
+
+    @Test
+    void withoutRuleIiiIsolationDereferencesTheMappingOfAReleasedPage() {
+        int pfn = d.inflate();
+        g.lockPage(pfn);
+        d.mp.balloonPageClearMapping(pfn); // released by the balloon, still its driver's
+        g.unlockPage(pfn);
+        g.debug.setIsolateRetest(false);
+
+        assertThatThrownBy(() -> g.migrate.isolateMovablePage(pfn, 0)).isInstanceOf(KernelBug.class)
+                .hasMessageStartingWith("BUG: kernel NULL pointer dereference, address: 0000000000000008");
+        assertThat(String.join("\n", g.dmesg().lines())).contains("RIP: 0010:__isolate_balloon_page");
+    }
+
+    @Test
+    void aPlainGetPageOnAFreedPageIsAVmBugWhereGetPageUnlessZeroLeavesItAlone() {
+        int pfn = d.inflate();
+        assertThat(d.deflate()).isEqualTo(pfn);
+        assertThat(g.pageCount(pfn)).isZero();
+
+        assertThat(g.migrate.isolateMovablePage(pfn, 0)).isFalse();
+        g.debug.setIsolateUnlessZero(false);
+        assertThatThrownBy(() -> g.migrate.isolateMovablePage(pfn, 0)).isInstanceOf(KernelBug.class)
+                .hasMessageContaining("VM_BUG_ON_PAGE(page_ref_zero_or_close_to_overflow(page))");
     }
 }

@@ -92,6 +92,30 @@ class ControlledSchedulerTest {
     }
 
     @Test
+    void aThreadThatSpinsWaitingForOneTheScriptHoldsClosesTheWindowInsteadOfLivelocking() throws Exception {
+        // remove_common(): leak until the page comes back, which only the held thread can do
+        boolean[] putBack = new boolean[1];
+        ControlledScheduler sched = new ControlledScheduler(
+                new ScriptedStrategy("admin@module.gone < compaction@putback"));
+        sched.thread("compaction", () -> {
+            sched.at("putback");
+            putBack[0] = true;
+        });
+        sched.thread("admin", () -> {
+            while (!putBack[0]) {
+                sched.at("leak");
+            }
+            sched.at("module.gone");
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(r.windowClosed()).startsWith("window closed: admin spins at leak while the script holds the others");
+        assertThat(r.decisions()).isGreaterThan(ScriptedStrategy.SPIN_LIMIT);
+    }
+
+    @Test
     void pctOfDepthOneRunsTheHighestPriorityThreadToTheEnd() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         ControlledScheduler.Result r = counting(new PctStrategy(3, 1, 100), new int[1], log, 50).run(10_000);

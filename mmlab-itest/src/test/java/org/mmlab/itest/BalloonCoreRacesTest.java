@@ -1,0 +1,102 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * Races 2, 6 and 7 of the catalogue, the balloon core's own, through the lab: commands. Each runs its
+ * scripted schedule 20 times against the variant of the design it fails under (the exact report every
+ * time) and 20 times against each fixed variant (clean every time). The balloon is the lab's own
+ * one-page lab-balloon; the guest reboots for each run.
+ */
+@ExtendWith(ServiceExtension.class)
+class BalloonCoreRacesTest {
+    private static final int RUNS = 20;
+
+    @InjectService(timeout = 15_000)
+    static CommandProcessor processor;
+
+    GogoSession gogo;
+
+    @BeforeEach
+    void openAShell() {
+        gogo = new GogoSession(processor);
+    }
+
+    @AfterEach
+    void theLabIsBackAsAUserExpectsIt() throws Exception {
+        try {
+            assertThat(gogo.run("mm:debug")).contains("weakmem    off").contains("retest     on")
+                    .contains("unlesszero on");
+            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        } finally {
+            gogo.close();
+        }
+    }
+
+    @Test
+    void v7sLeakPathWithoutABarrierCorruptsTheListOnAWeaklyOrderedCpu() throws Exception {
+        String out = gogo.run("lab:race missing-wmb --variant v7 --runs " + RUNS);
+
+        RaceOutput.assertReproduced(out, RUNS,
+                "(?m)^  list_del corruption, \\p{XDigit}+->next is LIST_POISON1 \\(dead000000000100\\)$");
+    }
+
+    @Test
+    void theBarrierTheReviewerAskedForClosesTheWindow() throws Exception {
+        RaceOutput.assertClean(gogo.run("lab:race missing-wmb --variant v7-wmb --runs " + RUNS), RUNS);
+    }
+
+    @Test
+    void aCpuThatKeepsStoresInOrderNeverShowsIt() throws Exception {
+        RaceOutput.assertClean(gogo.run("lab:race missing-wmb --variant v7-tso --runs " + RUNS), RUNS);
+    }
+
+    @Test
+    void v38sPageLockAroundBothStoresClosesItToo() throws Exception {
+        RaceOutput.assertClean(gogo.run("lab:race missing-wmb --variant v3.8 --runs " + RUNS), RUNS);
+    }
+
+    @Test
+    void isolationThatTrustsTheLocklessScanDereferencesTheClearedMapping() throws Exception {
+        String out = gogo.run("lab:race lockless-scan-false-positive --variant no-retest --runs " + RUNS);
+
+        RaceOutput.assertReproduced(out, RUNS,
+                "(?m)^  BUG: kernel NULL pointer dereference, address: 0000000000000008$");
+    }
+
+    @Test
+    void ruleIiisRetestUnderThePageLockSeesThePageWasReleased() throws Exception {
+        String out = gogo.run("lab:race lockless-scan-false-positive --variant retest --runs " + RUNS);
+
+        RaceOutput.assertClean(out, RUNS);
+    }
+
+    @Test
+    void aPlainGetPageRevivesAFreedPage() throws Exception {
+        String out = gogo.run("lab:race isolation-vs-free --variant get_page --runs " + RUNS);
+
+        RaceOutput.assertReproduced(out, RUNS, "(?m)^  kernel BUG at include/linux/mm.h:1519!$");
+    }
+
+    @Test
+    void getPageUnlessZeroLeavesAFreedPageAlone() throws Exception {
+        String out = gogo.run("lab:race isolation-vs-free --variant get_page_unless_zero --runs " + RUNS);
+
+        RaceOutput.assertClean(out, RUNS);
+    }
+
+    @Test
+    void anUnknownVariantIsRefusedWithTheRacesOwn() {
+        assertThatThrownBy(() -> gogo.run("lab:race missing-wmb --variant sometimes")).hasMessageContaining(
+                "race missing-wmb has no variant 'sometimes': use v7, v7-wmb, v7-tso, v3.8");
+    }
+}
