@@ -1,38 +1,44 @@
 package org.mmlab.lab.internal;
 
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
-/** The races the lab can run, in the order of the catalogue (docs/race-lab.md). */
+/** The races the lab can run, by their number in the catalogue (issue 5's numbering, docs/race-lab.md). */
 public final class Catalogue {
-    private final List<Race> races;
+    private final TreeMap<Integer, Race> races;
 
-    Catalogue(List<Race> races) {
-        this.races = List.copyOf(races);
+    Catalogue(Map<Integer, Race> races) {
+        this.races = new TreeMap<>(races);
     }
 
+    /** The races, in the order of their numbers. */
     public List<Race> races() {
-        return races;
+        return List.copyOf(races.values());
     }
 
-    /** The race by name or by its number in the catalogue (1..n); a clear error otherwise. */
+    /** The race's number in the catalogue. */
+    public int number(Race race) {
+        return races.entrySet().stream().filter(e -> e.getValue() == race).findFirst().orElseThrow().getKey();
+    }
+
+    /** The race by name or by its number in the catalogue; a clear error otherwise. */
     public Race race(String nameOrNumber) {
-        for (Race r : races) {
+        for (Race r : races.values()) {
             if (r.name().equals(nameOrNumber)) {
                 return r;
             }
         }
         try {
-            int i = Integer.parseInt(nameOrNumber);
-            if (i >= 1 && i <= races.size()) {
-                return races.get(i - 1);
+            Race r = races.get(Integer.parseInt(nameOrNumber));
+            if (r != null) {
+                return r;
             }
         } catch (NumberFormatException e) {
             // not a number either
         }
         StringBuilder names = new StringBuilder();
-        for (Race r : races) {
-            names.append(names.length() == 0 ? "" : ", ").append(r.name());
-        }
+        races.forEach((n, r) -> names.append(names.length() == 0 ? "" : ", ").append(n).append(' ').append(r.name()));
         throw new IllegalArgumentException("no race '" + nameOrNumber + "': see lab:races (" + names + ")");
     }
 }

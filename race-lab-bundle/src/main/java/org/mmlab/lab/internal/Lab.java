@@ -1,6 +1,6 @@
 package org.mmlab.lab.internal;
 
-import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
@@ -18,8 +18,8 @@ public class Lab {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final MemoryManager mm;
-    private final Catalogue catalogue = new Catalogue(List.of(new UnloadDuringMigration(), new MissingWmb(),
-            new LocklessScanFalsePositive(), new IsolationVersusFree()));
+    private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(),
+            2, new MissingWmb(), 6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree()));
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {

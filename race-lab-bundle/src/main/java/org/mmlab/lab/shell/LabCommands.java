@@ -35,10 +35,9 @@ public class LabCommands {
 
     @Descriptor("list the races the lab reproduces: seed, contract, the policy it fails under and those it passes")
     public void races() {
-        int i = 1;
         for (Race r : lab.catalogue().races()) {
             System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
-                    + "   %s%n   script: %s%n", i++, r.name(), r.seed(), r.quote(), r.fails(), r.report(),
+                    + "   %s%n   script: %s%n", lab.catalogue().number(r), r.name(), r.seed(), r.quote(), r.fails(), r.report(),
                     setups(r.passes()), r.conditions(), r.script());
             r.variants().forEach((v, what) -> System.out.printf("   variant %s: %s%n", v, what));
         }
