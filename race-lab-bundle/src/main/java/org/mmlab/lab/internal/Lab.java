@@ -32,6 +32,17 @@ public class Lab {
         return catalogue;
     }
 
+    /** The page-conservation checker (lab:check): mm:check after each run, its failure a report. */
+    private volatile boolean checkAfterRun = true;
+
+    public boolean checkAfterRun() {
+        return checkAfterRun;
+    }
+
+    public void setCheckAfterRun(boolean on) {
+        checkAfterRun = on;
+    }
+
     public ModulePolicy policy() {
         return mm.modulePolicy();
     }
@@ -43,7 +54,7 @@ public class Lab {
     /** Runs the race once. */
     public RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
         try (LabContext lab = new LabContext(context, processor)) {
-            return new RaceLab(lab).run(race, setup, strategy);
+            return new RaceLab(lab, checkAfterRun).run(race, setup, strategy);
         }
     }
 
@@ -56,7 +67,7 @@ public class Lab {
     /** Shrinks a failing trace: see {@link TraceShrinker}. */
     public TraceShrinker.Shrunk shrink(Race race, Setup setup, String trace) throws Exception {
         try (LabContext lab = new LabContext(context, processor)) {
-            return new TraceShrinker(new RaceLab(lab), race, setup).shrink(trace);
+            return new TraceShrinker(new RaceLab(lab, checkAfterRun), race, setup).shrink(trace);
         }
     }
 }

@@ -21,9 +21,12 @@ final class RaceLab {
     static final long RUN_TIMEOUT_MS = 30_000;
 
     private final LabContext lab;
+    /** The page-conservation checker: mm:check after each run (lab:check). */
+    private final boolean checkAfterRun;
 
-    RaceLab(LabContext lab) {
+    RaceLab(LabContext lab, boolean checkAfterRun) {
         this.lab = lab;
+        this.checkAfterRun = checkAfterRun;
     }
 
     RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
@@ -45,6 +48,9 @@ final class RaceLab {
             } finally {
                 reg.unregister();
             }
+            if (checkAfterRun && r.stuck() == null) {
+                checkAfterRun(mm);
+            }
             List<String> reports = reports(lab.mm().dmesgSince(mark));
             boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
             String failure = r.stuck() != null ? r.stuck()
@@ -56,6 +62,22 @@ final class RaceLab {
         } finally {
             race.cleanup(lab);
             lab.mm().setModulePolicy(old);
+        }
+    }
+
+    /**
+     * The page-conservation checker: mm:check (every page accounted once, every list and counter
+     * consistent, no data loss) on the guest as the run left it, before cleanup puts it back; each
+     * invariant it finds broken becomes a report in dmesg.
+     */
+    private void checkAfterRun(MemoryManager mm) throws Exception {
+        try {
+            lab.run("mm:check");
+        } catch (IllegalStateException e) {
+            if (e.getMessage() == null || !e.getMessage().startsWith("mm:check: FAIL")) {
+                throw e;
+            }
+            mm.printk("BUG: mmlab: page conservation broken after the run: " + e.getMessage());
         }
     }
 

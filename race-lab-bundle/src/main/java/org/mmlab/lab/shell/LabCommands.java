@@ -21,7 +21,7 @@ import org.osgi.service.component.annotations.Reference;
 
 /** The lab: commands: the catalogue of races, runs under a policy and a schedule, replays and shrinks. */
 @Component(service = LabCommands.class)
-@GogoCommand(scope = "lab", function = {"races", "race", "explore", "replay", "shrink", "policy"})
+@GogoCommand(scope = "lab", function = {"races", "race", "explore", "replay", "shrink", "policy", "check"})
 public class LabCommands {
     /** Events of a window-closed run shown: a spinning thread can pass thousands of points. */
     static final int EVENTS_SHOWN = 40;
@@ -132,6 +132,21 @@ public class LabCommands {
     public void policy(@Descriptor("none | module-ref | drain | osgi-drain") String policy) {
         lab.setPolicy(ModulePolicy.parse(policy));
         System.out.printf("module policy %s%n", lab.policy().value());
+    }
+
+    @Descriptor("show whether the page-conservation checker runs mm:check after each run")
+    public void check() {
+        System.out.printf("page conservation after each run: %s%n", lab.checkAfterRun() ? "on" : "off");
+    }
+
+    @Descriptor("switch the page-conservation checker: mm:check after each run, before the lab puts the guest back;"
+            + " a broken invariant is reported in dmesg")
+    public void check(@Descriptor("on | off") String state) {
+        if (!state.equals("on") && !state.equals("off")) {
+            throw new IllegalArgumentException("'" + state + "': use on or off");
+        }
+        lab.setCheckAfterRun(state.equals("on"));
+        check();
     }
 
     /** Runs the race n times, printing each run and a summary line. */
