@@ -1,5 +1,6 @@
 package org.mmlab.lab.shell;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -153,14 +154,19 @@ public class LabCommands {
     private void runMany(Race race, Setup setup, int runs, IntFunction<StrategySpec> strategies) throws Exception {
         int reproduced = 0;
         int closed = 0;
+        long[] ms = new long[runs];
         for (int k = 0; k < runs; k++) {
+            long t0 = System.nanoTime();
             RaceOutcome o = lab.run(race, setup, strategies.apply(k));
+            ms[k] = (System.nanoTime() - t0) / 1_000_000;
             System.out.println(describe(k + 1, o));
             reproduced += o.reproduced() ? 1 : 0;
             closed += o.windowClosed() != null ? 1 : 0;
         }
-        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), setup, reproduced, runs,
-                closed > 0 ? ", window closed in " + closed : "");
+        Arrays.sort(ms);
+        System.out.printf("%s under %s: reproduced in %d of %d runs%s; %d ms a run (median; %d-%d)%n", race.name(),
+                setup, reproduced, runs, closed > 0 ? ", window closed in " + closed : "", ms[runs / 2], ms[0],
+                ms[runs - 1]);
     }
 
     static String describe(int k, RaceOutcome o) {
