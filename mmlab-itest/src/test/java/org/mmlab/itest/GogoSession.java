@@ -34,6 +34,12 @@ final class GogoSession implements AutoCloseable {
         return out.toString(UTF_8);
     }
 
+    /** What the last command printed, also when it failed (mm:check prints its report, then throws). */
+    String lastOutput() {
+        session.getConsole().flush();
+        return out.toString(UTF_8);
+    }
+
     @Override
     public void close() {
         session.close();

@@ -64,6 +64,7 @@ final class Balloon2012Hooks implements BalloonDevInfo, AddressSpaceOperations {
         if (!core.accountedByDriver(b, pfn)) {
             core.accountMigration(b, newPfn, pfn, true);
         }
+        core.migrated(b);
         return 0;
     }
 

@@ -223,9 +223,24 @@ final class BalloonCore {
         if (b.accountedByDriver.remove(pfn)) {
             return true;
         }
+        for (BalloonDevice other : devices.values()) {
+            if (other.accountedByDriver.remove(pfn)) {
+                return true; // on another device (seed 003's vb_ptr): what the driver did stands, as in the kernel
+            }
+        }
         mm.printk(String.format("WARNING: CPU: 0 at mm/balloon_compaction.c: %s migrated pfn %#x without its"
                 + " bookkeeping (balloon_page_insert/balloon_page_delete): done for it", b.name(), pfn));
         return false;
+    }
+
+    /** The migration of one of b's isolated pages is over (its page is no longer isolated). */
+    void migrated(BalloonDevice b) {
+        lock(b);
+        try {
+            b.migrationHolds--;
+        } finally {
+            unlock(b);
+        }
     }
 
     // ---------------------------------------------------------------- the driver's module
@@ -445,6 +460,14 @@ final class BalloonCore {
                 mm.printk("kernel BUG at mm/balloon.c: balloon_page_dequeue: " + b.name()
                         + ": the list is empty and no page is isolated: balloon pages are lost");
                 throw new KernelBug("balloon pages are lost: " + b.name() + " has no page on its list and none isolated");
+            }
+            if (mm.listEmpty(b.pagesHead) && b.migrationHolds == 0) {
+                // the kernel sees isolated_pages only, and its driver would retry for ever
+                mm.printk("kernel BUG at mm/balloon.c: balloon_page_dequeue: " + b.name() + ": the list is empty"
+                        + " and isolated_pages is " + b.isolatedPages + ", but migration holds none of its pages:"
+                        + " balloon pages are lost");
+                throw new KernelBug("balloon pages are lost: " + b.name() + " has no page on its list, and the "
+                        + b.isolatedPages + " isolated_pages count are held by no migration");
             }
         } finally {
             unlock(b);

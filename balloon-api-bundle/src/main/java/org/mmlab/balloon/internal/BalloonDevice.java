@@ -38,6 +38,12 @@ final class BalloonDevice implements BalloonDevInfo {
     long nrPages;
     /** b_dev_info->isolated_pages; changed under the device's lock. */
     long isolatedPages;
+    /**
+     * Pages of this device migration holds isolated, as the core counts them (not in the kernel): under
+     * 2012 and 2016 isolated_pages is decremented by whichever device the driver accounts a migration
+     * on, so the two differ when it picks the wrong one (seed 003's vb_ptr). Under the device's lock.
+     */
+    long migrationHolds;
     volatile boolean removed;
     /** Its driver stopped without removing it: its pages are stranded. */
     volatile boolean orphaned;

@@ -97,6 +97,7 @@ final class BalloonMigration {
         core.listDel(pfn);
         b.nrPages--;
         b.isolatedPages++;
+        b.migrationHolds++;
     }
 
     /** balloon_page_putback(): an isolated page cannot have been deflated, so it still has a device. */
@@ -121,6 +122,7 @@ final class BalloonMigration {
         core.listAdd(pfn, b.pagesHead);
         b.nrPages++;
         b.isolatedPages--;
+        b.migrationHolds--;
     }
 
     /**
@@ -143,6 +145,7 @@ final class BalloonMigration {
         if (rc == -Errno.ENOENT || !core.accountedByDriver(b, pfn)) {
             core.accountMigration(b, newPfn, pfn, rc == 0);
         }
+        core.migrated(b);
         core.unpinDriver(b);
         return 0;
     }

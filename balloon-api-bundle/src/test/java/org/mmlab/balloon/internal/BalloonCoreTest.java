@@ -183,6 +183,39 @@ class BalloonCoreTest {
     }
 
     @ParameterizedTest
+    @EnumSource(value = MigrationContract.class, names = {"BALLOON_2012", "NON_LRU_2016"})
+    void aMigrationTheDriverAccountsOnAnotherDeviceIsLostToTheFirstAndItsDeflateEndsInTheLostPagesBug(
+            MigrationContract contract) {
+        Guest g = new Guest(contract);
+        Guest.Host host = new Guest.Host();
+        BalloonDevInfo b0 = g.device("balloon 0", host, false);
+        BalloonDevInfo b1 = g.device("balloon 1", new Guest.Host(), false);
+        int pfn = g.inflate(b0, 2).get(0);
+        host.accountOn = b1; // the v7 patch's vb_ptr: the device probed last
+        int[] dst = new int[1];
+
+        assertThat(migrate(g, pfn, (src, order) -> dst[0] = g.core.allocPages(0, 0))).isZero();
+
+        assertThat(b0.nrPages()).isEqualTo(1);
+        assertThat(b0.isolatedPages()).as("never back to 0").isEqualTo(1);
+        assertThat(b1.nrPages()).as("the new page went on balloon 1's list").isEqualTo(1);
+        assertThat(b1.isolatedPages()).isEqualTo(-1);
+        List<String> problems = new ArrayList<>();
+        new BalloonCheck(g.balloon).check(l -> { }, problems::add);
+        assertThat(problems).contains("balloon 0: isolated_pages 1, but 0 of its pages are off its list",
+                "balloon 1: isolated_pages -1, but 0 of its pages are off its list");
+
+        int last = g.driver.balloonPageDequeue(b0);
+        assertThat(last).isNotEqualTo(Mm.NO_PAGE);
+        g.core.putPage(last);
+        // the kernel's driver would retry for ever: isolated_pages says 1, but no migration will bring it back
+        assertThatThrownBy(() -> g.driver.balloonPageDequeue(b0)).isInstanceOf(KernelBug.class)
+                .hasMessageContaining("held by no migration");
+        assertThat(g.core.guest().dmesg().lines()).anyMatch(l -> l.contains("balloon 0: the list is empty and"
+                + " isolated_pages is 1, but migration holds none of its pages: balloon pages are lost"));
+    }
+
+    @ParameterizedTest
     @EnumSource(MigrationContract.class)
     void aDeviceIsRemovedOnlyOnceItIsEmpty(MigrationContract contract) {
         Guest g = new Guest(contract);

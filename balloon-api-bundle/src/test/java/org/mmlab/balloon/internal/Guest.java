@@ -60,12 +60,14 @@ final class Guest {
         final List<int[]> migrations = new ArrayList<>();
         volatile int answer;
         volatile DriverBalloons driver;
+        /** The device it accounts migrations on; null: the page's own (the v7 patch's vb_ptr would be another). */
+        volatile BalloonDevInfo accountOn;
 
         @Override
         public synchronized int migratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
             migrations.add(new int[] {newPfn, pfn});
             if (answer == 0 && driver != null && driver.contract() != MigrationContract.MOVABLE_OPS_2025) {
-                driver.balloonPageMigrated(b, newPfn, pfn);
+                driver.balloonPageMigrated(accountOn == null ? b : accountOn, newPfn, pfn);
             }
             return answer;
         }

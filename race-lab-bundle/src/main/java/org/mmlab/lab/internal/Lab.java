@@ -19,7 +19,7 @@ public class Lab {
     private final CommandProcessor processor;
     private final MemoryManager mm;
     private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(),
-            2, new MissingWmb(), 6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree()));
+            2, new MissingWmb(), 3, new GlobalVbPtr(), 6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree()));
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {

@@ -133,7 +133,7 @@ final class UnloadDuringMigration implements Race {
     }
 
     /** The lowest PFN the virtio balloon holds, found the contract's way. */
-    private static int firstBalloonPage(LabContext lab, MigrationContract contract) throws Exception {
+    static int firstBalloonPage(LabContext lab, MigrationContract contract) throws Exception {
         ServiceReference<MovablePages> ref = lab.context.getServiceReference(MovablePages.class);
         MovablePages mp = lab.context.getService(ref);
         try {

@@ -10,7 +10,8 @@ import org.mmlab.mm.MemoryManager;
  * sets the target (config num_pages) and interrupts, consumes the guest's buffers on its own thread
  * (discarding inflated frames with ram_block_discard_range()'s effect, giving deflated ones back),
  * acknowledges them on the used ring, keeps the stats buffer until it wants stats, and drives free
- * page hinting with command ids. It keeps the set of frames it holds, and may be told to misbehave.
+ * page hinting with command ids. It keeps the set of frames it holds (and says in dmesg when the guest
+ * deflates one it does not hold: a driver talking to the wrong host), and may be told to misbehave.
  */
 public final class BalloonHost implements Hypervisor {
     /** QEMU's VIRTIO_BALLOON_FREE_PAGE_HINT_CMD_ID_MIN: the first command id it hands out. */
@@ -39,6 +40,7 @@ public final class BalloonHost implements Hypervisor {
     private long conflicts;
     private long faultedIn;
     private volatile long dataLoss;
+    private final Ratelimit oddBufferRatelimit = new Ratelimit();
     // stats
     private Virtqueue.Buffer statsBuffer;
     private long[] lastStats;
@@ -228,6 +230,12 @@ public final class BalloonHost implements Hypervisor {
         }
         if (!held.get(pfn)) {
             deflateNotHeld++;
+            // QEMU would only madvise the frame back; the lab's host knows the guest asked the wrong host
+            if (oddBufferRatelimit.allow()) {
+                Hypervisor holder = mm.frameHolder(pfn);
+                mm.printk(String.format("WARNING: %s: deflate of a frame it does not hold: pfn %#x%s", name(), pfn,
+                        holder == null ? "" : ", which " + holder.name() + " holds"));
+            }
             return;
         }
         mm.hostPopulateFrame(pfn);

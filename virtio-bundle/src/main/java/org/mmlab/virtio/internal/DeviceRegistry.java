@@ -9,7 +9,9 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
 
 /**
  * The devices of this bundle by name (not in the kernel: the virtio bus's list of devices). A device
@@ -19,6 +21,22 @@ import org.osgi.service.component.annotations.Component;
 @Component(service = {VirtioBalloons.class, DeviceRegistry.class})
 public class DeviceRegistry implements VirtioBalloons {
     private final Map<String, VirtioBalloonDevice> devices = new ConcurrentHashMap<>();
+    private final VbPtr vbPtr;
+
+    /** Outside the framework (unit tests, benchmarks): the merged design. */
+    public DeviceRegistry() {
+        this(new VbPtr());
+    }
+
+    @Activate
+    public DeviceRegistry(@Reference VbPtr vbPtr) {
+        this.vbPtr = vbPtr;
+    }
+
+    /** The driver module's vb_ptr design, shared by its devices. */
+    VbPtr vbPtr() {
+        return vbPtr;
+    }
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, VirtioBalloonDevice d) {

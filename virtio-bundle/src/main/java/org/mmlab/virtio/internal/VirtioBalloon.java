@@ -66,6 +66,8 @@ public final class VirtioBalloon {
     /** msleep(200) after "Out of puff!" (tests may shorten it). */
     volatile long outOfPuffSleepMs = 200;
     BalloonDevInfo vbDevInfo;
+    /** The module's choice of device for migration (VbPtr): the framework's, or the merged design outside it. */
+    VbPtr vbPtr = new VbPtr();
     Virtqueue inflateVq;
     Virtqueue deflateVq;
     Virtqueue statsVq;
@@ -149,6 +151,7 @@ public final class VirtioBalloon {
         if (towardsTarget() != 0) {
             virtballoonChanged();
         }
+        vbPtr.probed(this); // v7's vb_ptr = vb (there before init_vqs; here once the device is ready)
     }
 
     /** init_vqs(): inflate and deflate (balloon_ack), stats (stats_request, primed), free_page_vq. */
@@ -433,8 +436,24 @@ public final class VirtioBalloon {
      * reference and counter work after the return; under 2012 and 2016 the driver did it first, itself
      * (Balloons.balloonPageMigrated). Once the inflate of newPfn is posted the host may hold it, so the
      * migration succeeds; if the deflate of pfn is not acknowledged (MUST_TELL_HOST), pfn is kept.
+     * The device is b's, or with vbPtr=global ({@link VbPtr}) the v7 patch's vb_ptr.
      */
     int virtballoonMigratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
+        VirtioBalloon vb = vbPtr.migrationDevice(this);
+        if (vb == this) {
+            return migratepage(b, newPfn, pfn);
+        }
+        // the v7 patch: vb_ptr, the last device probed, whichever device's page this is (seed 003)
+        if (vb.removed()) {
+            mm.printk(String.format("BUG: KASAN: use-after-free in virtballoon_migratepage: vb_ptr is the struct"
+                    + " virtio_balloon of %s, freed by its remove; pfn %#x stays where it is", vb.vdev.devName, pfn));
+            return -Errno.EBUSY;
+        }
+        return vb.migratepage(vb.vbDevInfo, newPfn, pfn);
+    }
+
+    /** virtballoon_migratepage() on this device: b is its balloon_dev_info. */
+    private int migratepage(BalloonDevInfo b, int newPfn, int pfn) {
         if (!balloonLock.tryLock()) {
             return -Errno.EAGAIN;
         }

@@ -95,6 +95,7 @@ public class VirtioBalloonDevice implements CheckContributor {
         try {
             vdev.finalizeFeatures(mm);
             vb = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs());
+            vb.vbPtr = registry.vbPtr();
             vb.virtballoonProbe();
             probed = true;
             live = true;

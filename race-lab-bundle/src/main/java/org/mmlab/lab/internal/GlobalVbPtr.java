@@ -1,0 +1,202 @@
+package org.mmlab.lab.internal;
+
+import java.util.Dictionary;
+import java.util.Hashtable;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.mm.CheckContributor;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.ModulePolicy;
+import org.osgi.framework.Filter;
+import org.osgi.service.cm.Configuration;
+import org.osgi.util.tracker.ServiceTracker;
+
+/**
+ * Race 3 (seed 003, Tsirkin on the v7 virtio balloon migration patch: "What if there is more than one
+ * balloon device?"): compaction has isolated a page of virtio-balloon device 0 and is about to call
+ * the driver's migratepage when the admin thread adds device 1, whose probe sets the module-wide
+ * vb_ptr. With the v7 design (vbPtr=global, PID org.mmlab.virtio.driver) the callback then talks to
+ * device 1: the new page goes on device 1's list, device 1's host is told to inflate it and to deflate
+ * device 0's old page, which it never held, while device 0's host keeps the old frame the guest frees.
+ * The merged design finds the device from the page's b_dev_info and is clean on the same schedule.
+ */
+final class GlobalVbPtr implements Race {
+    static final String GLOBAL = "global-vb-ptr";
+    static final String PER_DEVICE = "per-device";
+    /** VbPtr.PID and its property, not imported: the lab does not wire itself to virtio-bundle's packages. */
+    static final String DRIVER_PID = "org.mmlab.virtio.driver";
+    static final String VB_PTR = "vbPtr";
+    /** The device the admin thread adds: factory configuration "1" of org.mmlab.virtio.balloon. */
+    static final String DEVICE = "1";
+    static final String DEVICE_PID = UnloadDuringMigration.VIRTIO_FACTORY_PID + "~" + DEVICE;
+    /** Pages device 0 holds for the run (race 1's, so that its search for a balloon page says so). */
+    static final int PAGES = UnloadDuringMigration.PAGES;
+
+    /** The driver's configuration as the user had it (null: none), put back by cleanup. */
+    private Dictionary<String, Object> userDriverConfig;
+    private Configuration driverConfig;
+    private Configuration device1;
+    /** Device 0's configuration, if the race had to make it (a lab started without the default device). */
+    private Configuration madeDevice;
+
+    @Override
+    public String name() {
+        return "probe-during-migration";
+    }
+
+    @Override
+    public String seed() {
+        return "003";
+    }
+
+    @Override
+    public String quote() {
+        return "What if there is more than one balloon device?";
+    }
+
+    @Override
+    public Map<String, String> variants() {
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put(GLOBAL, "virtballoon_migratepage talks to vb_ptr, the device probed last, as the reviewed v7 patch"
+                + " did (vbPtr=global)");
+        v.put(PER_DEVICE, "virtballoon_migratepage talks to the device of the page's b_dev_info, as merged"
+                + " (vbPtr=per-device)");
+        return v;
+    }
+
+    @Override
+    public Setup fails() {
+        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, GLOBAL);
+    }
+
+    @Override
+    public List<Setup> passes() {
+        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE));
+    }
+
+    @Override
+    public String conditions() {
+        return "adds virtio-balloon device " + DEVICE + " for the run; the module policy plays no part;"
+                + " global-vb-ptr fails under 2016 and 2025 too (the driver picks the device, whatever the contract)";
+    }
+
+    @Override
+    public String script() {
+        return "admin@virtio.probed < compaction@call.enter:b_dev_info.migratepage";
+    }
+
+    @Override
+    public String report() {
+        return "WARNING: virtio-balloon host " + DEVICE + ": deflate of a frame it does not hold";
+    }
+
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        if (lab.cm().listConfigurations("(service.pid=" + DEVICE_PID + ")") != null) {
+            throw new IllegalStateException("race " + name() + " adds virtio-balloon device " + DEVICE
+                    + ": delete your configuration " + DEVICE_PID + " first");
+        }
+        driverConfig = lab.cm().getConfiguration(DRIVER_PID, "?");
+        userDriverConfig = driverConfig.getProperties();
+        String vbPtr = setup.variant().equals(GLOBAL) ? "global" : "per-device";
+        Dictionary<String, Object> props = userDriverConfig == null ? new Hashtable<>() : driverConfig.getProperties();
+        props.put(VB_PTR, vbPtr);
+        driverConfig.update(props);
+        lab.run("mm:config migrationContract " + setup.contract().value());
+        lab.awaitOutput("virtio:driver", "vbPtr " + vbPtr + " "); // Configuration Admin delivers it asynchronously
+        lab.run("mm:kcompactd stop");
+        if (madeDevice == null && lab.cm().listConfigurations(
+                "(service.factoryPid=" + UnloadDuringMigration.VIRTIO_FACTORY_PID + ")") == null) {
+            madeDevice = lab.cm().getFactoryConfiguration(UnloadDuringMigration.VIRTIO_FACTORY_PID, "0", "?");
+            madeDevice.update(new Hashtable<>());
+        }
+        lab.awaitOutput("virtio:host 0", "device 0 (");
+        lab.run("virtio:target 0 " + PAGES);
+        MemoryManager mm = lab.mm();
+        int pfn = UnloadDuringMigration.firstBalloonPage(lab, setup.contract());
+        Filter probed = deviceFilter(lab);
+        Map<String, Runnable> threads = new LinkedHashMap<>();
+        threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
+        threads.put("admin", () -> {
+            try {
+                device1 = lab.cm().getFactoryConfiguration(UnloadDuringMigration.VIRTIO_FACTORY_PID, DEVICE, "?");
+                device1.update(new Hashtable<>());
+                awaitService(lab, probed);
+            } catch (Exception e) {
+                throw new IllegalStateException("adding virtio-balloon device " + DEVICE + ": " + e, e);
+            }
+            // the probe ran on SCR's thread, which the scheduler does not control: the admin marks its end
+            mm.injectionPoint("virtio.probed", -1);
+        });
+        return threads;
+    }
+
+    /** Waits until the device's component is active: its probe has returned (and set vb_ptr). */
+    private static void awaitService(LabContext lab, Filter filter) throws InterruptedException {
+        ServiceTracker<Object, Object> t = new ServiceTracker<>(lab.context, filter, null);
+        t.open(true);
+        try {
+            if (t.waitForService(LabContext.WAIT_MS) == null) {
+                throw new IllegalStateException("virtio-balloon device " + DEVICE + " was not probed within "
+                        + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log)");
+            }
+        } finally {
+            t.close();
+        }
+    }
+
+    /** Waits until the device's component is gone (Configuration Admin deletes asynchronously). */
+    private static void awaitGone(LabContext lab, Filter filter) throws InterruptedException {
+        ServiceTracker<Object, Object> t = new ServiceTracker<>(lab.context, filter, null);
+        t.open(true);
+        try {
+            long deadline = System.currentTimeMillis() + LabContext.WAIT_MS;
+            while (!t.isEmpty()) {
+                if (System.currentTimeMillis() > deadline) {
+                    throw new IllegalStateException("virtio-balloon device " + DEVICE + " was not removed within "
+                            + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log)");
+                }
+                Thread.sleep(5);
+            }
+        } finally {
+            t.close();
+        }
+    }
+
+    private static Filter deviceFilter(LabContext lab) throws Exception {
+        return lab.context.createFilter("(&(objectClass=" + CheckContributor.class.getName() + ")(service.pid="
+                + DEVICE_PID + "))");
+    }
+
+    @Override
+    public void cleanup(LabContext lab) throws Exception {
+        if (driverConfig != null) {
+            if (userDriverConfig == null) {
+                driverConfig.delete(); // back to per-device
+            } else {
+                driverConfig.update(userDriverConfig);
+            }
+            driverConfig = null;
+            userDriverConfig = null;
+        }
+        if (device1 != null) {
+            // under global-vb-ptr its remove refuses: its balloon has device 0's page, isolated_pages -1
+            device1.delete();
+            device1 = null;
+            awaitGone(lab, deviceFilter(lab));
+        }
+        // a fresh guest: under global-vb-ptr device 0's remove ends in the lost-pages BUG (isolated_pages 1)
+        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
+        lab.awaitOutput("virtio:host 0", "device 0 (");
+        lab.run("virtio:target 0 0");
+        if (madeDevice != null) {
+            madeDevice.delete();
+            madeDevice = null;
+        }
+        lab.run("mm:kcompactd start");
+    }
+}

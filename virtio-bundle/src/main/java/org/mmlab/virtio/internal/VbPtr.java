@@ -1,0 +1,105 @@
+package org.mmlab.virtio.internal;
+
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.metatype.annotations.AttributeDefinition;
+import org.osgi.service.metatype.annotations.Designate;
+import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
+
+/**
+ * Models the reviewed v7 patch's module-wide {@code struct virtio_balloon *vb_ptr} (seed 003: "What if
+ * there is more than one balloon device?"), set by every probe and used by virtballoon_migratepage()
+ * instead of the device the page belongs to; or, by default, the merged design, where the callback
+ * finds its device from the page's b_dev_info. One per driver module (configuration PID
+ * org.mmlab.virtio.driver, property vbPtr); a new value applies to the next migration.
+ */
+@Component(service = VbPtr.class, configurationPid = VbPtr.PID)
+@Designate(ocd = VbPtr.Config.class)
+public class VbPtr {
+    public static final String PID = "org.mmlab.virtio.driver";
+    public static final String PER_DEVICE = "per-device";
+    public static final String GLOBAL = "global";
+
+    @ObjectClassDefinition(name = "mmlab virtio-balloon driver", description = "The driver module's design knobs")
+    public @interface Config {
+        @AttributeDefinition(description = "Which device virtballoon_migratepage() talks to: 'per-device' (merged:"
+                + " the device of the page's b_dev_info) or 'global' (the v7 patch: vb_ptr, the last device probed;"
+                + " seed 003, the race lab's race 3)",
+                options = {@Option(label = "per-device: the page's device", value = PER_DEVICE),
+                    @Option(label = "global: vb_ptr, the last device probed", value = GLOBAL)})
+        String vbPtr() default PER_DEVICE;
+    }
+
+    private volatile boolean global;
+    /** vb_ptr: the last device probed. The v7 patch never cleared it, so it may point to a removed device. */
+    private volatile VirtioBalloon vbPtr;
+    /** A value the configuration had and this refused, with why; null if none. */
+    private volatile String refused;
+
+    /** Outside the framework (unit tests, benchmarks): the merged design. */
+    public VbPtr() {
+    }
+
+    /** A bad stored value is refused here too, without failing: the devices need this to probe. */
+    @Activate
+    public VbPtr(Config config) {
+        try {
+            modified(config);
+        } catch (IllegalArgumentException e) {
+            // refused is set: virtio:driver shows it, and the design stays per-device
+        }
+    }
+
+    /** A bad value is refused with what is allowed; the design in force does not change. */
+    @Modified
+    void modified(Config config) {
+        String v = config.vbPtr();
+        try {
+            global = parse(v);
+            refused = null;
+        } catch (IllegalArgumentException e) {
+            refused = e.getMessage();
+            throw e;
+        }
+    }
+
+    /** True for "global", false for "per-device"; anything else is refused with what is allowed. */
+    public static boolean parse(String value) {
+        if (PER_DEVICE.equals(value)) {
+            return false;
+        }
+        if (GLOBAL.equals(value)) {
+            return true;
+        }
+        throw new IllegalArgumentException("vbPtr=" + value + ": must be " + PER_DEVICE + " or " + GLOBAL);
+    }
+
+    /** "per-device" or "global". */
+    public String value() {
+        return global ? GLOBAL : PER_DEVICE;
+    }
+
+    /** The value the configuration had and this refused, with why; null if none. */
+    public String refused() {
+        return refused;
+    }
+
+    /** The end of virtballoon_probe(): v7's vb_ptr = vb. */
+    void probed(VirtioBalloon vb) {
+        vbPtr = vb;
+    }
+
+    /** The device migration talks to for a page of own's: own (per-device), or vb_ptr (global). */
+    VirtioBalloon migrationDevice(VirtioBalloon own) {
+        VirtioBalloon vb = vbPtr;
+        return global && vb != null ? vb : own;
+    }
+
+    /** The device vb_ptr points to now, e.g. "virtio1"; "none" before the first probe. */
+    public String vbPtrDevice() {
+        VirtioBalloon vb = vbPtr;
+        return vb == null ? "none" : vb.vdev.devName + (vb.removed() ? " (removed)" : "");
+    }
+}
