@@ -15,6 +15,7 @@ import org.mmlab.mm.Sizes;
 import org.mmlab.mm.internal.Buddyinfo;
 import org.mmlab.mm.internal.ExtfragIndex;
 import org.mmlab.mm.internal.GuestMemory;
+import org.mmlab.mm.internal.Kasan;
 import org.mmlab.mm.internal.Kpageflags;
 import org.mmlab.mm.internal.Meminfo;
 import org.mmlab.mm.internal.MmCheck;
@@ -274,27 +275,41 @@ public class MmCommands {
         }
     }
 
-    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep) and what they reported")
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep, KASAN) and what they reported")
     public void debug() {
         GuestMemory guest = core().guest();
-        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nreports    %d%ntainted    %s%n",
+        Kasan kasan = guest.debug().kasan();
+        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nkasan      %s (quarantine %d)%n"
+                + "reports    %d%ntainted    %s%n",
                 guest.debug().debugVm() ? "on" : "off", guest.debug().debugList() ? "on" : "off",
                 guest.unloadChecker() ? "on" : "off", guest.debug().lockdep().on() ? "on" : "off",
-                guest.debug().reports(),
+                kasan.on() ? "on" : "off", kasan.quarantineSize(), guest.debug().reports(),
                 guest.debug().taints().isEmpty() ? "no" : guest.debug().taints());
+        if (kasan.suppressed() > 0) {
+            System.out.printf("kasan      %d more reports not printed (only the first of a boot, as without kasan_multi_shot)%n",
+                    kasan.suppressed());
+        }
     }
 
-    @Descriptor("switch a debug checker on or off in the running guest")
-    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order)") String checker,
-            @Descriptor("on | off") String state) {
+    @Descriptor("switch a debug checker on or off in the running guest, or size KASAN's quarantine")
+    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order) | kasan (freed,"
+            + " stale or uninitialised mappings) | kasan-quarantine (freed mappings held back from reuse)") String checker,
+            @Descriptor("on | off; for kasan-quarantine a number of objects, 0 = reuse at once") String state) {
         GuestMemory guest = core().guest();
+        if (checker.equals("kasan-quarantine")) {
+            guest.debug().kasan().setQuarantineSize(Args.count("kasan-quarantine", state));
+            debug();
+            return;
+        }
         boolean on = Args.onOff(state);
         switch (checker) {
             case "vm": guest.debug().setDebugVm(on); break;
             case "list": guest.debug().setDebugList(on); break;
             case "unload": guest.setUnloadChecker(on); break;
             case "lockdep": guest.debug().lockdep().setOn(on); break;
-            default: throw new IllegalArgumentException("no checker '" + checker + "': use vm, list, unload or lockdep");
+            case "kasan": guest.debug().kasan().setOn(on); break;
+            default: throw new IllegalArgumentException("no checker '" + checker
+                    + "': use vm, list, unload, lockdep, kasan or kasan-quarantine");
         }
         debug();
     }

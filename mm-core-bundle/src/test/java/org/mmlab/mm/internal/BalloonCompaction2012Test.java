@@ -31,7 +31,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Override
     boolean markedMovable(int pfn) {
-        return g.migrate.balloonMapping(pfn) != null;
+        return g.migrate.balloonMapping(pfn, null) != null;
     }
 
     @Test
