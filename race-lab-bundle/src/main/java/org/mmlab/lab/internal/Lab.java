@@ -18,7 +18,8 @@ public class Lab {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final MemoryManager mm;
-    private final Catalogue catalogue = new Catalogue(List.of(new UnloadDuringMigration()));
+    private final Catalogue catalogue = new Catalogue(List.of(new UnloadDuringMigration(), new FreedMappingNotCleared(),
+            new MappingUsedBeforeInit()));
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {

@@ -82,6 +82,8 @@ public class VirtioBalloonDevice implements CheckContributor {
     final VirtioDevice vdev;
     final BalloonHost host;
     final VirtioBalloon vb;
+    /** The errno of a probe that failed (the device then has no driver), or 0. */
+    private volatile int probeError;
     /** Probed and not yet being removed: only then do commands use the device. */
     private volatile boolean live;
     /** Probed (and perhaps being removed): the exported view shows it until it is gone. */
@@ -104,8 +106,9 @@ public class VirtioBalloonDevice implements CheckContributor {
 
     /**
      * The virtio core's part, then the driver's probe: the host starts with its target and behaviour,
-     * the features are negotiated, virtballoon_probe() runs. On failure nothing stays behind; a probe that
-     * failed says so as the driver core does (really_probe()).
+     * the features are negotiated, virtballoon_probe() runs. A probe that fails (ProbeFailed: an errno)
+     * leaves the device without a driver, and says so as the driver core does (really_probe()); any other
+     * failure fails the activation. Either way no driver state stays behind.
      */
     public VirtioBalloonDevice(DeviceConfig config, MappingLifecycle lifecycle, String pid, MemoryManager mm,
             Balloons balloons, DeviceRegistry registry) {
@@ -119,26 +122,35 @@ public class VirtioBalloonDevice implements CheckContributor {
         host.setMisbehaviour(config.misbehaviour());
         vdev.config.writeLe32(Uapi.CONFIG_NUM_PAGES, config.hostTarget());
         host.start();
+        VirtioBalloon driver = null;
         try {
             vdev.finalizeFeatures(mm);
-            vb = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs(), lifecycle, registry.balloonMapping);
-            vb.virtballoonProbe();
+            driver = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs(), lifecycle, registry.balloonMapping);
+            driver.virtballoonProbe();
             probed = true;
             live = true;
+        } catch (VirtioBalloon.ProbeFailed f) {
+            // really_probe(): the device stays, with no driver bound (and SCR, seeing no exception, does not
+            // create the component again, which would probe again)
+            probeError = f.err;
+            mm.printk(String.format("virtio_balloon %s: probe with driver virtio_balloon failed with error %d",
+                    vdev.devName, f.err));
+            host.stop();
+            registry.release(config.name(), this);
         } catch (RuntimeException e) {
-            if (e instanceof VirtioBalloon.ProbeFailed f) {
-                mm.printk(String.format("virtio_balloon %s: probe with driver virtio_balloon failed with error %d",
-                        vdev.devName, f.err));
-            }
             host.stop();
             registry.release(config.name(), this);
             throw e;
         }
+        vb = driver;
     }
 
     /** virtballoon_remove(), then the host goes. */
     @Deactivate
     public void deactivate() {
+        if (probeError != 0) {
+            return; // no driver was bound: nothing to remove
+        }
         live = false;
         try {
             vb.virtballoonRemove();
@@ -170,6 +182,10 @@ public class VirtioBalloonDevice implements CheckContributor {
 
     @Override
     public void check(Consumer<String> summary, Consumer<String> problems) {
+        if (probeError != 0) {
+            summary.accept("no driver bound: probe failed with error " + probeError);
+            return;
+        }
         BalloonDeviceCheck.check(vb, host, summary, problems);
     }
 
