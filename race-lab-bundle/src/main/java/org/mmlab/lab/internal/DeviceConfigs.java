@@ -6,7 +6,6 @@ import java.util.Hashtable;
 import java.util.Map;
 import java.util.function.Predicate;
 
-import org.mmlab.mm.MemoryManager;
 import org.osgi.service.cm.Configuration;
 
 /**
@@ -62,37 +61,31 @@ final class DeviceConfigs {
         second.update(new Hashtable<>(props));
     }
 
-    /** Waits until the probe of device name is over, probed or failed, as dmesg and the shell tell. */
-    void awaitProbeOver(String name, long dmesgMark) throws Exception {
-        if (second == null) {
-            return;
-        }
-        String failed = "virtio" + name + ": probe with driver virtio_balloon failed";
-        MemoryManager mm = lab.mm();
-        await("virtio:devices", out -> out.lines().anyMatch(l -> l.trim().startsWith(name + " "))
-                || mm.dmesgSince(dmesgMark).stream().anyMatch(l -> l.contains(failed)));
-    }
-
     /**
-     * Puts the devices back: the second one deleted (and gone), device 0 deflated and given back its
-     * properties (or deleted if the race made it).
+     * Puts the devices back: the second one deleted, device 0 given back its properties (or deleted if the
+     * race made it); each one's remove drains its balloon. Configuration Admin does both on its thread,
+     * in this order and before any later change (a reboot), so nothing here waits; see {@link #awaitBack}.
      */
     void restore() throws Exception {
         if (second != null) {
             second.delete();
             second = null;
-            await("balloon:list", out -> !out.contains("virtio-balloon 1 "));
         }
         if (device0 != null) {
-            lab.run("virtio:target 0 0");
             if (device0Was == null) {
                 device0.delete();
             } else {
                 device0.update(device0Was);
-                awaitDevice0(false);
             }
-            device0 = null;
         }
+    }
+
+    /** Waits until device 0 is back as it was (when the lab had one before the race). */
+    void awaitBack() throws Exception {
+        if (device0 != null && device0Was != null) {
+            awaitDevice0(false);
+        }
+        device0 = null;
     }
 
     /** Runs the command until what it prints satisfies done (Configuration Admin works on its own thread). */
