@@ -27,7 +27,10 @@ final class AddressSpaceImpl implements AddressSpace {
     Object privateData;
     /** mapping->a_ops->isolate_page != NULL: the driver's a_ops override isolatePage() (2016's PageMovable()). */
     boolean hasIsolatePage;
-    /** The fields above were written (their writes happen before this flag's). */
+    /**
+     * The fields above were written: their writes happen before this flag's, and, for a mapping
+     * initialised before its memory was published, before the slab's release of its handle.
+     */
     volatile boolean initialised;
     /** Who registered it, and what migration did with its pages (set with the handle). */
     volatile MovableOwners.Registration owner;

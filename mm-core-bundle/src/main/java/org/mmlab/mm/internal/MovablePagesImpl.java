@@ -77,9 +77,17 @@ public final class MovablePagesImpl implements MovablePages {
         return a;
     }
 
-    /** kmalloc() of an address_space from the guest's slab, registered to this bundle; the point after it. */
-    private AddressSpaceImpl kmalloc(MigrationContract contract, String what) {
+    /**
+     * kmalloc() of an address_space from the guest's slab, registered to this bundle; the point after it.
+     * An initialised one (balloon_mapping_alloc(), alloc_anon_inode()) is initialised before its memory is
+     * published, so that a racing reader of page->mapping sees it whole.
+     */
+    private AddressSpaceImpl kmalloc(MigrationContract contract, String what, AddressSpaceOperations aOps,
+            Object privateData) {
         AddressSpaceImpl a = new AddressSpaceImpl(guest.slab);
+        if (aOps != null) {
+            a.init(contract == MigrationContract.BALLOON_2012, aOps, privateData);
+        }
         guest.slab.alloc(a);
         a.owner = register(contract, String.format(what, a.handle));
         guest.modules.table.at("mapping.alloc", -1);
@@ -93,9 +101,7 @@ public final class MovablePagesImpl implements MovablePages {
         if (aOps == null) {
             throw new IllegalArgumentException(function + ": a_ops is NULL");
         }
-        AddressSpaceImpl a = kmalloc(contract, label + " %#x (a_ops " + aOps.getClass().getSimpleName() + ")");
-        a.init(contract == MigrationContract.BALLOON_2012, aOps, privateData);
-        return a;
+        return kmalloc(contract, label + " %#x (a_ops " + aOps.getClass().getSimpleName() + ")", aOps, privateData);
     }
 
     /**
@@ -126,7 +132,7 @@ public final class MovablePagesImpl implements MovablePages {
     @Override
     public AddressSpace balloonMappingKmalloc() {
         require(MigrationContract.BALLOON_2012, "kmalloc(sizeof(struct address_space))");
-        return kmalloc(MigrationContract.BALLOON_2012, "balloon mapping %#x (kmalloc'd by the driver)");
+        return kmalloc(MigrationContract.BALLOON_2012, "balloon mapping %#x (kmalloc'd by the driver)", null, null);
     }
 
     @Override
