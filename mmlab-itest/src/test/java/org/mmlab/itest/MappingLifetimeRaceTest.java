@@ -96,6 +96,14 @@ class MappingLifetimeRaceTest {
                 .contains("\"Can balloon_mapping be dereferenced at this point? Then what happens?\"");
     }
 
+    @Test
+    void kasansQuarantineIsSizedWithMmDebugAndABadSizeChangesNothing() throws Exception {
+        assertThat(gogo.run("mm:debug kasan-quarantine 3")).contains("kasan      on (quarantine 3)");
+        assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine many")).hasMessageContaining("give a number");
+        assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine 5000")).hasMessageContaining("0 (reuse at once)");
+        assertThat(gogo.run("mm:debug kasan-quarantine 0")).contains("kasan      on (quarantine 0)");
+    }
+
     private static void assertReproduced(String out, String race, String report) {
         assertThat(count(out, "(?m)^run \\d+ .*: REPRODUCED")).as(out).isEqualTo(RUNS);
         assertThat(count(out, "(?m)^  " + Pattern.quote(report) + "$")).as(out).isEqualTo(RUNS);
