@@ -29,4 +29,7 @@ public interface BalloonDevInfo {
 
     /** True if its driver stopped without removing it: its pages are stranded, its name free again. */
     boolean orphaned();
+
+    /** 2012: its pages' mapping is the driver's own, not one the infrastructure made (the v7 lifecycle). */
+    boolean mappingOwnedByDriver();
 }

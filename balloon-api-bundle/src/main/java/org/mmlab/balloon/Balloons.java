@@ -1,7 +1,9 @@
 package org.mmlab.balloon;
 
 import java.util.List;
+import java.util.function.Supplier;
 
+import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.MigrationContract;
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -29,6 +31,30 @@ public interface Balloons {
      * support migration. adjustManagedPageCount: the core removes inflated pages from totalram.
      */
     BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount);
+
+    /**
+     * balloon_devinfo_init() for a driver that keeps its balloon mapping itself, as the reviewed v7
+     * virtio patch did (seed 003; 2012 only): the device gets no mapping of its own; a page inserted into
+     * it (inflated, or the new page of a migration) gets page->mapping = whatever balloonMapping returns
+     * then (v7's fill_balloon: page->mapping = balloon_mapping; null leaves the page unmovable), and
+     * deflation clears it. The driver allocates, initialises and frees that mapping
+     * ({@link #balloonMappingKmalloc}, {@link #balloonMappingInit}, {@link #balloonMappingKfree}); nothing
+     * here checks that it did so in a safe order.
+     */
+    BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
+            Supplier<AddressSpace> balloonMapping);
+
+    /** kmalloc(sizeof(struct address_space)) for such a driver: not initialised yet. 2012 only. */
+    AddressSpace balloonMappingKmalloc();
+
+    /**
+     * The v7 probe's initialisation of that mapping: a_ops and private_data lead migration to b's
+     * isolation, putback and migratepage, and AS_BALLOON_MAP makes its pages balloon pages. 2012 only.
+     */
+    void balloonMappingInit(BalloonDevInfo b, AddressSpace mapping);
+
+    /** kfree() of that mapping; whoever allocates one next may get its memory. 2012 only. */
+    void balloonMappingKfree(AddressSpace mapping);
 
     /**
      * The device goes (the driver's remove, after it drained the balloon): its mapping is freed (2012,

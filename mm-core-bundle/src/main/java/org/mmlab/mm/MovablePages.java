@@ -26,8 +26,28 @@ public interface MovablePages {
      */
     AddressSpace balloonMappingAlloc(BalloonDevInfo bDevInfo, AddressSpaceOperations aOps);
 
-    /** balloon_mapping_free(): no page may still point to it (they would be orphans). 2012 only. */
+    /**
+     * balloon_mapping_free() (kfree()): no page may still point to it (they would be orphans). The
+     * memory goes back to the slab, and the next mapping allocated may get it (after KASAN's
+     * quarantine, mm:debug kasan-quarantine); a pointer kept across it is stale. A second free is
+     * KASAN's double-free: reported, nothing freed. 2012 only.
+     */
     void balloonMappingFree(AddressSpace mapping);
+
+    /**
+     * kmalloc(sizeof(struct address_space), GFP_KERNEL), as the reviewed v7 virtio patch allocated its
+     * balloon_mapping (seed 003): an address space not initialised yet (no a_ops, no AS_BALLOON_MAP),
+     * registered to the caller. Migration reaching it through a page before
+     * {@link #balloonMappingInit} reads uninitialised memory (KMSAN's uninit-value). 2012 only.
+     */
+    AddressSpace balloonMappingKmalloc();
+
+    /**
+     * The v7 probe's initialisation of that mapping (INIT_RADIX_TREE(), ..., balloon_mapping->a_ops =
+     * &amp;virtio_balloon_aops): a_ops, private_data = bDevInfo, and AS_BALLOON_MAP, which the 2012
+     * core tests. A write through the pointer: KASAN checks it. 2012 only.
+     */
+    void balloonMappingInit(AddressSpace mapping, BalloonDevInfo bDevInfo, AddressSpaceOperations aOps);
 
     /**
      * page->mapping = mapping: the assignment balloon_page_insert() makes. Rule i: with the page
@@ -87,7 +107,10 @@ public interface MovablePages {
     /** PageIsolated() (PG_isolated, an alias of PG_reclaim): isolated for migration. 2016 only. */
     boolean pageIsolated(int pfn);
 
-    /** page_mapping(): the address space page->mapping points to (2012 and 2016), or null. */
+    /**
+     * page_mapping(): the address space page->mapping points to (2012 and 2016), or null; a stale or
+     * uninitialised one is reported (KASAN, KMSAN) and read as null.
+     */
     AddressSpace pageMapping(int pfn);
 
     // ---------------------------------------------------------------- 2025: mm/migrate.c, include/linux/page-flags.h

@@ -6,9 +6,11 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
+import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MemoryManager;
@@ -72,16 +74,7 @@ final class BalloonCore {
     /** balloon_devinfo_init(), with the era's mapping made by the driver's MovablePages. */
     BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
             String bundle, long bundleId, MovablePages driverPages) {
-        if (name == null || name.isBlank()) {
-            throw new IllegalArgumentException("balloon_devinfo_init(): a device needs a name");
-        }
-        for (BalloonDevice d : devices.values()) {
-            if (d.name().equals(name) && !d.orphaned) {
-                throw new IllegalArgumentException("balloon_devinfo_init(): a device named '" + name + "' exists");
-            }
-        }
-        BalloonDevice b = new BalloonDevice(nextId.getAndIncrement(), name, bundle, bundleId, migratepage,
-                adjustManagedPageCount, mm.listHeadAlloc(), driverPages);
+        BalloonDevice b = newDevice(name, migratepage, adjustManagedPageCount, bundle, bundleId, driverPages);
         if (migratepage != null) {
             switch (contract) {
                 case BALLOON_2012:
@@ -98,6 +91,68 @@ final class BalloonCore {
         }
         devices.put(b.id, b);
         return b;
+    }
+
+    private BalloonDevice newDevice(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
+            String bundle, long bundleId, MovablePages driverPages) {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("balloon_devinfo_init(): a device needs a name");
+        }
+        for (BalloonDevice d : devices.values()) {
+            if (d.name().equals(name) && !d.orphaned) {
+                throw new IllegalArgumentException("balloon_devinfo_init(): a device named '" + name + "' exists");
+            }
+        }
+        return new BalloonDevice(nextId.getAndIncrement(), name, bundle, bundleId, migratepage,
+                adjustManagedPageCount, mm.listHeadAlloc(), driverPages);
+    }
+
+    /**
+     * balloon_devinfo_init() for a driver that keeps its own balloon mapping (the v7 lifecycle, 2012):
+     * the device's hooks exist (the mapping's private_data once the driver initialises one), but its
+     * pages take their mapping from the driver's pointer at each insertion.
+     */
+    BalloonDevInfo balloonDevinfoInitDriverMapping(String name, BalloonMigrate migratepage, boolean adjust,
+            String bundle, long bundleId, MovablePages driverPages, Supplier<AddressSpace> balloonMapping) {
+        requireDriverMapping("balloon_devinfo_init() with the driver's own balloon_mapping");
+        if (migratepage == null || balloonMapping == null) {
+            throw new IllegalArgumentException("a driver that keeps its own balloon mapping gives its migratepage and"
+                    + " its balloon_mapping pointer");
+        }
+        BalloonDevice b = newDevice(name, migratepage, adjust, bundle, bundleId, driverPages);
+        b.driverMapping = balloonMapping;
+        b.mappingPrivate = new Balloon2012Hooks(this, b);
+        devices.put(b.id, b);
+        return b;
+    }
+
+    /** kmalloc() of a driver's own balloon mapping, registered to the driver. */
+    AddressSpace balloonMappingKmalloc(MovablePages driverPages) {
+        requireDriverMapping("kmalloc() of the driver's balloon_mapping");
+        return driverPages.balloonMappingKmalloc();
+    }
+
+    /** The driver's initialisation of its mapping: a_ops and private_data are device b's hooks. */
+    void balloonMappingInit(BalloonDevInfo info, AddressSpace mapping) {
+        requireDriverMapping("the driver's balloon_mapping initialisation");
+        BalloonDevice b = device(info);
+        if (b.driverMapping == null) {
+            throw new IllegalArgumentException(b.name() + " has a mapping of the infrastructure's: nothing to initialise");
+        }
+        Balloon2012Hooks hooks = (Balloon2012Hooks) b.mappingPrivate;
+        b.driverPages.balloonMappingInit(mapping, hooks, hooks);
+    }
+
+    void balloonMappingKfree(MovablePages driverPages, AddressSpace mapping) {
+        requireDriverMapping("kfree() of the driver's balloon_mapping");
+        driverPages.balloonMappingFree(mapping);
+    }
+
+    private void requireDriverMapping(String what) {
+        if (contract != MigrationContract.BALLOON_2012) {
+            throw new IllegalStateException(what + " belongs to the 2012 migration contract (the reviewed v7 virtio"
+                    + " patch), but this guest runs migrationContract=" + contract.value());
+        }
     }
 
     /** The driver removes the device: only once it has no pages and none isolated. */
@@ -421,11 +476,13 @@ final class BalloonCore {
      */
     void balloonPageInsert(BalloonDevice b, int pfn) {
         switch (contract) {
-            case BALLOON_2012:
-                if (b.mapping != null) {
-                    b.driverPages.balloonPageSetMapping(pfn, b.mapping);
+            case BALLOON_2012: {
+                AddressSpace m = b.driverMapping != null ? b.driverMapping.get() : b.mapping;
+                if (m != null) {
+                    b.driverPages.balloonPageSetMapping(pfn, m); // v7: whatever the driver's pointer holds now
                 }
                 break;
+            }
             case NON_LRU_2016:
                 own.setPageOffline(pfn);
                 if (b.mapping != null) {
@@ -563,7 +620,7 @@ final class BalloonCore {
      */
     void balloonPageDelete(BalloonDevice b, int pfn, boolean onList) {
         if (contract == MigrationContract.BALLOON_2012) {
-            if (b.mapping != null) {
+            if (b.mapping != null || b.driverMapping != null) {
                 b.driverPages.balloonPageClearMapping(pfn);
             }
         } else {

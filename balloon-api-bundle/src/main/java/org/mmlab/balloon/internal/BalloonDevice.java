@@ -4,6 +4,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
@@ -32,6 +33,8 @@ final class BalloonDevice implements BalloonDevInfo {
     final MovablePages driverPages;
     /** 2012: balloon_mapping_alloc()'s mapping; 2016: the balloon inode's i_mapping; 2025: null. */
     AddressSpace mapping;
+    /** 2012, the v7 lifecycle: where page->mapping comes from at each insertion (the driver's pointer). */
+    Supplier<AddressSpace> driverMapping;
     /** 2012: the hooks the balloon mapping's private_data points to (balloon_page_device()). */
     Object mappingPrivate;
     /** Pages on the list; changed under the device's lock. */
@@ -101,6 +104,11 @@ final class BalloonDevice implements BalloonDevInfo {
     @Override
     public boolean orphaned() {
         return orphaned;
+    }
+
+    @Override
+    public boolean mappingOwnedByDriver() {
+        return driverMapping != null;
     }
 
     @Override

@@ -1,10 +1,12 @@
 package org.mmlab.balloon.internal;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
@@ -79,6 +81,28 @@ public class DriverBalloons implements Balloons {
     @Override
     public BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount) {
         return core.balloonDevinfoInit(name, migratepage, adjustManagedPageCount, bundle, bundleId, driverPages);
+    }
+
+    @Override
+    public BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
+            Supplier<AddressSpace> balloonMapping) {
+        return core.balloonDevinfoInitDriverMapping(name, migratepage, adjustManagedPageCount, bundle, bundleId,
+                driverPages, balloonMapping);
+    }
+
+    @Override
+    public AddressSpace balloonMappingKmalloc() {
+        return core.balloonMappingKmalloc(driverPages);
+    }
+
+    @Override
+    public void balloonMappingInit(BalloonDevInfo b, AddressSpace mapping) {
+        core.balloonMappingInit(b, mapping);
+    }
+
+    @Override
+    public void balloonMappingKfree(AddressSpace mapping) {
+        core.balloonMappingKfree(driverPages, mapping);
     }
 
     @Override

@@ -54,7 +54,8 @@ public class BalloonCommands {
         System.out.printf("%-4s %-24s %10s %9s  %s%n", "DEV", "NAME", "PAGES", "ISOLATED", "DRIVER");
         for (int i = 0; i < devices.size(); i++) {
             BalloonDevInfo b = devices.get(i);
-            System.out.printf("%-4d %-24s %10d %9d  %s%s%n", i, b.name(), b.nrPages(), b.isolatedPages(), driver(b),
+            System.out.printf("%-4d %-24s %10d %9d  %s%s%s%n", i, b.name(), b.nrPages(), b.isolatedPages(), driver(b),
+                    b.mappingOwnedByDriver() ? " (mapping: the driver's own, v7)" : "",
                     b.orphaned() ? " (orphaned: its driver stopped without removing it)" : "");
         }
     }
@@ -69,6 +70,10 @@ public class BalloonCommands {
         System.out.printf("  on b_dev_info->pages   %d%n", b.nrPages());
         System.out.printf("  isolated_pages         %d%n", b.isolatedPages());
         System.out.printf("adjust_managed_page_count %s%n", b.adjustManagedPageCount());
+        if (balloons.contract() == MigrationContract.BALLOON_2012) {
+            System.out.printf("mapping                  %s%n", b.mappingOwnedByDriver()
+                    ? "the driver's own balloon_mapping (the reviewed v7 patch)" : "balloon_mapping_alloc()'s, per device");
+        }
         System.out.printf("contract                 %s (%s)%n", balloons.contract().value(),
                 balloons.contract().description());
     }

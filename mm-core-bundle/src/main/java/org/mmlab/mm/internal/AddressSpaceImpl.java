@@ -6,25 +6,47 @@ import org.mmlab.mm.BalloonDevInfo;
 
 /**
  * Models struct address_space (include/linux/fs.h) as migration sees it: a_ops, private_data and,
- * for 2012 balloon mappings, AS_BALLOON_MAP. page->mapping refers to it by its handle.
+ * for 2012 balloon mappings, AS_BALLOON_MAP. An object of {@link MappingSlab}: page->mapping refers
+ * to it by its handle and the pointer's KASAN tag, and a holder of this object holds that pointer, so
+ * after kfree() it is a stale pointer to whatever the memory holds next.
  */
 final class AddressSpaceImpl implements AddressSpace {
-    /** Set once, right after Handles gave it (before the mapping is returned to anyone). */
+    /** The slab (and so the guest) it came from. */
+    final MappingSlab slab;
+    /** Where it lives, set by the slab before anyone sees it. */
     volatile int handle;
+    /** The pointer's KASAN tag, given at allocation. */
+    volatile int tag;
+    /** kfree()d: its memory is KASAN_TAG_INVALID until the slab gives it to another object. */
+    volatile boolean freed;
+    /** Who allocated it, for KMSAN's "Uninit was created at". */
+    volatile String allocStack = "";
     /** AS_BALLOON_MAP: made by balloon_mapping_alloc() (2012). */
-    final boolean balloon;
-    final AddressSpaceOperations aOps;
-    final Object privateData;
+    boolean balloon;
+    AddressSpaceOperations aOps;
+    Object privateData;
     /** mapping->a_ops->isolate_page != NULL: the driver's a_ops override isolatePage() (2016's PageMovable()). */
-    final boolean hasIsolatePage;
+    boolean hasIsolatePage;
+    /**
+     * The fields above were written: their writes happen before this flag's, and, for a mapping
+     * initialised before its memory was published, before the slab's release of its handle.
+     */
+    volatile boolean initialised;
     /** Who registered it, and what migration did with its pages (set with the handle). */
     volatile MovableOwners.Registration owner;
 
-    AddressSpaceImpl(boolean balloon, AddressSpaceOperations aOps, Object privateData) {
-        this.balloon = balloon;
-        this.aOps = aOps;
-        this.privateData = privateData;
-        this.hasIsolatePage = overridesIsolatePage(aOps);
+    /** kmalloc(): nothing is initialised yet. */
+    AddressSpaceImpl(MappingSlab slab) {
+        this.slab = slab;
+    }
+
+    /** The initialisation: a_ops, private_data, AS_BALLOON_MAP; visible to every reader once it returns. */
+    void init(boolean asBalloonMap, AddressSpaceOperations ops, Object data) {
+        balloon = asBalloonMap;
+        aOps = ops;
+        privateData = data;
+        hasIsolatePage = overridesIsolatePage(ops);
+        initialised = true;
     }
 
     private static boolean overridesIsolatePage(AddressSpaceOperations aOps) {
@@ -41,14 +63,14 @@ final class AddressSpaceImpl implements AddressSpace {
         return privateData instanceof BalloonDevInfo b ? b : null;
     }
 
-    /** The page->mapping word of a 2012 balloon page (no PAGE_MAPPING_* bits). */
+    /** The pointer as page->mapping stores it: tag on top, the handle, no PAGE_MAPPING_* bits (2012 balloon page). */
     int balloonMappingWord() {
-        return handle << 2;
+        return tag << MemMap.MAPPING_TAG_SHIFT | handle << 2;
     }
 
     /** The page->mapping word of a 2016 movable page: mapping | PAGE_MAPPING_MOVABLE. */
     int movableMappingWord() {
-        return (handle << 2) | MemMap.PAGE_MAPPING_MOVABLE;
+        return balloonMappingWord() | MemMap.PAGE_MAPPING_MOVABLE;
     }
 
     @Override
@@ -56,24 +78,29 @@ final class AddressSpaceImpl implements AddressSpace {
         return handle;
     }
 
+    /** Reads through this pointer are checked like the kernel's: a stale or uninitialised mapping is reported. */
     @Override
     public AddressSpaceOperations aOps() {
-        return aOps;
+        AddressSpaceImpl a = slab.use(this, MappingSlab.caller());
+        return a == null ? null : a.aOps;
     }
 
     @Override
     public Object privateData() {
-        return privateData;
+        AddressSpaceImpl a = slab.use(this, MappingSlab.caller());
+        return a == null ? null : a.privateData;
     }
 
     @Override
     public boolean isBalloon() {
-        return balloon;
+        AddressSpaceImpl a = slab.use(this, MappingSlab.caller());
+        return a != null && a.balloon;
     }
 
     @Override
     public String toString() {
-        return String.format("%s %#x (a_ops %s)", balloon ? "balloon mapping" : "address_space", handle,
-                aOps.getClass().getName());
+        String ops = aOps == null ? "not initialised" : "a_ops " + aOps.getClass().getName();
+        return String.format("%s %#x (%s%s)", balloon ? "balloon mapping" : "address_space", handle, ops,
+                freed ? ", freed" : "");
     }
 }

@@ -192,6 +192,6 @@ public final class FragmentationShares {
         int mapping = map.mapping[pfn];
         boolean candidate = type == PageType.OFFLINE || type == PageType.ZSMALLOC
                 || mapping != 0 && (mapping & MemMap.PAGE_MAPPING_ANON) == 0;
-        return !candidate || !g.migrate.pageHasMovableOps(pfn);
+        return !candidate || !g.migrate.pageHasMovableOps(pfn, null);
     }
 }

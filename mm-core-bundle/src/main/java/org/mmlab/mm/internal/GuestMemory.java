@@ -39,6 +39,8 @@ public final class GuestMemory {
     /** The weak-memory mode's store buffers (page->mapping). */
     final StoreBuffer storeBuffer;
     final Handles handles = new Handles();
+    /** kmalloc-192: the address_space objects of balloon and movable mappings, checked by KASAN. */
+    final MappingSlab slab;
     final PageOwner pageOwner = new PageOwner();
     final StopMachine stopMachine = new StopMachine();
     final Migrate migrate;
@@ -49,6 +51,7 @@ public final class GuestMemory {
         this.config = config;
         int nrPages = (int) config.nrPages();
         debug = new MmDebug(dmesg, config.debugVm, config.debugList, config.lockdep);
+        slab = new MappingSlab(handles, debug.kasan());
         map = new MemMap(nrPages);
         lists = new PageLists(map, debug);
         int dma32Pages = (int) (config.zoneDma32Bytes() >> Mm.PAGE_SHIFT);

@@ -16,6 +16,9 @@ final class Handles {
     private int next = 1;
 
     synchronized int register(Object o) {
+        if (next > MemMap.MAX_HANDLE) {
+            throw new IllegalStateException("out of page->mapping handles (" + MemMap.MAX_HANDLE + ")");
+        }
         int h = next++;
         Object[] a = objects;
         if (h >= a.length) {
@@ -29,6 +32,11 @@ final class Handles {
     Object get(int handle) {
         Object[] a = objects;
         return handle > 0 && handle < a.length ? SLOTS.getAcquire(a, handle) : null;
+    }
+
+    /** The memory of a handle another object now occupies (a slab object allocated again). */
+    synchronized void reuse(int handle, Object o) {
+        SLOTS.setRelease(objects, handle, o);
     }
 
     synchronized void release(int handle) {

@@ -26,6 +26,25 @@ public final class MemMap {
     /** PAGE_MAPPING_MOVABLE: the 2016-2025 mark of a non-LRU movable page's mapping. */
     public static final int PAGE_MAPPING_MOVABLE = 0x2;
     public static final int PAGE_MAPPING_FLAGS = PAGE_MAPPING_ANON | PAGE_MAPPING_MOVABLE;
+    /**
+     * A mapping pointer's KASAN tag sits in the word's top byte, as software tag-based KASAN keeps it in
+     * the pointer's top byte (arm64 TBI); 0 for the untagged words of anon_vmas.
+     */
+    static final int MAPPING_TAG_SHIFT = 24;
+    /** The handle bits of page->mapping: between the tag and the PAGE_MAPPING_* flags. */
+    static final int MAPPING_HANDLE_MASK = 0x00ff_fffc;
+    /** The most handles the word can hold. */
+    static final int MAX_HANDLE = MAPPING_HANDLE_MASK >>> 2;
+
+    /** The handle a page->mapping word points to (0: NULL). */
+    static int mappingHandle(int word) {
+        return (word & MAPPING_HANDLE_MASK) >>> 2;
+    }
+
+    /** The KASAN tag of a page->mapping word's pointer. */
+    static int mappingTag(int word) {
+        return word >>> MAPPING_TAG_SHIFT;
+    }
     /** Room for list heads (free lists, LRU lists, balloon lists) after the last PFN. */
     static final int MAX_LIST_HEADS = 1 << 16;
     /** PB_migrate_skip: the compaction skip bit kept next to each pageblock's migratetype. */
@@ -39,7 +58,7 @@ public final class MemMap {
     final int[] refcount;
     /** page->_mapcount and page->page_type: one word, as in the kernel. */
     final int[] mapcountOrType;
-    /** page->mapping: a handle with PAGE_MAPPING_* flags in the low two bits, 0 for NULL. */
+    /** page->mapping: a handle with PAGE_MAPPING_* flags in the low two bits and a KASAN tag on top, 0 for NULL. */
     final int[] mapping;
     /** page->index: for anon pages, the page's offset in its process's address space. */
     final int[] index;

@@ -213,9 +213,14 @@ public final class Migrate {
      * does; isolation re-checks everything under the page lock.
      */
     public boolean pageHasMovableOps(int pfn) {
+        return pageHasMovableOps(pfn, "isolate_migratepages_block");
+    }
+
+    /** The same test by kernel code in function, or by the lab's own look (function null: nothing is reported). */
+    boolean pageHasMovableOps(int pfn, String function) {
         switch (contract) {
             case BALLOON_2012:
-                return balloonPageMovable(pfn);
+                return balloonPageMovable(pfn, function);
             case NON_LRU_2016:
                 return pageMovableHint(pfn);
             default:
@@ -228,13 +233,19 @@ public final class Migrate {
         return contract != MigrationContract.BALLOON_2012 && map.testFlag(pfn, PageFlags.PG_isolated);
     }
 
-    /** mapping_balloon(page->mapping): the 2012 balloon mapping a page points to, or null (__is_movable_balloon_page()). */
-    AddressSpaceImpl balloonMapping(int pfn) {
+    /**
+     * mapping_balloon(page->mapping): the 2012 balloon mapping a page points to, or null
+     * (__is_movable_balloon_page()), read by kernel code in function: KASAN and KMSAN check the read
+     * ({@link MappingSlab#use}). Function null is the lab's own look (the owner registry): it sees only
+     * live mappings and reports nothing.
+     */
+    AddressSpaceImpl balloonMapping(int pfn, String function) {
         int word = guest.storeBuffer.loadMapping(pfn);
         if (word == 0 || (word & MemMap.PAGE_MAPPING_FLAGS) != 0) {
             return null;
         }
-        return guest.handles.get(word >>> 2) instanceof AddressSpaceImpl a && a.balloon ? a : null;
+        AddressSpaceImpl a = function == null ? guest.slab.peek(word) : guest.slab.use(word, function);
+        return a != null && a.balloon ? a : null;
     }
 
     /**
@@ -242,9 +253,9 @@ public final class Migrate {
      * locked either), !page_mapped(), page_count() == 1, and a balloon mapping. Lockless: false
      * positives are re-tested under the page lock.
      */
-    boolean balloonPageMovable(int pfn) {
+    boolean balloonPageMovable(int pfn, String function) {
         return (map.flagsWord(pfn) & PageFlags.PAGE_FLAGS_CHECK_AT_PREP) == 0 && map.mapcount(pfn) == 0
-                && map.refcount(pfn) == 1 && balloonMapping(pfn) != null;
+                && map.refcount(pfn) == 1 && balloonMapping(pfn, function) != null;
     }
 
     /** __PageMovable() (2016): (page->mapping &amp; PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE. */
@@ -252,27 +263,30 @@ public final class Migrate {
         return (map.mapping[pfn] & MemMap.PAGE_MAPPING_FLAGS) == MemMap.PAGE_MAPPING_MOVABLE;
     }
 
-    /** page_mapping() of a 2016 movable page: its address_space, or null once __ClearPageMovable() ran. */
-    AddressSpaceImpl movableMapping(int pfn) {
+    /**
+     * page_mapping() of a 2016 movable page: its address_space, or null once __ClearPageMovable() ran;
+     * read by kernel code in function (checked), or by the lab (function null), as {@link #balloonMapping}.
+     */
+    AddressSpaceImpl movableMapping(int pfn, String function) {
         int word = map.mapping[pfn];
-        if ((word & MemMap.PAGE_MAPPING_FLAGS) != MemMap.PAGE_MAPPING_MOVABLE || (word >>> 2) == 0) {
+        if ((word & MemMap.PAGE_MAPPING_FLAGS) != MemMap.PAGE_MAPPING_MOVABLE || MemMap.mappingHandle(word) == 0) {
             return null;
         }
-        return guest.handles.get(word >>> 2) instanceof AddressSpaceImpl a ? a : null;
+        return function == null ? guest.slab.peek(word) : guest.slab.use(word, function);
     }
 
     /**
      * PageMovable() (2016): VM_BUG_ON_PAGE(!PageLocked(page)); __PageMovable() and the mapping's a_ops
      * have isolate_page.
      */
-    boolean pageMovableLocked(int pfn) {
+    boolean pageMovableLocked(int pfn, String function) {
         if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
             throw debug.vmBugOnPage(pfn, "!PageLocked(page)", "mm/compaction.c:98");
         }
         if (!pageMovableHint(pfn)) {
             return false;
         }
-        AddressSpaceImpl m = movableMapping(pfn);
+        AddressSpaceImpl m = movableMapping(pfn, function);
         return m != null && m.hasIsolatePage;
     }
 
@@ -297,11 +311,11 @@ public final class Migrate {
     MovableOwners.Registration ownerOf(int pfn) {
         switch (contract) {
             case BALLOON_2012: {
-                AddressSpaceImpl m = balloonMapping(pfn);
+                AddressSpaceImpl m = balloonMapping(pfn, null);
                 return m == null ? null : m.owner;
             }
             case NON_LRU_2016: {
-                AddressSpaceImpl m = movableMapping(pfn);
+                AddressSpaceImpl m = movableMapping(pfn, null);
                 return m == null ? null : m.owner;
             }
             default: {
@@ -360,19 +374,25 @@ public final class Migrate {
      */
     public boolean isolateMovablePage(int pfn, int isolateMode) {
         guest.checkPfn(pfn);
+        boolean isolated;
         guest.stopMachine.enter();
         try {
             switch (contract) {
                 case BALLOON_2012:
-                    return isolate(pfn, isolateMode, balloonPageIsolate);
+                    isolated = isolate(pfn, isolateMode, balloonPageIsolate);
+                    break;
                 case NON_LRU_2016:
-                    return isolate(pfn, isolateMode, isolateMovablePage2016);
+                    isolated = isolate(pfn, isolateMode, isolateMovablePage2016);
+                    break;
                 default:
-                    return !map.isTail(pfn) && isolate(pfn, isolateMode, isolateMovableOpsPage);
+                    isolated = !map.isTail(pfn) && isolate(pfn, isolateMode, isolateMovableOpsPage);
+                    break;
             }
         } finally {
             guest.stopMachine.exit();
         }
+        guest.modules.table.at("isolate.return", pfn); // the instant isolate_movable_page() returns, isolated or not
+        return isolated;
     }
 
     /** A contract's part of seed 001's isolation. */
@@ -425,7 +445,7 @@ public final class Migrate {
     private final Isolator balloonPageIsolate = this::balloonPageIsolateLocked;
 
     private boolean balloonPageIsolateLocked(int pfn, int isolateMode) {
-        AddressSpaceImpl m = balloonMapping(pfn);
+        AddressSpaceImpl m = balloonMapping(pfn, "balloon_page_isolate");
         if (guest.debug.isolateRetest() && (m == null || map.refcount(pfn) != 2)) {
             return false;
         }
@@ -458,10 +478,10 @@ public final class Migrate {
     private final Isolator isolateMovablePage2016 = this::isolateMovablePage2016Locked;
 
     private boolean isolateMovablePage2016Locked(int pfn, int isolateMode) {
-        if (!pageMovableLocked(pfn) || map.testFlag(pfn, PageFlags.PG_isolated)) {
+        if (!pageMovableLocked(pfn, "isolate_movable_page") || map.testFlag(pfn, PageFlags.PG_isolated)) {
             return false;
         }
-        AddressSpaceImpl m = movableMapping(pfn);
+        AddressSpaceImpl m = movableMapping(pfn, "isolate_movable_page");
         if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
             return false;
         }
@@ -535,8 +555,13 @@ public final class Migrate {
         switch (contract) {
             case BALLOON_2012:
                 // __is_movable_balloon_page(): the v3.8 code tested balloon_page_movable() here, which
-                // fails on an isolated page (count 2, locked); fixed in v3.12 and 3.14 stable
-                return balloonMapping(pfn) != null;
+                // fails on an isolated page (count 2, locked); fixed in v3.12 and 3.14 stable. KASAN reports
+                // a stale mapping, and the kernel goes on with the flags it read
+                if (balloonMapping(pfn, "putback_movable_pages") != null) {
+                    return true;
+                }
+                AddressSpaceImpl read = guest.slab.read(map.mapping[pfn]);
+                return read != null && read.balloon && (map.mapping[pfn] & MemMap.PAGE_MAPPING_FLAGS) == 0;
             case NON_LRU_2016:
                 // "we can use __PageMovable because LRU page's mapping cannot have PAGE_MAPPING_MOVABLE"
                 return pageMovableHint(pfn);
@@ -597,7 +622,7 @@ public final class Migrate {
         lockPageSleeping(pfn);
         try {
             clearIsolated(pfn);
-            AddressSpaceImpl m = balloonMapping(pfn);
+            AddressSpaceImpl m = balloonMapping(pfn, "balloon_page_putback");
             if (m != null) {
                 BalloonDevInfo b = m.balloonDevInfo();
                 if (b != null) {
@@ -627,8 +652,8 @@ public final class Migrate {
         }
         lockPageSleeping(pfn);
         try {
-            if (pageMovableLocked(pfn)) {
-                AddressSpaceImpl m = movableMapping(pfn);
+            if (pageMovableLocked(pfn, "putback_movable_pages")) {
+                AddressSpaceImpl m = movableMapping(pfn, "putback_movable_pages");
                 try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->putback_page", pfn)) {
                     m.aOps.putbackPage(pfn);
                 }
@@ -759,7 +784,7 @@ public final class Migrate {
             } else if (contract == MigrationContract.NON_LRU_2016 && pageMovableHint(src)) {
                 lockPageSleeping(src, freeHead);
                 try {
-                    if (!pageMovableLocked(src)) {
+                    if (!pageMovableLocked(src, "unmap_and_move")) {
                         map.clearFlag(src, PageFlags.PG_isolated);
                     }
                 } finally {
@@ -892,7 +917,7 @@ public final class Migrate {
         if ((word & MemMap.PAGE_MAPPING_FLAGS) != MemMap.PAGE_MAPPING_ANON) {
             return null;
         }
-        return guest.handles.get(word >>> 2) instanceof WorkloadProcess p ? p : null;
+        return guest.handles.get(MemMap.mappingHandle(word)) instanceof WorkloadProcess p ? p : null;
     }
 
     /** folio_migrate_mapping() (index, mapping) + folio_copy() + folio_migrate_flags(), both pages locked. */
@@ -950,7 +975,7 @@ public final class Migrate {
      * deleted page from it; the caller frees page (balloon_page_free()).
      */
     private int balloonPageMigrate(int dst, int src, MigrateMode mode) {
-        AddressSpaceImpl m = balloonMapping(src);
+        AddressSpaceImpl m = balloonMapping(src, "balloon_page_migrate");
         if (m == null) {
             debug.warn("WARN_ON(!__is_movable_balloon_page(page))\n" + debug.dumpPage(src, "balloon_page_migrate"),
                     "mm/balloon_compaction.c", "balloon_page_migrate");
@@ -972,10 +997,10 @@ public final class Migrate {
             throw debug.vmBugOnPage(src, "!PageIsolated(page)", "mm/migrate.c:846");
         }
         int rc;
-        if (!pageMovableLocked(src)) {
+        if (!pageMovableLocked(src, "move_to_new_page")) {
             rc = MIGRATEPAGE_SUCCESS;
         } else {
-            AddressSpaceImpl m = movableMapping(src);
+            AddressSpaceImpl m = movableMapping(src, "move_to_new_page");
             try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
                 rc = m.aOps.migratepage(m, dst, src, mode);
             }

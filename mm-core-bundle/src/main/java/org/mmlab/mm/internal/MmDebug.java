@@ -23,6 +23,7 @@ public final class MmDebug {
     private final Lockdep lockdep;
     private volatile boolean isolateRetest = true;
     private volatile boolean isolateUnlessZero = true;
+    private final Kasan kasan = new Kasan(this);
 
     MmDebug(Dmesg dmesg, boolean debugVm, boolean debugList) {
         this(dmesg, debugVm, debugList, false);
@@ -88,6 +89,11 @@ public final class MmDebug {
         return lockdep;
     }
 
+    /** KASAN and KMSAN for the objects page->mapping points to (on by default: it costs a compare per use). */
+    public Kasan kasan() {
+        return kasan;
+    }
+
     /** The taint letters so far ('B' bad page, 'W' warning, 'D' died), as /proc/sys/kernel/tainted's string. */
     public String taints() {
         return taints.toString();
@@ -143,6 +149,13 @@ public final class MmDebug {
         taint('B');
         dmesg.printk("==================================================================\n" + report
                 + "\n==================================================================");
+    }
+
+    /** A KASAN or KMSAN report, already framed (end_report(): TAINT_BAD_PAGE); the task goes on. */
+    void kasanReport(String report) {
+        reports++;
+        taint('B');
+        dmesg.printk(report);
     }
 
     /** A lockdep splat (kernel/locking/lockdep.c): printed as a warning, no taint; the task goes on. */
@@ -222,17 +235,25 @@ public final class MmDebug {
         return sb.toString();
     }
 
+    /** page->mapping as the kernel prints it: the object's address, its pointer tag on top, the PAGE_MAPPING_* bits. */
     private static long mappingAddress(int word) {
-        return word == 0 ? 0 : 0xffff888200000000L + ((long) (word >>> 2) << 6) + (word & MemMap.PAGE_MAPPING_FLAGS);
+        return word == 0 ? 0 : Kasan.tagged(Kasan.objectAddress(MemMap.mappingHandle(word)), MemMap.mappingTag(word))
+                + (word & MemMap.PAGE_MAPPING_FLAGS);
     }
 
     /** "Call Trace:" from the Java stack of the simulated task, innermost mmlab frames only. */
     static String javaTrace() {
-        StringBuilder sb = new StringBuilder("Call Trace:\n");
+        return "Call Trace:\n" + javaFrames();
+    }
+
+    /** The innermost mmlab frames of the calling task, one a line, without the checkers' own. */
+    static String javaFrames() {
+        StringBuilder sb = new StringBuilder();
         int n = 0;
         for (StackTraceElement e : Thread.currentThread().getStackTrace()) {
             String c = e.getClassName();
-            if (c.startsWith("org.mmlab.") && !c.endsWith("MmDebug") && !LockdepReport.isLockdepFrame(c) && n++ < 12) {
+            if (c.startsWith("org.mmlab.") && !c.endsWith("MmDebug") && !c.endsWith(".Kasan") && !c.endsWith(".MappingSlab")
+                    && !LockdepReport.isLockdepFrame(c) && n++ < 12) {
                 sb.append(" ").append(c.substring(c.lastIndexOf('.') + 1)).append('.').append(e.getMethodName())
                         .append("+").append(e.getLineNumber()).append('\n');
             }

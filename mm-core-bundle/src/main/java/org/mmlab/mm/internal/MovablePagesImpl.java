@@ -66,11 +66,31 @@ public final class MovablePagesImpl implements MovablePages {
         }
     }
 
-    private AddressSpaceImpl impl(AddressSpace mapping) {
-        if (!(mapping instanceof AddressSpaceImpl a) || guest.handles.get(a.handle) != a) {
-            throw new IllegalArgumentException("not an address space of this guest (freed, or from before a reboot): "
-                    + mapping);
+    /**
+     * A pointer to an address space of this guest: live, freed or not yet initialised, as a driver may
+     * hold one (KASAN checks what is done through it). One of another guest (before a reboot) is refused.
+     */
+    private AddressSpaceImpl ours(AddressSpace mapping) {
+        if (!(mapping instanceof AddressSpaceImpl a) || a.slab != guest.slab) {
+            throw new IllegalArgumentException("not an address space of this guest (from before a reboot?): " + mapping);
         }
+        return a;
+    }
+
+    /**
+     * kmalloc() of an address_space from the guest's slab, registered to this bundle; the point after it.
+     * An initialised one (balloon_mapping_alloc(), alloc_anon_inode()) is initialised before its memory is
+     * published, so that a racing reader of page->mapping sees it whole.
+     */
+    private AddressSpaceImpl kmalloc(MigrationContract contract, String what, AddressSpaceOperations aOps,
+            Object privateData) {
+        AddressSpaceImpl a = new AddressSpaceImpl(guest.slab);
+        if (aOps != null) {
+            a.init(contract == MigrationContract.BALLOON_2012, aOps, privateData);
+        }
+        guest.slab.alloc(a);
+        a.owner = register(contract, String.format(what, a.handle));
+        guest.modules.table.at("mapping.alloc", -1);
         return a;
     }
 
@@ -81,18 +101,20 @@ public final class MovablePagesImpl implements MovablePages {
         if (aOps == null) {
             throw new IllegalArgumentException(function + ": a_ops is NULL");
         }
-        AddressSpaceImpl a = new AddressSpaceImpl(contract == MigrationContract.BALLOON_2012, aOps, privateData);
-        a.handle = guest.handles.register(a);
-        a.owner = register(contract, String.format("%s %#x (a_ops %s)", label, a.handle, aOps.getClass().getSimpleName()));
-        return a;
+        return kmalloc(contract, label + " %#x (a_ops " + aOps.getClass().getSimpleName() + ")", aOps, privateData);
     }
 
-    /** kfree()/iput() of a mapping: pages still pointing at it are orphans, as in the kernel. */
+    /**
+     * kfree()/iput() of a mapping: pages still pointing at it are orphans, as in the kernel; a second
+     * free is KASAN's double-free (nothing is freed).
+     */
     private void freeMapping(MigrationContract contract, String function, AddressSpace mapping) {
         require(contract, function);
-        AddressSpaceImpl a = impl(mapping);
-        a.owner.released = true;
-        guest.handles.release(a.handle);
+        AddressSpaceImpl freed = guest.slab.free(ours(mapping), function.replace("()", ""));
+        if (freed != null) {
+            freed.owner.released = true;
+            guest.modules.table.at("mapping.free", -1);
+        }
     }
 
     // ---------------------------------------------------------------- 2012
@@ -107,6 +129,24 @@ public final class MovablePagesImpl implements MovablePages {
         freeMapping(MigrationContract.BALLOON_2012, "balloon_mapping_free()", mapping);
     }
 
+    @Override
+    public AddressSpace balloonMappingKmalloc() {
+        require(MigrationContract.BALLOON_2012, "kmalloc(sizeof(struct address_space))");
+        return kmalloc(MigrationContract.BALLOON_2012, "balloon mapping %#x (kmalloc'd by the driver)", null, null);
+    }
+
+    @Override
+    public void balloonMappingInit(AddressSpace mapping, BalloonDevInfo bDevInfo, AddressSpaceOperations aOps) {
+        require(MigrationContract.BALLOON_2012, "the v7 probe's balloon_mapping initialisation");
+        if (aOps == null) {
+            throw new IllegalArgumentException("balloon_mapping->a_ops = NULL: give the balloon's a_ops");
+        }
+        AddressSpaceImpl there = guest.slab.write(ours(mapping), MappingSlab.caller());
+        if (there != null) {
+            there.init(true, aOps, bDevInfo); // with KASAN off, whatever lives there now is what gets written
+        }
+    }
+
     /*
      * Rule i of seed 000: a balloon page's ->mapping changes only under page_lock(page), then
      * b_dev_info->pages_lock; the page lock is what the migration core holds while it re-tests the
@@ -116,12 +156,12 @@ public final class MovablePagesImpl implements MovablePages {
     public void balloonPageSetMapping(int pfn, AddressSpace mapping) {
         require(MigrationContract.BALLOON_2012, "balloon_page_insert()");
         guest.checkPfn(pfn);
-        AddressSpaceImpl a = impl(mapping);
-        if (!a.balloon) {
+        AddressSpaceImpl a = ours(mapping);
+        if (a.initialised && !a.freed && !a.balloon) {
             throw new IllegalArgumentException("balloon_page_insert(): " + a + " is not a balloon mapping");
         }
         requireLocked(pfn, "include/linux/balloon_compaction.h:177");
-        guest.storeBuffer.storeMapping(pfn, a.balloonMappingWord());
+        guest.storeBuffer.storeMapping(pfn, a.balloonMappingWord()); // a store, not a dereference: a stale pointer goes in unchecked
     }
 
     @Override
@@ -143,14 +183,14 @@ public final class MovablePagesImpl implements MovablePages {
     public boolean balloonPageMovable(int pfn) {
         require(MigrationContract.BALLOON_2012, "balloon_page_movable()");
         guest.checkPfn(pfn);
-        return migrate.balloonPageMovable(pfn);
+        return migrate.balloonPageMovable(pfn, "balloon_page_movable");
     }
 
     @Override
     public Object balloonPageDevice(int pfn) {
         require(MigrationContract.BALLOON_2012, "balloon_page_device()");
         guest.checkPfn(pfn);
-        AddressSpaceImpl a = migrate.balloonMapping(pfn);
+        AddressSpaceImpl a = migrate.balloonMapping(pfn, "balloon_page_device");
         return a == null ? null : a.privateData;
     }
 
@@ -175,7 +215,7 @@ public final class MovablePagesImpl implements MovablePages {
     public void setPageMovable(int pfn, AddressSpace mapping) {
         require(MigrationContract.NON_LRU_2016, "__SetPageMovable()");
         guest.checkPfn(pfn);
-        AddressSpaceImpl a = impl(mapping);
+        AddressSpaceImpl a = ours(mapping);
         requireLocked(pfn, "mm/compaction.c:111");
         map.mapping[pfn] = a.movableMappingWord();
     }
@@ -185,7 +225,7 @@ public final class MovablePagesImpl implements MovablePages {
         require(MigrationContract.NON_LRU_2016, "__ClearPageMovable()");
         guest.checkPfn(pfn);
         requireLocked(pfn, "mm/compaction.c:121");
-        if (guest.debug.debugVm() && !migrate.pageMovableLocked(pfn)) {
+        if (guest.debug.debugVm() && !migrate.pageMovableLocked(pfn, "__ClearPageMovable")) {
             throw guest.debug.vmBugOnPage(pfn, "!PageMovable(page)", "mm/compaction.c:122");
         }
         // keep PAGE_MAPPING_MOVABLE so that migration sees a page released after isolation
@@ -196,7 +236,7 @@ public final class MovablePagesImpl implements MovablePages {
     public boolean pageMovable(int pfn) {
         require(MigrationContract.NON_LRU_2016, "PageMovable()");
         guest.checkPfn(pfn);
-        return migrate.pageMovableLocked(pfn);
+        return migrate.pageMovableLocked(pfn, "PageMovable");
     }
 
     @Override
@@ -218,9 +258,9 @@ public final class MovablePagesImpl implements MovablePages {
         guest.checkPfn(pfn);
         switch (migrate.contract) {
             case BALLOON_2012:
-                return migrate.balloonMapping(pfn);
+                return migrate.balloonMapping(pfn, "page_mapping");
             case NON_LRU_2016:
-                return migrate.movableMapping(pfn);
+                return migrate.movableMapping(pfn, "page_mapping");
             default:
                 throw new IllegalStateException("page_mapping() of a movable page belongs to the 2012 and 2016"
                         + " migration contracts, but this guest runs migrationContract=2025 (movable_ops come from"

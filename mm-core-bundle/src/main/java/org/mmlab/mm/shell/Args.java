@@ -48,6 +48,19 @@ final class Args {
         return core;
     }
 
+    /** A count of things, 0 or more, for the named setting. */
+    static int count(String name, String text) {
+        try {
+            int v = Integer.parseInt(text.trim());
+            if (v >= 0) {
+                return v;
+            }
+        } catch (NumberFormatException e) {
+            // said below
+        }
+        throw new IllegalArgumentException(name + " '" + text + "': give a number, 0 or more");
+    }
+
     static boolean onOff(String text) {
         if ("on".equals(text) || "1".equals(text) || "true".equals(text)) {
             return true;

@@ -15,6 +15,7 @@ import org.mmlab.mm.Sizes;
 import org.mmlab.mm.internal.Buddyinfo;
 import org.mmlab.mm.internal.ExtfragIndex;
 import org.mmlab.mm.internal.GuestMemory;
+import org.mmlab.mm.internal.Kasan;
 import org.mmlab.mm.internal.Kpageflags;
 import org.mmlab.mm.internal.Meminfo;
 import org.mmlab.mm.internal.MmCheck;
@@ -275,39 +276,51 @@ public class MmCommands {
         }
     }
 
-    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep), the race lab's"
-            + " design switches (weak memory, isolation's re-test and reference) and what the checkers reported")
+    @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep, KASAN), the race"
+            + " lab's design switches (weak memory, isolation's re-test and reference) and what the checkers reported")
     public void debug() {
         GuestMemory guest = core().guest();
         MmDebug d = guest.debug();
-        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nweakmem    %s%nretest     %s%n"
-                + "unlesszero %s%nreports    %d%ntainted    %s%n", onOff(d.debugVm()), onOff(d.debugList()),
-                onOff(guest.unloadChecker()), onOff(d.lockdep().on()), onOff(guest.weakMemory()),
-                onOff(d.isolateRetest()), onOff(d.isolateUnlessZero()), d.reports(),
-                d.taints().isEmpty() ? "no" : d.taints());
+        Kasan kasan = d.kasan();
+        System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nkasan      %s (quarantine %d)%n"
+                + "weakmem    %s%nretest     %s%nunlesszero %s%nreports    %d%ntainted    %s%n", onOff(d.debugVm()),
+                onOff(d.debugList()), onOff(guest.unloadChecker()), onOff(d.lockdep().on()), onOff(kasan.on()),
+                kasan.quarantineSize(), onOff(guest.weakMemory()), onOff(d.isolateRetest()),
+                onOff(d.isolateUnlessZero()), d.reports(), d.taints().isEmpty() ? "no" : d.taints());
+        if (kasan.suppressed() > 0) {
+            System.out.printf("kasan      %d more reports not printed (only the first of a boot, as without kasan_multi_shot)%n",
+                    kasan.suppressed());
+        }
     }
 
     private static String onOff(boolean on) {
         return on ? "on" : "off";
     }
 
-    @Descriptor("switch a debug checker on or off in the running guest")
-    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order) | weakmem (store"
+    @Descriptor("switch a debug checker or a design switch on or off in the running guest, or size KASAN's quarantine")
+    public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order) | kasan (freed,"
+            + " stale or uninitialised mappings) | kasan-quarantine (freed mappings held back from reuse) | weakmem (store"
             + " buffers for page->mapping, drained by barriers) | retest (seed 000 rule iii: isolation re-tests under the"
             + " page lock) | unlesszero (seed 001: isolation's get_page_unless_zero())") String checker,
-            @Descriptor("on | off") String state) {
+            @Descriptor("on | off; for kasan-quarantine a number of objects, 0 = reuse at once") String state) {
         GuestMemory guest = core().guest();
+        if (checker.equals("kasan-quarantine")) {
+            guest.debug().kasan().setQuarantineSize(Args.count("kasan-quarantine", state));
+            debug();
+            return;
+        }
         boolean on = Args.onOff(state);
         switch (checker) {
             case "vm": guest.debug().setDebugVm(on); break;
             case "list": guest.debug().setDebugList(on); break;
             case "unload": guest.setUnloadChecker(on); break;
             case "lockdep": guest.debug().lockdep().setOn(on); break;
+            case "kasan": guest.debug().kasan().setOn(on); break;
             case "weakmem": guest.setWeakMemory(on); break;
             case "retest": guest.debug().setIsolateRetest(on); break;
             case "unlesszero": guest.debug().setIsolateUnlessZero(on); break;
             default: throw new IllegalArgumentException("no checker '" + checker
-                    + "': use vm, list, unload, lockdep, weakmem, retest or unlesszero");
+                    + "': use vm, list, unload, lockdep, kasan, kasan-quarantine, weakmem, retest or unlesszero");
         }
         debug();
     }

@@ -18,8 +18,9 @@ public class Lab {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final MemoryManager mm;
-    private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(),
-            2, new MissingWmb(), 3, new GlobalVbPtr(), 6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree()));
+    private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(),
+            3, new GlobalVbPtr(), 4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(),
+            6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree()));
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {

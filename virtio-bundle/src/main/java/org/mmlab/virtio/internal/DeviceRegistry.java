@@ -6,7 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReference;
 
+import org.mmlab.mm.AddressSpace;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.component.annotations.Activate;
@@ -37,6 +39,13 @@ public class DeviceRegistry implements VirtioBalloons {
     VbPtr vbPtr() {
         return vbPtr;
     }
+
+    /**
+     * The reviewed v7 patch's module global (seed 003), struct address_space *balloon_mapping: one for
+     * every device of this module that runs the v7 lifecycle. A module global lives as long as the
+     * module: here, as long as this bundle's registry.
+     */
+    final AtomicReference<AddressSpace> balloonMapping = new AtomicReference<>();
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, VirtioBalloonDevice d) {

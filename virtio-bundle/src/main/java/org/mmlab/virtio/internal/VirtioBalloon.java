@@ -12,11 +12,13 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
@@ -106,11 +108,23 @@ public final class VirtioBalloon {
     /** When tell_host() began to wait for the host (ms), or 0. */
     private volatile long waitingForAckSince;
 
+    /** How probe makes the balloon mapping and how remove frees it (2012), and the injected probe fault. */
+    private final MappingLifecycle lifecycle;
+    /** v7: the module's balloon_mapping, shared with every other v7 device of the module. */
+    private final AtomicReference<AddressSpace> balloonMapping;
+
     VirtioBalloon(VirtioDevice vdev, MemoryManager mm, Balloons balloons, long ackTimeoutMs) {
+        this(vdev, mm, balloons, ackTimeoutMs, MappingLifecycle.V38, new AtomicReference<>());
+    }
+
+    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, Balloons balloons, long ackTimeoutMs, MappingLifecycle lifecycle,
+            AtomicReference<AddressSpace> balloonMapping) {
         this.vdev = vdev;
         this.mm = mm;
         this.balloons = balloons;
         this.ackTimeoutMs = ackTimeoutMs;
+        this.lifecycle = lifecycle;
+        this.balloonMapping = balloonMapping;
         this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable");
         this.updateBalloonSizeWork = systemFreezableWq.work("update_balloon_size_func", this::updateBalloonSizeFunc);
         this.stats = new BalloonStats(this, systemFreezableWq);
@@ -127,15 +141,31 @@ public final class VirtioBalloon {
 
     // ================================================================ probe
 
+    /** A probe that failed with an errno, which the driver core prints (really_probe()). */
+    static final class ProbeFailed extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        final int err;
+
+        ProbeFailed(int err, String what) {
+            super(what + ": " + err);
+            this.err = err;
+        }
+    }
+
     /**
-     * virtballoon_probe(): the device's features are negotiated (virtio core), then balloon_devinfo_init,
-     * init_vqs, free page hinting and its shrinker, the OOM notifier, poison_val, virtio_device_ready,
-     * and a first config check.
+     * virtballoon_probe(): the device's features are negotiated (virtio core), then balloon_devinfo_init
+     * and the balloon mapping (the configured lifecycle, {@link #balloonMappingInit}), init_vqs, free page
+     * hinting and its shrinker, the OOM notifier, poison_val, virtio_device_ready, and a first config
+     * check. If init_vqs() fails, the error path frees what was made (out_free_vb).
      */
     void virtballoonProbe() {
-        vbDevInfo = balloons.balloonDevinfoInit("virtio-balloon " + vdev.name, this::virtballoonMigratepage,
-                !vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM));
-        initVqs();
+        balloonMappingInit();
+        try {
+            initVqs();
+        } catch (RuntimeException e) {
+            outFreeVb();
+            throw e;
+        }
         if (vdev.hasFeature(VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
             hinting.init();
         }
@@ -154,8 +184,57 @@ public final class VirtioBalloon {
         vbPtr.probed(this); // v7's vb_ptr = vb (there before init_vqs; here once the device is ready)
     }
 
+    /**
+     * The balloon mapping, as the configured lifecycle makes it. v3.8: balloon_devinfo_init() with
+     * balloon_mapping_alloc(), which allocates and initialises the mapping before b_dev_info->mapping
+     * publishes it. v7 (seed 003, "Can balloon_mapping be dereferenced at this point?"): the module's
+     * balloon_mapping = kmalloc(), published at once to every v7 device's fill_balloon, then initialised
+     * through the global. The point virtio.mapping_published is where each lifecycle has published it.
+     */
+    private void balloonMappingInit() {
+        boolean adjust = !vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+        String name = "virtio-balloon " + vdev.name;
+        if (!lifecycle.v7Init()) {
+            vbDevInfo = balloons.balloonDevinfoInit(name, this::virtballoonMigratepage, adjust);
+            mm.injectionPoint("virtio.mapping_published", -1);
+            return;
+        }
+        vbDevInfo = balloons.balloonDevinfoInit(name, this::virtballoonMigratepage, adjust, balloonMapping::get);
+        balloonMapping.set(balloons.balloonMappingKmalloc()); // balloon_mapping = kmalloc(sizeof(*balloon_mapping), ...)
+        mm.injectionPoint("virtio.mapping_published", -1);
+        // INIT_RADIX_TREE(&balloon_mapping->page_tree, ...); ...; balloon_mapping->a_ops = &virtio_balloon_aops;
+        balloons.balloonMappingInit(vbDevInfo, balloonMapping.get());
+    }
+
+    /**
+     * kfree(balloon_mapping) of the v7 error path and remove; the fix the reviewer asked for ("No need to
+     * set it to NULL?") clears the global. kfree(NULL) does nothing.
+     */
+    private void balloonMappingFree() {
+        if (!lifecycle.v7Init()) {
+            return; // v3.8: balloon_devinfo_remove() freed it with the device
+        }
+        AddressSpace m = balloonMapping.get();
+        if (m != null) {
+            balloons.balloonMappingKfree(m);
+        }
+        if (!lifecycle.v7Free()) {
+            balloonMapping.set(null); // balloon_mapping = NULL, whatever device's it was: there is one
+        }
+    }
+
+    /** The error path after init_vqs() failed: out_free_vb (kfree(vb), kfree(balloon_mapping)). */
+    private void outFreeVb() {
+        balloons.balloonDevinfoRemove(vbDevInfo);
+        balloonMappingFree();
+        systemFreezableWq.destroy();
+    }
+
     /** init_vqs(): inflate and deflate (balloon_ack), stats (stats_request, primed), free_page_vq. */
     private void initVqs() {
+        if (lifecycle.failInitVqs()) {
+            throw new ProbeFailed(-Errno.ENOMEM, "init_vqs() (failInitVqs)"); // as virtio_find_vqs() failing would
+        }
         List<String> names = new ArrayList<>(List.of(VQ_INFLATE, VQ_DEFLATE));
         List<Consumer<Virtqueue>> callbacks = new ArrayList<>(List.of(this::balloonAck, this::balloonAck));
         List<Integer> sizes = new ArrayList<>(List.of(VQ_SIZE, VQ_SIZE));
@@ -534,6 +613,7 @@ public final class VirtioBalloon {
         systemFreezableWq.destroy();
         removed = true;
         balloons.balloonDevinfoRemove(vbDevInfo);
+        balloonMappingFree();
     }
 
     /**

@@ -17,6 +17,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
+import org.osgi.service.metatype.annotations.Option;
 
 /**
  * One virtio-balloon device, its simulated host and its driver, for one factory configuration of
@@ -54,6 +55,25 @@ public class VirtioBalloonDevice implements CheckContributor {
         @AttributeDefinition(description = "How long the driver waits for an acknowledgement before it breaks"
                 + " the device (the kernel waits for ever)")
         long ackTimeoutMs() default 5_000;
+
+        @AttributeDefinition(description = "2012 contract: how probe makes the balloon mapping. v3.8: balloon_mapping_alloc()"
+                + " allocates and initialises it before anyone can see it. v7, as the reviewed patch (seed 003): the"
+                + " module's one balloon_mapping = kmalloc(), which every v7 device's fill_balloon stores from then on,"
+                + " then initialised (injection point virtio.mapping_published between)",
+                options = {@Option(label = "v3.8: initialised before it is published", value = "v3.8"),
+                    @Option(label = "v7: the module's pointer, published first", value = "v7")})
+        String mappingInit() default "v3.8";
+
+        @AttributeDefinition(description = "With mappingInit=v7: what probe's error path and remove do after"
+                + " kfree(balloon_mapping). clear: balloon_mapping = NULL. v7: nothing, as the reviewed patch"
+                + " (\"No need to set it to NULL?\")",
+                options = {@Option(label = "clear: set it to NULL", value = "clear"),
+                    @Option(label = "v7: leave it pointing at the freed memory", value = "v7")})
+        String mappingFree() default "clear";
+
+        @AttributeDefinition(description = "Fault injection: init_vqs() fails with -ENOMEM after the mapping was"
+                + " allocated, so probe takes its error path")
+        boolean failInitVqs() default false;
     }
 
     private final DeviceConfig config;
@@ -62,6 +82,8 @@ public class VirtioBalloonDevice implements CheckContributor {
     final VirtioDevice vdev;
     final BalloonHost host;
     final VirtioBalloon vb;
+    /** The errno of a probe that failed (the device then has no driver), or 0. */
+    private volatile int probeError;
     /** Probed and not yet being removed: only then do commands use the device. */
     private volatile boolean live;
     /** Probed (and perhaps being removed): the exported view shows it until it is gone. */
@@ -72,16 +94,24 @@ public class VirtioBalloonDevice implements CheckContributor {
             @Reference Balloons balloons, @Reference DeviceRegistry registry) {
         this(DeviceConfig.parse(c.name(), String.valueOf(props.get(Constants.SERVICE_PID)), c.index(),
                 c.offeredFeatures(), c.hostTarget(), c.hostAckDelayMs(), c.hostMisbehaviour(), c.ackTimeoutMs()),
+                MappingLifecycle.parse(c.mappingInit(), c.mappingFree(), c.failInitVqs()),
                 String.valueOf(props.get(Constants.SERVICE_PID)), mm, balloons, registry);
+    }
+
+    /** A device with v3.8's mapping lifecycle. Public for tools that run outside the framework (the benchmarks). */
+    public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, Balloons balloons,
+            DeviceRegistry registry) {
+        this(config, MappingLifecycle.V38, pid, mm, balloons, registry);
     }
 
     /**
      * The virtio core's part, then the driver's probe: the host starts with its target and behaviour,
-     * the features are negotiated, virtballoon_probe() runs. On failure nothing stays behind. Public for
-     * tools that run outside the framework (the benchmarks).
+     * the features are negotiated, virtballoon_probe() runs. A probe that fails (ProbeFailed: an errno)
+     * leaves the device without a driver, and says so as the driver core does (really_probe()); any other
+     * failure fails the activation. Either way no driver state stays behind.
      */
-    public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, Balloons balloons,
-            DeviceRegistry registry) {
+    public VirtioBalloonDevice(DeviceConfig config, MappingLifecycle lifecycle, String pid, MemoryManager mm,
+            Balloons balloons, DeviceRegistry registry) {
         this.pid = pid;
         this.config = config;
         this.registry = registry;
@@ -92,23 +122,36 @@ public class VirtioBalloonDevice implements CheckContributor {
         host.setMisbehaviour(config.misbehaviour());
         vdev.config.writeLe32(Uapi.CONFIG_NUM_PAGES, config.hostTarget());
         host.start();
+        VirtioBalloon driver = null;
         try {
             vdev.finalizeFeatures(mm);
-            vb = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs());
-            vb.vbPtr = registry.vbPtr();
-            vb.virtballoonProbe();
+            driver = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs(), lifecycle, registry.balloonMapping);
+            driver.vbPtr = registry.vbPtr();
+            driver.virtballoonProbe();
             probed = true;
             live = true;
+        } catch (VirtioBalloon.ProbeFailed f) {
+            // really_probe(): the device stays, with no driver bound (and SCR, seeing no exception, does not
+            // create the component again, which would probe again)
+            probeError = f.err;
+            mm.printk(String.format("virtio_balloon %s: probe with driver virtio_balloon failed with error %d",
+                    vdev.devName, f.err));
+            host.stop();
+            registry.release(config.name(), this);
         } catch (RuntimeException e) {
             host.stop();
             registry.release(config.name(), this);
             throw e;
         }
+        vb = driver;
     }
 
     /** virtballoon_remove(), then the host goes. */
     @Deactivate
     public void deactivate() {
+        if (probeError != 0) {
+            return; // no driver was bound: nothing to remove
+        }
         live = false;
         try {
             vb.virtballoonRemove();
@@ -140,6 +183,10 @@ public class VirtioBalloonDevice implements CheckContributor {
 
     @Override
     public void check(Consumer<String> summary, Consumer<String> problems) {
+        if (probeError != 0) {
+            summary.accept("no driver bound: probe failed with error " + probeError);
+            return;
+        }
         BalloonDeviceCheck.check(vb, host, summary, problems);
     }
 

@@ -7,10 +7,12 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Supplier;
 
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MemoryManager;
@@ -77,6 +79,11 @@ final class FakeBalloons implements Balloons {
         public boolean orphaned() {
             return false;
         }
+
+        @Override
+        public boolean mappingOwnedByDriver() {
+            return false;
+        }
     }
 
     final MemoryManager mm;
@@ -109,6 +116,28 @@ final class FakeBalloons implements Balloons {
         devs.add(d);
         calls.add("balloonDevinfoInit " + name + " adjust=" + adjust);
         return d;
+    }
+
+    /** The v7 lifecycle belongs to the 2012 contract; this fake runs 2025's, and refuses it as the real one does. */
+    @Override
+    public BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjust,
+            Supplier<AddressSpace> balloonMapping) {
+        throw new IllegalStateException("the driver's own balloon_mapping belongs to the 2012 migration contract");
+    }
+
+    @Override
+    public AddressSpace balloonMappingKmalloc() {
+        throw new IllegalStateException("the driver's own balloon_mapping belongs to the 2012 migration contract");
+    }
+
+    @Override
+    public void balloonMappingInit(BalloonDevInfo b, AddressSpace mapping) {
+        throw new IllegalStateException("the driver's own balloon_mapping belongs to the 2012 migration contract");
+    }
+
+    @Override
+    public void balloonMappingKfree(AddressSpace mapping) {
+        throw new IllegalStateException("the driver's own balloon_mapping belongs to the 2012 migration contract");
     }
 
     @Override

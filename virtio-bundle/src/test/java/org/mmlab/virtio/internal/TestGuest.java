@@ -40,6 +40,12 @@ final class TestGuest implements AutoCloseable {
         return new VirtioBalloonDevice(c, "test~" + name, mm, balloons, registry);
     }
 
+    /** A device whose driver makes and frees its balloon mapping as lifecycle says. */
+    VirtioBalloonDevice device(String name, MappingLifecycle lifecycle) {
+        DeviceConfig c = DeviceConfig.parse(name, null, -1, Features.DEFAULT_OFFER, "0", 0, "normal", 5_000);
+        return new VirtioBalloonDevice(c, lifecycle, "test~" + name, mm, balloons, registry);
+    }
+
     VirtioBalloonDevice device(String name) {
         return device(name, Features.DEFAULT_OFFER, "0", 0, "normal", 5_000);
     }

@@ -14,6 +14,9 @@ import java.util.concurrent.locks.LockSupport;
  * lets the strategy choose among the others; it rejoins when it reaches its next point. Between
  * waking and that point it runs beside the baton holder: schedules are exact at points, not inside
  * blocking calls.
+ *
+ * <p>A thread whose body is an {@link OnBehalf} hands its work to a thread outside the run: the first
+ * such thread to reach one of its points is taken for it until it passed the last one.
  */
 public final class ControlledScheduler {
     /** Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. */
@@ -44,6 +47,8 @@ public final class ControlledScheduler {
     private long decisions;
     private long switches;
     private volatile long blockedSince;
+    /** The run is over: outside threads taken for simulated ones pass points freely. */
+    private volatile boolean finished;
     /** Since when no thread may go on while some are blocked (0: not stalled); guarded by lock. */
     private long stalledSince;
 
@@ -73,8 +78,47 @@ public final class ControlledScheduler {
     public void at(String point) {
         SimThread me = current.get();
         if (me == null) {
+            me = adopt(point);
+            if (me == null) {
+                return;
+            }
+        } else if (finished) {
+            current.remove();
             return;
         }
+        stop(me, point);
+        if (me.adopted == Thread.currentThread() && point.equals(me.onBehalf.last)) {
+            me.thread = me.own; // it leaves the schedule: its simulated thread's body sees the work done
+            current.remove();
+            me.onBehalf.release();
+        }
+    }
+
+    /**
+     * An outside thread at a point an OnBehalf thread waits for: taken for it (once), or null. It counts
+     * only while the simulated thread has started and is not done.
+     */
+    private SimThread adopt(String point) {
+        if (finished) {
+            return null;
+        }
+        synchronized (lock) {
+            for (SimThread t : threads) {
+                OnBehalf ob = t.onBehalf;
+                if (ob != null && t.adopted == null && ob.points.contains(point) && t.status != SimThread.Status.NEW
+                        && t.status != SimThread.Status.DONE) {
+                    t.adopted = Thread.currentThread();
+                    t.thread = t.adopted;
+                    current.set(t);
+                    return t;
+                }
+            }
+        }
+        return null;
+    }
+
+    /** The calling thread stops at point until the strategy lets it go on. */
+    private void stop(SimThread me, String point) {
         SimThread next;
         synchronized (lock) {
             me.at = point;
@@ -99,12 +143,13 @@ public final class ControlledScheduler {
     public Result run(long timeoutMs) throws InterruptedException {
         strategy.start(List.copyOf(threads));
         for (SimThread t : threads) {
-            t.thread = new Thread(() -> body(t), "sim-" + t.name);
-            t.thread.setDaemon(true);
+            t.own = new Thread(() -> body(t), "sim-" + t.name);
+            t.own.setDaemon(true);
+            t.thread = t.own;
             t.status = SimThread.Status.WAITING;
         }
         for (SimThread t : threads) {
-            t.thread.start();
+            t.own.start();
         }
         SimThread first;
         synchronized (lock) {
@@ -122,6 +167,12 @@ public final class ControlledScheduler {
             }
             watchdog();
             LockSupport.parkNanos(50_000);
+        }
+        finished = true;
+        for (SimThread t : threads) {
+            if (t.adopted != null && t.thread == t.adopted) {
+                handOff(t); // an outside thread still held at a point (a stuck run) must not stay parked
+            }
         }
         List<String> failures = new ArrayList<>();
         for (SimThread t : threads) {

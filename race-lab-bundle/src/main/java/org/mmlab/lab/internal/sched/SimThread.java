@@ -22,7 +22,14 @@ final class SimThread {
     final int id;
     final String name;
     final Runnable body;
-    Thread thread;
+    /** The platform thread acting as this one now: its own, or the outside thread it took (OnBehalf). */
+    volatile Thread thread;
+    /** Its own platform thread. */
+    Thread own;
+    /** Work done on its behalf by an outside thread, or null. */
+    final OnBehalf onBehalf;
+    /** The outside thread taken for it, once one was. */
+    volatile Thread adopted;
     /** Set by whoever hands this thread the baton. */
     volatile boolean baton;
     /** True while it waits for the baton (so the watchdog does not take its parking for a block). */
@@ -38,6 +45,7 @@ final class SimThread {
         this.id = id;
         this.name = name;
         this.body = body;
+        this.onBehalf = body instanceof OnBehalf ob ? ob : null;
     }
 
     /** The event this thread will cause when it passes its current point: NAME@POINT#n. */

@@ -149,6 +149,38 @@ class ControlledSchedulerTest {
         assertThat(r.trace().steps()).anyMatch(s -> s.blocked() && s.thread().equals("waiter"));
     }
 
+    @RepeatedTest(20)
+    void anOutsideThreadDoingASimulatedThreadsWorkIsScheduledAtItsPointsUntilItsLast() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ControlledScheduler sched = new ControlledScheduler(new ScriptedStrategy("a@x < b@start, b@p < a@y"));
+        Thread[] outside = new Thread[1];
+        sched.thread("a", new OnBehalf(() -> {
+            outside[0] = new Thread(() -> { // as Configuration Admin's thread probes a device
+                sched.at("x");
+                log.add("x");
+                sched.at("y");
+                log.add("y");
+                sched.at("z");
+                log.add("z");
+            }, "outside");
+            outside[0].start();
+        }, "y", "x", "y"));
+        sched.thread("b", () -> {
+            log.add("b");
+            sched.at("p");
+            log.add("p");
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+        outside[0].join(5_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(r.windowClosed()).isNull();
+        assertThat(r.failures()).isEmpty();
+        assertThat(log).containsExactly("x", "b", "p", "y", "z");
+        assertThat(r.trace().text()).contains("a").contains("b");
+    }
+
     @Test
     void badScriptsAndTracesAreRefusedWithWhatIsExpected() {
         assertThatThrownBy(() -> new ScriptedStrategy("a@p")).hasMessageContaining("orders nothing");

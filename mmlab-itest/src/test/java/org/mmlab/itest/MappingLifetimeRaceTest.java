@@ -1,0 +1,115 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.regex.Pattern;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * Races 4 and 5 of the catalogue, the balloon mapping's lifetime in the reviewed v7 virtio patch (seed
+ * 003), through the lab: commands. Each run really creates virtio device 1's factory configuration, and
+ * Configuration Admin's thread probes it under the script's control; the lab puts device 0, the contract
+ * and the checkers back after each run. The failing variant gives the exact report on every one of 20
+ * runs, each fixing variant is clean on every one of 20.
+ */
+@ExtendWith(ServiceExtension.class)
+class MappingLifetimeRaceTest {
+    private static final int RUNS = 20;
+
+    @InjectService(timeout = 15_000)
+    static CommandProcessor processor;
+
+    GogoSession gogo;
+
+    @BeforeEach
+    void openAShell() {
+        gogo = new GogoSession(processor);
+    }
+
+    @AfterEach
+    void theLabIsBackAsAUserExpectsIt() throws Exception {
+        try {
+            assertThat(gogo.run("mm:config")).contains("migrationContract 2025");
+            assertThat(gogo.run("balloon:list")).doesNotContain("virtio-balloon 1").doesNotContain("the driver's own");
+            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        } finally {
+            gogo.close();
+        }
+    }
+
+    @Test
+    void aFreedMappingLeftInTheGlobalIsAUseAfterFreeOnEveryRun() throws Exception {
+        String out = gogo.run("lab:race freed-mapping-not-cleared --variant v7 --runs " + RUNS);
+
+        assertReproduced(out, "freed-mapping-not-cleared",
+                "BUG: KASAN: slab-use-after-free in balloon_page_isolate");
+    }
+
+    @Test
+    void withAQuarantineKasanCatchesTheFreedObjectInsteadOfTheReusedOne() throws Exception {
+        String out = gogo.run("lab:race freed-mapping-not-cleared --variant v7-quarantine --runs " + RUNS);
+
+        assertReproduced(out, "freed-mapping-not-cleared",
+                "BUG: KASAN: slab-use-after-free in balloon_page_isolate");
+    }
+
+    @Test
+    void clearingThePointerAfterKfreeIsCleanOnEveryRun() throws Exception {
+        assertClean(gogo.run("lab:race freed-mapping-not-cleared --variant v7-clear --runs " + RUNS));
+    }
+
+    @Test
+    void v38sPerDeviceMappingIsCleanOnEveryRun() throws Exception {
+        assertClean(gogo.run("lab:race freed-mapping-not-cleared --variant v3.8 --runs " + RUNS));
+    }
+
+    @Test
+    void aMappingPublishedBeforeItIsInitialisedIsAnUninitValueOnEveryRun() throws Exception {
+        String out = gogo.run("lab:race mapping-used-before-init --variant v7 --runs " + RUNS);
+
+        assertReproduced(out, "mapping-used-before-init", "BUG: KMSAN: uninit-value in balloon_page_isolate");
+    }
+
+    @Test
+    void initialisingTheMappingBeforePublishingItIsCleanOnEveryRun() throws Exception {
+        assertClean(gogo.run("lab:race mapping-used-before-init --variant v3.8 --runs " + RUNS));
+    }
+
+    @Test
+    void badVariantsAndContractsAreRefusedWithWhatIsAllowed() throws Exception {
+        assertThatThrownBy(() -> gogo.run("lab:race freed-mapping-not-cleared --variant v8"))
+                .hasMessageContaining("has no variant 'v8'").hasMessageContaining("v7, v7-quarantine, v7-clear, v3.8");
+        assertThatThrownBy(() -> gogo.run("lab:race mapping-used-before-init --variant v7-clear"))
+                .hasMessageContaining("use v7, v3.8");
+        assertThatThrownBy(() -> gogo.run("lab:race mapping-used-before-init --contract 2025"))
+                .hasMessageContaining("2012 contract only");
+        assertThat(gogo.run("lab:races")).contains("freed-mapping-not-cleared (seed 003)")
+                .contains("\"Can balloon_mapping be dereferenced at this point? Then what happens?\"");
+    }
+
+    @Test
+    void kasansQuarantineIsSizedWithMmDebugAndABadSizeChangesNothing() throws Exception {
+        assertThat(gogo.run("mm:debug kasan-quarantine 3")).contains("kasan      on (quarantine 3)");
+        assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine many")).hasMessageContaining("give a number");
+        assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine 5000")).hasMessageContaining("0 (reuse at once)");
+        assertThat(gogo.run("mm:debug kasan-quarantine 0")).contains("kasan      on (quarantine 0)");
+    }
+
+    private static void assertReproduced(String out, String race, String report) {
+        RaceOutput.assertReproduced(out, RUNS, "(?m)^  " + Pattern.quote(report) + "$");
+        assertThat(out).doesNotContain("window closed").contains("replay: lab:replay " + race + " '");
+    }
+
+    private static void assertClean(String out) {
+        RaceOutput.assertClean(out, RUNS);
+        assertThat(out).doesNotContain("window closed");
+    }
+}
