@@ -50,7 +50,7 @@ class MappingLifetimeRaceTest {
         String out = gogo.run("lab:race freed-mapping-not-cleared --variant v7 --runs " + RUNS);
 
         assertReproduced(out, "freed-mapping-not-cleared",
-                "BUG: KASAN: slab-use-after-free in balloon_page_isolate");
+                "BUG: KASAN: slab-use-after-free in isolate_migratepages_block");
     }
 
     @Test
@@ -58,7 +58,7 @@ class MappingLifetimeRaceTest {
         String out = gogo.run("lab:race freed-mapping-not-cleared --variant v7-quarantine --runs " + RUNS);
 
         assertReproduced(out, "freed-mapping-not-cleared",
-                "BUG: KASAN: slab-use-after-free in balloon_page_isolate");
+                "BUG: KASAN: slab-use-after-free in isolate_migratepages_block");
     }
 
     @Test
@@ -75,7 +75,7 @@ class MappingLifetimeRaceTest {
     void aMappingPublishedBeforeItIsInitialisedIsAnUninitValueOnEveryRun() throws Exception {
         String out = gogo.run("lab:race mapping-used-before-init --variant v7 --runs " + RUNS);
 
-        assertReproduced(out, "mapping-used-before-init", "BUG: KMSAN: uninit-value in balloon_page_isolate");
+        assertReproduced(out, "mapping-used-before-init", "BUG: KMSAN: uninit-value in isolate_migratepages_block");
     }
 
     @Test

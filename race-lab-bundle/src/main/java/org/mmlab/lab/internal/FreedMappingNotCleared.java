@@ -78,7 +78,7 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
 
     @Override
     public String report() {
-        return "BUG: KASAN: slab-use-after-free in balloon_page_isolate";
+        return "BUG: KASAN: slab-use-after-free in isolate_migratepages_block";
     }
 
     @Override

@@ -91,6 +91,7 @@ abstract class MappingLifetimeRace implements Race {
                 throw new IllegalStateException("device 0 inflated no page after virtio:target 0 " + (PAGES + MORE));
             }
             mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC);
+            mm.injectionPoint("lab.migrated", pfn); // the mark a script orders others after
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

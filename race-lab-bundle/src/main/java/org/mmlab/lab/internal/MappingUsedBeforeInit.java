@@ -55,12 +55,12 @@ final class MappingUsedBeforeInit extends MappingLifetimeRace {
 
     @Override
     public String script() {
-        return "probe@mapping.alloc < compaction@start, compaction@isolate.return < probe@virtio.mapping_published";
+        return "probe@mapping.alloc < compaction@start, compaction@lab.migrated < probe@virtio.mapping_published";
     }
 
     @Override
     public String report() {
-        return "BUG: KMSAN: uninit-value in balloon_page_isolate";
+        return "BUG: KMSAN: uninit-value in isolate_migratepages_block";
     }
 
     @Override
