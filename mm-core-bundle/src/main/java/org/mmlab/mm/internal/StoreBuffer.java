@@ -70,9 +70,4 @@ final class StoreBuffer {
         mine.clear();
         pending.decrementAndGet();
     }
-
-    /** Stores this CPU has buffered (for tests and mm:debug). */
-    int buffered() {
-        return stores.get().size();
-    }
 }
