@@ -4,7 +4,6 @@ import java.util.List;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
-import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.ModulePolicy;
 import org.osgi.framework.BundleContext;
@@ -39,23 +38,22 @@ public class Lab {
         mm.setModulePolicy(p);
     }
 
-    /** Runs the race once. */
-    public RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
-        try (LabContext lab = new LabContext(context, processor)) {
-            return new RaceLab(lab).run(race, setup, strategy);
-        }
+    /** Runs of the race under the setup that share their preparation: close it to put the lab back. */
+    public RaceBatch batch(Race race, Setup setup) throws Exception {
+        return new RaceBatch(new LabContext(context, processor), race, setup);
     }
 
-    /** Decisions of a run whose schedule switches only when a thread ends: PCT's k. */
-    public int steps(Race race, Setup setup) throws Exception {
-        RaceOutcome o = run(race, setup, StrategySpec.of(() -> Strategies.replay(""), "replay ''"));
-        return (int) Math.max(1, o.decisions());
+    /** Runs the race once. */
+    public RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
+        try (RaceBatch b = batch(race, setup)) {
+            return b.run(strategy);
+        }
     }
 
     /** Shrinks a failing trace: see {@link TraceShrinker}. */
     public TraceShrinker.Shrunk shrink(Race race, Setup setup, String trace) throws Exception {
-        try (LabContext lab = new LabContext(context, processor)) {
-            return new TraceShrinker(new RaceLab(lab), race, setup).shrink(trace);
+        try (RaceBatch b = batch(race, setup)) {
+            return new TraceShrinker(b).shrink(trace);
         }
     }
 }

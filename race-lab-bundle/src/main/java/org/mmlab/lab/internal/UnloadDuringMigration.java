@@ -95,15 +95,19 @@ final class UnloadDuringMigration implements Race {
         return "BUG: KASAN: use-after-unload in b_dev_info->migratepage";
     }
 
+    /** Once a batch (and after a run that reported something): the guest, the leak path, kcompactd, device 0. */
     @Override
-    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         MigrationContract contract = setup.contract();
         lab.ensureStarted(VIRTIO, virtioJar);
-        if (contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
+        if (virtioJar == null) {
+            virtioJar = BundleBytes.of(lab.bundle(VIRTIO)); // to install it again after each run's uninstall
+        }
+        if (leakPath == null && contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
             leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
             leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
         }
-        lab.run("mm:config migrationContract " + contract.value());
+        lab.bootWith(contract);
         if (leakPath != null) {
             lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
         }
@@ -113,11 +117,16 @@ final class UnloadDuringMigration implements Race {
             madeDevice = lab.cm().getFactoryConfiguration(VIRTIO_FACTORY_PID, "0", "?");
             madeDevice.update(new Hashtable<>());
         }
+    }
+
+    /** Each run: virtio-bundle installed again (the last run uninstalled it), device 0 inflated. */
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        lab.ensureStarted(VIRTIO, virtioJar);
         lab.awaitOutput("virtio:host 0", "device 0 (");
         lab.run("virtio:target 0 " + PAGES);
         MemoryManager mm = lab.mm();
-        int pfn = firstBalloonPage(lab, contract);
-        virtioJar = BundleBytes.of(lab.bundle(VIRTIO));
+        int pfn = firstBalloonPage(lab, setup.contract());
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
         threads.put("admin", () -> {
@@ -130,6 +139,11 @@ final class UnloadDuringMigration implements Race {
             }
         });
         return threads;
+    }
+
+    /** Between runs: nothing; the next prepare() installs virtio-bundle again and inflates. */
+    @Override
+    public void reset(LabContext lab) {
     }
 
     /** The lowest PFN the virtio balloon holds, found the contract's way. */
@@ -167,7 +181,7 @@ final class UnloadDuringMigration implements Race {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
-        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
+        lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
         lab.run("mm:kcompactd start");
     }
 }

@@ -9,6 +9,7 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.Lab;
 import org.mmlab.lab.internal.Race;
+import org.mmlab.lab.internal.RaceBatch;
 import org.mmlab.lab.internal.Setup;
 import org.mmlab.lab.internal.StrategySpec;
 import org.mmlab.lab.internal.TraceShrinker;
@@ -34,9 +35,16 @@ public class LabCommands {
     public void races() {
         int i = 1;
         for (Race r : lab.catalogue().races()) {
-            System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
-                    + "   %s%n   script: %s%n", i++, r.name(), r.seed(), r.quote(), r.fails(), r.report(),
-                    setups(r.passes()), r.conditions(), r.script());
+            if (r.exploration()) { // no failing script: lab:explore looks for any checker report
+                System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   explores %s for any checker report (lab:explore %d)%n"
+                        + "   clean under %s%n   %s%n   script: %s%n", i, r.name(), r.seed(), r.quote(), r.fails(), i,
+                        setups(r.passes()), r.conditions(), r.script());
+                i++;
+            } else {
+                System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
+                        + "   %s%n   script: %s%n", i++, r.name(), r.seed(), r.quote(), r.fails(), r.report(),
+                        setups(r.passes()), r.conditions(), r.script());
+            }
             r.variants().forEach((v, what) -> System.out.printf("   variant %s: %s%n", v, what));
         }
     }
@@ -81,11 +89,13 @@ public class LabCommands {
         if (depth < 1) {
             throw new IllegalArgumentException("--depth " + depth + ": PCT's depth is at least 1");
         }
-        int steps = strategy.equals("pct") ? lab.steps(race, setup) : 0;
-        runMany(race, setup, runs, k -> strategy.equals("random")
-                ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
-                : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
-                        "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
+        inBatch(race, setup, batch -> {
+            int steps = strategy.equals("pct") ? batch.steps() : 0;
+            runMany(batch, runs, k -> strategy.equals("random")
+                    ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
+                    : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
+                            "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
+        });
     }
 
     @Descriptor("replay a run of a race from its trace (as a failing run prints it)")
@@ -132,18 +142,42 @@ public class LabCommands {
         System.out.printf("module policy %s%n", lab.policy().value());
     }
 
-    /** Runs the race n times, printing each run and a summary line. */
+    /** Runs the race n times in one batch, printing each run and a summary line. */
     private void runMany(Race race, Setup setup, int runs, IntFunction<StrategySpec> strategies) throws Exception {
+        inBatch(race, setup, batch -> runMany(batch, runs, strategies));
+    }
+
+    /** What runs in one batch of the race, followed by where the batch's time went. */
+    private void inBatch(Race race, Setup setup, BatchBody body) throws Exception {
+        RaceBatch batch = lab.batch(race, setup);
+        try {
+            body.run(batch);
+        } finally {
+            batch.close();
+        }
+        System.out.println("time: " + batch.times());
+    }
+
+    private interface BatchBody {
+        void run(RaceBatch batch) throws Exception;
+    }
+
+    /** Each run, a summary line, and what the runs did (if the race says). */
+    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies) throws Exception {
         int reproduced = 0;
         int closed = 0;
         for (int k = 0; k < runs; k++) {
-            RaceOutcome o = lab.run(race, setup, strategies.apply(k));
+            RaceOutcome o = batch.run(strategies.apply(k));
             System.out.println(describe(k + 1, o));
             reproduced += o.reproduced() ? 1 : 0;
             closed += o.windowClosed() != null ? 1 : 0;
         }
-        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), setup, reproduced, runs,
-                closed > 0 ? ", window closed in " + closed : "");
+        Race race = batch.race();
+        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), batch.setup(), reproduced,
+                runs, closed > 0 ? ", window closed in " + closed : "");
+        if (race.work() != null) {
+            System.out.println("work: " + race.work());
+        }
     }
 
     static String describe(int k, RaceOutcome o) {
