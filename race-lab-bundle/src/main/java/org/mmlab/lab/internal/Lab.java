@@ -17,7 +17,7 @@ public class Lab {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final MemoryManager mm;
-    private final Catalogue catalogue = new Catalogue(List.of(new UnloadDuringMigration()));
+    private final Catalogue catalogue = new Catalogue(List.of(new UnloadDuringMigration(), new MainlineUnderPct()));
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {
