@@ -83,6 +83,8 @@ final class LabContext implements AutoCloseable {
             }
             Thread.sleep(1);
         }
+        // and the mm: commands bound to it (they follow the guest dynamically)
+        awaitOutput("mm:config", "(" + (memoryBytes >> Mm.PAGE_SHIFT) + " pages)");
         tainted = null;
     }
 
