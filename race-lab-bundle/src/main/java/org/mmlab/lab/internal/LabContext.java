@@ -187,7 +187,7 @@ final class LabContext implements AutoCloseable {
             } catch (Exception e) {
                 last = e.toString();
             }
-            Thread.sleep(10);
+            Thread.sleep(2);
         }
         throw new IllegalStateException("timed out waiting for '" + expected + "' from " + command + "; last: " + last);
     }

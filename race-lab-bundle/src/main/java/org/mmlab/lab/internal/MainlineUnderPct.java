@@ -1,8 +1,6 @@
 package org.mmlab.lab.internal;
 
 import java.util.ArrayList;
-import java.util.Dictionary;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -17,7 +15,6 @@ import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
 import org.osgi.framework.Bundle;
-import org.osgi.service.cm.Configuration;
 
 /**
  * Race 8 (issue 5): the mainline design under the explorer. Seed 003's reviewer asked for "locking
@@ -31,7 +28,6 @@ import org.osgi.service.cm.Configuration;
  */
 final class MainlineUnderPct implements Race {
     static final String VIRTIO = UnloadDuringMigration.VIRTIO;
-    static final String VIRTIO_FACTORY_PID = UnloadDuringMigration.VIRTIO_FACTORY_PID;
     static final String MAINLINE = "mainline";
     /** Pages device 0's host asks for at each start of the driver (its configuration's hostTarget). */
     static final int PAGES = 64;
@@ -47,9 +43,8 @@ final class MainlineUnderPct implements Race {
     /** Then one allocation that may reach out_of_memory() and its notifier chain (virtio_balloon_oom_notify). */
     static final int GFP_OOM = Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN;
 
-    /** Device 0's configuration and what it was before the batch (null: the race made it). */
-    private Configuration device;
-    private Dictionary<String, Object> deviceBefore;
+    /** Device 0, asking for PAGES at each probe during a batch. */
+    private final Device0 device0 = new Device0();
     /** The batch the counters below are of, and the user's guest size before it. */
     private LabContext counting;
     private long memoryBefore;
@@ -142,24 +137,14 @@ final class MainlineUnderPct implements Race {
         lab.ensureStarted(VIRTIO, null);
         lab.boot(setup.contract(), MEMORY);
         lab.run("mm:kcompactd stop");
-        if (device == null) {
-            Configuration[] existing = lab.cm().listConfigurations("(&(service.factoryPid=" + VIRTIO_FACTORY_PID
-                    + ")(|(name=0)(service.pid=*~0)))");
-            device = existing != null ? existing[0] : lab.cm().getFactoryConfiguration(VIRTIO_FACTORY_PID, "0", "?");
-            deviceBefore = existing != null ? existing[0].getProperties() : null;
-            Dictionary<String, Object> props = deviceBefore == null ? new Hashtable<>() : copy(deviceBefore);
-            props.put("hostTarget", String.valueOf(PAGES));
-            device.update(props); // device 0 restarts with it: its host asks for PAGES at every probe
-        }
+        device0.askFor(lab, PAGES);
     }
 
     /** Each run: virtio-bundle started again (the last run stopped it), device 0 at PAGES pages. */
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         Bundle virtio = lab.ensureStarted(VIRTIO, null);
-        try (VirtioView view = new VirtioView(lab.context)) {
-            view.awaitPages("0", PAGES, LabContext.WAIT_MS);
-        }
+        Device0.awaitPages(lab, PAGES);
         MemoryManager mm = lab.mm();
         int[] pages = balloonPages(lab.movablePages(), mm.nrPages(), MIGRATE);
         deflateBefore = mm.vmEvents(VmEvent.BALLOON_DEFLATE);
@@ -255,26 +240,9 @@ final class MainlineUnderPct implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, null);
-        if (device != null) {
-            if (deviceBefore == null) {
-                device.delete();
-            } else {
-                device.update(deviceBefore); // the user's device 0 as it was
-            }
-            device = null;
-            deviceBefore = null;
-        }
+        device0.restore();
         lab.boot(MigrationContract.MOVABLE_OPS_2025, memoryBefore);
         lab.run("mm:kcompactd start");
-    }
-
-    private static Dictionary<String, Object> copy(Dictionary<String, Object> d) {
-        Hashtable<String, Object> out = new Hashtable<>();
-        for (java.util.Enumeration<String> k = d.keys(); k.hasMoreElements();) {
-            String key = k.nextElement();
-            out.put(key, d.get(key));
-        }
-        return out;
     }
 
     /** What a batch's runs did, for lab:explore's "work:" line and the tests. */

@@ -26,8 +26,6 @@ import org.osgi.service.cm.Configuration;
  */
 final class UnloadDuringMigration implements Race {
     static final String VIRTIO = "virtio-bundle";
-    /** VirtioBalloons.FACTORY_PID, not imported: the race uninstalls virtio-bundle, whose package it is. */
-    static final String VIRTIO_FACTORY_PID = "org.mmlab.virtio.balloon";
     /** The balloon infrastructure's PID (BalloonComponent.PID). */
     static final String BALLOON_PID = "org.mmlab.balloon";
     static final String V7_LEAK = "v7-leak";
@@ -36,8 +34,8 @@ final class UnloadDuringMigration implements Race {
     static final int PAGES = 64;
 
     private byte[] virtioJar;
-    /** Device 0's configuration, if the race had to make it (a lab started without the default device). */
-    private Configuration madeDevice;
+    /** Device 0, asking for PAGES at each probe during a batch. */
+    private final Device0 device0 = new Device0();
     /** The balloon infrastructure's configuration, while the race sets leakPath=v7. */
     private Configuration leakPath;
 
@@ -95,11 +93,13 @@ final class UnloadDuringMigration implements Race {
         return "BUG: KASAN: use-after-unload in b_dev_info->migratepage";
     }
 
-    /** Once a batch (and after a run that reported something): the guest, the leak path, kcompactd, device 0. */
+    /**
+     * Once a batch (and after a run that reported something): the guest, the leak path, kcompactd, and
+     * device 0 asking for PAGES at each probe.
+     */
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         MigrationContract contract = setup.contract();
-        lab.ensureStarted(VIRTIO, virtioJar);
         if (virtioJar == null) {
             virtioJar = BundleBytes.of(lab.bundle(VIRTIO)); // to install it again after each run's uninstall
         }
@@ -107,24 +107,19 @@ final class UnloadDuringMigration implements Race {
             leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
             leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
         }
-        lab.bootWith(contract);
+        lab.bootWith(contract); // before virtio-bundle is installed again: it then starts once
         if (leakPath != null) {
             lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
         }
         lab.run("mm:kcompactd stop");
-        if (madeDevice == null
-                && lab.cm().listConfigurations("(service.factoryPid=" + VIRTIO_FACTORY_PID + ")") == null) {
-            madeDevice = lab.cm().getFactoryConfiguration(VIRTIO_FACTORY_PID, "0", "?");
-            madeDevice.update(new Hashtable<>());
-        }
+        device0.askFor(lab, PAGES);
     }
 
     /** Each run: virtio-bundle installed again (the last run uninstalled it), device 0 inflated. */
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
-        lab.awaitOutput("virtio:host 0", "device 0 (");
-        lab.run("virtio:target 0 " + PAGES);
+        Device0.awaitPages(lab, PAGES);
         MemoryManager mm = lab.mm();
         int pfn = firstBalloonPage(lab, setup.contract());
         Map<String, Runnable> threads = new LinkedHashMap<>();
@@ -141,7 +136,7 @@ final class UnloadDuringMigration implements Race {
         return threads;
     }
 
-    /** Between runs: nothing; the next prepare() installs virtio-bundle again and inflates. */
+    /** Between runs: nothing; the next prepare() installs virtio-bundle again, and its device 0 inflates. */
     @Override
     public void reset(LabContext lab) {
     }
@@ -171,12 +166,7 @@ final class UnloadDuringMigration implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
-        lab.awaitOutput("virtio:host 0", "device 0 (");
-        lab.run("virtio:target 0 0");
-        if (madeDevice != null) {
-            madeDevice.delete();
-            madeDevice = null;
-        }
+        device0.restore();
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8
             leakPath = null;
