@@ -88,6 +88,26 @@ class MainlinePctTest {
     }
 
     /**
+     * The explorer's teeth: the same three threads under race 1's design (2012, the reviewed v7 leak
+     * path, no protection) produce reports within 100 schedules, each replayable from its trace.
+     */
+    @Test
+    void theSameExplorationFindsRace1sDesignOutAndItsTracesReplay() throws Exception {
+        String setup = " --contract 2012 --policy none --variant v7-leak";
+        String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + setup);
+
+        int found = count(out, "(?m)^run \\d+ .*: REPRODUCED$");
+        assertThat(found).as(out).isPositive();
+        assertThat(count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
+        assertThat(out).containsPattern("(?m)^  (BUG: KASAN: use-after-unload in |BUG: Bad page state |list_del corruption)")
+                .contains("reproduced in " + found + " of 100 runs");
+        Matcher replay = Pattern.compile("replay: lab:replay mainline-under-pct '([^']+)'").matcher(out);
+        assertThat(replay.find()).isTrue();
+        assertThat(gogo.run("lab:replay mainline-under-pct '" + replay.group(1) + "'" + setup))
+                .contains("reproduced in 1 of 1 runs");
+    }
+
+    /**
      * lab:race runs race 1's window on mainline: the unload begins (GOING) while compaction is inside
      * the driver's migratepage and the OOM notifier has deflated every other page; the remove waits for
      * the isolated page, so the script's order happens and the run is clean.

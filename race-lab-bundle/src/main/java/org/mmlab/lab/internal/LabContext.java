@@ -154,14 +154,22 @@ final class LabContext implements AutoCloseable {
 
     /** The bundle with this symbolic name. */
     Bundle bundle(String bsn) {
+        Bundle b = installed(bsn);
+        if (b == null) {
+            throw new IllegalStateException("bundle " + bsn + " is not installed");
+        }
+        return b;
+    }
+
+    /** The bundle with this symbolic name, or null if none is installed. */
+    Bundle installed(String bsn) {
         return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
-                .orElseThrow(() -> new IllegalStateException("bundle " + bsn + " is not installed"));
+                .orElse(null);
     }
 
     /** The bundle started, installed again from jar if it was uninstalled (insmod after rmmod). */
     Bundle ensureStarted(String bsn, byte[] jar) throws Exception {
-        Bundle b = Arrays.stream(context.getBundles()).filter(x -> bsn.equals(x.getSymbolicName())).findFirst()
-                .orElse(null);
+        Bundle b = installed(bsn);
         if (b == null) {
             if (jar == null) {
                 throw new IllegalStateException("bundle " + bsn + " is not installed, and the lab has no copy of it");

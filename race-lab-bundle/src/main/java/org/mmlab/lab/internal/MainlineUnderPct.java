@@ -1,6 +1,7 @@
 package org.mmlab.lab.internal;
 
 import java.util.ArrayList;
+import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -15,6 +16,7 @@ import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
 import org.osgi.framework.Bundle;
+import org.osgi.service.cm.Configuration;
 
 /**
  * Race 8 (issue 5): the mainline design under the explorer. Seed 003's reviewer asked for "locking
@@ -45,6 +47,8 @@ final class MainlineUnderPct implements Race {
 
     /** Device 0, asking for PAGES at each probe during a batch. */
     private final Device0 device0 = new Device0();
+    /** The balloon infrastructure's configuration while the v7-leak variant sets leakPath=v7, or null. */
+    private Configuration leakPath;
     /** The batch the counters below are of, and the user's guest size before it. */
     private LabContext counting;
     private long memoryBefore;
@@ -71,8 +75,23 @@ final class MainlineUnderPct implements Race {
 
     @Override
     public Map<String, String> variants() {
-        return Map.of(MAINLINE, "virtio as merged: its remove unregisters the OOM notifier, then leaks until"
+        Map<String, String> v = new LinkedHashMap<>();
+        v.put(MAINLINE, "virtio as merged: its remove unregisters the OOM notifier, then leaks until"
                 + " num_pages is 0, which waits for the pages migration has isolated");
+        v.put(UnloadDuringMigration.V7_LEAK, "2012 only, to show the explorer's teeth: the reviewed v7 patch's leak"
+                + " path (leakPath=v7), race 1's design, under which the same exploration finds reports");
+        return v;
+    }
+
+    /** As Race's, and v7-leak only under 2012, whose leak path it is: a clear error before anything changes. */
+    @Override
+    public Setup setup(String contract, String policy, String variant) {
+        Setup s = Race.super.setup(contract, policy, variant);
+        if (s.variant().equals(UnloadDuringMigration.V7_LEAK) && s.contract() != MigrationContract.BALLOON_2012) {
+            throw new IllegalArgumentException("variant " + UnloadDuringMigration.V7_LEAK + " is 2012's leak path:"
+                    + " use --contract 2012");
+        }
+        return s;
     }
 
     @Override
@@ -134,8 +153,15 @@ final class MainlineUnderPct implements Race {
             work.clear();
             memoryBefore = (long) lab.mm().nrPages() << Mm.PAGE_SHIFT;
         }
+        if (setup.variant().equals(UnloadDuringMigration.V7_LEAK) && leakPath == null) {
+            leakPath = lab.cm().getConfiguration(UnloadDuringMigration.BALLOON_PID, "?");
+            leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
+        }
         lab.ensureStarted(VIRTIO, null);
         lab.boot(setup.contract(), MEMORY);
+        if (leakPath != null) {
+            lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
+        }
         lab.run("mm:kcompactd stop");
         device0.askFor(lab, PAGES);
     }
@@ -146,7 +172,7 @@ final class MainlineUnderPct implements Race {
         Bundle virtio = lab.ensureStarted(VIRTIO, null);
         Device0.awaitPages(lab, PAGES);
         MemoryManager mm = lab.mm();
-        int[] pages = balloonPages(lab.movablePages(), mm.nrPages(), MIGRATE);
+        int[] pages = balloonPages(lab.movablePages(), setup.contract(), mm.nrPages(), MIGRATE);
         deflateBefore = mm.vmEvents(VmEvent.BALLOON_DEFLATE);
         migrateBefore = mm.vmEvents(VmEvent.BALLOON_MIGRATE);
         migrated = 0;
@@ -189,12 +215,12 @@ final class MainlineUnderPct implements Race {
         }
     }
 
-    /** The lowest n pages of the balloon (2025: PageMovableOps with page->private set, the device). */
-    private static int[] balloonPages(MovablePages mp, int nrPages, int n) {
+    /** The lowest n pages of the balloon, found the contract's way. */
+    private static int[] balloonPages(MovablePages mp, MigrationContract contract, int nrPages, int n) {
         int[] out = new int[n];
         int found = 0;
         for (int pfn = 0; pfn < nrPages && found < n; pfn++) {
-            if (mp.pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0) {
+            if (UnloadDuringMigration.isBalloonPage(mp, contract, pfn)) {
                 out[found++] = pfn;
             }
         }
@@ -241,6 +267,10 @@ final class MainlineUnderPct implements Race {
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, null);
         device0.restore();
+        if (leakPath != null) {
+            leakPath.delete(); // back to v3.8
+            leakPath = null;
+        }
         lab.boot(MigrationContract.MOVABLE_OPS_2025, memoryBefore);
         lab.run("mm:kcompactd start");
     }

@@ -12,7 +12,6 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 
 /**
@@ -100,8 +99,9 @@ final class UnloadDuringMigration implements Race {
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         MigrationContract contract = setup.contract();
-        if (virtioJar == null) {
-            virtioJar = BundleBytes.of(lab.bundle(VIRTIO)); // to install it again after each run's uninstall
+        Bundle virtio = lab.installed(VIRTIO);
+        if (virtio != null) { // the batch's start (after a run that reported, it is uninstalled)
+            virtioJar = BundleBytes.of(virtio); // to install it again after each run's uninstall
         }
         if (leakPath == null && contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
             leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
@@ -143,24 +143,23 @@ final class UnloadDuringMigration implements Race {
 
     /** The lowest PFN the virtio balloon holds, found the contract's way. */
     private static int firstBalloonPage(LabContext lab, MigrationContract contract) throws Exception {
-        ServiceReference<MovablePages> ref = lab.context.getServiceReference(MovablePages.class);
-        MovablePages mp = lab.context.getService(ref);
-        try {
-            MemoryManager mm = lab.mm();
-            for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
-                boolean balloon = switch (contract) {
-                    case BALLOON_2012 -> mp.balloonPageDevice(pfn) != null;
-                    case NON_LRU_2016 -> mp.pageMovableHint(pfn) && mp.pageMapping(pfn) != null;
-                    default -> mp.pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0;
-                };
-                if (balloon) {
-                    return pfn;
-                }
+        MovablePages mp = lab.movablePages();
+        int nrPages = lab.mm().nrPages();
+        for (int pfn = 0; pfn < nrPages; pfn++) {
+            if (isBalloonPage(mp, contract, pfn)) {
+                return pfn;
             }
-        } finally {
-            lab.context.ungetService(ref);
         }
-        throw new IllegalStateException("the virtio balloon holds no page after virtio:target 0 " + PAGES);
+        throw new IllegalStateException("the virtio balloon holds no page after it inflated to " + PAGES);
+    }
+
+    /** A page of a balloon, as the contract marks it (2012: its mapping; 2016: movable with a mapping; 2025: page->private). */
+    static boolean isBalloonPage(MovablePages mp, MigrationContract contract, int pfn) {
+        return switch (contract) {
+            case BALLOON_2012 -> mp.balloonPageDevice(pfn) != null;
+            case NON_LRU_2016 -> mp.pageMovableHint(pfn) && mp.pageMapping(pfn) != null;
+            default -> mp.pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0;
+        };
     }
 
     @Override
