@@ -51,7 +51,8 @@ public interface MemoryManager {
      * lock_acquire() (include/linux/lockdep.h): tells the lock-order checker that the calling task
      * takes a lock of class lockClass (e.g. "&vb->balloon_lock"). Call it before a blocking acquire,
      * or after a trylock that succeeded with trylock true (which records no dependency: it cannot
-     * block). With the checker off (mm:debug lockdep) it costs one field read.
+     * block). With the checker off (mm:debug lockdep) it costs one field read. A blocking acquire is
+     * also the injection point "lock:CLASS" when the race lab asks for it ({@link InjectionPoints#LOCK_POINTS}).
      */
     void lockdepAcquire(String lockClass, boolean trylock);
 

@@ -389,6 +389,9 @@ public class MmCore implements MemoryManager {
 
     @Override
     public void lockdepAcquire(String lockClass, boolean trylock) {
+        if (!trylock) {
+            guest.modules.table.atLock(lockClass); // a schedule may switch before the lock is taken
+        }
         Lockdep lockdep = guest.debug().lockdep();
         if (lockdep.on) {
             lockdep.acquire(lockClass, trylock);

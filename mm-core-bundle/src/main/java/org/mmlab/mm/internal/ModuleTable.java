@@ -29,6 +29,10 @@ final class ModuleTable {
     private volatile ModulePolicy policy = ModulePolicy.DRAIN;
     /** The lab's injection points, or null. */
     volatile InjectionPoints points;
+    /** The lab asked for "lock:CLASS" points too (InjectionPoints.LOCK_POINTS). */
+    volatile boolean lockPoints;
+    /** "lock:" + class, made once per class. */
+    private final Map<String, String> lockPointNames = new ConcurrentHashMap<>();
     /** The running guest's drain (osgi-drain at unload), set by the guest. */
     volatile java.util.function.LongConsumer drain;
     /** The running guest's log, for what the module loader prints. */
@@ -47,6 +51,14 @@ final class ModuleTable {
         InjectionPoints p = points;
         if (p != null) {
             p.at(point, pfn);
+        }
+    }
+
+    /** "lock:CLASS" before a blocking acquire of an annotated lock, if the lab asked for lock points. */
+    void atLock(String lockClass) {
+        InjectionPoints p = points;
+        if (p != null && lockPoints) {
+            p.at(lockPointNames.computeIfAbsent(lockClass, c -> "lock:" + c), -1);
         }
     }
 

@@ -1,6 +1,7 @@
 package org.mmlab.mm.internal;
 
 import java.util.Collection;
+import java.util.Map;
 
 import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.ModulePolicy;
@@ -43,13 +44,20 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
             policyOption = ReferencePolicyOption.GREEDY)
-    void bindInjectionPoints(InjectionPoints points) {
+    void bindInjectionPoints(InjectionPoints points, Map<String, Object> props) {
+        bind(table, points, props);
+    }
+
+    /** The lab's points, with lock points if its service asks for them (InjectionPoints.LOCK_POINTS). */
+    static void bind(ModuleTable table, InjectionPoints points, Map<String, Object> props) {
+        table.lockPoints = Boolean.TRUE.equals(props.get(InjectionPoints.LOCK_POINTS));
         table.points = points;
     }
 
     void unbindInjectionPoints(InjectionPoints points) {
         if (table.points == points) {
             table.points = null;
+            table.lockPoints = false;
         }
     }
 

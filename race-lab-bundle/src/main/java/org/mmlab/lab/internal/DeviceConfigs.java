@@ -28,12 +28,12 @@ final class DeviceConfigs {
     /** Device 0 with these properties added (made if the lab has none), probed again with them. */
     void device0(Map<String, Object> props) throws Exception {
         Configuration[] existing = lab.cm().listConfigurations("(service.pid="
-                + UnloadDuringMigration.VIRTIO_FACTORY_PID + "~0)"); // the default device's (DefaultDevice)
+                + Device0.FACTORY_PID + "~0)"); // the default device's (DefaultDevice)
         if (existing != null) {
             device0 = existing[0];
             device0Was = device0.getProperties();
         } else {
-            device0 = lab.cm().getFactoryConfiguration(UnloadDuringMigration.VIRTIO_FACTORY_PID, "0", "?");
+            device0 = lab.cm().getFactoryConfiguration(Device0.FACTORY_PID, "0", "?");
             device0Was = null;
         }
         Hashtable<String, Object> p = new Hashtable<>();
@@ -57,7 +57,7 @@ final class DeviceConfigs {
 
     /** Creates device name's configuration: Configuration Admin's thread has SCR probe it. */
     void create(String name, Map<String, Object> props) throws Exception {
-        second = lab.cm().getFactoryConfiguration(UnloadDuringMigration.VIRTIO_FACTORY_PID, name, "?");
+        second = lab.cm().getFactoryConfiguration(Device0.FACTORY_PID, name, "?");
         second.update(new Hashtable<>(props));
     }
 

@@ -32,7 +32,7 @@ final class GlobalVbPtr implements Race {
     static final String VB_PTR = "vbPtr";
     /** The device the admin thread adds: factory configuration "1" of org.mmlab.virtio.balloon. */
     static final String DEVICE = "1";
-    static final String DEVICE_PID = UnloadDuringMigration.VIRTIO_FACTORY_PID + "~" + DEVICE;
+    static final String DEVICE_PID = Device0.FACTORY_PID + "~" + DEVICE;
     /** Pages device 0 holds for the run (race 1's, so that its search for a balloon page says so). */
     static final int PAGES = UnloadDuringMigration.PAGES;
 
@@ -110,8 +110,8 @@ final class GlobalVbPtr implements Race {
         lab.awaitOutput("virtio:driver", "vbPtr " + vbPtr + " "); // Configuration Admin delivers it asynchronously
         lab.run("mm:kcompactd stop");
         if (madeDevice == null && lab.cm().listConfigurations(
-                "(service.factoryPid=" + UnloadDuringMigration.VIRTIO_FACTORY_PID + ")") == null) {
-            madeDevice = lab.cm().getFactoryConfiguration(UnloadDuringMigration.VIRTIO_FACTORY_PID, "0", "?");
+                "(service.factoryPid=" + Device0.FACTORY_PID + ")") == null) {
+            madeDevice = lab.cm().getFactoryConfiguration(Device0.FACTORY_PID, "0", "?");
             madeDevice.update(new Hashtable<>());
         }
         lab.awaitOutput("virtio:host 0", "device 0 (");
@@ -123,7 +123,7 @@ final class GlobalVbPtr implements Race {
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
         threads.put("admin", () -> {
             try {
-                device1 = lab.cm().getFactoryConfiguration(UnloadDuringMigration.VIRTIO_FACTORY_PID, DEVICE, "?");
+                device1 = lab.cm().getFactoryConfiguration(Device0.FACTORY_PID, DEVICE, "?");
                 device1.update(new Hashtable<>());
                 awaitService(lab, probed);
             } catch (Exception e) {

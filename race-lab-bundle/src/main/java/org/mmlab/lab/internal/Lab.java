@@ -4,7 +4,6 @@ import java.util.Map;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
-import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.ModulePolicy;
 import org.osgi.framework.BundleContext;
@@ -20,7 +19,7 @@ public class Lab {
     private final MemoryManager mm;
     private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(),
             3, new GlobalVbPtr(), 4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(),
-            6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree()));
+            6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree(), 8, new MainlineUnderPct()));
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {
@@ -52,23 +51,22 @@ public class Lab {
         mm.setModulePolicy(p);
     }
 
-    /** Runs the race once. */
-    public RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
-        try (LabContext lab = new LabContext(context, processor)) {
-            return new RaceLab(lab, checkAfterRun).run(race, setup, strategy);
-        }
+    /** Runs of the race under the setup that share their preparation: close it to put the lab back. */
+    public RaceBatch batch(Race race, Setup setup) throws Exception {
+        return new RaceBatch(new LabContext(context, processor), race, setup, checkAfterRun);
     }
 
-    /** Decisions of a run whose schedule switches only when a thread ends: PCT's k. */
-    public int steps(Race race, Setup setup) throws Exception {
-        RaceOutcome o = run(race, setup, StrategySpec.of(() -> Strategies.replay(""), "replay ''"));
-        return (int) Math.max(1, o.decisions());
+    /** Runs the race once. */
+    public RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
+        try (RaceBatch b = batch(race, setup)) {
+            return b.run(strategy);
+        }
     }
 
     /** Shrinks a failing trace: see {@link TraceShrinker}. */
     public TraceShrinker.Shrunk shrink(Race race, Setup setup, String trace) throws Exception {
-        try (LabContext lab = new LabContext(context, processor)) {
-            return new TraceShrinker(new RaceLab(lab, checkAfterRun), race, setup).shrink(trace);
+        try (RaceBatch b = batch(race, setup)) {
+            return new TraceShrinker(b).shrink(trace);
         }
     }
 }

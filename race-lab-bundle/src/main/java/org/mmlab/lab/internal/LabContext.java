@@ -5,33 +5,105 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.MovablePages;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.tracker.ServiceTracker;
 
 /** What a race needs from the running lab: the guest, the shell's commands and the bundles. */
 final class LabContext implements AutoCloseable {
     static final long WAIT_MS = 15_000;
+    /** mm-core's configuration PID (MmCore.PID). */
+    static final String MM_PID = "org.mmlab.mm";
 
     final BundleContext context;
     private final CommandProcessor processor;
     private final ServiceTracker<MemoryManager, MemoryManager> mm;
+    private final ServiceTracker<MovablePages, MovablePages> movable;
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
+    /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
+    private MemoryManager tainted;
 
     LabContext(BundleContext context, CommandProcessor processor) {
         this.context = context;
         this.processor = processor;
         this.mm = new ServiceTracker<>(context, MemoryManager.class, null);
         mm.open();
+        this.movable = new ServiceTracker<>(context, MovablePages.class, null);
+        movable.open();
         this.cm = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
         cm.open();
+    }
+
+    /** A run reported something in the running guest: the next {@link #bootWith} reboots it. */
+    void taint() throws InterruptedException {
+        tainted = mm();
+    }
+
+    /**
+     * The guest running this contract: rebooted (see {@link #boot}) unless it runs it already and no
+     * run reported anything in it. A batch's runs then share one boot.
+     */
+    void bootWith(MigrationContract contract) throws Exception {
+        boot(contract, (long) mm().nrPages() << Mm.PAGE_SHIFT);
+    }
+
+    /**
+     * The guest running this contract with this much memory: unless it does already and no run
+     * reported anything in it, Configuration Admin reboots it with them (as mm:config does, without
+     * the shell), the rest of its configuration kept.
+     */
+    void boot(MigrationContract contract, long memoryBytes) throws Exception {
+        MemoryManager old = mm();
+        if (old != tainted && contract() == contract && ((long) old.nrPages() << Mm.PAGE_SHIFT) == memoryBytes) {
+            return;
+        }
+        Configuration conf = cm().getConfiguration(MM_PID, "?");
+        Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
+        props.put("migrationContract", contract.value());
+        props.put("memorySize", Long.toString(memoryBytes));
+        conf.update(props);
+        long deadline = System.currentTimeMillis() + WAIT_MS;
+        while (mm.getService() == old || mm.getService() == null) {
+            if (System.currentTimeMillis() > deadline) {
+                throw new IllegalStateException("the guest did not reboot with " + contract.value() + " and "
+                        + memoryBytes + " bytes within " + WAIT_MS / 1000 + " s (see the log)");
+            }
+            Thread.sleep(1);
+        }
+        // and the mm: commands bound to it (they follow the guest dynamically)
+        awaitOutput("mm:config", "(" + (memoryBytes >> Mm.PAGE_SHIFT) + " pages)");
+        tainted = null;
+    }
+
+    /** The running guest's migration contract. */
+    MigrationContract contract() throws InterruptedException {
+        MovablePages m = movable.waitForService(WAIT_MS);
+        if (m == null) {
+            throw new IllegalStateException("no guest is running (MovablePages service missing)");
+        }
+        return m.contract();
+    }
+
+    /** The running guest's view of movable pages (page->private, movable_ops). */
+    MovablePages movablePages() throws InterruptedException {
+        MovablePages m = movable.waitForService(WAIT_MS);
+        if (m == null) {
+            throw new IllegalStateException("no guest is running (MovablePages service missing)");
+        }
+        return m;
     }
 
     /** Configuration Admin, for driver configurations (virtio devices). */
@@ -82,14 +154,22 @@ final class LabContext implements AutoCloseable {
 
     /** The bundle with this symbolic name. */
     Bundle bundle(String bsn) {
+        Bundle b = installed(bsn);
+        if (b == null) {
+            throw new IllegalStateException("bundle " + bsn + " is not installed");
+        }
+        return b;
+    }
+
+    /** The bundle with this symbolic name, or null if none is installed. */
+    Bundle installed(String bsn) {
         return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
-                .orElseThrow(() -> new IllegalStateException("bundle " + bsn + " is not installed"));
+                .orElse(null);
     }
 
     /** The bundle started, installed again from jar if it was uninstalled (insmod after rmmod). */
     Bundle ensureStarted(String bsn, byte[] jar) throws Exception {
-        Bundle b = Arrays.stream(context.getBundles()).filter(x -> bsn.equals(x.getSymbolicName())).findFirst()
-                .orElse(null);
+        Bundle b = installed(bsn);
         if (b == null) {
             if (jar == null) {
                 throw new IllegalStateException("bundle " + bsn + " is not installed, and the lab has no copy of it");
@@ -115,7 +195,7 @@ final class LabContext implements AutoCloseable {
             } catch (Exception e) {
                 last = e.toString();
             }
-            Thread.sleep(10);
+            Thread.sleep(2);
         }
         throw new IllegalStateException("timed out waiting for '" + expected + "' from " + command + "; last: " + last);
     }
@@ -123,6 +203,7 @@ final class LabContext implements AutoCloseable {
     @Override
     public void close() {
         mm.close();
+        movable.close();
         cm.close();
     }
 }

@@ -3,6 +3,7 @@ package org.mmlab.lab.internal;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.lab.RaceOutcome;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 
@@ -34,17 +35,63 @@ public interface Race {
     /** The scripted schedule, a partial order over THREAD@POINT events. */
     String script();
 
-    /** The first line of the report the race produces, e.g. "BUG: KASAN: use-after-unload in". */
+    /**
+     * The first line of the report the race produces, e.g. "BUG: KASAN: use-after-unload in"; empty for
+     * an {@link #exploration()} entry, which looks for any checker report.
+     */
     String report();
 
     /**
-     * Readies the lab (the guest booted with the setup's contract, drivers, pages) and returns the
+     * An exploration entry: no scripted schedule fails, {@link #fails()} is the setup it explores
+     * (lab:explore), and its script is one schedule of interest that the design survives.
+     */
+    default boolean exploration() {
+        return false;
+    }
+
+    /**
+     * Readies what every run of a batch shares (the contract the guest boots with, the race's own
+     * settings), before the first run; {@link #prepare} then readies only what a run changes. After a
+     * run that reported something it is called again, and {@link LabContext#bootWith} then reboots the
+     * guest: it must be idempotent. The default does nothing: prepare() readies everything.
+     */
+    default void prepareBatch(LabContext lab, Setup setup) throws Exception {
+    }
+
+    /**
+     * Readies one run (the guest booted with the setup's contract, drivers, pages) and returns the
      * simulated threads, by name, in order. The policy is already set.
      */
     Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception;
 
-    /** Puts the lab back as a user expects it (drivers loaded, default contract), whatever the run did. */
+    /**
+     * Between two runs of a batch: undoes what the run changed that the next {@link #prepare} does not
+     * redo. The default is {@link #cleanup}, for a race whose prepare() readies everything.
+     */
+    default void reset(LabContext lab) throws Exception {
+        cleanup(lab);
+    }
+
+    /** After a batch's last run: puts the lab back as a user expects it (drivers loaded, default contract). */
     void cleanup(LabContext lab) throws Exception;
+
+    /** Runs also stop at "lock:CLASS" before each blocking acquire of an annotated lock (more decisions). */
+    default boolean lockPoints() {
+        return false;
+    }
+
+    /**
+     * After a run: what the run should have done and did not (e.g. "virtio-bundle was not unloaded"),
+     * which makes it a failed run, or null. So an exploration that finds nothing can show it explored.
+     */
+    default String checkWork(LabContext lab, RaceOutcome run) throws Exception {
+        return null;
+    }
+
+    /** What the runs of the batch so far did, in a line (lab:race and lab:explore print it), or null. */
+    default String work() {
+        return null;
+    }
 
     /** The setup with the race's defaults for what the user left empty; a clear error for an unknown variant. */
     default Setup setup(String contract, String policy, String variant) {

@@ -9,12 +9,12 @@ import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.ModulePolicy;
 import org.osgi.framework.ServiceRegistration;
 
 /**
- * Runs one race under one policy and one schedule: readies the lab, hands the kernel's injection
- * points to a controlled scheduler for the run, and reads in dmesg what the checkers reported.
+ * Runs one schedule of a race whose threads are ready: hands the kernel's injection points to a
+ * controlled scheduler for the run, and reads in dmesg what the checkers reported.
+ * {@link RaceBatch} readies the lab around it.
  */
 final class RaceLab {
     /** A run that takes longer than this is stuck (and reported so, with where each thread is). */
@@ -29,40 +29,34 @@ final class RaceLab {
         this.checkAfterRun = checkAfterRun;
     }
 
-    RaceOutcome run(Race race, Setup setup, StrategySpec strategy) throws Exception {
-        MemoryManager before = lab.mm();
-        ModulePolicy old = before.modulePolicy();
-        before.setModulePolicy(setup.policy());
-        try {
-            Map<String, Runnable> threads = race.prepare(lab, setup);
-            MemoryManager mm = lab.mm();
-            ControlledScheduler sched = new ControlledScheduler(strategy.create());
-            threads.forEach(sched::thread);
-            long mark = mm.dmesgSeq();
-            InjectionPoints points = (point, pfn) -> sched.at(point);
-            ServiceRegistration<InjectionPoints> reg = lab.context.registerService(InjectionPoints.class, points,
-                    new Hashtable<>());
-            ControlledScheduler.Result r;
-            try {
-                r = sched.run(RUN_TIMEOUT_MS);
-            } finally {
-                reg.unregister();
-            }
-            if (checkAfterRun && r.stuck() == null) {
-                checkAfterRun(mm);
-            }
-            List<String> reports = reports(lab.mm().dmesgSince(mark));
-            boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
-            String failure = r.stuck() != null ? r.stuck()
-                    : r.failures().isEmpty() ? null : String.join("; ", r.failures());
-            List<String> events = new ArrayList<>();
-            r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
-            return new RaceOutcome(race.name(), setup.options(), strategy.describe(), reproduced, reports,
-                    r.windowClosed(), r.trace().text(), events, r.decisions(), failure);
-        } finally {
-            race.cleanup(lab);
-            lab.mm().setModulePolicy(old);
+    RaceOutcome run(Race race, Setup setup, StrategySpec strategy, Map<String, Runnable> threads) throws Exception {
+        MemoryManager mm = lab.mm();
+        ControlledScheduler sched = new ControlledScheduler(strategy.create());
+        threads.forEach(sched::thread);
+        long mark = mm.dmesgSeq();
+        InjectionPoints points = (point, pfn) -> sched.at(point);
+        Hashtable<String, Object> props = new Hashtable<>();
+        if (race.lockPoints()) {
+            props.put(InjectionPoints.LOCK_POINTS, Boolean.TRUE);
         }
+        ServiceRegistration<InjectionPoints> reg = lab.context.registerService(InjectionPoints.class, points, props);
+        ControlledScheduler.Result r;
+        try {
+            r = sched.run(RUN_TIMEOUT_MS);
+        } finally {
+            reg.unregister();
+        }
+        if (checkAfterRun && r.stuck() == null) {
+            checkAfterRun(mm);
+        }
+        List<String> reports = reports(lab.mm().dmesgSince(mark));
+        boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
+        String failure = r.stuck() != null ? r.stuck()
+                : r.failures().isEmpty() ? null : String.join("; ", r.failures());
+        List<String> events = new ArrayList<>();
+        r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
+        return new RaceOutcome(race.name(), setup.options(), strategy.describe(), reproduced, reports,
+                r.windowClosed(), r.trace().text(), events, r.decisions(), failure);
     }
 
     /**

@@ -16,15 +16,16 @@ public final class TraceShrinker {
     /** Runs of the race a shrink may spend. */
     static final int MAX_RUNS = 60;
 
-    private final RaceLab lab;
+    private final RaceBatch lab;
     private final Race race;
     private final Setup setup;
     private int runs;
 
-    TraceShrinker(RaceLab lab, Race race, Setup setup) {
-        this.lab = lab;
-        this.race = race;
-        this.setup = setup;
+    /** Its runs are runs of the batch. */
+    TraceShrinker(RaceBatch batch) {
+        this.lab = batch;
+        this.race = batch.race();
+        this.setup = batch.setup();
     }
 
     /** The shrunk trace and its script; the input must reproduce the race. */
@@ -63,7 +64,7 @@ public final class TraceShrinker {
                 }
             }
         }
-        RaceOutcome last = lab.run(race, setup, replay(Trace.encode(best)));
+        RaceOutcome last = lab.run(replay(Trace.encode(best)));
         return new Shrunk(Trace.encode(best), script(Trace.decode(last.trace()), last.events()), switches(best), runs);
     }
 
@@ -80,7 +81,7 @@ public final class TraceShrinker {
 
     private boolean fails(List<String> choices) throws Exception {
         runs++;
-        return lab.run(race, setup, replay(Trace.encode(choices))).reproduced();
+        return lab.run(replay(Trace.encode(choices))).reproduced();
     }
 
     private static StrategySpec replay(String trace) {

@@ -12,7 +12,6 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.osgi.framework.Bundle;
-import org.osgi.framework.ServiceReference;
 import org.osgi.service.cm.Configuration;
 
 /**
@@ -26,8 +25,6 @@ import org.osgi.service.cm.Configuration;
  */
 final class UnloadDuringMigration implements Race {
     static final String VIRTIO = "virtio-bundle";
-    /** VirtioBalloons.FACTORY_PID, not imported: the race uninstalls virtio-bundle, whose package it is. */
-    static final String VIRTIO_FACTORY_PID = "org.mmlab.virtio.balloon";
     /** The balloon infrastructure's PID (BalloonComponent.PID). */
     static final String BALLOON_PID = "org.mmlab.balloon";
     static final String V7_LEAK = "v7-leak";
@@ -36,8 +33,8 @@ final class UnloadDuringMigration implements Race {
     static final int PAGES = 64;
 
     private byte[] virtioJar;
-    /** Device 0's configuration, if the race had to make it (a lab started without the default device). */
-    private Configuration madeDevice;
+    /** Device 0, asking for PAGES at each probe during a batch. */
+    private final Device0 device0 = new Device0();
     /** The balloon infrastructure's configuration, while the race sets leakPath=v7. */
     private Configuration leakPath;
 
@@ -95,29 +92,36 @@ final class UnloadDuringMigration implements Race {
         return "BUG: KASAN: use-after-unload in b_dev_info->migratepage";
     }
 
+    /**
+     * Once a batch (and after a run that reported something): the guest, the leak path, kcompactd, and
+     * device 0 asking for PAGES at each probe.
+     */
     @Override
-    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         MigrationContract contract = setup.contract();
-        lab.ensureStarted(VIRTIO, virtioJar);
-        if (contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
+        Bundle virtio = lab.installed(VIRTIO);
+        if (virtio != null) { // the batch's start (after a run that reported, it is uninstalled)
+            virtioJar = BundleBytes.of(virtio); // to install it again after each run's uninstall
+        }
+        if (leakPath == null && contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
             leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
             leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
         }
-        lab.run("mm:config migrationContract " + contract.value());
+        lab.bootWith(contract); // before virtio-bundle is installed again: it then starts once
         if (leakPath != null) {
             lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
         }
         lab.run("mm:kcompactd stop");
-        if (madeDevice == null
-                && lab.cm().listConfigurations("(service.factoryPid=" + VIRTIO_FACTORY_PID + ")") == null) {
-            madeDevice = lab.cm().getFactoryConfiguration(VIRTIO_FACTORY_PID, "0", "?");
-            madeDevice.update(new Hashtable<>());
-        }
-        lab.awaitOutput("virtio:host 0", "device 0 (");
-        lab.run("virtio:target 0 " + PAGES);
+        device0.askFor(lab, PAGES);
+    }
+
+    /** Each run: virtio-bundle installed again (the last run uninstalled it), device 0 inflated. */
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        lab.ensureStarted(VIRTIO, virtioJar);
+        Device0.awaitPages(lab, PAGES);
         MemoryManager mm = lab.mm();
-        int pfn = firstBalloonPage(lab, contract);
-        virtioJar = BundleBytes.of(lab.bundle(VIRTIO));
+        int pfn = firstBalloonPage(lab, setup.contract());
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
         threads.put("admin", () -> {
@@ -132,42 +136,41 @@ final class UnloadDuringMigration implements Race {
         return threads;
     }
 
+    /** Between runs: nothing; the next prepare() installs virtio-bundle again, and its device 0 inflates. */
+    @Override
+    public void reset(LabContext lab) {
+    }
+
     /** The lowest PFN the virtio balloon holds, found the contract's way. */
     static int firstBalloonPage(LabContext lab, MigrationContract contract) throws Exception {
-        ServiceReference<MovablePages> ref = lab.context.getServiceReference(MovablePages.class);
-        MovablePages mp = lab.context.getService(ref);
-        try {
-            MemoryManager mm = lab.mm();
-            for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
-                boolean balloon = switch (contract) {
-                    case BALLOON_2012 -> mp.balloonPageDevice(pfn) != null;
-                    case NON_LRU_2016 -> mp.pageMovableHint(pfn) && mp.pageMapping(pfn) != null;
-                    default -> mp.pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0;
-                };
-                if (balloon) {
-                    return pfn;
-                }
+        MovablePages mp = lab.movablePages();
+        int nrPages = lab.mm().nrPages();
+        for (int pfn = 0; pfn < nrPages; pfn++) {
+            if (isBalloonPage(mp, contract, pfn)) {
+                return pfn;
             }
-        } finally {
-            lab.context.ungetService(ref);
         }
-        throw new IllegalStateException("the virtio balloon holds no page after virtio:target 0 " + PAGES);
+        throw new IllegalStateException("the virtio balloon holds no page after it inflated to " + PAGES);
+    }
+
+    /** A page of a balloon, as the contract marks it (2012: its mapping; 2016: movable with a mapping; 2025: page->private). */
+    static boolean isBalloonPage(MovablePages mp, MigrationContract contract, int pfn) {
+        return switch (contract) {
+            case BALLOON_2012 -> mp.balloonPageDevice(pfn) != null;
+            case NON_LRU_2016 -> mp.pageMovableHint(pfn) && mp.pageMapping(pfn) != null;
+            default -> mp.pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0;
+        };
     }
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
-        lab.awaitOutput("virtio:host 0", "device 0 (");
-        lab.run("virtio:target 0 0");
-        if (madeDevice != null) {
-            madeDevice.delete();
-            madeDevice = null;
-        }
+        device0.restore();
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
-        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
+        lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
         lab.run("mm:kcompactd start");
     }
 }

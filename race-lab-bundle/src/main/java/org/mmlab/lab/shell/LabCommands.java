@@ -1,6 +1,5 @@
 package org.mmlab.lab.shell;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.function.IntFunction;
 
@@ -10,6 +9,7 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.Lab;
 import org.mmlab.lab.internal.Race;
+import org.mmlab.lab.internal.RaceBatch;
 import org.mmlab.lab.internal.Setup;
 import org.mmlab.lab.internal.StrategySpec;
 import org.mmlab.lab.internal.TraceShrinker;
@@ -34,12 +34,19 @@ public class LabCommands {
         this.lab = lab;
     }
 
-    @Descriptor("list the races the lab reproduces: seed, contract, the policy it fails under and those it passes")
+    @Descriptor("list the races the lab reproduces: seed, quote, the setup each fails under and those it passes, variants")
     public void races() {
         for (Race r : lab.catalogue().races()) {
-            System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
-                    + "   %s%n   script: %s%n", lab.catalogue().number(r), r.name(), r.seed(), r.quote(), r.fails(), r.report(),
-                    setups(r.passes()), r.conditions(), r.script());
+            int n = lab.catalogue().number(r);
+            if (r.exploration()) { // no failing script: lab:explore looks for any checker report
+                System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   explores %s for any checker report (lab:explore %d)%n"
+                        + "   clean under %s%n   %s%n   script: %s%n", n, r.name(), r.seed(), r.quote(), r.fails(), n,
+                        setups(r.passes()), r.conditions(), r.script());
+            } else {
+                System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
+                        + "   %s%n   script: %s%n", n, r.name(), r.seed(), r.quote(), r.fails(), r.report(),
+                        setups(r.passes()), r.conditions(), r.script());
+            }
             r.variants().forEach((v, what) -> System.out.printf("   variant %s: %s%n", v, what));
         }
     }
@@ -84,11 +91,13 @@ public class LabCommands {
         if (depth < 1) {
             throw new IllegalArgumentException("--depth " + depth + ": PCT's depth is at least 1");
         }
-        int steps = strategy.equals("pct") ? lab.steps(race, setup) : 0;
-        runMany(race, setup, runs, k -> strategy.equals("random")
-                ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
-                : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
-                        "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
+        inBatch(race, setup, batch -> {
+            int steps = strategy.equals("pct") ? batch.steps() : 0;
+            runMany(batch, runs, k -> strategy.equals("random")
+                    ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
+                    : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
+                            "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
+        });
     }
 
     @Descriptor("replay a run of a race from its trace (as a failing run prints it)")
@@ -150,23 +159,41 @@ public class LabCommands {
         check();
     }
 
-    /** Runs the race n times, printing each run and a summary line. */
     private void runMany(Race race, Setup setup, int runs, IntFunction<StrategySpec> strategies) throws Exception {
+        inBatch(race, setup, batch -> runMany(batch, runs, strategies));
+    }
+
+    /** What runs in one batch of the race, followed by where the batch's time went. */
+    private void inBatch(Race race, Setup setup, BatchBody body) throws Exception {
+        RaceBatch batch = lab.batch(race, setup);
+        try {
+            body.run(batch);
+        } finally {
+            batch.close();
+        }
+        System.out.println("time: " + batch.times());
+    }
+
+    private interface BatchBody {
+        void run(RaceBatch batch) throws Exception;
+    }
+
+    /** Each run, a summary line, and what the runs did (if the race says). */
+    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies) throws Exception {
         int reproduced = 0;
         int closed = 0;
-        long[] ms = new long[runs];
         for (int k = 0; k < runs; k++) {
-            long t0 = System.nanoTime();
-            RaceOutcome o = lab.run(race, setup, strategies.apply(k));
-            ms[k] = (System.nanoTime() - t0) / 1_000_000;
+            RaceOutcome o = batch.run(strategies.apply(k));
             System.out.println(describe(k + 1, o));
             reproduced += o.reproduced() ? 1 : 0;
             closed += o.windowClosed() != null ? 1 : 0;
         }
-        Arrays.sort(ms);
-        System.out.printf("%s under %s: reproduced in %d of %d runs%s; %d ms a run (median; %d-%d)%n", race.name(),
-                setup, reproduced, runs, closed > 0 ? ", window closed in " + closed : "", ms[runs / 2], ms[0],
-                ms[runs - 1]);
+        Race race = batch.race();
+        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), batch.setup(), reproduced,
+                runs, closed > 0 ? ", window closed in " + closed : "");
+        if (race.work() != null) {
+            System.out.println("work: " + race.work());
+        }
     }
 
     static String describe(int k, RaceOutcome o) {

@@ -1,0 +1,149 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * Race 8 of the catalogue: the mainline design (2025 contract, drain) under the PCT explorer. Each
+ * schedule runs three simulated threads over virtio device 0's balloon: compaction migrating some of
+ * its pages, a task under memory pressure whose allocation deflates it through the OOM notifier chain,
+ * and the admin thread stopping virtio-bundle. The explorer must find no checker report, and each
+ * schedule must have done the work: the driver unloaded and all 64 of the balloon's pages deflated
+ * (the race checks both after every run, a run that did not is a failure), with migrations and OOM
+ * deflations counted on the "work:" line.
+ */
+@ExtendWith(ServiceExtension.class)
+class MainlinePctTest {
+    private static final int PAGES = 64;
+
+    @InjectService(timeout = 15_000)
+    static CommandProcessor processor;
+
+    GogoSession gogo;
+
+    @BeforeEach
+    void openAShell() {
+        gogo = new GogoSession(processor);
+    }
+
+    @AfterEach
+    void theLabIsBackAsAUserExpectsIt() throws Exception {
+        try {
+            assertThat(gogo.run("lab:policy").trim()).isEqualTo("drain");
+            assertThat(gogo.run("mm:config")).contains("memorySize   4 GiB").contains("migrationContract 2025");
+            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        } finally {
+            gogo.close();
+        }
+    }
+
+    @Test
+    void pctFindsNoReportInTheMainlineDesignAndEveryScheduleUnloadsMigratesAndDeflates() throws Exception {
+        int runs = 300;
+        String out = gogo.run("lab:explore mainline-under-pct --strategy pct --depth 3 --seed 1 --runs " + runs);
+
+        assertThat(count(out, "(?m)^run \\d+ \\(pct --seed \\d+ --depth 3 .*\\): clean$")).as(out).isEqualTo(runs);
+        assertThat(out).doesNotContain("BUG:").doesNotContain("WARNING:").doesNotContain("failure:")
+                .contains("mainline-under-pct under 2025/drain/mainline: reproduced in 0 of " + runs + " runs");
+        // PCT's step estimate is one more run of the batch
+        Work w = Work.of(out);
+        assertThat(w.runs).isEqualTo(runs + 1);
+        assertThat(w.unloaded).as("virtio-bundle stopped in every schedule").isEqualTo(runs + 1);
+        assertThat(w.deflated).as("every balloon page deflated in every schedule").isEqualTo((long) PAGES * (runs + 1));
+        assertThat(w.migratedRuns).as("schedules that migrated balloon pages").isGreaterThan(runs / 4);
+        assertThat(w.migratedPages).isGreaterThanOrEqualTo(w.migratedRuns);
+        assertThat(w.oomRuns).as("schedules whose OOM notifier deflated").isGreaterThan(runs / 4);
+    }
+
+    @Test
+    void depthTwoFindsNothingEither() throws Exception {
+        String out = gogo.run("lab:explore mainline-under-pct --depth 2 --seed 1001 --runs 100");
+
+        assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
+        assertThat(out).doesNotContain("failure:").contains("reproduced in 0 of 100 runs");
+        assertThat(Work.of(out).unloaded).isEqualTo(101);
+    }
+
+    /**
+     * Under the 2025 contract, none runs the same code as drain: the core takes no module reference in
+     * either, and virtio's remove drains the balloon (isolated pages included) in both. So the explorer
+     * finds nothing there either: what protects the unload is the driver's drain, not the policy.
+     */
+    @Test
+    void underTheMainlineContractPolicyNoneIsTheSameDesignAndAsClean() throws Exception {
+        String out = gogo.run("lab:explore mainline-under-pct --policy none --seed 2001 --runs 100");
+
+        assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
+        assertThat(out).doesNotContain("failure:").contains("under 2025/none/mainline: reproduced in 0 of 100 runs");
+    }
+
+    /**
+     * The explorer's teeth: the same three threads under race 1's design (2012, the reviewed v7 leak
+     * path, no protection) produce reports within 100 schedules, each replayable from its trace.
+     */
+    @Test
+    void theSameExplorationFindsRace1sDesignOutAndItsTracesReplay() throws Exception {
+        String setup = " --contract 2012 --policy none --variant v7-leak";
+        String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + setup);
+
+        int found = count(out, "(?m)^run \\d+ .*: REPRODUCED$");
+        assertThat(found).as(out).isPositive();
+        assertThat(count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
+        assertThat(out).containsPattern("(?m)^  (BUG: KASAN: use-after-unload in |BUG: Bad page state |list_del corruption)")
+                .contains("reproduced in " + found + " of 100 runs");
+        Matcher replay = Pattern.compile("replay: lab:replay mainline-under-pct '([^']+)'").matcher(out);
+        assertThat(replay.find()).isTrue();
+        assertThat(gogo.run("lab:replay mainline-under-pct '" + replay.group(1) + "'" + setup))
+                .contains("reproduced in 1 of 1 runs");
+    }
+
+    /**
+     * lab:race runs race 1's window on mainline: the unload begins (GOING) while compaction is inside
+     * the driver's migratepage and the OOM notifier has deflated every other page; the remove waits for
+     * the isolated page, so the script's order happens and the run is clean.
+     */
+    @Test
+    void race1sWindowOnMainlineHappensAndIsClean() throws Exception {
+        String out = gogo.run("lab:race mainline-under-pct --runs 5");
+
+        assertThat(count(out, "(?m)^run \\d+ \\(scripted, \\d+ decisions\\): clean$")).as(out).isEqualTo(5);
+        assertThat(out).doesNotContain("window closed").doesNotContain("failure:")
+                .contains("reproduced in 0 of 5 runs");
+        Work w = Work.of(out);
+        assertThat(w.oomRuns).as("the script deflates through the OOM notifier").isEqualTo(5);
+        assertThat(w.migratedRuns).as("and migrates").isEqualTo(5);
+    }
+
+    /** The "work:" line lab:explore prints for race 8. */
+    record Work(int runs, int unloaded, int migratedRuns, long migratedPages, int oomRuns, long deflated) {
+        private static final Pattern LINE = Pattern.compile("work: (\\d+) runs: virtio-bundle unloaded in (\\d+),"
+                + " balloon pages migrated in (\\d+) \\((\\d+) pages\\), deflated by the OOM notifier in (\\d+),"
+                + " (\\d+) pages deflated in all");
+
+        static Work of(String out) {
+            Matcher m = LINE.matcher(out);
+            assertThat(m.find()).as("a work: line in%n%s", out).isTrue();
+            return new Work(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
+                    Long.parseLong(m.group(4)), Integer.parseInt(m.group(5)), Long.parseLong(m.group(6)));
+        }
+    }
+
+    private static int count(String text, String regex) {
+        Matcher m = Pattern.compile(regex).matcher(text);
+        int n = 0;
+        while (m.find()) {
+            n++;
+        }
+        return n;
+    }
+}
