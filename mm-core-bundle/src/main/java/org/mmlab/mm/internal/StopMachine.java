@@ -18,7 +18,15 @@ final class StopMachine {
     private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
     private static int stripe() {
-        return (int) (Thread.currentThread().getId() * 0x9E3779B9L >>> 16) % STRIPES * PAD;
+        return stripe(Thread.currentThread().getId());
+    }
+
+    /**
+     * A task's counter: the top bits of a Fibonacci hash of its id, so every id, however large, gets a
+     * stripe in range (a narrowed hash taken modulo went negative from thread id 53,020 on).
+     */
+    static int stripe(long threadId) {
+        return (int) ((threadId * 0x9E3779B97F4A7C15L) >>> (Long.SIZE - Integer.numberOfTrailingZeros(STRIPES))) * PAD;
     }
 
     /** The task enters mm code (nestable). */
