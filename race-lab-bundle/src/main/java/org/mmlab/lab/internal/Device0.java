@@ -3,6 +3,7 @@ package org.mmlab.lab.internal;
 import java.util.Dictionary;
 import java.util.Enumeration;
 import java.util.Hashtable;
+import java.util.Map;
 
 import org.osgi.service.cm.Configuration;
 
@@ -23,16 +24,31 @@ final class Device0 {
 
     /** Device 0's host asks for this many pages at each probe (it restarts with that now). Idempotent. */
     void askFor(LabContext lab, int pages) throws Exception {
-        if (config != null) {
-            return;
+        if (config == null) {
+            set(lab, Map.of("hostTarget", String.valueOf(pages)));
         }
-        Configuration[] existing = lab.cm().listConfigurations("(&(service.factoryPid=" + FACTORY_PID
-                + ")(|(name=" + NAME + ")(service.pid=*~" + NAME + ")))");
-        config = existing != null ? existing[0] : lab.cm().getFactoryConfiguration(FACTORY_PID, NAME, "?");
-        before = existing != null ? existing[0].getProperties() : null;
-        Dictionary<String, Object> props = before == null ? new Hashtable<>() : copy(before);
-        props.put("hostTarget", String.valueOf(pages));
-        config.update(props);
+    }
+
+    /**
+     * Device 0 with these properties added to what it has (made if the lab has none): it is probed again
+     * with them. What it had before the first change is what {@link #restore} gives back.
+     */
+    void set(LabContext lab, Map<String, Object> props) throws Exception {
+        if (config == null) {
+            Configuration[] existing = lab.cm().listConfigurations("(&(service.factoryPid=" + FACTORY_PID
+                    + ")(|(name=" + NAME + ")(service.pid=*~" + NAME + ")))");
+            config = existing != null ? existing[0] : lab.cm().getFactoryConfiguration(FACTORY_PID, NAME, "?");
+            before = existing != null ? existing[0].getProperties() : null;
+        }
+        Dictionary<String, Object> now = config.getProperties();
+        Dictionary<String, Object> p = now == null ? new Hashtable<>() : copy(now);
+        props.forEach(p::put);
+        config.update(p);
+    }
+
+    /** True if the lab had device 0's configuration before the batch changed it. */
+    boolean existedBefore() {
+        return before != null;
     }
 
     /** Waits until device 0 runs with this many pages, read from the VirtioBalloons service. */

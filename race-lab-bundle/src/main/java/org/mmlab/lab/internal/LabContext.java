@@ -9,6 +9,7 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
+import java.util.function.Predicate;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.apache.felix.service.command.CommandSession;
@@ -184,12 +185,17 @@ final class LabContext implements AutoCloseable {
 
     /** Runs the command until its output contains expected (commands come and go with their bundles). */
     String awaitOutput(String command, String expected) throws Exception {
+        return awaitOutput(command, "'" + expected + "'", out -> out.contains(expected));
+    }
+
+    /** Runs the command until what it prints satisfies done, described as what for the timeout's message. */
+    String awaitOutput(String command, String what, Predicate<String> done) throws Exception {
         long deadline = System.currentTimeMillis() + WAIT_MS;
         String last = "";
         while (System.currentTimeMillis() < deadline) {
             try {
                 last = run(command);
-                if (last.contains(expected)) {
+                if (done.test(last)) {
                     return last;
                 }
             } catch (Exception e) {
@@ -197,7 +203,7 @@ final class LabContext implements AutoCloseable {
             }
             Thread.sleep(2);
         }
-        throw new IllegalStateException("timed out waiting for '" + expected + "' from " + command + "; last: " + last);
+        throw new IllegalStateException("timed out waiting for " + what + " from " + command + "; last: " + last);
     }
 
     @Override
