@@ -11,23 +11,29 @@ import org.mmlab.mm.MigrationContract;
  * A race of the balloon core itself (races 2, 6, 7): the guest booted with the setup's contract,
  * the lab's own one-page balloon ({@link LabBalloon}), and two simulated threads: "compaction",
  * which migrates that page as alloc_contig_range() does (the lockless test, then isolation), and
- * "balloon", the driver deflating it. Each race sets its variant's switches after the reboot.
+ * "balloon", the driver deflating it. The runs of a batch share a guest booted with the contract and
+ * the variant's switches; only a run that reported gets a fresh one.
  */
 abstract class BalloonCoreRace implements Race {
     private LabBalloon balloon;
 
-    /** The variant's switches, on the freshly booted guest (mm:debug ...). */
+    /** The variant's switches, on the freshly booted guest (mm:debug ...); idempotent. */
     abstract void applyVariant(LabContext lab, Setup setup) throws Exception;
 
     /** Undoes what applyVariant() set outside the guest (configurations); the reboot undoes the rest. */
     void revertVariant(LabContext lab) throws Exception {
     }
 
+    /** Once a batch, and again after a run that reported (a fresh guest): the contract, the variant. */
     @Override
-    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
-        lab.run("mm:config migrationContract " + setup.contract().value());
+    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
+        lab.bootWith(setup.contract());
         lab.run("mm:kcompactd stop");
         applyVariant(lab, setup);
+    }
+
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         MemoryManager mm = lab.mm();
         balloon = new LabBalloon(lab.context, mm, setup.contract());
         int pfn = balloon.inflateOne();
@@ -37,12 +43,18 @@ abstract class BalloonCoreRace implements Race {
         return threads;
     }
 
+    /** Between runs: the lab balloon goes (its driver's remove); the guest and the variant stay. */
     @Override
-    public void cleanup(LabContext lab) throws Exception {
+    public void reset(LabContext lab) {
         if (balloon != null) {
             balloon.close();
             balloon = null;
         }
+    }
+
+    @Override
+    public void cleanup(LabContext lab) throws Exception {
+        reset(lab);
         revertVariant(lab);
         lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
         lab.run("mm:kcompactd start");

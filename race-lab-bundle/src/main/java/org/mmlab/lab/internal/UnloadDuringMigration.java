@@ -162,7 +162,10 @@ final class UnloadDuringMigration implements Race {
         throw new IllegalStateException("the virtio balloon holds no page after it inflated to " + PAGES);
     }
 
-    /** A page of a balloon, as the contract marks it (2012: its mapping; 2016: movable with a mapping; 2025: page->private). */
+    /**
+     * A page of a balloon, as the contract marks it (2012: its mapping; 2016: movable with a mapping;
+     * 2025: page->private).
+     */
     static boolean isBalloonPage(MovablePages mp, MigrationContract contract, int pfn) {
         return switch (contract) {
             case BALLOON_2012 -> mp.balloonPageDevice(pfn) != null;
