@@ -6,22 +6,18 @@ import java.util.BitSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.mmlab.mm.BalloonDevInfo;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModuleCall;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageFlags;
-import org.mmlab.mm.PageType;
 
 /**
  * Models mm/migrate.c: taking pages off their owners for migration (folio_isolate_lru() for user
- * pages; for the others isolate_movable_page() in the contract this guest runs), migrate_pages()
- * with the kernel's retry passes, putback_movable_pages(), and set_movable_ops(). Lists of pages to
- * migrate are list heads in the memmap threaded through page->lru, as cc->migratepages is.
+ * pages; for the others seed 001's isolation order around the {@link MovableContract} this guest
+ * boots with), migrate_pages() with the kernel's retry passes, and putback_movable_pages(). Lists of
+ * pages to migrate are list heads in the memmap threaded through page->lru, as cc->migratepages is.
  *
  * <p>Locks, outermost first, as in the kernel: the page lock of the page being moved (then, nested,
  * the new page's, which is always free of contention so it is only try-locked); a process's ptl
@@ -66,26 +62,14 @@ public final class Migrate {
     /** enum migrate_reason, the ones the simulation has. */
     public enum Reason { COMPACTION, SYSCALL }
 
-    /** A page type's movable_ops as set_movable_ops() registered them (2025), with their owner. */
-    record OpsRegistration(MovableOperations ops, PageType type, MovableOwners.Registration owner) {
-    }
-
     final GuestMemory guest;
     private final MemMap map;
     private final PageLists lists;
     private final PageLock pageLock;
     private final MmDebug debug;
-    final MigrationContract contract;
+    /** The era's part for non-LRU pages, chosen once at boot. */
+    final MovableContract movable;
     final MovableOwners owners = new MovableOwners();
-
-    /*
-     * 2025 (v6.17 + the 2025-08 fix): static pointers set by set_movable_ops(), one per page type that
-     * may have movable_ops. "We only allow for selected types and don't handle concurrent registration
-     * attempts yet": no RCU, no reference count; set_movable_ops(NULL) while pages of the type are
-     * isolated leaves migration with a NULL pointer, as in the kernel.
-     */
-    private volatile OpsRegistration offlineMovableOps;
-    private volatile OpsRegistration zsmallocMovableOps;
 
     /**
      * Pages on a migration list now, by kind: taken off the LRU (PG_lru clear, NR_ISOLATED_ANON) or
@@ -105,14 +89,18 @@ public final class Migrate {
         this.lists = guest.lists;
         this.pageLock = guest.pageLock;
         this.debug = guest.debug;
-        this.contract = guest.config.migrationContract;
+        this.movable = switch (guest.config.migrationContract) {
+            case BALLOON_2012 -> new BalloonCompaction2012(this);
+            case NON_LRU_2016 -> new NonLruMovable2016(this);
+            case MOVABLE_OPS_2025 -> new MovableOps2025(this);
+        };
         int words = (map.nrPages + 63) >>> 6;
         lruIsolated = new long[words];
         movableIsolated = new long[words];
     }
 
     public MigrationContract contract() {
-        return contract;
+        return movable.contract();
     }
 
     // ================================================================== LRU pages
@@ -213,154 +201,22 @@ public final class Migrate {
      * does; isolation re-checks everything under the page lock.
      */
     public boolean pageHasMovableOps(int pfn) {
-        return pageHasMovableOps(pfn, "isolate_migratepages_block");
+        return movable.pageHasMovableOps(pfn, "isolate_migratepages_block");
     }
 
     /** The same test by kernel code in function, or by the lab's own look (function null: nothing is reported). */
     boolean pageHasMovableOps(int pfn, String function) {
-        switch (contract) {
-            case BALLOON_2012:
-                return balloonPageMovable(pfn, function);
-            case NON_LRU_2016:
-                return pageMovableHint(pfn);
-            default:
-                return pageHasMovableOps2025(pfn);
-        }
+        return movable.pageHasMovableOps(pfn, function);
     }
 
     /** PageIsolated() (2016) / PageMovableOpsIsolated() (2025); 2012 has no flag (page_count 2 says it). */
     public boolean pageMovableIsolated(int pfn) {
-        return contract != MigrationContract.BALLOON_2012 && map.testFlag(pfn, PageFlags.PG_isolated);
+        return movable.pageMovableIsolated(pfn);
     }
 
-    /**
-     * mapping_balloon(page->mapping): the 2012 balloon mapping a page points to, or null
-     * (__is_movable_balloon_page()), read by kernel code in function: KASAN and KMSAN check the read
-     * ({@link MappingSlab#use}). Function null is the lab's own look (the owner registry): it sees only
-     * live mappings and reports nothing.
-     */
-    AddressSpaceImpl balloonMapping(int pfn, String function) {
-        int word = guest.storeBuffer.loadMapping(pfn);
-        if (word == 0 || (word & MemMap.PAGE_MAPPING_FLAGS) != 0) {
-            return null;
-        }
-        AddressSpaceImpl a = function == null ? guest.slab.peek(word) : guest.slab.use(word, function);
-        return a != null && a.balloon ? a : null;
-    }
-
-    /**
-     * balloon_page_movable() (2012): page_flags_cleared() (no PAGE_FLAGS_CHECK_AT_PREP flag, so not
-     * locked either), !page_mapped(), page_count() == 1, and a balloon mapping. Lockless: false
-     * positives are re-tested under the page lock.
-     */
-    boolean balloonPageMovable(int pfn, String function) {
-        return (map.flagsWord(pfn) & PageFlags.PAGE_FLAGS_CHECK_AT_PREP) == 0 && map.mapcount(pfn) == 0
-                && map.refcount(pfn) == 1 && balloonMapping(pfn, function) != null;
-    }
-
-    /** __PageMovable() (2016): (page->mapping &amp; PAGE_MAPPING_FLAGS) == PAGE_MAPPING_MOVABLE. */
-    boolean pageMovableHint(int pfn) {
-        return (map.mapping[pfn] & MemMap.PAGE_MAPPING_FLAGS) == MemMap.PAGE_MAPPING_MOVABLE;
-    }
-
-    /**
-     * page_mapping() of a 2016 movable page: its address_space, or null once __ClearPageMovable() ran;
-     * read by kernel code in function (checked), or by the lab (function null), as {@link #balloonMapping}.
-     */
-    AddressSpaceImpl movableMapping(int pfn, String function) {
-        int word = map.mapping[pfn];
-        if ((word & MemMap.PAGE_MAPPING_FLAGS) != MemMap.PAGE_MAPPING_MOVABLE || MemMap.mappingHandle(word) == 0) {
-            return null;
-        }
-        return function == null ? guest.slab.peek(word) : guest.slab.use(word, function);
-    }
-
-    /**
-     * PageMovable() (2016): VM_BUG_ON_PAGE(!PageLocked(page)); __PageMovable() and the mapping's a_ops
-     * have isolate_page.
-     */
-    boolean pageMovableLocked(int pfn, String function) {
-        if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
-            throw debug.vmBugOnPage(pfn, "!PageLocked(page)", "mm/compaction.c:98");
-        }
-        if (!pageMovableHint(pfn)) {
-            return false;
-        }
-        AddressSpaceImpl m = movableMapping(pfn, function);
-        return m != null && m.hasIsolatePage;
-    }
-
-    /** page_has_movable_ops() (2025): PG_movable_ops on a page of a type that may have movable_ops. */
-    boolean pageHasMovableOps2025(int pfn) {
-        return map.testFlag(pfn, PageFlags.PG_movable_ops)
-                && (map.hasType(pfn, PageType.OFFLINE) || map.hasType(pfn, PageType.ZSMALLOC));
-    }
-
-    /** page_movable_ops() (2025): the ops registered for the page's type, or null. */
-    OpsRegistration pageMovableOps(int pfn) {
-        if (map.hasType(pfn, PageType.OFFLINE)) {
-            return offlineMovableOps;
-        }
-        if (map.hasType(pfn, PageType.ZSMALLOC)) {
-            return zsmallocMovableOps;
-        }
-        return null;
-    }
-
-    /** The registration that owns a movable page now, per contract (for the registry), or null. */
+    /** The registration that owns a movable page now (for the registry), or null. */
     MovableOwners.Registration ownerOf(int pfn) {
-        switch (contract) {
-            case BALLOON_2012: {
-                AddressSpaceImpl m = balloonMapping(pfn, null);
-                return m == null ? null : m.owner;
-            }
-            case NON_LRU_2016: {
-                AddressSpaceImpl m = movableMapping(pfn, null);
-                return m == null ? null : m.owner;
-            }
-            default: {
-                if (!pageHasMovableOps2025(pfn)) {
-                    return null;
-                }
-                OpsRegistration r = pageMovableOps(pfn);
-                return r == null ? null : r.owner;
-            }
-        }
-    }
-
-    // ================================================================== set_movable_ops() (2025)
-
-    /*
-     * set_movable_ops(ops, type), mm/migrate.c (2025-08): only PGTY_offline and PGTY_zsmalloc may have
-     * movable_ops (-EINVAL otherwise); ops may be set once (-EBUSY while set); NULL unregisters (zsmalloc's
-     * zs_exit()). Pages keep their type and PG_movable_ops meanwhile: unregistering while such pages exist
-     * is the driver's bug, which migration then hits as a NULL pointer.
-     */
-    synchronized int setMovableOps(MovableOperations ops, PageType type, MovableOwners.Registration owner) {
-        if (type != PageType.OFFLINE && type != PageType.ZSMALLOC) {
-            return -Errno.EINVAL;
-        }
-        OpsRegistration cur = type == PageType.OFFLINE ? offlineMovableOps : zsmallocMovableOps;
-        if (ops != null && cur != null) {
-            return -Errno.EBUSY;
-        }
-        OpsRegistration next = ops == null ? null : new OpsRegistration(ops, type, owner);
-        if (ops == null && cur != null) {
-            cur.owner().released = true;
-        }
-        if (type == PageType.OFFLINE) {
-            offlineMovableOps = next;
-        } else {
-            zsmallocMovableOps = next;
-        }
-        return 0;
-    }
-
-    /** The ops registered for a type now (for mm:migrate-stats), or null. */
-    MovableOperations movableOps(PageType type) {
-        OpsRegistration r = type == PageType.OFFLINE ? offlineMovableOps
-                : type == PageType.ZSMALLOC ? zsmallocMovableOps : null;
-        return r == null ? null : r.ops();
+        return movable.ownerOf(pfn);
     }
 
     // ================================================================== isolation of movable pages
@@ -377,17 +233,7 @@ public final class Migrate {
         boolean isolated;
         guest.stopMachine.enter();
         try {
-            switch (contract) {
-                case BALLOON_2012:
-                    isolated = isolate(pfn, isolateMode, balloonPageIsolate);
-                    break;
-                case NON_LRU_2016:
-                    isolated = isolate(pfn, isolateMode, isolateMovablePage2016);
-                    break;
-                default:
-                    isolated = !map.isTail(pfn) && isolate(pfn, isolateMode, isolateMovableOpsPage);
-                    break;
-            }
+            isolated = !(movable.skipsTailPages() && map.isTail(pfn)) && isolate(pfn, isolateMode);
         } finally {
             guest.stopMachine.exit();
         }
@@ -395,23 +241,12 @@ public final class Migrate {
         return isolated;
     }
 
-    /** A contract's part of seed 001's isolation. */
-    private interface Isolator {
-        /** The lockless re-check once the reference is held, before trylock_page(). */
-        default boolean beforeLock(int pfn) {
-            return true;
-        }
-
-        /** With the reference and the page lock held: re-test and isolate; true if the page is now isolated. */
-        boolean underLock(int pfn, int isolateMode);
-    }
-
     /*
      * Seed 001's isolation, the same in every contract: get_page_unless_zero() (a page on its way to
      * the allocator is left alone), trylock_page() (never sleep on a stranger's lock), the contract's
      * re-test and isolation under the lock, and on any failure the reference dropped again.
      */
-    private boolean isolate(int pfn, int isolateMode, Isolator contractPart) {
+    private boolean isolate(int pfn, int isolateMode) {
         guest.modules.table.at("isolate.get_page", pfn);
         if (!guest.debug.isolateUnlessZero()) {
             guest.getPage(pfn); // the race lab's race 7: get_page() on a page that may be on its way to the allocator
@@ -419,10 +254,10 @@ public final class Migrate {
             return false;
         }
         guest.modules.table.at("isolate.trylock_page", pfn);
-        if (contractPart.beforeLock(pfn) && pageLock.trylock(pfn)) {
+        if (movable.isolateBeforeLock(pfn) && pageLock.trylock(pfn)) {
             boolean isolated;
             try {
-                isolated = contractPart.underLock(pfn, isolateMode);
+                isolated = movable.isolateLocked(pfn, isolateMode);
             } finally {
                 pageLock.unlock(pfn);
             }
@@ -434,140 +269,9 @@ public final class Migrate {
         return false;
     }
 
-    /*
-     * 2012, balloon_page_isolate() (mm/balloon_compaction.c, v3.8), rules ii and iii of seed 000:
-     * ii.  the reference is raised before the page leaves the balloon's list, and is what
-     *      balloon_page_putback() drops when it goes back;
-     * iii. under the page lock, re-test that page->mapping is still a balloon mapping and that the
-     *      count is exactly 2 (the balloon's and ours): a page being released (count 1 + ours, no
-     *      mapping) or already isolated (3) is left alone.
-     */
-    private final Isolator balloonPageIsolate = this::balloonPageIsolateLocked;
-
-    private boolean balloonPageIsolateLocked(int pfn, int isolateMode) {
-        AddressSpaceImpl m = balloonMapping(pfn, "balloon_page_isolate");
-        if (guest.debug.isolateRetest() && (m == null || map.refcount(pfn) != 2)) {
-            return false;
-        }
-        if (m == null) {
-            // without rule iii: balloon_page_device(page) reads page->mapping->private_data
-            throw guest.debug.nullPointerDereference(0x8, "__isolate_balloon_page+0x1c/0x90");
-        }
-        if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
-            return false;
-        }
-        BalloonDevInfo b = m.balloonDevInfo();
-        if (b != null) {
-            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__isolate_balloon_page", pfn)) {
-                b.isolatePage(pfn); // off the device list, isolated_pages++
-            }
-        }
+    /** A non-LRU page was taken from its owner: recorded for mm:check until it leaves the migration list. */
+    void markIsolatedMovable(int pfn) {
         setBit(movableIsolated, pfn);
-        m.owner.isolations.increment();
-        return true;
-    }
-
-    /*
-     * 2016, isolate_movable_page() (mm/migrate.c, v4.8; seed 001's order): get_page_unless_zero(),
-     * trylock_page(), then under the page lock: PageMovable() (the owner has not released it:
-     * __ClearPageMovable() runs under the page lock) and !PageIsolated() (nobody else is migrating
-     * it), then a_ops->isolate_page(), then __SetPageIsolated() - the VM's bit, never the driver's.
-     * (4.10 added a lockless __PageMovable() test before trylock_page(), so that a page just
-     * allocated is never locked by a stranger; seed 001 and v4.8 have none.)
-     */
-    private final Isolator isolateMovablePage2016 = this::isolateMovablePage2016Locked;
-
-    private boolean isolateMovablePage2016Locked(int pfn, int isolateMode) {
-        if (!pageMovableLocked(pfn, "isolate_movable_page") || map.testFlag(pfn, PageFlags.PG_isolated)) {
-            return false;
-        }
-        AddressSpaceImpl m = movableMapping(pfn, "isolate_movable_page");
-        if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
-            return false;
-        }
-        boolean isolated;
-        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->isolate_page", pfn)) {
-            isolated = m.aOps.isolatePage(pfn, isolateMode);
-        }
-        if (!isolated) {
-            guest.modules.unpinIsolated(pfn);
-            return false;
-        }
-        if (map.testFlag(pfn, PageFlags.PG_isolated)) {
-            warnOnce("mm/migrate.c isolate_movable_page", "WARN_ON_ONCE(PageIsolated(page)): the"
-                    + " driver set PG_isolated itself, pfn " + Integer.toHexString(pfn));
-        }
-        map.setFlag(pfn, PageFlags.PG_isolated);
-        setBit(movableIsolated, pfn);
-        m.owner.isolations.increment();
-        return true;
-    }
-
-    /*
-     * 2025, isolate_movable_ops_page() (mm/migrate.c, v6.17): folio_get_nontail_page() (a reference,
-     * never on a tail page); page_has_movable_ops() before the lock ("once a page has movable_ops it
-     * will stay that way until freed", and the owner's non-atomic flag updates of a new page must not
-     * meet a stranger's lock); folio_trylock(); !PageMovableOpsIsolated(); mops->isolate_page();
-     * SetPageMovableOpsIsolated() - managed by the migration core only.
-     */
-    private final Isolator isolateMovableOpsPage = new Isolator() {
-        @Override
-        public boolean beforeLock(int pfn) {
-            return pageHasMovableOps2025(pfn);
-        }
-
-        @Override
-        public boolean underLock(int pfn, int isolateMode) {
-            if (map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
-                return false;
-            }
-            OpsRegistration r = pageMovableOps(pfn);
-            if (r == null) {
-                warnOnce("mm/migrate.c isolate_movable_ops_page", "WARN_ON_ONCE(!mops): pfn "
-                        + Integer.toHexString(pfn) + " has movable_ops, but none are registered for its type");
-                return false;
-            }
-            if (!guest.modules.pinForIsolation(r.owner().bundleId, pfn)) {
-                return false;
-            }
-            boolean isolated;
-            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->isolate_page", pfn)) {
-                isolated = r.ops().isolatePage(pfn, isolateMode);
-            }
-            if (!isolated) {
-                guest.modules.unpinIsolated(pfn);
-                return false;
-            }
-            if (map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
-                warnOnce("mm/migrate.c isolate_movable_ops_page", "VM_WARN_ON_ONCE_PAGE("
-                        + "PageMovableOpsIsolated(page)): the driver used the isolated flag, pfn "
-                        + Integer.toHexString(pfn));
-            }
-            map.setFlag(pfn, PageFlags.PG_movable_ops_isolated);
-            setBit(movableIsolated, pfn);
-            r.owner().isolations.increment();
-            return true;
-        }
-    };
-
-    /** Is this isolated page a movable (non-LRU) one, by the test the contract's kernel used? */
-    private boolean nonLru(int pfn) {
-        switch (contract) {
-            case BALLOON_2012:
-                // __is_movable_balloon_page(): the v3.8 code tested balloon_page_movable() here, which
-                // fails on an isolated page (count 2, locked); fixed in v3.12 and 3.14 stable. KASAN reports
-                // a stale mapping, and the kernel goes on with the flags it read
-                if (balloonMapping(pfn, "putback_movable_pages") != null) {
-                    return true;
-                }
-                AddressSpaceImpl read = guest.slab.read(map.mapping[pfn]);
-                return read != null && read.balloon && (map.mapping[pfn] & MemMap.PAGE_MAPPING_FLAGS) == 0;
-            case NON_LRU_2016:
-                // "we can use __PageMovable because LRU page's mapping cannot have PAGE_MAPPING_MOVABLE"
-                return pageMovableHint(pfn);
-            default:
-                return pageHasMovableOps2025(pfn);
-        }
     }
 
     // ================================================================== putback
@@ -581,8 +285,8 @@ public final class Migrate {
                 if (!lists.del(pfn)) {
                     throw new KernelBug("putback_movable_pages: migration list corrupt at pfn " + Integer.toHexString(pfn));
                 }
-                if (nonLru(pfn)) {
-                    putbackMovablePage(pfn);
+                if (movable.isMovable(pfn)) {
+                    movable.putback(pfn);
                 } else {
                     folioPutbackLru(pfn);
                 }
@@ -597,101 +301,6 @@ public final class Migrate {
         clearIsolated(pfn);
         guest.lruvec.add(pfn);
         guest.putPageInside(pfn); // the owner may have let go meanwhile: then it is freed from the LRU
-    }
-
-    private void putbackMovablePage(int pfn) {
-        switch (contract) {
-            case BALLOON_2012:
-                balloonPagePutback(pfn);
-                break;
-            case NON_LRU_2016:
-                putbackMovablePage2016(pfn);
-                break;
-            default:
-                putbackMovableOpsPage(pfn);
-                break;
-        }
-    }
-
-    /*
-     * 2012, balloon_page_putback(): lock_page() stabilizes the page against concurrent isolation; if it
-     * is still a balloon page, __putback_balloon_page() (onto the device list, isolated_pages--) and the
-     * isolation reference dropped (rule ii). Otherwise v3.8 WARNs and keeps the reference: a leak.
-     */
-    private void balloonPagePutback(int pfn) {
-        lockPageSleeping(pfn);
-        try {
-            clearIsolated(pfn);
-            AddressSpaceImpl m = balloonMapping(pfn, "balloon_page_putback");
-            if (m != null) {
-                BalloonDevInfo b = m.balloonDevInfo();
-                if (b != null) {
-                    try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__putback_balloon_page", pfn)) {
-                        b.putbackPage(pfn);
-                    }
-                }
-                m.owner.putBack.increment();
-                guest.putPageInside(pfn); // drop the extra ref count taken for page isolation
-            } else {
-                debug.warn("WARN_ON(1): balloon_page_putback of a page that is no longer a balloon page\n"
-                        + debug.dumpPage(pfn, "balloon_page_putback"), "mm/balloon_compaction.c", "balloon_page_putback");
-            }
-        } finally {
-            pageLock.unlock(pfn);
-        }
-    }
-
-    /*
-     * 2016, putback_movable_pages() for a __PageMovable() page: lock_page(); if the owner still has it
-     * (PageMovable()), a_ops->putback_page(); either way __ClearPageIsolated(); unlock; put_page(),
-     * which frees a page its owner released while it was isolated.
-     */
-    private void putbackMovablePage2016(int pfn) {
-        if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_isolated)) {
-            throw debug.vmBugOnPage(pfn, "!PageIsolated(page)", "mm/migrate.c:170");
-        }
-        lockPageSleeping(pfn);
-        try {
-            if (pageMovableLocked(pfn, "putback_movable_pages")) {
-                AddressSpaceImpl m = movableMapping(pfn, "putback_movable_pages");
-                try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->putback_page", pfn)) {
-                    m.aOps.putbackPage(pfn);
-                }
-                m.owner.putBack.increment();
-            }
-            map.clearFlag(pfn, PageFlags.PG_isolated);
-            clearIsolated(pfn);
-        } finally {
-            pageLock.unlock(pfn);
-        }
-        guest.putPageInside(pfn);
-    }
-
-    /*
-     * 2025, putback_movable_ops_page(): folio_lock(); mops->putback_page(); ClearPageMovableOpsIsolated();
-     * unlock; folio_put() ("after the page was putback, it might get freed instantly").
-     */
-    private void putbackMovableOpsPage(int pfn) {
-        if (!map.testFlag(pfn, PageFlags.PG_movable_ops_isolated)) {
-            warnOnce("mm/migrate.c putback_movable_ops_page", "VM_WARN_ON_ONCE_PAGE(!PageMovableOpsIsolated(page)),"
-                    + " pfn " + Integer.toHexString(pfn));
-        }
-        lockPageSleeping(pfn);
-        try {
-            OpsRegistration r = pageMovableOps(pfn);
-            if (r == null) {
-                throw nullMovableOps(pfn, "putback_movable_ops_page");
-            }
-            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->putback_page", pfn)) {
-                r.ops().putbackPage(pfn);
-            }
-            r.owner().putBack.increment();
-            map.clearFlag(pfn, PageFlags.PG_movable_ops_isolated);
-            clearIsolated(pfn);
-        } finally {
-            pageLock.unlock(pfn);
-        }
-        guest.putPageInside(pfn);
     }
 
     // ================================================================== migrate_pages()
@@ -775,21 +384,14 @@ public final class Migrate {
      */
     private int unmapAndMove(NewPage getNew, FreeNewPage putNew, int src, boolean force, MigrateMode mode,
             int retHead, int freeHead) {
-        boolean lru = !nonLru(src);
+        boolean lru = !movable.isMovable(src);
         if (map.refcount(src) == 1) {
             // page was freed from under us (only the isolation reference is left): so we are done
             if (lru) {
                 map.clearFlag(src, PageFlags.PG_active);
                 map.clearFlag(src, PageFlags.PG_unevictable);
-            } else if (contract == MigrationContract.NON_LRU_2016 && pageMovableHint(src)) {
-                lockPageSleeping(src, freeHead);
-                try {
-                    if (!pageMovableLocked(src, "unmap_and_move")) {
-                        map.clearFlag(src, PageFlags.PG_isolated);
-                    }
-                } finally {
-                    pageLock.unlock(src);
-                }
+            } else {
+                movable.releasedWhileIsolated(src, freeHead);
             }
             migrateDone(src, 1, freeHead); // free_pages_prepare() clears what flags are left
             return MIGRATEPAGE_SUCCESS;
@@ -813,7 +415,7 @@ public final class Migrate {
             if (owner != null) {
                 owner.migrated.increment();
             }
-            if (!lru && contract == MigrationContract.BALLOON_2012) {
+            if (!lru && movable.newPageKeepsAllocationReference()) {
                 // v3.8 MIGRATEPAGE_BALLOON_SUCCESS: balloon_page_free() drops the isolation reference and
                 // the balloon's; newpage keeps its allocation reference as the balloon's
                 migrateDone(src, 2, freeHead);
@@ -944,95 +546,16 @@ public final class Migrate {
         }
         try {
             if (!pageLock.trylock(dst)) {
-                if (contract == MigrationContract.MOVABLE_OPS_2025) {
-                    return -Errno.EAGAIN;
-                }
-                // v3.8 balloon_page_migrate() / v4.8 __unmap_and_move(): BUG_ON(!trylock_page(newpage))
-                throw debug.vmBugOnPage(dst, "!trylock_page(newpage)", "mm/migrate.c:" + (contract
-                        == MigrationContract.BALLOON_2012 ? "balloon_page_migrate" : "__unmap_and_move"));
+                return movable.newPageLockFailed(dst);
             }
             try {
-                switch (contract) {
-                    case BALLOON_2012:
-                        return balloonPageMigrate(dst, src, mode);
-                    case NON_LRU_2016:
-                        return moveToNewPage2016(dst, src, mode);
-                    default:
-                        return migrateMovableOpsPage(dst, src, mode);
-                }
+                return movable.migrate(dst, src, mode);
             } finally {
                 pageLock.unlock(dst);
             }
         } finally {
             pageLock.unlock(src);
         }
-    }
-
-    /*
-     * 2012, balloon_page_migrate() (v3.8): WARN unless page->mapping is still a balloon mapping, then
-     * the driver's a_ops->migratepage(mapping, newpage, page, mode) with both pages locked. On success
-     * the driver has inserted newpage into the balloon (rule i: page lock, then its pages_lock) and
-     * deleted page from it; the caller frees page (balloon_page_free()).
-     */
-    private int balloonPageMigrate(int dst, int src, MigrateMode mode) {
-        AddressSpaceImpl m = balloonMapping(src, "balloon_page_migrate");
-        if (m == null) {
-            debug.warn("WARN_ON(!__is_movable_balloon_page(page))\n" + debug.dumpPage(src, "balloon_page_migrate"),
-                    "mm/balloon_compaction.c", "balloon_page_migrate");
-            return -Errno.EAGAIN;
-        }
-        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
-            return m.aOps.migratepage(m, dst, src, mode);
-        }
-    }
-
-    /*
-     * 2016, move_to_new_page() for a non-LRU page (v4.8): VM_BUG_ON_PAGE(!PageIsolated(page)). If the
-     * owner released the page after isolation (!PageMovable(): it ran __ClearPageMovable()), the
-     * migration counts as a success without the driver, and the page is freed; otherwise
-     * a_ops->migratepage() with both pages locked. On success __ClearPageIsolated(page).
-     */
-    private int moveToNewPage2016(int dst, int src, MigrateMode mode) {
-        if (debug.debugVm() && !map.testFlag(src, PageFlags.PG_isolated)) {
-            throw debug.vmBugOnPage(src, "!PageIsolated(page)", "mm/migrate.c:846");
-        }
-        int rc;
-        if (!pageMovableLocked(src, "move_to_new_page")) {
-            rc = MIGRATEPAGE_SUCCESS;
-        } else {
-            AddressSpaceImpl m = movableMapping(src, "move_to_new_page");
-            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
-                rc = m.aOps.migratepage(m, dst, src, mode);
-            }
-            if (rc == MIGRATEPAGE_SUCCESS && !map.testFlag(src, PageFlags.PG_isolated)) {
-                warnOnce("mm/migrate.c move_to_new_page", "WARN_ON_ONCE(rc == MIGRATEPAGE_SUCCESS &&"
-                        + " !PageIsolated(page)): the driver cleared PG_isolated, pfn " + Integer.toHexString(src));
-            }
-        }
-        if (rc == MIGRATEPAGE_SUCCESS && pageMovableHint(src)) {
-            map.clearFlag(src, PageFlags.PG_isolated);
-        }
-        return rc;
-    }
-
-    /*
-     * 2025, migrate_movable_ops_page(): mops->migrate_page(dst, src, mode); on success the owners of src
-     * and dst are swapped and src is un-isolated (ClearPageMovableOpsIsolated); on failure ownership is
-     * unchanged and src stays isolated, to be retried or put back.
-     */
-    private int migrateMovableOpsPage(int dst, int src, MigrateMode mode) {
-        OpsRegistration r = pageMovableOps(src);
-        if (r == null) {
-            throw nullMovableOps(src, "migrate_movable_ops_page");
-        }
-        int rc;
-        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->migrate_page", src)) {
-            rc = r.ops().migratePage(dst, src, mode);
-        }
-        if (rc == MIGRATEPAGE_SUCCESS) {
-            map.clearFlag(src, PageFlags.PG_movable_ops_isolated);
-        }
-        return rc;
     }
 
     // ================================================================== helpers
@@ -1042,12 +565,12 @@ public final class Migrate {
      * read section while it sleeps (it is not on a CPU), so a lock holder that needs to enter mm code
      * (e.g. to free a page) is never stuck behind a stopped machine that waits for us.
      */
-    private void lockPageSleeping(int pfn) {
+    void lockPageSleeping(int pfn) {
         lockPageSleeping(pfn, NO_BATCH);
     }
 
     /** lock_page() as above; a migrate_pages() batch of freed pages goes to the buddy allocator before the task sleeps. */
-    private void lockPageSleeping(int pfn, int freeHead) {
+    void lockPageSleeping(int pfn, int freeHead) {
         if (pageLock.trylock(pfn)) {
             return;
         }
@@ -1062,13 +585,7 @@ public final class Migrate {
         }
     }
 
-    /** Following a NULL page_movable_ops(): the type's ops were unregistered while its pages lived. */
-    private KernelBug nullMovableOps(int pfn, String function) {
-        return debug.vmBugOnPage(pfn, "page_movable_ops(page) == NULL in " + function + " (set_movable_ops(NULL)"
-                + " while pages of the type exist)", "mm/migrate.c");
-    }
-
-    private void warnOnce(String site, String message) {
+    void warnOnce(String site, String message) {
         if (warnedOnce.add(site)) {
             int sp = site.indexOf(' ');
             debug.warn(message, site.substring(0, sp), site.substring(sp + 1));
@@ -1076,7 +593,7 @@ public final class Migrate {
     }
 
     /** The page left its migration list: no longer isolated (NR_ISOLATED_ANON down for an LRU page). */
-    private void clearIsolated(int pfn) {
+    void clearIsolated(int pfn) {
         if (clearBit(lruIsolated, pfn)) {
             guest.vmstat.add(VmItem.NR_ISOLATED_ANON, -1);
         }

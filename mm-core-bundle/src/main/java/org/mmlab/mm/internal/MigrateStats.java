@@ -15,16 +15,16 @@ public final class MigrateStats {
     public static String show(GuestMemory g) {
         Migrate m = g.migrate;
         StringBuilder sb = new StringBuilder();
-        sb.append(String.format("migrationContract %s: %s%n", m.contract.value(), m.contract.description()));
+        sb.append(String.format("migrationContract %s: %s%n", m.contract().value(), m.contract().description()));
         sb.append(String.format("pgmigrate_success %d%npgmigrate_fail %d%nnr_isolated_anon %d%n",
                 g.vmstat.get(VmItem.PGMIGRATE_SUCCESS), g.vmstat.get(VmItem.PGMIGRATE_FAIL),
                 g.vmstat.get(VmItem.NR_ISOLATED_ANON)));
         sb.append(g.compaction.counters()); // mm/compaction.c's compact_* events
         sb.append(String.format("isolated now: %d LRU pages, %d movable pages%n", m.isolatedLruPages().cardinality(),
                 m.isolatedMovablePages().cardinality()));
-        if (m.contract == org.mmlab.mm.MigrationContract.MOVABLE_OPS_2025) {
+        if (m.movable instanceof MovableOps2025 v2025) {
             for (PageType t : new PageType[] {PageType.OFFLINE, PageType.ZSMALLOC}) {
-                Object ops = m.movableOps(t);
+                Object ops = v2025.movableOps(t);
                 sb.append(String.format("movable_ops %-8s %s%n", t.kernelName(), ops == null ? "(none)"
                         : ops.getClass().getName()));
             }

@@ -40,9 +40,9 @@ public class MovableOpsWhiteboard {
                     + MovableOperations.PAGE_TYPE + " (offline or zsmalloc): ignored");
             return;
         }
-        if (guest.migrate.contract != MigrationContract.MOVABLE_OPS_2025) {
+        if (guest.migrate.contract() != MigrationContract.MOVABLE_OPS_2025) {
             guest.dmesg.printk("mmlab: " + owner + " registered movable_operations for " + type.kernelName()
-                    + ", but the guest runs the " + guest.migrate.contract.value() + " contract: ignored");
+                    + ", but the guest runs the " + guest.migrate.contract().value() + " contract: ignored");
             return;
         }
         MovablePagesImpl service = new MovablePagesImpl(guest, ref.getBundle().getSymbolicName(),

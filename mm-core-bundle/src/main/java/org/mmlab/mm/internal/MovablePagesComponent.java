@@ -31,7 +31,7 @@ public class MovablePagesComponent {
     public MovablePagesComponent(@Reference MmCore core, BundleContext context) {
         GuestMemory guest = core.guest();
         Dictionary<String, Object> props = new Hashtable<>();
-        props.put("migrationContract", guest.migrate.contract.value());
+        props.put("migrationContract", guest.migrate.contract().value());
         registration = context.registerService(MovablePages.class, new ServiceFactory<MovablePages>() {
             @Override
             public MovablePages getService(Bundle bundle, ServiceRegistration<MovablePages> reg) {

@@ -39,16 +39,29 @@ public final class MovablePagesImpl implements MovablePages {
 
     @Override
     public MigrationContract contract() {
-        return migrate.contract;
+        return migrate.contract();
     }
 
     /** A function of another contract than the guest's: refused, naming both. */
     private void require(MigrationContract c, String function) {
-        if (migrate.contract != c) {
+        if (migrate.contract() != c) {
             throw new IllegalStateException(function + " belongs to the " + c.value() + " migration contract ("
-                    + c.description() + "), but this guest runs migrationContract=" + migrate.contract.value() + " ("
-                    + migrate.contract.description() + "); change it with mm:config migrationContract " + c.value());
+                    + c.description() + "), but this guest runs migrationContract=" + migrate.contract().value() + " ("
+                    + migrate.contract().description() + "); change it with mm:config migrationContract " + c.value());
         }
+    }
+
+    /** The 2012 core, once {@link #require} said this guest runs it. */
+    private BalloonCompaction2012 v2012() {
+        return (BalloonCompaction2012) migrate.movable;
+    }
+
+    private NonLruMovable2016 v2016() {
+        return (NonLruMovable2016) migrate.movable;
+    }
+
+    private MovableOps2025 v2025() {
+        return (MovableOps2025) migrate.movable;
     }
 
     private MovableOwners.Registration register(MigrationContract c, String what) {
@@ -183,14 +196,14 @@ public final class MovablePagesImpl implements MovablePages {
     public boolean balloonPageMovable(int pfn) {
         require(MigrationContract.BALLOON_2012, "balloon_page_movable()");
         guest.checkPfn(pfn);
-        return migrate.balloonPageMovable(pfn, "balloon_page_movable");
+        return v2012().balloonPageMovable(pfn, "balloon_page_movable");
     }
 
     @Override
     public Object balloonPageDevice(int pfn) {
         require(MigrationContract.BALLOON_2012, "balloon_page_device()");
         guest.checkPfn(pfn);
-        AddressSpaceImpl a = migrate.balloonMapping(pfn, "balloon_page_device");
+        AddressSpaceImpl a = v2012().balloonMapping(pfn, "balloon_page_device");
         return a == null ? null : a.privateData;
     }
 
@@ -225,7 +238,7 @@ public final class MovablePagesImpl implements MovablePages {
         require(MigrationContract.NON_LRU_2016, "__ClearPageMovable()");
         guest.checkPfn(pfn);
         requireLocked(pfn, "mm/compaction.c:121");
-        if (guest.debug.debugVm() && !migrate.pageMovableLocked(pfn, "__ClearPageMovable")) {
+        if (guest.debug.debugVm() && !v2016().pageMovableLocked(pfn, "__ClearPageMovable")) {
             throw guest.debug.vmBugOnPage(pfn, "!PageMovable(page)", "mm/compaction.c:122");
         }
         // keep PAGE_MAPPING_MOVABLE so that migration sees a page released after isolation
@@ -236,14 +249,14 @@ public final class MovablePagesImpl implements MovablePages {
     public boolean pageMovable(int pfn) {
         require(MigrationContract.NON_LRU_2016, "PageMovable()");
         guest.checkPfn(pfn);
-        return migrate.pageMovableLocked(pfn, "PageMovable");
+        return v2016().pageMovableLocked(pfn, "PageMovable");
     }
 
     @Override
     public boolean pageMovableHint(int pfn) {
         require(MigrationContract.NON_LRU_2016, "__PageMovable()");
         guest.checkPfn(pfn);
-        return migrate.pageMovableHint(pfn);
+        return v2016().pageMovableHint(pfn);
     }
 
     @Override
@@ -256,11 +269,11 @@ public final class MovablePagesImpl implements MovablePages {
     @Override
     public AddressSpace pageMapping(int pfn) {
         guest.checkPfn(pfn);
-        switch (migrate.contract) {
+        switch (migrate.contract()) {
             case BALLOON_2012:
-                return migrate.balloonMapping(pfn, "page_mapping");
+                return v2012().balloonMapping(pfn, "page_mapping");
             case NON_LRU_2016:
-                return migrate.movableMapping(pfn, "page_mapping");
+                return v2016().movableMapping(pfn, "page_mapping");
             default:
                 throw new IllegalStateException("page_mapping() of a movable page belongs to the 2012 and 2016"
                         + " migration contracts, but this guest runs migrationContract=2025 (movable_ops come from"
@@ -275,11 +288,11 @@ public final class MovablePagesImpl implements MovablePages {
         require(MigrationContract.MOVABLE_OPS_2025, "set_movable_ops()");
         MovableOwners.Registration owner = null;
         if (ops != null && (type == PageType.OFFLINE || type == PageType.ZSMALLOC)
-                && migrate.movableOps(type) == null) {
+                && v2025().movableOps(type) == null) {
             owner = register(MigrationContract.MOVABLE_OPS_2025, String.format("movable_ops %s (%s)",
                     type.kernelName(), ops.getClass().getSimpleName()));
         }
-        int rc = migrate.setMovableOps(ops, type, owner);
+        int rc = v2025().setMovableOps(ops, type, owner);
         if (rc != 0 && owner != null) {
             owner.released = true; // lost a race with another registration
         }
@@ -303,7 +316,7 @@ public final class MovablePagesImpl implements MovablePages {
     public boolean pageHasMovableOps(int pfn) {
         require(MigrationContract.MOVABLE_OPS_2025, "page_has_movable_ops()");
         guest.checkPfn(pfn);
-        return migrate.pageHasMovableOps2025(pfn);
+        return v2025().pageHasMovableOps(pfn);
     }
 
     @Override

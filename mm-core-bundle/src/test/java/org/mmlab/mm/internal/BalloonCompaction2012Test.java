@@ -35,7 +35,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Override
     boolean markedMovable(int pfn) {
-        return g.migrate.balloonMapping(pfn, null) != null;
+        return ((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, null) != null;
     }
 
     @Test
@@ -102,11 +102,11 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
         g.lockPage(pfn);
         d.mp.balloonPageClearMappingLockless(pfn);
 
-        assertThat(g.migrate.balloonMapping(pfn, null)).as("this CPU forwards its own store").isNull();
-        assertThat(CompletableFuture.supplyAsync(() -> g.migrate.balloonMapping(pfn, null)).get())
+        assertThat(((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, null)).as("this CPU forwards its own store").isNull();
+        assertThat(CompletableFuture.supplyAsync(() -> ((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, null)).get())
                 .as("another CPU still sees memory").isNotNull();
         g.storeBuffer.drain(); // smp_wmb()
-        assertThat(CompletableFuture.supplyAsync(() -> g.migrate.balloonMapping(pfn, null)).get()).isNull();
+        assertThat(CompletableFuture.supplyAsync(() -> ((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, null)).get()).isNull();
         g.unlockPage(pfn);
     }
 
@@ -118,7 +118,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
         d.mp.balloonPageClearMapping(pfn);
         g.unlockPage(pfn);
 
-        assertThat(CompletableFuture.supplyAsync(() -> g.migrate.balloonMapping(pfn, null)).get()).isNull();
+        assertThat(CompletableFuture.supplyAsync(() -> ((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, null)).get()).isNull();
     }
 
     @Test

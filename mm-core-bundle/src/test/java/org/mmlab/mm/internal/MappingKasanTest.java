@@ -72,7 +72,7 @@ class MappingKasanTest {
         FakeMovableDrivers.Balloon2012 other = new FakeMovableDrivers.Balloon2012(g);
         other.inflate(); // so its list can lose a page it never had
 
-        assertThat(g.migrate.balloonMapping(pfn, "test")).as("the stale page->mapping leads to the other mapping")
+        assertThat(((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, "test")).as("the stale page->mapping leads to the other mapping")
                 .isSameAs(other.mapping);
         assertThat(dmesg()).doesNotContain("KASAN");
     }
