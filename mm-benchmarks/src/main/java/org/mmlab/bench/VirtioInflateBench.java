@@ -7,6 +7,8 @@ import java.util.concurrent.TimeUnit;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MovablePagesImpl;
@@ -71,16 +73,16 @@ public class VirtioInflateBench {
         Balloons balloons = balloons(core);
         String offer = "default".equals(features) ? Features.DEFAULT_OFFER : features;
         DeviceConfig c = DeviceConfig.parse("0", null, 0, offer, "0", 0, "normal", 60_000);
-        device = new VirtioBalloonDevice(c, "bench~0", core, balloons, new DeviceRegistry());
+        device = new VirtioBalloonDevice(c, "bench~0", core, core, balloons, new DeviceRegistry());
     }
 
     /** balloon-api's BalloonCore with balloon_mops registered, and the driver bundle's DriverBalloons. */
     static Balloons balloons(MmCore core) throws ReflectiveOperationException {
         Class<?> coreClass = Class.forName("org.mmlab.balloon.internal.BalloonCore");
-        Constructor<?> coreCtor = coreClass.getDeclaredConstructor(MemoryManager.class, MovablePages.class);
+        Constructor<?> coreCtor = coreClass.getDeclaredConstructor(MemoryManager.class, MmLab.class, MovablePages.class);
         coreCtor.setAccessible(true);
-        MovablePagesImpl own = new MovablePagesImpl(core.guest(), "balloon-api-bundle", 1);
-        Object balloonCore = coreCtor.newInstance(core, own);
+        MovablePages2025 own = (MovablePages2025) MovablePagesImpl.forBundle(core.guest(), "balloon-api-bundle", 1);
+        Object balloonCore = coreCtor.newInstance(core, core, own);
         var migration = coreClass.getDeclaredField("migration");
         migration.setAccessible(true);
         Object m = migration.get(balloonCore);
@@ -92,7 +94,7 @@ public class VirtioInflateBench {
                 MovablePages.class);
         driverCtor.setAccessible(true);
         return (Balloons) driverCtor.newInstance(balloonCore, "virtio-bundle", 2,
-                new MovablePagesImpl(core.guest(), "virtio-bundle", 2));
+                MovablePagesImpl.forBundle(core.guest(), "virtio-bundle", 2));
     }
 
     @TearDown(Level.Trial)

@@ -5,7 +5,7 @@ import org.osgi.annotation.versioning.ProviderType;
 /**
  * struct address_space, as far as page migration looks at it: what {@code page->mapping} of a
  * movable page points to under the 2012 and 2016 contracts. The core creates it
- * ({@link MovablePages#balloonMappingAlloc} in 2012, {@link MovablePages#allocAnonInode} in 2016).
+ * ({@link MovablePages2012#balloonMappingAlloc} in 2012, {@link MovablePages2016#allocAnonInode} in 2016).
  */
 @ProviderType
 public interface AddressSpace {

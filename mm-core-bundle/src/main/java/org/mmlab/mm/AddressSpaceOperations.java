@@ -17,13 +17,13 @@ public interface AddressSpaceOperations {
      * a_ops->migratepage(mapping, newpage, page, mode): move the page's role to newPfn.
      *
      * <p>2012 (v3.8 virtballoon_migratepage): insert newPfn into the balloon (page->mapping set with
-     * {@link MovablePages#balloonPageSetMapping}, onto the device list, isolated_pages--), then delete
-     * pfn (page->mapping cleared with {@link MovablePages#balloonPageClearMapping}); the core unlinks
+     * {@link MovablePages2012#balloonPageSetMapping}, onto the device list, isolated_pages--), then delete
+     * pfn (page->mapping cleared with {@link MovablePages2012#balloonPageClearMapping}); the core unlinks
      * pfn from the migration list, drops both of its references (isolation and balloon) and keeps
      * newPfn's allocation reference as the balloon's.
      *
-     * <p>2016 (v4.8): take a reference on newPfn and {@link MovablePages#setPageMovable} it; call
-     * {@link MovablePages#clearPageMovable} on pfn and drop the driver's reference to it; the core drops
+     * <p>2016 (v4.8): take a reference on newPfn and {@link MovablePages2016#setPageMovable} it; call
+     * {@link MovablePages2016#clearPageMovable} on pfn and drop the driver's reference to it; the core drops
      * newPfn's allocation reference and pfn's isolation reference (which frees it).
      */
     int migratepage(AddressSpace mapping, int newPfn, int pfn, MigrateMode mode);

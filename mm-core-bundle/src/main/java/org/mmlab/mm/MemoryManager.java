@@ -1,6 +1,5 @@
 package org.mmlab.mm;
 
-import java.util.List;
 import java.util.Map;
 
 import org.osgi.annotation.versioning.ProviderType;
@@ -52,7 +51,8 @@ public interface MemoryManager {
      * takes a lock of class lockClass (e.g. "&vb->balloon_lock"). Call it before a blocking acquire,
      * or after a trylock that succeeded with trylock true (which records no dependency: it cannot
      * block). With the checker off (mm:debug lockdep) it costs one field read. A blocking acquire is
-     * also the injection point "lock:CLASS" when the race lab asks for it ({@link InjectionPoints#LOCK_POINTS}).
+     * also the injection point "lock:CLASS" when the race lab asks for it
+     * ({@link org.mmlab.mm.lab.InjectionPoints#LOCK_POINTS}).
      */
     void lockdepAcquire(String lockClass, boolean trylock);
 
@@ -157,28 +157,11 @@ public interface MemoryManager {
     /** The id after this one on its list (a PFN, or the head at the end). */
     int listNext(int id);
 
-    /**
-     * A call from kernel code into the code of {@code callee} (its class's bundle is the module): with
-     * the use-after-unload checker on, a module that is gone at entry or at return is reported (KASAN
-     * style, with both stacks and the pages it strands). Use with try-with-resources. Code of no bundle
-     * (plain unit tests) is built in: never checked.
-     */
-    ModuleCall callIntoModule(Object callee, String call, int pfn);
-
     /** try_module_get() of callee's module: false if it is going or gone. Built-in code: true. */
     boolean tryModuleGet(Object callee);
 
     /** module_put(). */
     void modulePut(Object callee);
-
-    /** The protection policy of this run. */
-    ModulePolicy modulePolicy();
-
-    /** Chooses the protection policy (lab:policy); it applies to calls and unloads from now on. */
-    void setModulePolicy(ModulePolicy policy);
-
-    /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
-    void injectionPoint(String point, int pfn);
 
     /**
      * smp_wmb(): this CPU's earlier stores become visible to others before its later ones. In the
@@ -186,12 +169,6 @@ public interface MemoryManager {
      * RELEASE and calls it too. Otherwise it costs a volatile read.
      */
     void smpWmb();
-
-    /** How many lines printk() has written since boot: a mark for {@link #dmesgSince}. */
-    long dmesgSeq();
-
-    /** The lines written since the mark that the log ring still holds, oldest first. */
-    List<String> dmesgSince(long seq);
 
     /**
      * Migrates every movable page in [startPfn, endPfn) out of the range, as alloc_contig_range()'s

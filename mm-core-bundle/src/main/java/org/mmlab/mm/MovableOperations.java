@@ -4,7 +4,7 @@ import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * struct movable_operations (include/linux/migrate.h), the driver's side of the 2025 contract,
- * registered once per page type with {@link MovablePages#setMovableOps}. Every callback runs with
+ * registered once per page type with {@link MovablePages2025#setMovableOps}. Every callback runs with
  * the page lock of the source page held (and of dst in migratePage).
  */
 @ConsumerType

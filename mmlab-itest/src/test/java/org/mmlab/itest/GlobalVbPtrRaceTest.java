@@ -18,6 +18,7 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2012;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
@@ -154,7 +155,7 @@ class GlobalVbPtrRaceTest {
 
     /** The lowest PFN a balloon device holds (2012: a page with a balloon mapping). */
     private int firstBalloonPage(MemoryManager mm) throws Exception {
-        MovablePages pages = movablePages.waitForService(WAIT_MS);
+        MovablePages2012 pages = (MovablePages2012) movablePages.waitForService(WAIT_MS);
         for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
             if (pages.balloonPageDevice(pfn) != null) {
                 return pfn;

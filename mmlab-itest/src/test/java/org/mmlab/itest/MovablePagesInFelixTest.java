@@ -71,7 +71,7 @@ class MovablePagesInFelixTest {
 
     GogoSession gogo;
     MemoryManager mm;
-    TestDriver driver;
+    TestDriver<?> driver;
     /** The driver's pages as it added them, at the bottom of ZONE_Normal. */
     List<Integer> before;
     /** The page the test holds two pageblocks above the driver's: a plain allocation compaction leaves alone. */

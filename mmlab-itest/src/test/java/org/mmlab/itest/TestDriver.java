@@ -14,13 +14,16 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
-import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.BalloonHooks2012;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.MovablePages2016;
+import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.PageType;
 
 /**
@@ -33,13 +36,14 @@ import org.mmlab.mm.PageType;
  * balloon does, and writes down what migration asked of it, page by page. Its migrate callback
  * answers what the test scripted for a page ({@link #answer}), and migrates the page otherwise.
  */
-abstract class TestDriver implements AutoCloseable {
+abstract class TestDriver<P extends MovablePages> implements AutoCloseable {
     /** What balloon_page_alloc() asks for. */
     static final int GFP_BALLOON = Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NOMEMALLOC | Gfp.__GFP_NORETRY
             | Gfp.__GFP_NOWARN;
 
     final MemoryManager mm;
-    final MovablePages mp;
+    /** The test bundle's movable-page service, of the guest's contract. */
+    final P mp;
     /** b_dev_info->pages_lock: guards the page list and the call records. */
     final ReentrantLock pagesLock = new ReentrantLock();
     private final Set<Integer> pages = new LinkedHashSet<>();
@@ -50,21 +54,20 @@ abstract class TestDriver implements AutoCloseable {
     private final Map<Integer, Integer> movedTo = new HashMap<>();
     private final Map<Integer, Runnable> onIsolate = new HashMap<>();
 
-    TestDriver(MemoryManager mm, MovablePages mp) {
+    TestDriver(MemoryManager mm, P mp) {
         this.mm = mm;
         this.mp = mp;
     }
 
     /** The driver of the contract the guest runs, registered with the core. */
-    static TestDriver of(MemoryManager mm, MovablePages mp) {
-        switch (mp.contract()) {
-            case BALLOON_2012:
-                return new Balloon2012(mm, mp);
-            case NON_LRU_2016:
-                return new NonLru2016(mm, mp);
-            default:
-                return new MovableOps2025(mm, mp);
+    static TestDriver<?> of(MemoryManager mm, MovablePages mp) {
+        if (mp instanceof MovablePages2012 p) {
+            return new Balloon2012(mm, p);
         }
+        if (mp instanceof MovablePages2016 p) {
+            return new NonLru2016(mm, p);
+        }
+        return new MovableOps2025(mm, (MovablePages2025) mp);
     }
 
     /** Allocates one page and makes it movable the contract's way; returns its PFN. */
@@ -250,10 +253,10 @@ abstract class TestDriver implements AutoCloseable {
      * old one; deflating (balloon_page_dequeue() + balloon_page_free()) drops the dequeue reference
      * and the balloon's.
      */
-    static final class Balloon2012 extends TestDriver implements BalloonDevInfo, AddressSpaceOperations {
+    static final class Balloon2012 extends TestDriver<MovablePages2012> implements BalloonHooks2012, AddressSpaceOperations {
         final AddressSpace mapping;
 
-        Balloon2012(MemoryManager mm, MovablePages mp) {
+        Balloon2012(MemoryManager mm, MovablePages2012 mp) {
             super(mm, mp);
             mapping = mp.balloonMappingAlloc(this, this);
         }
@@ -339,10 +342,10 @@ abstract class TestDriver implements AutoCloseable {
      * the list, putback_page puts it back; migratepage takes a reference on the new page and marks
      * it, clears the old one (__ClearPageMovable()) and drops the driver's reference to it.
      */
-    static final class NonLru2016 extends TestDriver implements AddressSpaceOperations {
+    static final class NonLru2016 extends TestDriver<MovablePages2016> implements AddressSpaceOperations {
         final AddressSpace mapping;
 
-        NonLru2016(MemoryManager mm, MovablePages mp) {
+        NonLru2016(MemoryManager mm, MovablePages2016 mp) {
             super(mm, mp);
             mapping = mp.allocAnonInode(this, this);
         }
@@ -414,10 +417,10 @@ abstract class TestDriver implements AutoCloseable {
      * 2025: a balloon of v6.17: movable_ops registered once for PGTY_offline; its pages are
      * PageOffline with PG_movable_ops, and page->private names the device while they are inflated.
      */
-    static final class MovableOps2025 extends TestDriver implements MovableOperations {
+    static final class MovableOps2025 extends TestDriver<MovablePages2025> implements MovableOperations {
         static final int DEVICE = 0x17;
 
-        MovableOps2025(MemoryManager mm, MovablePages mp) {
+        MovableOps2025(MemoryManager mm, MovablePages2025 mp) {
             super(mm, mp);
             assertThat(mp.setMovableOps(this, PageType.OFFLINE)).as("set_movable_ops(ops, PGTY_offline)").isZero();
         }

@@ -2,7 +2,7 @@ package org.mmlab.balloon.internal;
 
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
-import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.BalloonHooks2012;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 
@@ -12,7 +12,7 @@ import org.mmlab.mm.MigrateMode;
  * locked and a reference held, and the balloon mapping's a_ops->migratepage (v3.8's
  * virtballoon_migratepage bookkeeping, around the driver's host part).
  */
-final class Balloon2012Hooks implements BalloonDevInfo, AddressSpaceOperations {
+final class Balloon2012Hooks implements BalloonHooks2012, AddressSpaceOperations {
     private final BalloonCore core;
     private final BalloonDevice b;
 

@@ -5,11 +5,10 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Consumer;
+import java.util.function.IntFunction;
 
 import org.mmlab.mm.CheckContributor;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.NodeStat;
-import org.mmlab.mm.PageType;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
@@ -99,38 +98,19 @@ public class BalloonCheck implements CheckContributor {
         if (core.mm.pageCount(pfn) <= 0) {
             return "is free";
         }
-        if (core.contract == MigrationContract.BALLOON_2012) {
-            return b.mapping == null || b.driverPages.balloonPageDevice(pfn) == b.mappingPrivate ? null
-                    : "has no balloon mapping of this device";
-        }
-        if (core.own.pagePrivate(pfn) != b.id) {
-            return "has page->private " + core.own.pagePrivate(pfn);
-        }
-        return core.mm.pageType(pfn) == PageType.OFFLINE ? null : "is not PageOffline";
+        return core.era.notMarkedAs(b, pfn);
     }
 
-    /**
-     * The pages each device marks as its own that are on no list: the 2012 mapping, or PageOffline with
-     * page->private naming it (a free page's page->private is its buddy order, which proves nothing).
-     */
+    /** The pages each device marks as its own, the era's way, that are on no list. */
     private Map<BalloonDevice, Long> countOffList(List<BalloonDevice> devices, BitSet listed) {
-        Map<Integer, BalloonDevice> byId = new HashMap<>();
-        Map<Object, BalloonDevice> byMapping = new HashMap<>();
-        for (BalloonDevice b : devices) {
-            byId.put(b.id, b);
-            if (b.mappingPrivate != null) {
-                byMapping.put(b.mappingPrivate, b);
-            }
-        }
+        IntFunction<BalloonDevice> markedDevice = core.era.markedDevice(devices);
         Map<BalloonDevice, Long> counts = new HashMap<>();
         int n = core.mm.nrPages();
         for (int pfn = 0; pfn < n; pfn++) {
             if (listed.get(pfn)) {
                 continue;
             }
-            BalloonDevice b = core.contract == MigrationContract.BALLOON_2012
-                    ? (byMapping.isEmpty() ? null : byMapping.get(core.own.balloonPageDevice(pfn)))
-                    : core.mm.pageType(pfn) == PageType.OFFLINE ? byId.get(core.own.pagePrivate(pfn)) : null;
+            BalloonDevice b = markedDevice.apply(pfn);
             if (b != null) {
                 counts.merge(b, 1L, Long::sum);
             }

@@ -3,9 +3,10 @@ package org.mmlab.balloon.internal;
 import java.util.List;
 
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.lab.MmLab;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -42,11 +43,11 @@ public class BalloonComponent {
     final BalloonCore core;
 
     @Activate
-    public BalloonComponent(@Reference MemoryManager mm, @Reference MovablePages own, Config config) {
-        core = new BalloonCore(mm, own);
+    public BalloonComponent(@Reference MemoryManager mm, @Reference MmLab lab, @Reference MovablePages own, Config config) {
+        core = new BalloonCore(mm, lab, own);
         modified(config);
-        if (core.contract == MigrationContract.MOVABLE_OPS_2025) {
-            int rc = own.setMovableOps(core.migration.mops, PageType.OFFLINE);
+        if (own instanceof MovablePages2025 v2025) {
+            int rc = v2025.setMovableOps(core.migration.mops, PageType.OFFLINE);
             if (rc != 0) {
                 String msg = "balloon: set_movable_ops(&balloon_mops, PGTY_offline) failed: " + rc
                         + " (another bundle registered movable_ops for offline pages)";
@@ -74,8 +75,8 @@ public class BalloonComponent {
             core.mm.printk(String.format("balloon: %s of %s left with %d pages and %d isolated when the balloon"
                     + " infrastructure stopped", b.name(), b.bundle, b.nrPages, b.isolatedPages));
         }
-        if (core.contract == MigrationContract.MOVABLE_OPS_2025) {
-            core.own.setMovableOps(null, PageType.OFFLINE);
+        if (core.own instanceof MovablePages2025 v2025) {
+            v2025.setMovableOps(null, PageType.OFFLINE);
         }
     }
 }

@@ -1,44 +1,37 @@
 package org.mmlab.balloon.internal;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.locks.ReentrantLock;
-import java.util.function.Supplier;
+import java.util.function.IntFunction;
 
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
-import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModuleCall;
-import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.MovablePages2016;
+import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.NodeStat;
+import org.mmlab.mm.PageType;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
- * Models mm/balloon.c (and, under the older contracts, mm/balloon_compaction.c of v3.8 and v5.0):
- * the balloon pages of every device, enqueued, dequeued, isolated, put back and migrated.
- *
- * <p>Locking, per contract:
- * <ul>
- * <li>2025 (include/linux/balloon.h, 2026): one global balloon_pages_lock. (i) inflation and deflation
- * set and clear page->private under it; (ii) isolation and dequeue take the page off the list under
- * it. A page whose page->private is clear is being inflated or deflated and cannot be isolated. The
- * page lock is not used.</li>
- * <li>2016 (v5.0, seed 004): the device's pages_lock; the page lock is taken (trylock) before
- * a page is inserted or deleted, and dequeue skips a page it cannot lock or that is isolated.</li>
- * <li>2012 (v3.8, seed 000): (i) page->mapping changes only under the page lock, then pages_lock;
- * (ii) dequeue raises the refcount before the page leaves the list; (iii) isolation re-tests under
- * the page lock (mm-core does).</li>
- * </ul>
+ * Models mm/balloon.c (and, under the older contracts, mm/balloon_compaction.c of v3.8 and v5.0): the
+ * balloon pages of every device, enqueued, dequeued, isolated, put back and migrated. What differs per
+ * kernel era (how a page is marked, which lock guards a list, who does a migration's bookkeeping) is
+ * the {@link BalloonContract} chosen at boot; the lists, the counters and the module policies are here.
  * Every spinlock section is also a preempt_disable() section, so mm:check never sees a list half changed.
  */
 final class BalloonCore {
@@ -47,11 +40,11 @@ final class BalloonCore {
             | Gfp.__GFP_NOWARN;
 
     final MemoryManager mm;
+    final MmLab lab;
     /** balloon-api's own MovablePages: page->private, PageOffline, PG_movable_ops, balloon_mops. */
     final MovablePages own;
-    final MigrationContract contract;
-    /** balloon_pages_lock (2025). */
-    private final ReentrantLock balloonPagesLock = new ReentrantLock();
+    /** The era's part, chosen once at boot. */
+    final BalloonContract era;
     private final Map<Integer, BalloonDevice> devices = new ConcurrentSkipListMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
     final BalloonMigration migration;
@@ -62,11 +55,31 @@ final class BalloonCore {
      */
     volatile LeakPath leakPath = LeakPath.V3_8;
 
-    BalloonCore(MemoryManager mm, MovablePages own) {
+    BalloonCore(MemoryManager mm, MmLab lab, MovablePages own) {
         this.mm = mm;
+        this.lab = lab;
         this.own = own;
-        this.contract = own.contract();
         this.migration = new BalloonMigration(this);
+        if (own instanceof MovablePages2012 v2012) {
+            this.era = new Balloon2012(this, v2012);
+        } else if (own instanceof MovablePages2016 v2016) {
+            this.era = new Balloon2016(this, v2016);
+        } else {
+            this.era = new Balloon2025(this, (MovablePages2025) own);
+        }
+    }
+
+    MigrationContract contract() {
+        return era.contract();
+    }
+
+    /** The 2012 era, for what only its drivers may do (a driver's own balloon mapping, seed 003's v7). */
+    Balloon2012 v2012(String what) {
+        if (era instanceof Balloon2012 b) {
+            return b;
+        }
+        throw new IllegalStateException(what + " belongs to the 2012 migration contract (the reviewed v7 virtio"
+                + " patch), but this guest runs migrationContract=" + contract().value());
     }
 
     // ---------------------------------------------------------------- devices
@@ -76,24 +89,13 @@ final class BalloonCore {
             String bundle, long bundleId, MovablePages driverPages) {
         BalloonDevice b = newDevice(name, migratepage, adjustManagedPageCount, bundle, bundleId, driverPages);
         if (migratepage != null) {
-            switch (contract) {
-                case BALLOON_2012:
-                    Balloon2012Hooks hooks = new Balloon2012Hooks(this, b);
-                    b.mapping = driverPages.balloonMappingAlloc(hooks, hooks);
-                    b.mappingPrivate = hooks;
-                    break;
-                case NON_LRU_2016:
-                    b.mapping = driverPages.allocAnonInode(migration.aops2016, b);
-                    break;
-                default:
-                    break; // balloon_mops, registered once for PGTY_offline
-            }
+            era.devinfoInit(b);
         }
-        devices.put(b.id, b);
+        addDevice(b);
         return b;
     }
 
-    private BalloonDevice newDevice(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
+    BalloonDevice newDevice(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
             String bundle, long bundleId, MovablePages driverPages) {
         if (name == null || name.isBlank()) {
             throw new IllegalArgumentException("balloon_devinfo_init(): a device needs a name");
@@ -107,52 +109,8 @@ final class BalloonCore {
                 adjustManagedPageCount, mm.listHeadAlloc(), driverPages);
     }
 
-    /**
-     * balloon_devinfo_init() for a driver that keeps its own balloon mapping (the v7 lifecycle, 2012):
-     * the device's hooks exist (the mapping's private_data once the driver initialises one), but its
-     * pages take their mapping from the driver's pointer at each insertion.
-     */
-    BalloonDevInfo balloonDevinfoInitDriverMapping(String name, BalloonMigrate migratepage, boolean adjust,
-            String bundle, long bundleId, MovablePages driverPages, Supplier<AddressSpace> balloonMapping) {
-        requireDriverMapping("balloon_devinfo_init() with the driver's own balloon_mapping");
-        if (migratepage == null || balloonMapping == null) {
-            throw new IllegalArgumentException("a driver that keeps its own balloon mapping gives its migratepage and"
-                    + " its balloon_mapping pointer");
-        }
-        BalloonDevice b = newDevice(name, migratepage, adjust, bundle, bundleId, driverPages);
-        b.driverMapping = balloonMapping;
-        b.mappingPrivate = new Balloon2012Hooks(this, b);
+    void addDevice(BalloonDevice b) {
         devices.put(b.id, b);
-        return b;
-    }
-
-    /** kmalloc() of a driver's own balloon mapping, registered to the driver. */
-    AddressSpace balloonMappingKmalloc(MovablePages driverPages) {
-        requireDriverMapping("kmalloc() of the driver's balloon_mapping");
-        return driverPages.balloonMappingKmalloc();
-    }
-
-    /** The driver's initialisation of its mapping: a_ops and private_data are device b's hooks. */
-    void balloonMappingInit(BalloonDevInfo info, AddressSpace mapping) {
-        requireDriverMapping("the driver's balloon_mapping initialisation");
-        BalloonDevice b = device(info);
-        if (b.driverMapping == null) {
-            throw new IllegalArgumentException(b.name() + " has a mapping of the infrastructure's: nothing to initialise");
-        }
-        Balloon2012Hooks hooks = (Balloon2012Hooks) b.mappingPrivate;
-        b.driverPages.balloonMappingInit(mapping, hooks, hooks);
-    }
-
-    void balloonMappingKfree(MovablePages driverPages, AddressSpace mapping) {
-        requireDriverMapping("kfree() of the driver's balloon_mapping");
-        driverPages.balloonMappingFree(mapping);
-    }
-
-    private void requireDriverMapping(String what) {
-        if (contract != MigrationContract.BALLOON_2012) {
-            throw new IllegalStateException(what + " belongs to the 2012 migration contract (the reviewed v7 virtio"
-                    + " patch), but this guest runs migrationContract=" + contract.value());
-        }
     }
 
     /** The driver removes the device: only once it has no pages and none isolated. */
@@ -169,13 +127,7 @@ final class BalloonCore {
             unlock(b);
         }
         devices.remove(b.id);
-        if (b.mapping != null) {
-            if (contract == MigrationContract.BALLOON_2012) {
-                b.driverPages.balloonMappingFree(b.mapping);
-            } else {
-                b.driverPages.iput(b.mapping);
-            }
-        }
+        era.devinfoRemove(b);
         mm.listHeadFree(b.pagesHead);
     }
 
@@ -224,7 +176,7 @@ final class BalloonCore {
      * the old one is deflated instead (BALLOON_DEFLATE).
      */
     void accountMigration(BalloonDevice b, int newPfn, int pfn, boolean inflatedNew) {
-        boolean refs = contract != MigrationContract.BALLOON_2012;
+        boolean refs = era.balloonTakesReference();
         if (inflatedNew && refs) {
             getPage(newPfn);
         }
@@ -237,11 +189,7 @@ final class BalloonCore {
                 balloonPageDeflated(b, pfn);
             }
             b.isolatedPages--;
-            if (contract == MigrationContract.MOVABLE_OPS_2025) {
-                own.setPagePrivate(pfn, 0); // balloon_page_finalize()
-            } else {
-                balloonPageDelete(b, pfn, false);
-            }
+            era.migratedAway(b, pfn);
         } finally {
             unlock(b);
         }
@@ -257,14 +205,14 @@ final class BalloonCore {
 
     /** Balloons.balloonPageMigrated(): the 2012 and 2016 drivers' own bookkeeping, inside their callback. */
     void balloonPageMigrated(BalloonDevInfo info, int newPfn, int pfn) {
-        if (contract == MigrationContract.MOVABLE_OPS_2025) {
+        if (!era.driverAccountsMigration()) {
             throw new IllegalStateException("balloonPageMigrated(): under the 2025 contract the balloon core accounts"
                     + " a migration after the driver's migratepage returns; the driver only tells its host");
         }
         BalloonDevice b = device(info);
         accountMigration(b, newPfn, pfn, true);
         b.accountedByDriver.add(pfn);
-        mm.injectionPoint("balloon.migrated", pfn);
+        lab.injectionPoint("balloon.migrated", pfn);
     }
 
     /**
@@ -272,7 +220,7 @@ final class BalloonCore {
      * reported (the era's drivers had to) and the caller does it.
      */
     boolean accountedByDriver(BalloonDevice b, int pfn) {
-        if (contract == MigrationContract.MOVABLE_OPS_2025) {
+        if (!era.driverAccountsMigration()) {
             return false;
         }
         if (b.accountedByDriver.remove(pfn)) {
@@ -306,7 +254,7 @@ final class BalloonCore {
      */
     int callMigratepage(BalloonDevice b, int newPfn, int pfn, MigrateMode mode) {
         b.inMigratepage.incrementAndGet();
-        try (ModuleCall c = mm.callIntoModule(b.migratepage, "b_dev_info->migratepage", pfn)) {
+        try (ModuleCall c = lab.callIntoModule(b.migratepage, "b_dev_info->migratepage", pfn)) {
             return b.migratepage.migratepage(b, newPfn, pfn, mode);
         } finally {
             b.inMigratepage.decrementAndGet();
@@ -319,8 +267,7 @@ final class BalloonCore {
      * Under 2012 and 2016 the migration core pins the mapping's owner itself.
      */
     boolean pinDriver(BalloonDevice b) {
-        if (contract != MigrationContract.MOVABLE_OPS_2025 || b.migratepage == null
-                || mm.modulePolicy() != ModulePolicy.MODULE_REF) {
+        if (!era.balloonOwnsMovableOps() || b.migratepage == null || lab.modulePolicy() != ModulePolicy.MODULE_REF) {
             return true;
         }
         if (!mm.tryModuleGet(b.migratepage)) {
@@ -372,48 +319,45 @@ final class BalloonCore {
 
     /** spin_lock_irqsave() of the lock that guards b's list under this contract, with its lockdep annotation. */
     void lock(BalloonDevice b) {
-        mm.injectionPoint("balloon.lock", -1);
+        lab.injectionPoint("balloon.lock", -1);
         mm.preemptDisable();
-        mm.lockdepAcquire(pagesLockClass(), false);
-        (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).lock();
+        mm.lockdepAcquire(era.pagesLockClass(), false);
+        era.pagesLock(b).lock();
     }
 
     /** spin_unlock_irqrestore(): a RELEASE, so this CPU's buffered stores drain first (weak-memory mode). */
     void unlock(BalloonDevice b) {
-        mm.injectionPoint("balloon.unlock", -1);
-        mm.lockdepRelease(pagesLockClass());
+        lab.injectionPoint("balloon.unlock", -1);
+        mm.lockdepRelease(era.pagesLockClass());
         mm.smpWmb();
-        (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).unlock();
+        era.pagesLock(b).unlock();
         mm.preemptEnable();
     }
 
-    /** list_del(&page->lru) of a balloon list, with its injection point. */
-    void listDel(int pfn) {
-        mm.injectionPoint("balloon.list_del", pfn);
+    /** list_del(&page->lru) off b's list (device lock held), with its injection point. */
+    void listDel(BalloonDevice b, int pfn) {
+        lab.injectionPoint("balloon.list_del", pfn);
         mm.listDel(pfn);
+        b.nrPages--;
     }
 
-    /** list_add(&page->lru, head) of a balloon list, with its injection point. */
-    void listAdd(int pfn, int head) {
-        mm.injectionPoint("balloon.list_add", pfn);
-        mm.listAdd(pfn, head);
+    /** list_add(&page->lru, &b->pages) (device lock held), with its injection point. */
+    void listAdd(BalloonDevice b, int pfn) {
+        lab.injectionPoint("balloon.list_add", pfn);
+        mm.listAdd(pfn, b.pagesHead);
+        b.nrPages++;
     }
 
     /** get_page() on the balloon paths, with its injection point. */
     void getPage(int pfn) {
-        mm.injectionPoint("balloon.get_page", pfn);
+        lab.injectionPoint("balloon.get_page", pfn);
         mm.getPage(pfn);
     }
 
     /** put_page() on the balloon paths, with its injection point. */
     void putPage(int pfn) {
-        mm.injectionPoint("balloon.put_page", pfn);
+        lab.injectionPoint("balloon.put_page", pfn);
         mm.putPage(pfn);
-    }
-
-    /** The lockdep class of that lock: the global balloon_pages_lock, or a device's pages_lock. */
-    private String pagesLockClass() {
-        return contract == MigrationContract.MOVABLE_OPS_2025 ? "balloon_pages_lock" : "&b_dev_info->pages_lock";
     }
 
     // ---------------------------------------------------------------- inflate
@@ -427,7 +371,7 @@ final class BalloonCore {
     void balloonPageEnqueue(BalloonDevInfo info, int pfn) {
         BalloonDevice b = device(info);
         checkPfn(pfn);
-        boolean pageLock = contract != MigrationContract.MOVABLE_OPS_2025;
+        boolean pageLock = era.enqueueLocksPage();
         if (pageLock && !mm.trylockPage(pfn)) {
             // BUG_ON(!trylock_page(page)): nobody else may hold a page the driver just allocated
             mm.printk(String.format("kernel BUG at mm/balloon_compaction.c: balloon_page_enqueue: pfn %#x locked"
@@ -469,37 +413,10 @@ final class BalloonCore {
         mm.modNodePageState(NodeStat.NR_BALLOON_PAGES, 1);
     }
 
-    /**
-     * balloon_page_insert(): mark the page the device's, the contract's way, and list_add it.
-     * 2012: page->mapping = the balloon mapping; 2016: __SetPageOffline, __SetPageMovable(page,
-     * inode mapping), page->private; 2025: __SetPageOffline, SetPageMovableOps, page->private.
-     */
+    /** balloon_page_insert(): mark the page the device's, the contract's way, and list_add it. */
     void balloonPageInsert(BalloonDevice b, int pfn) {
-        switch (contract) {
-            case BALLOON_2012: {
-                AddressSpace m = b.driverMapping != null ? b.driverMapping.get() : b.mapping;
-                if (m != null) {
-                    b.driverPages.balloonPageSetMapping(pfn, m); // v7: whatever the driver's pointer holds now
-                }
-                break;
-            }
-            case NON_LRU_2016:
-                own.setPageOffline(pfn);
-                if (b.mapping != null) {
-                    b.driverPages.setPageMovable(pfn, b.mapping);
-                }
-                own.setPagePrivate(pfn, b.id);
-                break;
-            default:
-                own.setPageOffline(pfn);
-                if (b.migratepage != null) {
-                    own.setPageMovableOps(pfn);
-                }
-                own.setPagePrivate(pfn, b.id);
-                break;
-        }
-        listAdd(pfn, b.pagesHead);
-        b.nrPages++;
+        era.insert(b, pfn);
+        listAdd(b, pfn);
     }
 
     // ---------------------------------------------------------------- deflate
@@ -547,7 +464,7 @@ final class BalloonCore {
             int pfn = mm.listNext(b.pagesHead);
             while (pfn != b.pagesHead && n < nReq) {
                 int next = mm.listNext(pfn);
-                if (dequeueOne(b, pfn)) {
+                if (era.dequeueOne(b, pfn)) {
                     out[n++] = pfn;
                 }
                 pfn = next;
@@ -555,54 +472,8 @@ final class BalloonCore {
         } finally {
             unlock(b);
         }
-        if (contract == MigrationContract.BALLOON_2012 && !leaksAsV7()) {
-            for (int i = 0; i < n; i++) {
-                putPage(out[i]); // the rule ii reference, which v3.8's balloon_page_free() dropped
-            }
-        }
+        era.afterDequeue(out, n);
         return n;
-    }
-
-    /** Deflation as the reviewed v7 patch did it (2012 only). */
-    private boolean leaksAsV7() {
-        return contract == MigrationContract.BALLOON_2012 && leakPath != LeakPath.V3_8;
-    }
-
-    private boolean dequeueOne(BalloonDevice b, int pfn) {
-        if (contract == MigrationContract.MOVABLE_OPS_2025) {
-            listDel(pfn);
-            b.nrPages--;
-            balloonPageDeflated(b, pfn);
-            own.setPagePrivate(pfn, 0); // balloon_page_finalize(); PageOffline stays until the page is freed
-            return true;
-        }
-        if (leaksAsV7()) {
-            // seed 003's v7 leak_balloon(): page->mapping = NULL, then list_del(), under pages_lock alone
-            own.balloonPageClearMappingLockless(pfn);
-            if (leakPath == LeakPath.V7_WMB) {
-                mm.smpWmb(); // "So I think this needs a wmb()"
-            }
-            listDel(pfn);
-            b.nrPages--;
-            balloonPageDeflated(b, pfn);
-            return true;
-        }
-        if (!mm.trylockPage(pfn)) {
-            return false;
-        }
-        try {
-            if (contract == MigrationContract.NON_LRU_2016 && own.pageIsolated(pfn)) {
-                return false; // raced with isolation
-            }
-            if (contract == MigrationContract.BALLOON_2012) {
-                getPage(pfn); // rule ii: raise the refcount before the page leaves the list
-            }
-            balloonPageDelete(b, pfn, true);
-            balloonPageDeflated(b, pfn);
-            return true;
-        } finally {
-            mm.unlockPage(pfn);
-        }
     }
 
     /** What every deflation counts: the managed pages back, BALLOON_DEFLATE, NR_BALLOON_PAGES. */
@@ -614,26 +485,24 @@ final class BalloonCore {
         mm.modNodePageState(NodeStat.NR_BALLOON_PAGES, -1);
     }
 
+    /** notMarkedAs() of the eras that mark pages PageOffline with page->private = the device. */
+    String notOfflineAs(BalloonDevice b, int pfn) {
+        if (own.pagePrivate(pfn) != b.id) {
+            return "has page->private " + own.pagePrivate(pfn);
+        }
+        return mm.pageType(pfn) == PageType.OFFLINE ? null : "is not PageOffline";
+    }
+
     /**
-     * balloon_page_delete() (2012, 2016), page lock and device lock held: the page stops being the
-     * device's; it leaves the list unless it is isolated ("no touching page.lru once isolated").
+     * markedDevice() of those eras: PageOffline with page->private naming a device (a free page's
+     * page->private is its buddy order, which proves nothing).
      */
-    void balloonPageDelete(BalloonDevice b, int pfn, boolean onList) {
-        if (contract == MigrationContract.BALLOON_2012) {
-            if (b.mapping != null || b.driverMapping != null) {
-                b.driverPages.balloonPageClearMapping(pfn);
-            }
-        } else {
-            own.clearPageOffline(pfn);
-            if (b.mapping != null) {
-                b.driverPages.clearPageMovable(pfn);
-            }
-            own.setPagePrivate(pfn, 0);
+    IntFunction<BalloonDevice> offlineDevice(List<BalloonDevice> list) {
+        Map<Integer, BalloonDevice> byId = new HashMap<>();
+        for (BalloonDevice b : list) {
+            byId.put(b.id, b);
         }
-        if (onList) {
-            listDel(pfn);
-            b.nrPages--;
-        }
+        return pfn -> mm.pageType(pfn) == PageType.OFFLINE ? byId.get(own.pagePrivate(pfn)) : null;
     }
 
     private void checkPfn(int pfn) {

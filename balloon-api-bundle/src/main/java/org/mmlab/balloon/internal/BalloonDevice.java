@@ -14,7 +14,7 @@ import org.mmlab.mm.MovablePages;
 /**
  * Models struct balloon_dev_info (include/linux/balloon.h and its 2012/2016 ancestors): the device's
  * page list (linked through page->lru), isolated_pages, the driver's migratepage and the
- * adjust_managed_page_count flag. Fields change only under the lock {@link BalloonCore#pagesLock}
+ * adjust_managed_page_count flag. Fields change only under the lock {@link BalloonContract#pagesLock}
  * names for this device.
  */
 final class BalloonDevice implements BalloonDevInfo {

@@ -94,8 +94,7 @@ final class BalloonMigration {
 
     /** list_del(&amp;page->lru) and isolated_pages++, under the device's lock. */
     void isolate(BalloonDevice b, int pfn) {
-        core.listDel(pfn);
-        b.nrPages--;
+        core.listDel(b, pfn);
         b.isolatedPages++;
         b.migrationHolds++;
     }
@@ -119,8 +118,7 @@ final class BalloonMigration {
 
     /** list_add(&amp;page->lru, &amp;b->pages) and isolated_pages--, under the device's lock. */
     void putback(BalloonDevice b, int pfn) {
-        core.listAdd(pfn, b.pagesHead);
-        b.nrPages++;
+        core.listAdd(b, pfn);
         b.isolatedPages--;
         b.migrationHolds--;
     }

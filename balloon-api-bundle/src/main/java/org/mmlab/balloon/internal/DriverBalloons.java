@@ -8,7 +8,7 @@ import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -62,7 +62,7 @@ public class DriverBalloons implements Balloons {
 
     @Deactivate
     void deactivate() {
-        if (core.mm.modulePolicy() == ModulePolicy.OSGI_DRAIN) {
+        if (core.lab.modulePolicy() == ModulePolicy.OSGI_DRAIN) {
             core.drainDriver(bundleId, DRAIN_TIMEOUT_MS);
         }
         core.orphanDevices(bundleId);
@@ -75,7 +75,7 @@ public class DriverBalloons implements Balloons {
 
     @Override
     public MigrationContract contract() {
-        return core.contract;
+        return core.contract();
     }
 
     @Override
@@ -86,23 +86,23 @@ public class DriverBalloons implements Balloons {
     @Override
     public BalloonDevInfo balloonDevinfoInit(String name, BalloonMigrate migratepage, boolean adjustManagedPageCount,
             Supplier<AddressSpace> balloonMapping) {
-        return core.balloonDevinfoInitDriverMapping(name, migratepage, adjustManagedPageCount, bundle, bundleId,
-                driverPages, balloonMapping);
+        return core.v2012("balloon_devinfo_init() with the driver's own balloon_mapping").devinfoInitDriverMapping(
+                name, migratepage, adjustManagedPageCount, bundle, bundleId, driverPages, balloonMapping);
     }
 
     @Override
     public AddressSpace balloonMappingKmalloc() {
-        return core.balloonMappingKmalloc(driverPages);
+        return core.v2012("kmalloc() of the driver's balloon_mapping").balloonMappingKmalloc(driverPages);
     }
 
     @Override
     public void balloonMappingInit(BalloonDevInfo b, AddressSpace mapping) {
-        core.balloonMappingInit(b, mapping);
+        core.v2012("the driver's balloon_mapping initialisation").balloonMappingInit(core.device(b), mapping);
     }
 
     @Override
     public void balloonMappingKfree(AddressSpace mapping) {
-        core.balloonMappingKfree(driverPages, mapping);
+        core.v2012("kfree() of the driver's balloon_mapping").balloonMappingKfree(driverPages, mapping);
     }
 
     @Override

@@ -39,15 +39,15 @@ class DriverMappingTest {
         int pfn = g.inflate(b, 1).get(0);
 
         assertThat(b.mappingOwnedByDriver()).isTrue();
-        assertThat(g.balloon.own.pageMapping(pfn)).isSameAs(m);
+        assertThat(g.own2012().pageMapping(pfn)).isSameAs(m);
         assertThat(migrate(pfn)).isZero();
         assertThat(host.migrations).hasSize(1);
         int newPfn = host.migrations.get(0)[0];
-        assertThat(g.balloon.own.pageMapping(newPfn)).as("the new page joins with the driver's pointer").isSameAs(m);
+        assertThat(g.own2012().pageMapping(newPfn)).as("the new page joins with the driver's pointer").isSameAs(m);
         assertClean();
 
         assertThat(g.driver.balloonPageDequeue(b)).isEqualTo(newPfn);
-        assertThat(g.balloon.own.pageMapping(newPfn)).as("deflation clears page->mapping").isNull();
+        assertThat(g.own2012().pageMapping(newPfn)).as("deflation clears page->mapping").isNull();
         g.core.putPage(newPfn);
         g.driver.balloonDevinfoRemove(b);
         g.driver.balloonMappingKfree(m);
@@ -59,8 +59,8 @@ class DriverMappingTest {
         BalloonDevInfo b = device();
         int pfn = g.inflate(b, 1).get(0);
 
-        assertThat(g.balloon.own.pageMapping(pfn)).isNull();
-        assertThat(g.balloon.own.balloonPageMovable(pfn)).isFalse();
+        assertThat(g.own2012().pageMapping(pfn)).isNull();
+        assertThat(g.own2012().balloonPageMovable(pfn)).isFalse();
         assertThat(migrate(pfn)).as("nothing isolated, nothing failed").isZero();
         assertThat(host.migrations).isEmpty();
         assertClean();

@@ -9,6 +9,10 @@ import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.PageType;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MovablePagesImpl;
 
@@ -28,11 +32,21 @@ final class Guest {
                 });
         core = new MmCore(config);
         core.guest().compaction().kcompactd().stop();
-        balloon = new BalloonCore(core, new MovablePagesImpl(core.guest(), "balloon-api-bundle", 1));
-        if (contract == MigrationContract.MOVABLE_OPS_2025) {
-            balloon.own.setMovableOps(balloon.migration.mops, org.mmlab.mm.PageType.OFFLINE);
+        balloon = new BalloonCore(core, core, movablePages("balloon-api-bundle", 1));
+        if (balloon.own instanceof MovablePages2025 own) {
+            own.setMovableOps(balloon.migration.mops, PageType.OFFLINE);
         }
-        driver = new DriverBalloons(balloon, "test-driver", 7, new MovablePagesImpl(core.guest(), "test-driver", 7));
+        driver = new DriverBalloons(balloon, "test-driver", 7, movablePages("test-driver", 7));
+    }
+
+    /** The movable-page service a bundle of this guest gets. */
+    private MovablePages movablePages(String bundle, long bundleId) {
+        return (MovablePages) MovablePagesImpl.forBundle(core.guest(), bundle, bundleId);
+    }
+
+    /** balloon-api's own service, in a 2012 guest. */
+    MovablePages2012 own2012() {
+        return (MovablePages2012) balloon.own;
     }
 
     /** A device of the test driver whose host answers as scripted. */

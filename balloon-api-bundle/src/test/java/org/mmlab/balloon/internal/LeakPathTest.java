@@ -39,7 +39,7 @@ class LeakPathTest {
 
         assertThat(g.driver.balloonPageListDequeue(b, new int[1], 1)).isEqualTo(1);
 
-        assertThat(CompletableFuture.supplyAsync(() -> g.balloon.own.pageMapping(pfn)).get()).isNull();
+        assertThat(CompletableFuture.supplyAsync(() -> g.own2012().pageMapping(pfn)).get()).isNull();
         g.core.putPage(pfn);
     }
 

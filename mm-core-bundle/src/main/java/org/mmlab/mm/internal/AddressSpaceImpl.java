@@ -2,7 +2,7 @@ package org.mmlab.mm.internal;
 
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
-import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.BalloonHooks2012;
 
 /**
  * Models struct address_space (include/linux/fs.h) as migration sees it: a_ops, private_data and,
@@ -58,9 +58,9 @@ final class AddressSpaceImpl implements AddressSpace {
         }
     }
 
-    /** balloon_page_device(): the 2012 b_dev_info this balloon mapping serves. */
-    BalloonDevInfo balloonDevInfo() {
-        return privateData instanceof BalloonDevInfo b ? b : null;
+    /** balloon_page_device(): the 2012 balloon hooks (b_dev_info) this balloon mapping serves. */
+    BalloonHooks2012 balloonHooks() {
+        return privateData instanceof BalloonHooks2012 b ? b : null;
     }
 
     /** The pointer as page->mapping stores it: tag on top, the handle, no PAGE_MAPPING_* bits (2012 balloon page). */

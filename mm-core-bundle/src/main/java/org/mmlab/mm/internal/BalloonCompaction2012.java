@@ -1,10 +1,10 @@
 package org.mmlab.mm.internal;
 
-import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.BalloonHooks2012;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModuleCall;
+import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.PageFlags;
 
 /**
@@ -91,7 +91,7 @@ final class BalloonCompaction2012 implements MovableContract {
         if (!guest.modules.pinForIsolation(m.owner.bundleId, pfn)) {
             return false;
         }
-        BalloonDevInfo b = m.balloonDevInfo();
+        BalloonHooks2012 b = m.balloonHooks();
         if (b != null) {
             try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__isolate_balloon_page", pfn)) {
                 b.isolatePage(pfn); // off the device list, isolated_pages++
@@ -128,7 +128,7 @@ final class BalloonCompaction2012 implements MovableContract {
             migrate.clearIsolated(pfn);
             AddressSpaceImpl m = balloonMapping(pfn, "balloon_page_putback");
             if (m != null) {
-                BalloonDevInfo b = m.balloonDevInfo();
+                BalloonHooks2012 b = m.balloonHooks();
                 if (b != null) {
                     try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__putback_balloon_page", pfn)) {
                         b.putbackPage(pfn);

@@ -2,7 +2,7 @@ package org.mmlab.mm.internal;
 
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.mmlab.mm.ModuleState;
+import org.mmlab.mm.lab.ModuleState;
 
 /**
  * Models struct module (include/linux/module.h) for one load of a driver bundle: its state, its

@@ -11,13 +11,14 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
-import org.mmlab.mm.ModuleCall;
-import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.Shrinker;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -29,12 +30,12 @@ import org.osgi.service.metatype.annotations.Option;
 
 /**
  * The built-in kernel: boots a guest from configuration PID org.mmlab.mm and offers it as the
- * MemoryManager service. A configuration change reboots the guest; a bad one fails activation
+ * MemoryManager service, and the race lab's controls over it as the MmLab service. A configuration change reboots the guest; a bad one fails activation
  * with a message that says what is allowed, and no service is registered.
  */
-@Component(service = {MemoryManager.class, MmCore.class}, configurationPid = MmCore.PID, immediate = true)
+@Component(service = {MemoryManager.class, MmLab.class, MmCore.class}, configurationPid = MmCore.PID, immediate = true)
 @Designate(ocd = MmCore.Config.class)
-public class MmCore implements MemoryManager {
+public class MmCore implements MemoryManager, MmLab {
     public static final String PID = "org.mmlab.mm";
 
     @ObjectClassDefinition(name = "mmlab guest memory", description = "Geometry and debug options of the simulated guest")

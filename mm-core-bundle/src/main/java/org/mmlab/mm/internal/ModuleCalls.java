@@ -4,9 +4,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.mmlab.mm.ModuleCall;
-import org.mmlab.mm.ModulePolicy;
-import org.mmlab.mm.ModuleState;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModulePolicy;
+import org.mmlab.mm.lab.ModuleState;
 import org.mmlab.mm.MovableOwner;
 
 /**

@@ -5,9 +5,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.mmlab.mm.InjectionPoints;
-import org.mmlab.mm.ModulePolicy;
-import org.mmlab.mm.ModuleState;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModulePolicy;
+import org.mmlab.mm.lab.ModuleState;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.FrameworkUtil;
 

@@ -3,8 +3,8 @@ package org.mmlab.mm.internal;
 import java.util.Collection;
 import java.util.Map;
 
-import org.mmlab.mm.InjectionPoints;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;

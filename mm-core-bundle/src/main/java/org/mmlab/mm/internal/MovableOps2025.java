@@ -4,7 +4,7 @@ import org.mmlab.mm.Errno;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModuleCall;
+import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;

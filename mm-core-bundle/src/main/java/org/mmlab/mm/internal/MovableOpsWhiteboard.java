@@ -3,7 +3,6 @@ package org.mmlab.mm.internal;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageType;
 import org.osgi.framework.ServiceReference;
@@ -24,7 +23,7 @@ import org.osgi.service.component.annotations.ReferencePolicy;
 public class MovableOpsWhiteboard {
     private final GuestMemory guest;
     /** The registration made for each service, to undo it with the same owner. */
-    private final Map<ServiceReference<?>, MovablePagesImpl> registered = new ConcurrentHashMap<>();
+    private final Map<ServiceReference<?>, MovablePages2025Impl> registered = new ConcurrentHashMap<>();
 
     @Activate
     public MovableOpsWhiteboard(@Reference MmCore core) {
@@ -40,13 +39,12 @@ public class MovableOpsWhiteboard {
                     + MovableOperations.PAGE_TYPE + " (offline or zsmalloc): ignored");
             return;
         }
-        if (guest.migrate.contract() != MigrationContract.MOVABLE_OPS_2025) {
+        if (!(MovablePagesImpl.forBundle(guest, ref.getBundle().getSymbolicName(), ref.getBundle().getBundleId())
+                instanceof MovablePages2025Impl service)) {
             guest.dmesg.printk("mmlab: " + owner + " registered movable_operations for " + type.kernelName()
                     + ", but the guest runs the " + guest.migrate.contract().value() + " contract: ignored");
             return;
         }
-        MovablePagesImpl service = new MovablePagesImpl(guest, ref.getBundle().getSymbolicName(),
-                ref.getBundle().getBundleId());
         int rc = service.setMovableOps(ops, type);
         if (rc != 0) {
             guest.dmesg.printk("mmlab: set_movable_ops(" + type.kernelName() + ") for " + owner + " failed: " + rc);
@@ -56,7 +54,7 @@ public class MovableOpsWhiteboard {
     }
 
     void unbindMovableOperations(MovableOperations ops, ServiceReference<MovableOperations> ref) {
-        MovablePagesImpl service = registered.remove(ref);
+        MovablePages2025Impl service = registered.remove(ref);
         if (service != null) {
             service.setMovableOps(null, pageType(ref));
         }

@@ -2,7 +2,7 @@ package org.mmlab.mm.internal;
 
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModuleCall;
+import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.PageFlags;
 
 /**

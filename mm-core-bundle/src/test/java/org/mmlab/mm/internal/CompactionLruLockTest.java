@@ -20,7 +20,7 @@ class CompactionLruLockTest {
     /** A minimal 2025 driver that records whether lru_lock was held by the caller of each callback. */
     private static final class Recorder implements MovableOperations {
         final GuestMemory g;
-        final MovablePagesImpl mp;
+        final MovablePages2025Impl mp;
         final List<Integer> pages = new ArrayList<>();
         int isolateCalls;
         int migrateCalls;
@@ -28,7 +28,7 @@ class CompactionLruLockTest {
 
         Recorder(GuestMemory g) {
             this.g = g;
-            this.mp = new MovablePagesImpl(g, "fake.lrulock", 9);
+            this.mp = new MovablePages2025Impl(g, "fake.lrulock", 9);
             assertThat(mp.setMovableOps(this, PageType.OFFLINE)).isZero();
         }
 

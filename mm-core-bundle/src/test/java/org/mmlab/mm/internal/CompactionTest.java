@@ -381,7 +381,7 @@ class CompactionTest {
         GuestMemory g = FakeMovableDrivers.guest(contract);
         Zone normal = g.zones[1];
         IntSupplier add;
-        FakeMovableDrivers.Driver d;
+        FakeMovableDrivers.Driver<?> d;
         switch (contract) {
             case "2012": {
                 FakeMovableDrivers.Balloon2012 b = new FakeMovableDrivers.Balloon2012(g);

@@ -8,7 +8,7 @@ import java.util.concurrent.locks.ReentrantLock;
 
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
-import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.BalloonHooks2012;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
@@ -34,9 +34,10 @@ final class FakeMovableDrivers {
     }
 
     /** What every fake driver has: the page list, its lock, scripted return codes and call counts. */
-    abstract static class Driver {
+    abstract static class Driver<P extends MovablePagesImpl> {
         final GuestMemory g;
-        final MovablePagesImpl mp;
+        /** The driver's movable-page service, of its contract's type. */
+        final P mp;
         final int pages;
         final ReentrantLock pagesLock = new ReentrantLock();
         final Deque<Integer> script = new ArrayDeque<>();
@@ -46,9 +47,9 @@ final class FakeMovableDrivers {
         int putbackCalls;
         boolean refuseIsolate;
 
-        Driver(GuestMemory g, String bundle) {
+        Driver(GuestMemory g, P mp) {
             this.g = g;
-            this.mp = new MovablePagesImpl(g, bundle, 7);
+            this.mp = mp;
             this.pages = g.map.allocListHead();
         }
 
@@ -106,12 +107,12 @@ final class FakeMovableDrivers {
      * skips pages it cannot lock and pages that are isolated (they are not on the list), and
      * balloon_page_free() drops the dequeue reference and the balloon's.
      */
-    static final class Balloon2012 extends Driver implements BalloonDevInfo, AddressSpaceOperations {
+    static final class Balloon2012 extends Driver<MovablePages2012Impl> implements BalloonHooks2012, AddressSpaceOperations {
         final AddressSpace mapping;
         int isolatedPages;
 
         Balloon2012(GuestMemory g) {
-            super(g, "fake.balloon2012");
+            super(g, new MovablePages2012Impl(g, "fake.balloon2012", 7));
             mapping = mp.balloonMappingAlloc(this, this);
         }
 
@@ -213,11 +214,11 @@ final class FakeMovableDrivers {
      * putback_page puts it back; migratepage takes a reference on the new page and marks it, clears
      * the old one (__ClearPageMovable()) and drops its reference.
      */
-    static final class Driver2016 extends Driver implements AddressSpaceOperations {
+    static final class Driver2016 extends Driver<MovablePages2016Impl> implements AddressSpaceOperations {
         final AddressSpace mapping;
 
         Driver2016(GuestMemory g) {
-            super(g, "fake.driver2016");
+            super(g, new MovablePages2016Impl(g, "fake.driver2016", 7));
             mapping = mp.allocAnonInode(this, this);
         }
 
@@ -273,11 +274,11 @@ final class FakeMovableDrivers {
      * 2025: a balloon of v6.17: its pages are PageOffline with PG_movable_ops and page->private set to
      * the device while inflated; movable_ops registered once for PGTY_offline.
      */
-    static final class Driver2025 extends Driver implements MovableOperations {
+    static final class Driver2025 extends Driver<MovablePages2025Impl> implements MovableOperations {
         static final int DEVICE = 0x5a;
 
         Driver2025(GuestMemory g) {
-            super(g, "fake.driver2025");
+            super(g, new MovablePages2025Impl(g, "fake.driver2025", 7));
             assertThat(mp.setMovableOps(this, PageType.OFFLINE)).isZero();
         }
 

@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.junit.jupiter.api.Test;
-import org.mmlab.mm.InjectionPoints;
+import org.mmlab.mm.lab.InjectionPoints;
 
 /** "lock:CLASS" injection points: before each blocking acquire of an annotated lock, only when the lab asks. */
 class LockPointsTest {

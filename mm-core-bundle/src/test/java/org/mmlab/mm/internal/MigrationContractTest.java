@@ -4,14 +4,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import org.junit.jupiter.api.Test;
-import org.mmlab.mm.AddressSpaceOperations;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.PageType;
+import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.MovablePages2016;
+import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.lab.V7BalloonMapping;
 
-/** The contract is chosen per run by configuration, and using another contract's functions is refused. */
+/** The contract is chosen per run by configuration, and the movable-page service offers that contract's functions only. */
 class MigrationContractTest {
-    private static final AddressSpaceOperations AOPS = (mapping, newPfn, pfn, mode) -> 0;
-
     @Test
     void theDefaultContractIs2025AndEachOfTheThreeCanBeConfigured() {
         assertThat(MmConfig.parse("64M", "32M", "tag", true, true).migrationContract())
@@ -32,36 +32,16 @@ class MigrationContractTest {
     }
 
     @Test
-    void a2012FunctionUnderThe2025ContractNamesBoth() {
-        MovablePagesImpl mp = new MovablePagesImpl(FakeMovableDrivers.guest("2025"), "x", 1);
-
-        assertThatThrownBy(() -> mp.balloonMappingAlloc(null, AOPS)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("balloon_mapping_alloc()").hasMessageContaining("2012 migration contract")
-                .hasMessageContaining("migrationContract=2025");
-        assertThatThrownBy(() -> mp.pageMovable(300)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("2016").hasMessageContaining("2025");
-    }
-
-    @Test
-    void a2025FunctionUnderThe2016ContractNamesBoth() {
-        MovablePagesImpl mp = new MovablePagesImpl(FakeMovableDrivers.guest("2016"), "x", 1);
-
-        assertThatThrownBy(() -> mp.setMovableOps(null, PageType.OFFLINE)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("set_movable_ops()").hasMessageContaining("2025 migration contract")
-                .hasMessageContaining("migrationContract=2016");
-        assertThatThrownBy(() -> mp.balloonPageSetMapping(300, null)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("2012").hasMessageContaining("2016");
-    }
-
-    @Test
-    void a2016FunctionUnderThe2012ContractNamesBoth() {
-        MovablePagesImpl mp = new MovablePagesImpl(FakeMovableDrivers.guest("2012"), "x", 1);
-
-        assertThatThrownBy(() -> mp.allocAnonInode(AOPS, null)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("alloc_anon_inode()").hasMessageContaining("2016 migration contract")
-                .hasMessageContaining("migrationContract=2012");
-        assertThatThrownBy(() -> mp.setPageMovableOps(300)).isInstanceOf(IllegalStateException.class)
-                .hasMessageContaining("2025").hasMessageContaining("2012");
+    void eachContractsServiceHasOnlyItsOwnFunctionsAsAType() {
+        assertThat(MovablePagesImpl.forBundle(FakeMovableDrivers.guest("2012"), "x", 1))
+                .isInstanceOf(MovablePages2012.class).isInstanceOf(V7BalloonMapping.class)
+                .isNotInstanceOf(MovablePages2016.class).isNotInstanceOf(MovablePages2025.class);
+        assertThat(MovablePagesImpl.forBundle(FakeMovableDrivers.guest("2016"), "x", 1))
+                .isInstanceOf(MovablePages2016.class).isNotInstanceOf(V7BalloonMapping.class)
+                .isNotInstanceOf(MovablePages2012.class).isNotInstanceOf(MovablePages2025.class);
+        assertThat(MovablePagesImpl.forBundle(FakeMovableDrivers.guest("2025"), "x", 1))
+                .isInstanceOf(MovablePages2025.class).isNotInstanceOf(V7BalloonMapping.class)
+                .isNotInstanceOf(MovablePages2012.class).isNotInstanceOf(MovablePages2016.class);
     }
 
     @Test

@@ -6,9 +6,9 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
-import org.mmlab.mm.ModuleCall;
-import org.mmlab.mm.ModulePolicy;
-import org.mmlab.mm.ModuleState;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModulePolicy;
+import org.mmlab.mm.lab.ModuleState;
 import org.osgi.framework.Bundle;
 
 /** The use-after-unload checker and the module references, over a driver bundle stood in by a proxy. */

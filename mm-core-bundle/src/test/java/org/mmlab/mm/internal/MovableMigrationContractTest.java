@@ -18,7 +18,7 @@ import org.mmlab.mm.PageFlags;
  * What every contract's movable pages go through, each failure path included; the subclasses run
  * it under 2012, 2016 and 2025 with a fake driver of that era, and add what only their contract has.
  */
-abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver> {
+abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<?>> {
     GuestMemory g;
     D d;
 

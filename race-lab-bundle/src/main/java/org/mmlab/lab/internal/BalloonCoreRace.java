@@ -35,7 +35,7 @@ abstract class BalloonCoreRace implements Race {
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         MemoryManager mm = lab.mm();
-        balloon = new LabBalloon(lab.context, mm, setup.contract());
+        balloon = new LabBalloon(lab.context, mm, lab.mmLab(), setup.contract());
         int pfn = balloon.inflateOne();
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));

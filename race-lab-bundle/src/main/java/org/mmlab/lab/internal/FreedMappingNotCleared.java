@@ -6,8 +6,8 @@ import java.util.Map;
 
 import org.mmlab.lab.internal.sched.OnBehalf;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
-import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.lab.ModulePolicy;
+import org.mmlab.mm.MovablePages2012;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -32,7 +32,7 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
     static final int QUARANTINE = 8;
 
     private OtherDriverMapping other;
-    private ServiceReference<MovablePages> otherRef;
+    private ServiceReference<MovablePages2012> otherRef;
     private LabContext lab;
 
     @Override
@@ -104,7 +104,7 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
     Map<String, Runnable> threads(LabContext lab, DeviceConfigs devices, Map<String, Object> device1)
             throws Exception {
         this.lab = lab;
-        otherRef = lab.context.getServiceReference(MovablePages.class);
+        otherRef = lab.context.getServiceReference(MovablePages2012.class);
         other = new OtherDriverMapping(lab.mm(), lab.context.getService(otherRef));
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("probe", new OnBehalf(() -> {

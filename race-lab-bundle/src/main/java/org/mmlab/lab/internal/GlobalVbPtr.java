@@ -10,7 +10,8 @@ import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Filter;
 import org.osgi.service.cm.Configuration;
 import org.osgi.util.tracker.ServiceTracker;
@@ -117,7 +118,8 @@ final class GlobalVbPtr implements Race {
         lab.awaitOutput("virtio:host 0", "device 0 (");
         lab.run("virtio:target 0 " + PAGES);
         MemoryManager mm = lab.mm();
-        int pfn = UnloadDuringMigration.firstBalloonPage(lab, setup.contract());
+        MmLab mmLab = lab.mmLab();
+        int pfn = UnloadDuringMigration.firstBalloonPage(lab);
         Filter probed = deviceFilter(lab);
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
@@ -130,7 +132,7 @@ final class GlobalVbPtr implements Race {
                 throw new IllegalStateException("adding virtio-balloon device " + DEVICE + ": " + e, e);
             }
             // the probe ran on SCR's thread, which the scheduler does not control: the admin marks its end
-            mm.injectionPoint("virtio.probed", -1);
+            mmLab.injectionPoint("virtio.probed", -1);
         });
         return threads;
     }

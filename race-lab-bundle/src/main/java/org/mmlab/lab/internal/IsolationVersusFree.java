@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * Race 7 (seed 001, Babka on the mobile-page patch): compaction's lockless scan sees a movable balloon

@@ -4,8 +4,8 @@ import java.util.Map;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
-import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -16,16 +16,16 @@ import org.osgi.service.component.annotations.Reference;
 public class Lab {
     private final BundleContext context;
     private final CommandProcessor processor;
-    private final MemoryManager mm;
+    private final MmLab mmLab;
     private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(),
             3, new GlobalVbPtr(), 4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(),
             6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree(), 8, new MainlineUnderPct()));
 
     @Activate
-    public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MemoryManager mm) {
+    public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MmLab mmLab) {
         this.context = context;
         this.processor = processor;
-        this.mm = mm;
+        this.mmLab = mmLab;
     }
 
     public Catalogue catalogue() {
@@ -44,11 +44,11 @@ public class Lab {
     }
 
     public ModulePolicy policy() {
-        return mm.modulePolicy();
+        return mmLab.modulePolicy();
     }
 
     public void setPolicy(ModulePolicy p) {
-        mm.setModulePolicy(p);
+        mmLab.setModulePolicy(p);
     }
 
     /** Runs of the race under the setup that share their preparation: close it to put the lab back. */

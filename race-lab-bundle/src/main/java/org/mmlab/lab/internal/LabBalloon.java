@@ -7,6 +7,7 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.lab.MmLab;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
 
@@ -23,15 +24,18 @@ final class LabBalloon implements BalloonMigrate, AutoCloseable {
     private final ServiceReference<Balloons> ref;
     private final Balloons balloons;
     private final MemoryManager mm;
+    private final MmLab mmLab;
     private final BalloonDevInfo dev;
 
     /**
      * A device of the rebooted guest's balloon infrastructure (which comes up after the guest: this waits
      * for the one that runs the contract asked for).
      */
-    LabBalloon(BundleContext context, MemoryManager mm, MigrationContract contract) throws InterruptedException {
+    LabBalloon(BundleContext context, MemoryManager mm, MmLab mmLab, MigrationContract contract)
+            throws InterruptedException {
         this.context = context;
         this.mm = mm;
+        this.mmLab = mmLab;
         long deadline = System.currentTimeMillis() + LabContext.WAIT_MS;
         ServiceReference<Balloons> r;
         Balloons b;
@@ -71,7 +75,7 @@ final class LabBalloon implements BalloonMigrate, AutoCloseable {
         if (pfn == Mm.NO_PAGE) {
             return; // isolated by compaction: the era's drivers tried again later
         }
-        mm.injectionPoint("lab.tell_host", pfn);
+        mmLab.injectionPoint("lab.tell_host", pfn);
         mm.putPage(pfn); // release_pages_by_pfn(): the balloon's reference; the last one frees the page
     }
 

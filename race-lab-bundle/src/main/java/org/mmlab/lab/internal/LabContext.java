@@ -17,6 +17,7 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.lab.MmLab;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.cm.Configuration;
@@ -33,6 +34,7 @@ final class LabContext implements AutoCloseable {
     private final CommandProcessor processor;
     private final ServiceTracker<MemoryManager, MemoryManager> mm;
     private final ServiceTracker<MovablePages, MovablePages> movable;
+    private final ServiceTracker<MmLab, MmLab> mmLab;
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
     /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
     private MemoryManager tainted;
@@ -44,6 +46,8 @@ final class LabContext implements AutoCloseable {
         mm.open();
         this.movable = new ServiceTracker<>(context, MovablePages.class, null);
         movable.open();
+        this.mmLab = new ServiceTracker<>(context, MmLab.class, null);
+        mmLab.open();
         this.cm = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
         cm.open();
     }
@@ -103,6 +107,15 @@ final class LabContext implements AutoCloseable {
         MovablePages m = movable.waitForService(WAIT_MS);
         if (m == null) {
             throw new IllegalStateException("no guest is running (MovablePages service missing)");
+        }
+        return m;
+    }
+
+    /** The running guest's race-lab controls (module policy, dmesg marks, injection points). */
+    MmLab mmLab() throws InterruptedException {
+        MmLab m = mmLab.waitForService(WAIT_MS);
+        if (m == null) {
+            throw new IllegalStateException("no guest is running (MmLab service missing)");
         }
         return m;
     }

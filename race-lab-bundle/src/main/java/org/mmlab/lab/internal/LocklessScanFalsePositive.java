@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * Race 6 (seed 000, rule iii): compaction's lockless scan sees a balloon page (balloon_page_movable()),

@@ -12,7 +12,7 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
 import org.osgi.framework.Bundle;
@@ -172,7 +172,7 @@ final class MainlineUnderPct implements Race {
         Bundle virtio = lab.ensureStarted(VIRTIO, null);
         Device0.awaitPages(lab, PAGES);
         MemoryManager mm = lab.mm();
-        int[] pages = balloonPages(lab.movablePages(), setup.contract(), mm.nrPages(), MIGRATE);
+        int[] pages = balloonPages(lab.movablePages(), mm.nrPages(), MIGRATE);
         deflateBefore = mm.vmEvents(VmEvent.BALLOON_DEFLATE);
         migrateBefore = mm.vmEvents(VmEvent.BALLOON_MIGRATE);
         migrated = 0;
@@ -216,11 +216,11 @@ final class MainlineUnderPct implements Race {
     }
 
     /** The lowest n pages of the balloon, found the contract's way. */
-    private static int[] balloonPages(MovablePages mp, MigrationContract contract, int nrPages, int n) {
+    private static int[] balloonPages(MovablePages mp, int nrPages, int n) {
         int[] out = new int[n];
         int found = 0;
         for (int pfn = 0; pfn < nrPages && found < n; pfn++) {
-            if (UnloadDuringMigration.isBalloonPage(mp, contract, pfn)) {
+            if (UnloadDuringMigration.isBalloonPage(mp, pfn)) {
                 out[found++] = pfn;
             }
         }

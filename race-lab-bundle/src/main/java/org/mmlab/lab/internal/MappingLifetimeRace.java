@@ -7,7 +7,8 @@ import java.util.Map;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
 
 /**
@@ -74,13 +75,14 @@ abstract class MappingLifetimeRace implements Race {
         Map<String, Object> device1 = new LinkedHashMap<>(props);
         device1.putAll(secondDevice());
         MemoryManager mm = lab.mm();
+        MmLab mmLab = lab.mmLab();
         Map<String, Runnable> threads = new LinkedHashMap<>(threads(lab, configs, device1));
-        threads.put("compaction", () -> inflateAndMigrateOne(lab, mm));
+        threads.put("compaction", () -> inflateAndMigrateOne(lab, mm, mmLab));
         return threads;
     }
 
     /** Device 0 inflates MORE pages (fill_balloon stores balloon_mapping into each), then one is migrated. */
-    private static void inflateAndMigrateOne(LabContext lab, MemoryManager mm) {
+    private static void inflateAndMigrateOne(LabContext lab, MemoryManager mm, MmLab mmLab) {
         try {
             BitSet before = heldFrames(mm);
             lab.run("virtio:target 0 " + (PAGES + MORE));
@@ -91,7 +93,7 @@ abstract class MappingLifetimeRace implements Race {
                 throw new IllegalStateException("device 0 inflated no page after virtio:target 0 " + (PAGES + MORE));
             }
             mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC);
-            mm.injectionPoint("lab.migrated", pfn); // the mark a script orders others after
+            mmLab.injectionPoint("lab.migrated", pfn); // the mark a script orders others after
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

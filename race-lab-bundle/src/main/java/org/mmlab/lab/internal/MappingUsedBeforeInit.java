@@ -6,7 +6,7 @@ import java.util.Map;
 
 import org.mmlab.lab.internal.sched.OnBehalf;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * Race 5 (seed 003, Tsirkin on the v7 virtio balloon patch's probe: "Can balloon_mapping be

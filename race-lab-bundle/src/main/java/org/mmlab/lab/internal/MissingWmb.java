@@ -6,7 +6,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.cm.Configuration;
 
 /**

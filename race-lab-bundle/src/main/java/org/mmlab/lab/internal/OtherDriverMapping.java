@@ -2,11 +2,11 @@ package org.mmlab.lab.internal;
 
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
-import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.BalloonHooks2012;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2012;
 
 /**
  * "Someone else allocates a mapping" (seed 003, race 4): another driver, the race lab's bundle, makes
@@ -14,12 +14,12 @@ import org.mmlab.mm.MovablePages;
  * page, so mm calling its hooks means mm took another driver's page for its: that is what the
  * reviewer feared, and what happens with KASAN off. Each call says so in dmesg.
  */
-final class OtherDriverMapping implements BalloonDevInfo, AddressSpaceOperations {
+final class OtherDriverMapping implements BalloonHooks2012, AddressSpaceOperations {
     private final MemoryManager mm;
-    private final MovablePages pages;
+    private final MovablePages2012 pages;
     private AddressSpace mapping;
 
-    OtherDriverMapping(MemoryManager mm, MovablePages pages) {
+    OtherDriverMapping(MemoryManager mm, MovablePages2012 pages) {
         this.mm = mm;
         this.pages = pages;
     }

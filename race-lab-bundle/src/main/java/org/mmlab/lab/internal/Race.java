@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * One race of the catalogue: where it comes from, the schedule that makes it happen, the report that

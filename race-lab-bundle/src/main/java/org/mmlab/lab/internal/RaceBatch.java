@@ -5,7 +5,7 @@ import java.util.Map;
 
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Strategies;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * The lab's harness for repeated runs of one race under one setup: what the runs share is readied
@@ -34,8 +34,8 @@ public final class RaceBatch implements AutoCloseable {
         this.race = race;
         this.setup = setup;
         long t0 = System.nanoTime();
-        this.old = lab.mm().modulePolicy();
-        lab.mm().setModulePolicy(setup.policy());
+        this.old = lab.mmLab().modulePolicy();
+        lab.mmLab().setModulePolicy(setup.policy());
         try {
             race.prepareBatch(lab, setup);
         } catch (Exception | Error e) {
@@ -117,7 +117,7 @@ public final class RaceBatch implements AutoCloseable {
         try {
             race.cleanup(lab);
         } finally {
-            lab.mm().setModulePolicy(old);
+            lab.mmLab().setModulePolicy(old);
             cleanupNs = System.nanoTime() - t0;
             lab.close();
         }

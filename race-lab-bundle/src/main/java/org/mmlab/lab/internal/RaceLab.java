@@ -7,7 +7,7 @@ import java.util.Map;
 
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
-import org.mmlab.mm.InjectionPoints;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.MemoryManager;
 import org.osgi.framework.ServiceRegistration;
 
@@ -33,7 +33,7 @@ final class RaceLab {
         MemoryManager mm = lab.mm();
         ControlledScheduler sched = new ControlledScheduler(strategy.create());
         threads.forEach(sched::thread);
-        long mark = mm.dmesgSeq();
+        long mark = lab.mmLab().dmesgSeq();
         InjectionPoints points = (point, pfn) -> sched.at(point);
         Hashtable<String, Object> props = new Hashtable<>();
         if (race.lockPoints()) {
@@ -49,7 +49,7 @@ final class RaceLab {
         if (checkAfterRun && r.stuck() == null) {
             checkAfterRun(mm);
         }
-        List<String> reports = reports(lab.mm().dmesgSince(mark));
+        List<String> reports = reports(lab.mmLab().dmesgSince(mark));
         boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
         String failure = r.stuck() != null ? r.stuck()
                 : r.failures().isEmpty() ? null : String.join("; ", r.failures());

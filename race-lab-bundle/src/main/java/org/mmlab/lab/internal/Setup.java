@@ -1,7 +1,7 @@
 package org.mmlab.lab.internal;
 
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * What a race runs against: the migration contract the guest boots with, the module protection

@@ -9,8 +9,11 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.MovablePages2016;
+import org.mmlab.mm.MovablePages2025;
 import org.osgi.framework.Bundle;
 import org.osgi.service.cm.Configuration;
 
@@ -130,7 +133,7 @@ final class UnloadDuringMigration implements Race {
         Device0.awaitPages(lab, PAGES);
         Thread.sleep(SETTLE_MS);
         MemoryManager mm = lab.mm();
-        int pfn = firstBalloonPage(lab, setup.contract());
+        int pfn = firstBalloonPage(lab);
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
         threads.put("admin", () -> {
@@ -151,11 +154,11 @@ final class UnloadDuringMigration implements Race {
     }
 
     /** The lowest PFN the virtio balloon holds, found the contract's way. */
-    static int firstBalloonPage(LabContext lab, MigrationContract contract) throws Exception {
+    static int firstBalloonPage(LabContext lab) throws Exception {
         MovablePages mp = lab.movablePages();
         int nrPages = lab.mm().nrPages();
         for (int pfn = 0; pfn < nrPages; pfn++) {
-            if (isBalloonPage(mp, contract, pfn)) {
+            if (isBalloonPage(mp, pfn)) {
                 return pfn;
             }
         }
@@ -163,15 +166,17 @@ final class UnloadDuringMigration implements Race {
     }
 
     /**
-     * A page of a balloon, as the contract marks it (2012: its mapping; 2016: movable with a mapping;
+     * A page of a balloon, as the guest's contract marks it (2012: its mapping; 2016: movable with a mapping;
      * 2025: page->private).
      */
-    static boolean isBalloonPage(MovablePages mp, MigrationContract contract, int pfn) {
-        return switch (contract) {
-            case BALLOON_2012 -> mp.balloonPageDevice(pfn) != null;
-            case NON_LRU_2016 -> mp.pageMovableHint(pfn) && mp.pageMapping(pfn) != null;
-            default -> mp.pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0;
-        };
+    static boolean isBalloonPage(MovablePages mp, int pfn) {
+        if (mp instanceof MovablePages2012 p) {
+            return p.balloonPageDevice(pfn) != null;
+        }
+        if (mp instanceof MovablePages2016 p) {
+            return p.pageMovableHint(pfn) && p.pageMapping(pfn) != null;
+        }
+        return ((MovablePages2025) mp).pageHasMovableOps(pfn) && mp.pagePrivate(pfn) != 0;
     }
 
     @Override

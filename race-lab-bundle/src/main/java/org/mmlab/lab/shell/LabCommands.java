@@ -15,7 +15,7 @@ import org.mmlab.lab.internal.StrategySpec;
 import org.mmlab.lab.internal.TraceShrinker;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
-import org.mmlab.mm.ModulePolicy;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;

@@ -21,6 +21,7 @@ import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
@@ -63,6 +64,7 @@ public final class VirtioBalloon {
 
     final VirtioDevice vdev;
     final MemoryManager mm;
+    private final MmLab lab;
     final Balloons balloons;
     final long ackTimeoutMs;
     /** msleep(200) after "Out of puff!" (tests may shorten it). */
@@ -113,14 +115,11 @@ public final class VirtioBalloon {
     /** v7: the module's balloon_mapping, shared with every other v7 device of the module. */
     private final AtomicReference<AddressSpace> balloonMapping;
 
-    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, Balloons balloons, long ackTimeoutMs) {
-        this(vdev, mm, balloons, ackTimeoutMs, MappingLifecycle.V38, new AtomicReference<>());
-    }
-
-    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, Balloons balloons, long ackTimeoutMs, MappingLifecycle lifecycle,
-            AtomicReference<AddressSpace> balloonMapping) {
+    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, MmLab lab, Balloons balloons, long ackTimeoutMs,
+            MappingLifecycle lifecycle, AtomicReference<AddressSpace> balloonMapping) {
         this.vdev = vdev;
         this.mm = mm;
+        this.lab = lab;
         this.balloons = balloons;
         this.ackTimeoutMs = ackTimeoutMs;
         this.lifecycle = lifecycle;
@@ -196,12 +195,12 @@ public final class VirtioBalloon {
         String name = "virtio-balloon " + vdev.name;
         if (!lifecycle.v7Init()) {
             vbDevInfo = balloons.balloonDevinfoInit(name, this::virtballoonMigratepage, adjust);
-            mm.injectionPoint("virtio.mapping_published", -1);
+            lab.injectionPoint("virtio.mapping_published", -1);
             return;
         }
         vbDevInfo = balloons.balloonDevinfoInit(name, this::virtballoonMigratepage, adjust, balloonMapping::get);
         balloonMapping.set(balloons.balloonMappingKmalloc()); // balloon_mapping = kmalloc(sizeof(*balloon_mapping), ...)
-        mm.injectionPoint("virtio.mapping_published", -1);
+        lab.injectionPoint("virtio.mapping_published", -1);
         // INIT_RADIX_TREE(&balloon_mapping->page_tree, ...); ...; balloon_mapping->a_ops = &virtio_balloon_aops;
         balloons.balloonMappingInit(vbDevInfo, balloonMapping.get());
     }

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.Constants;
@@ -91,17 +92,17 @@ public class VirtioBalloonDevice implements CheckContributor {
 
     @Activate
     public VirtioBalloonDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm,
-            @Reference Balloons balloons, @Reference DeviceRegistry registry) {
+            @Reference MmLab lab, @Reference Balloons balloons, @Reference DeviceRegistry registry) {
         this(DeviceConfig.parse(c.name(), String.valueOf(props.get(Constants.SERVICE_PID)), c.index(),
                 c.offeredFeatures(), c.hostTarget(), c.hostAckDelayMs(), c.hostMisbehaviour(), c.ackTimeoutMs()),
                 MappingLifecycle.parse(c.mappingInit(), c.mappingFree(), c.failInitVqs()),
-                String.valueOf(props.get(Constants.SERVICE_PID)), mm, balloons, registry);
+                String.valueOf(props.get(Constants.SERVICE_PID)), mm, lab, balloons, registry);
     }
 
     /** A device with v3.8's mapping lifecycle. Public for tools that run outside the framework (the benchmarks). */
-    public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, Balloons balloons,
+    public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, MmLab lab, Balloons balloons,
             DeviceRegistry registry) {
-        this(config, MappingLifecycle.V38, pid, mm, balloons, registry);
+        this(config, MappingLifecycle.V38, pid, mm, lab, balloons, registry);
     }
 
     /**
@@ -111,7 +112,7 @@ public class VirtioBalloonDevice implements CheckContributor {
      * failure fails the activation. Either way no driver state stays behind.
      */
     public VirtioBalloonDevice(DeviceConfig config, MappingLifecycle lifecycle, String pid, MemoryManager mm,
-            Balloons balloons, DeviceRegistry registry) {
+            MmLab lab, Balloons balloons, DeviceRegistry registry) {
         this.pid = pid;
         this.config = config;
         this.registry = registry;
@@ -125,7 +126,8 @@ public class VirtioBalloonDevice implements CheckContributor {
         VirtioBalloon driver = null;
         try {
             vdev.finalizeFeatures(mm);
-            driver = new VirtioBalloon(vdev, mm, balloons, config.ackTimeoutMs(), lifecycle, registry.balloonMapping);
+            driver = new VirtioBalloon(vdev, mm, lab, balloons, config.ackTimeoutMs(), lifecycle,
+                    registry.balloonMapping);
             driver.vbPtr = registry.vbPtr();
             driver.virtballoonProbe();
             probed = true;

@@ -3,10 +3,11 @@ package org.mmlab.mm;
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
- * The 2012 contract's struct balloon_dev_info, as the migration core uses it: the balloon-specific
- * isolation and putback hooks of mm/balloon_compaction.c (v3.8), __isolate_balloon_page() and
- * __putback_balloon_page(). The balloon infrastructure (or a test's driver) implements them over its
+ * The 2012 contract's balloon hooks, as the migration core reaches them through a balloon mapping's
+ * private_data (v3.8's struct balloon_dev_info): __isolate_balloon_page() and __putback_balloon_page()
+ * of mm/balloon_compaction.c. The balloon infrastructure (or a test's driver) implements them over its
  * own page list under its pages_lock; the core calls them with the page locked and a reference held.
+ * (Not org.mmlab.balloon.BalloonDevInfo, the infrastructure's device as drivers see it.)
  *
  * <p>Rules of seed 000 (include/linux/balloon_compaction.h, 2012):
  * <ol type="i">
@@ -16,7 +17,7 @@ import org.osgi.annotation.versioning.ConsumerType;
  * </ol>
  */
 @ConsumerType
-public interface BalloonDevInfo {
+public interface BalloonHooks2012 {
     /** __isolate_balloon_page(): list_del(&page->lru) and isolated_pages++, under pages_lock. */
     void isolatePage(int pfn);
 

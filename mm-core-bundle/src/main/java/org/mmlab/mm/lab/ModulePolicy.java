@@ -1,4 +1,4 @@
-package org.mmlab.mm;
+package org.mmlab.mm.lab;
 
 /**
  * How the core protects its calls into driver modules, chosen per run, so that one schedule can be

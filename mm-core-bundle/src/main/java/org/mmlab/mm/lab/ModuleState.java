@@ -1,4 +1,4 @@
-package org.mmlab.mm;
+package org.mmlab.mm.lab;
 
 /**
  * A driver module's state (include/linux/module.h: MODULE_STATE_LIVE, MODULE_STATE_GOING), plus GONE:

@@ -1,4 +1,4 @@
-package org.mmlab.mm;
+package org.mmlab.mm.lab;
 
 import org.osgi.annotation.versioning.ConsumerType;
 

@@ -1,0 +1,38 @@
+package org.mmlab.mm.lab;
+
+import java.util.List;
+
+import org.osgi.annotation.versioning.ProviderType;
+
+/**
+ * The race lab's controls over the simulated kernel, apart from what a driver needs from it
+ * ({@link org.mmlab.mm.MemoryManager}): the module-protection policy, injection points, the
+ * use-after-unload checker's wrapper around calls into driver code, and the dmesg ring read back. A
+ * kernel has none of these; drivers of the lab call {@link #injectionPoint} and {@link #callIntoModule}
+ * so that schedules and checkers see them.
+ */
+@ProviderType
+public interface MmLab {
+    /** The protection policy of this run. */
+    ModulePolicy modulePolicy();
+
+    /** Chooses the protection policy (lab:policy); it applies to calls and unloads from now on. */
+    void setModulePolicy(ModulePolicy policy);
+
+    /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
+    void injectionPoint(String point, int pfn);
+
+    /**
+     * A call from kernel code into the code of {@code callee} (its class's bundle is the module): with
+     * the use-after-unload checker on, a module that is gone at entry or at return is reported (KASAN
+     * style, with both stacks and the pages it strands). Use with try-with-resources. Code of no bundle
+     * (plain unit tests) is built in: never checked.
+     */
+    ModuleCall callIntoModule(Object callee, String call, int pfn);
+
+    /** How many lines printk() has written since boot: a mark for {@link #dmesgSince}. */
+    long dmesgSeq();
+
+    /** The lines written since the mark that the log ring still holds, oldest first. */
+    List<String> dmesgSince(long seq);
+}
