@@ -900,11 +900,6 @@ public final class PageAlloc {
         return map.hasType(pfn, PageType.BUDDY) && map.testFlag(pfn, PageFlags.PG_reported);
     }
 
-    /** __putback_isolated_page(): give back a block isolated by isolateFreePage(). Caller holds zone->lock. */
-    void putbackIsolatedPage(int pfn, int order, MigrateType mt) {
-        freeOnePage(pfn, zoneOf(pfn), order, mt.ordinal(), FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);
-    }
-
     // ------------------------------------------------------------------ watermarks at boot
 
     /** setup_per_zone_wmarks() and setup_per_zone_lowmem_reserve(), with the kernel's default sysctls. */
