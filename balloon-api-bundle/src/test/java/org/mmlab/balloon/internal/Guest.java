@@ -10,7 +10,6 @@ import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.internal.MmCore;
-import org.mmlab.mm.internal.MovablePagesImpl;
 
 /** A booted mm-core (outside the framework) with the balloon infrastructure on it and one driver's view. */
 final class Guest {
@@ -28,11 +27,8 @@ final class Guest {
                 });
         core = new MmCore(config);
         core.guest().compaction().kcompactd().stop();
-        balloon = new BalloonCore(core, new MovablePagesImpl(core.guest(), "balloon-api-bundle", 1));
-        if (contract == MigrationContract.MOVABLE_OPS_2025) {
-            balloon.own.setMovableOps(balloon.migration.mops, org.mmlab.mm.PageType.OFFLINE);
-        }
-        driver = new DriverBalloons(balloon, "test-driver", 7, new MovablePagesImpl(core.guest(), "test-driver", 7));
+        balloon = BalloonFixture.balloonInit(core);
+        driver = BalloonFixture.driver(core, balloon, "test-driver", 7);
     }
 
     /** A device of the test driver whose host answers as scripted. */
