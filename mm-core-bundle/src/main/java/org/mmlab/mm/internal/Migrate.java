@@ -281,7 +281,7 @@ public final class Migrate {
      */
     boolean pageMovableLocked(int pfn, String function) {
         if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
-            throw debug.vmBugOnPage(pfn, "!PageLocked(page)", "mm/compaction.c:98");
+            throw debug.vmBugOnPage(pfn, "!PageLocked(page)", "mm/compaction.c:102", "v4.8.15");
         }
         if (!pageMovableHint(pfn)) {
             return false;
@@ -648,7 +648,7 @@ public final class Migrate {
      */
     private void putbackMovablePage2016(int pfn) {
         if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_isolated)) {
-            throw debug.vmBugOnPage(pfn, "!PageIsolated(page)", "mm/migrate.c:170");
+            throw debug.vmBugOnPage(pfn, "!PageIsolated(page)", "mm/migrate.c:179", "v4.8.15");
         }
         lockPageSleeping(pfn);
         try {
@@ -994,7 +994,7 @@ public final class Migrate {
      */
     private int moveToNewPage2016(int dst, int src, MigrateMode mode) {
         if (debug.debugVm() && !map.testFlag(src, PageFlags.PG_isolated)) {
-            throw debug.vmBugOnPage(src, "!PageIsolated(page)", "mm/migrate.c:846");
+            throw debug.vmBugOnPage(src, "!PageIsolated(page)", "mm/migrate.c:880", "v4.8.15");
         }
         int rc;
         if (!pageMovableLocked(src, "move_to_new_page")) {

@@ -60,9 +60,9 @@ public final class MovablePagesImpl implements MovablePages {
     }
 
     /** VM_BUG_ON_PAGE(!PageLocked(page), page), with CONFIG_DEBUG_VM. */
-    private void requireLocked(int pfn, String file) {
+    private void requireLocked(int pfn, String fileLine, String kernelVersion) {
         if (guest.debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageLocked(page)", file);
+            throw guest.debug.vmBugOnPage(pfn, "!PageLocked(page)", fileLine, kernelVersion);
         }
     }
 
@@ -160,7 +160,8 @@ public final class MovablePagesImpl implements MovablePages {
         if (a.initialised && !a.freed && !a.balloon) {
             throw new IllegalArgumentException("balloon_page_insert(): " + a + " is not a balloon mapping");
         }
-        requireLocked(pfn, "include/linux/balloon_compaction.h:177");
+        // v3.8 states the rule in balloon_page_insert()'s comment and checks nothing: the report is at its store
+        requireLocked(pfn, "include/linux/balloon_compaction.h:175", "v3.8");
         guest.storeBuffer.storeMapping(pfn, a.balloonMappingWord()); // a store, not a dereference: a stale pointer goes in unchecked
     }
 
@@ -168,7 +169,7 @@ public final class MovablePagesImpl implements MovablePages {
     public void balloonPageClearMapping(int pfn) {
         require(MigrationContract.BALLOON_2012, "balloon_page_delete()");
         guest.checkPfn(pfn);
-        requireLocked(pfn, "include/linux/balloon_compaction.h:192");
+        requireLocked(pfn, "include/linux/balloon_compaction.h:189", "v3.8"); // as for balloon_page_insert()
         guest.storeBuffer.storeMapping(pfn, 0);
     }
 
@@ -216,7 +217,7 @@ public final class MovablePagesImpl implements MovablePages {
         require(MigrationContract.NON_LRU_2016, "__SetPageMovable()");
         guest.checkPfn(pfn);
         AddressSpaceImpl a = ours(mapping);
-        requireLocked(pfn, "mm/compaction.c:111");
+        requireLocked(pfn, "mm/compaction.c:116", "v4.8.15");
         map.mapping[pfn] = a.movableMappingWord();
     }
 
@@ -224,9 +225,9 @@ public final class MovablePagesImpl implements MovablePages {
     public void clearPageMovable(int pfn) {
         require(MigrationContract.NON_LRU_2016, "__ClearPageMovable()");
         guest.checkPfn(pfn);
-        requireLocked(pfn, "mm/compaction.c:121");
+        requireLocked(pfn, "mm/compaction.c:124", "v4.8.15");
         if (guest.debug.debugVm() && !migrate.pageMovableLocked(pfn, "__ClearPageMovable")) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageMovable(page)", "mm/compaction.c:122");
+            throw guest.debug.vmBugOnPage(pfn, "!PageMovable(page)", "mm/compaction.c:125", "v4.8.15");
         }
         // keep PAGE_MAPPING_MOVABLE so that migration sees a page released after isolation
         map.mapping[pfn] = MemMap.PAGE_MAPPING_MOVABLE;
@@ -292,9 +293,10 @@ public final class MovablePagesImpl implements MovablePages {
         guest.checkPfn(pfn);
         PageType t = map.pageType(pfn);
         if (guest.debug.debugVm() && t != PageType.OFFLINE && t != PageType.ZSMALLOC) {
-            // PG_movable_ops aliases PG_uptodate: only typed pages may carry it
+            // PG_movable_ops aliases PG_uptodate: only typed pages may carry it. v6.18.2 says so in a comment
+            // and checks nothing; the report is at SETPAGEFLAG(MovableOps, ...)
             throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page) && !PageZsmalloc(page)",
-                    "include/linux/page-flags.h:1110");
+                    "include/linux/page-flags.h:1135", "v6.18.2");
         }
         map.setFlag(pfn, PageFlags.PG_movable_ops);
     }
@@ -332,7 +334,7 @@ public final class MovablePagesImpl implements MovablePages {
         guest.checkPfn(pfn);
         if (guest.debug.debugVm() && map.mapcountOrType[pfn] != MemMap.MAPCOUNT_NONE) {
             throw guest.debug.vmBugOnPage(pfn, "data_race(page->page_type) != UINT_MAX",
-                    "include/linux/page-flags.h:1032");
+                    "include/linux/page-flags.h:1034", "v6.18.2"); // PAGE_TYPE_OPS(Offline, ...)
         }
         map.setType(pfn, PageType.OFFLINE);
     }
@@ -341,7 +343,7 @@ public final class MovablePagesImpl implements MovablePages {
     public void clearPageOffline(int pfn) {
         guest.checkPfn(pfn);
         if (guest.debug.debugVm() && !map.hasType(pfn, PageType.OFFLINE)) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page)", "include/linux/page-flags.h:1032");
+            throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page)", "include/linux/page-flags.h:1034", "v6.18.2");
         }
         map.clearType(pfn);
     }

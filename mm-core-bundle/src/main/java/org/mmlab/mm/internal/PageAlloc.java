@@ -697,7 +697,7 @@ public final class PageAlloc {
     /** put_page_testzero(): with CONFIG_DEBUG_VM, dropping a reference that isn't there is a BUG. */
     boolean putPageTestzero(int pfn) {
         if (debug.debugVm() && map.refcount(pfn) <= 0) {
-            throw debug.vmBugOnPage(pfn, "page_ref_count(page) == 0", "include/linux/mm.h:1181");
+            throw debug.vmBugOnPage(pfn, "page_ref_count(page) == 0", "include/linux/mm.h:1101", "v6.18.2");
         }
         return map.refAdd(pfn, -1) == 0;
     }
