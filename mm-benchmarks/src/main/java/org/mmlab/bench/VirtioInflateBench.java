@@ -1,17 +1,11 @@
 package org.mmlab.bench;
 
-import java.lang.reflect.Constructor;
 import java.lang.reflect.Proxy;
 import java.util.concurrent.TimeUnit;
 
 import org.mmlab.balloon.Balloons;
-import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MovablePages;
-import org.mmlab.mm.MovablePages2025;
-import org.mmlab.mm.lab.MmLab;
-import org.mmlab.mm.PageType;
+import org.mmlab.balloon.internal.BalloonFixture;
 import org.mmlab.mm.internal.MmCore;
-import org.mmlab.mm.internal.MovablePagesImpl;
 import org.mmlab.virtio.internal.DeviceConfig;
 import org.mmlab.virtio.internal.DeviceRegistry;
 import org.mmlab.virtio.internal.Features;
@@ -38,8 +32,8 @@ import org.openjdk.jmh.annotations.Warmup;
  *
  * <p>Method. Each trial boots a fresh 4 GiB guest (mm-core as DS activates it, every property at its
  * default: 2025 contract, tag content, both debug checkers on) with the real balloon infrastructure
- * (balloon-api's BalloonCore and a DriverBalloons for the driver, made by reflection since they are
- * bundle-private) and one virtio-balloon device whose host acknowledges at once. One invocation moves
+ * (balloon-api's BalloonCore and a DriverBalloons for the driver, from balloon-api's test fixture
+ * BalloonFixture) and one virtio-balloon device whose host acknowledges at once. One invocation moves
  * {@link #PAGES} pages (256 MiB) the way the host asks for them: {@link #inflate} sets config num_pages
  * from 0 to 65536 and waits until the driver's update work reached it (fill_balloon in requests of 256
  * PFNs, each told to the host, discarded by it and acknowledged through the used ring and balloon_ack);
@@ -65,36 +59,15 @@ public class VirtioInflateBench {
     private VirtioBalloonDevice device;
 
     @Setup(Level.Trial)
-    public void boot() throws ReflectiveOperationException {
+    public void boot() {
         MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
                 new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> method.getDefaultValue());
         core = new MmCore(config);
         core.guest().compaction().kcompactd().stop();
-        Balloons balloons = balloons(core);
+        Balloons balloons = BalloonFixture.driverBalloons(core, "virtio-bundle", 2);
         String offer = "default".equals(features) ? Features.DEFAULT_OFFER : features;
         DeviceConfig c = DeviceConfig.parse("0", null, 0, offer, "0", 0, "normal", 60_000);
         device = new VirtioBalloonDevice(c, "bench~0", core, core, balloons, new DeviceRegistry());
-    }
-
-    /** balloon-api's BalloonCore with balloon_mops registered, and the driver bundle's DriverBalloons. */
-    static Balloons balloons(MmCore core) throws ReflectiveOperationException {
-        Class<?> coreClass = Class.forName("org.mmlab.balloon.internal.BalloonCore");
-        Constructor<?> coreCtor = coreClass.getDeclaredConstructor(MemoryManager.class, MmLab.class, MovablePages.class);
-        coreCtor.setAccessible(true);
-        MovablePages2025 own = (MovablePages2025) MovablePagesImpl.forBundle(core.guest(), "balloon-api-bundle", 1);
-        Object balloonCore = coreCtor.newInstance(core, core, own);
-        var migration = coreClass.getDeclaredField("migration");
-        migration.setAccessible(true);
-        Object m = migration.get(balloonCore);
-        var mops = m.getClass().getDeclaredField("mops");
-        mops.setAccessible(true);
-        own.setMovableOps((org.mmlab.mm.MovableOperations) mops.get(m), PageType.OFFLINE);
-        Class<?> driverClass = Class.forName("org.mmlab.balloon.internal.DriverBalloons");
-        Constructor<?> driverCtor = driverClass.getDeclaredConstructor(coreClass, String.class, long.class,
-                MovablePages.class);
-        driverCtor.setAccessible(true);
-        return (Balloons) driverCtor.newInstance(balloonCore, "virtio-bundle", 2,
-                MovablePagesImpl.forBundle(core.guest(), "virtio-bundle", 2));
     }
 
     @TearDown(Level.Trial)

@@ -84,7 +84,7 @@ class BalloonCoreRacesTest {
     void aPlainGetPageRevivesAFreedPage() throws Exception {
         String out = gogo.run("lab:race isolation-vs-free --variant get_page --runs " + RUNS);
 
-        RaceOutput.assertReproduced(out, RUNS, "(?m)^  kernel BUG at include/linux/mm.h:1519!$");
+        RaceOutput.assertReproduced(out, RUNS, "(?m)^  kernel BUG at include/linux/mm.h:1386!$");
     }
 
     @Test

@@ -12,6 +12,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Modified;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -41,9 +44,13 @@ public class BalloonComponent {
     }
 
     final BalloonCore core;
+    /** The OSGi log, for the lab's own warnings; none without a log service. */
+    private final Logger log;
 
     @Activate
-    public BalloonComponent(@Reference MemoryManager mm, @Reference MmLab lab, @Reference MovablePages own, Config config) {
+    public BalloonComponent(@Reference MemoryManager mm, @Reference MmLab lab, @Reference MovablePages own, Config config,
+            @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL) Logger log) {
+        this.log = log;
         core = new BalloonCore(mm, lab, own);
         modified(config);
         if (own instanceof MovablePages2025 v2025) {
@@ -72,8 +79,12 @@ public class BalloonComponent {
     void deactivate() {
         List<BalloonDevice> left = core.deviceList();
         for (BalloonDevice b : left) {
-            core.mm.printk(String.format("balloon: %s of %s left with %d pages and %d isolated when the balloon"
-                    + " infrastructure stopped", b.name(), b.bundle, b.nrPages, b.isolatedPages));
+            String warning = String.format("balloon: %s of %s left with %d pages and %d isolated when the balloon"
+                    + " infrastructure stopped", b.name(), b.bundle, b.nrPages, b.isolatedPages);
+            core.mm.printk(warning);
+            if (log != null) {
+                log.warn(warning);
+            }
         }
         if (core.own instanceof MovablePages2025 v2025) {
             v2025.setMovableOps(null, PageType.OFFLINE);

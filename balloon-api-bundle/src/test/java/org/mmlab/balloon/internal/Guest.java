@@ -9,12 +9,8 @@ import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2012;
-import org.mmlab.mm.MovablePages2025;
-import org.mmlab.mm.PageType;
 import org.mmlab.mm.internal.MmCore;
-import org.mmlab.mm.internal.MovablePagesImpl;
 
 /** A booted mm-core (outside the framework) with the balloon infrastructure on it and one driver's view. */
 final class Guest {
@@ -32,16 +28,8 @@ final class Guest {
                 });
         core = new MmCore(config);
         core.guest().compaction().kcompactd().stop();
-        balloon = new BalloonCore(core, core, movablePages("balloon-api-bundle", 1));
-        if (balloon.own instanceof MovablePages2025 own) {
-            own.setMovableOps(balloon.migration.mops, PageType.OFFLINE);
-        }
-        driver = new DriverBalloons(balloon, "test-driver", 7, movablePages("test-driver", 7));
-    }
-
-    /** The movable-page service a bundle of this guest gets. */
-    private MovablePages movablePages(String bundle, long bundleId) {
-        return (MovablePages) MovablePagesImpl.forBundle(core.guest(), bundle, bundleId);
+        balloon = BalloonFixture.balloonInit(core);
+        driver = BalloonFixture.driver(core, balloon, "test-driver", 7);
     }
 
     /** balloon-api's own service, in a 2012 guest. */

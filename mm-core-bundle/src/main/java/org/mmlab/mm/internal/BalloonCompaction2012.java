@@ -149,7 +149,7 @@ final class BalloonCompaction2012 implements MovableContract {
     /** v3.8 balloon_page_migrate(): BUG_ON(!trylock_page(newpage)). */
     @Override
     public int newPageLockFailed(int dst) {
-        throw guest.debug.vmBugOnPage(dst, "!trylock_page(newpage)", "mm/migrate.c:balloon_page_migrate");
+        throw guest.debug.vmBugOnPage(dst, "!trylock_page(newpage)", "mm/balloon_compaction.c");
     }
 
     /*

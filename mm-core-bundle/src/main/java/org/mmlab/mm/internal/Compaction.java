@@ -102,7 +102,7 @@ public final class Compaction implements PageAlloc.DirectCompactor {
     private final Lruvec lruvec;
     private final VmStat vmstat;
     private final Kcompactd kcompactd;
-    /** Where {@link #prefetchPageTables} leaves its sum (read by nothing). */
+    /** Where {@link #prefetchPageTables} leaves its sum: read by nothing, it keeps the JIT from dropping the reads. */
     @SuppressWarnings("unused")
     private int prefetchSink;
 

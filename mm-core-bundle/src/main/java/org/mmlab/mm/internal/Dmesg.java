@@ -2,6 +2,7 @@ package org.mmlab.mm.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BiConsumer;
 
 /**
  * Models the printk ring buffer (kernel/printk): the last lines the simulated kernel printed,
@@ -13,6 +14,17 @@ public final class Dmesg {
     private final long bootNanos = System.nanoTime();
     private final String[] ring = new String[CAPACITY];
     private long written;
+    /** Where the lab's own warnings go besides the ring: the OSGi log (MmCore sets it); nowhere outside the framework. */
+    volatile BiConsumer<String, Throwable> labLog = (text, cause) -> { };
+
+    /**
+     * A warning of the lab's own, not a kernel message: printed like one, and logged with its cause, so
+     * that {@code log warn} in the shell shows it and the stack trace of what failed.
+     */
+    public void warn(String text, Throwable cause) {
+        printk(text);
+        labLog.accept(text, cause);
+    }
 
     /** printk(): one or more lines, each stamped. */
     public void printk(String text) {

@@ -231,11 +231,12 @@ public final class GuestMemory {
         }
     }
 
-    /** get_page(): VM_BUG_ON_PAGE on a page nobody holds, with CONFIG_DEBUG_VM. */
+    /** get_page(), which is folio_get(): VM_BUG_ON on a page nobody holds, with CONFIG_DEBUG_VM. */
     public void getPage(int pfn) {
         checkPfn(pfn);
         if (debug.debugVm() && map.refcount(pfn) <= 0) {
-            throw debug.vmBugOnPage(pfn, "page_ref_zero_or_close_to_overflow(page)", "include/linux/mm.h:1519");
+            throw debug.vmBugOnPage(pfn, "folio_ref_zero_or_close_to_overflow(folio)", "include/linux/mm.h:1386",
+                    "v6.18.2");
         }
         map.refAdd(pfn, 1);
     }

@@ -114,8 +114,8 @@ final class HostFrames {
         }
         if (loss) {
             dataLoss.incrementAndGet();
-            dmesg.printk(String.format("BUG: mmlab: data loss: %s of pfn %#x, which %s holds (discarded at inflate)"
-                    + "%nCPU: 0 PID: 1 Comm: %s%n%s", access, pfn, host.name(), MmDebug.comm(), MmDebug.javaTrace()));
+            dmesg.warn(String.format("BUG: mmlab: data loss: %s of pfn %#x, which %s holds (discarded at inflate)"
+                    + "%nCPU: 0 PID: 1 Comm: %s%n%s", access, pfn, host.name(), MmDebug.comm(), MmDebug.javaTrace()), null);
         }
         host.guestAccessedHeldFrame(pfn, access);
     }

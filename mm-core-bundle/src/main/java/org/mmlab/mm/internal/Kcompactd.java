@@ -242,8 +242,8 @@ public final class Kcompactd {
                 }
             }
         } catch (RuntimeException | Error e) {
-            // the thread died (a checker fired: BUG() in kcompactd); the log says so
-            compaction.guest.dmesg.printk("kcompactd0: died: " + e);
+            // the thread died (a checker fired: BUG() in kcompactd); dmesg and the OSGi log say so
+            compaction.guest.dmesg.warn("kcompactd0: died: " + e, e);
         }
         timeoutMs = timeout;
     }

@@ -105,10 +105,6 @@ public final class MemMap {
         return nrPages;
     }
 
-    boolean isPfn(int id) {
-        return id >= 0 && id < nrPages;
-    }
-
     /** A new, empty list head (INIT_LIST_HEAD). */
     synchronized int allocListHead() {
         if (nrFreeHeads == 0) {

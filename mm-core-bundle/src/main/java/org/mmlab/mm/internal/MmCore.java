@@ -23,6 +23,9 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -72,17 +75,21 @@ public class MmCore implements MemoryManager, MmLab {
     private final GuestMemory guest;
     private final Workload workload;
 
-    /** A guest outside the framework: no driver modules, so nothing to check. */
+    /** A guest outside the framework: no driver modules, so nothing to check, and no OSGi log. */
     public MmCore(Config config) {
-        this(config, null);
+        this(config, null, null);
     }
 
     @Activate
-    public MmCore(Config config, @Reference ModuleTracker modules) {
+    public MmCore(Config config, @Reference ModuleTracker modules,
+            @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL) Logger log) {
         guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
                 config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning())
                 .withLockdep(config.lockdep()));
         workload = new Workload(guest);
+        if (log != null) {
+            guest.dmesg.labLog = (text, cause) -> log.warn("{}", text, cause);
+        }
         if (modules != null) {
             guest.modules = new ModuleCalls(modules.table, guest);
             modules.table.log = guest.dmesg;

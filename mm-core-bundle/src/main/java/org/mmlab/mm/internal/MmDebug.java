@@ -198,12 +198,25 @@ public final class MmDebug {
 
     /** VM_BUG_ON_PAGE(cond, page) when cond is true and CONFIG_DEBUG_VM is on; returns the exception to throw. */
     KernelBug vmBugOnPage(int pfn, String condition, String file) {
+        return bugReport(pfn, condition, file, file);
+    }
+
+    /**
+     * The same at a line of a kernel file, e.g. "mm/compaction.c:102", as it is in kernelVersion (e.g.
+     * "v4.8.15"): dmesg has the report as that kernel printed it, the exception's message the version too.
+     */
+    KernelBug vmBugOnPage(int pfn, String condition, String fileLine, String kernelVersion) {
+        return bugReport(pfn, condition, fileLine, fileLine + " (" + kernelVersion + ")");
+    }
+
+    private KernelBug bugReport(int pfn, String condition, String at, String atWithVersion) {
         reports++;
         taint('D');
         dmesg.printk(dumpPage(pfn, "VM_BUG_ON_PAGE(" + condition + ")") + "\n------------[ cut here ]------------\n"
-                + "kernel BUG at " + file + "!\nOops: invalid opcode: 0000 [#1] SMP NOPTI\n" + cpuLine() + "\n"
+                + "kernel BUG at " + at + "!\nOops: invalid opcode: 0000 [#1] SMP NOPTI\n" + cpuLine() + "\n"
                 + javaTrace() + "---[ end trace 0000000000000000 ]---");
-        return new KernelBug("kernel BUG at " + file + ": VM_BUG_ON_PAGE(" + condition + ") pfn:" + Integer.toHexString(pfn));
+        return new KernelBug("kernel BUG at " + atWithVersion + ": VM_BUG_ON_PAGE(" + condition + ") pfn:"
+                + Integer.toHexString(pfn));
     }
 
     /** dump_page(): the page's raw struct as mm/debug.c prints it. */

@@ -81,8 +81,8 @@ final class ModuleCalls {
             return;
         }
         if (!ModuleTable.awaitQuiet(() -> isolatedPages(bundleId) > 0 || m.inflight.get() > 0, DRAIN_TIMEOUT_MS)) {
-            guest.dmesg.printk(String.format("mmlab: osgi-drain: %s still has %d isolated pages and %d calls in"
-                    + " flight after %d s", m, isolatedPages(bundleId), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000));
+            guest.dmesg.warn(String.format("mmlab: osgi-drain: %s still has %d isolated pages and %d calls in"
+                    + " flight after %d s", m, isolatedPages(bundleId), m.inflight.get(), DRAIN_TIMEOUT_MS / 1000), null);
         }
     }
 

@@ -35,19 +35,19 @@ public class MovableOpsWhiteboard {
         PageType type = pageType(ref);
         String owner = ref.getBundle().getSymbolicName() + " [" + ref.getBundle().getBundleId() + "]";
         if (type == null) {
-            guest.dmesg.printk("mmlab: " + owner + " registered movable_operations without a valid "
-                    + MovableOperations.PAGE_TYPE + " (offline or zsmalloc): ignored");
+            guest.dmesg.warn("mmlab: " + owner + " registered movable_operations without a valid "
+                    + MovableOperations.PAGE_TYPE + " (offline or zsmalloc): ignored", null);
             return;
         }
         if (!(MovablePagesImpl.forBundle(guest, ref.getBundle().getSymbolicName(), ref.getBundle().getBundleId())
                 instanceof MovablePages2025Impl service)) {
-            guest.dmesg.printk("mmlab: " + owner + " registered movable_operations for " + type.kernelName()
-                    + ", but the guest runs the " + guest.migrate.contract().value() + " contract: ignored");
+            guest.dmesg.warn("mmlab: " + owner + " registered movable_operations for " + type.kernelName()
+                    + ", but the guest runs the " + guest.migrate.contract().value() + " contract: ignored", null);
             return;
         }
         int rc = service.setMovableOps(ops, type);
         if (rc != 0) {
-            guest.dmesg.printk("mmlab: set_movable_ops(" + type.kernelName() + ") for " + owner + " failed: " + rc);
+            guest.dmesg.warn("mmlab: set_movable_ops(" + type.kernelName() + ") for " + owner + " failed: " + rc, null);
             return;
         }
         registered.put(ref, service);

@@ -58,14 +58,15 @@ final class MovablePages2012Impl extends MovablePagesImpl implements MovablePage
         if (a.initialised && !a.freed && !a.balloon) {
             throw new IllegalArgumentException("balloon_page_insert(): " + a + " is not a balloon mapping");
         }
-        requireLocked(pfn, "include/linux/balloon_compaction.h:177");
+        // v3.8 states the rule in balloon_page_insert()'s comment and checks nothing: the report is at its store
+        requireLocked(pfn, "include/linux/balloon_compaction.h:175", "v3.8");
         guest.storeBuffer.storeMapping(pfn, a.balloonMappingWord()); // a store, not a dereference: a stale pointer goes in unchecked
     }
 
     @Override
     public void balloonPageClearMapping(int pfn) {
         guest.checkPfn(pfn);
-        requireLocked(pfn, "include/linux/balloon_compaction.h:192");
+        requireLocked(pfn, "include/linux/balloon_compaction.h:189", "v3.8"); // as for balloon_page_insert()
         guest.storeBuffer.storeMapping(pfn, 0);
     }
 

@@ -37,16 +37,16 @@ final class MovablePages2016Impl extends MovablePagesImpl implements MovablePage
     public void setPageMovable(int pfn, AddressSpace mapping) {
         guest.checkPfn(pfn);
         AddressSpaceImpl a = ours(mapping);
-        requireLocked(pfn, "mm/compaction.c:111");
+        requireLocked(pfn, "mm/compaction.c:116", "v4.8.15");
         map.mapping[pfn] = a.movableMappingWord();
     }
 
     @Override
     public void clearPageMovable(int pfn) {
         guest.checkPfn(pfn);
-        requireLocked(pfn, "mm/compaction.c:121");
+        requireLocked(pfn, "mm/compaction.c:124", "v4.8.15");
         if (guest.debug.debugVm() && !core.pageMovableLocked(pfn, "__ClearPageMovable")) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageMovable(page)", "mm/compaction.c:122");
+            throw guest.debug.vmBugOnPage(pfn, "!PageMovable(page)", "mm/compaction.c:125", "v4.8.15");
         }
         // keep PAGE_MAPPING_MOVABLE so that migration sees a page released after isolation
         map.mapping[pfn] = MemMap.PAGE_MAPPING_MOVABLE;

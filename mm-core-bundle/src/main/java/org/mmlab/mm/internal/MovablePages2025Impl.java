@@ -38,9 +38,10 @@ final class MovablePages2025Impl extends MovablePagesImpl implements MovablePage
         guest.checkPfn(pfn);
         PageType t = map.pageType(pfn);
         if (guest.debug.debugVm() && t != PageType.OFFLINE && t != PageType.ZSMALLOC) {
-            // PG_movable_ops aliases PG_uptodate: only typed pages may carry it
+            // PG_movable_ops aliases PG_uptodate: only typed pages may carry it. v6.18.2 says so in a comment
+            // and checks nothing; the report is at SETPAGEFLAG(MovableOps, ...)
             throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page) && !PageZsmalloc(page)",
-                    "include/linux/page-flags.h:1110");
+                    "include/linux/page-flags.h:1135", "v6.18.2");
         }
         map.setFlag(pfn, PageFlags.PG_movable_ops);
     }

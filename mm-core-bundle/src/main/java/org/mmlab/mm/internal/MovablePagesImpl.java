@@ -58,9 +58,9 @@ public abstract class MovablePagesImpl {
     }
 
     /** VM_BUG_ON_PAGE(!PageLocked(page), page), with CONFIG_DEBUG_VM. */
-    void requireLocked(int pfn, String file) {
+    void requireLocked(int pfn, String fileLine, String kernelVersion) {
         if (guest.debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageLocked(page)", file);
+            throw guest.debug.vmBugOnPage(pfn, "!PageLocked(page)", fileLine, kernelVersion);
         }
     }
 
@@ -129,7 +129,7 @@ public abstract class MovablePagesImpl {
         guest.checkPfn(pfn);
         if (guest.debug.debugVm() && map.mapcountOrType[pfn] != MemMap.MAPCOUNT_NONE) {
             throw guest.debug.vmBugOnPage(pfn, "data_race(page->page_type) != UINT_MAX",
-                    "include/linux/page-flags.h:1032");
+                    "include/linux/page-flags.h:1034", "v6.18.2"); // PAGE_TYPE_OPS(Offline, ...)
         }
         map.setType(pfn, PageType.OFFLINE);
     }
@@ -137,7 +137,7 @@ public abstract class MovablePagesImpl {
     public void clearPageOffline(int pfn) {
         guest.checkPfn(pfn);
         if (guest.debug.debugVm() && !map.hasType(pfn, PageType.OFFLINE)) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page)", "include/linux/page-flags.h:1032");
+            throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page)", "include/linux/page-flags.h:1034", "v6.18.2");
         }
         map.clearType(pfn);
     }

@@ -1,5 +1,6 @@
 package org.mmlab.mm.internal;
 
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.lab.ModuleCall;
@@ -62,7 +63,7 @@ final class NonLruMovable2016 implements MovableContract {
     /** PageMovable(): VM_BUG_ON_PAGE(!PageLocked(page)); __PageMovable() and the a_ops have isolate_page. */
     boolean pageMovableLocked(int pfn, String function) {
         if (guest.debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageLocked(page)", "mm/compaction.c:98");
+            throw guest.debug.vmBugOnPage(pfn, "!PageLocked(page)", "mm/compaction.c:102", "v4.8.15");
         }
         if (!pageMovableHint(pfn)) {
             return false;
@@ -119,7 +120,7 @@ final class NonLruMovable2016 implements MovableContract {
     @Override
     public void putback(int pfn) {
         if (guest.debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_isolated)) {
-            throw guest.debug.vmBugOnPage(pfn, "!PageIsolated(page)", "mm/migrate.c:170");
+            throw guest.debug.vmBugOnPage(pfn, "!PageIsolated(page)", "mm/migrate.c:179", "v4.8.15");
         }
         migrate.lockPageSleeping(pfn);
         try {
@@ -154,10 +155,13 @@ final class NonLruMovable2016 implements MovableContract {
         }
     }
 
-    /** v4.8 __unmap_and_move(): BUG_ON(!trylock_page(newpage)). */
+    /**
+     * v4.8.15 __unmap_and_move(): "We used to have a BUG here if trylock_page(newpage) fails ... just
+     * don't BUG()": the page is retried (-EAGAIN).
+     */
     @Override
     public int newPageLockFailed(int dst) {
-        throw guest.debug.vmBugOnPage(dst, "!trylock_page(newpage)", "mm/migrate.c:__unmap_and_move");
+        return -Errno.EAGAIN;
     }
 
     /*
@@ -169,7 +173,7 @@ final class NonLruMovable2016 implements MovableContract {
     @Override
     public int migrate(int dst, int src, MigrateMode mode) {
         if (guest.debug.debugVm() && !map.testFlag(src, PageFlags.PG_isolated)) {
-            throw guest.debug.vmBugOnPage(src, "!PageIsolated(page)", "mm/migrate.c:846");
+            throw guest.debug.vmBugOnPage(src, "!PageIsolated(page)", "mm/migrate.c:880", "v4.8.15");
         }
         int rc;
         if (!pageMovableLocked(src, "move_to_new_page")) {

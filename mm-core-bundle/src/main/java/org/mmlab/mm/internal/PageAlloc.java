@@ -5,6 +5,7 @@ import java.util.BitSet;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateType;
+import org.mmlab.mm.Ratelimit;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.Shrinker;
@@ -57,8 +58,8 @@ public final class PageAlloc {
     final Dmesg dmesg;
     private final PageContent content;
     /** nopage_rs: DEFAULT_RATELIMIT_INTERVAL (5 s), DEFAULT_RATELIMIT_BURST (10). */
-    private final Ratelimit nopageRatelimit = new Ratelimit(5_000_000_000L, 10);
-    private final Ratelimit poisonRatelimit = new Ratelimit(5_000_000_000L, 10);
+    private final Ratelimit nopageRatelimit = new Ratelimit();
+    private final Ratelimit poisonRatelimit = new Ratelimit();
     /** Pages bad_page() took out of circulation: never freed, still accounted. */
     private final BitSet badPages = new BitSet();
     private final OomNotifiers oomNotifiers = new OomNotifiers();
@@ -618,7 +619,7 @@ public final class PageAlloc {
 
     /** warn_alloc(): the allocation-failure splat, unless __GFP_NOWARN or rate-limited. */
     private int nopage(int gfp, int order) {
-        if ((gfp & Gfp.__GFP_NOWARN) == 0 && nopageRatelimit.allow(dmesg, "warn_alloc")) {
+        if ((gfp & Gfp.__GFP_NOWARN) == 0 && nopageRatelimit.allow("warn_alloc", dmesg::printk)) {
             StringBuilder sb = new StringBuilder(String.format(
                     "%s: page allocation failure: order:%d, mode:%#x(%s), nodemask=(null),cpuset=/,mems_allowed=0",
                     MmDebug.comm(), order, gfp, Gfp.format(gfp)));
@@ -696,7 +697,7 @@ public final class PageAlloc {
     /** put_page_testzero(): with CONFIG_DEBUG_VM, dropping a reference that isn't there is a BUG. */
     boolean putPageTestzero(int pfn) {
         if (debug.debugVm() && map.refcount(pfn) <= 0) {
-            throw debug.vmBugOnPage(pfn, "page_ref_count(page) == 0", "include/linux/mm.h:1181");
+            throw debug.vmBugOnPage(pfn, "page_ref_count(page) == 0", "include/linux/mm.h:1101", "v6.18.2");
         }
         return map.refAdd(pfn, -1) == 0;
     }
@@ -811,7 +812,7 @@ public final class PageAlloc {
     private void kernelUnpoisonPages(int pfn, int n) {
         for (int i = 0; i < n; i++) {
             long found = content.read(pfn + i);
-            if (found != Mm.PAGE_POISON_TAG && poisonRatelimit.allow(dmesg, "check_poison_mem")) {
+            if (found != Mm.PAGE_POISON_TAG && poisonRatelimit.allow("check_poison_mem", dmesg::printk)) {
                 dmesg.printk(String.format("pagealloc: memory corruption%n%016x: %016x (expected %016x)%n%s",
                         (long) (pfn + i) << Mm.PAGE_SHIFT, found, Mm.PAGE_POISON_TAG,
                         debug.dumpPage(pfn + i, "pagealloc: corrupted page details")));
@@ -898,11 +899,6 @@ public final class PageAlloc {
     /** PageReported(): a free block the host already knows is free. */
     boolean pageReported(int pfn) {
         return map.hasType(pfn, PageType.BUDDY) && map.testFlag(pfn, PageFlags.PG_reported);
-    }
-
-    /** __putback_isolated_page(): give back a block isolated by isolateFreePage(). Caller holds zone->lock. */
-    void putbackIsolatedPage(int pfn, int order, MigrateType mt) {
-        freeOnePage(pfn, zoneOf(pfn), order, mt.ordinal(), FPI_SKIP_REPORT_NOTIFY | FPI_TO_TAIL);
     }
 
     // ------------------------------------------------------------------ watermarks at boot

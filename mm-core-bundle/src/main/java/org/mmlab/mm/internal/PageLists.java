@@ -61,16 +61,6 @@ public final class PageLists {
         return true;
     }
 
-    /** list_del_init(): unlink and point the node at itself. */
-    boolean delInit(int node) {
-        if (!unlink(node)) {
-            return false;
-        }
-        map.next[node] = node;
-        map.prev[node] = node;
-        return true;
-    }
-
     /** list_move(): to the front of another (or the same) list. */
     boolean move(int node, int head) {
         return unlink(node) && insert(node, head, map.next[head]);
@@ -79,14 +69,6 @@ public final class PageLists {
     /** list_move_tail(). */
     boolean moveTail(int node, int head) {
         return unlink(node) && insert(node, map.prev[head], head);
-    }
-
-    /** list_rotate_to_front(): make node the first entry, keeping the cyclic order. */
-    void rotateToFront(int node, int head) {
-        // list_move_tail(head, node): the head goes just before node
-        if (unlink(head)) {
-            insert(head, map.prev[node], node);
-        }
     }
 
     private boolean insert(int node, int prev, int next) {

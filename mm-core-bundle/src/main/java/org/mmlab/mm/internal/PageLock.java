@@ -102,7 +102,7 @@ final class PageLock {
     /** unlock_page(): VM_BUG_ON_PAGE(!PageLocked) with CONFIG_DEBUG_VM, then wake any waiters. */
     void unlock(int pfn) {
         if (debug.debugVm() && !map.testFlag(pfn, PageFlags.PG_locked)) {
-            throw debug.vmBugOnPage(pfn, "!folio_test_locked(folio)", "mm/filemap.c:1499");
+            throw debug.vmBugOnPage(pfn, "!folio_test_locked(folio)", "mm/filemap.c:1511", "v6.18.2");
         }
         if (lockdep.on) {
             lockdep.release(lockClass);

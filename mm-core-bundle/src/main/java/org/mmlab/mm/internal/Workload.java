@@ -306,7 +306,7 @@ public final class Workload {
             step.run();
         } catch (RuntimeException e) {
             r.failed(what + ": " + e);
-            guest.dmesg.printk("mmlab-workload: stop: " + what + " failed: " + e);
+            guest.dmesg.warn("mmlab-workload: stop: " + what + " failed: " + e, e);
         }
     }
 

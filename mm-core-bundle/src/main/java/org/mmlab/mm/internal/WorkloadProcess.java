@@ -351,8 +351,8 @@ final class WorkloadProcess {
             long found = guest.content.read(pfn);
             if (found != expected[vpage]) {
                 stats.dataLoss.increment();
-                guest.dmesg.printk(String.format("mmlab-workload: data loss: pid %d (%s) vaddr %#x pfn %#x:"
-                        + " expected %016x, found %016x", pid, comm, vaddr(vpage), pfn, expected[vpage], found));
+                guest.dmesg.warn(String.format("mmlab-workload: data loss: pid %d (%s) vaddr %#x pfn %#x:"
+                        + " expected %016x, found %016x", pid, comm, vaddr(vpage), pfn, expected[vpage], found), null);
                 expected[vpage] = found; // what the process sees from now on; report each loss once
             } else {
                 stats.readsVerified.increment();

@@ -84,7 +84,7 @@ final class WorkloadWorker implements Runnable {
         } catch (RuntimeException | Error e) {
             // the task died (a KernelBug is what BUG() does to it); the others go on
             run.failed(Thread.currentThread().getName() + ": " + e);
-            guest.dmesg.printk(String.format("mmlab-workload: %s died: %s", Thread.currentThread().getName(), e));
+            guest.dmesg.warn(String.format("mmlab-workload: %s died: %s", Thread.currentThread().getName(), e), e);
         }
     }
 

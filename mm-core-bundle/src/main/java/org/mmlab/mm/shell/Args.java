@@ -43,7 +43,7 @@ final class Args {
     static MmCore running(MmCore core) {
         if (core == null) {
             throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log)");
+                    + " with mm:config, and the log: log warn)");
         }
         return core;
     }

@@ -27,7 +27,7 @@ public class MigrateStatsCommand implements Function {
         MmCore c = core;
         if (c == null) {
             throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log)");
+                    + " with mm:config, and the log: log warn)");
         }
         if (!arguments.isEmpty()) {
             throw new IllegalArgumentException("mm:migrate-stats takes no arguments");

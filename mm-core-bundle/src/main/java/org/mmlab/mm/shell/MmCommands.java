@@ -265,7 +265,7 @@ public class MmCommands {
         while (core == old || core == null) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("the guest did not reboot within " + REBOOT_TIMEOUT_MS / 1000
-                        + " s (see the log)");
+                        + " s (see the log: log warn)");
             }
             try {
                 Thread.sleep(10);

@@ -143,6 +143,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isFalse();
         g.debug.setIsolateUnlessZero(false);
         assertThatThrownBy(() -> g.migrate.isolateMovablePage(pfn, 0)).isInstanceOf(KernelBug.class)
-                .hasMessageContaining("VM_BUG_ON_PAGE(page_ref_zero_or_close_to_overflow(page))");
+                .hasMessageContaining("VM_BUG_ON_PAGE(folio_ref_zero_or_close_to_overflow(folio))")
+                .hasMessageContaining("kernel BUG at include/linux/mm.h:1386 (v6.18.2)"); // folio_get(), in that kernel
     }
 }

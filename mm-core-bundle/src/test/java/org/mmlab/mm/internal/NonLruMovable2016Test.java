@@ -122,10 +122,12 @@ class NonLruMovable2016Test extends MovableMigrationContractTest<FakeMovableDriv
         int pfn = g.allocPages(FakeMovableDrivers.GFP_BALLOON, 0);
 
         assertThatThrownBy(() -> d.mp.setPageMovable(pfn, d.mapping)).isInstanceOf(KernelBug.class)
-                .hasMessageContaining("!PageLocked(page)");
+                .hasMessageContaining("!PageLocked(page)")
+                .hasMessageContaining("mm/compaction.c:116 (v4.8.15)"); // __SetPageMovable(), in that kernel
 
         assertThat(g.map.mapping[pfn]).isZero();
-        assertThat(g.dmesg().lines()).anyMatch(l -> l.contains("kernel BUG at mm/compaction.c"));
+        assertThat(g.dmesg().lines()).anyMatch(l -> l.contains("kernel BUG at mm/compaction.c"))
+                .anyMatch(l -> l.endsWith("kernel BUG at mm/compaction.c:116!"));
     }
 
     @Test

@@ -144,7 +144,7 @@ final class GlobalVbPtr implements Race {
         try {
             if (t.waitForService(LabContext.WAIT_MS) == null) {
                 throw new IllegalStateException("virtio-balloon device " + DEVICE + " was not probed within "
-                        + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log)");
+                        + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log: log warn)");
             }
         } finally {
             t.close();
@@ -160,7 +160,7 @@ final class GlobalVbPtr implements Race {
             while (!t.isEmpty()) {
                 if (System.currentTimeMillis() > deadline) {
                     throw new IllegalStateException("virtio-balloon device " + DEVICE + " was not removed within "
-                            + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log)");
+                            + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log: log warn)");
                 }
                 Thread.sleep(5);
             }

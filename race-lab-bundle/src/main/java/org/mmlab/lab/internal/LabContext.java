@@ -84,7 +84,7 @@ final class LabContext implements AutoCloseable {
         while (mm.getService() == old || mm.getService() == null) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("the guest did not reboot with " + contract.value() + " and "
-                        + memoryBytes + " bytes within " + WAIT_MS / 1000 + " s (see the log)");
+                        + memoryBytes + " bytes within " + WAIT_MS / 1000 + " s (see the log: log warn)");
             }
             Thread.sleep(1);
         }

@@ -4,6 +4,7 @@ import java.util.BitSet;
 
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.Ratelimit;
 
 /**
  * Models QEMU's virtio-balloon device (hw/virtio/virtio-balloon.c), the host side of one device: it
@@ -231,7 +232,7 @@ public final class BalloonHost implements Hypervisor {
         if (!held.get(pfn)) {
             deflateNotHeld++;
             // QEMU would only madvise the frame back; the lab's host knows the guest asked the wrong host
-            if (oddBufferRatelimit.allow()) {
+            if (oddBufferRatelimit.allow(name(), mm::printk)) {
                 Hypervisor holder = mm.frameHolder(pfn);
                 mm.printk(String.format("WARNING: %s: deflate of a frame it does not hold: pfn %#x%s", name(), pfn,
                         holder == null ? "" : ", which " + holder.name() + " holds"));

@@ -26,6 +26,7 @@ import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.OomNotifier;
+import org.mmlab.mm.Ratelimit;
 
 /**
  * Models drivers/virtio/virtio_balloon.c: struct virtio_balloon and the driver's paths, in the kernel's
@@ -326,7 +327,7 @@ public final class VirtioBalloon {
         while (got < n) {
             int pfn = balloons.balloonPageAlloc();
             if (pfn == Mm.NO_PAGE) {
-                if (outOfPuffRatelimit.allow()) {
+                if (outOfPuffRatelimit.allow("fill_balloon", mm::printk)) {
                     devInfo("Out of puff! Can't get " + VIRTIO_BALLOON_PAGES_PER_PAGE + " pages");
                 }
                 msleep(outOfPuffSleepMs); // sleep for at least 1/5 of a second before retry

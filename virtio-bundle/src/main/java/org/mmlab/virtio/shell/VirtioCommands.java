@@ -250,7 +250,7 @@ public class VirtioCommands {
     private MemoryManager guest() {
         MemoryManager m = mm;
         if (m == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see mm:config and the log)");
+            throw new IllegalStateException("no guest is running: mm-core did not boot one (see mm:config and the log: log warn)");
         }
         return m;
     }
@@ -276,7 +276,7 @@ public class VirtioCommands {
                 }
             }
             throw new IllegalArgumentException("device '" + dev + "' is configured but not running (its activation"
-                    + " may have failed: see the log)");
+                    + " may have failed: see the log: log warn)");
         }
         List<String> names = registry.all().stream().map(VirtioBalloonDevice::deviceName).toList();
         throw new IllegalArgumentException("no virtio-balloon device '" + dev + "'; devices: "

@@ -63,7 +63,7 @@ public class VirtioDriverCommands {
         while (!vbPtr.value().equals(value)) {
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("the driver did not take vbPtr=" + value + " within "
-                        + APPLY_TIMEOUT_MS / 1000 + " s (see the log)");
+                        + APPLY_TIMEOUT_MS / 1000 + " s (see the log: log warn)");
             }
             Thread.sleep(5);
         }

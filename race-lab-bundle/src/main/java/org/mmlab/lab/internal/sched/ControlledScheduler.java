@@ -66,11 +66,6 @@ public final class ControlledScheduler {
         threads.add(new SimThread(threads.size(), name, body));
     }
 
-    /** True if the calling thread is one of this run's simulated threads. */
-    public boolean controls() {
-        return current.get() != null;
-    }
-
     /**
      * An injection point: a controlled thread stops here until the strategy lets it go on; any other
      * thread passes straight through.
