@@ -97,8 +97,9 @@ final class CompactControl implements AutoCloseable {
         freepages = heads[0];
         migratepages = heads[1];
         isolatedBlocks = heads[2];
-        compactionAlloc = (src, o) -> compaction.compactionAlloc(this, src, o);
-        compactionFree = (pfn, o) -> compaction.compactionFree(this, pfn, o);
+        CompactionFreeScanner freeScanner = compaction.freeScanner;
+        compactionAlloc = (src, o) -> freeScanner.compactionAlloc(this, src, o);
+        compactionFree = (pfn, o) -> freeScanner.compactionFree(this, pfn, o);
     }
 
     /** Gives the list heads back; one that still holds pages (a KernelBug ended the run) is left alone, leaked. */

@@ -205,7 +205,7 @@ public final class Kcompactd {
         try {
             while (!kthreadShouldStop()) {
                 // kswapd's reset_isolation_suitable() before it sleeps (no kswapd in the simulation)
-                compaction.resetIsolationSuitable();
+                compaction.skipHints.resetIsolationSuitable();
                 // avoid the unnecessary wakeup for proactive compaction when it is disabled
                 if (compaction.compactionProactiveness() == 0) {
                     timeout = MAX_SCHEDULE_TIMEOUT;
@@ -232,7 +232,7 @@ public final class Kcompactd {
                 // the proactive work, with the default timeout unless the score says back off
                 timeout = defaultTimeout;
                 if (proactiveCompactionPass()) {
-                    timeout = defaultTimeout << Compaction.COMPACT_MAX_DEFER_SHIFT;
+                    timeout = defaultTimeout << CompactionDefer.COMPACT_MAX_DEFER_SHIFT;
                 }
                 waitLock.lock();
                 try {
@@ -281,13 +281,13 @@ public final class Kcompactd {
      */
     boolean proactiveCompactionPass() {
         proactiveChecks++;
-        int prevScore = compaction.fragmentationScoreNode();
+        int prevScore = compaction.score.fragmentationScoreNode();
         recordScores(prevScore);
-        if (!compaction.shouldProactiveCompactNode()) {
+        if (!compaction.score.shouldProactiveCompactNode()) {
             return false;
         }
         Compaction.CompactStats s = compaction.compactNode(true, MigrateMode.SYNC_LIGHT, this::kthreadShouldStop);
-        int score = compaction.fragmentationScoreNode();
+        int score = compaction.score.fragmentationScoreNode();
         recordScores(score);
         proactivePasses++;
         boolean noProgress = score >= prevScore;
@@ -303,7 +303,7 @@ public final class Kcompactd {
         Zone[] zones = compaction.zones();
         int[] scores = new int[zones.length];
         for (int i = 0; i < zones.length; i++) {
-            scores[i] = compaction.fragmentationScoreZone(zones[i]);
+            scores[i] = compaction.score.fragmentationScoreZone(zones[i]);
         }
         lastZoneScores = scores;
         lastNodeScore = nodeScore;
@@ -321,8 +321,8 @@ public final class Kcompactd {
         int proactiveness = compaction.compactionProactiveness();
         out.add("kcompactd0: " + (on ? "running" : "stopped"));
         out.add(String.format("compaction_proactiveness %d (score watermarks: low %d, high %d), extfrag_threshold %d",
-                proactiveness, compaction.fragmentationScoreWmark(true), compaction.fragmentationScoreWmark(false),
-                compaction.extfragThreshold()));
+                proactiveness, compaction.score.fragmentationScoreWmark(true),
+                compaction.score.fragmentationScoreWmark(false), compaction.extfragThreshold()));
         int[] zoneScores = lastZoneScores;
         StringBuilder sb = new StringBuilder("last score: ");
         if (lastNodeScore < 0) {
@@ -335,7 +335,7 @@ public final class Kcompactd {
             }
         }
         out.add(sb.toString());
-        out.add(String.format("now: node score %d", compaction.fragmentationScoreNode()));
+        out.add(String.format("now: node score %d", compaction.score.fragmentationScoreNode()));
         out.add(String.format("wakes: %d for an order (compact_daemon_wake %d), %d proactive checks, %d proactive"
                 + " passes (%d without progress)", wakeups, compaction.guest.vmstat.get(VmItem.KCOMPACTD_WAKE),
                 proactiveChecks, proactivePasses, passesWithoutProgress));

@@ -57,7 +57,7 @@ class CompactionTest {
             Compaction.CompactResult r = c.compactZone(cc);
 
             assertThat(r).isEqualTo(Compaction.CompactResult.COMPLETE);
-            assertThat(Compaction.compactScannersMet(cc)).isTrue();
+            assertThat(CompactionSuitable.compactScannersMet(cc)).isTrue();
             assertThat(cc.migratePfn).isLessThanOrEqualTo(z.endPfn);
             assertThat(cc.freePfn).isGreaterThanOrEqualTo(z.startPfn);
             assertThat(cc.sumMigrated).isPositive();
@@ -110,11 +110,11 @@ class CompactionTest {
             cc.migratePfn = z.startPfn;
             cc.freePfn = (z.endPfn - 1) & ~(Mm.PAGEBLOCK_NR_PAGES - 1);
             // the migrate scanner's pass, block by block, up to the free scanner's block
-            for (int i = 0; i < 64 && !Compaction.compactScannersMet(cc); i++) {
+            for (int i = 0; i < 64 && !CompactionSuitable.compactScannersMet(cc); i++) {
                 callIsolateMigratepages(c, cc);
             }
             assertThat(cc.nrMigratepages).isZero();
-            assertThat(Compaction.compactScannersMet(cc)).isTrue();
+            assertThat(CompactionSuitable.compactScannersMet(cc)).isTrue();
         }
         for (int pfn = z.startPfn; pfn < z.endPfn - Mm.PAGEBLOCK_NR_PAGES; pfn += Mm.PAGEBLOCK_NR_PAGES) {
             assertThat(g.map.pageblockSkip(pfn)).as("skip bit of the block at %d", pfn).isTrue();
@@ -122,7 +122,7 @@ class CompactionTest {
 
         // a flush with nothing to show for it keeps the hints: no LRU page, no free page in the samples
         z.compactBlockskipFlush = true;
-        c.resetIsolationSuitable(z);
+        c.skipHints.resetIsolationSuitable(z);
         assertThat(g.map.pageblockSkip(low)).isTrue();
         assertThat(g.map.pageblockSkip(high)).isTrue();
         assertThat(z.compactBlockskipFlush).isFalse();
@@ -130,12 +130,12 @@ class CompactionTest {
         // an LRU page low and a free page high where __reset_isolation_pfn() samples (every 8th PFN)
         HandBuiltGuest.makeAnonLru(g, low + 8);
         g.freePages(high + 16, 0);
-        c.resetIsolationSuitable(z);
+        c.skipHints.resetIsolationSuitable(z);
         assertThat(g.map.pageblockSkip(low)).as("no flush requested: untouched").isTrue();
         assertThat(g.map.pageblockSkip(high)).isTrue();
 
         z.compactBlockskipFlush = true;
-        c.resetIsolationSuitable(z);
+        c.skipHints.resetIsolationSuitable(z);
         assertThat(g.map.pageblockSkip(low)).as("a source again").isFalse();
         assertThat(g.map.pageblockSkip(high)).as("a target again").isFalse();
         assertThat(g.map.pageblockSkip(low + Mm.PAGEBLOCK_NR_PAGES)).isTrue();
@@ -181,55 +181,55 @@ class CompactionTest {
     @Test
     void eachFailureDoublesTheRequestsThatSkipTheZoneUpTo64AndASuccessResetsThem() {
         GuestMemory g = HandBuiltGuest.boot();
-        Compaction c = g.compaction;
         Zone z = HandBuiltGuest.normal(g);
         int order = 9;
         // an order-8 compaction succeeded once: orders up to 8 are never deferred since
-        c.compactionDeferReset(z, order - 1, true);
+        CompactionDefer.compactionDeferReset(z, order - 1, true);
         assertThat(z.compactOrderFailed).isEqualTo(order);
 
         for (int failures = 1; failures <= 8; failures++) {
-            c.deferCompaction(z, order);
-            int shift = Math.min(failures, Compaction.COMPACT_MAX_DEFER_SHIFT);
+            CompactionDefer.deferCompaction(z, order);
+            int shift = Math.min(failures, CompactionDefer.COMPACT_MAX_DEFER_SHIFT);
             assertThat(z.compactDeferShift).isEqualTo(shift);
             assertThat(z.compactOrderFailed).isEqualTo(order);
             // (1 << shift) - 1 requests are skipped, the next one is let through
             int skipped = 0;
-            while (c.compactionDeferred(z, order)) {
+            while (CompactionDefer.compactionDeferred(z, order)) {
                 skipped++;
             }
             assertThat(skipped).isEqualTo((1 << shift) - 1);
-            assertThat(c.compactionDeferred(z, order - 1)).as("lower orders are never deferred").isFalse();
+            assertThat(CompactionDefer.compactionDeferred(z, order - 1)).as("lower orders are never deferred")
+                    .isFalse();
         }
-        assertThat(c.compactionRestarting(z, order)).as("at the maximum shift, the let-through one restarts").isTrue();
+        assertThat(CompactionDefer.compactionRestarting(z, order))
+                .as("at the maximum shift, the let-through one restarts").isTrue();
 
-        c.compactionDeferReset(z, order, true);
+        CompactionDefer.compactionDeferReset(z, order, true);
         assertThat(z.compactDeferShift).isZero();
         assertThat(z.compactConsidered).isZero();
         assertThat(z.compactOrderFailed).isEqualTo(order + 1);
-        assertThat(c.compactionDeferred(z, order)).isFalse();
-        assertThat(c.compactionRestarting(z, order)).isFalse();
+        assertThat(CompactionDefer.compactionDeferred(z, order)).isFalse();
+        assertThat(CompactionDefer.compactionRestarting(z, order)).isFalse();
 
         // a failure at a lower order lowers compact_order_failed to it
-        c.deferCompaction(z, 4);
+        CompactionDefer.deferCompaction(z, 4);
         assertThat(z.compactOrderFailed).isEqualTo(4);
-        assertThat(c.compactionDeferred(z, 4)).isTrue();
-        assertThat(c.compactionDeferred(z, 3)).isFalse();
+        assertThat(CompactionDefer.compactionDeferred(z, 4)).isTrue();
+        assertThat(CompactionDefer.compactionDeferred(z, 3)).isFalse();
     }
 
     @Test
     void anExpectedSuccessKeepsTheCountsButRaisesTheFailedOrder() {
         GuestMemory g = HandBuiltGuest.boot();
-        Compaction c = g.compaction;
         Zone z = HandBuiltGuest.normal(g);
-        c.deferCompaction(z, 4);
-        c.deferCompaction(z, 4);
+        CompactionDefer.deferCompaction(z, 4);
+        CompactionDefer.deferCompaction(z, 4);
 
-        c.compactionDeferReset(z, 6, false);
+        CompactionDefer.compactionDeferReset(z, 6, false);
 
         assertThat(z.compactDeferShift).isEqualTo(2);
         assertThat(z.compactOrderFailed).isEqualTo(7);
-        assertThat(c.compactionDeferred(z, 6)).as("below compact_order_failed").isFalse();
+        assertThat(CompactionDefer.compactionDeferred(z, 6)).as("below compact_order_failed").isFalse();
     }
 
     // ------------------------------------------------------------------ compaction_suitable
@@ -270,16 +270,17 @@ class CompactionTest {
         Compaction c = g.compaction;
         long min = z.watermark(Zone.WMARK_MIN);
 
-        assertThat(c.compactionSuitableResult(z, 9, min, 0)).isEqualTo(Compaction.CompactResult.NOT_SUITABLE_ZONE);
-        assertThat(c.compactionSuitable(z, 9, min, 0)).isFalse();
+        assertThat(c.suitable.compactionSuitableResult(z, 9, min, 0))
+                .isEqualTo(Compaction.CompactResult.NOT_SUITABLE_ZONE);
+        assertThat(c.suitable.compactionSuitable(z, 9, min, 0)).isFalse();
         // the threshold decides: at 374 the index 375 means fragmentation, and compaction may run
         c.setExtfragThreshold(374);
-        assertThat(c.compactionSuitable(z, 9, min, 0)).isTrue();
+        assertThat(c.suitable.compactionSuitable(z, 9, min, 0)).isTrue();
         c.setExtfragThreshold(375);
-        assertThat(c.compactionSuitable(z, 9, min, 0)).isFalse();
+        assertThat(c.suitable.compactionSuitable(z, 9, min, 0)).isFalse();
         // non-costly orders ignore the index: the alternative would be OOM
         c.setExtfragThreshold(1000);
-        assertThat(c.compactionSuitable(z, 3, min, 0)).isTrue();
+        assertThat(c.suitable.compactionSuitable(z, 3, min, 0)).isTrue();
         assertThatThrownBy(() -> c.setExtfragThreshold(1001)).hasMessageContaining("0..1000");
     }
 
@@ -296,8 +297,8 @@ class CompactionTest {
         assertThat(idx).isEqualTo(1000 - (1000 + 2048 * 1000 / 512) / 2048).isEqualTo(998);
         assertThat(ExtfragIndex.fragmentationIndex(z, 9)).isEqualTo(idx);
 
-        assertThat(g.compaction.compactionSuitable(z, 9, z.watermark(Zone.WMARK_MIN), 0)).isTrue();
-        assertThat(g.compaction.compactionSuitableResult(z, 9, z.watermark(Zone.WMARK_MIN), 0))
+        assertThat(g.compaction.suitable.compactionSuitable(z, 9, z.watermark(Zone.WMARK_MIN), 0)).isTrue();
+        assertThat(g.compaction.suitable.compactionSuitableResult(z, 9, z.watermark(Zone.WMARK_MIN), 0))
                 .isEqualTo(Compaction.CompactResult.CONTINUE);
     }
 
@@ -310,10 +311,10 @@ class CompactionTest {
         for (int pfn = 1024; pfn < 1024 + 1024; pfn += 2) {
             g.freePages(pfn, 0);
         }
-        assertThat(Compaction.compactGap(9)).isEqualTo(1024);
+        assertThat(CompactionSuitable.compactGap(9)).isEqualTo(1024);
         assertThat(fragindex(z, 9)).isGreaterThan(500);
 
-        assertThat(g.compaction.compactionSuitableResult(z, 9, z.watermark(Zone.WMARK_MIN), 0))
+        assertThat(g.compaction.suitable.compactionSuitableResult(z, 9, z.watermark(Zone.WMARK_MIN), 0))
                 .isEqualTo(Compaction.CompactResult.SKIPPED);
     }
 
@@ -491,13 +492,13 @@ class CompactionTest {
         Compaction c = g.compaction;
         c.setCompactionProactiveness(0);
         long[] before = PageAllocInvariantTest.freeArea(g);
-        int score = c.fragmentationScoreNode();
+        int score = c.score.fragmentationScoreNode();
 
         assertThat(c.kcompactd().proactiveCompactionPass()).isFalse();
 
         assertThat(c.kcompactd().proactivePasses()).isZero();
         assertThat(PageAllocInvariantTest.freeArea(g)).isEqualTo(before);
-        assertThat(c.fragmentationScoreNode()).isEqualTo(score).isGreaterThan(90);
+        assertThat(c.score.fragmentationScoreNode()).isEqualTo(score).isGreaterThan(90);
         assertThat(g.vmstat.get(VmItem.KCOMPACTD_MIGRATE_SCANNED)).isZero();
         w[0].stop();
     }
@@ -508,15 +509,15 @@ class CompactionTest {
         GuestMemory g = fragmented256M(w);
         Compaction c = g.compaction;
         c.setCompactionProactiveness(100);
-        assertThat(c.fragmentationScoreWmark(true)).isZero();
-        assertThat(c.fragmentationScoreWmark(false)).isZero();
-        int score = c.fragmentationScoreNode();
+        assertThat(c.score.fragmentationScoreWmark(true)).isZero();
+        assertThat(c.score.fragmentationScoreWmark(false)).isZero();
+        int score = c.score.fragmentationScoreNode();
 
         boolean backOff = c.kcompactd().proactiveCompactionPass();
 
         assertThat(backOff).as("the score went down: no back-off").isFalse();
         assertThat(c.kcompactd().proactivePasses()).isEqualTo(1);
-        assertThat(c.fragmentationScoreNode()).isLessThan(score);
+        assertThat(c.score.fragmentationScoreNode()).isLessThan(score);
         assertThat(g.vmstat.get(VmItem.KCOMPACTD_MIGRATE_SCANNED)).isPositive();
         assertThat(g.vmstat.get(VmItem.KCOMPACTD_FREE_SCANNED)).isPositive();
         assertNoDataLost(g, w[0]);
@@ -529,7 +530,7 @@ class CompactionTest {
         Compaction c = g.compaction;
         c.setCompactionProactiveness(100);
         // score 1 (DMA32's order-8 block by the reserved first MiB) > wmark_high 0, and nothing can move
-        assertThat(c.fragmentationScoreNode()).isEqualTo(1);
+        assertThat(c.score.fragmentationScoreNode()).isEqualTo(1);
 
         assertThat(c.kcompactd().proactiveCompactionPass()).as("back off: 500 ms << 6").isTrue();
 
@@ -548,15 +549,15 @@ class CompactionTest {
         int[][] expected = {{0, 100, 100}, {20, 80, 90}, {95, 5, 7}, {100, 0, 0}};
         for (int[] e : expected) {
             c.setCompactionProactiveness(e[0]);
-            assertThat(c.fragmentationScoreWmark(true)).isEqualTo(e[1]);
-            assertThat(c.fragmentationScoreWmark(false)).isEqualTo(e[2]);
+            assertThat(c.score.fragmentationScoreWmark(true)).isEqualTo(e[1]);
+            assertThat(c.score.fragmentationScoreWmark(false)).isEqualTo(e[2]);
         }
         assertThatThrownBy(() -> c.setCompactionProactiveness(101)).hasMessageContaining("0..100");
         // a fresh guest: all its free memory is in 2 and 4 MiB blocks but DMA32's order-8 block next to the
         // reserved first MiB: 256 * 100 / 7936 = 3 in DMA32, weighted 8192 * 3 / 16385 = 1; Normal 0
-        assertThat(c.fragmentationScoreZone(HandBuiltGuest.dma32(g))).isEqualTo(3);
-        assertThat(c.fragmentationScoreZone(HandBuiltGuest.normal(g))).isZero();
-        assertThat(c.fragmentationScoreNode()).isEqualTo(1);
+        assertThat(c.score.fragmentationScoreZone(HandBuiltGuest.dma32(g))).isEqualTo(3);
+        assertThat(c.score.fragmentationScoreZone(HandBuiltGuest.normal(g))).isZero();
+        assertThat(c.score.fragmentationScoreNode()).isEqualTo(1);
     }
 
     @Test
