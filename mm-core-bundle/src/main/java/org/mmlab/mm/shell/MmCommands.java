@@ -22,6 +22,7 @@ import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmConfig;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MmDebug;
+import org.mmlab.mm.internal.PageUse;
 import org.mmlab.mm.internal.Pagetypeinfo;
 import org.mmlab.mm.internal.VmstatView;
 import org.mmlab.mm.internal.Workload;
@@ -51,6 +52,9 @@ public class MmCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
+
+    /** What mm:alloc handed out: all that mm:free may free. */
+    private final ShellAllocations allocations = new ShellAllocations();
 
     private MmCore core() {
         return Args.running(core);
@@ -181,17 +185,29 @@ public class MmCommands {
             throw new IllegalStateException(String.format("page allocation failure: order:%d, mode:%#x(%s) (see mm:dmesg)",
                     o, mask, Gfp.format(mask)));
         }
+        allocations.allocated(guest, pfn, o);
         System.out.printf("pfn %#x order %d (%d pages, zone %s, %s)%n", pfn, o, 1 << o,
                 guest.allocator().zoneOf(pfn).name(), guest.pageblockMigratetype(pfn).kernelName());
     }
 
-    @Descriptor("free 2^ORDER pages at PFN that mm:alloc returned (__free_pages)")
+    @Descriptor("free 2^ORDER pages at PFN that mm:alloc returned (__free_pages); any other page is refused, with"
+            + " whose it is")
     public void free(@Descriptor("the PFN mm:alloc printed") String pfn, @Descriptor("the order it was allocated with")
             String order) {
         GuestMemory guest = core().guest();
         int p = Args.pfn(pfn, guest.nrPages());
         int o = Args.order(order);
-        guest.checkFreeable(p, o);
+        if (!allocations.take(guest, p, o)) {
+            ShellAllocations.Block b = allocations.containing(guest, p);
+            if (b != null) {
+                throw new IllegalArgumentException(String.format("pfn %#x is %s the order-%d block mm:alloc gave at"
+                        + " pfn %#x: free it with mm:free %#x %d", p, b.pfn() == p ? "the start of" : "inside", b.order(),
+                        b.pfn(), b.pfn(), b.order()));
+            }
+            String use = guest.stopMachine(() -> PageUse.describe(guest, p));
+            throw new IllegalArgumentException(String.format("pfn %#x is not mm:alloc's to free: it is %s (mm:free"
+                    + " frees only what mm:alloc handed out)", p, use));
+        }
         guest.freePages(p, o);
         System.out.printf("freed pfn %#x order %d%n", p, o);
     }
