@@ -16,7 +16,7 @@ public final class MmConfig {
     /** The smallest guest: 16 MiB (8 pageblocks). */
     static final long MIN_BYTES = 16L << 20;
     static final long PAGEBLOCK_BYTES = (long) Mm.PAGEBLOCK_NR_PAGES << Mm.PAGE_SHIFT;
-    /** Heap the JVM must keep beyond the memmap: Felix, the shell and the workload. */
+    /** Heap the JVM must keep beyond one guest's memmap: Felix, the shell and the workload. */
     static final long HEAP_HEADROOM = 128L << 20;
 
     final long memoryBytes;
@@ -155,20 +155,34 @@ public final class MmConfig {
     }
 
     private void checkFitsJvm() {
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - HEAP_HEADROOM;
-        if (heapBytes() > available) {
-            throw new IllegalArgumentException(String.format("memorySize=%s needs %d MiB of heap for its memmap, but this"
-                    + " JVM can give at most %d MiB (start it with a larger -Xmx, e.g. MMLAB_JAVA_OPTS=-Xmx%dg)",
-                    Sizes.format(nrPages()), heapBytes() >> 20, Math.max(0, available) >> 20,
-                    (heapBytes() + HEAP_HEADROOM + (1L << 30) - 1) >> 30));
+        checkFits(Runtime.getRuntime().maxMemory(), maxDirectMemory());
+    }
+
+    /**
+     * Refuses a guest this JVM cannot hold: its memmap against the maximum heap less what the lab keeps
+     * for itself, its frames (contentModel=frame) against the direct-memory limit. Only the new guest
+     * counts, not the running one, nor how much of the heap is in use now: a reboot deactivates the
+     * running guest before it builds the new one, and a full collection reclaims the old memmap before
+     * the JVM would give up on the new one.
+     */
+    void checkFits(long maxHeap, long maxDirect) {
+        long limit = maxHeap - HEAP_HEADROOM;
+        if (heapBytes() > limit) {
+            long perPage = heapBytes() / nrPages();
+            long fitting = Math.max(0, limit) / perPage / Mm.PAGEBLOCK_NR_PAGES * PAGEBLOCK_BYTES;
+            throw new IllegalArgumentException(String.format("memorySize=%s needs %d MiB of heap for its memmap, more"
+                    + " than this JVM's %d MiB of heap leave a guest beside the lab's own %d MiB: the heap is too small"
+                    + " for this memory size; start the lab with more (MMLAB_JAVA_OPTS=-Xmx%dg) or %s",
+                    Sizes.format(nrPages()), heapBytes() >> 20, maxHeap >> 20, HEAP_HEADROOM >> 20,
+                    (heapBytes() + HEAP_HEADROOM + (HEAP_HEADROOM >> 1) + (1L << 30) - 1) >> 30,
+                    fitting >= MIN_BYTES ? "choose a smaller memorySize (at most " + (fitting >> 20) + "M with this heap)"
+                            : "a smaller memorySize will not help: even 16M does not fit"));
         }
-        long direct = maxDirectMemory();
-        if (frames && memoryBytes > direct) {
+        if (frames && memoryBytes > maxDirect) {
             throw new IllegalArgumentException(String.format("contentModel=frame with memorySize=%s needs %d MiB off the"
                     + " heap, over this JVM's direct-memory limit of %d MiB (raise it, e.g."
                     + " MMLAB_JAVA_OPTS=-XX:MaxDirectMemorySize=%dg)", Sizes.format(nrPages()), memoryBytes >> 20,
-                    direct >> 20, (memoryBytes + (1L << 30) - 1) >> 30));
+                    maxDirect >> 20, (memoryBytes + (1L << 30) - 1) >> 30));
         }
     }
 

@@ -78,7 +78,7 @@ public class MmCore implements MemoryManager {
 
     @Activate
     public MmCore(Config config, @Reference ModuleTracker modules) {
-        guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
+        guest = boot(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
                 config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning())
                 .withLockdep(config.lockdep()));
         workload = new Workload(guest);
@@ -88,6 +88,21 @@ public class MmCore implements MemoryManager {
             modules.table.drain = guest.modules::drain;
         }
         guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
+    }
+
+    /**
+     * The guest, built: MmConfig checked that the heap holds it, so running out of heap here means
+     * something else holds the heap (the previous guest, if anything still references it).
+     */
+    private static GuestMemory boot(MmConfig c) {
+        try {
+            return new GuestMemory(c);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException(String.format("memorySize=%s: the JVM ran out of heap building the guest's"
+                    + " memmap (%d MiB), which its heap should hold: something else holds the heap (see the log);"
+                    + " start the lab with more (MMLAB_JAVA_OPTS=-Xmx...) or choose a smaller memorySize",
+                    org.mmlab.mm.Sizes.format(c.nrPages()), c.heapBytes() >> 20));
+        }
     }
 
     @Deactivate
