@@ -3,12 +3,17 @@ package org.mmlab.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 
+import java.util.Dictionary;
+import java.util.Hashtable;
+
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mmlab.mm.MemoryManager;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.service.ServiceExtension;
@@ -26,6 +31,9 @@ class MmConfigTest {
 
     @InjectService(cardinality = 0)
     ServiceAware<MemoryManager> memoryManagers;
+
+    @InjectService(timeout = WAIT_MS)
+    ConfigurationAdmin cm;
 
     GogoSession gogo;
 
@@ -49,6 +57,50 @@ class MmConfigTest {
         MemoryManager rebooted = memoryManagers.waitForService(10_000);
         assertThat(rebooted).isNotNull();
         assertThat(rebooted.nrPages()).isEqualTo(16384);
+        assertThat(gogo.run("mm:check").strip()).endsWith("mm:check: OK");
+    }
+
+    @Test
+    void aBadValueWrittenStraightToConfigurationAdminIsRefusedAndTheGuestKeepsRunning() throws Exception {
+        MemoryManager before = memoryManagers.getService();
+        long seq = before.dmesgSeq();
+
+        Configuration conf = cm.getConfiguration("org.mmlab.mm", "?");
+        Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
+        props.put("memorySize", "garbage");
+        conf.update(props);
+
+        VirtioLab.await("the refusal in dmesg", () -> before.dmesgSince(seq).stream()
+                .anyMatch(l -> l.contains("configuration org.mmlab.mm refused: memorySize=garbage")));
+        assertThat(memoryManagers.getService()).isSameAs(before);
+        assertThat(before.nrPages()).isEqualTo(1 << 20);
+        assertThat(gogo.run("mm:config")).contains("memorySize   4 GiB").containsPattern("(?m)^refused +memorySize=garbage");
+        assertThat(gogo.run("mm:meminfo")).containsPattern("(?m)^MemTotal: +4193280 kB$");
+
+        gogo.run("mm:config memorySize 64M"); // and mm:config repairs it
+
+        assertThat(gogo.run("mm:meminfo")).containsPattern("(?m)^MemTotal: +64512 kB$");
+        assertThat(gogo.run("mm:config")).doesNotContain("refused");
+        assertThat(conf.getProperties().get("memorySize")).isEqualTo("64M");
+    }
+
+    @Test
+    void mmConfigBringsUpAGuestWhenNoneRuns() throws Exception {
+        MemoryManager before = memoryManagers.getService();
+        // a configuration that reached the guest unchecked (the gate passes a bad one on only at the first boot)
+        Configuration boot = cm.getConfiguration("org.mmlab.mm.boot", "?");
+        Dictionary<String, Object> props = boot.getProperties();
+        props.put("memorySize", "garbage");
+        boot.update(props);
+        VirtioLab.await("the guest gone", () -> memoryManagers.getService() != before
+                && memoryManagers.getService() == null);
+        assertThat(gogo.run("mm:config")).contains("no guest is running").contains("why: not valid: memorySize=garbage");
+        assertThat(GogoSession.rootCause(catchThrowable(() -> gogo.run("mm:meminfo")))).hasMessageContaining(
+                "no guest is running");
+
+        gogo.run("mm:config lockdep off");
+
+        assertThat(gogo.run("mm:meminfo")).containsPattern("(?m)^MemTotal: +4193280 kB$");
         assertThat(gogo.run("mm:check").strip()).endsWith("mm:check: OK");
     }
 

@@ -1,6 +1,8 @@
 package org.mmlab.mm.internal;
 
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
@@ -70,6 +72,65 @@ public final class MmConfig {
     public static MmConfig parse(String memorySize, String dma32Size, String contentModel, boolean debugVm,
             boolean debugList, String migrationContract) {
         MigrationContract contract = MigrationContract.parse(migrationContract);
+        MmConfig c = new MmConfig(memoryBytes(memorySize), dma32Bytes(dma32Size), frames(contentModel), debugVm,
+                debugList, contract);
+        c.checkFitsJvm();
+        return c;
+    }
+
+    /**
+     * Parses and checks the properties as Configuration Admin holds them (see {@link #properties()}):
+     * the four strings, and four booleans (a Boolean, or its text).
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    public static MmConfig parse(Map<String, ?> p) {
+        return parse(string(p, "memorySize"), string(p, "dma32Size"), string(p, "contentModel"), bool(p, "debugVm"),
+                bool(p, "debugList"), string(p, "migrationContract")).withPagePoisoning(bool(p, "pagePoisoning"))
+                .withLockdep(bool(p, "lockdep"));
+    }
+
+    private static String string(Map<String, ?> p, String name) {
+        Object v = p.get(name);
+        return v == null ? null : v.toString();
+    }
+
+    private static boolean bool(Map<String, ?> p, String name) {
+        return Boolean.parseBoolean(string(p, name));
+    }
+
+    /** This configuration as the eight properties of PID org.mmlab.mm, sizes in bytes. */
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("memorySize", Long.toString(memoryBytes));
+        p.put("dma32Size", Long.toString(dma32Bytes));
+        p.put("contentModel", frames ? "frame" : "tag");
+        p.put("debugVm", debugVm);
+        p.put("debugList", debugList);
+        p.put("migrationContract", migrationContract.value());
+        p.put("pagePoisoning", pagePoisoning);
+        p.put("lockdep", lockdep);
+        return p;
+    }
+
+    /**
+     * Checks one property on its own, as parse() would (but for what needs two: whether the JVM holds
+     * the guest); booleans are always valid, Declarative Services converts whatever was stored.
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    static void checkProperty(String name, Object value) {
+        String v = value == null ? null : value.toString();
+        switch (name) {
+            case "memorySize": memoryBytes(v); break;
+            case "dma32Size": dma32Bytes(v); break;
+            case "contentModel": frames(v); break;
+            case "migrationContract": MigrationContract.parse(v); break;
+            default: break;
+        }
+    }
+
+    private static long memoryBytes(String memorySize) {
         long mem = size("memorySize", memorySize);
         if (mem < MIN_BYTES || mem % PAGEBLOCK_BYTES != 0) {
             throw new IllegalArgumentException("memorySize=" + memorySize + ": must be a multiple of 2M (a pageblock)"
@@ -78,22 +139,26 @@ public final class MmConfig {
         if ((mem >> Mm.PAGE_SHIFT) > MAX_PAGES) {
             throw new IllegalArgumentException("memorySize=" + memorySize + ": at most 4T (2^30 pages)");
         }
+        return mem;
+    }
+
+    private static long dma32Bytes(String dma32Size) {
         long dma32 = size("dma32Size", dma32Size);
         if (dma32 <= 0 || dma32 % PAGEBLOCK_BYTES != 0) {
             throw new IllegalArgumentException("dma32Size=" + dma32Size + ": must be a positive multiple of 2M");
         }
-        boolean frames;
+        return dma32;
+    }
+
+    private static boolean frames(String contentModel) {
         if ("tag".equals(contentModel)) {
-            frames = false;
-        } else if ("frame".equals(contentModel)) {
-            frames = true;
-        } else {
-            throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
-                    + " page) or 'frame' (a real 4 KiB frame off the heap)");
+            return false;
         }
-        MmConfig c = new MmConfig(mem, dma32, frames, debugVm, debugList, contract);
-        c.checkFitsJvm();
-        return c;
+        if ("frame".equals(contentModel)) {
+            return true;
+        }
+        throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
+                + " page) or 'frame' (a real 4 KiB frame off the heap)");
     }
 
     private static long size(String name, String value) {

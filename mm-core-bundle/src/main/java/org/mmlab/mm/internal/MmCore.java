@@ -1,5 +1,6 @@
 package org.mmlab.mm.internal;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,22 +21,26 @@ import org.mmlab.mm.Shrinker;
 import org.mmlab.mm.VmEvent;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * The built-in kernel: boots a guest from configuration PID org.mmlab.mm and offers it as the
- * MemoryManager service. A configuration change reboots the guest; a bad one fails activation
- * with a message that says what is allowed, and no service is registered.
+ * The built-in kernel: boots a guest and offers it as the MemoryManager service. Its configuration is
+ * PID org.mmlab.mm, which {@link ConfigGate} checks and passes on as PID org.mmlab.mm.boot: a change it
+ * lets through reboots the guest. A configuration that fails here (the first boot's, with no good one
+ * to keep) fails activation with a message that says what is allowed.
  */
-@Component(service = {MemoryManager.class, MmCore.class}, configurationPid = MmCore.PID, immediate = true)
-@Designate(ocd = MmCore.Config.class)
+@Component(service = {MemoryManager.class, MmCore.class}, configurationPid = MmCore.BOOT_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 public class MmCore implements MemoryManager {
+    /** The guest's configuration, as users and tools write it. */
     public static final String PID = "org.mmlab.mm";
+    /** The configuration the guest boots from: only ConfigGate writes it, with what it checked. */
+    public static final String BOOT_PID = "org.mmlab.mm.boot";
 
     @ObjectClassDefinition(name = "mmlab guest memory", description = "Geometry and debug options of the simulated guest")
     public @interface Config {
@@ -78,9 +83,7 @@ public class MmCore implements MemoryManager {
 
     @Activate
     public MmCore(Config config, @Reference ModuleTracker modules) {
-        guest = boot(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
-                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning())
-                .withLockdep(config.lockdep()));
+        guest = boot(MmConfig.parse(properties(config)));
         workload = new Workload(guest);
         if (modules != null) {
             guest.modules = new ModuleCalls(modules.table, guest);
@@ -88,6 +91,26 @@ public class MmCore implements MemoryManager {
             modules.table.drain = guest.modules::drain;
         }
         guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
+    }
+
+    /** Every property at its default. */
+    static Config defaults() {
+        return (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+                (proxy, method, args) -> method.getDefaultValue());
+    }
+
+    /** The configuration as the properties of PID org.mmlab.mm, with the defaults for those not set. */
+    static Map<String, Object> properties(Config config) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("memorySize", config.memorySize());
+        p.put("dma32Size", config.dma32Size());
+        p.put("contentModel", config.contentModel());
+        p.put("debugVm", config.debugVm());
+        p.put("debugList", config.debugList());
+        p.put("migrationContract", config.migrationContract());
+        p.put("pagePoisoning", config.pagePoisoning());
+        p.put("lockdep", config.lockdep());
+        return p;
     }
 
     /**

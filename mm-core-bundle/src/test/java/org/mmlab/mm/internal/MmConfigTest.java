@@ -72,6 +72,27 @@ class MmConfigTest {
     }
 
     @Test
+    void aConfigurationGoesToItsPropertiesAndBackUnchanged() {
+        MmConfig c = MmConfig.parse("64M", "32M", "frame", false, true, "2012").withLockdep(true);
+
+        MmConfig back = MmConfig.parse(c.properties());
+
+        assertThat(back.properties()).isEqualTo(c.properties()).containsEntry("memorySize", "67108864")
+                .containsEntry("contentModel", "frame").containsEntry("lockdep", true);
+    }
+
+    @Test
+    void eachPropertyIsCheckedOnItsOwnButTheHeapNeedsThemAll() {
+        MmConfig.checkProperty("memorySize", "4T");
+        MmConfig.checkProperty("debugVm", "garbage"); // DS converts it to false
+        assertThatThrownBy(() -> MmConfig.checkProperty("memorySize", "garbage")).hasMessageStartingWith(
+                "memorySize=garbage: ");
+        assertThatThrownBy(() -> MmConfig.checkProperty("dma32Size", "3M")).hasMessageStartingWith("dma32Size=3M: ");
+        assertThatThrownBy(() -> MmConfig.checkProperty("migrationContract", "2030")).hasMessageStartingWith(
+                "migrationContract=2030: ");
+    }
+
+    @Test
     void anUnknownContentModelOrContractIsRefused() {
         assertThatThrownBy(() -> MmConfig.parse("64M", "3G", "banana", true, true))
                 .hasMessageContaining("contentModel=banana").hasMessageContaining("'tag'");
