@@ -75,6 +75,8 @@ public class MmCore implements MemoryManager {
 
     private final GuestMemory guest;
     private final Workload workload;
+    /** The module loader, which outlives every guest: it must not keep this one once it is gone. */
+    private final ModuleTracker modules;
 
     /** A guest outside the framework: no driver modules, so nothing to check. */
     public MmCore(Config config) {
@@ -85,6 +87,7 @@ public class MmCore implements MemoryManager {
     public MmCore(Config config, @Reference ModuleTracker modules) {
         guest = boot(MmConfig.parse(properties(config)));
         workload = new Workload(guest);
+        this.modules = modules;
         if (modules != null) {
             guest.modules = new ModuleCalls(modules.table, guest);
             modules.table.log = guest.dmesg;
@@ -132,6 +135,11 @@ public class MmCore implements MemoryManager {
     void deactivate() {
         guest.compaction.kcompactd().stop();
         workload.stop();
+        // the loader's log and drain reach this guest: cleared, its memmap is garbage before the next boots
+        if (modules != null && modules.table.log == guest.dmesg) {
+            modules.table.log = null;
+            modules.table.drain = null;
+        }
     }
 
     public GuestMemory guest() {

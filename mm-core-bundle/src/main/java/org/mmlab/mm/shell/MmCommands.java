@@ -1,6 +1,7 @@
 package org.mmlab.mm.shell;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -265,10 +266,10 @@ public class MmCommands {
             throw new IllegalStateException((cm == null ? "no Configuration Admin service" : "mm-core's configuration"
                     + " gate is not running (see the log)") + ": cannot change the configuration");
         }
-        MmCore old = core;
-        // the running guest's configuration, or with none the one it was to boot with, bad properties reset
+        // weakly: the old guest's memmap must be garbage by the time the new one is built
+        WeakReference<MmCore> old = new WeakReference<>(core);
         List<String> reset = new ArrayList<>();
-        Map<String, Object> next = old != null ? old.guest().config().properties() : g.lastPassedOn(reset);
+        Map<String, Object> next = configuration(old.get(), g, reset);
         switch (name) {
             case "memorySize":
             case "dma32Size":
@@ -299,13 +300,19 @@ public class MmCommands {
         System.out.printf("%s=%s: the guest rebooted with %s%n", name, value, Sizes.format(core().guest().nrPages()));
     }
 
+    /** The running guest's configuration, or with none the one it was to boot with, bad properties reset. */
+    private static Map<String, Object> configuration(MmCore running, ConfigGate g, List<String> reset)
+            throws IOException {
+        return running != null ? running.guest().config().properties() : g.lastPassedOn(reset);
+    }
+
     /**
      * Configuration Admin delivers the update asynchronously, through ConfigGate: wait until the new guest
      * is bound, or the gate refused the configuration after all.
      */
-    private void awaitReboot(MmCore old, ConfigGate g, long refusals) {
+    private void awaitReboot(WeakReference<MmCore> old, ConfigGate g, long refusals) {
         long deadline = System.currentTimeMillis() + REBOOT_TIMEOUT_MS;
-        while (core == old || core == null) {
+        for (MmCore now = core; now == null || now == old.get(); now = core) {
             if (g.refusals() != refusals) {
                 throw new IllegalArgumentException(g.refused());
             }
