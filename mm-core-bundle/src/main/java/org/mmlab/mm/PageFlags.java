@@ -37,6 +37,11 @@ public final class PageFlags {
     public static final int PG_movable_ops_isolated = PG_reclaim;
     /** PG_isolated = PG_reclaim: the 2016 (Minchan Kim) name of the isolation bit. */
     public static final int PG_isolated = PG_reclaim;
+    /**
+     * PG_anon_exclusive = PG_owner_2 (6.12; PG_mappedtodisk from 5.19, when David Hildenbrand added it):
+     * on a page of an anonymous folio, no other process may map it, so it can be written without a copy.
+     */
+    public static final int PG_anon_exclusive = PG_owner_2;
 
     /** PAGE_FLAGS_CHECK_AT_FREE: none of these may be set when a page is freed to the buddy allocator. */
     public static final int PAGE_FLAGS_CHECK_AT_FREE = bit(PG_lru) | bit(PG_locked) | bit(PG_private) | bit(PG_private_2)

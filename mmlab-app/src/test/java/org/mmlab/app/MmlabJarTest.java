@@ -38,8 +38,14 @@ class MmlabJarTest {
     record Run(int exit, String out, String err) {}
 
     private Run lab(String... properties) throws IOException, InterruptedException {
+        return lab(List.of(), properties);
+    }
+
+    /** A lab run with these JVM options (e.g. -Xmx) before the properties. */
+    private Run lab(List<String> jvmOptions, String... properties) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmOptions);
         command.add("-Dgosh.args=--nointeractive");
         for (String property : properties) {
             command.add("-D" + property);
@@ -72,6 +78,17 @@ class MmlabJarTest {
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("(?m)^MemTotal:\\s+\\d+ kB$");
         assertThat(run.out()).doesNotContain("g!");
+    }
+
+    @Test
+    void aHeapTooSmallForTheDefaultGuestSaysSoAndWhatToDo() throws Exception {
+        Run run = lab(List.of("-Xmx150m"), "mmlab.commands=mm:meminfo");
+
+        assertThat(run.exit()).isEqualTo(1);
+        assertThat(run.err()).contains("memorySize=4 GiB needs 40 MiB of heap for its memmap")
+                .contains("the heap is too small for this memory size")
+                .contains("MMLAB_JAVA_OPTS=-Xmx1g").contains("choose a smaller memorySize (at most ");
+        assertThat(run.out()).doesNotContain("MemTotal");
     }
 
     @Test

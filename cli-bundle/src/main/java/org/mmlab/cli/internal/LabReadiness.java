@@ -4,6 +4,8 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -105,11 +107,18 @@ final class LabReadiness implements FrameworkListener {
         return Status.READY;
     }
 
+    /**
+     * The first component that failed on its own, else one that failed only because a service it
+     * needed failed to activate (SCR: "Unable to get service for reference"), else the first reason
+     * to wait: a failure is never hidden behind a wait, nor a cause behind its consequences.
+     */
     private Status checkComponents() {
         ServiceComponentRuntime runtime = scr.get();
         if (runtime == null) {
             return Status.waitFor("the ServiceComponentRuntime service");
         }
+        Status consequence = null;
+        Status waiting = null;
         for (ComponentDescriptionDTO description : runtime.getComponentDescriptionDTOs()) {
             if (!runtime.isComponentEnabled(description)) {
                 continue;
@@ -117,37 +126,62 @@ final class LabReadiness implements FrameworkListener {
             String name = description.name + " (" + description.bundle.symbolicName + ")";
             Collection<ComponentConfigurationDTO> configurations = runtime.getComponentConfigurationDTOs(description);
             if (configurations.isEmpty()) {
-                if ("require".equals(description.configurationPolicy) || description.factory != null) {
-                    continue;
+                if (!"require".equals(description.configurationPolicy) && description.factory == null
+                        && waiting == null) {
+                    waiting = Status.waitFor("component " + name + " to be created");
                 }
-                return Status.waitFor("component " + name + " to be created");
+                continue;
             }
             for (ComponentConfigurationDTO configuration : configurations) {
                 switch (configuration.state) {
                     case ComponentConfigurationDTO.FAILED_ACTIVATION:
-                        return Status.failure("component " + name + " failed to activate: "
-                                + withoutStackFrames(configuration.failure));
+                        Status failed = Status.failure("component " + name + " failed to activate: "
+                                + rootMessage(configuration.failure));
+                        if (!String.valueOf(configuration.failure).contains(FAILED_FOR_A_SERVICE)) {
+                            return failed;
+                        }
+                        consequence = consequence == null ? failed : consequence;
+                        break;
                     case ComponentConfigurationDTO.UNSATISFIED_REFERENCE:
-                        return Status.waitFor("component " + name + " to get its references "
-                                + Stream.of(configuration.unsatisfiedReferences).map(r -> r.target == null ? r.name : r.name + " " + r.target).collect(Collectors.joining(", ", "[", "]")));
+                        if (waiting == null) {
+                            waiting = Status.waitFor("component " + name + " to get its references "
+                                    + Stream.of(configuration.unsatisfiedReferences).map(r -> r.target == null ? r.name : r.name + " " + r.target).collect(Collectors.joining(", ", "[", "]")));
+                        }
+                        break;
                     default:
                         // ACTIVE, SATISFIED, UNSATISFIED_CONFIGURATION: nothing to wait for
                 }
             }
         }
-        return Status.READY;
+        return consequence != null ? consequence : waiting != null ? waiting : Status.READY;
     }
 
-    /** The DTO's failure is a stack trace; keep its exception and "Caused by:" lines. */
-    static String withoutStackFrames(String failure) {
+    /** What SCR says of a component whose reference's service failed to activate: a consequence, not a cause. */
+    static final String FAILED_FOR_A_SERVICE = "Unable to get service for reference";
+
+    /**
+     * The DTO's failure is a stack trace: the message of its innermost exception ("Caused by:" last),
+     * without the exception's class name, or that class's simple name when it has no message.
+     */
+    static String rootMessage(String failure) {
         if (failure == null) {
             return "(no failure text)";
         }
-        return failure.lines()
-                .filter(line -> !line.startsWith("\tat ") && !line.matches("\\s*\\.\\.\\. \\d+ more"))
-                .collect(Collectors.joining("\n"))
-                .strip();
+        String root = null;
+        for (String line : failure.lines().toList()) {
+            if (root == null || line.startsWith("Caused by: ")) {
+                root = line.startsWith("Caused by: ") ? line.substring("Caused by: ".length()) : line;
+            }
+        }
+        Matcher m = EXCEPTION_LINE.matcher(root.strip());
+        if (!m.matches()) {
+            return root.strip();
+        }
+        return m.group(3) == null || m.group(3).isBlank() ? m.group(2) : m.group(3).strip();
     }
+
+    /** "java.lang.IllegalArgumentException: message": the package, the simple name and the message. */
+    private static final Pattern EXCEPTION_LINE = Pattern.compile("((?:[a-z_$][\\w$]*\\.)+)([A-Z][\\w$]*)(?::(.*))?");
 
     private static boolean isFragment(Bundle bundle) {
         BundleRevision revision = bundle.adapt(BundleRevision.class);

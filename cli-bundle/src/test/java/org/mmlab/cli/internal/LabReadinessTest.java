@@ -7,15 +7,22 @@ import org.junit.jupiter.api.Test;
 class LabReadinessTest {
 
     @Test
-    void aFailureTraceIsReducedToItsExceptionAndCauseLines() {
-        String failure = "java.lang.IllegalArgumentException: pages=0 is refused\n"
-                + "\tat org.mmlab.mm.internal.MemoryManagerImpl.activate(MemoryManagerImpl.java:31)\n"
-                + "\tat java.base/java.lang.Thread.run(Thread.java:840)\n"
-                + "Caused by: java.lang.ArithmeticException: / by zero\n"
-                + "\tat org.mmlab.mm.internal.Zone.<init>(Zone.java:12)\n"
+    void aFailureTraceIsReducedToItsInnermostCausesMessage() {
+        String failure = "org.osgi.service.component.ComponentException: activation failed\n"
+                + "\tat org.apache.felix.scr.impl.manager.SingleComponentManager.createImplementationObject(X.java:1)\n"
+                + "Caused by: java.lang.IllegalArgumentException: memorySize=4 GiB needs 40 MiB of heap: the heap is"
+                + " too small\n"
+                + "\tat org.mmlab.mm.internal.MmConfig.checkFits(MmConfig.java:31)\n"
                 + "\t... 42 more\n";
-        assertThat(LabReadiness.withoutStackFrames(failure)).isEqualTo(
-                "java.lang.IllegalArgumentException: pages=0 is refused\n"
-                        + "Caused by: java.lang.ArithmeticException: / by zero");
+
+        assertThat(LabReadiness.rootMessage(failure)).isEqualTo("memorySize=4 GiB needs 40 MiB of heap: the heap is"
+                + " too small");
+    }
+
+    @Test
+    void anExceptionWithoutAMessageIsNamedByItsSimpleName() {
+        assertThat(LabReadiness.rootMessage("java.lang.NullPointerException\n\tat a.B.c(B.java:1)\n"))
+                .isEqualTo("NullPointerException");
+        assertThat(LabReadiness.rootMessage(null)).isEqualTo("(no failure text)");
     }
 }

@@ -328,27 +328,4 @@ public final class GuestMemory {
         checkPfn(pfn);
         return debug.dumpPage(pfn, reason);
     }
-
-    /** The allocation a page belongs to, for mm:free's checks: is it the start of a live block of this order? */
-    public void checkFreeable(int pfn, int order) {
-        checkPfn(pfn);
-        if (order < 0 || order > Mm.MAX_PAGE_ORDER) {
-            throw new IllegalArgumentException("order " + order + " is outside 0.." + Mm.MAX_PAGE_ORDER);
-        }
-        if ((pfn & ((1 << order) - 1)) != 0) {
-            throw new IllegalArgumentException(String.format("pfn %#x is not aligned to order %d", pfn, order));
-        }
-        if (map.refcount(pfn) <= 0 || map.hasType(pfn, PageType.BUDDY) || map.isTail(pfn)) {
-            throw new IllegalArgumentException(String.format("pfn %#x is not an allocated page (refcount %d%s)", pfn,
-                    map.refcount(pfn), map.hasType(pfn, PageType.BUDDY) ? ", free in the buddy allocator" : ""));
-        }
-        if (map.testFlag(pfn, PageFlags.PG_reserved)) {
-            throw new IllegalArgumentException(String.format("pfn %#x is reserved by boot", pfn));
-        }
-        int actual = map.testFlag(pfn, PageFlags.PG_head) ? map.compoundOrder(pfn) : pageOwner.orderOf(pfn);
-        if (actual != order) {
-            throw new IllegalArgumentException(String.format("pfn %#x was allocated with order %d, not %d", pfn, actual,
-                    order));
-        }
-    }
 }

@@ -12,7 +12,8 @@ import org.mmlab.mm.PageFlags;
  * CONFIG_ZSWAP, CONFIG_MEMORY_FAILURE, CONFIG_TRANSPARENT_HUGEPAGE, CONFIG_HUGETLB_PAGE (2 MiB
  * default huge pages), direct_gbpages; no CMA, no SHADOW_CALL_STACK, no UNACCEPTED_MEMORY, no
  * early memtest. Each value is what this simulation really has: it has no swap, no page cache,
- * no slab, no vmalloc, no per-cpu areas, no hugetlb pool, so those lines are 0.
+ * no reclaimable slab (the workload's slab pages are all unreclaimable), no vmalloc, no per-cpu
+ * areas, no hugetlb pool, so those lines are 0.
  */
 public final class Meminfo {
     /** VMALLOC_TOTAL >> 10 on x86_64 with 4-level paging: 32 TiB - 1 KiB. */
@@ -41,6 +42,9 @@ public final class Meminfo {
         long unevictable = 0;
         long anonPages = Math.max(0, g.vmstat.get(VmItem.NR_ANON_PAGES));
         long pageTables = Math.max(0, g.vmstat.get(VmItem.NR_PAGETABLE));
+        // global_node_page_state_pages(NR_SLAB_*_B): pages, though the counters change in bytes
+        long sreclaimable = 0;
+        long sunreclaim = Math.max(0, g.vmstat.get(VmItem.NR_SLAB_UNRECLAIMABLE_B));
         long totalswap = 0;
         long hugetlbTotalPages = 0;
         MemmapCounts counts = countMemmap(g.map);
@@ -69,10 +73,10 @@ public final class Meminfo {
         showValKb(sb, "AnonPages:      ", anonPages);
         showValKb(sb, "Mapped:         ", 0);
         showValKb(sb, "Shmem:          ", 0);
-        showValKb(sb, "KReclaimable:   ", 0);
-        showValKb(sb, "Slab:           ", 0);
-        showValKb(sb, "SReclaimable:   ", 0);
-        showValKb(sb, "SUnreclaim:     ", 0);
+        showValKb(sb, "KReclaimable:   ", sreclaimable); // + NR_KERNEL_MISC_RECLAIMABLE, which nothing here has
+        showValKb(sb, "Slab:           ", sreclaimable + sunreclaim);
+        showValKb(sb, "SReclaimable:   ", sreclaimable);
+        showValKb(sb, "SUnreclaim:     ", sunreclaim);
         sb.append(String.format("KernelStack:    %8d kB\n", 0));
         showValKb(sb, "PageTables:     ", pageTables);
         showValKb(sb, "SecPageTables:  ", 0);

@@ -42,9 +42,15 @@ public final class Migrate {
     static final int FREE_BATCH = 63;
     /** No batch of freed pages (callers outside migrate_pages()). */
     private static final int NO_BATCH = -1;
-    /** The page flags folio_migrate_flags() hands to the new page, and the ones it takes from the old. */
+    /**
+     * The page flags folio_migrate_flags() hands to the new page, and the ones it takes from the old.
+     * PG_dirty came from the PTE in try_to_migrate_one(); PG_owner_2 (PG_mappedtodisk, an anon page's
+     * PG_anon_exclusive) is copied too, though an order-0 anon page lost it there: its exclusivity travels
+     * in the migration entry and remove_migration_pte() sets it on the new page.
+     */
     private static final int COPIED_FLAGS = 1 << PageFlags.PG_referenced | 1 << PageFlags.PG_uptodate
-            | 1 << PageFlags.PG_dirty | 1 << PageFlags.PG_workingset | 1 << PageFlags.PG_swapbacked;
+            | 1 << PageFlags.PG_dirty | 1 << PageFlags.PG_workingset | 1 << PageFlags.PG_swapbacked
+            | 1 << PageFlags.PG_owner_2;
     private static final int MOVED_FLAGS = 1 << PageFlags.PG_active | 1 << PageFlags.PG_unevictable
             | 1 << PageFlags.PG_mlocked;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);

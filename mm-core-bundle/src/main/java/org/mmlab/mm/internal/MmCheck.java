@@ -62,6 +62,7 @@ public final class MmCheck {
         NR_ISOLATED_ANON("nr_isolated_anon"),
         NR_ANON_PAGES("nr_anon_pages"),
         NR_PAGETABLE("nr_page_table_pages"),
+        NR_SLAB_UNRECLAIMABLE("nr_slab_unreclaimable"),
         WORKLOAD_CONTENT("workload content"),
         WORKLOAD_DATA_LOSS("workload data loss"),
         HOST_FRAME("host-held frame in guest use"),
@@ -161,6 +162,7 @@ public final class MmCheck {
         int[] mapping = map.mapping;
         boolean anyBad = g.alloc.badPageCount() > 0;
         int tableTop = PageType.TABLE.value();
+        int slabTop = PageType.SLAB.value();
         int lruBit = 1 << PageFlags.PG_lru;
         int reservedBit = 1 << PageFlags.PG_reserved;
         int headBit = 1 << PageFlags.PG_head;
@@ -172,6 +174,7 @@ public final class MmCheck {
         long isolatedFreePages = 0;
         long lruFlagged = 0;
         long tablePages = 0;
+        long slabPages = 0;
         long anonMapped = 0;
         for (int pfn = 0; pfn < n; pfn++) {
             int f = flags[pfn];
@@ -181,6 +184,9 @@ public final class MmCheck {
             }
             if (wd >>> 24 == tableTop) {
                 tablePages++;
+            } else if (wd >>> 24 == slabTop) {
+                // PGTY_slab is on a slab folio's head only
+                slabPages += (f & headBit) != 0 ? 1L << map.compoundOrder(pfn) : 1;
             }
             int x = next[pfn];
             boolean tail = x <= -2 && x > PageLists.LIST_POISON_MIN;
@@ -256,6 +262,11 @@ public final class MmCheck {
             fail(Invariant.NR_PAGETABLE, String.format("nr_page_table_pages is %d, but %d pages are PageTable",
                     nrPagetable, tablePages));
         }
+        long nrSlab = g.vmstat.get(VmItem.NR_SLAB_UNRECLAIMABLE_B);
+        if (nrSlab != slabPages) {
+            fail(Invariant.NR_SLAB_UNRECLAIMABLE, String.format("nr_slab_unreclaimable is %d, but %d pages are in slab"
+                    + " folios (PageSlab)", nrSlab, slabPages));
+        }
         if (w != null) {
             List<String> lines = new ArrayList<>();
             long mismatches = w.verifyContent(lines::add);
@@ -299,7 +310,8 @@ public final class MmCheck {
                     + " %d free pages isolated", isolated[0], g.vmstat.get(VmItem.NR_ISOLATED_ANON), isolated[1],
                     isolatedFreePages));
         }
-        out.add(String.format("counters: nr_anon_pages %d, nr_page_table_pages %d", nrAnon, nrPagetable));
+        out.add(String.format("counters: nr_anon_pages %d, nr_page_table_pages %d, nr_slab_unreclaimable %d", nrAnon,
+                nrPagetable, nrSlab));
         if (w != null) {
             out.add(String.format("workload: %d mapped pages checked, %d data-loss reports", w.mappedPages(),
                     w.dataLoss()));

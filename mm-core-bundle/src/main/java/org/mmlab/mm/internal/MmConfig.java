@@ -1,6 +1,8 @@
 package org.mmlab.mm.internal;
 
 import java.lang.management.ManagementFactory;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
@@ -16,7 +18,7 @@ public final class MmConfig {
     /** The smallest guest: 16 MiB (8 pageblocks). */
     static final long MIN_BYTES = 16L << 20;
     static final long PAGEBLOCK_BYTES = (long) Mm.PAGEBLOCK_NR_PAGES << Mm.PAGE_SHIFT;
-    /** Heap the JVM must keep beyond the memmap: Felix, the shell and the workload. */
+    /** Heap the JVM must keep beyond one guest's memmap: Felix, the shell and the workload. */
     static final long HEAP_HEADROOM = 128L << 20;
 
     final long memoryBytes;
@@ -70,6 +72,65 @@ public final class MmConfig {
     public static MmConfig parse(String memorySize, String dma32Size, String contentModel, boolean debugVm,
             boolean debugList, String migrationContract) {
         MigrationContract contract = MigrationContract.parse(migrationContract);
+        MmConfig c = new MmConfig(memoryBytes(memorySize), dma32Bytes(dma32Size), frames(contentModel), debugVm,
+                debugList, contract);
+        c.checkFitsJvm();
+        return c;
+    }
+
+    /**
+     * Parses and checks the properties as Configuration Admin holds them (see {@link #properties()}):
+     * the four strings, and four booleans (a Boolean, or its text).
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    public static MmConfig parse(Map<String, ?> p) {
+        return parse(string(p, "memorySize"), string(p, "dma32Size"), string(p, "contentModel"), bool(p, "debugVm"),
+                bool(p, "debugList"), string(p, "migrationContract")).withPagePoisoning(bool(p, "pagePoisoning"))
+                .withLockdep(bool(p, "lockdep"));
+    }
+
+    private static String string(Map<String, ?> p, String name) {
+        Object v = p.get(name);
+        return v == null ? null : v.toString();
+    }
+
+    private static boolean bool(Map<String, ?> p, String name) {
+        return Boolean.parseBoolean(string(p, name));
+    }
+
+    /** This configuration as the eight properties of PID org.mmlab.mm, sizes in bytes. */
+    public Map<String, Object> properties() {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("memorySize", Long.toString(memoryBytes));
+        p.put("dma32Size", Long.toString(dma32Bytes));
+        p.put("contentModel", frames ? "frame" : "tag");
+        p.put("debugVm", debugVm);
+        p.put("debugList", debugList);
+        p.put("migrationContract", migrationContract.value());
+        p.put("pagePoisoning", pagePoisoning);
+        p.put("lockdep", lockdep);
+        return p;
+    }
+
+    /**
+     * Checks one property on its own, as parse() would (but for what needs two: whether the JVM holds
+     * the guest); booleans are always valid, Declarative Services converts whatever was stored.
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    static void checkProperty(String name, Object value) {
+        String v = value == null ? null : value.toString();
+        switch (name) {
+            case "memorySize": memoryBytes(v); break;
+            case "dma32Size": dma32Bytes(v); break;
+            case "contentModel": frames(v); break;
+            case "migrationContract": MigrationContract.parse(v); break;
+            default: break;
+        }
+    }
+
+    private static long memoryBytes(String memorySize) {
         long mem = size("memorySize", memorySize);
         if (mem < MIN_BYTES || mem % PAGEBLOCK_BYTES != 0) {
             throw new IllegalArgumentException("memorySize=" + memorySize + ": must be a multiple of 2M (a pageblock)"
@@ -78,22 +139,26 @@ public final class MmConfig {
         if ((mem >> Mm.PAGE_SHIFT) > MAX_PAGES) {
             throw new IllegalArgumentException("memorySize=" + memorySize + ": at most 4T (2^30 pages)");
         }
+        return mem;
+    }
+
+    private static long dma32Bytes(String dma32Size) {
         long dma32 = size("dma32Size", dma32Size);
         if (dma32 <= 0 || dma32 % PAGEBLOCK_BYTES != 0) {
             throw new IllegalArgumentException("dma32Size=" + dma32Size + ": must be a positive multiple of 2M");
         }
-        boolean frames;
+        return dma32;
+    }
+
+    private static boolean frames(String contentModel) {
         if ("tag".equals(contentModel)) {
-            frames = false;
-        } else if ("frame".equals(contentModel)) {
-            frames = true;
-        } else {
-            throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
-                    + " page) or 'frame' (a real 4 KiB frame off the heap)");
+            return false;
         }
-        MmConfig c = new MmConfig(mem, dma32, frames, debugVm, debugList, contract);
-        c.checkFitsJvm();
-        return c;
+        if ("frame".equals(contentModel)) {
+            return true;
+        }
+        throw new IllegalArgumentException("contentModel=" + contentModel + ": must be 'tag' (a 64-bit tag per"
+                + " page) or 'frame' (a real 4 KiB frame off the heap)");
     }
 
     private static long size(String name, String value) {
@@ -155,20 +220,34 @@ public final class MmConfig {
     }
 
     private void checkFitsJvm() {
-        Runtime rt = Runtime.getRuntime();
-        long available = rt.maxMemory() - (rt.totalMemory() - rt.freeMemory()) - HEAP_HEADROOM;
-        if (heapBytes() > available) {
-            throw new IllegalArgumentException(String.format("memorySize=%s needs %d MiB of heap for its memmap, but this"
-                    + " JVM can give at most %d MiB (start it with a larger -Xmx, e.g. MMLAB_JAVA_OPTS=-Xmx%dg)",
-                    Sizes.format(nrPages()), heapBytes() >> 20, Math.max(0, available) >> 20,
-                    (heapBytes() + HEAP_HEADROOM + (1L << 30) - 1) >> 30));
+        checkFits(Runtime.getRuntime().maxMemory(), maxDirectMemory());
+    }
+
+    /**
+     * Refuses a guest this JVM cannot hold: its memmap against the maximum heap less what the lab keeps
+     * for itself, its frames (contentModel=frame) against the direct-memory limit. Only the new guest
+     * counts, not the running one, nor how much of the heap is in use now: a reboot deactivates the
+     * running guest before it builds the new one, and a full collection reclaims the old memmap before
+     * the JVM would give up on the new one.
+     */
+    void checkFits(long maxHeap, long maxDirect) {
+        long limit = maxHeap - HEAP_HEADROOM;
+        if (heapBytes() > limit) {
+            long perPage = heapBytes() / nrPages();
+            long fitting = Math.max(0, limit) / perPage / Mm.PAGEBLOCK_NR_PAGES * PAGEBLOCK_BYTES;
+            throw new IllegalArgumentException(String.format("memorySize=%s needs %d MiB of heap for its memmap, more"
+                    + " than this JVM's %d MiB of heap leave a guest beside the lab's own %d MiB: the heap is too small"
+                    + " for this memory size; start the lab with more (MMLAB_JAVA_OPTS=-Xmx%dg) or %s",
+                    Sizes.format(nrPages()), heapBytes() >> 20, maxHeap >> 20, HEAP_HEADROOM >> 20,
+                    (heapBytes() + HEAP_HEADROOM + (HEAP_HEADROOM >> 1) + (1L << 30) - 1) >> 30,
+                    fitting >= MIN_BYTES ? "choose a smaller memorySize (at most " + (fitting >> 20) + "M with this heap)"
+                            : "a smaller memorySize will not help: even 16M does not fit"));
         }
-        long direct = maxDirectMemory();
-        if (frames && memoryBytes > direct) {
+        if (frames && memoryBytes > maxDirect) {
             throw new IllegalArgumentException(String.format("contentModel=frame with memorySize=%s needs %d MiB off the"
                     + " heap, over this JVM's direct-memory limit of %d MiB (raise it, e.g."
                     + " MMLAB_JAVA_OPTS=-XX:MaxDirectMemorySize=%dg)", Sizes.format(nrPages()), memoryBytes >> 20,
-                    direct >> 20, (memoryBytes + (1L << 30) - 1) >> 30));
+                    maxDirect >> 20, (memoryBytes + (1L << 30) - 1) >> 30));
         }
     }
 

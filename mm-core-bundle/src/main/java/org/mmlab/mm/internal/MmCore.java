@@ -1,5 +1,6 @@
 package org.mmlab.mm.internal;
 
+import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,25 +22,30 @@ import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.log.Logger;
 import org.osgi.service.log.LoggerFactory;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
-import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
 
 /**
- * The built-in kernel: boots a guest from configuration PID org.mmlab.mm and offers it as the
- * MemoryManager service, and the race lab's controls over it as the MmLab service. A configuration change reboots the guest; a bad one fails activation
- * with a message that says what is allowed, and no service is registered.
+ * The built-in kernel: boots a guest and offers it as the MemoryManager service, and the race lab's
+ * controls over it as the MmLab service. Its configuration is PID org.mmlab.mm, which {@link ConfigGate}
+ * checks and passes on as PID org.mmlab.mm.boot: a change it lets through reboots the guest. A
+ * configuration that fails here (the first boot's, with no good one to keep) fails activation with a
+ * message that says what is allowed.
  */
-@Component(service = {MemoryManager.class, MmLab.class, MmCore.class}, configurationPid = MmCore.PID, immediate = true)
-@Designate(ocd = MmCore.Config.class)
+@Component(service = {MemoryManager.class, MmLab.class, MmCore.class}, configurationPid = MmCore.BOOT_PID,
+        configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 public class MmCore implements MemoryManager, MmLab {
+    /** The guest's configuration, as users and tools write it. */
     public static final String PID = "org.mmlab.mm";
+    /** The configuration the guest boots from: only ConfigGate writes it, with what it checked. */
+    public static final String BOOT_PID = "org.mmlab.mm.boot";
 
     @ObjectClassDefinition(name = "mmlab guest memory", description = "Geometry and debug options of the simulated guest")
     public @interface Config {
@@ -74,6 +80,8 @@ public class MmCore implements MemoryManager, MmLab {
 
     private final GuestMemory guest;
     private final Workload workload;
+    /** The module loader, which outlives every guest: it must not keep this one once it is gone. */
+    private final ModuleTracker modules;
 
     /** A guest outside the framework: no driver modules, so nothing to check, and no OSGi log. */
     public MmCore(Config config) {
@@ -83,10 +91,9 @@ public class MmCore implements MemoryManager, MmLab {
     @Activate
     public MmCore(Config config, @Reference ModuleTracker modules,
             @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL) Logger log) {
-        guest = new GuestMemory(MmConfig.parse(config.memorySize(), config.dma32Size(), config.contentModel(),
-                config.debugVm(), config.debugList(), config.migrationContract()).withPagePoisoning(config.pagePoisoning())
-                .withLockdep(config.lockdep()));
+        guest = boot(MmConfig.parse(properties(config)));
         workload = new Workload(guest);
+        this.modules = modules;
         if (log != null) {
             guest.dmesg.labLog = (text, cause) -> log.warn("{}", text, cause);
         }
@@ -98,10 +105,50 @@ public class MmCore implements MemoryManager, MmLab {
         guest.compaction.kcompactd().run(); // kcompactd_init(): last, so a failed activation leaves no thread
     }
 
+    /** Every property at its default. */
+    static Config defaults() {
+        return (Config) Proxy.newProxyInstance(Config.class.getClassLoader(), new Class<?>[] {Config.class},
+                (proxy, method, args) -> method.getDefaultValue());
+    }
+
+    /** The configuration as the properties of PID org.mmlab.mm, with the defaults for those not set. */
+    static Map<String, Object> properties(Config config) {
+        Map<String, Object> p = new LinkedHashMap<>();
+        p.put("memorySize", config.memorySize());
+        p.put("dma32Size", config.dma32Size());
+        p.put("contentModel", config.contentModel());
+        p.put("debugVm", config.debugVm());
+        p.put("debugList", config.debugList());
+        p.put("migrationContract", config.migrationContract());
+        p.put("pagePoisoning", config.pagePoisoning());
+        p.put("lockdep", config.lockdep());
+        return p;
+    }
+
+    /**
+     * The guest, built: MmConfig checked that the heap holds it, so running out of heap here means
+     * something else holds the heap (the previous guest, if anything still references it).
+     */
+    private static GuestMemory boot(MmConfig c) {
+        try {
+            return new GuestMemory(c);
+        } catch (OutOfMemoryError e) {
+            throw new IllegalStateException(String.format("memorySize=%s: the JVM ran out of heap building the guest's"
+                    + " memmap (%d MiB), which its heap should hold: something else holds the heap (see the log);"
+                    + " start the lab with more (MMLAB_JAVA_OPTS=-Xmx...) or choose a smaller memorySize",
+                    org.mmlab.mm.Sizes.format(c.nrPages()), c.heapBytes() >> 20));
+        }
+    }
+
     @Deactivate
     void deactivate() {
         guest.compaction.kcompactd().stop();
         workload.stop();
+        // the loader's log and drain reach this guest: cleared, its memmap is garbage before the next boots
+        if (modules != null && modules.table.log == guest.dmesg) {
+            modules.table.log = null;
+            modules.table.drain = null;
+        }
     }
 
     public GuestMemory guest() {

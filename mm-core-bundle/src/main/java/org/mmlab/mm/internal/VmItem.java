@@ -10,6 +10,11 @@ public enum VmItem {
     NR_ZONE_INACTIVE_ANON("nr_zone_inactive_anon", Kind.ZONE),
     // node_stat_item
     NR_INACTIVE_ANON("nr_inactive_anon", Kind.NODE),
+    /**
+     * Pages of unreclaimable slab caches: the kernel's interface takes bytes (account_slab() adds
+     * PAGE_SIZE &lt;&lt; order) and keeps whole pages (vmstat_item_in_bytes()); /proc/vmstat prints pages.
+     */
+    NR_SLAB_UNRECLAIMABLE_B("nr_slab_unreclaimable", Kind.NODE, true),
     /** LRU pages taken off the LRU for migration (folio_isolate_lru() until putback or migration). */
     NR_ISOLATED_ANON("nr_isolated_anon", Kind.NODE),
     NR_ANON_PAGES("nr_anon_pages", Kind.NODE),
@@ -55,10 +60,17 @@ public enum VmItem {
 
     private final String kernelName;
     private final Kind kind;
+    /** vmstat_item_in_bytes(): mod_node_page_state() takes bytes for it, in multiples of PAGE_SIZE (the *_B items). */
+    final boolean inBytes;
 
     VmItem(String kernelName, Kind kind) {
+        this(kernelName, kind, false);
+    }
+
+    VmItem(String kernelName, Kind kind, boolean inBytes) {
         this.kernelName = kernelName;
         this.kind = kind;
+        this.inBytes = inBytes;
     }
 
     public String kernelName() {

@@ -254,13 +254,19 @@ final class WorkloadProcess {
         return DONE;
     }
 
-    /** folio_add_new_anon_rmap(), __folio_mark_uptodate(), folio_add_lru_vma(), set_pte_at(); under ptl. */
+    /**
+     * folio_add_new_anon_rmap(RMAP_EXCLUSIVE), __folio_mark_uptodate(), folio_add_lru_vma(), set_pte_at();
+     * under ptl. As in 6.18's do_anonymous_page(), the write fault's PTE is dirty and writable, the folio
+     * is not PG_dirty (the dirty bit lives in the PTE until someone moves it to the folio), and the page
+     * is PG_anon_exclusive: this process alone maps it.
+     */
     private void mapNewPage(int pfn, int vpage, int pos) {
         MemMap map = guest.map;
         map.mapping[pfn] = mappingWord();
         map.index[pfn] = vpage;
         MemMap.INTS.setVolatile(map.mapcountOrType, pfn, 0); // _mapcount 0: mapped once
         map.setFlag(pfn, PageFlags.PG_swapbacked);
+        map.setFlag(pfn, PageFlags.PG_anon_exclusive);
         map.setFlag(pfn, PageFlags.PG_uptodate);
         long tag = newTag(vpage);
         guest.hostFrames.access(pfn, "user store (fault)");
@@ -517,6 +523,8 @@ final class WorkloadProcess {
                     what = String.format("page->index %#x, not %#x", map.index[pfn], vpage);
                 } else if (map.mapcount(pfn) != 1) {
                     what = "mapcount " + map.mapcount(pfn) + ", not 1";
+                } else if (!map.testFlag(pfn, PageFlags.PG_anon_exclusive)) {
+                    what = "not PageAnonExclusive, though nothing here shares an anon page (no fork, no KSM)";
                 } else if (!map.testFlag(pfn, PageFlags.PG_lru) && !guest.migrate.isolatedLru(pfn)) {
                     what = "not on the LRU (PG_lru clear) and not isolated for migration";
                 } else {
@@ -541,10 +549,14 @@ final class WorkloadProcess {
     }
 
     /**
-     * try_to_migrate_one() for mm/migrate.c, with pfn locked by the migrator: replace the PTE that maps
-     * pfn at vpage with a migration entry and drop the mapping (folio_remove_rmap_pte(): _mapcount and
-     * nr_anon_pages); the caller then drops the PTE's reference. Takes the ptl: call it with no zone
-     * lock or lru_lock held. Returns false if vpage does not map pfn (unmapped, or the process exited).
+     * try_to_migrate_one() (mm/rmap.c, 6.18) for mm/migrate.c, with pfn locked by the migrator: replace
+     * the PTE that maps pfn at vpage with a migration entry and drop the mapping (folio_remove_rmap_pte():
+     * _mapcount and nr_anon_pages); the caller then drops the PTE's reference. On the way the cleared PTE's
+     * dirty bit goes to the folio (folio_mark_dirty(): every PTE here is dirty, do_anonymous_page() made it
+     * so and nothing cleans one), and folio_try_share_anon_rmap_pte() clears PG_anon_exclusive (no GUP pin
+     * can refuse it here): the exclusivity travels in the writable migration entry. Takes the ptl: call it
+     * with no zone lock or lru_lock held. Returns false if vpage does not map pfn (unmapped, or the
+     * process exited).
      */
     boolean tryToMigrate(int vpage, int pfn) {
         ptl.lock();
@@ -552,6 +564,8 @@ final class WorkloadProcess {
             if (exited || vpage < 0 || vpage >= nrVpages || pte[vpage] != pfn) {
                 return false;
             }
+            guest.map.setFlag(pfn, PageFlags.PG_dirty);
+            guest.map.clearFlag(pfn, PageFlags.PG_anon_exclusive);
             pte[vpage] = migrationEntry(pfn);
             MemMap.INTS.setVolatile(guest.map.mapcountOrType, pfn, MemMap.MAPCOUNT_NONE);
             guest.vmstat.add(VmItem.NR_ANON_PAGES, -1);
@@ -563,8 +577,10 @@ final class WorkloadProcess {
 
     /**
      * remove_migration_pte(): where the migration entry for oldPfn still is, map newPfn (oldPfn again
-     * when migration failed): folio_get(), folio_add_anon_rmap_pte(), set_pte_at(). Returns false if
-     * the entry is gone (the process unmapped the page or exited meanwhile): then nothing is mapped.
+     * when migration failed): folio_get(), folio_add_anon_rmap_pte() with RMAP_EXCLUSIVE (the entry was
+     * writable), which sets PG_anon_exclusive, and set_pte_at() of a PTE that is dirty again (the folio is
+     * dirty and so was the entry). Returns false if the entry is gone (the process unmapped the page or
+     * exited meanwhile): then nothing is mapped.
      */
     boolean removeMigrationPte(int vpage, int oldPfn, int newPfn) {
         ptl.lock();
@@ -574,6 +590,7 @@ final class WorkloadProcess {
             }
             guest.map.refAdd(newPfn, 1);
             MemMap.INTS.setVolatile(guest.map.mapcountOrType, newPfn, 0);
+            guest.map.setFlag(newPfn, PageFlags.PG_anon_exclusive);
             guest.vmstat.inc(VmItem.NR_ANON_PAGES);
             pte[vpage] = newPfn;
             return true;

@@ -215,9 +215,14 @@ final class WorkloadWorker implements Runnable {
         }
     }
 
-    /** __folio_set_slab() on a page just allocated, and this CPU's record of it until it is freed. */
+    /**
+     * allocate_slab() (mm/slub.c, 6.18) on a page just allocated: __folio_set_slab() and account_slab(),
+     * which counts it in NR_SLAB_UNRECLAIMABLE_B (these are kmalloc-like caches, not SLAB_RECLAIM_ACCOUNT
+     * ones); and this CPU's record of it until it is freed.
+     */
     private void newSlab(int pfn, int order) {
         guest.map.setType(pfn, PageType.SLAB);
+        guest.vmstat.add(VmItem.NR_SLAB_UNRECLAIMABLE_B, (long) Mm.PAGE_SIZE << order);
         slabPfn[nrSlabs] = pfn;
         slabOrder[nrSlabs] = (byte) order;
         nrSlabs++;
@@ -245,8 +250,10 @@ final class WorkloadWorker implements Runnable {
         return nrSlabs == slabPfn.length;
     }
 
+    /** __free_slab(): __folio_clear_slab(), unaccount_slab(), and the pages go back. */
     private void freeSlab(int pfn, int order) {
-        guest.map.clearType(pfn); // __folio_clear_slab()
+        guest.map.clearType(pfn);
+        guest.vmstat.add(VmItem.NR_SLAB_UNRECLAIMABLE_B, -((long) Mm.PAGE_SIZE << order));
         guest.freePages(pfn, order);
         run.stats.kernelPages.add(-(1L << order));
     }

@@ -1,10 +1,13 @@
 package org.mmlab.mm.shell;
 
 import java.io.IOException;
+import java.lang.ref.WeakReference;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -13,6 +16,7 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
 import org.mmlab.mm.internal.Buddyinfo;
+import org.mmlab.mm.internal.ConfigGate;
 import org.mmlab.mm.internal.ExtfragIndex;
 import org.mmlab.mm.internal.GuestMemory;
 import org.mmlab.mm.internal.Kasan;
@@ -22,6 +26,7 @@ import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmConfig;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MmDebug;
+import org.mmlab.mm.internal.PageUse;
 import org.mmlab.mm.internal.Pagetypeinfo;
 import org.mmlab.mm.internal.VmstatView;
 import org.mmlab.mm.internal.Workload;
@@ -51,6 +56,12 @@ public class MmCommands {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
     private volatile ConfigurationAdmin configAdmin;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigGate gate;
+
+    /** What mm:alloc handed out: all that mm:free may free. */
+    private final ShellAllocations allocations = new ShellAllocations();
 
     private MmCore core() {
         return Args.running(core);
@@ -181,24 +192,54 @@ public class MmCommands {
             throw new IllegalStateException(String.format("page allocation failure: order:%d, mode:%#x(%s) (see mm:dmesg)",
                     o, mask, Gfp.format(mask)));
         }
+        allocations.allocated(guest, pfn, o);
         System.out.printf("pfn %#x order %d (%d pages, zone %s, %s)%n", pfn, o, 1 << o,
                 guest.allocator().zoneOf(pfn).name(), guest.pageblockMigratetype(pfn).kernelName());
     }
 
-    @Descriptor("free 2^ORDER pages at PFN that mm:alloc returned (__free_pages)")
+    @Descriptor("free 2^ORDER pages at PFN that mm:alloc returned (__free_pages); any other page is refused, with"
+            + " whose it is")
     public void free(@Descriptor("the PFN mm:alloc printed") String pfn, @Descriptor("the order it was allocated with")
             String order) {
         GuestMemory guest = core().guest();
         int p = Args.pfn(pfn, guest.nrPages());
         int o = Args.order(order);
-        guest.checkFreeable(p, o);
+        if (!allocations.take(guest, p, o)) {
+            ShellAllocations.Block b = allocations.containing(guest, p);
+            if (b != null) {
+                throw new IllegalArgumentException(String.format("pfn %#x is %s the order-%d block mm:alloc gave at"
+                        + " pfn %#x: free it with mm:free %#x %d", p, b.pfn() == p ? "the start of" : "inside", b.order(),
+                        b.pfn(), b.pfn(), b.order()));
+            }
+            String use = guest.stopMachine(() -> PageUse.describe(guest, p));
+            throw new IllegalArgumentException(String.format("pfn %#x is not mm:alloc's to free: it is %s (mm:free"
+                    + " frees only what mm:alloc handed out)", p, use));
+        }
         guest.freePages(p, o);
         System.out.printf("freed pfn %#x order %d%n", p, o);
     }
 
-    @Descriptor("show the guest's configuration (PID org.mmlab.mm)")
-    public void config() {
-        GuestMemory guest = core().guest();
+    @Descriptor("show the guest's configuration (PID org.mmlab.mm), and a configuration that was refused")
+    public void config() throws IOException {
+        MmCore running = core;
+        ConfigGate g = gate;
+        if (running == null) {
+            // no guest: what it was to boot with, and why it did not
+            System.out.println("no guest is running: mm-core did not boot one; the configuration it was given:");
+            List<String> reset = new ArrayList<>();
+            Map<String, Object> props = g == null ? Map.of() : g.lastPassedOn(reset);
+            props.forEach((name, value) -> System.out.printf("%-12s %s%n", name, value));
+            String why = reset.isEmpty() ? "see the log" : "not valid: " + String.join(", ", reset)
+                    + " (shown above with its default, which mm:config NAME VALUE uses)";
+            try {
+                MmConfig.parse(props);
+            } catch (IllegalArgumentException e) {
+                why = e.getMessage();
+            }
+            System.out.printf("why: %s%nchange it with mm:config NAME VALUE%n", why);
+            return;
+        }
+        GuestMemory guest = running.guest();
         MmConfig c = guest.config();
         System.out.printf("memorySize   %s (%d pages)%n", Sizes.format(c.nrPages()), c.nrPages());
         System.out.printf("dma32Size    %s (zone DMA32: %s)%n", Sizes.format(c.dma32Bytes() >> Mm.PAGE_SHIFT),
@@ -209,60 +250,72 @@ public class MmCommands {
                 c.migrationContract().description());
         System.out.printf("pagePoisoning %s%n", c.pagePoisoning());
         System.out.printf("lockdep      %s%n", c.lockdep());
+        String refused = g == null ? null : g.refused();
+        if (refused != null) {
+            System.out.printf("refused      %s: the guest runs on the configuration above%n", refused);
+        }
     }
 
     @Descriptor("change one configuration property; the guest reboots with it (a bad value is refused, nothing changes)")
     public void config(@Descriptor("memorySize | dma32Size | contentModel | debugVm | debugList | migrationContract | pagePoisoning | lockdep")
             String name,
             @Descriptor("the new value") String value) throws IOException {
-        GuestMemory guest = core().guest();
         ConfigurationAdmin cm = configAdmin;
-        if (cm == null) {
-            throw new IllegalStateException("no Configuration Admin service: cannot change the configuration");
+        ConfigGate g = gate;
+        if (cm == null || g == null) {
+            throw new IllegalStateException((cm == null ? "no Configuration Admin service" : "mm-core's configuration"
+                    + " gate is not running (see the log)") + ": cannot change the configuration");
         }
-        MmConfig c = guest.config();
-        String mem = Long.toString(c.nrPages() << Mm.PAGE_SHIFT);
-        String dma32 = Long.toString(c.dma32Bytes());
-        String content = guest.content().name();
-        boolean vm = c.debugVm();
-        boolean list = c.debugList();
-        String contract = c.migrationContract().value();
-        boolean poisoning = c.pagePoisoning();
-        boolean lockdep = c.lockdep();
+        // weakly: the old guest's memmap must be garbage by the time the new one is built
+        WeakReference<MmCore> old = new WeakReference<>(core);
+        List<String> reset = new ArrayList<>();
+        Map<String, Object> next = configuration(old.get(), g, reset);
         switch (name) {
-            case "memorySize": mem = value; break;
-            case "dma32Size": dma32 = value; break;
-            case "contentModel": content = value; break;
-            case "debugVm": vm = Args.onOff(value); break;
-            case "debugList": list = Args.onOff(value); break;
-            case "migrationContract": contract = value; break;
-            case "pagePoisoning": poisoning = Args.onOff(value); break;
-            case "lockdep": lockdep = Args.onOff(value); break;
+            case "memorySize":
+            case "dma32Size":
+            case "contentModel":
+            case "migrationContract":
+                next.put(name, value);
+                break;
+            case "debugVm":
+            case "debugList":
+            case "pagePoisoning":
+            case "lockdep":
+                next.put(name, Args.onOff(value));
+                break;
             default:
                 throw new IllegalArgumentException("no property '" + name + "': use memorySize, dma32Size,"
                         + " contentModel, debugVm, debugList, migrationContract, pagePoisoning or lockdep");
         }
-        MmConfig.parse(mem, dma32, content, vm, list, contract); // refuses a bad value before anything changes
+        MmConfig.parse(next); // refuses a bad value before anything changes
         Configuration conf = cm.getConfiguration(MmCore.PID, "?");
         Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
-        props.put("memorySize", mem);
-        props.put("dma32Size", dma32);
-        props.put("contentModel", content);
-        props.put("debugVm", vm);
-        props.put("debugList", list);
-        props.put("migrationContract", contract);
-        props.put("pagePoisoning", poisoning);
-        props.put("lockdep", lockdep);
-        MmCore old = core;
+        next.forEach(props::put);
+        long refusals = g.refusals();
         conf.update(props);
-        awaitReboot(old);
+        awaitReboot(old, g, refusals);
+        for (String r : reset) {
+            System.out.printf("%s was not valid: its default was used%n", r);
+        }
         System.out.printf("%s=%s: the guest rebooted with %s%n", name, value, Sizes.format(core().guest().nrPages()));
     }
 
-    /** Configuration Admin delivers the update asynchronously: wait until the new guest is bound. */
-    private void awaitReboot(MmCore old) {
+    /** The running guest's configuration, or with none the one it was to boot with, bad properties reset. */
+    private static Map<String, Object> configuration(MmCore running, ConfigGate g, List<String> reset)
+            throws IOException {
+        return running != null ? running.guest().config().properties() : g.lastPassedOn(reset);
+    }
+
+    /**
+     * Configuration Admin delivers the update asynchronously, through ConfigGate: wait until the new guest
+     * is bound, or the gate refused the configuration after all.
+     */
+    private void awaitReboot(WeakReference<MmCore> old, ConfigGate g, long refusals) {
         long deadline = System.currentTimeMillis() + REBOOT_TIMEOUT_MS;
-        while (core == old || core == null) {
+        for (MmCore now = core; now == null || now == old.get(); now = core) {
+            if (g.refusals() != refusals) {
+                throw new IllegalArgumentException(g.refused());
+            }
             if (System.currentTimeMillis() > deadline) {
                 throw new IllegalStateException("the guest did not reboot within " + REBOOT_TIMEOUT_MS / 1000
                         + " s (see the log: log warn)");

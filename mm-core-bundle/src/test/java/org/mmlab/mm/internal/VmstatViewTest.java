@@ -32,6 +32,8 @@ class VmstatViewTest {
                 "nr_free_pages " + free,
                 "nr_zone_inactive_anon 10",
                 "nr_inactive_anon 10",
+                "nr_slab_unreclaimable 0",
+                "nr_isolated_anon 0",
                 "nr_anon_pages 522",
                 "nr_page_table_pages 1",
                 "pgalloc_dma32 0",

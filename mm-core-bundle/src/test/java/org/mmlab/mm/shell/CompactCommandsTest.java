@@ -3,12 +3,6 @@ package org.mmlab.mm.shell;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
-
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.MigrateMode;
@@ -19,51 +13,23 @@ import org.mmlab.mm.internal.MmCore;
 class CompactCommandsTest {
     private MmCore core;
 
-    /** MmCore as DS activates it, with every property at its default but the memory size. */
-    private static MmCore boot(String memorySize) {
-        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
-                new Class<?>[] {MmCore.Config.class},
-                (proxy, method, args) -> "memorySize".equals(method.getName()) ? memorySize : method.getDefaultValue());
-        return new MmCore(config);
-    }
-
     private static CompactCommands commands(MmCore core) throws ReflectiveOperationException {
-        CompactCommands c = new CompactCommands();
-        Field f = CompactCommands.class.getDeclaredField("core");
-        f.setAccessible(true);
-        f.set(c, core);
-        return c;
-    }
-
-    private static String run(Runnable command) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            command.run();
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return BootedCore.bind(new CompactCommands(), core);
     }
 
     @AfterEach
     void shutDown() {
-        if (core != null) {
-            // what @Deactivate does
-            core.guest().compaction().kcompactd().stop();
-            core.workload().stop();
-        }
+        BootedCore.shutDown(core);
     }
 
     @Test
     void compactOnAFragmentedGuestPrintsBuddyinfoAndBothSharesBeforeAndAfterAndWhatItMoved() throws Exception {
-        core = boot("256M");
+        core = BootedCore.boot("256M");
         core.guest().compaction().kcompactd().stop(); // only mm:compact compacts in this story
         core.workload().fragment(1, 5);
         CompactCommands cmd = commands(core);
 
-        String out = run(() -> cmd.compact("", ""));
+        String out = BootedCore.run(() -> cmd.compact("", ""));
 
         assertThat(out).startsWith("compact_memory: every zone, whole, mode sync\nbefore:\nNode 0, zone    DMA32 ");
         assertThat(out).containsSubsequence("before:", "free in order>=9 blocks: ", "best the layout allows: ", "after:",
@@ -74,10 +40,10 @@ class CompactCommandsTest {
 
     @Test
     void compactForAnOrderRunsInTheModeGiven() throws Exception {
-        core = boot("64M");
+        core = BootedCore.boot("64M");
         CompactCommands cmd = commands(core);
 
-        String out = run(() -> cmd.compact("9", "async"));
+        String out = BootedCore.run(() -> cmd.compact("9", "async"));
 
         // a fresh guest has free 2 MiB blocks: the watermark check says the allocation would succeed already
         assertThat(out).startsWith("compaction for order 9 in every zone, mode async\n");
@@ -86,7 +52,7 @@ class CompactCommandsTest {
 
     @Test
     void badArgumentsAreRefusedWithWhatIsAllowed() throws Exception {
-        core = boot("64M");
+        core = BootedCore.boot("64M");
         CompactCommands cmd = commands(core);
 
         assertThatThrownBy(() -> cmd.compact("0", "")).hasMessageContaining("order 0 needs no compaction");
@@ -102,18 +68,18 @@ class CompactCommandsTest {
 
     @Test
     void kcompactdStatusStopStartAndProactiveness() throws Exception {
-        core = boot("64M");
+        core = BootedCore.boot("64M");
         CompactCommands cmd = commands(core);
 
-        assertThat(run(() -> cmd.kcompactd("status"))).startsWith("kcompactd0: running\ncompaction_proactiveness 20"
+        assertThat(BootedCore.run(() -> cmd.kcompactd("status"))).startsWith("kcompactd0: running\ncompaction_proactiveness 20"
                 + " (score watermarks: low 80, high 90), extfrag_threshold 500\n");
-        assertThat(run(() -> cmd.kcompactd("stop"))).startsWith("kcompactd0: stopped\n");
+        assertThat(BootedCore.run(() -> cmd.kcompactd("stop"))).startsWith("kcompactd0: stopped\n");
         assertThat(core.guest().compaction().kcompactd().running()).isFalse();
-        assertThat(run(() -> cmd.kcompactd("proactiveness", "0"))).contains("compaction_proactiveness 0 (score"
+        assertThat(BootedCore.run(() -> cmd.kcompactd("proactiveness", "0"))).contains("compaction_proactiveness 0 (score"
                 + " watermarks: low 100, high 100)");
-        assertThat(run(() -> cmd.kcompactd("start"))).startsWith("kcompactd0: running\n")
+        assertThat(BootedCore.run(() -> cmd.kcompactd("start"))).startsWith("kcompactd0: running\n")
                 .contains("sleep: until woken (proactiveness 0)");
-        assertThat(run(() -> cmd.kcompactd("proactiveness"))).isEqualTo("compaction_proactiveness 0\n");
+        assertThat(BootedCore.run(() -> cmd.kcompactd("proactiveness"))).isEqualTo("compaction_proactiveness 0\n");
     }
 
     @Test

@@ -1,8 +1,13 @@
 package org.mmlab.virtio.internal;
 
+import org.mmlab.mm.MemoryManager;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
+import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -84,6 +89,23 @@ public class VbPtr {
     /** The value the configuration had and this refused, with why; null if none. */
     public String refused() {
         return refused;
+    }
+
+    /**
+     * A guest goes (a reboot): so does the vb_ptr into its devices, as a module's globals do not survive
+     * a reboot; and its memmap, which vb_ptr's device reaches, is garbage before the next guest is built.
+     */
+    void guestGone(MemoryManager mm) {
+        VirtioBalloon vb = vbPtr;
+        if (vb != null && vb.mm == mm) {
+            vbPtr = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "guestGone")
+    void guestBooted(MemoryManager mm) {
+        // nothing until it goes
     }
 
     /** The end of virtballoon_probe(): v7's vb_ptr = vb. */

@@ -83,6 +83,21 @@ class VbPtrTest {
     }
 
     @Test
+    void aRebootTakesVbPtrWithItSoTheOldGuestCanGo() {
+        try (TestGuest g = new TestGuest()) {
+            VirtioBalloonDevice d0 = g.device("0");
+            g.registry.vbPtr().modified(config(VbPtr.GLOBAL));
+            assertThat(g.registry.vbPtr().vbPtrDevice()).isEqualTo("virtio0");
+            d0.deactivate();
+            assertThat(g.registry.vbPtr().vbPtrDevice()).as("v7 never clears it").isEqualTo("virtio0 (removed)");
+
+            g.registry.vbPtr().guestGone(g.mm); // the guest's MemoryManager goes: a reboot
+
+            assertThat(g.registry.vbPtr().vbPtrDevice()).isEqualTo("none");
+        }
+    }
+
+    @Test
     void aBadValueIsRefusedAndTheDesignInForceStays() {
         VbPtr v = new VbPtr(config(VbPtr.GLOBAL));
 

@@ -1,0 +1,116 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.mmlab.itest.MmOutput.lastLine;
+
+import java.util.function.IntPredicate;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.PageType;
+import org.mmlab.virtio.VirtioBalloons;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.service.ServiceAware;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * mm:free in the running lab (issue 10's reproducers): a page a balloon holds or a process maps is
+ * not the shell's to free; it is refused with whose it is, and mm:check stays OK.
+ */
+@ExtendWith(ServiceExtension.class)
+class MmFreeInFelixTest {
+    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
+    CommandProcessor processor;
+
+    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
+    ConfigurationAdmin cm;
+
+    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
+    VirtioBalloons virtio;
+
+    GogoSession gogo;
+    VirtioLab lab;
+
+    @BeforeEach
+    void bootAFreshGuestWithDeviceZero() throws Exception {
+        gogo = new GogoSession(processor);
+        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
+        gogo.run("mm:kcompactd stop");
+        lab = new VirtioLab(cm, virtio);
+        lab.create("0");
+    }
+
+    @AfterEach
+    void deleteTheDeviceAndCheck() throws Exception {
+        try {
+            gogo.run("mm:workload stop");
+            lab.deleteAll();
+            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        } finally {
+            gogo.run("mm:kcompactd start");
+            gogo.close();
+        }
+    }
+
+    @InjectService(cardinality = 0)
+    ServiceAware<MemoryManager> memoryManagers;
+
+    /** The guest the shell runs on now: FreshGuest rebooted it after the services were injected. */
+    private MemoryManager memoryManager() throws InterruptedException {
+        MemoryManager mm = memoryManagers.waitForService(VirtioInFelixTest.WAIT_MS);
+        assertThat(mm).as("the MemoryManager service").isNotNull();
+        return mm;
+    }
+
+    private static int first(MemoryManager mm, IntPredicate test) {
+        for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
+            if (test.test(pfn)) {
+                return pfn;
+            }
+        }
+        throw new AssertionError("no such page");
+    }
+
+    /** mm:free PFN 0 fails with one line saying these, and mm:check stays OK. */
+    private void assertRefused(int pfn, String... says) throws Exception {
+        Throwable thrown = catchThrowable(() -> gogo.run(String.format("mm:free %#x 0", pfn)));
+
+        assertThat(thrown).as("mm:free %#x 0", pfn).isNotNull();
+        Throwable root = GogoSession.rootCause(thrown);
+        assertThat(root).isInstanceOf(IllegalArgumentException.class);
+        assertThat(root.getMessage()).doesNotContain("\n").contains(String.format("pfn %#x is not mm:alloc's to free",
+                pfn)).contains(says);
+        assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+    }
+
+    @Test
+    void aPageInTheBalloonIsRefusedNamingTheBalloonAndItsHost() throws Exception {
+        gogo.run("virtio:target 0 4M");
+        MemoryManager mm = memoryManager();
+        int pfn = first(mm, p -> mm.pageType(p) == PageType.OFFLINE);
+
+        assertRefused(pfn, "it is a balloon page (PageOffline", "its frame is held by virtio-balloon host 0");
+
+        assertThat(mm.pageType(pfn)).isEqualTo(PageType.OFFLINE);
+        gogo.run("virtio:target 0 0");
+    }
+
+    @Test
+    void aPageAProcessMapsIsRefusedNamingTheProcess() throws Exception {
+        gogo.run("mm:workload fragment");
+        MemoryManager mm = memoryManager();
+        int pfn = first(mm, p -> mm.testPageFlag(p, PageFlags.PG_lru));
+
+        assertRefused(pfn, "it is a user page mapped by pid ", "of the workload");
+
+        assertThat(mm.pageCount(pfn)).isEqualTo(1);
+    }
+}
