@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -104,6 +105,8 @@ public final class VirtioBalloon {
     private final Deque<Integer> parked = new ArrayDeque<>();
     /** Fill, leak or an OOM deflate in progress: actual may differ from num_pages meanwhile. */
     private final AtomicInteger inProgress = new AtomicInteger();
+    /** Pages the OOM notifier has deflated since probe (not in the kernel: virtio:target tells why it stalls). */
+    private final AtomicLong oomDeflatedPages = new AtomicLong();
     private volatile boolean removed;
     /** When tell_host() began to wait for the host (ms), or 0. */
     private volatile long waitingForAckSince;
@@ -592,6 +595,7 @@ public final class VirtioBalloon {
         try {
             long freed = leakBalloon(VIRTIO_BALLOON_OOM_NR_PAGES);
             updateBalloonSize();
+            oomDeflatedPages.addAndGet(freed);
             return freed;
         } finally {
             inProgress.decrementAndGet();
@@ -685,6 +689,11 @@ public final class VirtioBalloon {
 
     public int numPages() {
         return numPages;
+    }
+
+    /** Pages the OOM notifier has deflated since probe. */
+    public long oomDeflatedPages() {
+        return oomDeflatedPages.get();
     }
 
     /** No fill, leak or update work in progress or queued. */
