@@ -691,6 +691,11 @@ public final class VirtioBalloon {
         return numPages;
     }
 
+    /** Why the lab has no source for this stat tag (it is always 0), or null if the guest counts it. */
+    public String statNoSource(int tag) {
+        return stats.noSource(tag);
+    }
+
     /** Pages the OOM notifier has deflated since probe. */
     public long oomDeflatedPages() {
         return oomDeflatedPages.get();

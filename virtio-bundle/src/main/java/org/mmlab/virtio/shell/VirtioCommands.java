@@ -134,7 +134,8 @@ public class VirtioCommands {
                 : "no closer to the target for " + STALL_MS / 1000 + " s; the driver keeps trying";
     }
 
-    @Descriptor("show the sixteen stats the host last received (asks the guest for fresh ones first)")
+    @Descriptor("show the sixteen stats the host last received (asks the guest for fresh ones first), and which the"
+            + " lab has no source for")
     public void stats(@Descriptor("the device, e.g. 0") String dev) throws InterruptedException {
         VirtioBalloonDevice d = device(dev);
         if (!d.vdev().hasFeature(Uapi.VIRTIO_BALLOON_F_STATS_VQ)) {
@@ -147,7 +148,9 @@ public class VirtioCommands {
         }
         System.out.println(fresh ? "stats (fresh):" : "stats (the guest did not answer in 2 s; the last ones):");
         for (int tag = 0; tag < Uapi.VIRTIO_BALLOON_S_NR; tag++) {
-            System.out.printf("%2d %-20s %d%n", tag, Uapi.STAT_NAMES.get(tag), s[tag]);
+            String noSource = d.driver().statNoSource(tag);
+            System.out.printf("%2d %-20s %d%s%n", tag, Uapi.STAT_NAMES.get(tag), s[tag],
+                    noSource == null ? "" : "  (the lab has no source: " + noSource + ")");
         }
     }
 
