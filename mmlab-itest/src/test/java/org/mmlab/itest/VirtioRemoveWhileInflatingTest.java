@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.io.ByteArrayInputStream;
-import java.io.FileInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.net.MalformedURLException;
 import java.net.URL;
 import java.util.Arrays;
+import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
@@ -115,7 +119,7 @@ class VirtioRemoveWhileInflatingTest {
     void uninstallingVirtioWhileAnInflateBufferIsInFlightGivesEveryPageBack() throws Exception {
         Bundle virtio = virtioBundle().orElseThrow();
         virtioLocation = virtio.getLocation();
-        virtioJar = read(virtioLocation);
+        virtioJar = jarOf(virtio);
         inflateUntilTheFirstBufferIsInFlight();
 
         virtio.uninstall();
@@ -180,19 +184,22 @@ class VirtioRemoveWhileInflatingTest {
                 .findFirst();
     }
 
-    /** The bundle's jar, from its location (a URL, or a file the launcher installed it from). */
-    private static byte[] read(String location) throws IOException {
-        try (InputStream in = open(location.startsWith("reference:") ? location.substring("reference:".length())
-                : location)) {
-            return in.readAllBytes();
+    /** The bundle's jar rebuilt from its entries: its location may name no file (the race lab installs from bytes). */
+    private static byte[] jarOf(Bundle b) throws IOException {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (InputStream mf = b.getEntry(JarFile.MANIFEST_NAME).openStream();
+                JarOutputStream jar = new JarOutputStream(bytes, new Manifest(mf))) {
+            for (Enumeration<URL> e = b.findEntries("/", "*", true); e.hasMoreElements();) {
+                URL u = e.nextElement();
+                String path = u.getPath().substring(1);
+                if (!path.endsWith("/") && !path.equals(JarFile.MANIFEST_NAME)) {
+                    jar.putNextEntry(new JarEntry(path));
+                    try (InputStream in = u.openStream()) {
+                        in.transferTo(jar);
+                    }
+                }
+            }
         }
-    }
-
-    private static InputStream open(String location) throws IOException {
-        try {
-            return new URL(location).openStream();
-        } catch (MalformedURLException e) {
-            return new FileInputStream(location);
-        }
+        return bytes.toByteArray();
     }
 }
