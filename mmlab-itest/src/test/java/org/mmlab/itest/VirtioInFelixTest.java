@@ -182,7 +182,7 @@ class VirtioInFelixTest {
                 .contains("REPORTING       not offered: the lab has no free page reporting provider");
         String stats = gogo.run("virtio:stats 0");
         assertThat(stats).contains("stats (fresh):").containsPattern("(?m)^ 5 total-memory\\s+\\d+$")
-                .containsPattern("(?m)^15 direct-reclaims\\s+0$");
+                .containsPattern("(?m)^15 direct-reclaims\\s+0  \\(the lab has no source: no LRU reclaim");
     }
 
     @Test

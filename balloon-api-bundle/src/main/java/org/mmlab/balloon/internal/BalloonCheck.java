@@ -16,7 +16,9 @@ import org.osgi.service.component.annotations.Reference;
 /**
  * What mm:check verifies of the balloons, with the machine stopped: every device's list is intact and
  * holds only its own allocated pages, no page is on two lists, each device's isolated pages are the
- * pages marked its own that are off its list, and nr_balloon_pages counts them all.
+ * pages marked its own that are off its list, nr_balloon_pages counts them all, and no device whose
+ * driver stopped without removing it (orphaned) holds a page: no driver will ever give those back, so
+ * they are lost to the guest.
  */
 @Component
 public class BalloonCheck implements CheckContributor {
@@ -47,6 +49,7 @@ public class BalloonCheck implements CheckContributor {
         for (BalloonDevice b : devices) {
             pages += walkList(b, listed, problems);
             isolated += b.isolatedPages;
+            checkNotOrphaned(b, problems);
         }
         Map<BalloonDevice, Long> offList = countOffList(devices, listed);
         for (BalloonDevice b : devices) {
@@ -63,6 +66,15 @@ public class BalloonCheck implements CheckContributor {
         }
         summary.accept(String.format("%d devices, %d pages listed + %d isolated, nr_balloon_pages %d",
                 devices.size(), pages, isolated, nrBalloon));
+    }
+
+    /** An orphaned device's pages are lost: nothing deflates them any more. */
+    private static void checkNotOrphaned(BalloonDevice b, Consumer<String> problems) {
+        if (b.orphaned && b.nrPages + b.isolatedPages > 0) {
+            problems.accept(String.format("%s holds %d pages (%d listed + %d isolated) that no driver will give back:"
+                    + " its driver %s [%d] stopped without removing it (orphaned)", b.name(),
+                    b.nrPages + b.isolatedPages, b.nrPages, b.isolatedPages, b.bundle, b.bundleId()));
+        }
     }
 
     /** Walks b's list: each entry a PFN of an allocated page that is b's, on no other list. */

@@ -555,7 +555,9 @@ public final class PageAlloc {
                 return pfn;
             }
         }
-        // __alloc_pages_direct_reclaim(): with no page cache and no swap, reclaim is shrink_slab() alone
+        // __alloc_pages_direct_reclaim(): with no page cache and no swap, reclaim is shrink_slab() alone;
+        // do_try_to_free_pages() counts the stall against sc->reclaim_idx = gfp_zone(gfp) first
+        vmstat.inc(zones[highest].allocstallItem);
         if (shrinkers.shrinkSlab() > 0) {
             pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
             if (pfn != Mm.NO_PAGE) {

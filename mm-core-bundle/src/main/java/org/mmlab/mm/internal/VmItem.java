@@ -24,6 +24,9 @@ public enum VmItem {
     // vm_event_item
     PGALLOC_DMA32("pgalloc_dma32", Kind.EVENT),
     PGALLOC_NORMAL("pgalloc_normal", Kind.EVENT),
+    /** Entries into direct reclaim, by the allocation's highest zone (do_try_to_free_pages(), v4.8 on). */
+    ALLOCSTALL_DMA32("allocstall_dma32", Kind.EVENT),
+    ALLOCSTALL_NORMAL("allocstall_normal", Kind.EVENT),
     PGFREE("pgfree", Kind.EVENT),
     PGFAULT("pgfault", Kind.EVENT),
     OOM_KILL("oom_kill", Kind.EVENT),

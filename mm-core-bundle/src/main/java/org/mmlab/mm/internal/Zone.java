@@ -58,6 +58,8 @@ public final class Zone {
     long nrReservedHighatomic;
     /** pgalloc_dma32 or pgalloc_normal: __count_zid_vm_events(PGALLOC, zone, 1 << order). */
     final VmItem pgallocItem;
+    /** allocstall_dma32 or allocstall_normal: __count_zid_vm_events(ALLOCSTALL, sc->reclaim_idx, 1). */
+    final VmItem allocstallItem;
 
     // CONFIG_COMPACTION's part of struct zone (mm/compaction.c keeps it). Hints, read and written
     // without a lock by every compactor of the zone, as the kernel does: a lost update costs a rescan.
@@ -83,6 +85,7 @@ public final class Zone {
         this.endPfn = endPfn;
         this.presentPages = endPfn - startPfn;
         this.pgallocItem = "DMA32".equals(name) ? VmItem.PGALLOC_DMA32 : VmItem.PGALLOC_NORMAL;
+        this.allocstallItem = "DMA32".equals(name) ? VmItem.ALLOCSTALL_DMA32 : VmItem.ALLOCSTALL_NORMAL;
         for (int o = 0; o < Mm.NR_PAGE_ORDERS; o++) {
             for (int mt = 0; mt < NR_MIGRATETYPES; mt++) {
                 freeList[o][mt] = map.allocListHead();

@@ -76,4 +76,23 @@ class ShrinkersTest {
         assertThat(cache.scans).isZero();
         assertThat(cache.pages).hasSize(1);
     }
+
+    @Test
+    void eachEntryIntoDirectReclaimCountsOneAllocStallForTheAllocationsHighestZone() {
+        MmCore core = HostFramesTest.boot();
+        int noReclaim = Gfp.GFP_NOWAIT | Gfp.__GFP_NOWARN;
+        int normal = Gfp.GFP_HIGHUSER_MOVABLE | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN;
+        int dma32 = Gfp.GFP_KERNEL | Gfp.__GFP_DMA32 | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN;
+
+        while (core.allocPages(normal, 0) != Mm.NO_PAGE) {
+            // only the allocation that finds nothing left reaches direct reclaim
+        }
+        assertThat(core.vmstat()).containsEntry("allocstall_normal", 1L).containsEntry("allocstall_dma32", 0L);
+        assertThat(core.allocPages(noReclaim, 0)).isEqualTo(Mm.NO_PAGE);
+        assertThat(core.vmstat()).as("no __GFP_DIRECT_RECLAIM, no stall").containsEntry("allocstall_normal", 1L);
+        while (core.allocPages(dma32, 0) != Mm.NO_PAGE) {
+            // DMA32's lowmem reserve, kept from the Normal allocations
+        }
+        assertThat(core.vmstat()).containsEntry("allocstall_normal", 1L).containsEntry("allocstall_dma32", 1L);
+    }
 }

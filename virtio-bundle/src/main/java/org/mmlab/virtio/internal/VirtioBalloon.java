@@ -12,6 +12,7 @@ import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
@@ -107,6 +108,8 @@ public final class VirtioBalloon {
     private final Deque<Integer> parked = new ArrayDeque<>();
     /** Fill, leak or an OOM deflate in progress: actual may differ from num_pages meanwhile. */
     private final AtomicInteger inProgress = new AtomicInteger();
+    /** Pages the OOM notifier has deflated since probe (not in the kernel: virtio:target tells why it stalls). */
+    private final AtomicLong oomDeflatedPages = new AtomicLong();
     private volatile boolean removed;
     /** When tell_host() began to wait for the host (ms), or 0. */
     private volatile long waitingForAckSince;
@@ -457,26 +460,37 @@ public final class VirtioBalloon {
         }
     }
 
+    /**
+     * wait_event(vb->acked, virtqueue_get_buf(vq, &len)), as tell_host() has it in v4.6 and v6.9 alike: an
+     * uninterruptible sleep, so nothing, and here no Thread.interrupt(), takes a posted buffer's pages out
+     * of the driver's hands; an interrupt is kept for the caller and the wait goes on. Only the lab's
+     * ackTimeoutMs ends it early.
+     */
     private TellHost awaitAck(Virtqueue vq, long id, int nrPfns, long deadline) {
-        synchronized (acked) {
-            while (!vq.getBuf(id)) {
-                long left = deadline - System.currentTimeMillis();
-                if (left <= 0 || vq.broken()) {
-                    breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
-                            + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
-                            nrPfns, ackTimeoutMs));
-                    return TellHost.TIMED_OUT;
-                }
-                try {
-                    acked.wait(left);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    breakDevice("interrupted while waiting for the host to acknowledge the " + vq.name + " buffer");
-                    return TellHost.TIMED_OUT;
+        boolean interrupted = false;
+        try {
+            synchronized (acked) {
+                while (!vq.getBuf(id)) {
+                    long left = deadline - System.currentTimeMillis();
+                    if (left <= 0 || vq.broken()) {
+                        breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
+                                + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
+                                nrPfns, ackTimeoutMs));
+                        return TellHost.TIMED_OUT;
+                    }
+                    try {
+                        acked.wait(left);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
                 }
             }
+            return TellHost.ACKED;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
-        return TellHost.ACKED;
     }
 
     /** How long tell_host() waits before it breaks the device. */
@@ -581,6 +595,7 @@ public final class VirtioBalloon {
         try {
             long freed = leakBalloon(VIRTIO_BALLOON_OOM_NR_PAGES);
             updateBalloonSize();
+            oomDeflatedPages.addAndGet(freed);
             return freed;
         } finally {
             inProgress.decrementAndGet();
@@ -590,9 +605,18 @@ public final class VirtioBalloon {
     // ================================================================ remove
 
     /**
-     * virtballoon_remove(): unregister the OOM notifier and the shrinker, stop updates, cancel the works,
-     * then remove_common(), and the device info goes. Bounded: a host that stops acknowledging breaks
-     * the device after one ackTimeoutMs, and a broken device drains without waiting.
+     * virtballoon_remove(), in v6.9's order: unregister the OOM notifier and the shrinker, stop updates,
+     * cancel the works, then remove_common(), and the device info goes. Nothing interrupts it, and it
+     * loses no page (rules of v4.6 and v6.9 alike):
+     * <ol type="i">
+     * <li>stop_update is set before the works are cancelled, so no config change queues them again, and
+     *     cancel_work_sync() waits for a running update_balloon_size_func(), which finishes its buffer in
+     *     flight (tell_host() waits for the host's ack) and cannot requeue itself meanwhile.</li>
+     * <li>remove_common() then leaks until num_pages is 0 and tells the host each deflate; the reset gives
+     *     the host's frames back.</li>
+     * </ol>
+     * Bounded here: a host that stops acknowledging breaks the device after one ackTimeoutMs, and a broken
+     * device drains without waiting.
      */
     void virtballoonRemove() {
         if (vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) {
@@ -617,9 +641,9 @@ public final class VirtioBalloon {
     }
 
     /**
-     * remove_common(): leak until num_pages is 0 (balloon_page_dequeue finds nothing while pages are
-     * isolated, so this retries until migration puts them back), update actual, return hinted pages,
-     * reset the device, delete the queues.
+     * remove_common() (v6.9; v4.6 had no hinted pages to return): leak until num_pages is 0
+     * (balloon_page_dequeue finds nothing while pages are isolated, so this retries until migration puts
+     * them back), update actual, return hinted pages, reset the device, delete the queues.
      */
     void removeCommon() {
         long spins = 0;
@@ -665,6 +689,16 @@ public final class VirtioBalloon {
 
     public int numPages() {
         return numPages;
+    }
+
+    /** Why the lab has no source for this stat tag (it is always 0), or null if the guest counts it. */
+    public String statNoSource(int tag) {
+        return stats.noSource(tag);
+    }
+
+    /** Pages the OOM notifier has deflated since probe. */
+    public long oomDeflatedPages() {
+        return oomDeflatedPages.get();
     }
 
     /** No fill, leak or update work in progress or queued. */

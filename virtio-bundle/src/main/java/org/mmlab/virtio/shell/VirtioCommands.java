@@ -82,12 +82,12 @@ public class VirtioCommands {
             throw new IllegalStateException("device " + dev + " is broken (see mm:dmesg): it takes no request until"
                     + " it is reset (change or re-create its configuration, or restart virtio-bundle)");
         }
-        long start = d.driver().numPages();
         long t0 = System.currentTimeMillis();
+        // a stall is judged only after the driver's own patience with the host has run out
+        TargetProgress progress = new TargetProgress(pages, d.driver().numPages(), d.driver().oomDeflatedPages(),
+                Math.max(STALL_MS, d.driver().ackTimeoutMs() + 1_000), t0);
         d.host().setTarget(pages);
-        long last = start;
-        long lastProgress = System.currentTimeMillis();
-        long lastPrint = lastProgress;
+        long lastPrint = t0;
         while (true) {
             long now = d.driver().numPages();
             if (now == pages && d.host().actual() == pages && d.driver().idle()) {
@@ -96,25 +96,21 @@ public class VirtioCommands {
                 return;
             }
             long t = System.currentTimeMillis();
-            if (now != last) {
-                last = now;
-                lastProgress = t;
-            }
+            progress.sample(now, d.driver().oomDeflatedPages(), t);
             if (t - lastPrint >= 1_000) {
                 System.out.printf("device %s: %s %d of %d pages%n", dev, now < pages ? "inflating" : "deflating", now,
                         pages);
                 lastPrint = t;
             }
-            // a stall is judged only after the driver's own patience with the host has run out
-            if (d.vdev().broken() || t - lastProgress > Math.max(STALL_MS, d.driver().ackTimeoutMs() + 1_000)) {
+            if (d.vdev().broken() || progress.stalled(t)) {
                 throw new IllegalStateException(String.format("device %s stopped at %d of %d pages: %s", dev, now,
-                        pages, why(d, now, pages)));
+                        pages, why(d, now, pages, progress)));
             }
             Thread.sleep(5);
         }
     }
 
-    private static String why(VirtioBalloonDevice d, long now, long pages) {
+    private static String why(VirtioBalloonDevice d, long now, long pages, TargetProgress progress) {
         if (d.vdev().broken()) {
             return "the device is broken: the host did not acknowledge a buffer in time (see mm:dmesg)";
         }
@@ -124,15 +120,22 @@ public class VirtioCommands {
                     + d.deviceName()
                     + " shows its behaviour)";
         }
+        long oomDeflated = progress.oomDeflatedSinceBest(d.driver().oomDeflatedPages());
+        if (now < pages && oomDeflated > 0) {
+            return String.format("the OOM notifier keeps deflating the balloon (DEFLATE_ON_OOM): the guest needs that"
+                    + " memory, so the target cannot be reached (the balloon held %d pages at most; %d pages deflated"
+                    + " on OOM since then)", progress.closest(), oomDeflated);
+        }
         if (now < pages) {
             return "the guest has no free page to give (\"Out of puff!\" in mm:dmesg); the driver keeps trying";
         }
         VirtioBalloonState s = d.state();
         return s.isolatedPages() > 0 ? s.isolatedPages() + " pages are isolated by migration; the driver keeps trying"
-                : "no progress for " + STALL_MS / 1000 + " s; the driver keeps trying";
+                : "no closer to the target for " + STALL_MS / 1000 + " s; the driver keeps trying";
     }
 
-    @Descriptor("show the sixteen stats the host last received (asks the guest for fresh ones first)")
+    @Descriptor("show the sixteen stats the host last received (asks the guest for fresh ones first), and which the"
+            + " lab has no source for")
     public void stats(@Descriptor("the device, e.g. 0") String dev) throws InterruptedException {
         VirtioBalloonDevice d = device(dev);
         if (!d.vdev().hasFeature(Uapi.VIRTIO_BALLOON_F_STATS_VQ)) {
@@ -145,7 +148,9 @@ public class VirtioCommands {
         }
         System.out.println(fresh ? "stats (fresh):" : "stats (the guest did not answer in 2 s; the last ones):");
         for (int tag = 0; tag < Uapi.VIRTIO_BALLOON_S_NR; tag++) {
-            System.out.printf("%2d %-20s %d%n", tag, Uapi.STAT_NAMES.get(tag), s[tag]);
+            String noSource = d.driver().statNoSource(tag);
+            System.out.printf("%2d %-20s %d%s%n", tag, Uapi.STAT_NAMES.get(tag), s[tag],
+                    noSource == null ? "" : "  (the lab has no source: " + noSource + ")");
         }
     }
 
