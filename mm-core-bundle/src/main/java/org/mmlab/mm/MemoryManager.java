@@ -177,7 +177,7 @@ public interface MemoryManager {
     /** Chooses the protection policy (lab:policy); it applies to calls and unloads from now on. */
     void setModulePolicy(ModulePolicy policy);
 
-    /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
+    /** An injection point, named by a constant of the registry {@link InjectionPoints}. */
     void injectionPoint(String point, int pfn);
 
     /**

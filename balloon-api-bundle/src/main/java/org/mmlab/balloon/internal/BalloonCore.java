@@ -12,6 +12,7 @@ import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
@@ -264,7 +265,7 @@ final class BalloonCore {
         BalloonDevice b = device(info);
         accountMigration(b, newPfn, pfn, true);
         b.accountedByDriver.add(pfn);
-        mm.injectionPoint("balloon.migrated", pfn);
+        mm.injectionPoint(InjectionPoints.BALLOON_MIGRATED, pfn);
     }
 
     /**
@@ -306,7 +307,7 @@ final class BalloonCore {
      */
     int callMigratepage(BalloonDevice b, int newPfn, int pfn, MigrateMode mode) {
         b.inMigratepage.incrementAndGet();
-        try (ModuleCall c = mm.callIntoModule(b.migratepage, "b_dev_info->migratepage", pfn)) {
+        try (ModuleCall c = mm.callIntoModule(b.migratepage, InjectionPoints.CALL_B_DEV_INFO_MIGRATEPAGE, pfn)) {
             return b.migratepage.migratepage(b, newPfn, pfn, mode);
         } finally {
             b.inMigratepage.decrementAndGet();
@@ -372,7 +373,7 @@ final class BalloonCore {
 
     /** spin_lock_irqsave() of the lock that guards b's list under this contract, with its lockdep annotation. */
     void lock(BalloonDevice b) {
-        mm.injectionPoint("balloon.lock", -1);
+        mm.injectionPoint(InjectionPoints.BALLOON_LOCK, -1);
         mm.preemptDisable();
         mm.lockdepAcquire(pagesLockClass(), false);
         (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).lock();
@@ -380,7 +381,7 @@ final class BalloonCore {
 
     /** spin_unlock_irqrestore(): a RELEASE, so this CPU's buffered stores drain first (weak-memory mode). */
     void unlock(BalloonDevice b) {
-        mm.injectionPoint("balloon.unlock", -1);
+        mm.injectionPoint(InjectionPoints.BALLOON_UNLOCK, -1);
         mm.lockdepRelease(pagesLockClass());
         mm.smpWmb();
         (contract == MigrationContract.MOVABLE_OPS_2025 ? balloonPagesLock : b.pagesLock).unlock();
@@ -389,31 +390,32 @@ final class BalloonCore {
 
     /** list_del(&page->lru) of a balloon list, with its injection point. */
     void listDel(int pfn) {
-        mm.injectionPoint("balloon.list_del", pfn);
+        mm.injectionPoint(InjectionPoints.BALLOON_LIST_DEL, pfn);
         mm.listDel(pfn);
     }
 
     /** list_add(&page->lru, head) of a balloon list, with its injection point. */
     void listAdd(int pfn, int head) {
-        mm.injectionPoint("balloon.list_add", pfn);
+        mm.injectionPoint(InjectionPoints.BALLOON_LIST_ADD, pfn);
         mm.listAdd(pfn, head);
     }
 
     /** get_page() on the balloon paths, with its injection point. */
     void getPage(int pfn) {
-        mm.injectionPoint("balloon.get_page", pfn);
+        mm.injectionPoint(InjectionPoints.BALLOON_GET_PAGE, pfn);
         mm.getPage(pfn);
     }
 
     /** put_page() on the balloon paths, with its injection point. */
     void putPage(int pfn) {
-        mm.injectionPoint("balloon.put_page", pfn);
+        mm.injectionPoint(InjectionPoints.BALLOON_PUT_PAGE, pfn);
         mm.putPage(pfn);
     }
 
     /** The lockdep class of that lock: the global balloon_pages_lock, or a device's pages_lock. */
     private String pagesLockClass() {
-        return contract == MigrationContract.MOVABLE_OPS_2025 ? "balloon_pages_lock" : "&b_dev_info->pages_lock";
+        return contract == MigrationContract.MOVABLE_OPS_2025 ? InjectionPoints.LOCK_BALLOON_PAGES
+                : InjectionPoints.LOCK_B_DEV_INFO_PAGES;
     }
 
     // ---------------------------------------------------------------- inflate

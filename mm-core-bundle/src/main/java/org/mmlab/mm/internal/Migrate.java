@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.mmlab.mm.BalloonDevInfo;
 import org.mmlab.mm.Errno;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
@@ -391,7 +392,8 @@ public final class Migrate {
         } finally {
             guest.stopMachine.exit();
         }
-        guest.modules.table.at("isolate.return", pfn); // the instant isolate_movable_page() returns, isolated or not
+        // the instant isolate_movable_page() returns, isolated or not
+        guest.modules.table.at(InjectionPoints.ISOLATE_RETURN, pfn);
         return isolated;
     }
 
@@ -412,13 +414,13 @@ public final class Migrate {
      * re-test and isolation under the lock, and on any failure the reference dropped again.
      */
     private boolean isolate(int pfn, int isolateMode, Isolator contractPart) {
-        guest.modules.table.at("isolate.get_page", pfn);
+        guest.modules.table.at(InjectionPoints.ISOLATE_GET_PAGE, pfn);
         if (!guest.debug.isolateUnlessZero()) {
             guest.getPage(pfn); // the race lab's race 7: get_page() on a page that may be on its way to the allocator
         } else if (!map.refIncUnlessZero(pfn)) {
             return false;
         }
-        guest.modules.table.at("isolate.trylock_page", pfn);
+        guest.modules.table.at(InjectionPoints.ISOLATE_TRYLOCK_PAGE, pfn);
         if (contractPart.beforeLock(pfn) && pageLock.trylock(pfn)) {
             boolean isolated;
             try {
@@ -458,7 +460,7 @@ public final class Migrate {
         }
         BalloonDevInfo b = m.balloonDevInfo();
         if (b != null) {
-            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__isolate_balloon_page", pfn)) {
+            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_ISOLATE_BALLOON_PAGE, pfn)) {
                 b.isolatePage(pfn); // off the device list, isolated_pages++
             }
         }
@@ -486,7 +488,7 @@ public final class Migrate {
             return false;
         }
         boolean isolated;
-        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->isolate_page", pfn)) {
+        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_ISOLATE_PAGE, pfn)) {
             isolated = m.aOps.isolatePage(pfn, isolateMode);
         }
         if (!isolated) {
@@ -531,7 +533,7 @@ public final class Migrate {
                 return false;
             }
             boolean isolated;
-            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->isolate_page", pfn)) {
+            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, InjectionPoints.CALL_MOPS_ISOLATE_PAGE, pfn)) {
                 isolated = r.ops().isolatePage(pfn, isolateMode);
             }
             if (!isolated) {
@@ -626,7 +628,8 @@ public final class Migrate {
             if (m != null) {
                 BalloonDevInfo b = m.balloonDevInfo();
                 if (b != null) {
-                    try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__putback_balloon_page", pfn)) {
+                    try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_PUTBACK_BALLOON_PAGE,
+                            pfn)) {
                         b.putbackPage(pfn);
                     }
                 }
@@ -654,7 +657,8 @@ public final class Migrate {
         try {
             if (pageMovableLocked(pfn, "putback_movable_pages")) {
                 AddressSpaceImpl m = movableMapping(pfn, "putback_movable_pages");
-                try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->putback_page", pfn)) {
+                try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_PUTBACK_PAGE,
+                        pfn)) {
                     m.aOps.putbackPage(pfn);
                 }
                 m.owner.putBack.increment();
@@ -682,7 +686,7 @@ public final class Migrate {
             if (r == null) {
                 throw nullMovableOps(pfn, "putback_movable_ops_page");
             }
-            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->putback_page", pfn)) {
+            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, InjectionPoints.CALL_MOPS_PUTBACK_PAGE, pfn)) {
                 r.ops().putbackPage(pfn);
             }
             r.owner().putBack.increment();
@@ -981,7 +985,7 @@ public final class Migrate {
                     "mm/balloon_compaction.c", "balloon_page_migrate");
             return -Errno.EAGAIN;
         }
-        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
+        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_MIGRATEPAGE, src)) {
             return m.aOps.migratepage(m, dst, src, mode);
         }
     }
@@ -1001,7 +1005,7 @@ public final class Migrate {
             rc = MIGRATEPAGE_SUCCESS;
         } else {
             AddressSpaceImpl m = movableMapping(src, "move_to_new_page");
-            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
+            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_MIGRATEPAGE, src)) {
                 rc = m.aOps.migratepage(m, dst, src, mode);
             }
             if (rc == MIGRATEPAGE_SUCCESS && !map.testFlag(src, PageFlags.PG_isolated)) {
@@ -1026,7 +1030,7 @@ public final class Migrate {
             throw nullMovableOps(src, "migrate_movable_ops_page");
         }
         int rc;
-        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->migrate_page", src)) {
+        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, InjectionPoints.CALL_MOPS_MIGRATE_PAGE, src)) {
             rc = r.ops().migratePage(dst, src, mode);
         }
         if (rc == MIGRATEPAGE_SUCCESS) {

@@ -4,6 +4,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.ModuleCall;
 import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.ModuleState;
@@ -148,7 +149,6 @@ final class ModuleCalls {
     }
 
     private static String[] points(String call) {
-        String name = call.replace("->", ".");
-        return new String[] {"call.enter:" + name, "call.return:" + name};
+        return new String[] {InjectionPoints.callEnter(call), InjectionPoints.callReturn(call)};
     }
 }

@@ -58,7 +58,7 @@ final class ModuleTable {
     void atLock(String lockClass) {
         InjectionPoints p = points;
         if (p != null && lockPoints) {
-            p.at(lockPointNames.computeIfAbsent(lockClass, c -> "lock:" + c), -1);
+            p.at(lockPointNames.computeIfAbsent(lockClass, InjectionPoints::lock), -1);
         }
     }
 

@@ -69,7 +69,7 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
                 break;
             case BundleEvent.STOPPED:
                 table.gone(event.getBundle(), "stopped");
-                table.at("module.gone", -1);
+                table.at(InjectionPoints.MODULE_GONE, -1);
                 break;
             case BundleEvent.UNINSTALLED:
                 table.gone(event.getBundle(), "uninstalled");
@@ -91,7 +91,7 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
         if (event.getType() != BundleEvent.STOPPING) {
             return;
         }
-        table.at("module.going", -1);
+        table.at(InjectionPoints.MODULE_GOING, -1);
         KernelModule m = table.going(event.getBundle());
         ModulePolicy p = table.policy();
         if (p == ModulePolicy.MODULE_REF) {

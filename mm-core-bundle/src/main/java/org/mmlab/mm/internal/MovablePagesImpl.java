@@ -6,6 +6,7 @@ import java.util.List;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.AddressSpaceOperations;
 import org.mmlab.mm.BalloonDevInfo;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.MovableOwner;
@@ -90,7 +91,7 @@ public final class MovablePagesImpl implements MovablePages {
         }
         guest.slab.alloc(a);
         a.owner = register(contract, String.format(what, a.handle));
-        guest.modules.table.at("mapping.alloc", -1);
+        guest.modules.table.at(InjectionPoints.MAPPING_ALLOC, -1);
         return a;
     }
 
@@ -113,7 +114,7 @@ public final class MovablePagesImpl implements MovablePages {
         AddressSpaceImpl freed = guest.slab.free(ours(mapping), function.replace("()", ""));
         if (freed != null) {
             freed.owner.released = true;
-            guest.modules.table.at("mapping.free", -1);
+            guest.modules.table.at(InjectionPoints.MAPPING_FREE, -1);
         }
     }
 

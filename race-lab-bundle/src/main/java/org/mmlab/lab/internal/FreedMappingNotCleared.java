@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.lab.internal.sched.OnBehalf;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.MovablePages;
@@ -113,7 +114,8 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
             } catch (Exception e) {
                 throw new IllegalStateException("creating device 1: " + e, e);
             }
-        }, "mapping.free", "mapping.alloc", "virtio.mapping_published", "mapping.free"));
+        }, InjectionPoints.MAPPING_FREE, InjectionPoints.MAPPING_ALLOC, InjectionPoints.VIRTIO_MAPPING_PUBLISHED,
+                InjectionPoints.MAPPING_FREE));
         threads.put("other", other::alloc);
         return threads;
     }

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.CheckContributor;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
@@ -130,7 +131,7 @@ final class GlobalVbPtr implements Race {
                 throw new IllegalStateException("adding virtio-balloon device " + DEVICE + ": " + e, e);
             }
             // the probe ran on SCR's thread, which the scheduler does not control: the admin marks its end
-            mm.injectionPoint("virtio.probed", -1);
+            mm.injectionPoint(InjectionPoints.VIRTIO_PROBED, -1);
         });
         return threads;
     }

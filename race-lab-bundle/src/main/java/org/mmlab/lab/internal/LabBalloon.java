@@ -3,6 +3,7 @@ package org.mmlab.lab.internal;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonMigrate;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
@@ -71,7 +72,7 @@ final class LabBalloon implements BalloonMigrate, AutoCloseable {
         if (pfn == Mm.NO_PAGE) {
             return; // isolated by compaction: the era's drivers tried again later
         }
-        mm.injectionPoint("lab.tell_host", pfn);
+        mm.injectionPoint(InjectionPoints.LAB_TELL_HOST, pfn);
         mm.putPage(pfn); // release_pages_by_pfn(): the balloon's reference; the last one frees the page
     }
 

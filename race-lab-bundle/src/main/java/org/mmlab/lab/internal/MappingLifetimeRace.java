@@ -4,6 +4,7 @@ import java.util.BitSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
@@ -91,7 +92,7 @@ abstract class MappingLifetimeRace implements Race {
                 throw new IllegalStateException("device 0 inflated no page after virtio:target 0 " + (PAGES + MORE));
             }
             mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC);
-            mm.injectionPoint("lab.migrated", pfn); // the mark a script orders others after
+            mm.injectionPoint(InjectionPoints.LAB_MIGRATED, pfn); // the mark a script orders others after
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.lab.internal.sched.OnBehalf;
+import org.mmlab.mm.InjectionPoints;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.ModulePolicy;
 
@@ -77,7 +78,8 @@ final class MappingUsedBeforeInit extends MappingLifetimeRace {
             } catch (Exception e) {
                 throw new IllegalStateException("creating device 1: " + e, e);
             }
-        }, "virtio.mapping_published", "mapping.alloc", "virtio.mapping_published"));
+        }, InjectionPoints.VIRTIO_MAPPING_PUBLISHED, InjectionPoints.MAPPING_ALLOC,
+                InjectionPoints.VIRTIO_MAPPING_PUBLISHED));
         return threads;
     }
 }
