@@ -85,11 +85,17 @@ public interface InjectionPoints {
     String CALL_MOPS_PUTBACK_PAGE = "mops->putback_page";
     /** The balloon infrastructure's call of its device's driver. */
     String CALL_B_DEV_INFO_MIGRATEPAGE = "b_dev_info->migratepage";
+    /** shrink_slab() (mm/shrinker.c). */
+    String CALL_SHRINKER_COUNT_OBJECTS = "shrinker->count_objects";
+    String CALL_SHRINKER_SCAN_OBJECTS = "shrinker->scan_objects";
+    /** blocking_notifier_call_chain() of the OOM notifiers (mm/oom_kill.c). */
+    String CALL_OOM_NOTIFIER = "nb->notifier_call";
 
     /** Every call from the core into a driver's code ({@link MemoryManager#callIntoModule}), by name. */
     Set<String> CALLS = Set.of(CALL_ISOLATE_BALLOON_PAGE, CALL_PUTBACK_BALLOON_PAGE, CALL_A_OPS_ISOLATE_PAGE,
             CALL_A_OPS_MIGRATEPAGE, CALL_A_OPS_PUTBACK_PAGE, CALL_MOPS_ISOLATE_PAGE, CALL_MOPS_MIGRATE_PAGE,
-            CALL_MOPS_PUTBACK_PAGE, CALL_B_DEV_INFO_MIGRATEPAGE);
+            CALL_MOPS_PUTBACK_PAGE, CALL_B_DEV_INFO_MIGRATEPAGE, CALL_SHRINKER_COUNT_OBJECTS,
+            CALL_SHRINKER_SCAN_OBJECTS, CALL_OOM_NOTIFIER);
 
     /** 2025: mm/balloon.c's one lock for every device. */
     String LOCK_BALLOON_PAGES = "balloon_pages_lock";

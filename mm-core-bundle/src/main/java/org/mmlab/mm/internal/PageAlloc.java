@@ -1,6 +1,7 @@
 package org.mmlab.mm.internal;
 
 import java.util.BitSet;
+import java.util.function.Supplier;
 
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
@@ -66,6 +67,8 @@ public final class PageAlloc {
     /** CONFIG_PAGE_POISONING with page_poison=1 (mm/page_poison.c). */
     private boolean pagePoisoning;
     private volatile OomKiller oomKiller;
+    /** The guest's use-after-unload checker, which every call into a shrinker or OOM notifier goes through. */
+    private volatile Supplier<ModuleCalls> moduleCalls;
     /** The last-resort direct compaction hook (mm/compaction.c registers itself here). */
     private volatile DirectCompactor directCompactor;
 
@@ -117,6 +120,10 @@ public final class PageAlloc {
             }
         }
         return zones[0];
+    }
+
+    void setModuleCalls(Supplier<ModuleCalls> calls) {
+        moduleCalls = calls;
     }
 
     void setOomKiller(OomKiller k) {
@@ -555,7 +562,7 @@ public final class PageAlloc {
             }
         }
         // __alloc_pages_direct_reclaim(): with no page cache and no swap, reclaim is shrink_slab() alone
-        if (shrinkers.shrinkSlab() > 0) {
+        if (shrinkers.shrinkSlab(moduleCalls.get()) > 0) {
             pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
             if (pfn != Mm.NO_PAGE) {
                 return pfn;
@@ -608,7 +615,7 @@ public final class PageAlloc {
 
     /** out_of_memory(): first the OOM notifiers (balloons deflate), then kill the biggest task. */
     private boolean outOfMemory(int gfp, int order) {
-        long freed = oomNotifiers.callChain();
+        long freed = oomNotifiers.callChain(moduleCalls.get());
         if (freed > 0) {
             return true;
         }

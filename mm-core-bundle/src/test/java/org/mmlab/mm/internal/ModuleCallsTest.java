@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.ModuleCall;
 import org.mmlab.mm.ModulePolicy;
 import org.mmlab.mm.ModuleState;
+import org.mmlab.mm.OomNotifier;
+import org.mmlab.mm.Shrinker;
 import org.osgi.framework.Bundle;
 
 /** The use-after-unload checker and the module references, over a driver bundle stood in by a proxy. */
@@ -29,7 +31,7 @@ class ModuleCallsTest {
     }
 
     private static ModuleCalls calls(GuestMemory g, Bundle driver) {
-        ModuleTable table = new ModuleTable();
+        ModuleTable table = new ModuleTable(c -> c == DriverCallbacks.class ? driver : null);
         table.bundles = id -> id == DRIVER ? driver : null;
         table.log = g.dmesg;
         ModuleCalls calls = new ModuleCalls(table, g);
@@ -147,5 +149,51 @@ class ModuleCallsTest {
         assertThat(returned).as("drain returned only once the call was back").isTrue();
         compaction.join();
         assertThat(g.debug.reports()).isZero();
+    }
+
+    /** A driver's shrinker and OOM notifier (its bundle is the test's stand-in). */
+    static final class DriverCallbacks implements Shrinker, OomNotifier {
+        @Override
+        public long countObjects() {
+            return 1;
+        }
+
+        @Override
+        public long scanObjects(long nrToScan) {
+            return 0;
+        }
+
+        @Override
+        public long oomNotify() {
+            return 0;
+        }
+    }
+
+    @Test
+    void shrinkSlabAndTheOomNotifierChainCallIntoADriverThroughTheChecker() {
+        GuestMemory g = HandBuiltGuest.boot();
+        int[] state = {Bundle.ACTIVE};
+        Bundle driver = bundle(state);
+        ModuleCalls calls = calls(g, driver);
+        DriverCallbacks cb = new DriverCallbacks();
+        Shrinkers shrinkers = new Shrinkers();
+        shrinkers.register("virtio-balloon", cb);
+        OomNotifiers notifiers = new OomNotifiers();
+        notifiers.register(cb);
+        shrinkers.shrinkSlab(calls);
+        notifiers.callChain(calls);
+        assertThat(g.debug.reports()).as("calls into a live module").isZero();
+
+        // the driver went without unregistering them (a remove path that forgot to)
+        state[0] = Bundle.RESOLVED;
+        calls.table.going(driver);
+        calls.table.gone(driver, "stopped");
+        shrinkers.shrinkSlab(calls);
+        notifiers.callChain(calls);
+
+        assertThat(dmesg(g)).contains("BUG: KASAN: use-after-unload in shrinker->count_objects at entry")
+                .contains("BUG: KASAN: use-after-unload in shrinker->scan_objects at entry")
+                .contains("BUG: KASAN: use-after-unload in nb->notifier_call at entry")
+                .contains("Call from the kernel into module virtio-bundle [12]");
     }
 }
