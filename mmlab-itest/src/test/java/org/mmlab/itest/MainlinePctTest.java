@@ -14,7 +14,8 @@ import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
- * Race 8 of the catalogue: the mainline design (2025 contract, drain) under the PCT explorer. Each
+ * Race 8 of the catalogue: the mainline design (2025 contract, policy none: the driver's remove drains
+ * its balloon, and that is the protection) under the PCT explorer. Each
  * schedule runs three simulated threads over virtio device 0's balloon: compaction migrating some of
  * its pages, a task under memory pressure whose allocation deflates it through the OOM notifier chain,
  * and the admin thread stopping virtio-bundle. The explorer must find no checker report, and each
@@ -39,7 +40,7 @@ class MainlinePctTest {
     @AfterEach
     void theLabIsBackAsAUserExpectsIt() throws Exception {
         try {
-            assertThat(gogo.run("lab:policy").trim()).isEqualTo("drain");
+            assertThat(gogo.run("lab:policy").trim()).isEqualTo("none");
             assertThat(gogo.run("mm:config")).contains("memorySize   4 GiB").contains("migrationContract 2025");
             assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
         } finally {
@@ -54,7 +55,7 @@ class MainlinePctTest {
 
         assertThat(count(out, "(?m)^run \\d+ \\(pct --seed \\d+ --depth 3 .*\\): clean$")).as(out).isEqualTo(runs);
         assertThat(out).doesNotContain("BUG:").doesNotContain("WARNING:").doesNotContain("failure:")
-                .contains("mainline-under-pct under 2025/drain/mainline: reproduced in 0 of " + runs + " runs");
+                .contains("mainline-under-pct under 2025/none/mainline: reproduced in 0 of " + runs + " runs");
         // PCT's step estimate is one more run of the batch
         Work w = Work.of(out);
         assertThat(w.runs).isEqualTo(runs + 1);
@@ -72,19 +73,6 @@ class MainlinePctTest {
         assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
         assertThat(out).doesNotContain("failure:").contains("reproduced in 0 of 100 runs");
         assertThat(Work.of(out).unloaded).isEqualTo(101);
-    }
-
-    /**
-     * Under the 2025 contract, none runs the same code as drain: the core takes no module reference in
-     * either, and virtio's remove drains the balloon (isolated pages included) in both. So the explorer
-     * finds nothing there either: what protects the unload is the driver's drain, not the policy.
-     */
-    @Test
-    void underTheMainlineContractPolicyNoneIsTheSameDesignAndAsClean() throws Exception {
-        String out = gogo.run("lab:explore mainline-under-pct --policy none --seed 2001 --runs 100");
-
-        assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
-        assertThat(out).doesNotContain("failure:").contains("under 2025/none/mainline: reproduced in 0 of 100 runs");
     }
 
     /**

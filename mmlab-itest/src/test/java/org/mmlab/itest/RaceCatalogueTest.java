@@ -37,7 +37,7 @@ class RaceCatalogueTest {
     @AfterEach
     void theLabIsBackAsAUserExpectsIt() throws Exception {
         try {
-            assertThat(gogo.run("lab:policy").trim()).isEqualTo("drain");
+            assertThat(gogo.run("lab:policy").trim()).isEqualTo("none");
             assertThat(gogo.run("virtio:devices")).as("virtio-bundle installed and started again").isNotNull();
             assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
         } finally {
@@ -70,7 +70,7 @@ class RaceCatalogueTest {
 
     @Test
     void theSameScheduleIsCleanUnderTheMainlineDesign() throws Exception {
-        String out = gogo.run("lab:race unload-during-migration --contract 2025 --policy drain --runs " + RUNS);
+        String out = gogo.run("lab:race unload-during-migration --contract 2025 --policy none --runs " + RUNS);
 
         RaceOutput.assertClean(out, RUNS);
     }
@@ -101,7 +101,10 @@ class RaceCatalogueTest {
     void badArgumentsAreRefusedWithWhatIsAllowed() {
         assertThatThrownBy(() -> gogo.run("lab:race no-such-race")).hasMessageContaining("no race 'no-such-race'");
         assertThatThrownBy(() -> gogo.run("lab:race 1 --policy sometimes")).hasMessageContaining(
-                "use none, module-ref, drain or osgi-drain");
+                "use none, module-ref or osgi-drain");
+        assertThatThrownBy(() -> gogo.run("lab:policy drain")).hasMessageContaining("no module policy 'drain': the mainline"
+                + " design is the 2025 contract with policy none (the driver drains in its remove); use none,"
+                + " module-ref or osgi-drain");
         assertThatThrownBy(() -> gogo.run("lab:race 1 --runs 0")).hasMessageContaining("at least 1");
         assertThatThrownBy(() -> gogo.run("lab:replay 1 'a*x'")).hasMessageContaining("NAME*COUNT");
     }

@@ -21,7 +21,7 @@ final class ModuleTable {
     private final ClassValue<Bundle> bundleOf;
     private final Map<Long, KernelModule> current = new ConcurrentHashMap<>();
     private final Map<Long, Integer> generations = new ConcurrentHashMap<>();
-    private volatile ModulePolicy policy = ModulePolicy.DRAIN;
+    private volatile ModulePolicy policy = ModulePolicy.NONE;
     /** The lab's injection points, or null. */
     volatile InjectionPoints points;
     /** The lab asked for "lock:CLASS" points too (InjectionPoints.LOCK_POINTS). */

@@ -24,7 +24,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = {ModuleTracker.class, EventHook.class}, immediate = true)
 public class ModuleTracker implements SynchronousBundleListener, EventHook {
-    /** How long an unload waits for the module's references under module-ref (rmmod --wait, bounded). */
+    /**
+     * How long an unload waits for the module's references under module-ref. The kernel's delete_module()
+     * refuses a module in use (-EWOULDBLOCK, "rmmod: ERROR: Module ... is in use") and keeps it; a bundle
+     * stop cannot be refused, so the lab waits this long, logs rmmod's error, and unloads anyway.
+     */
     static final long UNLOAD_WAIT_MS = 10_000;
 
     final ModuleTable table = new ModuleTable();
@@ -83,8 +87,8 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
      * delete_module() sets MODULE_STATE_GOING before the module's exit function runs: the framework
      * calls bundle event hooks before any listener, so this runs before SCR deactivates the driver's
      * components (its remove path). Under module-ref the stop waits here until the module's references
-     * (its isolated pages) are gone; under osgi-drain until the owner registry shows none of its pages
-     * isolated and no call into it is in flight.
+     * (its isolated pages) are gone, for at most UNLOAD_WAIT_MS, then unloads anyway; under osgi-drain
+     * until the owner registry shows none of its pages isolated and no call into it is in flight.
      */
     @Override
     public void event(BundleEvent event, Collection<BundleContext> contexts) {

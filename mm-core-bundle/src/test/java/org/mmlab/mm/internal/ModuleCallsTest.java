@@ -113,10 +113,10 @@ class ModuleCallsTest {
     }
 
     @Test
-    void underDrainNothingIsPinned() {
+    void underNoneNothingIsPinned() {
         GuestMemory g = HandBuiltGuest.boot();
         ModuleCalls calls = calls(g, bundle(new int[] {Bundle.ACTIVE}));
-        calls.table.setPolicy(ModulePolicy.DRAIN);
+        calls.table.setPolicy(ModulePolicy.NONE);
         assertThat(calls.pinForIsolation(DRIVER, 0x100)).isTrue();
         assertThat(calls.table.module(DRIVER).refcnt.get()).isZero();
     }

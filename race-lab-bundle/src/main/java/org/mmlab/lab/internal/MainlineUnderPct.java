@@ -102,17 +102,16 @@ final class MainlineUnderPct implements Race {
     /** The setup it explores (lab:explore's default). */
     @Override
     public Setup fails() {
-        return new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, MAINLINE);
+        return new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE);
     }
 
     /**
-     * Where the explorer found nothing (docs/race-lab.md has the count). Under 2025, none is the same
-     * code as drain: the core takes no reference either way, and the driver drains in both.
+     * Where the explorer found nothing (docs/race-lab.md has the count): the mainline design, in which
+     * the core takes no module reference and the driver drains its balloon in its remove path.
      */
     @Override
     public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, MAINLINE),
-                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE));
+        return List.of(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE));
     }
 
     @Override

@@ -79,13 +79,13 @@ final class UnloadDuringMigration implements Race {
     public List<Setup> passes() {
         return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.MODULE_REF, V7_LEAK),
                 new Setup(MigrationContract.BALLOON_2012, ModulePolicy.OSGI_DRAIN, V7_LEAK),
-                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, V7_LEAK),
+                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, V7_LEAK),
                 new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38_LEAK));
     }
 
     @Override
     public String conditions() {
-        return "the leak path is 2012's alone; drain is the mainline design: run it with --contract 2025."
+        return "the leak path is 2012's alone; the mainline design is --contract 2025 --policy none."
                 + " Under v3.8-leak the script ends with \"window closed\"";
     }
 

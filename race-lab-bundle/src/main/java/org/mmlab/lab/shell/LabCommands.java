@@ -54,7 +54,7 @@ public class LabCommands {
     @Descriptor("run a race with its scripted schedule, under the policy it fails under unless told otherwise")
     public void race(@Descriptor("the migration contract: 2012, 2016 or 2025 (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
-            @Descriptor("the module policy: none, module-ref, drain or osgi-drain (default: the one it fails under)")
+            @Descriptor("the module policy: none, module-ref or osgi-drain (default: the one it fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
@@ -138,8 +138,8 @@ public class LabCommands {
         System.out.println(lab.policy().value());
     }
 
-    @Descriptor("choose the module protection policy: none, module-ref, drain or osgi-drain")
-    public void policy(@Descriptor("none | module-ref | drain | osgi-drain") String policy) {
+    @Descriptor("choose the module protection policy: none, module-ref or osgi-drain")
+    public void policy(@Descriptor("none | module-ref | osgi-drain") String policy) {
         lab.setPolicy(ModulePolicy.parse(policy));
         System.out.printf("module policy %s%n", lab.policy().value());
     }
