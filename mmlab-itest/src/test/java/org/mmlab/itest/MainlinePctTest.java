@@ -53,7 +53,7 @@ class MainlinePctTest {
         int runs = 300;
         String out = gogo.run("lab:explore mainline-under-pct --strategy pct --depth 3 --seed 1 --runs " + runs);
 
-        assertThat(count(out, "(?m)^run \\d+ \\(pct --seed \\d+ --depth 3 .*\\): clean$")).as(out).isEqualTo(runs);
+        assertThat(RaceOutput.count(out, "(?m)^run \\d+ \\(pct --seed \\d+ --depth 3 .*\\): clean$")).as(out).isEqualTo(runs);
         assertThat(out).doesNotContain("BUG:").doesNotContain("WARNING:").doesNotContain("failure:")
                 .contains("mainline-under-pct under 2025/none/mainline: reproduced in 0 of " + runs + " runs");
         // PCT's step estimate is one more run of the batch
@@ -70,7 +70,7 @@ class MainlinePctTest {
     void depthTwoFindsNothingEither() throws Exception {
         String out = gogo.run("lab:explore mainline-under-pct --depth 2 --seed 1001 --runs 100");
 
-        assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
+        assertThat(RaceOutput.count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
         assertThat(out).doesNotContain("failure:").contains("reproduced in 0 of 100 runs");
         assertThat(Work.of(out).unloaded).isEqualTo(101);
     }
@@ -84,9 +84,9 @@ class MainlinePctTest {
         String setup = " --contract 2012 --policy none --variant v7-leak";
         String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + setup);
 
-        int found = count(out, "(?m)^run \\d+ .*: REPRODUCED$");
+        int found = RaceOutput.count(out, "(?m)^run \\d+ .*: REPRODUCED$");
         assertThat(found).as(out).isPositive();
-        assertThat(count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
+        assertThat(RaceOutput.count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
         assertThat(out).containsPattern("(?m)^  (BUG: KASAN: use-after-unload in |BUG: Bad page state |list_del corruption)")
                 .contains("reproduced in " + found + " of 100 runs");
         // a replay is exact up to the first step where a thread blocked on a lock held by one parked at a
@@ -109,9 +109,7 @@ class MainlinePctTest {
     void race1sWindowOnMainlineHappensAndIsClean() throws Exception {
         String out = gogo.run("lab:race mainline-under-pct --runs 5");
 
-        assertThat(count(out, "(?m)^run \\d+ \\(scripted, \\d+ decisions\\): clean$")).as(out).isEqualTo(5);
-        assertThat(out).doesNotContain("window closed").doesNotContain("failure:")
-                .contains("reproduced in 0 of 5 runs");
+        RaceOutput.assertSurvives(out, 5);
         Work w = Work.of(out);
         assertThat(w.oomRuns).as("the script deflates through the OOM notifier").isEqualTo(5);
         assertThat(w.migratedRuns).as("and migrates").isEqualTo(5);
@@ -129,14 +127,5 @@ class MainlinePctTest {
             return new Work(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
                     Long.parseLong(m.group(4)), Integer.parseInt(m.group(5)), Long.parseLong(m.group(6)));
         }
-    }
-
-    private static int count(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
     }
 }

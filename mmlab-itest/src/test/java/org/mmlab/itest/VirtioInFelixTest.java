@@ -218,7 +218,7 @@ final class VirtioLab {
         Configuration c = cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, name, "?");
         c.update(new Hashtable<>());
         made.add(c);
-        await("device " + name + " probed", () -> virtio.device(name).isPresent());
+        Await.until("device " + name + " probed", () -> virtio.device(name).isPresent());
     }
 
     /** Takes over configuration NAME (made by an earlier lab of this test) to delete it later. */
@@ -231,19 +231,9 @@ final class VirtioLab {
         for (Configuration c : made) {
             String name = c.getPid().substring(c.getPid().lastIndexOf('~') + 1);
             c.delete();
-            await("device " + name + " removed", () -> virtio.device(name).isEmpty());
+            Await.until("device " + name + " removed", () -> virtio.device(name).isEmpty());
         }
         made.clear();
-    }
-
-    static void await(String what, java.util.function.BooleanSupplier cond) throws InterruptedException {
-        long deadline = System.currentTimeMillis() + VirtioInFelixTest.WAIT_MS;
-        while (!cond.getAsBoolean()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
     }
 
     static Optional<Long> number(String text, String regex) {

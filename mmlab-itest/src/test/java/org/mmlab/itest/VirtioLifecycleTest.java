@@ -113,7 +113,7 @@ class VirtioLifecycleTest {
 
         virtioBundle.start();
         VirtioBalloons virtio = virtioServices.waitForService(VirtioInFelixTest.WAIT_MS);
-        VirtioLab.await("device 0 probed again", () -> virtio.device("0").isPresent());
+        Await.until("device 0 probed again", () -> virtio.device("0").isPresent());
 
         assertThat(gogo.run("virtio:target 0 64M")).contains("16384 pages");
         assertThat(virtio.device("0").orElseThrow().hostHeld()).isEqualTo(16_384);

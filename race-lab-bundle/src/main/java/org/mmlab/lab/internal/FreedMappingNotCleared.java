@@ -60,9 +60,14 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_CLEAR),
-                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_CLEAR)),
+                Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("probe", "other", "compaction");
     }
 
     @Override

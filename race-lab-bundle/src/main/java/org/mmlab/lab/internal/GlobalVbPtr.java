@@ -75,8 +75,13 @@ final class GlobalVbPtr implements Race {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("compaction", "admin");
     }
 
     @Override

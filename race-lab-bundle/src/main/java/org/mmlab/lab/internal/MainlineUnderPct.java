@@ -110,8 +110,13 @@ final class MainlineUnderPct implements Race {
      * the core takes no module reference and the driver drains its balloon in its remove path.
      */
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("compaction", "deflate", "admin");
     }
 
     @Override

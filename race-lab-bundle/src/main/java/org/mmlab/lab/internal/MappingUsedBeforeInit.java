@@ -44,8 +44,13 @@ final class MappingUsedBeforeInit extends MappingLifetimeRace {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("probe", "compaction");
     }
 
     @Override
