@@ -33,14 +33,6 @@ final class UnloadDuringMigration implements Race {
     static final String GONE_FIRST = "admin@module.gone < compaction@call.return:b_dev_info.migratepage";
     /** Pages the balloon holds for the run. */
     static final int PAGES = 64;
-    /**
-     * How long a run waits once device 0 has its pages: a virtio-bundle just installed is still
-     * settling, and a schedule that starts at once sees its host answer late more often. The script
-     * does not mind, but a replay of a cut trace hands the baton on when a thread blocks for 200 us,
-     * so lab:shrink's result depends on it: 0 switches instead of 1 in 9 of 42 shrinks without the
-     * wait, 2 of 52 with it, 2 of 40 when every run rebooted the guest first (a loaded machine).
-     */
-    static final long SETTLE_MS = 5;
 
     private byte[] virtioJar;
     /** Device 0, asking for PAGES at each probe during a batch. */
@@ -150,7 +142,6 @@ final class UnloadDuringMigration implements Race {
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
         Device0.awaitPages(lab, PAGES);
-        Thread.sleep(SETTLE_MS);
         MemoryManager mm = lab.mm();
         int pfn = firstBalloonPage(lab, setup.contract());
         Map<String, Runnable> threads = new LinkedHashMap<>();

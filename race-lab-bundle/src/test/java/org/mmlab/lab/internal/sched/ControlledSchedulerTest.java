@@ -216,6 +216,61 @@ class ControlledSchedulerTest {
         assertThat(r.trace().text()).contains("a").contains("b");
     }
 
+    /**
+     * Past the end of a trace the last thread goes on through a block (the host's slow acknowledgement)
+     * instead of handing the baton on after the watchdog's 200 us: a cut trace runs the same way however
+     * long the block takes. Before, the other thread ran inside the block, and lab:shrink's cuts of race
+     * 1 reproduced it without the switch they named ("shrunk to 0 switches").
+     */
+    @RepeatedTest(5)
+    void pastTheEndOfATraceTheLastThreadGoesOnThroughABlock() throws Exception {
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ReplayStrategy replay = new ReplayStrategy("compaction");
+        ControlledScheduler sched = new ControlledScheduler(replay);
+        sched.thread("compaction", () -> {
+            sched.at(ISOLATED);
+            log.add("isolated");
+            try {
+                Thread.sleep(20); // the host acknowledges late: a block outside any point
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            sched.at(PUTBACK);
+            log.add("putback");
+        });
+        sched.thread("admin", () -> {
+            sched.at(GONE);
+            log.add("unload");
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.trace().steps()).as("the watchdog saw the block").anyMatch(s -> s.blocked());
+        assertThat(log).containsExactly("isolated", "putback", "unload");
+        assertThat(r.trace().text()).isEqualTo("compaction*3 admin*2");
+    }
+
+    @Test
+    void pastTheEndOfATraceAThreadThatSpinsWaitingForAnotherHandsOn() throws Exception {
+        boolean[] putBack = new boolean[1];
+        ControlledScheduler sched = new ControlledScheduler(new ReplayStrategy("admin"));
+        sched.thread("compaction", () -> {
+            sched.at(PUTBACK);
+            putBack[0] = true;
+        });
+        sched.thread("admin", () -> {
+            while (!putBack[0]) { // remove_common(): leak until the isolated page is back
+                sched.at(InjectionPoints.BALLOON_LOCK);
+            }
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(putBack[0]).isTrue();
+        assertThat(r.decisions()).isGreaterThan(Strategy.SPIN_LIMIT);
+    }
+
     @Test
     void badScriptsAndTracesAreRefusedWithWhatIsExpected() throws Exception {
         assertThatThrownBy(() -> new ScriptedStrategy("a@p")).hasMessageContaining("orders nothing");
