@@ -135,15 +135,15 @@ class ModuleCallsTest {
         assertThat(calls.pinForIsolation(DRIVER, 0x101)).as("a going module's pages stay put").isFalse();
 
         AtomicBoolean returned = new AtomicBoolean();
+        Thread unloading = Thread.currentThread();
         Thread compaction = new Thread(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            while (unloading.getState() != Thread.State.TIMED_WAITING) { // drain() polls: it waits for the call
+                Thread.onSpinWait();
             }
             returned.set(true);
             inFlight.close(); // the driver's callback returns
         });
+        compaction.setDaemon(true);
         compaction.start();
         calls.drain(DRIVER);
         assertThat(returned).as("drain returned only once the call was back").isTrue();

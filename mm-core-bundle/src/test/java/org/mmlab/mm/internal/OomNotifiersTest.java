@@ -34,7 +34,9 @@ class OomNotifiersTest {
 
         Thread remove = new Thread(() -> chain.unregister(balloon));
         remove.start();
-        remove.join(50);
+        while (remove.getState() != Thread.State.WAITING && remove.isAlive()) {
+            Thread.onSpinWait(); // until it parks on the chain's rwsem, or returns
+        }
         assertThat(remove.isAlive()).as("unregister waits while the notifier runs").isTrue();
         release.countDown();
         remove.join();
