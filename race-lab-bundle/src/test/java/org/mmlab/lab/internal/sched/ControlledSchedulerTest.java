@@ -62,6 +62,14 @@ class ControlledSchedulerTest {
         assertThat(r3.trace().text()).isEqualTo(r1.trace().text());
     }
 
+    /** An admin thread that unloads the driver: module.gone, logged as "unload". */
+    private static void admin(ControlledScheduler sched, List<String> log) {
+        sched.thread("admin", () -> {
+            sched.at(GONE);
+            log.add("unload");
+        });
+    }
+
     @RepeatedTest(20)
     void aScriptMakesItsOrderHappenOnEveryRunAndSaysItsWindowOpened() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
@@ -74,10 +82,7 @@ class ControlledSchedulerTest {
             sched.at(PUTBACK);
             log.add("putback");
         });
-        sched.thread("admin", () -> {
-            sched.at(GONE);
-            log.add("unload");
-        });
+        admin(sched, log);
 
         ControlledScheduler.Result r = sched.run(10_000);
 
@@ -238,10 +243,7 @@ class ControlledSchedulerTest {
             sched.at(PUTBACK);
             log.add("putback");
         });
-        sched.thread("admin", () -> {
-            sched.at(GONE);
-            log.add("unload");
-        });
+        admin(sched, log);
 
         ControlledScheduler.Result r = sched.run(10_000);
 
