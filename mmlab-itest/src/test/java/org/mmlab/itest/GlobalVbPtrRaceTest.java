@@ -107,11 +107,14 @@ class GlobalVbPtrRaceTest {
         RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --contract 2025 --runs 3"), 3, REPORT);
     }
 
-    /** No module policy mends the driver's choice of device: the module is not going anywhere. */
+    /**
+     * No module policy mends the driver's choice of device: the module is not going anywhere. (Under
+     * osgi-drain each reboot waits its 10 s for device 0's isolated page, which nobody holds: 2 runs.)
+     */
     @Test
     void theV7DesignFailsUnderEveryModulePolicy() throws Exception {
-        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --policy module-ref --runs 3"), 3, REPORT);
-        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --policy osgi-drain --runs 3"), 3, REPORT);
+        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --policy module-ref --runs 2"), 2, REPORT);
+        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --policy osgi-drain --runs 2"), 2, REPORT);
     }
 
     @Test

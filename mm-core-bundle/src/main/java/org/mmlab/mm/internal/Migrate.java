@@ -357,7 +357,7 @@ public final class Migrate {
         return 0;
     }
 
-    /** The ops registered for a type now (for mm:migrate-stats), or null. */
+    /** The ops registered for a type now (for mm:migration), or null. */
     MovableOperations movableOps(PageType type) {
         OpsRegistration r = type == PageType.OFFLINE ? offlineMovableOps
                 : type == PageType.ZSMALLOC ? zsmallocMovableOps : null;
