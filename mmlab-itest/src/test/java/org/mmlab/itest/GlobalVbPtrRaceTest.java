@@ -72,11 +72,11 @@ class GlobalVbPtrRaceTest {
             if (!made.isEmpty()) {
                 FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025); // whatever a failed test left behind
                 gogo.run("mm:kcompactd start");
-                await("the lab: commands on the new guest", () -> succeeds("lab:policy"));
+                Await.until("the lab: commands on the new guest", () -> succeeds("lab:policy"));
             }
             assertThat(gogo.run("virtio:driver")).startsWith("vbPtr per-device ");
             assertThat(gogo.run("virtio:devices")).doesNotContainPattern("(?m)^1\\s");
-            assertThat(gogo.run("lab:policy").trim()).isEqualTo("drain");
+            assertThat(gogo.run("lab:policy").trim()).isEqualTo("none");
             assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
         } finally {
             gogo.close();
@@ -89,23 +89,33 @@ class GlobalVbPtrRaceTest {
 
         RaceOutput.assertReproduced(out, RUNS,
                 "(?m)^  " + REPORT + ": pfn 0x[0-9a-f]+, which virtio-balloon host 0 holds$");
+        RaceOutput.assertFailsAsTheCatalogueSays(out);
         assertThat(out).contains(RACE + " under 2012/none/global-vb-ptr: reproduced in " + RUNS + " of " + RUNS
-                + " runs").doesNotContain("window closed").doesNotContain("failure:");
+                + " runs").doesNotContain("failure:");
     }
 
     @Test
-    void theSameScheduleIsCleanWhenMigrationTalksToThePagesOwnDevice() throws Exception {
+    void theSameScheduleOpensTheWindowAndIsCleanWhenMigrationTalksToThePagesOwnDevice() throws Exception {
         String out = gogo.run("lab:race " + RACE + " --variant per-device --runs " + RUNS);
 
-        RaceOutput.assertClean(out, RUNS);
-        assertThat(out).doesNotContain("WARNING:").doesNotContain("window closed");
+        RaceOutput.assertSurvives(out, RUNS);
     }
 
     @Test
     void theV7DesignFailsUnderTheLaterContractsToo() throws Exception {
         // the driver picks the device, whatever the contract; under 2025 the core still accounts the page right
-        assertThat(gogo.run("lab:race " + RACE + " --contract 2016 --runs 3")).contains("reproduced in 3 of 3 runs");
-        assertThat(gogo.run("lab:race " + RACE + " --contract 2025 --runs 3")).contains("reproduced in 3 of 3 runs");
+        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --contract 2016 --runs 3"), 3, REPORT);
+        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --contract 2025 --runs 3"), 3, REPORT);
+    }
+
+    /**
+     * No module policy mends the driver's choice of device: the module is not going anywhere. (Under
+     * osgi-drain each reboot waits its 10 s for device 0's isolated page, which nobody holds: 2 runs.)
+     */
+    @Test
+    void theV7DesignFailsUnderEveryModulePolicy() throws Exception {
+        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --policy module-ref --runs 2"), 2, REPORT);
+        RaceOutput.assertReproduced(gogo.run("lab:race " + RACE + " --policy osgi-drain --runs 2"), 2, REPORT);
     }
 
     @Test
@@ -168,14 +178,14 @@ class GlobalVbPtrRaceTest {
     private Configuration device(String name) throws Exception {
         Configuration c = cm.getFactoryConfiguration("org.mmlab.virtio.balloon", name, "?");
         c.update(new Hashtable<>());
-        await("device " + name + " probed", () -> gogo.run("virtio:devices").matches("(?s).*\\n" + name + "\\s.*"));
+        Await.until("device " + name + " probed", () -> gogo.run("virtio:devices").matches("(?s).*\\n" + name + "\\s.*"));
         return c;
     }
 
     private void deleteDevice(Configuration c) throws Exception {
         String name = c.getPid().substring(c.getPid().lastIndexOf('~') + 1);
         c.delete();
-        await("device " + name + " removed", () -> !gogo.run("virtio:devices").matches("(?s).*\\n" + name + "\\s.*"));
+        Await.until("device " + name + " removed", () -> !gogo.run("virtio:devices").matches("(?s).*\\n" + name + "\\s.*"));
     }
 
     private boolean succeeds(String command) {
@@ -188,20 +198,6 @@ class GlobalVbPtrRaceTest {
     }
 
     private void awaitDmesg(String line) throws Exception {
-        await("'" + line + "' in dmesg", () -> gogo.run("mm:dmesg").contains(line));
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void await(String what, Condition c) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (!c.holds()) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            Thread.sleep(10);
-        }
+        Await.until("'" + line + "' in dmesg", () -> gogo.run("mm:dmesg").contains(line));
     }
 }

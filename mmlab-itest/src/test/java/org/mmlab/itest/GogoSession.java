@@ -34,6 +34,11 @@ final class GogoSession implements AutoCloseable {
         return out.toString(UTF_8);
     }
 
+    /** Runs {@code command} and returns its value, which the shell would print (Gogo's help returns its text). */
+    Object value(String command) throws Exception {
+        return session.execute(command);
+    }
+
     /** What the last command printed, also when it failed (mm:check prints its report, then throws). */
     String lastOutput() {
         session.getConsole().flush();

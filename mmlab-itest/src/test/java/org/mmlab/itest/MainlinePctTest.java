@@ -14,7 +14,8 @@ import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
- * Race 8 of the catalogue: the mainline design (2025 contract, drain) under the PCT explorer. Each
+ * Race 8 of the catalogue: the mainline design (2025 contract, policy none: the driver's remove drains
+ * its balloon, and that is the protection) under the PCT explorer. Each
  * schedule runs three simulated threads over virtio device 0's balloon: compaction migrating some of
  * its pages, a task under memory pressure whose allocation deflates it through the OOM notifier chain,
  * and the admin thread stopping virtio-bundle. The explorer must find no checker report, and each
@@ -39,7 +40,7 @@ class MainlinePctTest {
     @AfterEach
     void theLabIsBackAsAUserExpectsIt() throws Exception {
         try {
-            assertThat(gogo.run("lab:policy").trim()).isEqualTo("drain");
+            assertThat(gogo.run("lab:policy").trim()).isEqualTo("none");
             assertThat(gogo.run("mm:config")).contains("memorySize   4 GiB").contains("migrationContract 2025");
             assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
         } finally {
@@ -52,9 +53,9 @@ class MainlinePctTest {
         int runs = 300;
         String out = gogo.run("lab:explore mainline-under-pct --strategy pct --depth 3 --seed 1 --runs " + runs);
 
-        assertThat(count(out, "(?m)^run \\d+ \\(pct --seed \\d+ --depth 3 .*\\): clean$")).as(out).isEqualTo(runs);
+        assertThat(RaceOutput.count(out, "(?m)^run \\d+ \\(pct --seed \\d+ --depth 3 .*\\): clean$")).as(out).isEqualTo(runs);
         assertThat(out).doesNotContain("BUG:").doesNotContain("WARNING:").doesNotContain("failure:")
-                .contains("mainline-under-pct under 2025/drain/mainline: reproduced in 0 of " + runs + " runs");
+                .contains("mainline-under-pct under 2025/none/mainline: reproduced in 0 of " + runs + " runs");
         // PCT's step estimate is one more run of the batch
         Work w = Work.of(out);
         assertThat(w.runs).isEqualTo(runs + 1);
@@ -69,22 +70,9 @@ class MainlinePctTest {
     void depthTwoFindsNothingEither() throws Exception {
         String out = gogo.run("lab:explore mainline-under-pct --depth 2 --seed 1001 --runs 100");
 
-        assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
+        assertThat(RaceOutput.count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
         assertThat(out).doesNotContain("failure:").contains("reproduced in 0 of 100 runs");
         assertThat(Work.of(out).unloaded).isEqualTo(101);
-    }
-
-    /**
-     * Under the 2025 contract, none runs the same code as drain: the core takes no module reference in
-     * either, and virtio's remove drains the balloon (isolated pages included) in both. So the explorer
-     * finds nothing there either: what protects the unload is the driver's drain, not the policy.
-     */
-    @Test
-    void underTheMainlineContractPolicyNoneIsTheSameDesignAndAsClean() throws Exception {
-        String out = gogo.run("lab:explore mainline-under-pct --policy none --seed 2001 --runs 100");
-
-        assertThat(count(out, "(?m)^run \\d+ .*: clean$")).as(out).isEqualTo(100);
-        assertThat(out).doesNotContain("failure:").contains("under 2025/none/mainline: reproduced in 0 of 100 runs");
     }
 
     /**
@@ -96,9 +84,9 @@ class MainlinePctTest {
         String setup = " --contract 2012 --policy none --variant v7-leak";
         String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + setup);
 
-        int found = count(out, "(?m)^run \\d+ .*: REPRODUCED$");
+        int found = RaceOutput.count(out, "(?m)^run \\d+ .*: REPRODUCED$");
         assertThat(found).as(out).isPositive();
-        assertThat(count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
+        assertThat(RaceOutput.count(out, "(?m)^  replay: lab:replay mainline-under-pct '")).isEqualTo(found);
         assertThat(out).containsPattern("(?m)^  (BUG: KASAN: use-after-unload in |BUG: Bad page state |list_del corruption)")
                 .contains("reproduced in " + found + " of 100 runs");
         // a replay is exact up to the first step where a thread blocked on a lock held by one parked at a
@@ -121,9 +109,7 @@ class MainlinePctTest {
     void race1sWindowOnMainlineHappensAndIsClean() throws Exception {
         String out = gogo.run("lab:race mainline-under-pct --runs 5");
 
-        assertThat(count(out, "(?m)^run \\d+ \\(scripted, \\d+ decisions\\): clean$")).as(out).isEqualTo(5);
-        assertThat(out).doesNotContain("window closed").doesNotContain("failure:")
-                .contains("reproduced in 0 of 5 runs");
+        RaceOutput.assertSurvives(out, 5);
         Work w = Work.of(out);
         assertThat(w.oomRuns).as("the script deflates through the OOM notifier").isEqualTo(5);
         assertThat(w.migratedRuns).as("and migrates").isEqualTo(5);
@@ -141,14 +127,5 @@ class MainlinePctTest {
             return new Work(Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)),
                     Long.parseLong(m.group(4)), Integer.parseInt(m.group(5)), Long.parseLong(m.group(6)));
         }
-    }
-
-    private static int count(String text, String regex) {
-        Matcher m = Pattern.compile(regex).matcher(text);
-        int n = 0;
-        while (m.find()) {
-            n++;
-        }
-        return n;
     }
 }

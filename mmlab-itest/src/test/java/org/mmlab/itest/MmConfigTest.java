@@ -80,7 +80,7 @@ class MmConfigTest {
         props.put("memorySize", "garbage");
         conf.update(props);
 
-        VirtioLab.await("the refusal in dmesg", () -> lab.dmesgSince(seq).stream()
+        Await.until("the refusal in dmesg", () -> lab.dmesgSince(seq).stream()
                 .anyMatch(l -> l.contains("configuration org.mmlab.mm refused: memorySize=garbage")));
         assertThat(memoryManagers.getService()).isSameAs(before);
         assertThat(before.nrPages()).isEqualTo(1 << 20);
@@ -102,7 +102,7 @@ class MmConfigTest {
         Dictionary<String, Object> props = boot.getProperties();
         props.put("memorySize", "garbage");
         boot.update(props);
-        VirtioLab.await("the guest gone", () -> memoryManagers.getService() != before
+        Await.until("the guest gone", () -> memoryManagers.getService() != before
                 && memoryManagers.getService() == null);
         assertThat(gogo.run("mm:config")).contains("no guest is running").contains("why: not valid: memorySize=garbage");
         assertThat(GogoSession.rootCause(catchThrowable(() -> gogo.run("mm:meminfo")))).hasMessageContaining(

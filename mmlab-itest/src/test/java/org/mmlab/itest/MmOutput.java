@@ -40,7 +40,7 @@ final class MmOutput {
         return Long.parseLong(m.group(1));
     }
 
-    /** A counter line "NAME VALUE" of mm:migrate-stats or mm:vmstat. */
+    /** A counter line "NAME VALUE" of mm:migration or mm:vmstat. */
     static long counter(String output, String name) {
         Matcher m = Pattern.compile("(?m)^" + Pattern.quote(name) + " (\\d+)$").matcher(output);
         assertThat(m.find()).as("a line '%s N' in%n%s", name, output).isTrue();
@@ -82,7 +82,7 @@ final class MmOutput {
     }
 
     /**
-     * The registrations mm:migrate-stats lists for a bundle, in order.
+     * The registrations mm:migration lists for a bundle, in order.
      */
     static List<Owner> owners(String migrateStats, String bundle) {
         List<Owner> rows = new ArrayList<>();
@@ -96,7 +96,7 @@ final class MmOutput {
         return rows;
     }
 
-    /** One row of mm:migrate-stats' registry: BUNDLE ID CONT PAGES ISOLATED ISOLATIONS MIGRATED PUTBACK WHAT. */
+    /** One row of mm:migration' registry: BUNDLE ID CONT PAGES ISOLATED ISOLATIONS MIGRATED PUTBACK WHAT. */
     record Owner(String contract, long pages, long isolated, long isolations, long migrated, long putBack, String what,
             String line) {
         boolean released() {

@@ -165,10 +165,10 @@ class MovablePagesInFelixTest {
     }
 
     @Test
-    void migrateStatsNamesThisBundleAsTheOwnerOfThePagesThatMoved() throws Exception {
+    void migrationNamesThisBundleAsTheOwnerOfThePagesThatMoved() throws Exception {
         gogo.run("mm:compact");
 
-        String stats = gogo.run("mm:migrate-stats");
+        String stats = gogo.run("mm:migration");
         assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).as(stats).singleElement()
                 .satisfies(row -> {
                     assertThat(row.contract()).isEqualTo(contract.value());
@@ -185,7 +185,7 @@ class MovablePagesInFelixTest {
     void aPageWhoseMigrationFailsForGoodIsPutBackToTheDriverWhereItWas() throws Exception {
         int refused = before.get(0);
         driver.answer(refused, -Errno.EBUSY);
-        long failedBefore = MmOutput.counter(gogo.run("mm:migrate-stats"), "pgmigrate_fail");
+        long failedBefore = MmOutput.counter(gogo.run("mm:migration"), "pgmigrate_fail");
 
         gogo.run("mm:compact");
 
@@ -195,7 +195,7 @@ class MovablePagesInFelixTest {
         assertThat(driver.pages()).hasSize(PAGES).contains(refused)
                 .doesNotContainAnyElementsOf(before.subList(1, PAGES));
         assertThat(driver.isMine(refused)).isTrue();
-        String stats = gogo.run("mm:migrate-stats");
+        String stats = gogo.run("mm:migration");
         assertThat(MmOutput.counter(stats, "pgmigrate_fail")).isEqualTo(failedBefore + 1);
         assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).singleElement()
                 .satisfies(row -> {
@@ -265,7 +265,7 @@ class MovablePagesInFelixTest {
         assertThat(driver.pages()).hasSize(PAGES - 1).doesNotContain(released).doesNotContainAnyElementsOf(before);
         assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree, kB: the released page is free")
                 .isEqualTo(freeBefore + Mm.PAGE_SIZE / 1024);
-        String stats = gogo.run("mm:migrate-stats");
+        String stats = gogo.run("mm:migration");
         assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).singleElement()
                 .satisfies(row -> {
                     assertThat(row.pages()).as(row.line()).isEqualTo(PAGES - 1);
@@ -284,7 +284,7 @@ class MovablePagesInFelixTest {
 
         assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree, kB")
                 .isEqualTo(freeBefore + PAGES * (long) Mm.PAGE_SIZE / 1024);
-        String stats = gogo.run("mm:migrate-stats");
+        String stats = gogo.run("mm:migration");
         assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).as(stats).singleElement()
                 .satisfies(row -> {
                     assertThat(row.released()).as(row.line()).isTrue();

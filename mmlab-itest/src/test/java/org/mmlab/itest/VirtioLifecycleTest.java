@@ -4,20 +4,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -26,13 +36,17 @@ import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
- * Unloading the driver module with an inflated balloon while compaction runs (the mainline contract,
- * 2025, the default): virtballoon_remove() drains the balloon, waiting for the pages compaction has
- * isolated, before the bundle is gone; every page is the guest's again, and loading it again works.
+ * Unloading the driver module with an inflated balloon while compaction holds some of its pages
+ * isolated (the mainline contract, 2025, the default): virtballoon_remove() drains the balloon, waiting
+ * for the pages compaction has isolated, before the bundle is gone; every page is the guest's again,
+ * and loading it again works.
  */
 @ExtendWith(BundleContextExtension.class)
 @ExtendWith(ServiceExtension.class)
 class VirtioLifecycleTest {
+    /** The pages whose migration compaction starts with: a range of the balloon's. */
+    private static final int RANGE = 512;
+
     @InjectBundleContext
     BundleContext context;
 
@@ -44,6 +58,15 @@ class VirtioLifecycleTest {
 
     @InjectService(cardinality = 0)
     ServiceAware<VirtioBalloons> virtioServices;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<MemoryManager> memoryManagers;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<MovablePages> movablePages;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<MmLab> mmLabs;
 
     GogoSession gogo;
     Bundle virtioBundle;
@@ -78,45 +101,107 @@ class VirtioLifecycleTest {
         }
     }
 
+    /**
+     * Compaction migrates a range of the balloon's pages: it isolates them, and the lab's injection-point
+     * hook holds it as it calls the driver's migratepage for the first, until the stop has begun (GOING,
+     * before the driver's remove runs). So the bundle stops while those pages are isolated, every time.
+     */
     @Test
-    void stoppingVirtioWhileCompactingReturnsEveryPageBeforeTheBundleIsGoneAndStartingItAgainWorks()
+    void stoppingVirtioWhileCompactionHoldsBalloonPagesIsolatedReturnsEveryPageBeforeTheBundleIsGone()
             throws Exception {
         assertThat(gogo.run("virtio:target 0 512M")).contains("131072 pages");
-        ExecutorService compactor = Executors.newSingleThreadExecutor();
-        AtomicBoolean running = new AtomicBoolean(true);
-        Future<Integer> compactions = compactor.submit(() -> {
-            int n = 0;
-            try (GogoSession g = new GogoSession(processor)) {
-                while (running.get()) {
-                    g.run("mm:compact --mode sync");
-                    n++;
-                }
+        MemoryManager mm = memoryManagers.waitForService(VirtioInFelixTest.WAIT_MS);
+        MovablePages2025 pages = (MovablePages2025) movablePages.waitForService(VirtioInFelixTest.WAIT_MS);
+        MmLab lab = mmLabs.waitForService(VirtioInFelixTest.WAIT_MS);
+        int first = firstBalloonPage(mm, pages);
+        int end = Math.min(first + RANGE, mm.nrPages());
+        CountDownLatch inMigration = new CountDownLatch(1);
+        CountDownLatch stopping = new CountDownLatch(1);
+        AtomicInteger isolatedAtStop = new AtomicInteger(-1);
+        AtomicBoolean hooked = new AtomicBoolean();
+        Thread[] compaction = new Thread[1];
+        InjectionPoints hook = (point, pfn) -> {
+            if (point.equals(InjectionPoints.START)) {
+                hooked.set(true);
+            } else if (Thread.currentThread() == compaction[0] && inMigration.getCount() > 0
+                    && point.equals(InjectionPoints.callEnter(InjectionPoints.CALL_B_DEV_INFO_MIGRATEPAGE))) {
+                inMigration.countDown();
+                awaitUninterruptibly(stopping); // the page and the rest of the range stay isolated until then
+            } else if (point.equals(InjectionPoints.MODULE_GOING)) {
+                isolatedAtStop.set(isolated(pages, first, end));
+                stopping.countDown();
             }
-            return n;
-        });
-        Thread.sleep(200); // let compaction isolate balloon pages
+        };
+        ServiceRegistration<InjectionPoints> reg = context.registerService(InjectionPoints.class, hook, null);
+        ExecutorService compactor = Executors.newSingleThreadExecutor();
+        try {
+            Await.until("mm-core calling the test's injection points", () -> {
+                lab.injectionPoint(InjectionPoints.START, -1);
+                return hooked.get();
+            });
+            Future<Integer> migrated = compactor.submit(() -> {
+                compaction[0] = Thread.currentThread();
+                return mm.migrateRange(first, end, MigrateMode.SYNC);
+            });
+            assertThat(inMigration.await(VirtioInFelixTest.WAIT_MS, TimeUnit.MILLISECONDS))
+                    .as("compaction calls the driver's migratepage").isTrue();
 
-        virtioBundle.stop();
+            virtioBundle.stop();
 
-        // the bundle is stopped: every page came back while it stopped, with compaction still running
-        assertThat(MmOutput.counter(gogo.run("mm:vmstat"), "nr_balloon_pages")).isZero();
-        assertThat(gogo.run("balloon:list")).doesNotContain("virtio-balloon 0");
-        String check = gogo.run("mm:check");
-        assertThat(check).as("no frame held by a host").doesNotContain("hosts:");
-        assertThat(lastLine(check)).isEqualTo("mm:check: OK");
-        running.set(false);
-        int n = compactions.get();
-        compactor.shutdown();
-        // compaction's free scanner holds free pages while it runs: MemFree is exact once it stopped
+            assertThat(isolatedAtStop.get()).as("balloon pages isolated when the stop began").isPositive();
+            // the bundle is stopped: every page came back while it stopped
+            assertThat(MmOutput.counter(gogo.run("mm:vmstat"), "nr_balloon_pages")).isZero();
+            assertThat(gogo.run("balloon:list")).doesNotContain("virtio-balloon 0");
+            String check = gogo.run("mm:check");
+            assertThat(check).as("no frame held by a host").doesNotContain("hosts:");
+            assertThat(lastLine(check)).isEqualTo("mm:check: OK");
+            System.out.printf("virtio: stopped with a 512 MiB balloon while %d of its pages were isolated; the"
+                    + " range migrated %d%n", isolatedAtStop.get(), migrated.get());
+        } finally {
+            reg.unregister();
+            compactor.shutdown();
+        }
         assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree").isEqualTo(memFreeAtBoot);
-        System.out.printf("virtio: stopped with a 512 MiB balloon during %d compactions%n", n);
 
         virtioBundle.start();
         VirtioBalloons virtio = virtioServices.waitForService(VirtioInFelixTest.WAIT_MS);
-        VirtioLab.await("device 0 probed again", () -> virtio.device("0").isPresent());
+        Await.until("device 0 probed again", () -> virtio.device("0").isPresent());
 
         assertThat(gogo.run("virtio:target 0 64M")).contains("16384 pages");
         assertThat(virtio.device("0").orElseThrow().hostHeld()).isEqualTo(16_384);
         assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+    }
+
+    /** The lowest PFN of the balloon (2025: a movable_ops page whose page->private names its device). */
+    private static int firstBalloonPage(MemoryManager mm, MovablePages2025 pages) {
+        for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
+            if (pages.pageHasMovableOps(pfn) && pages.pagePrivate(pfn) != 0) {
+                return pfn;
+            }
+        }
+        throw new AssertionError("no balloon page after virtio:target 0 512M");
+    }
+
+    private static int isolated(MovablePages2025 pages, int start, int end) {
+        int n = 0;
+        for (int pfn = start; pfn < end; pfn++) {
+            n += pages.pageMovableOpsIsolated(pfn) ? 1 : 0;
+        }
+        return n;
+    }
+
+    private static void awaitUninterruptibly(CountDownLatch latch) {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                latch.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 }

@@ -82,7 +82,7 @@ class VirtioRemoveWhileInflatingTest {
         device0 = cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?");
         device0.update(new Hashtable<>(Map.of("hostAckDelayMs", ACK_DELAY_MS)));
         VirtioBalloons virtio = virtio();
-        VirtioLab.await("device 0 probed", () -> virtio.device("0").isPresent());
+        Await.until("device 0 probed", () -> virtio.device("0").isPresent());
     }
 
     @AfterEach
@@ -133,7 +133,7 @@ class VirtioRemoveWhileInflatingTest {
 
         VirtioBalloons virtio = virtio();
         device0.delete();
-        VirtioLab.await("device 0 removed", () -> virtio.device("0").isEmpty());
+        Await.until("device 0 removed", () -> virtio.device("0").isEmpty());
 
         assertEveryPageCameBack();
     }
@@ -164,7 +164,7 @@ class VirtioRemoveWhileInflatingTest {
     private void inflateUntilTheFirstBufferIsInFlight() throws Exception {
         VirtioBalloons virtio = virtio();
         gogo.run("virtio:host 0 target 1G");
-        VirtioLab.await("the first inflate buffer posted and not acknowledged", () -> virtio.device("0")
+        Await.until("the first inflate buffer posted and not acknowledged", () -> virtio.device("0")
                 .filter(s -> s.numPages() == VIRTIO_BALLOON_ARRAY_PFNS_MAX && s.ackedBuffers() == 0).isPresent());
     }
 

@@ -1,5 +1,5 @@
 /**
- * The virtio-balloon devices of the lab, as tools, tests and the web view see them: each device's
+ * The virtio-balloon devices of the lab, as tools and tests see them: each device's
  * features, the host's target and the guest's actual size, and what the simulated host holds.
  */
 @org.osgi.annotation.bundle.Export

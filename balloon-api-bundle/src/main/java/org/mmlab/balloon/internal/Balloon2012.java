@@ -13,6 +13,7 @@ import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.V7BalloonMapping;
 
 /**
@@ -103,7 +104,7 @@ final class Balloon2012 implements BalloonContract {
 
     @Override
     public String pagesLockClass() {
-        return "&b_dev_info->pages_lock";
+        return InjectionPoints.LOCK_B_DEV_INFO_PAGES;
     }
 
     @Override

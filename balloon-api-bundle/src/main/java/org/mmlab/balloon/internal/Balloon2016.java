@@ -6,6 +6,7 @@ import java.util.function.IntFunction;
 
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages2016;
+import org.mmlab.mm.lab.InjectionPoints;
 
 /**
  * Models mm/balloon_compaction.c of v5.0 (seed 004): a device's pages are PageOffline and
@@ -53,7 +54,7 @@ final class Balloon2016 implements BalloonContract {
 
     @Override
     public String pagesLockClass() {
-        return "&b_dev_info->pages_lock";
+        return InjectionPoints.LOCK_B_DEV_INFO_PAGES;
     }
 
     @Override

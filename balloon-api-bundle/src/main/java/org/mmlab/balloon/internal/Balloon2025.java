@@ -6,6 +6,7 @@ import java.util.function.IntFunction;
 
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.lab.InjectionPoints;
 
 /**
  * Models mm/balloon.c as mainline has it (2025, with the 2026 cleanups; include/linux/balloon.h): a
@@ -47,7 +48,7 @@ final class Balloon2025 implements BalloonContract {
 
     @Override
     public String pagesLockClass() {
-        return "balloon_pages_lock";
+        return InjectionPoints.LOCK_BALLOON_PAGES;
     }
 
     @Override

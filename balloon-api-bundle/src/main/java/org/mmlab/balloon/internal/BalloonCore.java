@@ -23,6 +23,7 @@ import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -212,7 +213,7 @@ final class BalloonCore {
         BalloonDevice b = device(info);
         accountMigration(b, newPfn, pfn, true);
         b.accountedByDriver.add(pfn);
-        lab.injectionPoint("balloon.migrated", pfn);
+        lab.injectionPoint(InjectionPoints.BALLOON_MIGRATED, pfn);
     }
 
     /**
@@ -254,7 +255,7 @@ final class BalloonCore {
      */
     int callMigratepage(BalloonDevice b, int newPfn, int pfn, MigrateMode mode) {
         b.inMigratepage.incrementAndGet();
-        try (ModuleCall c = lab.callIntoModule(b.migratepage, "b_dev_info->migratepage", pfn)) {
+        try (ModuleCall c = lab.callIntoModule(b.migratepage, InjectionPoints.CALL_B_DEV_INFO_MIGRATEPAGE, pfn)) {
             return b.migratepage.migratepage(b, newPfn, pfn, mode);
         } finally {
             b.inMigratepage.decrementAndGet();
@@ -319,7 +320,7 @@ final class BalloonCore {
 
     /** spin_lock_irqsave() of the lock that guards b's list under this contract, with its lockdep annotation. */
     void lock(BalloonDevice b) {
-        lab.injectionPoint("balloon.lock", -1);
+        lab.injectionPoint(InjectionPoints.BALLOON_LOCK, -1);
         mm.preemptDisable();
         mm.lockdepAcquire(era.pagesLockClass(), false);
         era.pagesLock(b).lock();
@@ -327,7 +328,7 @@ final class BalloonCore {
 
     /** spin_unlock_irqrestore(): a RELEASE, so this CPU's buffered stores drain first (weak-memory mode). */
     void unlock(BalloonDevice b) {
-        lab.injectionPoint("balloon.unlock", -1);
+        lab.injectionPoint(InjectionPoints.BALLOON_UNLOCK, -1);
         mm.lockdepRelease(era.pagesLockClass());
         mm.smpWmb();
         era.pagesLock(b).unlock();
@@ -336,27 +337,27 @@ final class BalloonCore {
 
     /** list_del(&page->lru) off b's list (device lock held), with its injection point. */
     void listDel(BalloonDevice b, int pfn) {
-        lab.injectionPoint("balloon.list_del", pfn);
+        lab.injectionPoint(InjectionPoints.BALLOON_LIST_DEL, pfn);
         mm.listDel(pfn);
         b.nrPages--;
     }
 
     /** list_add(&page->lru, &b->pages) (device lock held), with its injection point. */
     void listAdd(BalloonDevice b, int pfn) {
-        lab.injectionPoint("balloon.list_add", pfn);
+        lab.injectionPoint(InjectionPoints.BALLOON_LIST_ADD, pfn);
         mm.listAdd(pfn, b.pagesHead);
         b.nrPages++;
     }
 
     /** get_page() on the balloon paths, with its injection point. */
     void getPage(int pfn) {
-        lab.injectionPoint("balloon.get_page", pfn);
+        lab.injectionPoint(InjectionPoints.BALLOON_GET_PAGE, pfn);
         mm.getPage(pfn);
     }
 
     /** put_page() on the balloon paths, with its injection point. */
     void putPage(int pfn) {
-        lab.injectionPoint("balloon.put_page", pfn);
+        lab.injectionPoint(InjectionPoints.BALLOON_PUT_PAGE, pfn);
         mm.putPage(pfn);
     }
 

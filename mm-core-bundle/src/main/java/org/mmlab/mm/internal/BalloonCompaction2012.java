@@ -4,8 +4,9 @@ import org.mmlab.mm.BalloonHooks2012;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
 
 /**
  * Models mm/balloon_compaction.c and the balloon branches of mm/migrate.c of v3.8 (Rafael Aquini,
@@ -93,7 +94,7 @@ final class BalloonCompaction2012 implements MovableContract {
         }
         BalloonHooks2012 b = m.balloonHooks();
         if (b != null) {
-            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__isolate_balloon_page", pfn)) {
+            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_ISOLATE_BALLOON_PAGE, pfn)) {
                 b.isolatePage(pfn); // off the device list, isolated_pages++
             }
         }
@@ -130,7 +131,7 @@ final class BalloonCompaction2012 implements MovableContract {
             if (m != null) {
                 BalloonHooks2012 b = m.balloonHooks();
                 if (b != null) {
-                    try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "__putback_balloon_page", pfn)) {
+                    try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_PUTBACK_BALLOON_PAGE, pfn)) {
                         b.putbackPage(pfn);
                     }
                 }
@@ -166,7 +167,7 @@ final class BalloonCompaction2012 implements MovableContract {
                     "balloon_page_migrate");
             return -Errno.EAGAIN;
         }
-        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
+        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_MIGRATEPAGE, src)) {
             return m.aOps.migratepage(m, dst, src, mode);
         }
     }

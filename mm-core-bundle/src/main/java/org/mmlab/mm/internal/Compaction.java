@@ -604,7 +604,7 @@ public final class Compaction implements PageAlloc.DirectCompactor {
 
     // ------------------------------------------------------------------ views
 
-    /** The compact_* vm events, one "name value" line each in vmstat_text order (for mm:migrate-stats). */
+    /** The compact_* vm events, one "name value" line each in vmstat_text order (for mm:migration). */
     String counters() {
         StringBuilder sb = new StringBuilder();
         for (VmItem item : VmItem.values()) {

@@ -71,6 +71,7 @@ public final class GuestMemory {
         alloc.setDirectCompactor(compaction);
         alloc.setPagePoisoning(config.pagePoisoning);
         modules = new ModuleCalls(new ModuleTable(), this);
+        alloc.setModuleCalls(() -> modules); // read at each call: in the framework, MmCore replaces modules
         boot();
     }
 

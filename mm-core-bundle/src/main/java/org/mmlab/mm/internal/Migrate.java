@@ -5,6 +5,7 @@ import java.lang.invoke.VarHandle;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.mmlab.mm.lab.InjectionPoints;
 
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.KernelBug;
@@ -12,6 +13,7 @@ import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.lab.InjectionPoints;
 
 /**
  * Models mm/migrate.c: taking pages off their owners for migration (folio_isolate_lru() for user
@@ -243,7 +245,8 @@ public final class Migrate {
         } finally {
             guest.stopMachine.exit();
         }
-        guest.modules.table.at("isolate.return", pfn); // the instant isolate_movable_page() returns, isolated or not
+        // the instant isolate_movable_page() returns, isolated or not
+        guest.modules.table.at(InjectionPoints.ISOLATE_RETURN, pfn);
         return isolated;
     }
 
@@ -253,13 +256,13 @@ public final class Migrate {
      * re-test and isolation under the lock, and on any failure the reference dropped again.
      */
     private boolean isolate(int pfn, int isolateMode) {
-        guest.modules.table.at("isolate.get_page", pfn);
+        guest.modules.table.at(InjectionPoints.ISOLATE_GET_PAGE, pfn);
         if (!guest.debug.isolateUnlessZero()) {
             guest.getPage(pfn); // the race lab's race 7: get_page() on a page that may be on its way to the allocator
         } else if (!map.refIncUnlessZero(pfn)) {
             return false;
         }
-        guest.modules.table.at("isolate.trylock_page", pfn);
+        guest.modules.table.at(InjectionPoints.ISOLATE_TRYLOCK_PAGE, pfn);
         if (movable.isolateBeforeLock(pfn) && pageLock.trylock(pfn)) {
             boolean isolated;
             try {

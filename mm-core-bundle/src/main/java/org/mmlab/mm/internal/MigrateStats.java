@@ -4,7 +4,7 @@ import org.mmlab.mm.MovableOwner;
 import org.mmlab.mm.PageType;
 
 /**
- * mm:migrate-stats: mm/migrate.c's counters (pgmigrate_success, pgmigrate_fail, nr_isolated_anon),
+ * mm:migration: mm/migrate.c's counters (pgmigrate_success, pgmigrate_fail, nr_isolated_anon),
  * the pages on migration lists now, the movable_ops registered per page type (2025), and the
  * registry of who owns which movable pages, with what migration did with them.
  */

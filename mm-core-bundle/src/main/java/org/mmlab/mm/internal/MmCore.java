@@ -6,14 +6,14 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.OomNotifier;
+import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.Shrinker;
 import org.mmlab.mm.VmEvent;

@@ -4,10 +4,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.mmlab.mm.MovableOwner;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.lab.ModuleState;
-import org.mmlab.mm.MovableOwner;
 
 /**
  * The use-after-unload checker (the lab's KASAN for module text): every call from the core into a
@@ -148,7 +149,6 @@ final class ModuleCalls {
     }
 
     private static String[] points(String call) {
-        String name = call.replace("->", ".");
-        return new String[] {"call.enter:" + name, "call.return:" + name};
+        return new String[] {InjectionPoints.callEnter(call), InjectionPoints.callReturn(call)};
     }
 }

@@ -18,15 +18,10 @@ import org.osgi.framework.FrameworkUtil;
  */
 final class ModuleTable {
     /** The bundle whose class loader defined a class, or null for code of no bundle (built in). */
-    private final ClassValue<Bundle> bundleOf = new ClassValue<>() {
-        @Override
-        protected Bundle computeValue(Class<?> type) {
-            return FrameworkUtil.getBundle(type);
-        }
-    };
+    private final ClassValue<Bundle> bundleOf;
     private final Map<Long, KernelModule> current = new ConcurrentHashMap<>();
     private final Map<Long, Integer> generations = new ConcurrentHashMap<>();
-    private volatile ModulePolicy policy = ModulePolicy.DRAIN;
+    private volatile ModulePolicy policy = ModulePolicy.NONE;
     /** The lab's injection points, or null. */
     volatile InjectionPoints points;
     /** The lab asked for "lock:CLASS" points too (InjectionPoints.LOCK_POINTS). */
@@ -37,6 +32,20 @@ final class ModuleTable {
     volatile java.util.function.LongConsumer drain;
     /** The running guest's log, for what the module loader prints. */
     volatile Dmesg log;
+
+    ModuleTable() {
+        this(FrameworkUtil::getBundle);
+    }
+
+    /** With the bundle that defined a class found by definedBy (unit tests stand a driver's bundle in). */
+    ModuleTable(java.util.function.Function<Class<?>, Bundle> definedBy) {
+        bundleOf = new ClassValue<>() {
+            @Override
+            protected Bundle computeValue(Class<?> type) {
+                return definedBy.apply(type);
+            }
+        };
+    }
 
     ModulePolicy policy() {
         return policy;
@@ -58,7 +67,7 @@ final class ModuleTable {
     void atLock(String lockClass) {
         InjectionPoints p = points;
         if (p != null && lockPoints) {
-            p.at(lockPointNames.computeIfAbsent(lockClass, c -> "lock:" + c), -1);
+            p.at(lockPointNames.computeIfAbsent(lockClass, InjectionPoints::lock), -1);
         }
     }
 

@@ -24,7 +24,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = {ModuleTracker.class, EventHook.class}, immediate = true)
 public class ModuleTracker implements SynchronousBundleListener, EventHook {
-    /** How long an unload waits for the module's references under module-ref (rmmod --wait, bounded). */
+    /**
+     * How long an unload waits for the module's references under module-ref. The kernel's delete_module()
+     * refuses a module in use (-EWOULDBLOCK, "rmmod: ERROR: Module ... is in use") and keeps it; a bundle
+     * stop cannot be refused, so the lab waits this long, logs rmmod's error, and unloads anyway.
+     */
     static final long UNLOAD_WAIT_MS = 10_000;
 
     final ModuleTable table = new ModuleTable();
@@ -69,7 +73,7 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
                 break;
             case BundleEvent.STOPPED:
                 table.gone(event.getBundle(), "stopped");
-                table.at("module.gone", -1);
+                table.at(InjectionPoints.MODULE_GONE, -1);
                 break;
             case BundleEvent.UNINSTALLED:
                 table.gone(event.getBundle(), "uninstalled");
@@ -83,15 +87,15 @@ public class ModuleTracker implements SynchronousBundleListener, EventHook {
      * delete_module() sets MODULE_STATE_GOING before the module's exit function runs: the framework
      * calls bundle event hooks before any listener, so this runs before SCR deactivates the driver's
      * components (its remove path). Under module-ref the stop waits here until the module's references
-     * (its isolated pages) are gone; under osgi-drain until the owner registry shows none of its pages
-     * isolated and no call into it is in flight.
+     * (its isolated pages) are gone, for at most UNLOAD_WAIT_MS, then unloads anyway; under osgi-drain
+     * until the owner registry shows none of its pages isolated and no call into it is in flight.
      */
     @Override
     public void event(BundleEvent event, Collection<BundleContext> contexts) {
         if (event.getType() != BundleEvent.STOPPING) {
             return;
         }
-        table.at("module.going", -1);
+        table.at(InjectionPoints.MODULE_GOING, -1);
         KernelModule m = table.going(event.getBundle());
         ModulePolicy p = table.policy();
         if (p == ModulePolicy.MODULE_REF) {

@@ -4,10 +4,11 @@ import org.mmlab.mm.Errno;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
 
 /**
  * Models movable_ops of v6.17 (David Hildenbrand, 2025, with the 2025-08 fix): mm/migrate.c's
@@ -137,7 +138,7 @@ final class MovableOps2025 implements MovableContract {
             return false;
         }
         boolean isolated;
-        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->isolate_page", pfn)) {
+        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, InjectionPoints.CALL_MOPS_ISOLATE_PAGE, pfn)) {
             isolated = r.ops().isolatePage(pfn, isolateMode);
         }
         if (!isolated) {
@@ -176,7 +177,7 @@ final class MovableOps2025 implements MovableContract {
             if (r == null) {
                 throw nullMovableOps(pfn, "putback_movable_ops_page");
             }
-            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->putback_page", pfn)) {
+            try (ModuleCall c = guest.modules.enter(r.owner().bundleId, InjectionPoints.CALL_MOPS_PUTBACK_PAGE, pfn)) {
                 r.ops().putbackPage(pfn);
             }
             r.owner().putBack.increment();
@@ -206,7 +207,7 @@ final class MovableOps2025 implements MovableContract {
             throw nullMovableOps(src, "migrate_movable_ops_page");
         }
         int rc;
-        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, "mops->migrate_page", src)) {
+        try (ModuleCall c = guest.modules.enter(r.owner().bundleId, InjectionPoints.CALL_MOPS_MIGRATE_PAGE, src)) {
             rc = r.ops().migratePage(dst, src, mode);
         }
         if (rc == Migrate.MIGRATEPAGE_SUCCESS) {

@@ -13,7 +13,7 @@ import org.mmlab.mm.MovableOwner;
 /**
  * The registry of who owns which movable pages: every mapping (2012, 2016) and movable_ops (2025)
  * with the bundle that registered it. The kernel has no such table (a page's mapping or type is all
- * it knows); the lab keeps one so that mm:migrate-stats can say whose pages migration moves.
+ * it knows); the lab keeps one so that mm:migration can say whose pages migration moves.
  */
 final class MovableOwners {
     /** One registration: a mapping or a page type's movable_ops, and its counters. */

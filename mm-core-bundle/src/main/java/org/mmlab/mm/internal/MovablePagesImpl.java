@@ -9,6 +9,7 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovableOwner;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.lab.InjectionPoints;
 
 /**
  * The movable-page service one bundle sees, whatever the contract: page->private, PageOffline, the
@@ -88,7 +89,7 @@ public abstract class MovablePagesImpl {
         }
         guest.slab.alloc(a);
         a.owner = register(contract, String.format(what, a.handle));
-        guest.modules.table.at("mapping.alloc", -1);
+        guest.modules.table.at(InjectionPoints.MAPPING_ALLOC, -1);
         return a;
     }
 
@@ -109,7 +110,7 @@ public abstract class MovablePagesImpl {
         AddressSpaceImpl freed = guest.slab.free(ours(mapping), function.replace("()", ""));
         if (freed != null) {
             freed.owner.released = true;
-            guest.modules.table.at("mapping.free", -1);
+            guest.modules.table.at(InjectionPoints.MAPPING_FREE, -1);
         }
     }
 

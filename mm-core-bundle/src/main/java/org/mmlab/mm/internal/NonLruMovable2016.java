@@ -3,8 +3,9 @@ package org.mmlab.mm.internal;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
 
 /**
  * Models the non-LRU movable page migration of v4.8 (Minchan Kim, 2016, commit bda807d44454; seed
@@ -89,7 +90,7 @@ final class NonLruMovable2016 implements MovableContract {
             return false;
         }
         boolean isolated;
-        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->isolate_page", pfn)) {
+        try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_ISOLATE_PAGE, pfn)) {
             isolated = m.aOps.isolatePage(pfn, isolateMode);
         }
         if (!isolated) {
@@ -126,7 +127,7 @@ final class NonLruMovable2016 implements MovableContract {
         try {
             if (pageMovableLocked(pfn, "putback_movable_pages")) {
                 AddressSpaceImpl m = movableMapping(pfn, "putback_movable_pages");
-                try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->putback_page", pfn)) {
+                try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_PUTBACK_PAGE, pfn)) {
                     m.aOps.putbackPage(pfn);
                 }
                 m.owner.putBack.increment();
@@ -180,7 +181,7 @@ final class NonLruMovable2016 implements MovableContract {
             rc = Migrate.MIGRATEPAGE_SUCCESS;
         } else {
             AddressSpaceImpl m = movableMapping(src, "move_to_new_page");
-            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, "a_ops->migratepage", src)) {
+            try (ModuleCall c = guest.modules.enter(m.owner.bundleId, InjectionPoints.CALL_A_OPS_MIGRATEPAGE, src)) {
                 rc = m.aOps.migratepage(m, dst, src, mode);
             }
             if (rc == Migrate.MIGRATEPAGE_SUCCESS && !map.testFlag(src, PageFlags.PG_isolated)) {

@@ -5,11 +5,14 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.mmlab.mm.OomNotifier;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
 
 /**
  * Models mm/oom_kill.c's oom_notify_list, a blocking notifier chain (kernel/notifier.c): calls run
  * under the chain's rwsem for reading, and unregister_oom_notifier() takes it for writing, so on
- * return no call into the notifier is running (a driver may then go).
+ * return no call into the notifier is running (a driver may then go). Each call into a notifier is a
+ * call into its driver's code, checked for use after unload.
  */
 final class OomNotifiers {
     private final List<OomNotifier> chain = new CopyOnWriteArrayList<>();
@@ -30,7 +33,7 @@ final class OomNotifiers {
     }
 
     /** blocking_notifier_call_chain(): the pages every notifier freed. */
-    long callChain() {
+    long callChain(ModuleCalls calls) {
         if (chain.isEmpty()) {
             return 0;
         }
@@ -38,7 +41,9 @@ final class OomNotifiers {
         try {
             long freed = 0;
             for (OomNotifier n : chain) {
-                freed += n.oomNotify();
+                try (ModuleCall c = calls.enter(n, InjectionPoints.CALL_OOM_NOTIFIER, -1)) {
+                    freed += n.oomNotify();
+                }
             }
             return freed;
         } finally {

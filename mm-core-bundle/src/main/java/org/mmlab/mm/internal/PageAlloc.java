@@ -1,6 +1,7 @@
 package org.mmlab.mm.internal;
 
 import java.util.BitSet;
+import java.util.function.Supplier;
 
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
@@ -67,6 +68,8 @@ public final class PageAlloc {
     /** CONFIG_PAGE_POISONING with page_poison=1 (mm/page_poison.c). */
     private boolean pagePoisoning;
     private volatile OomKiller oomKiller;
+    /** The guest's use-after-unload checker, which every call into a shrinker or OOM notifier goes through. */
+    private volatile Supplier<ModuleCalls> moduleCalls;
     /** The last-resort direct compaction hook (mm/compaction.c registers itself here). */
     private volatile DirectCompactor directCompactor;
 
@@ -118,6 +121,10 @@ public final class PageAlloc {
             }
         }
         return zones[0];
+    }
+
+    void setModuleCalls(Supplier<ModuleCalls> calls) {
+        moduleCalls = calls;
     }
 
     void setOomKiller(OomKiller k) {
@@ -558,7 +565,7 @@ public final class PageAlloc {
         // __alloc_pages_direct_reclaim(): with no page cache and no swap, reclaim is shrink_slab() alone;
         // do_try_to_free_pages() counts the stall against sc->reclaim_idx = gfp_zone(gfp) first
         vmstat.inc(zones[highest].allocstallItem);
-        if (shrinkers.shrinkSlab() > 0) {
+        if (shrinkers.shrinkSlab(moduleCalls.get()) > 0) {
             pfn = getPageFromFreelist(gfp, order, allocFlags, highest, mt);
             if (pfn != Mm.NO_PAGE) {
                 return pfn;
@@ -611,7 +618,7 @@ public final class PageAlloc {
 
     /** out_of_memory(): first the OOM notifiers (balloons deflate), then kill the biggest task. */
     private boolean outOfMemory(int gfp, int order) {
-        long freed = oomNotifiers.callChain();
+        long freed = oomNotifiers.callChain(moduleCalls.get());
         if (freed > 0) {
             return true;
         }

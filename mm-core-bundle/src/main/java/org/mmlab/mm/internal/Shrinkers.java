@@ -5,11 +5,14 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.mmlab.mm.Shrinker;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
 
 /**
  * Models mm/shrinker.c: the registered shrinkers and shrink_slab(). Unregistration waits for calls
  * in progress (the kernel's shrinker_free() does it with RCU and a refcount), so a driver that has
- * unregistered is never called again.
+ * unregistered is never called again. Each call into a shrinker is a call into its driver's code,
+ * checked for use after unload.
  */
 final class Shrinkers {
     /** SHRINK_BATCH: objects asked of a shrinker per scan_objects() call. */
@@ -35,16 +38,21 @@ final class Shrinkers {
     }
 
     /** shrink_slab(): one batch from every shrinker that has objects; returns the pages freed. */
-    long shrinkSlab() {
+    long shrinkSlab(ModuleCalls calls) {
         if (registered.isEmpty() || !inUse.readLock().tryLock()) {
             return 0; // an unregistration is waiting: this attempt goes without
         }
         try {
             long freed = 0;
             for (Shrinker s : registered.keySet()) {
-                long count = s.countObjects();
+                long count;
+                try (ModuleCall c = calls.enter(s, InjectionPoints.CALL_SHRINKER_COUNT_OBJECTS, -1)) {
+                    count = s.countObjects();
+                }
                 if (count > 0) {
-                    freed += Math.max(0, s.scanObjects(Math.min(count, SHRINK_BATCH)));
+                    try (ModuleCall c = calls.enter(s, InjectionPoints.CALL_SHRINKER_SCAN_OBJECTS, -1)) {
+                        freed += Math.max(0, s.scanObjects(Math.min(count, SHRINK_BATCH)));
+                    }
                 }
             }
             return freed;

@@ -1,21 +1,144 @@
 package org.mmlab.mm.lab;
 
+import java.util.Set;
+
 import org.osgi.annotation.versioning.ConsumerType;
 
 /**
  * The race lab's hook into the simulated kernel: a service registered by the lab (at most one is
- * used) that the kernel calls at every named injection point (docs/race-lab.md lists them), where a
- * controlled schedule may switch to another simulated thread. Without one, points cost a volatile read.
+ * used) that the kernel calls at every named injection point, where a controlled schedule may switch
+ * to another simulated thread. Without one, points cost a volatile read.
+ *
+ * <p>It is also the one registry of the points' names (docs/race-lab.md says where each sits): mm-core,
+ * the balloon infrastructure, the drivers and the race lab name their points with these constants,
+ * and a race's script may name no other ({@link #known}), so renaming a point breaks the script's test
+ * instead of leaving a window that never opens.
  */
 @ConsumerType
 public interface InjectionPoints {
     /**
      * Service property: true asks for a point "lock:CLASS" before every blocking acquire of a lock that
-     * drivers and the balloon core annotate for lockdep ({@link MemoryManager#lockdepAcquire}, e.g.
+     * drivers and the balloon core annotate for lockdep ({@link org.mmlab.mm.MemoryManager#lockdepAcquire}, e.g.
      * "lock:balloon_pages_lock"), so that a schedule can interleave their critical sections. Off unless
      * asked: each lock operation then costs a scheduling decision.
      */
     String LOCK_POINTS = "mmlab.injection.locks";
+
+    /** Each simulated thread's first step (the race lab's scheduler). */
+    String START = "start";
+    /** The unloading thread, once MODULE_STATE_GOING is set and before the driver's exit path runs. */
+    String MODULE_GOING = "module.going";
+    /** The unloading thread, once the module is gone (its bundle stopped). */
+    String MODULE_GONE = "module.gone";
+    /** isolate_movable_page(): after the lockless test, before get_page_unless_zero(). */
+    String ISOLATE_GET_PAGE = "isolate.get_page";
+    /** isolate_movable_page(): before trylock_page(). */
+    String ISOLATE_TRYLOCK_PAGE = "isolate.trylock_page";
+    /** The instant isolate_movable_page() returns, isolated or not. */
+    String ISOLATE_RETURN = "isolate.return";
+    /** An address_space was allocated (balloon_mapping_alloc(), alloc_anon_inode(), a driver's kmalloc()). */
+    String MAPPING_ALLOC = "mapping.alloc";
+    /** An address_space was freed. */
+    String MAPPING_FREE = "mapping.free";
+
+    /** mm/balloon.c: before spin_lock(pages_lock). */
+    String BALLOON_LOCK = "balloon.lock";
+    /** mm/balloon.c: before spin_unlock(pages_lock). */
+    String BALLOON_UNLOCK = "balloon.unlock";
+    /** mm/balloon.c: before list_add() of a balloon list. */
+    String BALLOON_LIST_ADD = "balloon.list_add";
+    /** mm/balloon.c: before list_del() of a balloon list (v7's leak path: between mapping = NULL and list_del()). */
+    String BALLOON_LIST_DEL = "balloon.list_del";
+    /** mm/balloon.c: before get_page() on a balloon path. */
+    String BALLOON_GET_PAGE = "balloon.get_page";
+    /** mm/balloon.c: before put_page() on a balloon path. */
+    String BALLOON_PUT_PAGE = "balloon.put_page";
+    /** After a 2012/2016 driver's own migration bookkeeping (balloon_page_migrated). */
+    String BALLOON_MIGRATED = "balloon.migrated";
+
+    /** virtio_balloon.c's probe made its balloon mapping visible (v7: before initialising it; v3.8: after). */
+    String VIRTIO_MAPPING_PUBLISHED = "virtio.mapping_published";
+
+    /** The race lab's balloon: between dequeue and release_pages_by_pfn() (telling the host). */
+    String LAB_TELL_HOST = "lab.tell_host";
+    /** The race lab's compaction thread: migrateRange() returned (races 4 and 5). */
+    String LAB_MIGRATED = "lab.migrated";
+    /** The race lab's admin thread: the virtio-balloon device it added has been probed (race 3). */
+    String VIRTIO_PROBED = "virtio.probed";
+
+    /** The points above. */
+    Set<String> POINTS = Set.of(START, MODULE_GOING, MODULE_GONE, ISOLATE_GET_PAGE, ISOLATE_TRYLOCK_PAGE,
+            ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
+            BALLOON_LIST_DEL, BALLOON_GET_PAGE, BALLOON_PUT_PAGE, BALLOON_MIGRATED, VIRTIO_MAPPING_PUBLISHED,
+            LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED);
+
+    /** 2012: the migration core's hook into the balloon (mm/migrate.c of v3.8). */
+    String CALL_ISOLATE_BALLOON_PAGE = "__isolate_balloon_page";
+    String CALL_PUTBACK_BALLOON_PAGE = "__putback_balloon_page";
+    /** 2012 and 2016: a driver's address_space_operations. */
+    String CALL_A_OPS_ISOLATE_PAGE = "a_ops->isolate_page";
+    String CALL_A_OPS_MIGRATEPAGE = "a_ops->migratepage";
+    String CALL_A_OPS_PUTBACK_PAGE = "a_ops->putback_page";
+    /** 2025: the movable_operations registered for a page type. */
+    String CALL_MOPS_ISOLATE_PAGE = "mops->isolate_page";
+    String CALL_MOPS_MIGRATE_PAGE = "mops->migrate_page";
+    String CALL_MOPS_PUTBACK_PAGE = "mops->putback_page";
+    /** The balloon infrastructure's call of its device's driver. */
+    String CALL_B_DEV_INFO_MIGRATEPAGE = "b_dev_info->migratepage";
+    /** shrink_slab() (mm/shrinker.c). */
+    String CALL_SHRINKER_COUNT_OBJECTS = "shrinker->count_objects";
+    String CALL_SHRINKER_SCAN_OBJECTS = "shrinker->scan_objects";
+    /** blocking_notifier_call_chain() of the OOM notifiers (mm/oom_kill.c). */
+    String CALL_OOM_NOTIFIER = "nb->notifier_call";
+
+    /** Every call from the core into a driver's code ({@link MmLab#callIntoModule}), by name. */
+    Set<String> CALLS = Set.of(CALL_ISOLATE_BALLOON_PAGE, CALL_PUTBACK_BALLOON_PAGE, CALL_A_OPS_ISOLATE_PAGE,
+            CALL_A_OPS_MIGRATEPAGE, CALL_A_OPS_PUTBACK_PAGE, CALL_MOPS_ISOLATE_PAGE, CALL_MOPS_MIGRATE_PAGE,
+            CALL_MOPS_PUTBACK_PAGE, CALL_B_DEV_INFO_MIGRATEPAGE, CALL_SHRINKER_COUNT_OBJECTS,
+            CALL_SHRINKER_SCAN_OBJECTS, CALL_OOM_NOTIFIER);
+
+    /** 2025: mm/balloon.c's one lock for every device. */
+    String LOCK_BALLOON_PAGES = "balloon_pages_lock";
+    /** 2012 and 2016: each device's pages_lock. */
+    String LOCK_B_DEV_INFO_PAGES = "&b_dev_info->pages_lock";
+    /** virtio_balloon.c's balloon_lock. */
+    String LOCK_VB_BALLOON = "&vb->balloon_lock";
+
+    /** The lock classes whose blocking acquires are points ({@link #LOCK_POINTS}). */
+    Set<String> LOCKS = Set.of(LOCK_BALLOON_PAGES, LOCK_B_DEV_INFO_PAGES, LOCK_VB_BALLOON);
+
+    /** The point at the entry of a call into a driver: "call.enter:" and the call with "->" written ".". */
+    static String callEnter(String call) {
+        return "call.enter:" + call.replace("->", ".");
+    }
+
+    /** The point the instant before a call into a driver returns. */
+    static String callReturn(String call) {
+        return "call.return:" + call.replace("->", ".");
+    }
+
+    /** The point before a blocking acquire of a lock of this class. */
+    static String lock(String lockClass) {
+        return "lock:" + lockClass;
+    }
+
+    /** True if the point is in the registry: a point above, a call's entry or return, or a lock's. */
+    static boolean known(String point) {
+        if (POINTS.contains(point)) {
+            return true;
+        }
+        for (String call : CALLS) {
+            if (point.equals(callEnter(call)) || point.equals(callReturn(call))) {
+                return true;
+            }
+        }
+        for (String lock : LOCKS) {
+            if (point.equals(lock(lock))) {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /** The calling thread reached the named point, about pfn (or -1). */
     void at(String point, int pfn);

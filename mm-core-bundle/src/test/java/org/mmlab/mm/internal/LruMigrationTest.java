@@ -6,6 +6,7 @@ import static org.mmlab.mm.internal.PageAllocInvariantTest.assertOk;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -220,11 +221,13 @@ class LruMigrationTest {
         Workload w = new Workload(g);
         w.start(11, 8, 512, 2);
         AtomicLong migrated = new AtomicLong();
+        AtomicInteger checks = new AtomicInteger();
         AtomicReference<Throwable> died = new AtomicReference<>();
         Thread migrator = new Thread(() -> {
             try {
                 Random rnd = new Random(11);
-                for (int round = 0; round < 400; round++) {
+                // 400 rounds, and on until the main thread has checked the guest 3 times while they ran
+                for (int round = 0; round < 400 || checks.get() < 3; round++) {
                     MigrationList list = isolateRandom(g, rnd, 16);
                     list.migrate(round % 2 == 0 ? MigrateMode.ASYNC : MigrateMode.SYNC_LIGHT);
                     migrated.addAndGet(list.succeeded);
@@ -235,10 +238,12 @@ class LruMigrationTest {
                 died.set(t);
             }
         }, "kcompactd0");
+        migrator.setDaemon(true); // if a check fails, the test ends without it
         migrator.start();
         while (migrator.isAlive()) {
             assertOk(g, w); // the machine stopped between the migrator's and the workers' steps
-            migrator.join(5);
+            checks.incrementAndGet();
+            migrator.join(5); // a pause between checks, so that the migrator gets the machine too
         }
         assertThat(died.get()).isNull();
         assertOk(g, w);

@@ -6,6 +6,8 @@ import java.lang.reflect.Proxy;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
+import org.mmlab.mm.OomNotifier;
+import org.mmlab.mm.Shrinker;
 import org.mmlab.mm.lab.ModuleCall;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.lab.ModuleState;
@@ -29,7 +31,7 @@ class ModuleCallsTest {
     }
 
     private static ModuleCalls calls(GuestMemory g, Bundle driver) {
-        ModuleTable table = new ModuleTable();
+        ModuleTable table = new ModuleTable(c -> c == DriverCallbacks.class ? driver : null);
         table.bundles = id -> id == DRIVER ? driver : null;
         table.log = g.dmesg;
         ModuleCalls calls = new ModuleCalls(table, g);
@@ -111,10 +113,10 @@ class ModuleCallsTest {
     }
 
     @Test
-    void underDrainNothingIsPinned() {
+    void underNoneNothingIsPinned() {
         GuestMemory g = HandBuiltGuest.boot();
         ModuleCalls calls = calls(g, bundle(new int[] {Bundle.ACTIVE}));
-        calls.table.setPolicy(ModulePolicy.DRAIN);
+        calls.table.setPolicy(ModulePolicy.NONE);
         assertThat(calls.pinForIsolation(DRIVER, 0x100)).isTrue();
         assertThat(calls.table.module(DRIVER).refcnt.get()).isZero();
     }
@@ -133,19 +135,65 @@ class ModuleCallsTest {
         assertThat(calls.pinForIsolation(DRIVER, 0x101)).as("a going module's pages stay put").isFalse();
 
         AtomicBoolean returned = new AtomicBoolean();
+        Thread unloading = Thread.currentThread();
         Thread compaction = new Thread(() -> {
-            try {
-                Thread.sleep(50);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+            while (unloading.getState() != Thread.State.TIMED_WAITING) { // drain() polls: it waits for the call
+                Thread.onSpinWait();
             }
             returned.set(true);
             inFlight.close(); // the driver's callback returns
         });
+        compaction.setDaemon(true);
         compaction.start();
         calls.drain(DRIVER);
         assertThat(returned).as("drain returned only once the call was back").isTrue();
         compaction.join();
         assertThat(g.debug.reports()).isZero();
+    }
+
+    /** A driver's shrinker and OOM notifier (its bundle is the test's stand-in). */
+    static final class DriverCallbacks implements Shrinker, OomNotifier {
+        @Override
+        public long countObjects() {
+            return 1;
+        }
+
+        @Override
+        public long scanObjects(long nrToScan) {
+            return 0;
+        }
+
+        @Override
+        public long oomNotify() {
+            return 0;
+        }
+    }
+
+    @Test
+    void shrinkSlabAndTheOomNotifierChainCallIntoADriverThroughTheChecker() {
+        GuestMemory g = HandBuiltGuest.boot();
+        int[] state = {Bundle.ACTIVE};
+        Bundle driver = bundle(state);
+        ModuleCalls calls = calls(g, driver);
+        DriverCallbacks cb = new DriverCallbacks();
+        Shrinkers shrinkers = new Shrinkers();
+        shrinkers.register("virtio-balloon", cb);
+        OomNotifiers notifiers = new OomNotifiers();
+        notifiers.register(cb);
+        shrinkers.shrinkSlab(calls);
+        notifiers.callChain(calls);
+        assertThat(g.debug.reports()).as("calls into a live module").isZero();
+
+        // the driver went without unregistering them (a remove path that forgot to)
+        state[0] = Bundle.RESOLVED;
+        calls.table.going(driver);
+        calls.table.gone(driver, "stopped");
+        shrinkers.shrinkSlab(calls);
+        notifiers.callChain(calls);
+
+        assertThat(dmesg(g)).contains("BUG: KASAN: use-after-unload in shrinker->count_objects at entry")
+                .contains("BUG: KASAN: use-after-unload in shrinker->scan_objects at entry")
+                .contains("BUG: KASAN: use-after-unload in nb->notifier_call at entry")
+                .contains("Call from the kernel into module virtio-bundle [12]");
     }
 }

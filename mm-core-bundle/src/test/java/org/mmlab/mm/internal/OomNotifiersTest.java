@@ -13,6 +13,7 @@ class OomNotifiersTest {
     @Test
     void unregisteringWaitsForANotificationInFlight() throws Exception {
         OomNotifiers chain = new OomNotifiers();
+        ModuleCalls calls = new ModuleCalls(new ModuleTable(), HandBuiltGuest.boot()); // built-in code: unchecked
         CountDownLatch inside = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
         AtomicBoolean returned = new AtomicBoolean();
@@ -27,18 +28,20 @@ class OomNotifiersTest {
             return 256;
         };
         chain.register(balloon);
-        Thread allocating = new Thread(chain::callChain);
+        Thread allocating = new Thread(() -> chain.callChain(calls));
         allocating.start();
         inside.await();
 
         Thread remove = new Thread(() -> chain.unregister(balloon));
         remove.start();
-        remove.join(50);
+        while (remove.getState() != Thread.State.WAITING && remove.isAlive()) {
+            Thread.onSpinWait(); // until it parks on the chain's rwsem, or returns
+        }
         assertThat(remove.isAlive()).as("unregister waits while the notifier runs").isTrue();
         release.countDown();
         remove.join();
         assertThat(returned).isTrue();
         allocating.join();
-        assertThat(chain.callChain()).as("nothing left to call").isZero();
+        assertThat(chain.callChain(calls)).as("nothing left to call").isZero();
     }
 }

@@ -1,6 +1,7 @@
 package org.mmlab.lab.internal;
 
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.MemoryManager;
@@ -30,6 +31,11 @@ abstract class BalloonCoreRace implements Race {
         lab.bootWith(setup.contract());
         lab.run("mm:kcompactd stop");
         applyVariant(lab, setup);
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("compaction", "balloon");
     }
 
     @Override

@@ -12,6 +12,13 @@ public final class Catalogue {
         this.races = new TreeMap<>(races);
     }
 
+    /** The lab's races, numbered as docs/race-lab.md numbers them. */
+    static Catalogue all() {
+        return new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(), 3, new GlobalVbPtr(),
+                4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(), 6, new LocklessScanFalsePositive(),
+                7, new IsolationVersusFree(), 8, new MainlineUnderPct()));
+    }
+
     /** The races, in the order of their numbers. */
     public List<Race> races() {
         return List.copyOf(races.values());

@@ -6,8 +6,9 @@ import java.util.Map;
 
 import org.mmlab.lab.internal.sched.OnBehalf;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.MovablePages2012;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.ServiceReference;
 
 /**
@@ -59,9 +60,14 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_CLEAR),
-                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_CLEAR)),
+                Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("probe", "other", "compaction");
     }
 
     @Override
@@ -113,7 +119,8 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
             } catch (Exception e) {
                 throw new IllegalStateException("creating device 1: " + e, e);
             }
-        }, "mapping.free", "mapping.alloc", "virtio.mapping_published", "mapping.free"));
+        }, InjectionPoints.MAPPING_FREE, InjectionPoints.MAPPING_ALLOC, InjectionPoints.VIRTIO_MAPPING_PUBLISHED,
+                InjectionPoints.MAPPING_FREE));
         threads.put("other", other::alloc);
         return threads;
     }

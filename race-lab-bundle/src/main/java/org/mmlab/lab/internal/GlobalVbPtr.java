@@ -10,6 +10,7 @@ import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Filter;
@@ -75,8 +76,13 @@ final class GlobalVbPtr implements Race {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("compaction", "admin");
     }
 
     @Override
@@ -132,7 +138,7 @@ final class GlobalVbPtr implements Race {
                 throw new IllegalStateException("adding virtio-balloon device " + DEVICE + ": " + e, e);
             }
             // the probe ran on SCR's thread, which the scheduler does not control: the admin marks its end
-            mmLab.injectionPoint("virtio.probed", -1);
+            mmLab.injectionPoint(InjectionPoints.VIRTIO_PROBED, -1);
         });
         return threads;
     }

@@ -46,8 +46,8 @@ final class IsolationVersusFree extends BalloonCoreRace {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.NON_LRU_2016, ModulePolicy.NONE, UNLESS_ZERO));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.NON_LRU_2016, ModulePolicy.NONE, UNLESS_ZERO)));
     }
 
     @Override

@@ -1,9 +1,10 @@
 package org.mmlab.lab.internal;
 
-import java.util.Map;
+import java.util.List;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
+import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.BundleContext;
@@ -17,9 +18,7 @@ public class Lab {
     private final BundleContext context;
     private final CommandProcessor processor;
     private final MmLab mmLab;
-    private final Catalogue catalogue = new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(),
-            3, new GlobalVbPtr(), 4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(),
-            6, new LocklessScanFalsePositive(), 7, new IsolationVersusFree(), 8, new MainlineUnderPct()));
+    private final Catalogue catalogue = Catalogue.all();
 
     @Activate
     public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MmLab mmLab) {
@@ -61,6 +60,27 @@ public class Lab {
         try (RaceBatch b = batch(race, setup)) {
             return b.run(strategy);
         }
+    }
+
+    /**
+     * A trace as lab:replay and lab:shrink take it, refused before anything runs when it is empty or names
+     * a thread the race does not have.
+     */
+    public List<String> trace(Race race, String text) {
+        List<String> choices = Trace.decode(text);
+        List<String> threads = race.threadNames();
+        if (choices.isEmpty()) {
+            throw new IllegalArgumentException("an empty trace: give the thread chosen at each decision, e.g. '"
+                    + threads.get(0) + "*3 " + threads.get(threads.size() - 1) + "' (race " + race.name()
+                    + "'s threads: " + String.join(", ", threads) + ")");
+        }
+        for (String name : choices) {
+            if (!threads.contains(name)) {
+                throw new IllegalArgumentException("the trace names '" + name + "', which is no thread of race "
+                        + race.name() + ": its threads are " + String.join(", ", threads));
+            }
+        }
+        return choices;
     }
 
     /** Shrinks a failing trace: see {@link TraceShrinker}. */

@@ -7,6 +7,7 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
@@ -75,7 +76,7 @@ final class LabBalloon implements BalloonMigrate, AutoCloseable {
         if (pfn == Mm.NO_PAGE) {
             return; // isolated by compaction: the era's drivers tried again later
         }
-        mmLab.injectionPoint("lab.tell_host", pfn);
+        mmLab.injectionPoint(InjectionPoints.LAB_TELL_HOST, pfn);
         mm.putPage(pfn); // release_pages_by_pfn(): the balloon's reference; the last one frees the page
     }
 

@@ -48,8 +48,8 @@ final class LocklessScanFalsePositive extends BalloonCoreRace {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, RETEST));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, RETEST)));
     }
 
     @Override

@@ -12,9 +12,9 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
 import org.osgi.service.cm.Configuration;
 
@@ -102,17 +102,21 @@ final class MainlineUnderPct implements Race {
     /** The setup it explores (lab:explore's default). */
     @Override
     public Setup fails() {
-        return new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, MAINLINE);
+        return new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE);
     }
 
     /**
-     * Where the explorer found nothing (docs/race-lab.md has the count). Under 2025, none is the same
-     * code as drain: the core takes no reference either way, and the driver drains in both.
+     * Where the explorer found nothing (docs/race-lab.md has the count): the mainline design, in which
+     * the core takes no module reference and the driver drains its balloon in its remove path.
      */
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, MAINLINE),
-                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("compaction", "deflate", "admin");
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.util.Map;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
@@ -93,7 +94,7 @@ abstract class MappingLifetimeRace implements Race {
                 throw new IllegalStateException("device 0 inflated no page after virtio:target 0 " + (PAGES + MORE));
             }
             mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC);
-            mmLab.injectionPoint("lab.migrated", pfn); // the mark a script orders others after
+            mmLab.injectionPoint(InjectionPoints.LAB_MIGRATED, pfn); // the mark a script orders others after
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {

@@ -6,6 +6,7 @@ import java.util.Map;
 
 import org.mmlab.lab.internal.sched.OnBehalf;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.ModulePolicy;
 
 /**
@@ -43,8 +44,13 @@ final class MappingUsedBeforeInit extends MappingLifetimeRace {
     }
 
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38));
+    public List<Pass> passes() {
+        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38)));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("probe", "compaction");
     }
 
     @Override
@@ -77,7 +83,8 @@ final class MappingUsedBeforeInit extends MappingLifetimeRace {
             } catch (Exception e) {
                 throw new IllegalStateException("creating device 1: " + e, e);
             }
-        }, "virtio.mapping_published", "mapping.alloc", "virtio.mapping_published"));
+        }, InjectionPoints.VIRTIO_MAPPING_PUBLISHED, InjectionPoints.MAPPING_ALLOC,
+                InjectionPoints.VIRTIO_MAPPING_PUBLISHED));
         return threads;
     }
 }

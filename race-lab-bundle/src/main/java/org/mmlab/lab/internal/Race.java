@@ -26,14 +26,25 @@ public interface Race {
     /** The setup the race fails under: lab:race's defaults. */
     Setup fails();
 
-    /** Setups under which the same schedule is clean. */
-    List<Setup> passes();
+    /**
+     * Setups under which the same schedule is clean, each with how: the fix closes the window (and at
+     * which edges of the script) or keeps it open and survives it.
+     */
+    List<Pass> passes();
+
+    /** The names of the simulated threads {@link #prepare} returns, in order (scripts and traces name them). */
+    List<String> threadNames();
 
     /** What else the run sets, in a sentence. */
     String conditions();
 
-    /** The scripted schedule, a partial order over THREAD@POINT events. */
+    /** The scripted schedule, a partial order over THREAD@POINT events (under {@link #fails()}). */
     String script();
+
+    /** The script under this setup: the same one unless a point of it does not exist there. */
+    default String script(Setup setup) {
+        return script();
+    }
 
     /**
      * The first line of the report the race produces, e.g. "BUG: KASAN: use-after-unload in"; empty for

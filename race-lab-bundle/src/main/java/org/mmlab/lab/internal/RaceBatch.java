@@ -1,6 +1,7 @@
 package org.mmlab.lab.internal;
 
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.mmlab.lab.RaceOutcome;
@@ -67,12 +68,15 @@ public final class RaceBatch implements AutoCloseable {
             }
         }
         Map<String, Runnable> threads = race.prepare(lab, setup);
+        if (!List.copyOf(threads.keySet()).equals(race.threadNames())) {
+            throw new IllegalStateException("race " + race.name() + " prepared the threads " + threads.keySet()
+                    + ", but says its threads are " + race.threadNames());
+        }
         long t1 = System.nanoTime();
         RaceOutcome o = runner.run(race, setup, strategy, threads);
         String missing = race.checkWork(lab, o);
         if (missing != null) {
-            o = new RaceOutcome(o.race(), o.setup(), o.strategy(), o.reproduced(), o.reports(), o.windowClosed(),
-                    o.trace(), o.events(), o.decisions(), o.failure() == null ? missing : o.failure() + "; " + missing);
+            o = o.failing(missing);
         }
         long t2 = System.nanoTime();
         tainted = !o.reports().isEmpty() || o.failure() != null;

@@ -7,8 +7,9 @@ import java.util.Map;
 
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
-import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.lab.internal.sched.Strategy;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.lab.InjectionPoints;
 import org.osgi.framework.ServiceRegistration;
 
 /**
@@ -31,7 +32,8 @@ final class RaceLab {
 
     RaceOutcome run(Race race, Setup setup, StrategySpec strategy, Map<String, Runnable> threads) throws Exception {
         MemoryManager mm = lab.mm();
-        ControlledScheduler sched = new ControlledScheduler(strategy.create());
+        Strategy chooser = strategy.create();
+        ControlledScheduler sched = new ControlledScheduler(chooser);
         threads.forEach(sched::thread);
         long mark = lab.mmLab().dmesgSeq();
         InjectionPoints points = (point, pfn) -> sched.at(point);
@@ -56,7 +58,7 @@ final class RaceLab {
         List<String> events = new ArrayList<>();
         r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
         return new RaceOutcome(race.name(), setup.options(), strategy.describe(), reproduced, reports,
-                r.windowClosed(), r.trace().text(), events, r.decisions(), failure);
+                r.windowClosed(), chooser.unmet(), r.trace().text(), events, r.decisions(), failure);
     }
 
     /**

@@ -9,11 +9,11 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 
-import org.mmlab.mm.lab.ModulePolicy;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2012;
 import org.mmlab.mm.MovablePages2016;
 import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
 import org.osgi.service.cm.Configuration;
 
@@ -32,16 +32,10 @@ final class UnloadDuringMigration implements Race {
     static final String BALLOON_PID = "org.mmlab.balloon";
     static final String V7_LEAK = "v7-leak";
     static final String V38_LEAK = "v3.8-leak";
+    /** The window: the module is gone before the driver's callback returns. */
+    static final String GONE_FIRST = "admin@module.gone < compaction@call.return:b_dev_info.migratepage";
     /** Pages the balloon holds for the run. */
     static final int PAGES = 64;
-    /**
-     * How long a run waits once device 0 has its pages: a virtio-bundle just installed is still
-     * settling, and a schedule that starts at once sees its host answer late more often. The script
-     * does not mind, but a replay of a cut trace hands the baton on when a thread blocks for 200 us,
-     * so lab:shrink's result depends on it: 0 switches instead of 1 in 9 of 42 shrinks without the
-     * wait, 2 of 52 with it, 2 of 40 when every run rebooted the guest first (a loaded machine).
-     */
-    static final long SETTLE_MS = 5;
 
     private byte[] virtioJar;
     /** Device 0, asking for PAGES at each probe during a batch. */
@@ -78,24 +72,44 @@ final class UnloadDuringMigration implements Race {
         return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_LEAK);
     }
 
+    /**
+     * Each fix keeps the module from going before the callback returns: module-ref and osgi-drain hold
+     * the stop at GOING, the mainline design's and v3.8's remove wait for the page migration holds.
+     */
     @Override
-    public List<Setup> passes() {
-        return List.of(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.MODULE_REF, V7_LEAK),
-                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.OSGI_DRAIN, V7_LEAK),
-                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.DRAIN, V7_LEAK),
-                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38_LEAK));
+    public List<Pass> passes() {
+        MigrationContract c2012 = MigrationContract.BALLOON_2012;
+        return List.of(Pass.closes(new Setup(c2012, ModulePolicy.MODULE_REF, V7_LEAK), GONE_FIRST),
+                Pass.closes(new Setup(c2012, ModulePolicy.OSGI_DRAIN, V7_LEAK), GONE_FIRST),
+                Pass.closes(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, V7_LEAK), GONE_FIRST),
+                Pass.closes(new Setup(c2012, ModulePolicy.NONE, V38_LEAK), GONE_FIRST));
+    }
+
+    @Override
+    public List<String> threadNames() {
+        return List.of("compaction", "admin");
     }
 
     @Override
     public String conditions() {
-        return "the leak path is 2012's alone; drain is the mainline design: run it with --contract 2025."
-                + " Under v3.8-leak the script ends with \"window closed\"";
+        return "the leak path is 2012's alone; the mainline design is --contract 2025 --policy none, under which"
+                + " the admin starts once compaction is inside the callback (the driver does no bookkeeping there)";
     }
 
+    /** The admin starts once the driver's bookkeeping is done; the module must go before the callback returns. */
     @Override
     public String script() {
-        return "compaction@balloon.migrated < admin@start,"
-                + " admin@module.gone < compaction@call.return:b_dev_info.migratepage";
+        return "compaction@balloon.migrated < admin@start, " + GONE_FIRST;
+    }
+
+    /**
+     * Under 2025 the driver does no bookkeeping (the core does it after the callback returns), so there
+     * is no balloon.migrated: the admin starts once compaction is inside the callback.
+     */
+    @Override
+    public String script(Setup setup) {
+        return setup.contract() == MigrationContract.MOVABLE_OPS_2025
+                ? "compaction@call.enter:b_dev_info.migratepage < admin@start, " + GONE_FIRST : script();
     }
 
     @Override
@@ -131,7 +145,6 @@ final class UnloadDuringMigration implements Race {
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
         Device0.awaitPages(lab, PAGES);
-        Thread.sleep(SETTLE_MS);
         MemoryManager mm = lab.mm();
         int pfn = firstBalloonPage(lab);
         Map<String, Runnable> threads = new LinkedHashMap<>();

@@ -1,6 +1,8 @@
 package org.mmlab.lab.shell;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.StringJoiner;
 import java.util.function.IntFunction;
 
 import org.apache.felix.service.command.Descriptor;
@@ -8,11 +10,13 @@ import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.Lab;
+import org.mmlab.lab.internal.Pass;
 import org.mmlab.lab.internal.Race;
 import org.mmlab.lab.internal.RaceBatch;
 import org.mmlab.lab.internal.Setup;
 import org.mmlab.lab.internal.StrategySpec;
 import org.mmlab.lab.internal.TraceShrinker;
+import org.mmlab.lab.internal.Verdict;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -34,27 +38,42 @@ public class LabCommands {
         this.lab = lab;
     }
 
-    @Descriptor("list the races the lab reproduces: seed, quote, the setup each fails under and those it passes, variants")
+    @Descriptor("list the races the lab reproduces: seed, quote, the setup each fails under and those it passes"
+            + " (each fix closing the window or surviving it), variants")
     public void races() {
         for (Race r : lab.catalogue().races()) {
             int n = lab.catalogue().number(r);
             if (r.exploration()) { // no failing script: lab:explore looks for any checker report
                 System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   explores %s for any checker report (lab:explore %d)%n"
-                        + "   clean under %s%n   %s%n   script: %s%n", n, r.name(), r.seed(), r.quote(), r.fails(), n,
-                        setups(r.passes()), r.conditions(), r.script());
+                        + "   clean under:%n%s   %s%n   script: %s%n", n, r.name(), r.seed(), r.quote(), r.fails(), n,
+                        passes(r), r.conditions(), r.script());
             } else {
-                System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under %s%n"
+                System.out.printf("%d. %s (seed %s)%n   \"%s\"%n   fails under %s with \"%s\"%n   passes under:%n%s"
                         + "   %s%n   script: %s%n", n, r.name(), r.seed(), r.quote(), r.fails(), r.report(),
-                        setups(r.passes()), r.conditions(), r.script());
+                        passes(r), r.conditions(), r.script());
             }
             r.variants().forEach((v, what) -> System.out.printf("   variant %s: %s%n", v, what));
         }
     }
 
+    /** One line a pass: its setup, whether the fix closes the window (where) or survives it, its own script. */
+    private static String passes(Race r) {
+        StringBuilder sb = new StringBuilder();
+        for (Pass p : r.passes()) {
+            sb.append("     ").append(p);
+            String script = r.script(p.setup());
+            if (!script.equals(r.script())) {
+                sb.append(", with the script ").append(script);
+            }
+            sb.append(System.lineSeparator());
+        }
+        return sb.toString();
+    }
+
     @Descriptor("run a race with its scripted schedule, under the policy it fails under unless told otherwise")
     public void race(@Descriptor("the migration contract: 2012, 2016 or 2025 (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
-            @Descriptor("the module policy: none, module-ref, drain or osgi-drain (default: the one it fails under)")
+            @Descriptor("the module policy: none, module-ref or osgi-drain (default: the one it fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
@@ -64,8 +83,10 @@ public class LabCommands {
         Race race = lab.catalogue().race(name);
         Setup setup = race.setup(contract, policy, variant);
         requirePositive(runs);
-        StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(race.script()), "scripted");
-        runMany(race, setup, runs, k -> scripted);
+        String script = race.script(setup);
+        Strategies.edges(script); // a script naming a point that does not exist fails here, before anything runs
+        StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(script), "scripted");
+        inBatch(race, setup, batch -> runMany(batch, runs, k -> scripted, true));
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
@@ -96,7 +117,7 @@ public class LabCommands {
             runMany(batch, runs, k -> strategy.equals("random")
                     ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
                     : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
-                            "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"));
+                            "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"), false);
         });
     }
 
@@ -112,8 +133,9 @@ public class LabCommands {
             throws Exception {
         Race race = lab.catalogue().race(name);
         Setup setup = race.setup(contract, policy, variant);
-        Trace.decode(trace); // refuses a bad trace before anything runs
-        runMany(race, setup, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"));
+        lab.trace(race, trace); // refuses a bad trace before anything runs
+        inBatch(race, setup, batch -> runMany(batch, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"),
+                false));
     }
 
     @Descriptor("shrink a failing trace to the fewest switches that still reproduce the race; print it as a script")
@@ -127,7 +149,7 @@ public class LabCommands {
             throws Exception {
         Race race = lab.catalogue().race(name);
         Setup setup = race.setup(contract, policy, variant);
-        Trace.decode(trace);
+        lab.trace(race, trace);
         TraceShrinker.Shrunk s = lab.shrink(race, setup, trace);
         System.out.printf("shrunk to %d switches in %d runs%ntrace:  %s%nscript: %s%n", s.switches(), s.runs(),
                 s.trace(), s.script());
@@ -138,8 +160,8 @@ public class LabCommands {
         System.out.println(lab.policy().value());
     }
 
-    @Descriptor("choose the module protection policy: none, module-ref, drain or osgi-drain")
-    public void policy(@Descriptor("none | module-ref | drain | osgi-drain") String policy) {
+    @Descriptor("choose the module protection policy: none, module-ref or osgi-drain")
+    public void policy(@Descriptor("none | module-ref | osgi-drain") String policy) {
         lab.setPolicy(ModulePolicy.parse(policy));
         System.out.printf("module policy %s%n", lab.policy().value());
     }
@@ -159,10 +181,6 @@ public class LabCommands {
         check();
     }
 
-    private void runMany(Race race, Setup setup, int runs, IntFunction<StrategySpec> strategies) throws Exception {
-        inBatch(race, setup, batch -> runMany(batch, runs, strategies));
-    }
-
     /** What runs in one batch of the race, followed by where the batch's time went. */
     private void inBatch(Race race, Setup setup, BatchBody body) throws Exception {
         RaceBatch batch = lab.batch(race, setup);
@@ -178,30 +196,54 @@ public class LabCommands {
         void run(RaceBatch batch) throws Exception;
     }
 
-    /** Each run, a summary line, and what the runs did (if the race says). */
-    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies) throws Exception {
+    /**
+     * Each run, a summary line, and what the runs did (if the race says). Scripted runs also say whether
+     * their window opened, and the batch whether that is what the catalogue says of the setup.
+     */
+    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies, boolean scripted)
+            throws Exception {
         int reproduced = 0;
-        int closed = 0;
+        List<RaceOutcome> outcomes = new ArrayList<>();
         for (int k = 0; k < runs; k++) {
             RaceOutcome o = batch.run(strategies.apply(k));
-            System.out.println(describe(k + 1, o));
+            System.out.println(describe(k + 1, o, scripted));
             reproduced += o.reproduced() ? 1 : 0;
-            closed += o.windowClosed() != null ? 1 : 0;
+            outcomes.add(o);
         }
         Race race = batch.race();
         System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), batch.setup(), reproduced,
-                runs, closed > 0 ? ", window closed in " + closed : "");
+                runs, scripted ? "; " + windows(outcomes) : "");
         if (race.work() != null) {
             System.out.println("work: " + race.work());
         }
+        String verdict = scripted ? Verdict.of(race, batch.setup(), outcomes) : null;
+        if (verdict != null) {
+            System.out.println(verdict);
+        }
     }
 
-    static String describe(int k, RaceOutcome o) {
+    /** "window opened in 20", "window closed in 20 at a@p#1 < b@q#1" (the first closed run's edges), or both. */
+    private static String windows(List<RaceOutcome> outcomes) {
+        long opened = outcomes.stream().filter(o -> o.unmet().isEmpty()).count();
+        StringJoiner parts = new StringJoiner(", ");
+        if (opened > 0) {
+            parts.add("window opened in " + opened);
+        }
+        outcomes.stream().filter(o -> !o.unmet().isEmpty()).findFirst().ifPresent(o -> parts.add("window closed in "
+                + (outcomes.size() - opened) + " at " + String.join(", ", o.unmet())));
+        return parts.toString();
+    }
+
+    static String describe(int k, RaceOutcome o, boolean scripted) {
         StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): %s", k, o.strategy(),
                 o.decisions(), o.reproduced() ? "REPRODUCED" : o.reports().isEmpty() ? "clean" : "other reports"));
+        if (scripted) {
+            sb.append(o.unmet().isEmpty() ? "; window opened" : "; window closed at " + String.join(", ", o.unmet()));
+        }
         if (o.windowClosed() != null) {
             List<String> ev = o.events();
-            sb.append("; ").append(o.windowClosed()).append("\n  events: ")
+            sb.append(scripted ? " (" + o.windowClosed().replaceFirst("^window closed: ", "") + ")"
+                    : "; " + o.windowClosed()).append("\n  events: ")
                     .append(String.join(" ", ev.subList(0, Math.min(ev.size(), EVENTS_SHOWN))));
             if (ev.size() > EVENTS_SHOWN) {
                 sb.append(" ... (").append(ev.size() - EVENTS_SHOWN).append(" more)");
@@ -225,11 +267,4 @@ public class LabCommands {
         }
     }
 
-    private static String setups(List<Setup> ss) {
-        StringBuilder sb = new StringBuilder();
-        for (Setup x : ss) {
-            sb.append(sb.length() == 0 ? "" : ", ").append(x);
-        }
-        return sb.toString();
-    }
 }

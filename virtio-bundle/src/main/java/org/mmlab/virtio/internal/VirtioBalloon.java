@@ -22,12 +22,13 @@ import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.Ratelimit;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.MmLab;
 
 /**
  * Models drivers/virtio/virtio_balloon.c: struct virtio_balloon and the driver's paths, in the kernel's
@@ -80,7 +81,7 @@ public final class VirtioBalloon {
 
     /** balloon_lock, and its lockdep class (mm.lockdepAcquire/lockdepRelease around each use). */
     final ReentrantLock balloonLock = new ReentrantLock();
-    static final String BALLOON_LOCK_CLASS = "&vb->balloon_lock";
+    static final String BALLOON_LOCK_CLASS = InjectionPoints.LOCK_VB_BALLOON;
     /** vb->num_pages: pages in the balloon (written under balloon_lock). */
     private volatile int numPages;
     /** vb->pfns and vb->num_pfns: the request being built (under balloon_lock). */
@@ -199,12 +200,12 @@ public final class VirtioBalloon {
         String name = "virtio-balloon " + vdev.name;
         if (!lifecycle.v7Init()) {
             vbDevInfo = balloons.balloonDevinfoInit(name, this::virtballoonMigratepage, adjust);
-            lab.injectionPoint("virtio.mapping_published", -1);
+            lab.injectionPoint(InjectionPoints.VIRTIO_MAPPING_PUBLISHED, -1);
             return;
         }
         vbDevInfo = balloons.balloonDevinfoInit(name, this::virtballoonMigratepage, adjust, balloonMapping::get);
         balloonMapping.set(balloons.balloonMappingKmalloc()); // balloon_mapping = kmalloc(sizeof(*balloon_mapping), ...)
-        lab.injectionPoint("virtio.mapping_published", -1);
+        lab.injectionPoint(InjectionPoints.VIRTIO_MAPPING_PUBLISHED, -1);
         // INIT_RADIX_TREE(&balloon_mapping->page_tree, ...); ...; balloon_mapping->a_ops = &virtio_balloon_aops;
         balloons.balloonMappingInit(vbDevInfo, balloonMapping.get());
     }

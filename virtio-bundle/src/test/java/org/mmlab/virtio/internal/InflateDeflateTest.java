@@ -24,6 +24,7 @@ class InflateDeflateTest {
             assertThat(d.host().view().held()).isEqualTo(1000);
             assertThat(g.mm.freePages()).isEqualTo(free - 1000);
             FakeBalloons.Dev dev = g.balloons.devs.get(0);
+            assertThat(dev.pages).hasSize(1000);
             for (int pfn : dev.pages) {
                 assertThat(g.mm.frameHolder(pfn)).isSameAs(d.host());
             }
@@ -70,6 +71,7 @@ class InflateDeflateTest {
             VirtioBalloonDevice d = g.device("0");
             TestGuest.inflateTo(d, 10);
             List<Integer> pfns = new ArrayList<>(g.balloons.devs.get(0).pages);
+            assertThat(pfns).hasSize(10);
             d.host().setMisbehaviour(HostMisbehaviour.parse("ack-delay 300"));
 
             Thread leak = new Thread(() -> d.driver().leakBalloon(10));

@@ -57,6 +57,7 @@ class MisbehavingHostTest {
             VirtioBalloonDevice d = g.device("0", "MUST_TELL_HOST", "0", 0, "normal", 200);
             TestGuest.inflateTo(d, 100);
             List<Integer> pfns = new ArrayList<>(g.balloons.devs.get(0).pages);
+            assertThat(pfns).hasSize(100);
             d.host().setMisbehaviour(HostMisbehaviour.parse("no-ack"));
 
             assertThat(d.driver().leakBalloon(100)).isEqualTo(100);

@@ -221,8 +221,9 @@ public final class ControlledScheduler {
                 running = null; // a blocked thread may yet cause what the script waits for
                 return null;
             }
+            String why = strategy.relax();
             if (windowClosed == null) {
-                windowClosed = strategy.relax();
+                windowClosed = why;
             }
             next = strategy.pick(waiting, me, (int) decisions);
         }

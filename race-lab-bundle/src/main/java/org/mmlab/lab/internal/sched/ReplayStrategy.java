@@ -4,14 +4,26 @@ import java.util.List;
 
 /**
  * replay(trace): the thread the trace names at each decision; if it is not at a point yet (blocked on
- * the host, a lock), the run waits for it as a script does. Past the end of the trace, the current
- * thread goes on (or the first waiting one), so a shortened trace still runs to the end.
+ * the host, a lock), the run waits for it as a script does. Past the end of the trace, the thread that
+ * ran last goes on until it ends, and the run waits for it when it blocks too, so a shortened trace
+ * runs the same way however long a blocking call takes (lab:shrink depends on it); then the first
+ * waiting thread in order of creation. A thread that passes {@link Strategy#SPIN_LIMIT} points in a row
+ * there while others wait is spinning (it waits for one of them, as remove_common() waits for isolated
+ * pages), and one that stays blocked as long as the scheduler waits is waiting for a parked one: the
+ * first other waiting thread goes on.
  */
 final class ReplayStrategy implements Strategy {
     private final List<String> choices;
     private final String text;
     private String diverged;
     private boolean relaxed;
+    /** The thread chosen at the last decision. */
+    private SimThread last;
+    /** Decisions in a row past the end that kept the last thread while others waited. */
+    private int spins;
+    /** Past the end, the run waits for the last thread, blocked; after relax() the others go on. */
+    private boolean tailWaits;
+    private boolean handOn;
 
     ReplayStrategy(String trace) {
         this.choices = Trace.decode(trace);
@@ -25,23 +37,65 @@ final class ReplayStrategy implements Strategy {
 
     @Override
     public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
-        if (step < choices.size()) {
-            for (SimThread t : waiting) {
-                if (t.name.equals(choices.get(step))) {
-                    return t;
-                }
+        SimThread next = step < choices.size() ? traced(waiting, current, step) : tail(waiting);
+        if (next != null) {
+            last = next;
+            tailWaits = false;
+        }
+        return next;
+    }
+
+    private SimThread traced(List<SimThread> waiting, SimThread current, int step) {
+        for (SimThread t : waiting) {
+            if (t.name.equals(choices.get(step))) {
+                return t;
             }
-            if (!relaxed) {
-                diverged = "step " + step + ": the trace chooses " + choices.get(step) + ", which is not waiting ("
-                        + waiting + ")";
-                return null; // it may be blocked, and come back: the scheduler waits for it a while
-            }
+        }
+        if (!relaxed) {
+            diverged = "step " + step + ": the trace chooses " + choices.get(step) + ", which is not waiting ("
+                    + waiting + ")";
+            return null; // it may be blocked, and come back: the scheduler waits for it a while
         }
         return current != null && waiting.contains(current) ? current : waiting.get(0);
     }
 
+    private SimThread tail(List<SimThread> waiting) {
+        if (last == null || last.status == SimThread.Status.DONE) {
+            spins = 0;
+            return waiting.get(0);
+        }
+        if (waiting.contains(last)) {
+            if (waiting.size() > 1 && ++spins > SPIN_LIMIT) {
+                return other(waiting);
+            }
+            return last;
+        }
+        if (handOn) { // it stayed blocked as long as the scheduler waits: on a thread parked at a point
+            handOn = false;
+            return other(waiting);
+        }
+        tailWaits = true;
+        return null; // blocked outside a point (the host, a lock): it comes back, and goes on
+    }
+
+    /** The first waiting thread other than the last one. */
+    private SimThread other(List<SimThread> waiting) {
+        spins = 0;
+        for (SimThread t : waiting) {
+            if (t != last) {
+                return t;
+            }
+        }
+        return waiting.get(0);
+    }
+
     @Override
     public String relax() {
+        if (tailWaits) {
+            tailWaits = false;
+            handOn = true;
+            return "past the trace's end, " + last.name + " stayed blocked: the others went on";
+        }
         relaxed = true;
         return "replay diverged at " + diverged;
     }

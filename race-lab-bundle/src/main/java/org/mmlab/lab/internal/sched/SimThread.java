@@ -1,5 +1,7 @@
 package org.mmlab.lab.internal.sched;
 
+import org.mmlab.mm.lab.InjectionPoints;
+
 /**
  * One simulated kernel thread under the controlled scheduler (compaction, the balloon worker, the
  * host, the bundle-lifecycle admin thread, a workload task): a platform thread that runs only while
@@ -35,7 +37,7 @@ final class SimThread {
     /** True while it waits for the baton (so the watchdog does not take its parking for a block). */
     volatile boolean awaiting;
     /** The point it stopped at (WAITING), or the first point name "start" (NEW). */
-    volatile String at = "start";
+    volatile String at = InjectionPoints.START;
     volatile Status status = Status.NEW;
     /** How many times it passed each point, for "T@P#n" constraints; guarded by the scheduler's lock. */
     final java.util.Map<String, Integer> passed = new java.util.HashMap<>();

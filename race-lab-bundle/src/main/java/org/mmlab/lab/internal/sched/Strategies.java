@@ -1,5 +1,7 @@
 package org.mmlab.lab.internal.sched;
 
+import java.util.List;
+
 /** The strategies, by the names lab: commands use. */
 public final class Strategies {
     private Strategies() {
@@ -19,5 +21,10 @@ public final class Strategies {
 
     public static Strategy replay(String trace) {
         return new ReplayStrategy(trace);
+    }
+
+    /** A script's edges as a run reports them ("a@p#1 < b@q#1"); a clear error for a bad script. */
+    public static List<String> edges(String script) {
+        return ScriptedStrategy.edges(script).stream().map(Object::toString).toList();
     }
 }

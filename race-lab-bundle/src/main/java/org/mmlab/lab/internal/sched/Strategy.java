@@ -4,6 +4,9 @@ import java.util.List;
 
 /** How the controlled scheduler chooses which simulated thread runs next. */
 public interface Strategy {
+    /** Points in a row one thread may pass while the others wait before it counts as spinning. */
+    int SPIN_LIMIT = 10_000;
+
     /**
      * Chooses among the threads stopped at a point (never empty), or returns null if none may go on
      * now (a script waits for an event no thread can cause any more). {@code current} is the thread
@@ -19,9 +22,17 @@ public interface Strategy {
     default void passed(SimThread t, String event) {
     }
 
-    /** After pick() returned null: why, and from now on pick among all waiting threads. */
+    /**
+     * After pick() returned null and the scheduler waited as long as it may: why, and from now on pick()
+     * returns a thread. Called each time; the run reports the first answer.
+     */
     default String relax() {
         return "no thread may go on";
+    }
+
+    /** After the run: the edges of a script whose order did not happen (none: the window opened); empty for others. */
+    default List<String> unmet() {
+        return List.of();
     }
 
     /** What to type to run this strategy again, e.g. "pct --seed 7 --depth 3". */
