@@ -22,6 +22,7 @@ import org.apache.felix.service.command.Converter;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -39,8 +40,8 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
  * <p>
  * Rules:
  * <ol>
- * <li>No statement runs before every bundle is started and every enabled component is ACTIVE or
- * SATISFIED ({@link LabReadiness}); a component that failed to activate ends the run at once.</li>
+ * <li>No statement runs before every bundle is started and every component is up with its
+ * configurations ({@link LabReadiness}); a component that failed to activate ends the run at once.</li>
  * <li>Statements run one at a time in one session; the first that throws ends the run.</li>
  * <li>Under the bnd launcher the run is the launcher's main-thread {@code Callable<Integer>}: the
  * launcher stops the framework and exits with the returned code, so its own exit code 117 (framework
@@ -75,6 +76,10 @@ public class ScriptRunner {
                policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServiceComponentRuntime scr;
 
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+               policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigurationAdmin configAdmin;
+
     private volatile boolean closed;
     private BundleContext context;
     private LabReadiness readiness;
@@ -95,7 +100,7 @@ public class ScriptRunner {
             System.setProperty(GOSH_ARGS, "--nointeractive");
         }
         this.context = context;
-        this.readiness = new LabReadiness(context, () -> scr);
+        this.readiness = new LabReadiness(context, () -> scr, () -> configAdmin);
         Callable<Integer> run = new Run(commands, script);
         if (context.getAllServiceReferences(BND_LAUNCHER, null) != null) {
             Dictionary<String, Object> props = new Hashtable<>();
