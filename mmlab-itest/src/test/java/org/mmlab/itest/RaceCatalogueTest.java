@@ -102,7 +102,7 @@ class RaceCatalogueTest {
         assertThatThrownBy(() -> gogo.run("lab:race no-such-race")).hasMessageContaining("no race 'no-such-race'");
         assertThatThrownBy(() -> gogo.run("lab:race 1 --policy sometimes")).hasMessageContaining(
                 "use none, module-ref, drain or osgi-drain");
-        assertThatThrownBy(() -> gogo.run("lab:race 1 --runs 0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> gogo.run("lab:race 1 --runs 0")).hasMessageContaining("--runs 0 is out of range: give 1 to");
         assertThatThrownBy(() -> gogo.run("lab:replay 1 'a*x'")).hasMessageContaining("NAME*COUNT");
     }
 }

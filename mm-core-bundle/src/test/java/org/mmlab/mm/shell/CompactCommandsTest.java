@@ -2,12 +2,8 @@ package org.mmlab.mm.shell;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.lang.reflect.Field;
-import java.lang.reflect.Proxy;
-import java.nio.charset.StandardCharsets;
+import static org.mmlab.mm.shell.ShellGuest.boot;
+import static org.mmlab.mm.shell.ShellGuest.run;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -19,40 +15,14 @@ import org.mmlab.mm.internal.MmCore;
 class CompactCommandsTest {
     private MmCore core;
 
-    /** MmCore as DS activates it, with every property at its default but the memory size. */
-    private static MmCore boot(String memorySize) {
-        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
-                new Class<?>[] {MmCore.Config.class},
-                (proxy, method, args) -> "memorySize".equals(method.getName()) ? memorySize : method.getDefaultValue());
-        return new MmCore(config);
-    }
-
     private static CompactCommands commands(MmCore core) throws ReflectiveOperationException {
-        CompactCommands c = new CompactCommands();
-        Field f = CompactCommands.class.getDeclaredField("core");
-        f.setAccessible(true);
-        f.set(c, core);
-        return c;
-    }
-
-    private static String run(Runnable command) {
-        PrintStream old = System.out;
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        System.setOut(new PrintStream(out, true, StandardCharsets.UTF_8));
-        try {
-            command.run();
-        } finally {
-            System.setOut(old);
-        }
-        return out.toString(StandardCharsets.UTF_8);
+        return ShellGuest.bound(new CompactCommands(), core);
     }
 
     @AfterEach
     void shutDown() {
         if (core != null) {
-            // what @Deactivate does
-            core.guest().compaction().kcompactd().stop();
-            core.workload().stop();
+            ShellGuest.shutDown(core);
         }
     }
 
@@ -94,7 +64,7 @@ class CompactCommandsTest {
         assertThatThrownBy(() -> cmd.compact("nine", "")).hasMessageContaining("is not an order");
         assertThatThrownBy(() -> cmd.compact("", "fast")).hasMessageContaining("use async, sync-light or sync");
         assertThatThrownBy(() -> cmd.kcompactd("wake")).hasMessageContaining("use status, start, stop or proactiveness N");
-        assertThatThrownBy(() -> cmd.kcompactd("proactiveness", "101")).hasMessageContaining("outside 0..100");
+        assertThatThrownBy(() -> cmd.kcompactd("proactiveness", "101")).hasMessageContaining("out of range: give 0 to 100");
         assertThatThrownBy(() -> cmd.kcompactd("proactiveness", "lots")).hasMessageContaining("give 0 to 100");
         assertThatThrownBy(() -> cmd.kcompactd("status", "5")).hasMessageContaining("takes no value");
         assertThat(core.guest().compaction().compactionProactiveness()).isEqualTo(20);

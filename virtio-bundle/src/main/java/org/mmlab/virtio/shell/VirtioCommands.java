@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Sizes;
 import org.mmlab.virtio.VirtioBalloonState;
@@ -200,7 +201,10 @@ public class VirtioCommands {
             @Descriptor("normal | no-ack | ack-delay | target") String action,
             @Descriptor("milliseconds (ack-delay) or a size (target)") String... arg) {
         VirtioBalloonDevice d = device(dev);
-        String a = action.toLowerCase(Locale.ROOT);
+        String a = CommandArgs.given("ACTION", action).toLowerCase(Locale.ROOT);
+        if (a.isBlank()) {
+            throw new IllegalArgumentException("ACTION is empty: give normal, no-ack, ack-delay MS or target SIZE");
+        }
         if ("target".equals(a)) {
             if (arg.length != 1) {
                 throw new IllegalArgumentException("virtio:host " + dev + " target SIZE: give one size");
@@ -224,7 +228,7 @@ public class VirtioCommands {
         if (!d.vdev().hasFeature(Uapi.VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
             throw new IllegalStateException("device " + dev + ": FREE_PAGE_HINT is not negotiated");
         }
-        switch (action) {
+        switch (CommandArgs.given("ACTION", action)) {
             case "start": {
                 long id = d.host().startHinting();
                 boolean stopped = d.host().awaitHintStop(30_000);
@@ -257,7 +261,7 @@ public class VirtioCommands {
 
     /** The device, waiting a little for one that is configured but still being probed. */
     private VirtioBalloonDevice device(String dev) {
-        Optional<VirtioBalloonDevice> d = registry.get(dev);
+        Optional<VirtioBalloonDevice> d = registry.get(CommandArgs.given("DEV", dev));
         if (d.isPresent()) {
             return d.get();
         }
