@@ -29,12 +29,12 @@ import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
  * The lab is ready when (i) the framework's start level has reached that of every bundle marked
  * for start, (ii) each of those bundles is ACTIVE (or lazily STARTING), (iii) SCR has taken on every
  * component each active bundle declares ({@link DeclaredComponents}: SCR does so after the bundle
- * is ACTIVE), and (iv) every component is up, with every configuration it consumes
- * ({@link ComponentReadiness}): so the
- * devices the lab makes at start-up, such as virtio-balloon device "0", are there for the first
- * statement. A bundle that the framework reported as failing to start, or a component in
- * FAILED_ACTIVATION, is a failure, not a reason to wait. Start levels are used because the bnd launcher raises them after the
- * framework's STARTED event, so that event alone says nothing.
+ * is ACTIVE), (iv) every component is up, with every configuration it consumes
+ * ({@link ComponentReadiness}), so that the devices the lab makes at start-up, such as
+ * virtio-balloon device "0", are there for the first statement, and (v) Gogo's shell has run its
+ * start-up ({@link GoshStartup}). A bundle that the framework reported as failing to start, or a
+ * component in FAILED_ACTIVATION, is a failure, not a reason to wait. Start levels are used because
+ * the bnd launcher raises them after the framework's STARTED event, so that event alone says nothing.
  */
 final class LabReadiness implements FrameworkListener {
 
@@ -56,16 +56,19 @@ final class LabReadiness implements FrameworkListener {
     private final Supplier<ConfigurationAdmin> configAdmin;
     private final Map<Long, String> startFailures = new ConcurrentHashMap<>();
     private final DeclaredComponents declaredComponents = new DeclaredComponents();
+    private final GoshStartup gosh;
 
     LabReadiness(BundleContext context, Supplier<ServiceComponentRuntime> scr,
             Supplier<ConfigurationAdmin> configAdmin) {
         this.context = context;
         this.scr = scr;
         this.configAdmin = configAdmin;
+        this.gosh = new GoshStartup(context);
         context.addFrameworkListener(this);
     }
 
     void close() {
+        gosh.close();
         try {
             context.removeFrameworkListener(this);
         } catch (IllegalStateException stopped) {
@@ -78,13 +81,14 @@ final class LabReadiness implements FrameworkListener {
         Bundle bundle = event.getBundle();
         if (event.getType() == FrameworkEvent.ERROR && bundle != null && bundle.getBundleId() != 0) {
             Throwable t = event.getThrowable();
-            startFailures.put(bundle.getBundleId(), t == null ? "error" : ScriptRunner.message(t));
+            startFailures.put(bundle.getBundleId(), t == null ? "error" : FailureMessage.of(t));
         }
     }
 
     Status check() {
         Status bundles = checkBundles();
-        return bundles.ready() ? checkComponents() : bundles;
+        Status components = bundles.ready() ? checkComponents() : bundles;
+        return components.ready() && !gosh.done() ? Status.waitFor("Gogo's shell to finish starting") : components;
     }
 
     private Status checkBundles() {
@@ -130,7 +134,7 @@ final class LabReadiness implements FrameworkListener {
                 configured.add(new ComponentReadiness.Configured(c.getPid(), c.getFactoryPid()));
             }
         } catch (IOException | InvalidSyntaxException e) {
-            return Status.failure("Configuration Admin cannot list its configurations: " + ScriptRunner.message(e));
+            return Status.failure("Configuration Admin cannot list its configurations: " + FailureMessage.of(e));
         }
         List<ComponentReadiness.Component> components = new ArrayList<>();
         for (Bundle bundle : context.getBundles()) {
