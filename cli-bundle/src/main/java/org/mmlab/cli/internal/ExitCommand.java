@@ -23,20 +23,25 @@ public class ExitCommand {
     }
 
     @Descriptor("end the lab's shell with code 0: a script stops here, the interactive lab ends")
-    public void exit(CommandSession session) {
-        end(session, 0);
+    public void exit() {
+        end(0);
     }
 
     @Descriptor("end the lab's shell with an exit code: a script stops here, the interactive lab ends")
-    public void exit(CommandSession session, @Descriptor("the exit code, 0 to 255") String code) {
+    public void exit(@Descriptor("the exit code, 0 to 255") String code) {
         if (code == null || !code.trim().matches("[0-9]{1,3}") || Integer.parseInt(code.trim()) > 255) {
             throw new IllegalArgumentException("exit code '" + code + "': give 0 to 255");
         }
-        end(session, Integer.parseInt(code.trim()));
+        end(Integer.parseInt(code.trim()));
     }
 
-    private static void end(CommandSession session, int code) {
-        if (!(session.get(ShellSession.VARIABLE) instanceof ShellSession shell)) {
+    /**
+     * The session is the one of the running command, not a parameter: Gogo passes a null argument
+     * (exit $unset) for a session parameter too.
+     */
+    private static void end(int code) {
+        CommandSession session = CommandSession.Utils.current();
+        if (session == null || !(session.get(ShellSession.VARIABLE) instanceof ShellSession shell)) {
             throw new IllegalStateException("exit ends the lab's shell (./mmlab), and this is not one of its sessions");
         }
         shell.exit(code);

@@ -54,14 +54,17 @@ final class Args {
         return core;
     }
 
-    /** A percentage, more than 0 and at most 100 (the callee refuses what is out of range). */
+    /** A percentage, more than 0 and at most 100. */
     static double percent(String name, String text) {
-        try {
-            return Double.parseDouble(CommandArgs.given(name, text).trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(name + " '" + text + "' is not a percentage: give a number above 0, at"
-                    + " most 100");
+        String t = CommandArgs.given(name, text).trim();
+        if (t.matches("[0-9]+(\\.[0-9]+)?")) {
+            double v = Double.parseDouble(t);
+            if (v > 0 && v <= 100) {
+                return v;
+            }
         }
+        throw new IllegalArgumentException(name + " '" + text + "' is not a percentage: give a number above 0, at"
+                + " most 100");
     }
 
     static boolean onOff(String text) {

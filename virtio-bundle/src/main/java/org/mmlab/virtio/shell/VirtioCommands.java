@@ -215,7 +215,10 @@ public class VirtioCommands {
                     Sizes.format(pages), guest().nrPages());
             return;
         }
-        HostMisbehaviour m = HostMisbehaviour.parse(arg.length == 0 ? a : a + " " + String.join(" ", arg));
+        if (arg.length != ("ack-delay".equals(a) ? 1 : 0)) {
+            throw new IllegalArgumentException("usage: virtio:host DEV normal|no-ack|ack-delay MS|target SIZE");
+        }
+        HostMisbehaviour m = HostMisbehaviour.parse(arg.length == 0 ? a : a + " " + arg[0]);
         d.host().setMisbehaviour(m);
         System.out.printf("device %s: host %s%n", dev, m);
     }
