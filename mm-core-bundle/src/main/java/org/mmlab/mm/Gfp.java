@@ -111,6 +111,9 @@ public final class Gfp {
                 continue;
             }
             try {
+                if (!p.matches("0[xX][0-9a-fA-F]+|-?[0-9]+")) { // ASCII only: Long.parseLong takes any script's digits
+                    throw new NumberFormatException(p);
+                }
                 long v = p.startsWith("0x") || p.startsWith("0X") ? Long.parseLong(p.substring(2), 16) : Long.parseLong(p);
                 if (v < 0 || (v & ~(long) KNOWN_BITS) != 0) {
                     throw new IllegalArgumentException("GFP mask " + p + " has bits no flag defines (known bits: 0x"

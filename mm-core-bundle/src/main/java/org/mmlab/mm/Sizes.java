@@ -29,6 +29,9 @@ public final class Sizes {
         }
         String digits = shift == 0 ? t : t.substring(0, t.length() - 1);
         try {
+            if (!digits.trim().matches("[0-9]+")) { // ASCII only: Long.parseLong takes any script's digits
+                throw new NumberFormatException();
+            }
             long v = Long.parseLong(digits.trim());
             if (v < 0 || v > (Long.MAX_VALUE >> shift)) {
                 throw new NumberFormatException();

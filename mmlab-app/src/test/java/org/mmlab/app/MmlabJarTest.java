@@ -3,7 +3,6 @@ package org.mmlab.app;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,49 +21,16 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class MmlabJarTest {
 
-    private static final long TIMEOUT_SECONDS = 120;
-    private static Path jar;
-
     @TempDir
     Path dir;
 
     @BeforeAll
     static void findTheJar() {
-        jar = Path.of(System.getProperty("mmlab.jar", "target/mmlab.jar"));
-        assertThat(jar).as("the exported lab; run `mvn package` first").isRegularFile();
+        assertThat(LabProcess.jar()).as("the exported lab; run `mvn package` first").isRegularFile();
     }
 
-    /** Exit code, stdout and stderr of one lab run. */
-    record Run(int exit, String out, String err) {}
-
-    private Run lab(String... properties) throws IOException, InterruptedException {
-        return lab(List.of(), properties);
-    }
-
-    /** A lab run with these JVM options (e.g. -Xmx) before the properties. */
-    private Run lab(List<String> jvmOptions, String... properties) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(jvmOptions);
-        command.add("-Dgosh.args=--nointeractive");
-        for (String property : properties) {
-            command.add("-D" + property);
-        }
-        command.add("-jar");
-        command.add(jar.toString());
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process process = new ProcessBuilder(command)
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile())
-                .redirectError(err.toFile())
-                .start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("the lab did not exit within " + TIMEOUT_SECONDS + " s: " + command
-                    + "\nstdout:\n" + Files.readString(out, UTF_8) + "\nstderr:\n" + Files.readString(err, UTF_8));
-        }
-        return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    private LabProcess.Run lab(String... properties) throws IOException, InterruptedException {
+        return LabProcess.scripted(dir, properties);
     }
 
     private Path script(String text) throws IOException {
@@ -73,7 +39,7 @@ class MmlabJarTest {
 
     @Test
     void aCommandRunsWithoutAPromptAndExitsZero() throws Exception {
-        Run run = lab("mmlab.commands=mm:meminfo");
+        LabProcess.Run run = lab("mmlab.commands=mm:meminfo");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("(?m)^MemTotal:\\s+\\d+ kB$");
@@ -82,7 +48,7 @@ class MmlabJarTest {
 
     @Test
     void aHeapTooSmallForTheDefaultGuestSaysSoAndWhatToDo() throws Exception {
-        Run run = lab(List.of("-Xmx150m"), "mmlab.commands=mm:meminfo");
+        LabProcess.Run run = LabProcess.scripted(dir, List.of("-Xmx150m"), "mmlab.commands=mm:meminfo");
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("memorySize=4 GiB needs 40 MiB of heap for its memmap")
@@ -93,7 +59,7 @@ class MmlabJarTest {
 
     @Test
     void anUnknownCommandExitsOneAndSaysCommandNotFound() throws Exception {
-        Run run = lab("mmlab.commands=mm:nosuch");
+        LabProcess.Run run = lab("mmlab.commands=mm:nosuch");
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("mmlab: mm:nosuch: command not found: mm:nosuch");
@@ -103,7 +69,7 @@ class MmlabJarTest {
     void aScriptRunsItsStatementsInOrder() throws Exception {
         Path script = script("# two commands\nmm:meminfo\n\nmm:check\n");
 
-        Run run = lab("mmlab.script=" + script);
+        LabProcess.Run run = lab("mmlab.script=" + script);
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).contains("MemTotal:", "mm:check: OK");
@@ -114,7 +80,7 @@ class MmlabJarTest {
     void aFailingStatementStopsTheScriptAfterTheEarlierOutput() throws Exception {
         Path script = script("mm:meminfo\nmm:nosuch\nmm:check\n");
 
-        Run run = lab("mmlab.script=" + script);
+        LabProcess.Run run = lab("mmlab.script=" + script);
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.out()).contains("MemTotal:").doesNotContain("mm:check:");
@@ -123,7 +89,7 @@ class MmlabJarTest {
 
     @Test
     void aStatementsValueIsPrintedLikeTheConsoleWould() throws Exception {
-        Run run = lab("mmlab.commands=new java.lang.StringBuilder lab-value");
+        LabProcess.Run run = lab("mmlab.commands=new java.lang.StringBuilder lab-value");
 
         assertThat(run.exit()).as(run.err()).isZero();
         assertThat(run.out()).containsPattern("(?m)^lab-value$");
@@ -133,7 +99,7 @@ class MmlabJarTest {
     void aMissingScriptFileExitsOneAndNamesTheFile() throws Exception {
         Path missing = dir.resolve("missing.gosh").toAbsolutePath();
 
-        Run run = lab("mmlab.script=" + missing);
+        LabProcess.Run run = lab("mmlab.script=" + missing);
 
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("mmlab: " + missing);
@@ -145,14 +111,14 @@ class MmlabJarTest {
         List<Process> labs = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             labs.add(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                    "-Dgosh.args=--nointeractive", "-Dmmlab.script=" + script, "-jar", jar.toString())
+                    "-Dgosh.args=--nointeractive", "-Dmmlab.script=" + script, "-jar", LabProcess.jar().toString())
                     .redirectOutput(dir.resolve("side" + i + ".out").toFile())
                     .redirectErrorStream(true)
                     .start());
         }
         for (int i = 0; i < 2; i++) {
             Process lab = labs.get(i);
-            assertThat(lab.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
+            assertThat(lab.waitFor(LabProcess.TIMEOUT_SECONDS, TimeUnit.SECONDS)).isTrue();
             String output = Files.readString(dir.resolve("side" + i + ".out"), UTF_8);
             assertThat(lab.exitValue()).as(output).isZero();
             assertThat(output).contains("mm:check: OK");

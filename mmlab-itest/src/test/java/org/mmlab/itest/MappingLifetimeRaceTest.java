@@ -100,7 +100,7 @@ class MappingLifetimeRaceTest {
     @Test
     void kasansQuarantineIsSizedWithMmDebugAndABadSizeChangesNothing() throws Exception {
         assertThat(gogo.run("mm:debug kasan-quarantine 3")).contains("kasan      on (quarantine 3)");
-        assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine many")).hasMessageContaining("give a number");
+        assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine many")).hasMessageContaining("is not a whole number: give 0 to");
         assertThatThrownBy(() -> gogo.run("mm:debug kasan-quarantine 5000")).hasMessageContaining("0 (reuse at once)");
         assertThat(gogo.run("mm:debug kasan-quarantine 0")).contains("kasan      on (quarantine 0)");
     }

@@ -122,7 +122,7 @@ class RaceCatalogueTest {
         assertThatThrownBy(() -> gogo.run("lab:policy drain")).hasMessageContaining("no module policy 'drain': the mainline"
                 + " design is the 2025 contract with policy none (the driver drains in its remove); use none,"
                 + " module-ref or osgi-drain");
-        assertThatThrownBy(() -> gogo.run("lab:race 1 --runs 0")).hasMessageContaining("at least 1");
+        assertThatThrownBy(() -> gogo.run("lab:race 1 --runs 0")).hasMessageContaining("--runs 0 is out of range: give 1 to");
         assertThatThrownBy(() -> gogo.run("lab:replay 1 'a*x'")).hasMessageContaining("NAME*COUNT");
         assertThatThrownBy(() -> gogo.run("lab:replay 1 ''")).hasMessageContaining("an empty trace: give the"
                 + " thread chosen at each decision, e.g. 'compaction*3 admin'");

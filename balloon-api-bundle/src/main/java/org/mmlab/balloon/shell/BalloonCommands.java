@@ -85,13 +85,11 @@ public class BalloonCommands {
                 return b;
             }
         }
-        try {
+        if (dev != null && dev.matches("[0-9]{1,9}")) { // ASCII only: Integer.parseInt takes any script's digits
             int i = Integer.parseInt(dev);
-            if (i >= 0 && i < devices.size()) {
+            if (i < devices.size()) {
                 return devices.get(i);
             }
-        } catch (NumberFormatException e) {
-            // not a number: not a device either
         }
         throw new IllegalArgumentException("no balloon device '" + dev + "': "
                 + (devices.isEmpty() ? "there are none" : "see balloon:list (0.." + (devices.size() - 1) + " or a name)"));

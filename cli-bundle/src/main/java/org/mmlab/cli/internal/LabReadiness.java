@@ -1,35 +1,42 @@
 package org.mmlab.cli.internal;
 
+import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.FrameworkEvent;
 import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.startlevel.BundleStartLevel;
 import org.osgi.framework.startlevel.FrameworkStartLevel;
 import org.osgi.framework.wiring.BundleRevision;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
-import org.osgi.service.component.runtime.dto.ComponentConfigurationDTO;
 import org.osgi.service.component.runtime.dto.ComponentDescriptionDTO;
 
 /**
  * Tells whether the lab has finished starting, so that a script never races bundle start-up.
  * <p>
  * The lab is ready when (i) the framework's start level has reached that of every bundle marked
- * for start, (ii) each of those bundles is ACTIVE (or lazily STARTING), and (iii) every enabled DS
- * component is ACTIVE or SATISFIED, or waits only for a configuration it requires. A bundle that
- * the framework reported as failing to start, or a component in FAILED_ACTIVATION, is a failure,
- * not a reason to wait. Start levels are used because the bnd launcher raises them after the
- * framework's STARTED event, so that event alone says nothing.
+ * for start, (ii) each of those bundles is ACTIVE (or lazily STARTING), (iii) SCR has taken on every
+ * component each active bundle declares ({@link DeclaredComponents}: SCR does so after the bundle
+ * is ACTIVE), (iv) every component is up, with every configuration it consumes
+ * ({@link ComponentReadiness}), so that the devices the lab makes at start-up, such as
+ * virtio-balloon device "0", are there for the first statement, and (v) Gogo's shell has run its
+ * start-up ({@link GoshStartup}). A bundle that the framework reported as failing to start, or a
+ * component in FAILED_ACTIVATION, is a failure, not a reason to wait. Start levels are used because
+ * the bnd launcher raises them after the framework's STARTED event, so that event alone says nothing.
  */
 final class LabReadiness implements FrameworkListener {
 
@@ -48,15 +55,22 @@ final class LabReadiness implements FrameworkListener {
 
     private final BundleContext context;
     private final Supplier<ServiceComponentRuntime> scr;
+    private final Supplier<ConfigurationAdmin> configAdmin;
     private final Map<Long, String> startFailures = new ConcurrentHashMap<>();
+    private final DeclaredComponents declaredComponents = new DeclaredComponents();
+    private final GoshStartup gosh;
 
-    LabReadiness(BundleContext context, Supplier<ServiceComponentRuntime> scr) {
+    LabReadiness(BundleContext context, Supplier<ServiceComponentRuntime> scr,
+            Supplier<ConfigurationAdmin> configAdmin) {
         this.context = context;
         this.scr = scr;
+        this.configAdmin = configAdmin;
+        this.gosh = new GoshStartup(context);
         context.addFrameworkListener(this);
     }
 
     void close() {
+        gosh.close();
         try {
             context.removeFrameworkListener(this);
         } catch (IllegalStateException stopped) {
@@ -69,13 +83,14 @@ final class LabReadiness implements FrameworkListener {
         Bundle bundle = event.getBundle();
         if (event.getType() == FrameworkEvent.ERROR && bundle != null && bundle.getBundleId() != 0) {
             Throwable t = event.getThrowable();
-            startFailures.put(bundle.getBundleId(), t == null ? "error" : ScriptRunner.message(t));
+            startFailures.put(bundle.getBundleId(), t == null ? "error" : FailureMessage.of(t));
         }
     }
 
     Status check() {
         Status bundles = checkBundles();
-        return bundles.ready() ? checkComponents() : bundles;
+        Status components = bundles.ready() ? checkComponents() : bundles;
+        return components.ready() && !gosh.done() ? Status.waitFor("Gogo's shell to finish starting") : components;
     }
 
     private Status checkBundles() {
@@ -117,43 +132,35 @@ final class LabReadiness implements FrameworkListener {
         if (runtime == null) {
             return Status.waitFor("the ServiceComponentRuntime service");
         }
-        Status consequence = null;
-        Status waiting = null;
-        for (ComponentDescriptionDTO description : runtime.getComponentDescriptionDTOs()) {
-            if (!runtime.isComponentEnabled(description)) {
+        // every bundle is active by now: a lab without Configuration Admin has no configurations
+        ConfigurationAdmin cm = configAdmin.get();
+        List<ComponentReadiness.Configured> configured = new ArrayList<>();
+        try {
+            Configuration[] all = cm == null ? null : cm.listConfigurations(null);
+            for (Configuration c : all == null ? new Configuration[0] : all) {
+                configured.add(new ComponentReadiness.Configured(c.getPid(), c.getFactoryPid()));
+            }
+        } catch (IOException | InvalidSyntaxException e) {
+            return Status.failure("Configuration Admin cannot list its configurations: " + FailureMessage.of(e));
+        }
+        List<ComponentReadiness.Component> components = new ArrayList<>();
+        for (Bundle bundle : context.getBundles()) {
+            if (bundle.getState() != Bundle.ACTIVE) {
                 continue;
             }
-            String name = description.name + " (" + description.bundle.symbolicName + ")";
-            Collection<ComponentConfigurationDTO> configurations = runtime.getComponentConfigurationDTOs(description);
-            if (configurations.isEmpty()) {
-                if (!"require".equals(description.configurationPolicy) && description.factory == null
-                        && waiting == null) {
-                    waiting = Status.waitFor("component " + name + " to be created");
-                }
-                continue;
+            Collection<ComponentDescriptionDTO> descriptions = runtime.getComponentDescriptionDTOs(bundle);
+            int declared = declaredComponents.of(bundle);
+            if (descriptions.size() < declared) {
+                return Status.waitFor("SCR to take on the components of bundle " + bundle.getSymbolicName() + " ("
+                        + descriptions.size() + " of " + declared + ")");
             }
-            for (ComponentConfigurationDTO configuration : configurations) {
-                switch (configuration.state) {
-                    case ComponentConfigurationDTO.FAILED_ACTIVATION:
-                        Status failed = Status.failure("component " + name + " failed to activate: "
-                                + rootMessage(configuration.failure));
-                        if (!String.valueOf(configuration.failure).contains(FAILED_FOR_A_SERVICE)) {
-                            return failed;
-                        }
-                        consequence = consequence == null ? failed : consequence;
-                        break;
-                    case ComponentConfigurationDTO.UNSATISFIED_REFERENCE:
-                        if (waiting == null) {
-                            waiting = Status.waitFor("component " + name + " to get its references "
-                                    + Stream.of(configuration.unsatisfiedReferences).map(r -> r.target == null ? r.name : r.name + " " + r.target).collect(Collectors.joining(", ", "[", "]")));
-                        }
-                        break;
-                    default:
-                        // ACTIVE, SATISFIED, UNSATISFIED_CONFIGURATION: nothing to wait for
-                }
+            for (ComponentDescriptionDTO d : descriptions) {
+                boolean enabled = runtime.isComponentEnabled(d);
+                components.add(new ComponentReadiness.Component(d, enabled,
+                        enabled ? runtime.getComponentConfigurationDTOs(d) : List.of()));
             }
         }
-        return consequence != null ? consequence : waiting != null ? waiting : Status.READY;
+        return ComponentReadiness.check(components, configured);
     }
 
     /** What SCR says of a component whose reference's service failed to activate: a consequence, not a cause. */

@@ -75,10 +75,22 @@ public final class Kpageflags {
      * @return the number of pages written
      */
     public static long write(GuestMemory g, Path file) throws IOException {
+        return write(g, file, true);
+    }
+
+    /**
+     * Writes /proc/kpageflags for PFN 0 to nrPages-1 to a file in 512 KiB chunks; a file that exists is
+     * replaced only if {@code replace}.
+     *
+     * @return the number of pages written
+     * @throws java.nio.file.FileAlreadyExistsException if the file exists and may not be replaced
+     */
+    public static long write(GuestMemory g, Path file, boolean replace) throws IOException {
         MemMap map = g.map;
         ByteBuffer buf = ByteBuffer.allocate(BATCH * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = replace ? FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                StandardOpenOption.TRUNCATE_EXISTING) : FileChannel.open(file, StandardOpenOption.CREATE_NEW,
+                StandardOpenOption.WRITE)) {
             // the end of the free buddy block the walk is in: blocks are aligned, so their head comes first
             long freeEnd = 0;
             for (int pfn = 0; pfn < map.nrPages; pfn++) {

@@ -42,7 +42,7 @@ public enum ModulePolicy {
                 return p;
             }
         }
-        if (value.equals("drain")) { // the name the mainline design had here before it was seen to be none
+        if ("drain".equals(value)) { // the name the mainline design had here before it was seen to be none
             throw new IllegalArgumentException("no module policy 'drain': the mainline design is the 2025 contract"
                     + " with policy none (the driver drains in its remove); use none, module-ref or osgi-drain");
         }

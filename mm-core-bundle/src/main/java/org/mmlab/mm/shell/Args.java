@@ -1,5 +1,8 @@
 package org.mmlab.mm.shell;
 
+import java.math.BigInteger;
+
+import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.internal.MmCore;
 
@@ -10,12 +13,16 @@ final class Args {
 
     /** A PFN in hex (0x1a2b) or decimal, inside memory. */
     static int pfn(String text, int nrPages) {
+        String t = CommandArgs.given("PFN", text).trim();
+        boolean hex = t.matches("0[xX][0-9a-fA-F]+");
+        if (!hex && !t.matches("-?[0-9]+")) { // ASCII only: Java's parsers take any script's digits
+            throw new IllegalArgumentException("'" + text + "' is not a PFN: give a number, decimal or 0x-hex");
+        }
         long v;
         try {
-            String t = text.trim();
-            v = t.startsWith("0x") || t.startsWith("0X") ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a PFN: give a number, decimal or 0x-hex");
+            v = hex ? Long.parseLong(t.substring(2), 16) : Long.parseLong(t);
+        } catch (NumberFormatException tooLong) {
+            v = -1;
         }
         if (v < 0 || v >= nrPages) {
             throw new IllegalArgumentException(String.format("pfn %s is outside memory: PFNs run from 0 to %#x", text,
@@ -26,17 +33,16 @@ final class Args {
 
     /** An allocation order, 0..MAX_PAGE_ORDER. */
     static int order(String text) {
-        int v;
-        try {
-            v = Integer.parseInt(text.trim());
-        } catch (NumberFormatException e) {
+        String t = CommandArgs.given("ORDER", text).trim();
+        if (!t.matches("-?[0-9]+")) { // ASCII only: Java's parsers take any script's digits
             throw new IllegalArgumentException("'" + text + "' is not an order: give 0 to " + Mm.MAX_PAGE_ORDER);
         }
-        if (v < 0 || v > Mm.MAX_PAGE_ORDER) {
-            throw new IllegalArgumentException("order " + v + " is outside 0.." + Mm.MAX_PAGE_ORDER
+        BigInteger v = new BigInteger(t);
+        if (v.signum() < 0 || v.compareTo(BigInteger.valueOf(Mm.MAX_PAGE_ORDER)) > 0) {
+            throw new IllegalArgumentException("order " + t + " is outside 0.." + Mm.MAX_PAGE_ORDER
                     + " (MAX_PAGE_ORDER: 4 MiB blocks)");
         }
-        return v;
+        return v.intValue();
     }
 
     /** The guest the commands are bound to, or a clear error when mm-core has not booted one. */
@@ -48,17 +54,17 @@ final class Args {
         return core;
     }
 
-    /** A count of things, 0 or more, for the named setting. */
-    static int count(String name, String text) {
-        try {
-            int v = Integer.parseInt(text.trim());
-            if (v >= 0) {
+    /** A percentage, more than 0 and at most 100. */
+    static double percent(String name, String text) {
+        String t = CommandArgs.given(name, text).trim();
+        if (t.matches("[0-9]+(\\.[0-9]+)?")) {
+            double v = Double.parseDouble(t);
+            if (v > 0 && v <= 100) {
                 return v;
             }
-        } catch (NumberFormatException e) {
-            // said below
         }
-        throw new IllegalArgumentException(name + " '" + text + "': give a number, 0 or more");
+        throw new IllegalArgumentException(name + " '" + text + "' is not a percentage: give a number above 0, at"
+                + " most 100");
     }
 
     static boolean onOff(String text) {

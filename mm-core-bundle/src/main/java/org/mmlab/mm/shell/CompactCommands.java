@@ -5,6 +5,7 @@ import java.util.Locale;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.internal.Buddyinfo;
@@ -65,14 +66,15 @@ public class CompactCommands {
                     + " sync-light for an order (kcompactd's)")
             @Parameter(names = {"-m", "--mode"}, absentValue = "") String mode) {
         int o = -1;
-        if (!order.isEmpty()) {
+        if (!CommandArgs.given("--order", order).isEmpty()) {
             o = Args.order(order);
             if (o == 0) {
                 throw new IllegalArgumentException("order 0 needs no compaction: give 1 to " + Mm.MAX_PAGE_ORDER
                         + ", or no --order for the whole memory");
             }
         }
-        MigrateMode m = mode.isEmpty() ? o < 0 ? MigrateMode.SYNC : MigrateMode.SYNC_LIGHT : mode(mode);
+        MigrateMode m = CommandArgs.given("--mode", mode).isEmpty() ? o < 0 ? MigrateMode.SYNC : MigrateMode.SYNC_LIGHT
+                : mode(mode);
         GuestMemory guest = core().guest();
         Compaction compaction = guest.compaction();
 
@@ -104,7 +106,7 @@ public class CompactCommands {
     public void kcompactd(@Descriptor("status | start | stop | proactiveness") String action) {
         GuestMemory guest = core().guest();
         Kcompactd k = guest.compaction().kcompactd();
-        switch (action) {
+        switch (CommandArgs.given("ACTION", action)) {
             case "status":
                 break;
             case "start":
@@ -131,15 +133,7 @@ public class CompactCommands {
             throw new IllegalArgumentException("'" + action + "' takes no value: use mm:kcompactd proactiveness N,"
                     + " or mm:kcompactd status|start|stop");
         }
-        int v;
-        try {
-            v = Integer.parseInt(value.trim());
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + value + "' is not a proactiveness: give 0 to 100");
-        }
-        if (v < 0 || v > 100) {
-            throw new IllegalArgumentException("proactiveness " + v + " is outside 0..100");
-        }
+        int v = CommandArgs.intNumber("proactiveness", value, 0, 100);
         GuestMemory guest = core().guest();
         guest.compaction().setCompactionProactiveness(v);
         guest.compaction().kcompactd().status().forEach(System.out::println);

@@ -2,6 +2,9 @@ package org.mmlab.mm.shell;
 
 import java.io.IOException;
 import java.lang.ref.WeakReference;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -12,6 +15,7 @@ import java.util.Map;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
@@ -30,6 +34,7 @@ import org.mmlab.mm.internal.PageUse;
 import org.mmlab.mm.internal.Pagetypeinfo;
 import org.mmlab.mm.internal.VmstatView;
 import org.mmlab.mm.internal.Workload;
+import org.mmlab.mm.internal.WorkloadSettings;
 import org.mmlab.mm.internal.Zone;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -110,11 +115,30 @@ public class MmCommands {
                 guest.pageblockMigratetype(p).kernelName(), guest.content().read(p));
     }
 
-    @Descriptor("write a /proc/kpageflags snapshot (one little-endian u64 per PFN) for page-types -F FILE")
-    public void kpageflags(@Descriptor("the file to write") String file) throws IOException {
+    @Descriptor("write a /proc/kpageflags snapshot (one little-endian u64 per PFN) for page-types -F FILE; a file"
+            + " that exists is replaced only with --force")
+    public void kpageflags(@Descriptor("replace the file if it exists")
+            @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
+            @Descriptor("the file to write") String file) throws IOException {
         GuestMemory guest = core().guest();
-        Path path = Path.of(file).toAbsolutePath();
-        long pages = Kpageflags.write(guest, path);
+        if (CommandArgs.given("FILE", file).isBlank()) {
+            throw new IllegalArgumentException("FILE is empty: give the file to write");
+        }
+        Path path;
+        try {
+            path = Path.of(file).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + file + "' is not a file name: " + e.getReason());
+        }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(path + " is a directory: give a file in it");
+        }
+        long pages;
+        try {
+            pages = Kpageflags.write(guest, path, force);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException(path + " exists: give --force to replace it, or another file");
+        }
         System.out.printf("wrote %d pages (%d bytes) to %s; read it with: page-types -F %s%n", pages, pages * 8, path, path);
     }
 
@@ -122,23 +146,30 @@ public class MmCommands {
             + " is (fragment: many free pages, few free 2 MiB blocks; its processes stay, prepared but not running,"
             + " until stop; start refuses a fragmented workload)")
     public void workload(
-            @Descriptor("seed of the random mix") @Parameter(names = {"-s", "--seed"}, absentValue = "1") long seed,
-            @Descriptor("number of processes") @Parameter(names = {"-p", "--processes"}, absentValue = "64") int processes,
+            @Descriptor("seed of the random mix") @Parameter(names = {"-s", "--seed"}, absentValue = "1") String seed,
+            @Descriptor("number of processes") @Parameter(names = {"-p", "--processes"}, absentValue = "64")
+            String processes,
             @Descriptor("pages each process maps at most (start)") @Parameter(names = {"-n", "--pages"},
-                    absentValue = "8192") int pages,
-            @Descriptor("worker threads (start)") @Parameter(names = {"-t", "--threads"}, absentValue = "2") int threads,
+                    absentValue = "8192") String pages,
+            @Descriptor("worker threads (start)") @Parameter(names = {"-t", "--threads"}, absentValue = "2")
+            String threads,
             @Descriptor("fragment until fewer than this percentage of free pages sit in free blocks of order >= 9")
-            @Parameter(names = {"--target"}, absentValue = "5") double target,
+            @Parameter(names = {"--target"}, absentValue = "5") String target,
             @Descriptor("start | stop | status | fragment") String action) {
+        long s = CommandArgs.number("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE);
+        int p = CommandArgs.intNumber("--processes", processes, 1, WorkloadSettings.MAX_PROCESSES);
+        int n = CommandArgs.intNumber("--pages", pages, 1, WorkloadSettings.MAX_PAGES_PER_PROCESS);
+        int t = CommandArgs.intNumber("--threads", threads, 1, WorkloadSettings.MAX_THREADS);
+        double percent = Args.percent("--target", target);
         MmCore core = core();
         Workload w = core.workload();
-        switch (action) {
+        switch (CommandArgs.given("ACTION", action)) {
             case "start":
-                w.start(seed, processes, pages, threads);
+                w.start(s, p, n, t);
                 System.out.println(w.status());
                 break;
             case "fragment":
-                System.out.print(w.fragment(seed, processes, target).describe());
+                System.out.print(w.fragment(s, p, percent).describe());
                 break;
             case "stop":
                 w.stop();
@@ -270,12 +301,12 @@ public class MmCommands {
         WeakReference<MmCore> old = new WeakReference<>(core);
         List<String> reset = new ArrayList<>();
         Map<String, Object> next = configuration(old.get(), g, reset);
-        switch (name) {
+        switch (CommandArgs.given("NAME", name)) {
             case "memorySize":
             case "dma32Size":
             case "contentModel":
             case "migrationContract":
-                next.put(name, value);
+                next.put(name, CommandArgs.given("VALUE", value));
                 break;
             case "debugVm":
             case "debugList":
@@ -357,8 +388,9 @@ public class MmCommands {
             + " page lock) | unlesszero (seed 001: isolation's get_page_unless_zero())") String checker,
             @Descriptor("on | off; for kasan-quarantine a number of objects, 0 = reuse at once") String state) {
         GuestMemory guest = core().guest();
-        if (checker.equals("kasan-quarantine")) {
-            guest.debug().kasan().setQuarantineSize(Args.count("kasan-quarantine", state));
+        if (CommandArgs.given("CHECKER", checker).equals("kasan-quarantine")) {
+            guest.debug().kasan().setQuarantineSize(CommandArgs.intNumber("kasan-quarantine", state, 0,
+                    Integer.MAX_VALUE));
             debug();
             return;
         }

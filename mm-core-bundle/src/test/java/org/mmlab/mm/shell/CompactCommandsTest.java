@@ -60,7 +60,7 @@ class CompactCommandsTest {
         assertThatThrownBy(() -> cmd.compact("nine", "")).hasMessageContaining("is not an order");
         assertThatThrownBy(() -> cmd.compact("", "fast")).hasMessageContaining("use async, sync-light or sync");
         assertThatThrownBy(() -> cmd.kcompactd("wake")).hasMessageContaining("use status, start, stop or proactiveness N");
-        assertThatThrownBy(() -> cmd.kcompactd("proactiveness", "101")).hasMessageContaining("outside 0..100");
+        assertThatThrownBy(() -> cmd.kcompactd("proactiveness", "101")).hasMessageContaining("out of range: give 0 to 100");
         assertThatThrownBy(() -> cmd.kcompactd("proactiveness", "lots")).hasMessageContaining("give 0 to 100");
         assertThatThrownBy(() -> cmd.kcompactd("status", "5")).hasMessageContaining("takes no value");
         assertThat(core.guest().compaction().compactionProactiveness()).isEqualTo(20);

@@ -36,13 +36,11 @@ public final class Catalogue {
                 return r;
             }
         }
-        try {
+        if (nameOrNumber.matches("[0-9]{1,9}")) { // ASCII only: Integer.parseInt takes any script's digits
             Race r = races.get(Integer.parseInt(nameOrNumber));
             if (r != null) {
                 return r;
             }
-        } catch (NumberFormatException e) {
-            // not a number either
         }
         StringBuilder names = new StringBuilder();
         races.forEach((n, r) -> names.append(names.length() == 0 ? "" : ", ").append(n).append(' ').append(r.name()));

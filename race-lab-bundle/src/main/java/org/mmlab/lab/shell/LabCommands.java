@@ -19,6 +19,7 @@ import org.mmlab.lab.internal.TraceShrinker;
 import org.mmlab.lab.internal.Verdict;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
+import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -30,6 +31,8 @@ import org.osgi.service.component.annotations.Reference;
 public class LabCommands {
     /** Events of a window-closed run shown: a spinning thread can pass thousands of points. */
     static final int EVENTS_SHOWN = 40;
+    /** PCT's largest depth: d - 1 priority change points a run; bugs found in practice have d of 1 to 3. */
+    static final int MAX_DEPTH = 100;
 
     private final Lab lab;
 
@@ -75,27 +78,28 @@ public class LabCommands {
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy: none, module-ref or osgi-drain (default: the one it fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
-            @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") int runs,
+            @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") String runs,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race: its name or number in lab:races") String name)
             throws Exception {
-        Race race = lab.catalogue().race(name);
-        Setup setup = race.setup(contract, policy, variant);
-        requirePositive(runs);
+        Race race = race(name);
+        Setup setup = setup(race, contract, policy, variant);
+        int n = runs(runs);
         String script = race.script(setup);
         Strategies.edges(script); // a script naming a point that does not exist fails here, before anything runs
         StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(script), "scripted");
-        inBatch(race, setup, batch -> runMany(batch, runs, k -> scripted, true));
+        inBatch(race, setup, batch -> runMany(batch, n, k -> scripted, true));
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
     public void explore(
             @Descriptor("random or pct") @Parameter(names = {"-s", "--strategy"}, absentValue = "pct") String strategy,
             @Descriptor("the first seed; run k uses seed + k")
-            @Parameter(names = {"--seed"}, absentValue = "1") long seed,
-            @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "100") int runs,
-            @Descriptor("PCT's bug depth") @Parameter(names = {"-d", "--depth"}, absentValue = "3") int depth,
+            @Parameter(names = {"--seed"}, absentValue = "1") String seed,
+            @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "100") String runs,
+            @Descriptor("PCT's bug depth, 1 to " + MAX_DEPTH) @Parameter(names = {"-d", "--depth"}, absentValue = "3")
+            String depth,
             @Descriptor("the migration contract (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
@@ -103,21 +107,20 @@ public class LabCommands {
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race: its name or number in lab:races") String name) throws Exception {
-        Race race = lab.catalogue().race(name);
-        Setup setup = race.setup(contract, policy, variant);
-        requirePositive(runs);
-        if (!strategy.equals("random") && !strategy.equals("pct")) {
+        Race race = race(name);
+        Setup setup = setup(race, contract, policy, variant);
+        long first = CommandArgs.number("--seed", seed, Long.MIN_VALUE, Long.MAX_VALUE);
+        int n = runs(runs);
+        int d = CommandArgs.intNumber("--depth", depth, 1, MAX_DEPTH);
+        if (!"random".equals(strategy) && !"pct".equals(strategy)) {
             throw new IllegalArgumentException("no strategy '" + strategy + "': use random or pct");
-        }
-        if (depth < 1) {
-            throw new IllegalArgumentException("--depth " + depth + ": PCT's depth is at least 1");
         }
         inBatch(race, setup, batch -> {
             int steps = strategy.equals("pct") ? batch.steps() : 0;
-            runMany(batch, runs, k -> strategy.equals("random")
-                    ? StrategySpec.of(() -> Strategies.random(seed + k), "random --seed " + (seed + k))
-                    : StrategySpec.of(() -> Strategies.pct(seed + k, depth, steps),
-                            "pct --seed " + (seed + k) + " --depth " + depth + " (steps " + steps + ")"), false);
+            runMany(batch, n, k -> strategy.equals("random")
+                    ? StrategySpec.of(() -> Strategies.random(first + k), "random --seed " + (first + k))
+                    : StrategySpec.of(() -> Strategies.pct(first + k, d, steps),
+                            "pct --seed " + (first + k) + " --depth " + d + " (steps " + steps + ")"), false);
         });
     }
 
@@ -131,9 +134,9 @@ public class LabCommands {
             @Descriptor("the race") String name,
             @Descriptor("the trace: THREAD or THREAD*COUNT, separated by spaces, in quotes") String trace)
             throws Exception {
-        Race race = lab.catalogue().race(name);
-        Setup setup = race.setup(contract, policy, variant);
-        lab.trace(race, trace); // refuses a bad trace before anything runs
+        Race race = race(name);
+        Setup setup = setup(race, contract, policy, variant);
+        lab.trace(race, CommandArgs.given("TRACE", trace)); // refuses a bad trace before anything runs
         inBatch(race, setup, batch -> runMany(batch, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"),
                 false));
     }
@@ -147,9 +150,9 @@ public class LabCommands {
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
             @Descriptor("the race") String name, @Descriptor("the failing trace, in quotes") String trace)
             throws Exception {
-        Race race = lab.catalogue().race(name);
-        Setup setup = race.setup(contract, policy, variant);
-        lab.trace(race, trace);
+        Race race = race(name);
+        Setup setup = setup(race, contract, policy, variant);
+        lab.trace(race, CommandArgs.given("TRACE", trace));
         TraceShrinker.Shrunk s = lab.shrink(race, setup, trace);
         System.out.printf("shrunk to %d switches in %d runs%ntrace:  %s%nscript: %s%n", s.switches(), s.runs(),
                 s.trace(), s.script());
@@ -162,7 +165,7 @@ public class LabCommands {
 
     @Descriptor("choose the module protection policy: none, module-ref or osgi-drain")
     public void policy(@Descriptor("none | module-ref | osgi-drain") String policy) {
-        lab.setPolicy(ModulePolicy.parse(policy));
+        lab.setPolicy(ModulePolicy.parse(CommandArgs.given("POLICY", policy)));
         System.out.printf("module policy %s%n", lab.policy().value());
     }
 
@@ -174,7 +177,7 @@ public class LabCommands {
     @Descriptor("switch the page-conservation checker: mm:check after each run, before the lab puts the guest back;"
             + " a broken invariant is reported in dmesg")
     public void check(@Descriptor("on | off") String state) {
-        if (!state.equals("on") && !state.equals("off")) {
+        if (!"on".equals(state) && !"off".equals(state)) {
             throw new IllegalArgumentException("'" + state + "': use on or off");
         }
         lab.setCheckAfterRun(state.equals("on"));
@@ -261,10 +264,17 @@ public class LabCommands {
         return sb.toString();
     }
 
-    private static void requirePositive(int runs) {
-        if (runs < 1) {
-            throw new IllegalArgumentException("--runs " + runs + ": at least 1");
-        }
+    private Race race(String name) {
+        return lab.catalogue().race(CommandArgs.given("NAME", name));
+    }
+
+    private static Setup setup(Race race, String contract, String policy, String variant) {
+        return race.setup(CommandArgs.given("--contract", contract), CommandArgs.given("--policy", policy),
+                CommandArgs.given("--variant", variant));
+    }
+
+    private static int runs(String runs) {
+        return CommandArgs.intNumber("--runs", runs, 1, Integer.MAX_VALUE);
     }
 
 }

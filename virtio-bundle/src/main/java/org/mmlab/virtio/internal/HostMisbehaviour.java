@@ -30,6 +30,9 @@ public record HostMisbehaviour(long ackDelayMs, boolean noAck) {
         if (t.startsWith("ack-delay")) {
             String n = t.substring("ack-delay".length()).trim();
             try {
+                if (!n.matches("-?[0-9]+")) { // ASCII only: Long.parseLong takes any script's digits
+                    throw new NumberFormatException(n);
+                }
                 return new HostMisbehaviour(Long.parseLong(n), false);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("'" + text + "': ack-delay needs a number of milliseconds, e.g."

@@ -7,6 +7,7 @@ import java.util.Optional;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Sizes;
 import org.mmlab.virtio.VirtioBalloonState;
@@ -205,7 +206,10 @@ public class VirtioCommands {
             @Descriptor("normal | no-ack | ack-delay | target") String action,
             @Descriptor("milliseconds (ack-delay) or a size (target)") String... arg) {
         VirtioBalloonDevice d = device(dev);
-        String a = action.toLowerCase(Locale.ROOT);
+        String a = CommandArgs.given("ACTION", action).toLowerCase(Locale.ROOT);
+        if (a.isBlank()) {
+            throw new IllegalArgumentException("ACTION is empty: give normal, no-ack, ack-delay MS or target SIZE");
+        }
         if ("target".equals(a)) {
             if (arg.length != 1) {
                 throw new IllegalArgumentException("virtio:host " + dev + " target SIZE: give one size");
@@ -216,7 +220,10 @@ public class VirtioCommands {
                     Sizes.format(pages), guest().nrPages());
             return;
         }
-        HostMisbehaviour m = HostMisbehaviour.parse(arg.length == 0 ? a : a + " " + String.join(" ", arg));
+        if (arg.length != ("ack-delay".equals(a) ? 1 : 0)) {
+            throw new IllegalArgumentException("usage: virtio:host DEV normal|no-ack|ack-delay MS|target SIZE");
+        }
+        HostMisbehaviour m = HostMisbehaviour.parse(arg.length == 0 ? a : a + " " + arg[0]);
         d.host().setMisbehaviour(m);
         System.out.printf("device %s: host %s%n", dev, m);
     }
@@ -229,7 +236,7 @@ public class VirtioCommands {
         if (!d.vdev().hasFeature(Uapi.VIRTIO_BALLOON_F_FREE_PAGE_HINT)) {
             throw new IllegalStateException("device " + dev + ": FREE_PAGE_HINT is not negotiated");
         }
-        switch (action) {
+        switch (CommandArgs.given("ACTION", action)) {
             case "start": {
                 long id = d.host().startHinting();
                 boolean stopped = d.host().awaitHintStop(30_000);
@@ -262,7 +269,7 @@ public class VirtioCommands {
 
     /** The device, waiting a little for one that is configured but still being probed. */
     private VirtioBalloonDevice device(String dev) {
-        Optional<VirtioBalloonDevice> d = registry.get(dev);
+        Optional<VirtioBalloonDevice> d = registry.get(CommandArgs.given("DEV", dev));
         if (d.isPresent()) {
             return d.get();
         }

@@ -7,21 +7,19 @@ import java.io.FileInputStream;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
-import org.apache.felix.gogo.runtime.CommandNotFoundException;
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
-import org.apache.felix.service.command.Converter;
+import org.mmlab.cli.LabShell;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -32,26 +30,29 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.component.runtime.ServiceComponentRuntime;
 
 /**
- * The non-interactive side of {@code ./mmlab}: runs the Gogo program in framework property
- * {@value #COMMANDS}, or the script file named by {@value #SCRIPT}, once the lab has started, then
- * stops the framework and ends the JVM with 0 if every statement succeeded and 1 otherwise.
- * Without either property it does nothing, and the lab is the interactive Gogo shell.
+ * What {@code ./mmlab} runs once the lab has started: the Gogo program in framework property
+ * {@value #COMMANDS}, the script file named by {@value #SCRIPT}, or, with neither, the lab's
+ * interactive {@link Console}. It then stops the framework and ends the JVM with 0 if every statement
+ * succeeded, 1 otherwise, or the code {@code exit} gave.
  * <p>
  * Rules:
  * <ol>
- * <li>No statement runs before every bundle is started and every enabled component is ACTIVE or
- * SATISFIED ({@link LabReadiness}); a component that failed to activate ends the run at once.</li>
- * <li>Statements run one at a time in one session; the first that throws ends the run.</li>
+ * <li>No statement runs before every bundle is started and every enabled component is up with its
+ * configurations ({@link LabReadiness}); a component that failed to activate ends the run at once.</li>
+ * <li>Statements run one at a time in one session of the lab's shell ({@link LabShell}); the first
+ * that fails ends the run, with one line on stderr: {@code mmlab: STATEMENT: WHY}. A program or
+ * script with no statement, or one that cannot be split into statements, runs none and says so.</li>
  * <li>Under the bnd launcher the run is the launcher's main-thread {@code Callable<Integer>}: the
  * launcher stops the framework and exits with the returned code, so its own exit code 117 (framework
  * stopped) never leaks out. Under any other launcher a thread of ours runs it and calls
  * System.exit with the code (see {@link #exit(int)}).</li>
- * <li>A scripted lab never reads the console: unless {@code gosh.args} is set, it becomes
- * {@code --nointeractive} before the Gogo shell (a higher start level) looks at it.</li>
+ * <li>Gogo's own console never reads the terminal: unless {@code gosh.args} is set, it becomes
+ * {@code --nointeractive} before the Gogo shell (a higher start level) looks at it. A lab started
+ * with {@code gosh.args} set and neither property runs no console of ours.</li>
  * </ol>
  */
 @Component(service = {}, immediate = true)
-public class ScriptRunner {
+public class ShellRunner {
 
     static final String COMMANDS = "mmlab.commands";
     static final String SCRIPT = "mmlab.script";
@@ -69,11 +70,15 @@ public class ScriptRunner {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
                policyOption = ReferencePolicyOption.GREEDY)
-    private volatile CommandProcessor processor;
+    private volatile LabShell shell;
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
                policyOption = ReferencePolicyOption.GREEDY)
     private volatile ServiceComponentRuntime scr;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+               policyOption = ReferencePolicyOption.GREEDY)
+    private volatile ConfigurationAdmin configAdmin;
 
     private volatile boolean closed;
     private BundleContext context;
@@ -84,25 +89,24 @@ public class ScriptRunner {
     void activate(BundleContext context) throws InvalidSyntaxException {
         String commands = context.getProperty(COMMANDS);
         String script = context.getProperty(SCRIPT);
-        if (commands == null && script == null) {
-            return; // interactive lab
-        }
+        boolean interactive = commands == null && script == null;
         if (context.getProperty(GOSH_ARGS) == null) {
             // The shell starts at a higher start level than this bundle and reads gosh.args through
-            // BundleContext.getProperty, which falls back to system properties. Without this, a
-            // scripted `java -jar mmlab.jar` also starts the console, which on EOF stops the lab
-            // under the running script.
+            // BundleContext.getProperty, which falls back to system properties. Without this, Gogo's
+            // console would read the terminal beside ours, and on EOF stop the lab under a script.
             System.setProperty(GOSH_ARGS, "--nointeractive");
+        } else if (interactive) {
+            return; // the user chose Gogo's own console, or none
         }
         this.context = context;
-        this.readiness = new LabReadiness(context, () -> scr);
-        Callable<Integer> run = new Run(commands, script);
+        this.readiness = new LabReadiness(context, () -> scr, () -> configAdmin);
+        Callable<Integer> run = new Run(interactive ? this::console : () -> runProgram(commands, script));
         if (context.getAllServiceReferences(BND_LAUNCHER, null) != null) {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put("main.thread", Boolean.TRUE);
             mainThread = context.registerService(Callable.class, run, props);
         } else {
-            Thread thread = new Thread(() -> exit(call(run)), "mmlab-script");
+            Thread thread = new Thread(() -> exit(call(run)), "mmlab-shell");
             thread.start();
         }
     }
@@ -124,18 +128,20 @@ public class ScriptRunner {
 
     /** The main-thread job handed to the bnd launcher; public so the launcher can reflect on it. */
     public final class Run implements Callable<Integer> {
-        private final String commands;
-        private final String script;
+        private final Callable<Integer> body;
 
-        Run(String commands, String script) {
-            this.commands = commands;
-            this.script = script;
+        Run(Callable<Integer> body) {
+            this.body = body;
         }
 
+        /** The body's exit code; whatever it throws is said in one line, and the code is 1. */
         @Override
         public Integer call() {
             try {
-                return runProgram(commands, script);
+                return body.call();
+            } catch (Exception | Error e) {
+                err.println("mmlab: " + FailureMessage.of(e));
+                return 1;
             } finally {
                 System.out.flush();
                 System.err.flush();
@@ -145,19 +151,34 @@ public class ScriptRunner {
         }
     }
 
-    private int runProgram(String commands, String script) {
-        String source = commands != null ? commands : script;
-        List<String> statements;
-        try {
-            String program = commands != null ? commands : Files.readString(Path.of(script), UTF_8);
-            statements = Statements.split(program);
-        } catch (IOException | RuntimeException e) {
-            err.println("mmlab: " + source + ": " + message(e));
+    private int console() throws IOException {
+        String problem = awaitLab();
+        if (problem != null) {
+            err.println("mmlab: " + problem);
             return 1;
         }
+        return new Console(shell, () -> closed, out, err).run();
+    }
 
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds());
-        String problem = awaitLab(deadline);
+    private int runProgram(String commands, String script) {
+        String source = commands != null ? commands : script;
+        String program;
+        try {
+            program = commands != null ? commands : ScriptText.read(Path.of(script));
+        } catch (IOException | RuntimeException e) {
+            return refuse(script + ": " + FailureMessage.of(e));
+        }
+        List<String> statements;
+        try {
+            statements = Statements.split(program);
+        } catch (IllegalArgumentException e) {
+            return refuse(source + ": syntax error: " + e.getMessage());
+        }
+        if (statements.isEmpty()) {
+            return refuse((commands != null ? "-c '" + commands + "'" : script)
+                    + ": no statements to run (give commands, separated by ';' or newlines)");
+        }
+        String problem = awaitLab();
         if (problem != null) {
             err.println("mmlab: " + problem);
             return 1;
@@ -165,12 +186,20 @@ public class ScriptRunner {
         return execute(statements);
     }
 
+    /** A program that cannot run: says why, and ends once the lab is up, not under its start-up. */
+    private int refuse(String why) {
+        err.println("mmlab: " + why);
+        awaitLab();
+        return 1;
+    }
+
     /** @return null when the lab is ready, else why no statement can run */
-    private String awaitLab(long deadline) {
+    private String awaitLab() {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds());
         LabReadiness.Status status;
         while (true) {
             status = readiness.check();
-            if (status.ready() && processor != null) {
+            if (status.ready() && shell != null) {
                 return null;
             }
             if (status.failed()) {
@@ -180,7 +209,7 @@ public class ScriptRunner {
                 return "the lab stopped before the program ran";
             }
             if (System.nanoTime() - deadline > 0) {
-                String waitingFor = status.ready() ? "a Gogo CommandProcessor service" : status.reason();
+                String waitingFor = status.ready() ? "the lab's shell service" : status.reason();
                 return "the lab did not start within " + timeoutSeconds() + " s; still waiting for " + waitingFor;
             }
             try {
@@ -193,46 +222,40 @@ public class ScriptRunner {
     }
 
     private int execute(List<String> statements) {
-        CommandSession session = processor.createSession(new FileInputStream(FileDescriptor.in), out, err);
-        try {
+        try (LabShell.Session session = shell.open(new FileInputStream(FileDescriptor.in), out, err)) {
             for (String statement : statements) {
-                try {
-                    Object value = session.execute(statement);
-                    if (value != null) {
-                        out.println(session.format(value, Converter.INSPECT));
-                    }
-                } catch (Exception | Error e) {
+                Optional<String> failure = session.run(statement);
+                if (session.exitCode().isPresent()) {
+                    return session.exitCode().getAsInt();
+                }
+                if (failure.isPresent()) {
                     System.out.flush();
                     out.flush();
-                    err.println("mmlab: " + statement + ": " + message(e));
-                    // a delayed component fails only when first used: say which one, and why
-                    LabReadiness.Status status = readiness.check();
-                    if (status.failed()) {
-                        err.println("mmlab: " + status.reason());
+                    err.println("mmlab: " + statement.replaceAll("\\s*\\R\\s*", " ") + ": " + failure.get());
+                    String cause = failedComponent();
+                    if (cause != null) {
+                        err.println("mmlab: " + cause);
                     }
+                    return 1;
+                }
+                if (closed) {
+                    err.println("mmlab: the lab's shell was stopped after: " + statement.replaceAll("\\s*\\R\\s*", " ")
+                            + "; the rest of the program does not run");
                     return 1;
                 }
             }
             return 0;
-        } finally {
-            session.close();
         }
     }
 
-    /** The root cause's message, or {@code command not found: NAME} for Gogo's lookup failure. */
-    static String message(Throwable e) {
-        Throwable root = e;
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof CommandNotFoundException) {
-                return "command not found: " + ((CommandNotFoundException) t).getCommand();
-            }
-            root = t;
-            if (t.getCause() == t) {
-                break;
-            }
+    /** A delayed component fails only when first used: which one, and why; null if none failed. */
+    private String failedComponent() {
+        try {
+            LabReadiness.Status status = readiness.check();
+            return status.failed() ? status.reason() : null;
+        } catch (IllegalStateException stopped) {
+            return null; // this bundle was stopped by the program: nothing to ask the framework
         }
-        String message = root.getMessage();
-        return message == null || message.isBlank() ? root.getClass().getName() : message;
     }
 
     private long timeoutSeconds() {
@@ -248,7 +271,7 @@ public class ScriptRunner {
         try {
             return run.call();
         } catch (Exception e) {
-            err.println("mmlab: " + message(e));
+            err.println("mmlab: " + FailureMessage.of(e));
             return 1;
         }
     }

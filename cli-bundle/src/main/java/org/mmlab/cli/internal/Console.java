@@ -1,0 +1,63 @@
+package org.mmlab.cli.internal;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.BufferedReader;
+import java.io.FileDescriptor;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.PrintStream;
+import java.util.Optional;
+import java.util.function.BooleanSupplier;
+
+import org.mmlab.cli.LabShell;
+
+/**
+ * The interactive lab: reads a line from the terminal, runs it in a session of the lab's shell, says
+ * why it failed in one line, and again, until {@code exit} or the end of input (Ctrl-D). It takes the
+ * place of Gogo's console, which names a failure by its Java class ("IllegalArgumentException: ...").
+ */
+final class Console {
+
+    static final String PROMPT = "g! ";
+
+    private final LabShell shell;
+    private final BooleanSupplier stopped;
+    private final PrintStream out;
+    private final PrintStream err;
+
+    Console(LabShell shell, BooleanSupplier stopped, PrintStream out, PrintStream err) {
+        this.shell = shell;
+        this.stopped = stopped;
+        this.out = out;
+        this.err = err;
+    }
+
+    /** @return the lab's exit code: exit's, or 0 at the end of input */
+    int run() throws IOException {
+        FileInputStream terminal = new FileInputStream(FileDescriptor.in);
+        BufferedReader in = new BufferedReader(new InputStreamReader(terminal, UTF_8));
+        out.println("mmlab: the lab is up. help lists the commands and help NAME shows one; exit or Ctrl-D ends it.");
+        try (LabShell.Session session = shell.open(terminal, out, err)) {
+            while (!stopped.getAsBoolean()) {
+                out.print(PROMPT);
+                out.flush();
+                String line = in.readLine();
+                if (line == null) {
+                    out.println();
+                    return 0;
+                }
+                if (line.isBlank()) {
+                    continue;
+                }
+                Optional<String> failure = session.run(line);
+                if (session.exitCode().isPresent()) {
+                    return session.exitCode().getAsInt();
+                }
+                failure.ifPresent(why -> err.println("mmlab: " + why));
+            }
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,7 @@
+/**
+ * The lab's shell, as scripts, the interactive console and tests use it: statements run in a Gogo
+ * session, and a statement that fails says why in one line.
+ */
+@org.osgi.annotation.bundle.Export
+@org.osgi.annotation.versioning.Version("1.0.0")
+package org.mmlab.cli;

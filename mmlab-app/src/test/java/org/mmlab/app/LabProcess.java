@@ -1,0 +1,68 @@
+package org.mmlab.app;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/** One run of the exported lab, {@code target/mmlab.jar}, in a fresh JVM, as {@code ./mmlab} starts it. */
+final class LabProcess {
+    static final long TIMEOUT_SECONDS = 120;
+
+    /** Exit code, stdout and stderr of one lab run. */
+    record Run(int exit, String out, String err) {}
+
+    private LabProcess() {}
+
+    static Path jar() {
+        return Path.of(System.getProperty("mmlab.jar", "target/mmlab.jar"));
+    }
+
+    /** A scripted lab (as ./mmlab -c and ./mmlab FILE): Gogo's console off, these -D properties, no input. */
+    static Run scripted(Path dir, String... properties) throws IOException, InterruptedException {
+        return scripted(dir, List.of(), properties);
+    }
+
+    /** The same with these JVM options first (as MMLAB_JAVA_OPTS gives them, e.g. -Xmx150m). */
+    static Run scripted(Path dir, List<String> jvmOptions, String... properties)
+            throws IOException, InterruptedException {
+        List<String> args = new ArrayList<>(jvmOptions);
+        args.add("-Dgosh.args=--nointeractive");
+        for (String property : properties) {
+            args.add("-D" + property);
+        }
+        return run(dir, new File("/dev/null"), args);
+    }
+
+    /** The interactive lab (as ./mmlab), with {@code typed} as what the user types, then the end of input. */
+    static Run interactive(Path dir, String typed) throws IOException, InterruptedException {
+        Path input = Files.writeString(Files.createTempFile(dir, "typed", ".txt"), typed, UTF_8);
+        return run(dir, input.toFile(), List.of());
+    }
+
+    private static Run run(Path dir, File input, List<String> jvmArgs) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-jar");
+        command.add(jar().toString());
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        Process process = new ProcessBuilder(command)
+                .redirectInput(ProcessBuilder.Redirect.from(input))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile())
+                .start();
+        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("the lab did not exit within " + TIMEOUT_SECONDS + " s: " + command
+                    + "\nstdout:\n" + Files.readString(out, UTF_8) + "\nstderr:\n" + Files.readString(err, UTF_8));
+        }
+        return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    }
+}
