@@ -44,7 +44,7 @@ import org.mmlab.mm.PageFlags;
  *     (compact_lock_irqsave()).</li>
  * </ol>
  */
-public final class Compaction implements PageAlloc.DirectCompactor {
+public final class Compaction implements PageAllocSlowpath.DirectCompactor {
     /** COMPACT_CLUSTER_MAX (SWAP_CLUSTER_MAX): pages isolated per migrate_pages() batch. */
     static final int COMPACT_CLUSTER_MAX = 32;
     /** The order proactive compaction measures fragmentation at: HPAGE_PMD_ORDER, 2 MiB. */

@@ -14,12 +14,10 @@ import org.mmlab.mm.internal.Compaction.CompactResult;
  */
 final class CompactionSuitable {
     private final Compaction compaction;
-    private final PageAlloc alloc;
     private final FragmentationScore score;
 
     CompactionSuitable(Compaction compaction) {
         this.compaction = compaction;
-        this.alloc = compaction.guest.alloc;
         this.score = compaction.score;
     }
 
@@ -63,7 +61,7 @@ final class CompactionSuitable {
                     return CompactResult.SUCCESS;
                 }
                 // job done if the allocation would steal free pages from other migratetypes' lists
-                if (PageAlloc.findSuitableFallback(zone, order, cc.migratetype, canSteal) != -1 && canSteal[0]) {
+                if (PageAllocFallback.findSuitableFallback(zone, order, cc.migratetype, canSteal) != -1 && canSteal[0]) {
                     return CompactResult.SUCCESS;
                 }
             }
@@ -95,7 +93,7 @@ final class CompactionSuitable {
         if (order > Mm.PAGE_ALLOC_COSTLY_ORDER) {
             watermark += zone.watermark[Zone.WMARK_LOW] - zone.watermark[Zone.WMARK_MIN];
         }
-        return alloc.zoneWatermarkOk(zone, 0, watermark, highestZoneidx, 0, freePages);
+        return PageAllocWatermarks.zoneWatermarkOk(zone, 0, watermark, highestZoneidx, 0, freePages);
     }
 
     /**
@@ -129,11 +127,11 @@ final class CompactionSuitable {
             boolean async) {
         long freePages = zone.freePages;
         long watermark = zone.watermark[allocFlags & PageAlloc.ALLOC_WMARK_MASK];
-        if (alloc.zoneWatermarkOk(zone, order, watermark, highestZoneidx, allocFlags, freePages)) {
+        if (PageAllocWatermarks.zoneWatermarkOk(zone, order, watermark, highestZoneidx, allocFlags, freePages)) {
             return CompactResult.SUCCESS;
         }
         if (order > Mm.PAGE_ALLOC_COSTLY_ORDER && async
-                && !alloc.zoneWatermarkOk(zone, 0, watermark + compactGap(order), highestZoneidx, 0, freePages)) {
+                && !PageAllocWatermarks.zoneWatermarkOk(zone, 0, watermark + compactGap(order), highestZoneidx, 0, freePages)) {
             return CompactResult.SKIPPED;
         }
         if (!compactionSuitable(zone, order, watermark, highestZoneidx)) {

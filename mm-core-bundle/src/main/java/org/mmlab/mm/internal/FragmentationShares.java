@@ -108,7 +108,7 @@ public final class FragmentationShares {
         int buddyTop = PageType.BUDDY.value();
         int reservedBit = 1 << PageFlags.PG_reserved;
         int headBit = 1 << PageFlags.PG_head;
-        boolean anyBad = g.alloc.badPageCount() > 0;
+        boolean anyBad = g.alloc.freeChecks.badPageCount() > 0;
         long free = 0;
         long freeHigh = 0;
         int pfn = 0;
@@ -129,7 +129,7 @@ public final class FragmentationShares {
                 continue;
             }
             int f = flags[pfn];
-            if ((f & reservedBit) != 0 || anyBad && g.alloc.isBadPage(pfn)) {
+            if ((f & reservedBit) != 0 || anyBad && g.alloc.freeChecks.isBadPage(pfn)) {
                 // memblock kept it at boot, or bad_page() took it out of circulation: it never moves
                 unmovable[0]++;
                 dirty[pfn >> Mm.PAGEBLOCK_ORDER] = true;

@@ -61,17 +61,16 @@ public final class GuestMemory {
                         new Zone(map, 1, "Normal", dma32Pages, nrPages, debug.lockdep())};
         content = config.frames ? new FrameContent(nrPages) : new TagContent(nrPages);
         hostFrames = new HostFrames(map, content, dmesg);
-        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content);
+        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content, config.pagePoisoning);
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
         lruvec = new Lruvec(map, lists, vmstat, alloc, debug.lockdep());
         storeBuffer = new StoreBuffer(map);
         pageLock = new PageLock(map, debug, storeBuffer);
         migrate = new Migrate(this);
         compaction = new Compaction(this);
-        alloc.setDirectCompactor(compaction);
-        alloc.setPagePoisoning(config.pagePoisoning);
+        alloc.slowpath.setDirectCompactor(compaction);
         modules = new ModuleCalls(new ModuleTable(), this);
-        alloc.setModuleCalls(() -> modules); // read at each call: in the framework, MmCore replaces modules
+        alloc.slowpath.setModuleCalls(() -> modules); // read at each call: in the framework, MmCore replaces modules
         boot();
     }
 
@@ -84,7 +83,7 @@ public final class GuestMemory {
         for (Zone z : zones) {
             alloc.freeBootRange(Math.max(z.startPfn, RESERVED_LOW_PAGES), z.endPfn);
         }
-        alloc.setupWatermarks();
+        PageAllocWatermarks.setupWatermarks(zones);
         StringBuilder sb = new StringBuilder("Linux version 6.18.0-mmlab (mmlab@felix) #1 SMP PREEMPT_DYNAMIC\nZone ranges:");
         for (Zone z : zones) {
             sb.append(String.format("%n  %-8s [mem %#018x-%#018x]", z.name, (long) z.startPfn << Mm.PAGE_SHIFT,
@@ -285,7 +284,7 @@ public final class GuestMemory {
             int order = map.compoundOrder(head);
             if (order != 0) {
                 alloc.freeFrozenPages(head, order, 0);
-            } else if (alloc.freePagesPrepare(head, 0)) {
+            } else if (alloc.freeChecks.freePagesPrepare(head, 0)) {
                 lists.addTail(head, batch);
             }
         }

@@ -121,7 +121,7 @@ public final class Meminfo {
         for (Zone z : g.zones) {
             wmarkLow += z.watermark(Zone.WMARK_LOW);
         }
-        long available = freePages - g.alloc.totalReservePages();
+        long available = freePages - PageAllocWatermarks.totalReservePages(g.zones);
         available += pagecache - Math.min(pagecache / 2, wmarkLow);
         available += reclaimable - Math.min(reclaimable / 2, wmarkLow);
         return Math.max(0, available);

@@ -160,7 +160,7 @@ public final class MmCheck {
         int[] word = map.mapcountOrType;
         int[] next = map.next;
         int[] mapping = map.mapping;
-        boolean anyBad = g.alloc.badPageCount() > 0;
+        boolean anyBad = g.alloc.freeChecks.badPageCount() > 0;
         int tableTop = PageType.TABLE.value();
         int slabTop = PageType.SLAB.value();
         int lruBit = 1 << PageFlags.PG_lru;
@@ -198,7 +198,7 @@ public final class MmCheck {
             if (wi < freeWords.length && (freeWords[wi] & (1L << pfn)) != 0) {
                 continue;
             }
-            if (anyBad && g.alloc.isBadPage(pfn)) {
+            if (anyBad && g.alloc.freeChecks.isBadPage(pfn)) {
                 bad++;
                 continue;
             }

@@ -245,12 +245,12 @@ public class MmCore implements MemoryManager, MmLab {
 
     @Override
     public void registerOomNotifier(OomNotifier notifier) {
-        guest.alloc.registerOomNotifier(notifier);
+        guest.alloc.slowpath.registerOomNotifier(notifier);
     }
 
     @Override
     public void unregisterOomNotifier(OomNotifier notifier) {
-        guest.alloc.unregisterOomNotifier(notifier);
+        guest.alloc.slowpath.unregisterOomNotifier(notifier);
     }
 
     @Override
@@ -296,12 +296,12 @@ public class MmCore implements MemoryManager, MmLab {
 
     @Override
     public void registerShrinker(String name, Shrinker shrinker) {
-        guest.alloc.registerShrinker(name, shrinker);
+        guest.alloc.slowpath.registerShrinker(name, shrinker);
     }
 
     @Override
     public void unregisterShrinker(Shrinker shrinker) {
-        guest.alloc.unregisterShrinker(shrinker);
+        guest.alloc.slowpath.unregisterShrinker(shrinker);
     }
 
     @Override

@@ -22,7 +22,7 @@ import org.mmlab.mm.Mm;
  *     on a victim that is not MMF_OOM_SKIP yet).</li>
  * </ol>
  */
-final class OomKill implements PageAlloc.OomKiller {
+final class OomKill implements PageAllocSlowpath.OomKiller {
     /** dump_tasks() prints every task; the simulation stops after this many to keep dmesg readable. */
     static final int MAX_DUMPED_TASKS = 64;
 

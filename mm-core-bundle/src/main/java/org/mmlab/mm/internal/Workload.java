@@ -91,7 +91,7 @@ public final class Workload {
     public Workload(GuestMemory guest) {
         this.guest = guest;
         this.oomKill = new OomKill(this);
-        guest.alloc.setOomKiller(oomKill);
+        guest.alloc.slowpath.setOomKiller(oomKill);
     }
 
     /** The run the OOM killer may pick victims from: set up and not stopped. */

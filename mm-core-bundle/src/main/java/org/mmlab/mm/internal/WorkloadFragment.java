@@ -210,7 +210,7 @@ public final class WorkloadFragment {
 
     /** Phase 1 stops faulting at this many free pages: the watermarks and lowmem reserves, and a little more. */
     static long fillStop(GuestMemory g) {
-        return g.alloc.totalReservePages() + Math.max(64, g.managedPages() / 1024);
+        return PageAllocWatermarks.totalReservePages(g.zones) + Math.max(64, g.managedPages() / 1024);
     }
 
     /** Phase 2 ends when this many slab pages have fallen back into Movable pageblocks. */

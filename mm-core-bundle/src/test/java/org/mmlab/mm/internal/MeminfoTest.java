@@ -88,7 +88,7 @@ class MeminfoTest {
         GuestMemory g = HandBuiltGuest.boot();
 
         assertThat(Meminfo.siMemAvailable(g, 100, 0, 0)).isZero();
-        assertThat(Meminfo.siMemAvailable(g, 1000, 0, 0)).isEqualTo(1000 - g.alloc.totalReservePages());
+        assertThat(Meminfo.siMemAvailable(g, 1000, 0, 0)).isEqualTo(1000 - PageAllocWatermarks.totalReservePages(g.zones));
     }
 
     @Test

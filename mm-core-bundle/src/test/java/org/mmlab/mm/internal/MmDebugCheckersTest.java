@@ -33,7 +33,7 @@ class MmDebugCheckersTest {
         assertThat(dmesgHas(g, String.format("BUG: Bad page state in process %s  pfn:%05x",
                 MmDebug.comm(), pfn))).isTrue();
         assertThat(dmesgHas(g, "page dumped because: non-NULL mapping")).isTrue();
-        assertThat(g.alloc.isBadPage(pfn)).isTrue();
+        assertThat(g.alloc.freeChecks.isBadPage(pfn)).isTrue();
         assertThat(g.freePages()).isEqualTo(free0 - 1);
         MmCheck.CheckResult r = MmCheck.run(g, null);
         assertThat(r.verdict()).as(r.text()).isEqualTo("mm:check: OK");

@@ -8,7 +8,6 @@ import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_STATS_VQ;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Deque;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -34,10 +33,17 @@ import org.mmlab.mm.lab.MmLab;
  * Models drivers/virtio/virtio_balloon.c: struct virtio_balloon and the driver's paths, in the kernel's
  * order (probe, towards_target, fill_balloon, leak_balloon, update_balloon_size, tell_host, the
  * migratepage callback, deflate on OOM, remove). Stats are {@link BalloonStats}, free page hinting is
- * {@link FreePageHinting}.
+ * {@link FreePageHinting}, tell_host()'s handshake with the host is {@link TellHost}.
  *
- * <p>Where the kernel waits for ever for the host (tell_host's wait_event), the lab waits at most
- * ackTimeoutMs, then breaks the device (virtio_break_device) and says so in dmesg. Pages whose deflate
+ * <p>Why fill, leak, migratepage, the OOM notifier and remove stay in one class: they are one state
+ * machine over one request buffer: each fills vb->pfns under balloon_lock (rule i below) and keeps the
+ * in-flight accounting (extra, missing, parked) that {@link BalloonDeviceCheck} reads under the ring
+ * lock; fill and leak move num_pages, and the OOM notifier and remove_common() are leak_balloon()
+ * calls. Split apart, those fields would be open to the whole package and their rules would sit away
+ * from the code that keeps them.
+ *
+ * <p>Where the kernel waits for ever for the host (tell_host's wait_event), {@link TellHost} waits at
+ * most ackTimeoutMs, then breaks the device (virtio_break_device) and says so in dmesg. Pages whose deflate
  * the host never acknowledged are not given back to the guest while MUST_TELL_HOST is negotiated: the
  * driver keeps a reference on them until the device is reset.
  *
@@ -69,7 +75,6 @@ public final class VirtioBalloon {
     final MemoryManager mm;
     private final MmLab lab;
     final Balloons balloons;
-    final long ackTimeoutMs;
     /** msleep(200) after "Out of puff!" (tests may shorten it). */
     volatile long outOfPuffSleepMs = 200;
     BalloonDevInfo vbDevInfo;
@@ -87,12 +92,12 @@ public final class VirtioBalloon {
     /** vb->pfns and vb->num_pfns: the request being built (under balloon_lock). */
     private final int[] pfns = new int[VIRTIO_BALLOON_ARRAY_PFNS_MAX];
     private int numPfns;
-    /** vb->acked: tell_host() waits here for balloon_ack(). */
-    private final Object acked = new Object();
     /** stop_update_lock and stop_update. */
     private final Object stopUpdateLock = new Object();
     private boolean stopUpdate;
 
+    /** tell_host() and balloon_ack(): the inflate and deflate queues' handshake with the host. */
+    private final TellHost tellHost;
     private final Workqueue systemFreezableWq;
     private final Workqueue.Work updateBalloonSizeWork;
     final BalloonStats stats;
@@ -112,8 +117,6 @@ public final class VirtioBalloon {
     /** Pages the OOM notifier has deflated since probe (not in the kernel: virtio:target tells why it stalls). */
     private final AtomicLong oomDeflatedPages = new AtomicLong();
     private volatile boolean removed;
-    /** When tell_host() began to wait for the host (ms), or 0. */
-    private volatile long waitingForAckSince;
 
     /** How probe makes the balloon mapping and how remove frees it (2012), and the injected probe fault. */
     private final MappingLifecycle lifecycle;
@@ -126,7 +129,7 @@ public final class VirtioBalloon {
         this.mm = mm;
         this.lab = lab;
         this.balloons = balloons;
-        this.ackTimeoutMs = ackTimeoutMs;
+        this.tellHost = new TellHost(this, ackTimeoutMs);
         this.lifecycle = lifecycle;
         this.balloonMapping = balloonMapping;
         this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable");
@@ -240,7 +243,7 @@ public final class VirtioBalloon {
             throw new ProbeFailed(-Errno.ENOMEM, "init_vqs() (failInitVqs)"); // as virtio_find_vqs() failing would
         }
         List<String> names = new ArrayList<>(List.of(VQ_INFLATE, VQ_DEFLATE));
-        List<Consumer<Virtqueue>> callbacks = new ArrayList<>(List.of(this::balloonAck, this::balloonAck));
+        List<Consumer<Virtqueue>> callbacks = new ArrayList<>(List.of(tellHost::balloonAck, tellHost::balloonAck));
         List<Integer> sizes = new ArrayList<>(List.of(VQ_SIZE, VQ_SIZE));
         if (vdev.hasFeature(VIRTIO_BALLOON_F_STATS_VQ)) {
             names.add(VQ_STATS);
@@ -399,7 +402,7 @@ public final class VirtioBalloon {
                 }
             }
             int freed = numPfns;
-            TellHost told = TellHost.ACKED;
+            TellHost.Result told = TellHost.Result.ACKED;
             if (numPfns != 0) {
                 final int posted = numPfns;
                 told = tellHost(deflateVq, () -> extra -= posted);
@@ -416,8 +419,8 @@ public final class VirtioBalloon {
      * release_pages_balloon(): put_page() each page. Pages whose deflate the host has not acknowledged
      * stay with the driver while MUST_TELL_HOST is negotiated (the host may still hold them).
      */
-    private void releasePagesBalloon(List<Integer> pages, TellHost told) {
-        if (told != TellHost.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
+    private void releasePagesBalloon(List<Integer> pages, TellHost.Result told) {
+        if (told != TellHost.Result.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
             synchronized (vdev.ringLock) {
                 parked.addAll(pages);
             }
@@ -432,94 +435,19 @@ public final class VirtioBalloon {
 
     // ================================================================ tell_host
 
-    /** What tell_host() achieved: acknowledged, posted but not acknowledged in time, or not posted. */
-    enum TellHost { ACKED, TIMED_OUT, NOT_POSTED }
-
-    /**
-     * tell_host(): one buffer of pfns[0..num_pfns), kick, and wait for balloon_ack(). The lab waits at
-     * most ackTimeoutMs, then breaks the device. whenPosted runs under the ring lock in the same
-     * step as the post (the check's in-flight accounting).
-     */
-    TellHost tellHost(Virtqueue vq, Runnable whenPosted) {
-        int[] buf = Arrays.copyOf(pfns, numPfns);
-        long id;
-        synchronized (vdev.ringLock) {
-            id = vq.add(buf, null, 0);
-            if (id >= 0) {
-                whenPosted.run();
-            }
-        }
-        if (id < 0) {
-            return TellHost.NOT_POSTED;
-        }
-        long deadline = System.currentTimeMillis() + ackTimeoutMs;
-        waitingForAckSince = System.currentTimeMillis();
-        try {
-            return awaitAck(vq, id, buf.length, deadline);
-        } finally {
-            waitingForAckSince = 0;
-        }
-    }
-
-    /**
-     * wait_event(vb->acked, virtqueue_get_buf(vq, &len)), as tell_host() has it in v4.6 and v6.9 alike: an
-     * uninterruptible sleep, so nothing, and here no Thread.interrupt(), takes a posted buffer's pages out
-     * of the driver's hands; an interrupt is kept for the caller and the wait goes on. Only the lab's
-     * ackTimeoutMs ends it early.
-     */
-    private TellHost awaitAck(Virtqueue vq, long id, int nrPfns, long deadline) {
-        boolean interrupted = false;
-        try {
-            synchronized (acked) {
-                while (!vq.getBuf(id)) {
-                    long left = deadline - System.currentTimeMillis();
-                    if (left <= 0 || vq.broken()) {
-                        breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
-                                + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
-                                nrPfns, ackTimeoutMs));
-                        return TellHost.TIMED_OUT;
-                    }
-                    try {
-                        acked.wait(left);
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                    }
-                }
-            }
-            return TellHost.ACKED;
-        } finally {
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-        }
+    /** tell_host(vb, vq): this request, vb->pfns[0..num_pfns), to the host ({@link TellHost}). */
+    private TellHost.Result tellHost(Virtqueue vq, Runnable whenPosted) {
+        return tellHost.tellHost(vq, pfns, numPfns, whenPosted);
     }
 
     /** How long tell_host() waits before it breaks the device. */
     public long ackTimeoutMs() {
-        return ackTimeoutMs;
+        return tellHost.ackTimeoutMs;
     }
 
     /** How long tell_host() has been waiting for the host's acknowledgement (ms), or 0. */
     public long waitingForAckMs() {
-        long since = waitingForAckSince;
-        return since == 0 ? 0 : Math.max(1, System.currentTimeMillis() - since);
-    }
-
-    /** balloon_ack(): the inflate/deflate queues' interrupt wakes tell_host(). */
-    void balloonAck(Virtqueue vq) {
-        synchronized (acked) {
-            acked.notifyAll();
-        }
-    }
-
-    private void breakDevice(String why) {
-        if (!vdev.broken()) {
-            devInfo(why);
-        }
-        vdev.breakDevice();
-        synchronized (acked) {
-            acked.notifyAll();
-        }
+        return tellHost.waitingForAckMs();
     }
 
     // ================================================================ migration
@@ -564,15 +492,15 @@ public final class VirtioBalloon {
             // balloon's page migration 1st step -- inflate "newpage"
             numPfns = VIRTIO_BALLOON_PAGES_PER_PAGE;
             pfns[0] = newPfn;
-            TellHost in = tellHost(inflateVq, () -> extra++);
-            if (in == TellHost.NOT_POSTED) {
+            TellHost.Result in = tellHost(inflateVq, () -> extra++);
+            if (in == TellHost.Result.NOT_POSTED) {
                 return -Errno.EBUSY;
             }
             // balloon's page migration 2nd step -- deflate "page"
             numPfns = VIRTIO_BALLOON_PAGES_PER_PAGE;
             pfns[0] = pfn;
-            TellHost out = tellHost(deflateVq, () -> extra--);
-            if (out != TellHost.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
+            TellHost.Result out = tellHost(deflateVq, () -> extra--);
+            if (out != TellHost.Result.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
                 mm.getPage(pfn); // the core's put_page() must not free a frame the host may hold
                 synchronized (vdev.ringLock) {
                     parked.add(pfn);

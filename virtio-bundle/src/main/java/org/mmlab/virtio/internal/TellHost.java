@@ -1,0 +1,110 @@
+package org.mmlab.virtio.internal;
+
+import java.util.Arrays;
+
+/**
+ * Models drivers/virtio/virtio_balloon.c's tell_host() and balloon_ack(): one buffer of PFNs on the
+ * inflate or deflate queue, a kick, and the wait until the host has used it, which the queues'
+ * interrupt (balloon_ack) wakes. Where the kernel waits for ever, the lab waits at most ackTimeoutMs,
+ * then breaks the device (virtio_break_device) and says so in dmesg.
+ */
+final class TellHost {
+    /** What tell_host() achieved: acknowledged, posted but not acknowledged in time, or not posted. */
+    enum Result { ACKED, TIMED_OUT, NOT_POSTED }
+
+    private final VirtioBalloon vb;
+    private final VirtioDevice vdev;
+    final long ackTimeoutMs;
+    /** vb->acked: tell_host() waits here for balloon_ack(). */
+    private final Object acked = new Object();
+    /** When tell_host() began to wait for the host (ms), or 0. */
+    private volatile long waitingForAckSince;
+
+    TellHost(VirtioBalloon vb, long ackTimeoutMs) {
+        this.vb = vb;
+        this.vdev = vb.vdev;
+        this.ackTimeoutMs = ackTimeoutMs;
+    }
+
+    /**
+     * tell_host(): one buffer of pfns[0..num_pfns), kick, and wait for balloon_ack(). The lab waits at
+     * most ackTimeoutMs, then breaks the device. whenPosted runs under the ring lock in the same
+     * step as the post (the check's in-flight accounting).
+     */
+    Result tellHost(Virtqueue vq, int[] pfns, int numPfns, Runnable whenPosted) {
+        int[] buf = Arrays.copyOf(pfns, numPfns);
+        long id;
+        synchronized (vdev.ringLock) {
+            id = vq.add(buf, null, 0);
+            if (id >= 0) {
+                whenPosted.run();
+            }
+        }
+        if (id < 0) {
+            return Result.NOT_POSTED;
+        }
+        long deadline = System.currentTimeMillis() + ackTimeoutMs;
+        waitingForAckSince = System.currentTimeMillis();
+        try {
+            return awaitAck(vq, id, buf.length, deadline);
+        } finally {
+            waitingForAckSince = 0;
+        }
+    }
+
+    /**
+     * wait_event(vb->acked, virtqueue_get_buf(vq, &len)), as tell_host() has it in v4.6 and v6.9 alike: an
+     * uninterruptible sleep, so nothing, and here no Thread.interrupt(), takes a posted buffer's pages out
+     * of the driver's hands; an interrupt is kept for the caller and the wait goes on. Only the lab's
+     * ackTimeoutMs ends it early.
+     */
+    private Result awaitAck(Virtqueue vq, long id, int nrPfns, long deadline) {
+        boolean interrupted = false;
+        try {
+            synchronized (acked) {
+                while (!vq.getBuf(id)) {
+                    long left = deadline - System.currentTimeMillis();
+                    if (left <= 0 || vq.broken()) {
+                        breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
+                                + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
+                                nrPfns, ackTimeoutMs));
+                        return Result.TIMED_OUT;
+                    }
+                    try {
+                        acked.wait(left);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            }
+            return Result.ACKED;
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** How long tell_host() has been waiting for the host's acknowledgement (ms), or 0. */
+    long waitingForAckMs() {
+        long since = waitingForAckSince;
+        return since == 0 ? 0 : Math.max(1, System.currentTimeMillis() - since);
+    }
+
+    /** balloon_ack(): the inflate/deflate queues' interrupt wakes tell_host(). */
+    void balloonAck(Virtqueue vq) {
+        synchronized (acked) {
+            acked.notifyAll();
+        }
+    }
+
+    private void breakDevice(String why) {
+        if (!vdev.broken()) {
+            vb.devInfo(why);
+        }
+        vdev.breakDevice();
+        synchronized (acked) {
+            acked.notifyAll();
+        }
+    }
+}
