@@ -1,6 +1,5 @@
 package org.mmlab.vmware.internal;
 
-import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
 
 /**
@@ -60,29 +59,8 @@ public record DeviceConfig(String name, long hostTarget, long offered, HostBehav
         return pid == null ? "" : pid;
     }
 
-    /**
-     * A balloon size as a user types it: a plain number is 4 KiB frames, a number with K, M, G or T is
-     * bytes, a whole number of frames: 1G = 262144 frames.
-     */
+    /** A balloon size as a user types it, in 4 KiB frames (pages): 262144, or 1G. */
     public static long frames(String text) {
-        String t = text == null ? "" : text.trim();
-        if (t.matches("\\d+")) {
-            try {
-                return Long.parseLong(t);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "' is too large");
-            }
-        }
-        long bytes;
-        try {
-            bytes = Sizes.parseBytes(t);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("'" + text + "' is not a size: give frames (e.g. 262144) or a size"
-                    + " such as 512M or 1G");
-        }
-        if (bytes % Mm.PAGE_SIZE != 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a whole number of 4 KiB frames");
-        }
-        return bytes >> Mm.PAGE_SHIFT;
+        return Sizes.pages(text);
     }
 }

@@ -72,9 +72,9 @@ public class DeviceRegistry implements VmwBalloons {
         }
         try {
             d.hypervisor().setBehaviour(HostBehaviour.parse(behaviour));
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException(e.getMessage().replace(HostBehaviour.ALLOWED, HostBehaviour.ALLOWED
-                    + ", or reset"), e);
+        } catch (IllegalArgumentException e) { // the message alone: what is allowed here includes reset
+            throw new IllegalArgumentException(e.getMessage().replace(HostBehaviour.allowed(),
+                    HostBehaviour.allowed("reset")));
         }
     }
 

@@ -1,5 +1,7 @@
 package org.mmlab.vmware.internal;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -15,7 +17,7 @@ import java.util.Locale;
 record HostBehaviour(int refusePct, boolean busy, boolean noDoorbell) {
     static final HostBehaviour NORMAL = new HostBehaviour(0, false, false);
     /** What {@link #parse} accepts, for error messages. */
-    static final String ALLOWED = "normal, refuse PCT (0..100), busy or no-doorbell";
+    private static final List<String> FORMS = List.of("normal", "refuse PCT (0..100)", "busy", "no-doorbell");
 
     HostBehaviour {
         if (refusePct < 0 || refusePct > 100) {
@@ -49,7 +51,14 @@ record HostBehaviour(int refusePct, boolean busy, boolean noDoorbell) {
                 throw new IllegalArgumentException("'" + text + "': refuse needs a share in per cent, e.g. refuse 30");
             }
         }
-        throw new IllegalArgumentException("'" + text + "' is not a hypervisor behaviour: use " + ALLOWED);
+        throw new IllegalArgumentException("'" + text + "' is not a hypervisor behaviour: use " + allowed());
+    }
+
+    /** "normal, refuse PCT (0..100), busy or no-doorbell", with more forms a caller accepts too before the "or". */
+    static String allowed(String... more) {
+        List<String> all = new ArrayList<>(FORMS);
+        all.addAll(List.of(more));
+        return String.join(", ", all.subList(0, all.size() - 1)) + " or " + all.get(all.size() - 1);
     }
 
     @Override

@@ -31,12 +31,12 @@ import org.mmlab.mm.lab.MmLab;
  * <ol type="i">
  * <li>conf_sem (a rw_semaphore) protects the configuration: the reset holds it for writing; the work,
  *     migration and the shrinker for reading, the last two only by trylock (-EAGAIN, or no work).</li>
- * <li>comm_lock (a spinlock) protects the communication with the host: the batch page and b->page.</li>
+ * <li>comm_lock (a spinlock) protects the communication with the host: the batch page and b->page. The lab
+ *     holds it until b->size and the balloon's lists agree with the host again ({@link VmwPages}, rule v),
+ *     so that mm:check (stop_machine) never sees them disagree.</li>
  * <li>huge_pages, the list of 2 MiB pages, has its own lock (the 2026 series' huge_pages_lock; v6.18.2
  *     borrowed b_dev_info.pages_lock).</li>
  * </ol>
- * The lab also keeps each change of the host's frames and of the balloon's pages in one preempt-disabled
- * section, so that mm:check (stop_machine) sees them agree.
  */
 public final class VmwBalloon {
     /** round_jiffies_relative(HZ): the work's period. */
@@ -87,8 +87,11 @@ public final class VmwBalloon {
     final ReentrantLock commLock = new ReentrantLock();
 
     // ----- what the lab reads (not in the kernel, whose counters start only when vmmemctl is read)
-    /** The status of the last LOCK or UNLOCK the hypervisor answered. */
+    /** The status of the last LOCK or UNLOCK command the hypervisor answered. */
     volatile long lastLockStatus = VMW_BALLOON_SUCCESS;
+    /** What the last inflation met: the status of the last page the hypervisor refused, a failed allocation. */
+    volatile long lastRefusal = VMW_BALLOON_SUCCESS;
+    volatile boolean lastAllocFailed;
     final AtomicLong allocFailures = new AtomicLong();
     final AtomicLong refusedPages = new AtomicLong();
     /** Batch pages allocated (vmballoon_init_batching()); none is ever freed but by a later deinit. */
@@ -428,13 +431,13 @@ public final class VmwBalloon {
             return "the shrinker deflated the balloon under memory pressure: inflation waits VMBALLOON_SHRINK_DELAY ("
                     + Protocol.VMBALLOON_SHRINK_DELAY_S + " s), and the guest still needs that memory";
         }
-        if (s < frames && status == Protocol.VMW_BALLOON_ERROR_PPN_PINNED) {
-            return "the hypervisor refuses pages (ERROR_PPN_PINNED: " + refusedPages.get() + " refused so far); the"
-                    + " driver tries again every second";
-        }
-        if (s < frames && allocFailures.get() > 0) {
+        if (s < frames && lastAllocFailed) {
             return "the guest has no free page to give (" + allocFailures.get() + " allocations failed); the driver"
                     + " tries again every second";
+        }
+        if (s < frames && lastRefusal != VMW_BALLOON_SUCCESS) {
+            return "the hypervisor refuses pages (" + Protocol.statusName(lastRefusal) + ": " + refusedPages.get()
+                    + " refused so far); the driver tries again every second";
         }
         long isolated = bDevInfo.isolatedPages();
         if (s > frames && isolated > 0) {

@@ -39,24 +39,19 @@ final class VmwMigrate {
         b.mm.lockdepAcquire(InjectionPoints.LOCK_VMW_CONF_SEM, true);
         try {
             long status;
-            b.mm.preemptDisable(); // comm_lock is a spinlock; the host's frames and b->size change together
+            b.pages.lockComm();
             try {
-                b.pages.lockComm();
-                try {
-                    status = lockOne(pfn, VmwPages.Op.VMW_BALLOON_DEFLATE);
-                    if (status != VMW_BALLOON_SUCCESS) {
-                        return -Errno.EBUSY; // the migration mechanism should not retry
-                    }
-                    b.lab.injectionPoint(InjectionPoints.VMW_MIGRATE_UNLOCKED, pfn);
-                    status = lockOne(newPfn, VmwPages.Op.VMW_BALLOON_INFLATE);
-                } finally {
-                    b.pages.unlockComm();
+                status = lockOne(pfn, VmwPages.Op.VMW_BALLOON_DEFLATE);
+                if (status != VMW_BALLOON_SUCCESS) {
+                    return -Errno.EBUSY; // the migration mechanism should not retry
                 }
+                b.lab.injectionPoint(InjectionPoints.VMW_MIGRATE_UNLOCKED, pfn);
+                status = lockOne(newPfn, VmwPages.Op.VMW_BALLOON_INFLATE);
                 if (status != VMW_BALLOON_SUCCESS) {
                     b.size.decrementAndGet(); // the old page deflated, the new one not inflated
                 }
             } finally {
-                b.mm.preemptEnable();
+                b.pages.unlockComm(); // v6.18.2 decrements b->size after it; the lab keeps it with the host's frames
             }
             if (status != VMW_BALLOON_SUCCESS) {
                 return refused(bDevInfo, pfn);

@@ -25,6 +25,11 @@ import org.mmlab.mm.lab.InjectionPoints;
  *     asked for. A page the host refuses to unlock goes back into the balloon.</li>
  * <li>The pop (a reset, the exit) deflates everything without telling the host, which released the
  *     frames already; it waits for the pages migration holds.</li>
+ * <li>comm_lock is a spinlock (preemption off). The lab holds it from the first change of a batch to its
+ *     last: from the dequeue (deflate) or the LOCK command (inflate) until b->size and the balloon's lists
+ *     agree with the host again, where v6.18.2 drops it after the command. So mm:check (stop_machine)
+ *     never sees the host's frames, b->size and the lists disagree; the only new lock order is comm_lock
+ *     before the balloon infrastructure's lock, which no path takes the other way.</li>
  * </ol>
  */
 final class VmwPages {
@@ -90,6 +95,7 @@ final class VmwPages {
             }
             b.stats.pageAdd(VmwStats.Page.ALLOC_FAIL, ctl.pageSize, 1);
             b.allocFailures.incrementAndGet();
+            b.lastAllocFailed = ctl.pageSize == PageSize.VMW_BALLOON_4K_PAGE; // a 2M failure moves on to 4k pages
             break;
         }
         return reqNPages == i ? 0 : -Errno.ENOMEM;
@@ -139,29 +145,32 @@ final class VmwPages {
         return status;
     }
 
-    /** comm_lock, a spinlock, with its lockdep annotation. */
+    /** spin_lock(&b->comm_lock), with its lockdep annotation (and lock point): preemption off (rule v). */
     void lockComm() {
         b.mm.lockdepAcquire(InjectionPoints.LOCK_VMW_COMM, false);
         b.commLock.lock();
+        b.mm.preemptDisable();
     }
 
+    /** spin_unlock(&b->comm_lock). */
     void unlockComm() {
         b.mm.lockdepRelease(InjectionPoints.LOCK_VMW_COMM);
+        b.mm.preemptEnable();
         b.commLock.unlock();
     }
 
     /**
-     * vmballoon_lock(): tells the host about ctl's pages in one command; each page it refused (or all of
-     * them, when the whole command failed) moves to the refused list. 0, or -EIO if the command failed.
+     * vmballoon_lock(), comm_lock held (rule v): tells the host about ctl's pages in one command; each page
+     * it refused (or all of them, when the whole command failed) moves to the refused list. 0, or -EIO if
+     * the command failed.
      */
     int vmballoonLock(Ctl ctl) {
         int numPages = ctl.pages.size();
         if (numPages == 0) {
             return 0;
         }
-        lockComm();
         long batchStatus;
-        try {
+        {
             for (int i = 0; i < numPages; i++) {
                 vmballoonAddPage(i, ctl.pages.get(i));
             }
@@ -180,8 +189,6 @@ final class VmwPages {
                 ctl.refusedPages.add(page[0]);
             }
             ctl.pages.removeIf(refused);
-        } finally {
-            unlockComm();
         }
         return batchStatus == VMW_BALLOON_SUCCESS ? 0 : -Errno.EIO;
     }
@@ -193,6 +200,7 @@ final class VmwPages {
         }
         b.stats.pageAdd(VmwStats.Page.REFUSED_ALLOC, pageSize, 1);
         b.refusedPages.incrementAndGet();
+        b.lastRefusal = status;
         return -Errno.EIO;
     }
 
@@ -282,12 +290,14 @@ final class VmwPages {
     /** vmballoon_inflate() (rule i). */
     void vmballoonInflate() {
         Ctl ctl = new Ctl(b.maxPageSize, Op.VMW_BALLOON_INFLATE);
+        b.lastRefusal = VMW_BALLOON_SUCCESS;
+        b.lastAllocFailed = false;
         long toInflateFrames;
         while ((toInflateFrames = b.vmballoonChange()) > 0) {
             int pageInFrames = ctl.pageSize.frames();
             int toInflatePages = (int) Math.min(b.batchMaxPages, ceilDiv(toInflateFrames, pageInFrames));
             int allocError = vmballoonAllocPageList(ctl, toInflatePages);
-            b.mm.preemptDisable();
+            lockComm();
             try {
                 if (vmballoonLock(ctl) != 0) {
                     break; // something serious went wrong: stop the inflation
@@ -295,7 +305,7 @@ final class VmwPages {
                 b.size.addAndGet((long) ctl.pages.size() * pageInFrames);
                 vmballoonEnqueuePageList(ctl.pages, ctl.pageSize);
             } finally {
-                b.mm.preemptEnable();
+                unlockComm();
             }
             if (allocError != 0 || ctl.refusedPages.size() >= Protocol.VMW_BALLOON_MAX_REFUSED) {
                 if (ctl.pageSize == PageSize.VMW_BALLOON_4K_PAGE) {
@@ -329,7 +339,7 @@ final class VmwPages {
             int toDeflatePages = (int) Math.min(b.batchMaxPages, ceilDiv(toDeflateFrames, pageInFrames));
             PageSize released = ctl.pageSize;
             boolean deflatedAll;
-            b.mm.preemptDisable();
+            lockComm();
             try {
                 vmballoonDequeuePageList(ctl.pages, ctl.pageSize, toDeflatePages);
                 triedFrames += (long) ctl.pages.size() * pageInFrames;
@@ -346,7 +356,7 @@ final class VmwPages {
                 }
                 vmballoonEnqueuePageList(ctl.refusedPages, ctl.pageSize); // refused: back into the balloon
             } finally {
-                b.mm.preemptEnable();
+                unlockComm();
             }
             vmballoonReleasePageList(release, released);
             if (!deflatedAll) {

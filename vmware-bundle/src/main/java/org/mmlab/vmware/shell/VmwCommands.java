@@ -1,9 +1,12 @@
 package org.mmlab.vmware.shell;
 
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -50,6 +53,14 @@ public class VmwCommands {
     @Descriptor("list the VMware balloons: the hypervisor's target, the balloon in frames and pages, frames the"
             + " hypervisor holds, capabilities")
     public void devices() {
+        List<String> notRunning = new ArrayList<>();
+        for (String name : configuredNames()) {
+            if (awaitRunning(name).isEmpty()) { // still being initialised (the lab's first second), or failed
+                notRunning.add(name);
+            }
+        }
+        notRunning.forEach(name -> System.out.println("device " + name + ": configured but not running (its"
+                + " activation may have failed: see the log: log warn)"));
         List<VmwBalloonState> all = registry.devices();
         if (all.isEmpty()) {
             System.out.println("no VMware balloon (make one with a factory configuration of " + VmwBalloons.FACTORY_PID
@@ -80,7 +91,7 @@ public class VmwCommands {
     @Descriptor("set the hypervisor's target and wait until the driver reached it (within its 2 MiB deflate slack);"
             + " prints progress, or why it stopped")
     public void target(@Descriptor("the device, e.g. 0") String dev,
-            @Descriptor("frames (262144) or a size (512M, 1G); at most the guest's memory") String size)
+            @Descriptor("4 KiB frames (262144) or a size (512M, 1G); at most the guest's memory") String size)
             throws InterruptedException {
         VmwDevice d = device(dev);
         long frames = DeviceConfig.frames(size);
@@ -164,7 +175,12 @@ public class VmwCommands {
                     + " until the guest starts again%n", dev, held);
             return;
         }
-        registry.setHostBehaviour(d.deviceName(), arg.length == 0 ? a : a + " " + String.join(" ", arg));
+        try {
+            registry.setHostBehaviour(d.deviceName(), arg.length == 0 ? a : a + " " + String.join(" ", arg));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(e.getMessage().replace("busy, no-doorbell or reset",
+                    "busy, no-doorbell, reset or target SIZE"));
+        }
         System.out.printf("device %s: hypervisor %s%n", dev, d.hypervisor().behaviour());
     }
 
@@ -179,54 +195,57 @@ public class VmwCommands {
 
     /** The device, waiting a little for one that is configured but still being initialised. */
     private VmwDevice device(String dev) {
-        Optional<VmwDevice> d = registry.get(dev);
+        Optional<VmwDevice> d = configuredNames().contains(dev) ? awaitRunning(dev) : registry.get(dev);
         if (d.isPresent()) {
             return d.get();
         }
-        if (configured(dev)) {
-            long deadline = System.currentTimeMillis() + PROBE_WAIT_MS;
-            while (System.currentTimeMillis() < deadline) {
-                d = registry.get(dev);
-                if (d.isPresent()) {
-                    return d.get();
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
-            }
+        if (configuredNames().contains(dev)) {
             throw new IllegalArgumentException("VMware balloon '" + dev + "' is configured but not running (its"
                     + " activation may have failed: see the log: log warn)");
         }
-        List<String> names = registry.all().stream().map(VmwDevice::deviceName).toList();
+        SortedSet<String> names = new TreeSet<>(configuredNames());
+        registry.all().forEach(r -> names.add(r.deviceName()));
         throw new IllegalArgumentException("no VMware balloon '" + dev + "'; devices: "
                 + (names.isEmpty() ? "none" : String.join(", ", names)));
     }
 
-    private boolean configured(String dev) {
+    /** The device once it runs, or empty after PROBE_WAIT_MS. */
+    private Optional<VmwDevice> awaitRunning(String dev) {
+        long deadline = System.currentTimeMillis() + PROBE_WAIT_MS;
+        Optional<VmwDevice> d = registry.get(dev);
+        while (d.isEmpty() && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            d = registry.get(dev);
+        }
+        return d;
+    }
+
+    /** The device names the factory's configurations give (their name, or the configuration's name). */
+    private List<String> configuredNames() {
         ConfigurationAdmin cm = configAdmin;
         if (cm == null) {
-            return false;
+            return List.of();
         }
         try {
             Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + VmwBalloons.FACTORY_PID + ")");
             if (cs == null) {
-                return false;
+                return List.of();
             }
+            List<String> names = new ArrayList<>();
             for (Configuration c : cs) {
                 Object name = c.getProperties() == null ? null : c.getProperties().get("name");
                 String pid = c.getPid();
-                String n = name == null || name.toString().isBlank() ? pid.substring(pid.lastIndexOf('~') + 1)
-                        : name.toString();
-                if (n.equals(dev)) {
-                    return true;
-                }
+                names.add(name == null || name.toString().isBlank() ? pid.substring(pid.lastIndexOf('~') + 1)
+                        : name.toString());
             }
+            return names;
         } catch (IOException | InvalidSyntaxException e) {
-            return false;
+            return List.of();
         }
-        return false;
     }
 }

@@ -25,16 +25,17 @@ class DeviceConfigTest {
     @Test
     void badValuesAreRefusedWithWhatIsAllowed() {
         assertThatThrownBy(() -> parse("12x", DeviceConfig.ALL_CAPABILITIES, "normal", "enoent"))
-                .hasMessage("hostTarget=12x: '12x' is not a size: give frames (e.g. 262144) or a size such as 512M or 1G");
+                .hasMessage("hostTarget=12x: '12x' is not a size: give pages (e.g. 262144) or a size such as 512M or 1G");
         assertThat(parse("1000", "none", "normal", "enoent").hostTarget()).as("frames").isEqualTo(1000);
         assertThatThrownBy(() -> parse("6K", DeviceConfig.ALL_CAPABILITIES, "normal", "enoent"))
-                .hasMessageContaining("not a whole number of 4 KiB frames");
+                .hasMessageContaining("not a whole number of 4 KiB pages");
         assertThatThrownBy(() -> parse("0", "BASIC_CMDS,HUGE", "normal", "enoent"))
                 .hasMessage("hostCapabilities=BASIC_CMDS,HUGE: 'HUGE' is not a capability: use BASIC_CMDS,"
                         + " BATCHED_CMDS, BATCHED_2M_CMDS, SIGNALLED_WAKEUP_CMD, 64_BIT_TARGET (comma-separated), or none");
         assertThatThrownBy(() -> parse("0", "", "sleepy", "enoent"))
                 .hasMessage("hostBehaviour=sleepy: 'sleepy' is not a hypervisor behaviour: use normal, refuse PCT"
                         + " (0..100), busy or no-doorbell");
+        assertThatThrownBy(() -> new DeviceRegistry().setHostBehaviour("0", "x")).hasMessageContaining("devices: none");
         assertThatThrownBy(() -> parse("0", "", "refuse 120", "enoent"))
                 .hasMessage("hostBehaviour=refuse 120: refuse 120: the share is 0..100 (per cent)");
         assertThatThrownBy(() -> parse("0", "", "normal", "v6.17"))
