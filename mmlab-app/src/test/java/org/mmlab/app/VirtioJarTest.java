@@ -1,13 +1,8 @@
 package org.mmlab.app;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -18,14 +13,12 @@ import org.junit.jupiter.api.io.TempDir;
  * target the guest cannot give ends the program with why.
  */
 class VirtioJarTest {
-    private static final long TIMEOUT_SECONDS = 120;
-
     @TempDir
     Path dir;
 
     @Test
     void aFreshLabInflatesDeviceZeroToOneGigabyteAndTheHostHoldsExactlyThat() throws Exception {
-        Run run = run("virtio:target 0 1G; virtio:host 0; virtio:target 0 0; mm:check");
+        LabRun.Run run = run("virtio:target 0 1G; virtio:host 0; virtio:target 0 0; mm:check");
 
         assertThat(run.exitValue()).as(run.toString()).isZero();
         assertThat(run.stdout()).contains("device 0: 262144 pages (1 GiB) in the balloon, host holds 262144")
@@ -40,7 +33,7 @@ class VirtioJarTest {
      */
     @Test
     void aTargetTheOomNotifierKeepsDeflatingEndsTheScriptWithWhy() throws Exception {
-        Run run = run("mm:workload start; virtio:target 0 3900M; mm:check");
+        LabRun.Run run = run("mm:workload start; virtio:target 0 3900M; mm:check");
 
         assertThat(run.exitValue()).as(run.toString()).isOne();
         assertThat(run.stdout() + run.stderr()).containsPattern("device 0 stopped at \\d+ of 998400 pages: the OOM"
@@ -48,27 +41,7 @@ class VirtioJarTest {
                 .doesNotContain("mm:check:");
     }
 
-    /** What the lab printed and how it exited. */
-    record Run(int exitValue, String stdout, String stderr) {
-        @Override
-        public String toString() {
-            return String.format("exit %d%nstdout:%n%s%nstderr:%n%s", exitValue, stdout, stderr);
-        }
-    }
-
-    /** Runs the exported lab on these commands, without a prompt, as mmlab -c does. */
-    private Run run(String commands) throws Exception {
-        Path jar = Path.of(System.getProperty("mmlab.jar", "target/mmlab.jar"));
-        Path out = dir.resolve("out.txt");
-        Path err = dir.resolve("err.txt");
-        Process lab = new ProcessBuilder(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-Dgosh.args=--nointeractive", "-Dmmlab.commands=" + commands, "-jar", jar.toString()))
-                .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!lab.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            lab.destroyForcibly().waitFor();
-            throw new AssertionError("the lab did not exit within " + TIMEOUT_SECONDS + " s: " + commands);
-        }
-        return new Run(lab.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    private LabRun.Run run(String commands) throws Exception {
+        return LabRun.run(dir, commands);
     }
 }
