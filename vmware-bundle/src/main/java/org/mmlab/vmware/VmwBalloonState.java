@@ -19,10 +19,12 @@ import java.util.List;
  * @param behaviour     the hypervisor's behaviour: "normal", "refuse 30%", "busy", "no-doorbell"
  * @param dataLoss      guest accesses to frames the hypervisor held
  * @param batchPages    the communication pages the driver allocated (one per reset with batching; none freed)
+ * @param migratepage   which kernel's vmballoon_migratepage() handles a new page the hypervisor refuses:
+ *                      "enoent" (the 2026 series), "success" (4ba5a8a7faa6) or "ebusy" (v5.1 to v6.18-rc2)
  */
 public record VmwBalloonState(String name, List<String> capabilities, String maxPageSize, long hostTarget,
         long target, long size, long pages4k, long pages2m, long isolatedPages, long hostHeld, boolean resetting,
-        String behaviour, long dataLoss, long batchPages) {
+        String behaviour, long dataLoss, long batchPages, String migratepage) {
     public VmwBalloonState {
         capabilities = List.copyOf(capabilities);
     }

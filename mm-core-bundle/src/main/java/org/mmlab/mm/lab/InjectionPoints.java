@@ -71,12 +71,14 @@ public interface InjectionPoints {
     String LAB_MIGRATED = "lab.migrated";
     /** The race lab's admin thread: the virtio-balloon device it added has been probed (race 3). */
     String VIRTIO_PROBED = "virtio.probed";
+    /** The race lab's host thread: the VMware balloon's hypervisor has its new target (race 9). */
+    String LAB_HOST_TARGET = "lab.host_target";
 
     /** The points above. */
     Set<String> POINTS = Set.of(START, MODULE_GOING, MODULE_GONE, ISOLATE_GET_PAGE, ISOLATE_TRYLOCK_PAGE,
             ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
             BALLOON_LIST_DEL, BALLOON_GET_PAGE, BALLOON_PUT_PAGE, BALLOON_MIGRATED, VIRTIO_MAPPING_PUBLISHED,
-            VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED);
+            VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, LAB_HOST_TARGET);
 
     /** 2012: the migration core's hook into the balloon (mm/migrate.c of v3.8). */
     String CALL_ISOLATE_BALLOON_PAGE = "__isolate_balloon_page";

@@ -143,6 +143,6 @@ public class VmwDevice implements CheckContributor {
         return new VmwBalloonState(config.name(), Protocol.capabilityNames(balloon.capabilities),
                 balloon.maxPageSize.text, v.target(), balloon.target, balloon.size.get(), pages4k,
                 balloon.pages.nrHugePages(), balloon.bDevInfo.isolatedPages(), v.held(), balloon.resetRequired,
-                v.behaviour(), v.dataLoss(), balloon.batchPagesAllocated.get());
+                v.behaviour(), v.dataLoss(), balloon.batchPagesAllocated.get(), balloon.migrateVersion.value);
     }
 }
