@@ -8,6 +8,7 @@ import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -36,6 +37,8 @@ final class VmwDeflateDuringMigration implements Race {
 
     private final Device0 device0 = new Device0(VmwBalloons.FACTORY_PID);
     private ServiceTracker<VmwBalloons, VmwBalloons> vmw;
+    /** Device 0 has the batch's configuration. */
+    private boolean configured;
 
     @Override
     public String name() {
@@ -114,33 +117,45 @@ final class VmwDeflateDuringMigration implements Race {
         }
         lab.bootWith(setup.contract());
         lab.run("mm:kcompactd stop");
-        device0.set(lab, Map.of("hostCapabilities", CAPABILITIES, "migratepage", setup.variant(), "hostTarget",
-                String.valueOf(PAGES)));
+        if (!configured) { // once: setting it again would have SCR make the device again, maybe during a run
+            device0.set(lab, Map.of("hostCapabilities", CAPABILITIES, "migratepage", setup.variant(), "hostTarget",
+                    String.valueOf(PAGES)));
+            configured = true;
+        }
     }
 
-    /** Each run: the balloon back at PAGES (a failing run left it a page short), and its lowest page migrated. */
+    /**
+     * Each run: the balloon back at PAGES (a failing run left it a page short), every page of it listed and
+     * movable in the guest that runs now (after a reboot the old guest's device may still answer for a
+     * moment), and its lowest page migrated.
+     */
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         VmwBalloons balloons = vmw.waitForService(LabContext.WAIT_MS);
+        MemoryManager mm = lab.mm();
+        MovablePages mp = lab.movablePages();
         long deadline = System.currentTimeMillis() + LabContext.WAIT_MS;
+        int pfn = -1;
         VmwBalloonState s = null;
-        while (s == null || !(s.size() == PAGES && s.target() == PAGES && s.hostHeld() == PAGES
-                && s.isolatedPages() == 0 && !s.resetting() && s.migratepage().equals(setup.variant()))) {
+        while (pfn < 0) {
             if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("the VMware balloon did not reach " + PAGES + " pages under migratepage="
-                        + setup.variant() + ": " + s);
+                throw new IllegalStateException("the VMware balloon did not reach " + PAGES + " movable pages under"
+                        + " migratepage=" + setup.variant() + ": " + s);
             }
+            s = balloons.device(Device0.NAME).orElse(null); // empty while device 0 is initialised again
             if (s != null && s.hostTarget() != PAGES) {
                 balloons.setHostTarget(Device0.NAME, PAGES);
             }
+            if (s != null && s.size() == PAGES && s.pages4k() == PAGES && s.isolatedPages() == 0 && !s.resetting()
+                    && s.migratepage().equals(setup.variant())) {
+                pfn = lowestMovablePage(mm, mp);
+            }
             Thread.sleep(1);
-            s = balloons.device(Device0.NAME).orElse(null); // empty while device 0 is initialised again
         }
-        MemoryManager mm = lab.mm();
         MmLab mmLab = lab.mmLab();
-        int pfn = firstPage(mm);
+        int page = pfn;
         Map<String, Runnable> threads = new LinkedHashMap<>();
-        threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
+        threads.put("compaction", () -> mm.migrateRange(page, page + 1, MigrateMode.SYNC));
         threads.put("host", () -> {
             balloons.setHostTarget(Device0.NAME, PAGES - 1); // it needs a page less: within the deflate slack
             mmLab.injectionPoint(InjectionPoints.LAB_HOST_TARGET, -1);
@@ -148,15 +163,24 @@ final class VmwDeflateDuringMigration implements Race {
         return threads;
     }
 
-    /** The lowest frame the device's hypervisor holds: a 4 KiB page of its balloon. */
-    private static int firstPage(MemoryManager mm) {
+    /**
+     * The lowest frame device 0's hypervisor holds in this guest, once it holds PAGES and every one is a
+     * movable balloon page; -1 until then.
+     */
+    private static int lowestMovablePage(MemoryManager mm, MovablePages mp) {
+        int lowest = -1;
+        int held = 0;
         for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
             Hypervisor h = mm.frameHolder(pfn);
             if (h != null && h.name().equals("vmware hypervisor " + Device0.NAME)) {
-                return pfn;
+                if (!UnloadDuringMigration.isBalloonPage(mp, pfn)) {
+                    return -1;
+                }
+                lowest = lowest < 0 ? pfn : lowest;
+                held++;
             }
         }
-        throw new IllegalStateException("the VMware balloon holds no page");
+        return held == PAGES ? lowest : -1;
     }
 
     /** Between runs: nothing; the next prepare() brings the balloon back to PAGES. */
@@ -167,6 +191,7 @@ final class VmwDeflateDuringMigration implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         device0.restore();
+        configured = false;
         if (vmw != null) {
             vmw.close();
             vmw = null;
