@@ -15,10 +15,10 @@ public interface VmwBalloons {
     /** The factory PID whose configurations make devices. */
     String FACTORY_PID = "org.mmlab.vmware.balloon";
 
-    /** A snapshot of every device, by device name. */
+    /** A snapshot of every device, by device name, also of one being removed (until its exit returned). */
     List<VmwBalloonState> devices();
 
-    /** A snapshot of one device, if it runs. */
+    /** A snapshot of one device, if it runs or is being removed. */
     Optional<VmwBalloonState> device(String name);
 
     /**

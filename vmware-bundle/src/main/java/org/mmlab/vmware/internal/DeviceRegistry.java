@@ -45,14 +45,18 @@ public class DeviceRegistry implements VmwBalloons {
         return l;
     }
 
+    /** Every initialised device, also those being removed (until vmballoon_exit() returned). */
     @Override
     public List<VmwBalloonState> devices() {
-        return all().stream().map(VmwDevice::state).toList();
+        List<VmwDevice> l = new ArrayList<>(devices.values());
+        l.removeIf(d -> !d.initialised());
+        l.sort(Comparator.comparing(VmwDevice::deviceName));
+        return l.stream().map(VmwDevice::state).toList();
     }
 
     @Override
     public Optional<VmwBalloonState> device(String name) {
-        return get(name).map(VmwDevice::state);
+        return Optional.ofNullable(devices.get(name)).filter(VmwDevice::initialised).map(VmwDevice::state);
     }
 
     @Override

@@ -68,6 +68,8 @@ public class VmwDevice implements CheckContributor {
     final VmwBalloon balloon;
     /** Initialised and not being removed: only then do commands use the device. */
     private volatile boolean live;
+    /** Initialised (and perhaps being removed): the exported view shows it until it is gone. */
+    private volatile boolean initialised;
 
     @Activate
     public VmwDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm, @Reference MmLab lab,
@@ -95,6 +97,7 @@ public class VmwDevice implements CheckContributor {
             registry.release(config.name(), this);
             throw e;
         }
+        initialised = true;
         live = true;
     }
 
@@ -112,6 +115,10 @@ public class VmwDevice implements CheckContributor {
 
     boolean live() {
         return live;
+    }
+
+    boolean initialised() {
+        return initialised;
     }
 
     /** The device's name, e.g. "0". */
