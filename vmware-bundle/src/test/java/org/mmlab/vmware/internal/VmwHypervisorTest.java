@@ -100,6 +100,18 @@ class VmwHypervisorTest {
         assertThat(hv.view().guestType()).isEqualTo(1);
     }
 
+    /** Without 64_BIT_TARGET the target comes back in 32 bits. */
+    @Test
+    void aTargetBeyond32BitsComesBackWholeOnlyWith64BitTarget() {
+        long huge = 1L << 33;
+        hv.setTarget(huge);
+        start(VMW_BALLOON_CAPABILITIES);
+        assertThat(cmd(Protocol.VMW_BALLOON_CMD_GET_TARGET, 1, 0).ebx()).isEqualTo(huge);
+
+        start(VMW_BALLOON_CAPABILITIES & ~Protocol.VMW_BALLOON_64_BIT_TARGET);
+        assertThat(cmd(Protocol.VMW_BALLOON_CMD_GET_TARGET, 1, 0).ebx()).isEqualTo(0xffff_ffffL);
+    }
+
     @Test
     void lockHoldsTheFrameAndUnlockGivesItBackAndEachRefusalHasItsStatus() {
         start(VMW_BALLOON_CAPABILITIES);
