@@ -5,19 +5,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
 import java.util.Arrays;
-import java.util.Enumeration;
 import java.util.Hashtable;
 import java.util.Map;
 import java.util.Optional;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
@@ -119,7 +110,7 @@ class VirtioRemoveWhileInflatingTest {
     void uninstallingVirtioWhileAnInflateBufferIsInFlightGivesEveryPageBack() throws Exception {
         Bundle virtio = virtioBundle().orElseThrow();
         virtioLocation = virtio.getLocation();
-        virtioJar = jarOf(virtio);
+        virtioJar = BundleJar.of(virtio);
         inflateUntilTheFirstBufferIsInFlight();
 
         virtio.uninstall();
@@ -182,24 +173,5 @@ class VirtioRemoveWhileInflatingTest {
     private Optional<Bundle> virtioBundle() {
         return Arrays.stream(context.getBundles()).filter(b -> "virtio-bundle".equals(b.getSymbolicName()))
                 .findFirst();
-    }
-
-    /** The bundle's jar rebuilt from its entries: its location may name no file (the race lab installs from bytes). */
-    private static byte[] jarOf(Bundle b) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (InputStream mf = b.getEntry(JarFile.MANIFEST_NAME).openStream();
-                JarOutputStream jar = new JarOutputStream(bytes, new Manifest(mf))) {
-            for (Enumeration<URL> e = b.findEntries("/", "*", true); e.hasMoreElements();) {
-                URL u = e.nextElement();
-                String path = u.getPath().substring(1);
-                if (!path.endsWith("/") && !path.equals(JarFile.MANIFEST_NAME)) {
-                    jar.putNextEntry(new JarEntry(path));
-                    try (InputStream in = u.openStream()) {
-                        in.transferTo(jar);
-                    }
-                }
-            }
-        }
-        return bytes.toByteArray();
     }
 }

@@ -99,14 +99,15 @@ public final class MmCheck {
 
     /**
      * A frame a host holds (and would not fault back in) must be one the guest gave away: still
-     * allocated, and not a user page. Free or mapped by a process, the guest touches it sooner or later.
+     * allocated (a tail of a live non-compound high-order allocation is: a 2 MiB balloon page), and not a
+     * user page. Free or mapped by a process, the guest touches it sooner or later.
      */
-    private void checkHostFrames() {
+    private void checkHostFrames(BitSet ownerTails) {
         g.hostFrames.forEachHeld((pfn, host) -> {
             if (host.faultsInOnAccess()) {
                 return;
             }
-            String use = map.refcount(pfn) <= 0 ? "free"
+            String use = map.refcount(pfn) <= 0 && !ownerTails.get(pfn) ? "free"
                     : (map.mapping[pfn] & MemMap.PAGE_MAPPING_ANON) != 0 || map.testFlag(pfn, PageFlags.PG_lru)
                             ? "a user page" : null;
             if (use != null) {
@@ -283,7 +284,7 @@ public final class MmCheck {
                         + " written (see dmesg)");
             }
         }
-        checkHostFrames();
+        checkHostFrames(ownerTails);
         List<String> contributed = new ArrayList<>();
         g.debug.kasan().disableCurrent(); // the checks read page->mapping as the kernel would, but report nothing
         try {

@@ -185,6 +185,11 @@ public class MmCore implements MemoryManager, MmLab {
     }
 
     @Override
+    public void splitPage(int pfn, int order) {
+        guest.splitPage(pfn, order);
+    }
+
+    @Override
     public void getPage(int pfn) {
         guest.getPage(pfn);
     }

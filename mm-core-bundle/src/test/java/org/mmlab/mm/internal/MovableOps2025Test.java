@@ -77,6 +77,23 @@ class MovableOps2025Test extends MovableMigrationContractTest<FakeMovableDrivers
         assertThat(g.testPageFlag(pfn, PageFlags.PG_movable_ops)).isFalse();
     }
 
+    /** v6.18.2's PAGE_TYPE_OPS: setting PageOffline twice, or clearing it on an untyped page, does nothing. */
+    @Test
+    void pageOfflineSetTwiceOrClearedOnAnUntypedPageChangesNothingAndAnotherTypeIsAKernelBug() {
+        int pfn = g.allocPages(FakeMovableDrivers.GFP_BALLOON, 0);
+        d.mp.setPageOffline(pfn);
+        d.mp.setPageOffline(pfn);
+        assertThat(g.map.pageType(pfn)).isEqualTo(PageType.OFFLINE);
+        d.mp.clearPageOffline(pfn);
+        d.mp.clearPageOffline(pfn);
+        assertThat(g.map.pageType(pfn)).isNull();
+
+        g.map.setType(pfn, PageType.TABLE);
+        assertThatThrownBy(() -> d.mp.setPageOffline(pfn)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> d.mp.clearPageOffline(pfn)).isInstanceOf(KernelBug.class)
+                .hasMessageContaining("!PageOffline(page)");
+    }
+
     @Test
     void aPageOfATypeWithoutMovableOpsIsNotIsolated() {
         int pfn = g.allocPages(FakeMovableDrivers.GFP_BALLOON, 0);

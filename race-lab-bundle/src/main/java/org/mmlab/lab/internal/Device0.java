@@ -11,16 +11,28 @@ import org.osgi.service.cm.Configuration;
  * virtio device 0 for a batch of runs: its configuration (factory PID org.mmlab.virtio.balloon) asks
  * the host for a number of pages at every probe (hostTarget), so each start of virtio-bundle inflates
  * the balloon without a shell command; at the end of the batch the configuration is put back as it
- * was (or deleted, if the batch made it: a lab started without the default device).
+ * was (or deleted, if the batch made it: a lab started without the default device). Another driver's
+ * device 0 likewise, by its factory PID (race 9's VMware balloon).
  */
 final class Device0 {
     /** VirtioBalloons.FACTORY_PID, not imported: races stop and uninstall virtio-bundle, whose package it is. */
     static final String FACTORY_PID = "org.mmlab.virtio.balloon";
     static final String NAME = "0";
 
+    private final String factoryPid;
     private Configuration config;
     /** Its properties before the batch, or null if the batch made it. */
     private Dictionary<String, Object> before;
+
+    /** virtio's device 0. */
+    Device0() {
+        this(FACTORY_PID);
+    }
+
+    /** Device 0 of the driver whose devices are factory configurations of factoryPid. */
+    Device0(String factoryPid) {
+        this.factoryPid = factoryPid;
+    }
 
     /** Device 0's host asks for this many pages at each probe (it restarts with that now). Idempotent. */
     void askFor(LabContext lab, int pages) throws Exception {
@@ -35,9 +47,9 @@ final class Device0 {
      */
     void set(LabContext lab, Map<String, Object> props) throws Exception {
         if (config == null) {
-            Configuration[] existing = lab.cm().listConfigurations("(&(service.factoryPid=" + FACTORY_PID
+            Configuration[] existing = lab.cm().listConfigurations("(&(service.factoryPid=" + factoryPid
                     + ")(|(name=" + NAME + ")(service.pid=*~" + NAME + ")))");
-            config = existing != null ? existing[0] : lab.cm().getFactoryConfiguration(FACTORY_PID, NAME, "?");
+            config = existing != null ? existing[0] : lab.cm().getFactoryConfiguration(factoryPid, NAME, "?");
             before = existing != null ? existing[0].getProperties() : null;
         }
         Dictionary<String, Object> now = config.getProperties();

@@ -36,6 +36,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 public class VirtioCommands {
     /** How long virtio:target waits without progress before it says why it stopped. */
     static final long STALL_MS = 5_000;
+    /** An acknowledgement this late is why a balloon stalls; one that is merely in progress is not. */
+    static final long SLOW_ACK_MS = 1_000;
     /** How long a command waits for a configured device that is still being probed. */
     static final long PROBE_WAIT_MS = 5_000;
 
@@ -116,7 +118,7 @@ public class VirtioCommands {
             return "the device is broken: the host did not acknowledge a buffer in time (see mm:dmesg)";
         }
         long waiting = d.driver().waitingForAckMs();
-        if (waiting > 0) {
+        if (waiting >= SLOW_ACK_MS) { // a shorter wait is the host at work, which a balloon that moves always catches
             return "the host has not acknowledged the last request for " + waiting + " ms (virtio:host "
                     + d.deviceName()
                     + " shows its behaviour)";
