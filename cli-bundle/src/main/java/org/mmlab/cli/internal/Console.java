@@ -8,6 +8,7 @@ import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
@@ -34,11 +35,15 @@ final class Console {
         this.err = err;
     }
 
-    /** @return the lab's exit code: exit's, or 0 at the end of input */
-    int run() throws IOException {
+    /**
+     * @param banner what the bundles tell a person under the greeting, e.g. where the lab's page is
+     * @return the lab's exit code: exit's, or 0 at the end of input
+     */
+    int run(List<String> banner) throws IOException {
         FileInputStream terminal = new FileInputStream(FileDescriptor.in);
         BufferedReader in = new BufferedReader(new InputStreamReader(terminal, UTF_8));
         out.println("mmlab: the lab is up. help lists the commands and help NAME shows one; exit or Ctrl-D ends it.");
+        banner.forEach(line -> out.println("mmlab: " + line));
         try (LabShell.Session session = shell.open(terminal, out, err)) {
             while (!stopped.getAsBoolean()) {
                 out.print(PROMPT);
