@@ -163,7 +163,8 @@ public class ShellRunner {
             err.println("mmlab: " + problem);
             return 1;
         }
-        return new Console(shell, () -> closed, out, err).run(bannerLines());
+        CommandServices commands = new CommandServices(context);
+        return new Console(shell, () -> closed, out, err).run(ConsoleInput.open(commands::names, out), bannerLines());
     }
 
     /** What the bundles have to tell a person now that the lab is up; a Banner that fails says nothing. */
