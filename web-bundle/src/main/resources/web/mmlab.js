@@ -31,6 +31,7 @@ function colourOf(kind, owner) {
 
 function drawMap(map) {
   if (map.unavailable) { $('map-caption').textContent = map.unavailable; return; }
+  map.kinds = map.kinds.map((k) => k.toLowerCase());
   state.map = map;
   const canvas = $('map');
   const n = map.pageblocks.length;
@@ -41,7 +42,7 @@ function drawMap(map) {
   const ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const kinds = map.kinds;
-  let balloonBlocks = 0, balloonPages = 0, signature = 0;
+  let balloonBlocks = 0, balloonPages = 0, freeBlocks = 0, signature = 0;
   map.pageblocks.forEach((b, i) => {
     const x = (i % state.cols) * state.cell, y = Math.floor(i / state.cols) * state.cell;
     const frame = state.cell >= 8 ? 2 : 1;
@@ -54,6 +55,7 @@ function drawMap(map) {
     kinds.forEach((k, j) => { counts[k] = b.pages[j]; signature = (signature * 31 + b.pages[j]) | 0; });
     signature = (signature * 31 + b.migratetype.length) | 0;
     if (counts.balloon > 0) { balloonBlocks++; balloonPages += counts.balloon; }
+    if (counts.free + counts.reported === map.pageblockPages) freeBlocks++;
     for (const kind of STACK) {
       if (kind === 'balloon') {
         for (const [owner, pages] of Object.entries(b.balloons || {})) {
@@ -67,7 +69,7 @@ function drawMap(map) {
   const mib = (n * map.pageblockPages * 4 / 1024) | 0;
   $('map-caption').textContent = `${n} pageblocks, ${mib} MiB`;
   Object.assign(canvas.dataset, {
-    blocks: n, balloonBlocks, balloonPages, signature: (signature >>> 0).toString(16),
+    blocks: n, balloonBlocks, balloonPages, freeBlocks, signature: (signature >>> 0).toString(16),
     updates: (Number(canvas.dataset.updates) || 0) + 1,
   });
   drawLegend(map);
@@ -119,7 +121,7 @@ async function zoom(index) {
   canvas.height = Math.ceil(block.pages.length / cols) * cell;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   block.pages.forEach((kind, i) => {
-    ctx.fillStyle = colourOf(kind, block.owners[i]);
+    ctx.fillStyle = colourOf(kind.toLowerCase(), block.owners[i]);
     ctx.fillRect((i % cols) * cell, Math.floor(i / cols) * cell, cell - 1, cell - 1);
   });
   canvas.dataset.pageblock = index;

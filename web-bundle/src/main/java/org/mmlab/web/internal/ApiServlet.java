@@ -18,7 +18,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 
 /**
  * The lab's state as JSON for scripts and notebooks: {@code GET /mmlab/api/NAME}, one view each
- * ({@link LabViews#views()}); {@code /mmlab/api/} lists them. A view that cannot be read now answers
+ * ({@link LabViews#views()}), and {@code /mmlab/api/pageblocks/N} one pageblock's pages;
+ * {@code /mmlab/api/} lists them. A view that cannot be read now answers
  * 503 with why, an unknown name 404 with the names there are.
  */
 @Component(service = Servlet.class)
@@ -26,6 +27,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 public class ApiServlet extends HttpServlet {
 
     static final String PATTERN = "/mmlab/api/*";
+    /** /mmlab/api/pageblocks/N: one pageblock's pages. */
+    static final String PAGEBLOCK = "pageblocks/";
     private static final long serialVersionUID = 1L;
 
     private final transient LabViews views;
@@ -42,6 +45,16 @@ public class ApiServlet extends HttpServlet {
         String name = path.substring(1);
         if (name.isEmpty()) {
             send(resp, 200, Map.of("views", all.keySet()));
+            return;
+        }
+        if (name.startsWith(PAGEBLOCK)) {
+            try {
+                send(resp, 200, views.pageblock(name.substring(PAGEBLOCK.length())));
+            } catch (IllegalArgumentException e) {
+                send(resp, 404, Map.of("error", e.getMessage()));
+            } catch (LabViews.Unavailable e) {
+                send(resp, 503, Map.of("error", e.getMessage()));
+            }
             return;
         }
         Supplier<Object> view = all.get(name);

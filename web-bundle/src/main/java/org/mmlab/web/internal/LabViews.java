@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.function.Supplier;
 
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MemoryMap;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.component.annotations.Component;
@@ -41,11 +42,16 @@ public class LabViews {
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
                policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MemoryMap memoryMap;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+               policyOption = ReferencePolicyOption.GREEDY)
     private volatile VirtioBalloons virtio;
 
     /** The views by the name the API serves them under, /mmlab/api/NAME. */
     Map<String, Supplier<Object>> views() {
         Map<String, Supplier<Object>> views = new LinkedHashMap<>();
+        views.put("pageblocks", () -> map().pageblocks());
         views.put("vmstat", () -> mm().vmstat());
         views.put("devices", () -> virtio().devices());
         views.put("reports", () -> reports(0).lines());
@@ -55,8 +61,20 @@ public class LabViews {
     /** The views the page shows live, by the name of the event that carries each ({@link EventsServlet}). */
     Map<String, Supplier<Object>> live() {
         Map<String, Supplier<Object>> live = new LinkedHashMap<>();
+        live.put("pageblocks", () -> map().pageblocks());
         live.put("devices", () -> virtio().devices());
         return live;
+    }
+
+    /** One pageblock's pages, by its number: /mmlab/api/pageblocks/N. */
+    Object pageblock(String index) {
+        int n;
+        try {
+            n = Integer.parseInt(index);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("pageblock '" + index + "': give its number, PFN / 512");
+        }
+        return map().pageblock(n);
     }
 
     /** dmesg since a mark (0: what the ring still holds), and the mark to ask from next. */
@@ -75,6 +93,14 @@ public class LabViews {
                 return new Reports(before, lines);
             }
         }
+    }
+
+    private MemoryMap map() {
+        MemoryMap m = memoryMap;
+        if (m == null) {
+            throw new Unavailable("the memory manager is not running");
+        }
+        return m;
     }
 
     private MemoryManager mm() {
