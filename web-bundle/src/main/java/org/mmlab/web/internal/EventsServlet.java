@@ -3,7 +3,7 @@ package org.mmlab.web.internal;
 import static java.nio.charset.StandardCharsets.UTF_8;
 
 import java.io.IOException;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -49,7 +49,7 @@ public class EventsServlet extends HttpServlet {
     private final transient ScheduledExecutorService ticker;
     private final transient List<Page> pages = new CopyOnWriteArrayList<>();
     // owned by the ticker thread
-    private final transient Map<String, String> lastSent = new HashMap<>();
+    private final transient Map<String, String> lastSent = new LinkedHashMap<>(); // in live()'s order
     private long dmesgMark = -1;
     private long ticks;
 
