@@ -9,6 +9,7 @@ import java.util.function.Function;
 import org.junit.jupiter.api.Assumptions;
 import org.openqa.selenium.OutputType;
 import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -61,6 +62,12 @@ final class Browser implements AutoCloseable {
     Path screenshot(Path file) throws IOException {
         Files.createDirectories(file.getParent());
         return Files.write(file, driver.getScreenshotAs(OutputType.BYTES));
+    }
+
+    /** Keeps what one element of the page shows. */
+    Path screenshot(WebElement element, Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        return Files.write(file, element.getScreenshotAs(OutputType.BYTES));
     }
 
     @Override

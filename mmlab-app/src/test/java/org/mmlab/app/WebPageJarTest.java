@@ -46,6 +46,7 @@ class WebPageJarTest {
             assertThat(Integer.parseInt(map.getAttribute("data-balloon-blocks"))).isGreaterThanOrEqualTo(GIB_PAGES / 512);
             assertThat(browser.driver.findElement(By.id("legend")).getText()).contains("balloon: virtio-balloon host 0");
             browser.screenshot(SCREENSHOTS.resolve("map-balloon.png"));
+            browser.screenshot(browser.driver.findElement(By.id("map-section")), SCREENSHOTS.resolve("map-section.png"));
             String ballooned = map.getAttribute("data-signature");
             int freeBefore = Integer.parseInt(map.getAttribute("data-free-blocks"));
 
