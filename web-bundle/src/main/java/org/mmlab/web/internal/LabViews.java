@@ -23,6 +23,8 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = LabViews.class)
 public class LabViews {
 
+    private static final String MM_DOWN = "the memory manager is not running";
+
     /** A view that cannot be read now, with why. */
     static final class Unavailable extends RuntimeException {
         private static final long serialVersionUID = 1L;
@@ -82,10 +84,7 @@ public class LabViews {
 
     /** The lines printk() wrote since {@code since}, read between two equal marks so none is lost or repeated. */
     Reports reports(long since) {
-        MmLab l = lab;
-        if (l == null) {
-            throw new Unavailable("the memory manager is not running");
-        }
+        MmLab l = present(lab, MM_DOWN);
         while (true) {
             long before = l.dmesgSeq();
             List<String> lines = l.dmesgSince(since);
@@ -96,26 +95,22 @@ public class LabViews {
     }
 
     private MemoryMap map() {
-        MemoryMap m = memoryMap;
-        if (m == null) {
-            throw new Unavailable("the memory manager is not running");
-        }
-        return m;
+        return present(memoryMap, MM_DOWN);
     }
 
     private MemoryManager mm() {
-        MemoryManager m = mm;
-        if (m == null) {
-            throw new Unavailable("the memory manager is not running");
-        }
-        return m;
+        return present(mm, MM_DOWN);
     }
 
     private VirtioBalloons virtio() {
-        VirtioBalloons v = virtio;
-        if (v == null) {
-            throw new Unavailable("the virtio-balloon driver (virtio-bundle) is not running");
+        return present(virtio, "the virtio-balloon driver (virtio-bundle) is not running");
+    }
+
+    /** The service read once from its volatile field, or why its views are unavailable. */
+    private static <T> T present(T service, String why) {
+        if (service == null) {
+            throw new Unavailable(why);
         }
-        return v;
+        return service;
     }
 }
