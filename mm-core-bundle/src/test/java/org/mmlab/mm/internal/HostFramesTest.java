@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Hypervisor;
+import org.mmlab.mm.admin.CheckResult;
 
 /** Frames a host took back: what a guest access to one means, and what mm:check says about them. */
 class HostFramesTest {
@@ -66,7 +67,7 @@ class HostFramesTest {
 
         assertThat(host.accesses).containsExactly("kernel store " + Integer.toHexString(pfn));
         assertThat(core.guest().dmesg().lines()).anyMatch(l -> l.contains("BUG: mmlab: data loss: kernel store of pfn"));
-        MmCheck.CheckResult r = MmCheck.run(core.guest(), null);
+        CheckResult r = MmCheck.run(core.guest(), null);
         assertThat(r.verdict()).startsWith("mm:check: FAIL guest access to a host-held frame: 1");
     }
 
@@ -77,7 +78,7 @@ class HostFramesTest {
         core.hostDiscardFrame(pfn, new Host(false));
         core.freePages(pfn, 0); // released before the host acknowledged the deflate
 
-        MmCheck.CheckResult r = MmCheck.run(core.guest(), null);
+        CheckResult r = MmCheck.run(core.guest(), null);
         assertThat(r.verdict()).startsWith("mm:check: FAIL host-held frame in guest use: 1");
         assertThat(r.text()).contains(String.format("pfn %#x, which test host holds, is free", pfn));
     }
