@@ -29,7 +29,7 @@ abstract class BalloonCoreRace implements Race {
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         lab.bootWith(setup.contract());
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         applyVariant(lab, setup);
     }
 
@@ -62,7 +62,7 @@ abstract class BalloonCoreRace implements Race {
     public void cleanup(LabContext lab) throws Exception {
         reset(lab);
         revertVariant(lab);
-        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
-        lab.run("mm:kcompactd start");
+        lab.reboot(MigrationContract.MOVABLE_OPS_2025);
+        lab.kcompactd(true);
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.mmlab.mm.lab.ModulePolicy;
 
 /**
@@ -68,7 +69,7 @@ final class IsolationVersusFree extends BalloonCoreRace {
 
     @Override
     void applyVariant(LabContext lab, Setup setup) throws Exception {
-        lab.run("mm:debug vm on");
-        lab.run("mm:debug unlesszero " + (setup.variant().equals(UNLESS_ZERO) ? "on" : "off"));
+        lab.debug(Switch.VM, true);
+        lab.debug(Switch.UNLESSZERO, setup.variant().equals(UNLESS_ZERO));
     }
 }

@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.mmlab.mm.lab.ModulePolicy;
 
 /**
@@ -70,6 +71,6 @@ final class LocklessScanFalsePositive extends BalloonCoreRace {
 
     @Override
     void applyVariant(LabContext lab, Setup setup) throws Exception {
-        lab.run("mm:debug retest " + (setup.variant().equals(RETEST) ? "on" : "off"));
+        lab.debug(Switch.RETEST, setup.variant().equals(RETEST));
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MemoryManager;
@@ -155,18 +156,18 @@ final class MainlineUnderPct implements Race {
         if (counting != lab) {
             counting = lab;
             work.clear();
-            memoryBefore = (long) lab.mm().nrPages() << Mm.PAGE_SHIFT;
+            memoryBefore = lab.running().memoryBytes();
         }
         if (setup.variant().equals(UnloadDuringMigration.V7_LEAK) && leakPath == null) {
-            leakPath = lab.cm().getConfiguration(UnloadDuringMigration.BALLOON_PID, "?");
-            leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
+            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
+            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
         }
         lab.ensureStarted(VIRTIO, null);
         lab.boot(setup.contract(), MEMORY);
         if (leakPath != null) {
-            lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
+            lab.awaitLeakPath("v7");
         }
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         device0.askFor(lab, PAGES);
     }
 
@@ -270,13 +271,13 @@ final class MainlineUnderPct implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, null);
-        device0.restore();
+        device0.restore(lab);
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
         lab.boot(MigrationContract.MOVABLE_OPS_2025, memoryBefore);
-        lab.run("mm:kcompactd start");
+        lab.kcompactd(true);
     }
 
     /** What a batch's runs did, for lab:explore's "work:" line and the tests. */

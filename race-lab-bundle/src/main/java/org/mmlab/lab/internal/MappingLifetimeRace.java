@@ -32,7 +32,7 @@ abstract class MappingLifetimeRace implements Race {
     /** Device 0's and device 1's configuration properties under the variant. */
     abstract Map<String, Object> lifecycle(String variant);
 
-    /** KASAN's quarantine for the run (mm:debug kasan-quarantine). */
+    /** KASAN's quarantine for the run (what mm:debug kasan-quarantine sets). */
     int quarantine(String variant) {
         return 0;
     }
@@ -66,13 +66,13 @@ abstract class MappingLifetimeRace implements Race {
             virtio.start();
         }
         rebooted = true;
-        lab.run("mm:config migrationContract " + MigrationContract.BALLOON_2012.value());
-        lab.run("mm:kcompactd stop");
-        lab.run("mm:debug kasan-quarantine " + quarantine(setup.variant()));
+        lab.reboot(MigrationContract.BALLOON_2012);
+        lab.kcompactd(false);
+        lab.kasanQuarantine(quarantine(setup.variant()));
         configs = new DeviceConfigs(lab);
         Map<String, Object> props = lifecycle(setup.variant());
         configs.device0(props);
-        lab.run("virtio:target 0 " + PAGES);
+        lab.setTarget(Device0.NAME, PAGES);
         Map<String, Object> device1 = new LinkedHashMap<>(props);
         device1.putAll(secondDevice());
         MemoryManager mm = lab.mm();
@@ -86,12 +86,12 @@ abstract class MappingLifetimeRace implements Race {
     private static void inflateAndMigrateOne(LabContext lab, MemoryManager mm, MmLab mmLab) {
         try {
             BitSet before = heldFrames(mm);
-            lab.run("virtio:target 0 " + (PAGES + MORE));
+            lab.setTarget(Device0.NAME, PAGES + MORE);
             BitSet fresh = heldFrames(mm);
             fresh.andNot(before);
             int pfn = fresh.nextSetBit(0);
             if (pfn < 0) {
-                throw new IllegalStateException("device 0 inflated no page after virtio:target 0 " + (PAGES + MORE));
+                throw new IllegalStateException("device 0 inflated no page after its host asked for " + (PAGES + MORE));
             }
             mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC);
             mmLab.injectionPoint(InjectionPoints.LAB_MIGRATED, pfn); // the mark a script orders others after
@@ -133,8 +133,8 @@ abstract class MappingLifetimeRace implements Race {
         } finally {
             if (rebooted) {
                 rebooted = false;
-                lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
-                lab.run("mm:kcompactd start");
+                lab.reboot(MigrationContract.MOVABLE_OPS_2025);
+                lab.kcompactd(true);
             }
             if (configs != null) {
                 configs.awaitBack();

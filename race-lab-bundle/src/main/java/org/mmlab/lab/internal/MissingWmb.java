@@ -5,7 +5,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.cm.Configuration;
 
@@ -88,11 +90,11 @@ final class MissingWmb extends BalloonCoreRace {
             case V38 -> "v3.8";
             default -> "v7";
         };
-        leakPath = lab.cm().getConfiguration(UnloadDuringMigration.BALLOON_PID, "?");
-        leakPath.update(new Hashtable<>(Map.of("leakPath", path)));
-        lab.awaitOutput("balloon:list", "leak path " + path); // Configuration Admin delivers it asynchronously
-        lab.run("mm:debug list on");
-        lab.run("mm:debug weakmem " + (setup.variant().equals(V7_TSO) ? "off" : "on"));
+        leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
+        leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, path)));
+        lab.awaitLeakPath(path);
+        lab.debug(Switch.LIST, true);
+        lab.debug(Switch.WEAKMEM, !setup.variant().equals(V7_TSO));
     }
 
     @Override

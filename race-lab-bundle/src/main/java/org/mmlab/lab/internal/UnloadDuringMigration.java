@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2012;
 import org.mmlab.mm.MovablePages2016;
@@ -28,8 +28,6 @@ import org.osgi.service.cm.Configuration;
  */
 final class UnloadDuringMigration implements Race {
     static final String VIRTIO = "virtio-bundle";
-    /** The balloon infrastructure's PID (BalloonComponent.PID). */
-    static final String BALLOON_PID = "org.mmlab.balloon";
     static final String V7_LEAK = "v7-leak";
     static final String V38_LEAK = "v3.8-leak";
     /** The window: the module is gone before the driver's callback returns. */
@@ -129,14 +127,14 @@ final class UnloadDuringMigration implements Race {
             virtioJar = BundleBytes.of(virtio); // to install it again after each run's uninstall
         }
         if (leakPath == null && contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
-            leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
-            leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
+            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
+            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
         }
         lab.bootWith(contract); // before virtio-bundle is installed again: it then starts once
         if (leakPath != null) {
-            lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
+            lab.awaitLeakPath("v7");
         }
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         device0.askFor(lab, PAGES);
     }
 
@@ -195,12 +193,12 @@ final class UnloadDuringMigration implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
-        device0.restore();
+        device0.restore(lab);
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
         lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
-        lab.run("mm:kcompactd start");
+        lab.kcompactd(true);
     }
 }
