@@ -1,7 +1,6 @@
 package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -12,16 +11,22 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.NodeStat;
+import org.mmlab.mm.admin.CheckResult;
+import org.mmlab.mm.admin.Compactor;
+import org.mmlab.mm.admin.GuestCheck;
+import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.admin.GuestViews;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloons;
@@ -51,7 +56,19 @@ class VirtioLifecycleTest {
     BundleContext context;
 
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    CommandProcessor processor;
+    GuestConfig config;
+
+    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
+    Compactor compactor;
+
+    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
+    GuestViews views;
+
+    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
+    GuestCheck checker;
+
+    @InjectService(cardinality = 0)
+    ServiceAware<Balloons> balloonServices;
 
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     ConfigurationAdmin cm;
@@ -68,17 +85,15 @@ class VirtioLifecycleTest {
     @InjectService(cardinality = 0)
     ServiceAware<MmLab> mmLabs;
 
-    GogoSession gogo;
     Bundle virtioBundle;
     VirtioLab lab;
     long memFreeAtBoot;
 
     @BeforeEach
     void bootAFreshGuestWithDeviceZero() throws Exception {
-        gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
-        memFreeAtBoot = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
+        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
+        compactor.stopKcompactd();
+        memFreeAtBoot = views.meminfo().get("MemFree");
         virtioBundle = Arrays.stream(context.getBundles()).filter(b -> "virtio-bundle".equals(b.getSymbolicName()))
                 .findFirst().orElseThrow();
         lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
@@ -94,10 +109,9 @@ class VirtioLifecycleTest {
             lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
             lab.adopt("0");
             lab.deleteAll();
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
         } finally {
-            gogo.run("mm:kcompactd start");
-            gogo.close();
+            compactor.startKcompactd();
         }
     }
 
@@ -109,7 +123,8 @@ class VirtioLifecycleTest {
     @Test
     void stoppingVirtioWhileCompactionHoldsBalloonPagesIsolatedReturnsEveryPageBeforeTheBundleIsGone()
             throws Exception {
-        assertThat(gogo.run("virtio:target 0 512M")).contains("131072 pages");
+        assertThat(Await.value(virtioServices.waitForService(VirtioInFelixTest.WAIT_MS).setTarget("0", 131_072),
+                "device 0 at 512 MiB").numPages()).isEqualTo(131_072);
         MemoryManager mm = memoryManagers.waitForService(VirtioInFelixTest.WAIT_MS);
         MovablePages2025 pages = (MovablePages2025) movablePages.waitForService(VirtioInFelixTest.WAIT_MS);
         MmLab lab = mmLabs.waitForService(VirtioInFelixTest.WAIT_MS);
@@ -150,26 +165,27 @@ class VirtioLifecycleTest {
 
             assertThat(isolatedAtStop.get()).as("balloon pages isolated when the stop began").isPositive();
             // the bundle is stopped: every page came back while it stopped
-            assertThat(MmOutput.counter(gogo.run("mm:vmstat"), "nr_balloon_pages")).isZero();
-            assertThat(gogo.run("balloon:list")).doesNotContain("virtio-balloon 0");
-            String check = gogo.run("mm:check");
-            assertThat(check).as("no frame held by a host").doesNotContain("hosts:");
-            assertThat(lastLine(check)).isEqualTo("mm:check: OK");
+            assertThat(mm.nodePageState(NodeStat.NR_BALLOON_PAGES)).isZero();
+            assertThat(balloonServices.waitForService(VirtioInFelixTest.WAIT_MS).devices())
+                    .noneMatch(b -> b.name().equals("virtio-balloon 0"));
+            CheckResult check = checker.check();
+            assertThat(check.summary()).as("no frame held by a host").noneMatch(l -> l.startsWith("hosts:"));
+            assertThat(check.verdict()).isEqualTo("mm:check: OK");
             System.out.printf("virtio: stopped with a 512 MiB balloon while %d of its pages were isolated; the"
                     + " range migrated %d%n", isolatedAtStop.get(), migrated.get());
         } finally {
             reg.unregister();
             compactor.shutdown();
         }
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree").isEqualTo(memFreeAtBoot);
+        assertThat(views.meminfo().get("MemFree")).as("MemFree").isEqualTo(memFreeAtBoot);
 
         virtioBundle.start();
         VirtioBalloons virtio = virtioServices.waitForService(VirtioInFelixTest.WAIT_MS);
-        Await.until("device 0 probed again", () -> virtio.device("0").isPresent());
+        Await.value(virtio.probed("0"), "device 0 probed again");
 
-        assertThat(gogo.run("virtio:target 0 64M")).contains("16384 pages");
+        assertThat(Await.value(virtio.setTarget("0", 16_384), "device 0 at 64 MiB").numPages()).isEqualTo(16_384);
         assertThat(virtio.device("0").orElseThrow().hostHeld()).isEqualTo(16_384);
-        assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
     }
 
     /** The lowest PFN of the balloon (2025: a movable_ops page whose page->private names its device). */
@@ -179,7 +195,7 @@ class VirtioLifecycleTest {
                 return pfn;
             }
         }
-        throw new AssertionError("no balloon page after virtio:target 0 512M");
+        throw new AssertionError("no balloon page after device 0 inflated to 512 MiB");
     }
 
     private static int isolated(MovablePages2025 pages, int start, int end) {

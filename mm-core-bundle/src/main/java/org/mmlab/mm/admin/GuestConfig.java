@@ -51,6 +51,13 @@ public interface GuestConfig {
     Promise<GuestConfiguration> reset(Map<String, ?> properties);
 
     /**
+     * The guest booted from what PID org.mmlab.mm holds now, whoever wrote it (cm:, a file, a test's
+     * configuration): resolved once that guest is registered (at once if it runs), failed with the gate's
+     * refusal. The lab is settled once it resolves.
+     */
+    Promise<GuestConfiguration> booted();
+
+    /**
      * Why no guest runs, and what to start from.
      *
      * @param properties what the last boot was to use, every property given, bad ones at their default

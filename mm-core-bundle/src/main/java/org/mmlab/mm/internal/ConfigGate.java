@@ -38,6 +38,8 @@ public class ConfigGate {
     private volatile String refused;
     /** The change of PID org.mmlab.mm admitted last (refused or passed on), or -1; guarded by this. */
     private long admitted = -1;
+    /** The change refused last while {@link #refused} stands, or -1. */
+    private volatile long refusedChange = -1;
 
     @Activate
     public ConfigGate(@Reference ConfigurationAdmin cm, @Reference RunningGuest guests) throws IOException {
@@ -94,6 +96,7 @@ public class ConfigGate {
         } catch (IllegalArgumentException e) {
             if (booted != null) {
                 refused = e.getMessage();
+                refusedChange = change;
                 MmCore core = running;
                 if (core != null) {
                     core.printk(refusal(e.getMessage()));
@@ -103,6 +106,7 @@ public class ConfigGate {
             }
         }
         refused = null;
+        refusedChange = -1;
         if (atStart && booted != null && withDefaults(booted).equals(props)) {
             return; // the guest runs on it already: no reboot for a restart of this gate
         }
@@ -130,6 +134,11 @@ public class ConfigGate {
     /** Why the configuration Configuration Admin holds was refused, or null when the guest runs on it. */
     public String refused() {
         return refused;
+    }
+
+    /** The change of PID org.mmlab.mm that was refused, while the refusal stands; -1 otherwise. */
+    long refusedChange() {
+        return refusedChange;
     }
 
     /**

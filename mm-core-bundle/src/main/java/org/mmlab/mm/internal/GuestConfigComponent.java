@@ -12,12 +12,15 @@ import java.util.Optional;
 
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.Promises;
 
 /**
  * The guest's configuration through Configuration Admin (GuestConfig): a change is checked as a whole
@@ -75,6 +78,25 @@ public class GuestConfigComponent implements GuestConfig {
         return write(MmCore.properties(MmCore.defaults()), properties);
     }
 
+    @Override
+    public Promise<GuestConfiguration> booted() {
+        try {
+            Configuration[] held = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + PID + ")");
+            return booted(held == null ? 0 : held[0].getChangeCount());
+        } catch (IOException | InvalidSyntaxException e) {
+            throw new IllegalStateException("cannot read configuration " + PID + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The promise of the guest booted from change of PID org.mmlab.mm: broken at once if the gate refused it. */
+    private Promise<GuestConfiguration> booted(long change) {
+        String refused = gate.refusedChange() >= change ? gate.refused() : null;
+        if (refused != null) {
+            return Promises.failed(new IllegalArgumentException(refused));
+        }
+        return guests.booted(change).map(c -> c.guest().config().configuration());
+    }
+
     /** base with the changes, checked, written to PID org.mmlab.mm: the promise of the guest it boots. */
     private Promise<GuestConfiguration> write(Map<String, Object> base, Map<String, ?> changes) {
         Map<String, Object> next = new LinkedHashMap<>(base);
@@ -85,7 +107,7 @@ public class GuestConfigComponent implements GuestConfig {
             Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
             next.forEach(props::put);
             conf.update(props);
-            return guests.booted(conf.getChangeCount()).map(c -> c.guest().config().configuration());
+            return booted(conf.getChangeCount());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write configuration " + PID + ": " + e.getMessage(), e);
         }
