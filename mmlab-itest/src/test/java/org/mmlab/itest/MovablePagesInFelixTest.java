@@ -34,6 +34,7 @@ import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestViews;
 import org.mmlab.mm.lab.DebugSwitches;
+import org.mmlab.mm.testing.TestDriver;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;

@@ -92,6 +92,17 @@ public class MmCore implements MemoryManager, MmLab {
         this(config, Map.of(), null, null);
     }
 
+    /**
+     * The MemoryManager of a guest its caller built and drives (mm-core's tests, whose drivers use only
+     * the exported API): nothing else runs in it, not even kcompactd.
+     */
+    MmCore(GuestMemory guest) {
+        this.guest = guest;
+        this.workload = new Workload(guest);
+        this.modules = null;
+        this.changeCount = 0;
+    }
+
     @Activate
     public MmCore(Config config, Map<String, Object> props, @Reference ModuleTracker modules,
             @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL) Logger log) {

@@ -1,6 +1,5 @@
 package org.mmlab.mm.internal;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmlab.mm.internal.PageAllocInvariantTest.assertOk;
@@ -19,6 +18,8 @@ import org.mmlab.mm.Mm;
 import org.mmlab.mm.admin.CompactStats;
 import org.mmlab.mm.admin.FragmentResult;
 import org.mmlab.mm.admin.Fragmentation;
+import org.mmlab.mm.admin.WorkloadControl;
+import org.mmlab.mm.testing.TestDriver;
 
 /** mm/compaction.c: the scanners, skip bits, deferral, compaction_suitable() and the runs built on them. */
 class CompactionTest {
@@ -385,28 +386,12 @@ class CompactionTest {
     void compactMemoryMigratesADriversMovablePagesUnderEachContract(String contract) {
         GuestMemory g = FakeMovableDrivers.guest(contract);
         Zone normal = g.zones[1];
-        IntSupplier add;
-        FakeMovableDrivers.Driver<?> d;
-        switch (contract) {
-            case "2012": {
-                FakeMovableDrivers.Balloon2012 b = new FakeMovableDrivers.Balloon2012(g);
-                add = b::inflate;
-                d = b;
-                break;
-            }
-            case "2016": {
-                FakeMovableDrivers.Driver2016 b = new FakeMovableDrivers.Driver2016(g);
-                add = b::add;
-                d = b;
-                break;
-            }
-            default: {
-                FakeMovableDrivers.Driver2025 b = new FakeMovableDrivers.Driver2025(g);
-                add = b::add;
-                d = b;
-                break;
-            }
-        }
+        TestDriver<?> d = switch (contract) {
+            case "2012" -> FakeMovableDrivers.balloon2012(g);
+            case "2016" -> FakeMovableDrivers.driver2016(g);
+            default -> FakeMovableDrivers.driver2025(g);
+        };
+        IntSupplier add = d::add;
         // ZONE_Normal's first 16 MiB as 16-page holes between runs of 16 driver pages (not a checkerboard of
         // single pages: the free scanner's stride doubles on every empty block, as the kernel's does, and
         // would step over every other page for good)
@@ -426,7 +411,7 @@ class CompactionTest {
         CompactStats s = g.compaction.compactMemory();
 
         assertThat(s.migrated()).as("%s", s).isPositive();
-        assertThat(d.nrPages).as("the driver still has every page").isEqualTo(2048);
+        assertThat(d.nrPages()).as("the driver still has every page").isEqualTo(2048);
         assertThat(d.mp.owners().get(0).migrated()).isEqualTo(s.migrated());
         assertThat(d.mp.owners().get(0).pages()).isEqualTo(2048);
         assertThat(normal.nrFree(9) + 2 * normal.nrFree(10)).as("free 2 MiB blocks in Normal").isGreaterThan(free9);

@@ -1,6 +1,5 @@
 package org.mmlab.mm.internal;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.mmlab.mm.internal.LockdepTest.inNewTask;
 
@@ -11,6 +10,7 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /** mm-core's own locks under lockdep: allocation, the fragmenting workload and compaction take them in one order. */
 class LockdepCoreOrderTest {

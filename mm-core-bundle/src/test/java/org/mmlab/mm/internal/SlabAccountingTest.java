@@ -1,6 +1,5 @@
 package org.mmlab.mm.internal;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmlab.mm.internal.PageAllocInvariantTest.assertOk;
@@ -12,6 +11,7 @@ import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /**
  * Slab pages are counted as the kernel counts them: account_slab() adds their bytes to

@@ -1,6 +1,5 @@
 package org.mmlab.mm.internal;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.mmlab.mm.internal.PageAllocInvariantTest.assertOk;
@@ -16,6 +15,7 @@ import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.admin.FragmentResult;
 import org.mmlab.mm.admin.Fragmentation;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /** mm:workload fragment leaves memory as a long-running guest's: many free pages, few free 2 MiB blocks. */
 class WorkloadFragmentTest {
