@@ -1,6 +1,5 @@
 package org.mmlab.bench;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -9,6 +8,7 @@ import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.CompactStats;
 import org.mmlab.mm.admin.FragmentResult;
 import org.mmlab.mm.admin.Fragmentation;
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.internal.FragmentationShares;
 import org.mmlab.mm.internal.GuestMemory;
 import org.mmlab.mm.internal.MmCheck;

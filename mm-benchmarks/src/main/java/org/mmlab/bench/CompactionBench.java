@@ -1,6 +1,5 @@
 package org.mmlab.bench;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import java.lang.management.ManagementFactory;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -12,6 +11,7 @@ import org.mmlab.mm.Mm;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.CompactStats;
 import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.internal.GuestMemory;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmConfig;

@@ -1,6 +1,5 @@
 package org.mmlab.mm.internal;
 
-import org.mmlab.mm.admin.WorkloadControl;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -11,6 +10,7 @@ import java.util.function.Consumer;
 
 import org.mmlab.mm.Sizes;
 import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /**
  * Models the guest's user space: simulated processes ({@link WorkloadProcess}) that fault in,
