@@ -15,8 +15,15 @@ import org.mmlab.mm.MigrationContract;
  * "balloon", the driver deflating it. The runs of a batch share a guest booted with the contract and
  * the variant's switches; only a run that reported gets a fresh one.
  */
-abstract class BalloonCoreRace implements Race {
+abstract class BalloonCoreRace extends CataloguedRace {
+    /** The simulated threads of every such race. */
+    static final List<String> THREADS = List.of("compaction", "balloon");
+
     private LabBalloon balloon;
+
+    BalloonCoreRace(RaceMetadata metadata) {
+        super(metadata);
+    }
 
     /** The variant's switches, on the freshly booted guest (mm:debug ...); idempotent. */
     abstract void applyVariant(LabContext lab, Setup setup) throws Exception;
@@ -31,11 +38,6 @@ abstract class BalloonCoreRace implements Race {
         lab.bootWith(setup.contract());
         lab.kcompactd(false);
         applyVariant(lab, setup);
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "balloon");
     }
 
     @Override

@@ -25,7 +25,7 @@ import org.osgi.util.promise.Promise;
  * device 0's old page, which it never held, while device 0's host keeps the old frame the guest frees.
  * The merged design finds the device from the page's b_dev_info and is clean on the same schedule.
  */
-final class GlobalVbPtr implements Race {
+final class GlobalVbPtr extends CataloguedRace {
     static final String GLOBAL = "global-vb-ptr";
     static final String PER_DEVICE = "per-device";
     /** The device the admin thread adds: factory configuration "1" of org.mmlab.virtio.balloon. */
@@ -41,60 +41,21 @@ final class GlobalVbPtr implements Race {
     /** Device 0's configuration, if the race had to make it (a lab started without the default device). */
     private Configuration madeDevice;
 
-    @Override
-    public String name() {
-        return "probe-during-migration";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String quote() {
-        return "What if there is more than one balloon device?";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(GLOBAL, "virtballoon_migratepage talks to vb_ptr, the device probed last, as the reviewed v7 patch"
-                + " did (vbPtr=global)");
-        v.put(PER_DEVICE, "virtballoon_migratepage talks to the device of the page's b_dev_info, as merged"
-                + " (vbPtr=per-device)");
-        return v;
-    }
-
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, GLOBAL);
-    }
-
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE)));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "admin");
-    }
-
-    @Override
-    public String conditions() {
-        return "adds virtio-balloon device " + DEVICE + " for the run; the module policy plays no part;"
-                + " global-vb-ptr fails under 2016 and 2025 too (the driver picks the device, whatever the contract)";
-    }
-
-    @Override
-    public String script() {
-        return "admin@virtio.probed < compaction@call.enter:b_dev_info.migratepage";
-    }
-
-    @Override
-    public String report() {
-        return "WARNING: virtio-balloon host " + DEVICE + ": deflate of a frame it does not hold";
+    GlobalVbPtr() {
+        super(new RaceMetadata("probe-during-migration", "003", "What if there is more than one balloon device?",
+                RaceMetadata.variants(
+                        GLOBAL, "virtballoon_migratepage talks to vb_ptr, the device probed last, as the reviewed v7"
+                                + " patch did (vbPtr=global)",
+                        PER_DEVICE, "virtballoon_migratepage talks to the device of the page's b_dev_info, as merged"
+                                + " (vbPtr=per-device)"),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, GLOBAL),
+                List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE))),
+                List.of("compaction", "admin"),
+                "adds virtio-balloon device " + DEVICE + " for the run; the module policy plays no part;"
+                        + " global-vb-ptr fails under 2016 and 2025 too (the driver picks the device, whatever the"
+                        + " contract)",
+                "admin@virtio.probed < compaction@call.enter:b_dev_info.migratepage",
+                "WARNING: virtio-balloon host " + DEVICE + ": deflate of a frame it does not hold"));
     }
 
     @Override

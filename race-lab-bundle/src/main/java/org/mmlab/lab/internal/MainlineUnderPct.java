@@ -29,7 +29,7 @@ import org.osgi.service.cm.Configuration;
  * driver's remove, GONE). Every lock the driver and the balloon core annotate is a point too. No script
  * fails: lab:explore 8 looks for any checker report; lab:race 8 runs one schedule of interest.
  */
-final class MainlineUnderPct implements Race {
+final class MainlineUnderPct extends CataloguedRace {
     static final String VIRTIO = UnloadDuringMigration.VIRTIO;
     static final String MAINLINE = "mainline";
     /** Pages device 0's host asks for at each start of the driver (its configuration's hostTarget). */
@@ -59,35 +59,38 @@ final class MainlineUnderPct implements Race {
     private long migrateBefore;
     private volatile int migrated;
 
-    @Override
-    public String name() {
-        return "mainline-under-pct";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String quote() {
-        return "If yes we need locking external to module to prevent this.";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(MAINLINE, "virtio as merged: its remove unregisters the OOM notifier, then leaks until"
-                + " num_pages is 0, which waits for the pages migration has isolated");
-        v.put(UnloadDuringMigration.V7_LEAK, "2012 only, to show the explorer's teeth: the reviewed v7 patch's leak"
-                + " path (leakPath=v7), race 1's design, under which the same exploration finds reports");
-        return v;
+    MainlineUnderPct() {
+        super(new RaceMetadata("mainline-under-pct", "003",
+                "If yes we need locking external to module to prevent this.",
+                RaceMetadata.variants(
+                        MAINLINE, "virtio as merged: its remove unregisters the OOM notifier, then leaks until"
+                                + " num_pages is 0, which waits for the pages migration has isolated",
+                        UnloadDuringMigration.V7_LEAK, "2012 only, to show the explorer's teeth: the reviewed v7"
+                                + " patch's leak path (leakPath=v7), race 1's design, under which the same exploration"
+                                + " finds reports"),
+                // the setup it explores (lab:explore's default)
+                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE),
+                // where the explorer found nothing (docs/race-lab.md has the count): the mainline design, in which
+                // the core takes no module reference and the driver drains its balloon in its remove path
+                List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE))),
+                List.of("compaction", "deflate", "admin"),
+                "device 0 inflated to " + PAGES + " pages at each start (its hostTarget for the batch);"
+                        + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
+                        + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
+                        + " every balloon lock is a point; a " + (MEMORY >> 20) + " MiB guest for the batch."
+                        + " Run it with lab:explore mainline-under-pct --runs N",
+                // race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
+                // migratepage and the OOM deflation has taken every other page; the remove waits for the isolated
+                // page, so the module goes only after the callback returned. Clean, no window closed.
+                "compaction@call.enter:b_dev_info.migratepage < deflate@start < admin@start,"
+                        + " admin@module.going < compaction@call.return:b_dev_info.migratepage",
+                "")); // an exploration: any checker report
     }
 
     /** As Race's, and v7-leak only under 2012, whose leak path it is: a clear error before anything changes. */
     @Override
     public Setup setup(String contract, String policy, String variant) {
-        Setup s = Race.super.setup(contract, policy, variant);
+        Setup s = super.setup(contract, policy, variant);
         if (s.variant().equals(UnloadDuringMigration.V7_LEAK) && s.contract() != MigrationContract.BALLOON_2012) {
             throw new IllegalArgumentException("variant " + UnloadDuringMigration.V7_LEAK + " is 2012's leak path:"
                     + " use --contract 2012");
@@ -98,51 +101,6 @@ final class MainlineUnderPct implements Race {
     @Override
     public boolean exploration() {
         return true;
-    }
-
-    /** The setup it explores (lab:explore's default). */
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE);
-    }
-
-    /**
-     * Where the explorer found nothing (docs/race-lab.md has the count): the mainline design, in which
-     * the core takes no module reference and the driver drains its balloon in its remove path.
-     */
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE)));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "deflate", "admin");
-    }
-
-    @Override
-    public String conditions() {
-        return "device 0 inflated to " + PAGES + " pages at each start (its hostTarget for the batch);"
-                + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
-                + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
-                + " every balloon lock is a point; a " + (MEMORY >> 20) + " MiB guest for the batch."
-                + " Run it with lab:explore mainline-under-pct --runs N";
-    }
-
-    /**
-     * Race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
-     * migratepage and the OOM deflation has taken every other page; the remove waits for the
-     * isolated page, so the module goes only after the callback returned. Clean, no window closed.
-     */
-    @Override
-    public String script() {
-        return "compaction@call.enter:b_dev_info.migratepage < deflate@start < admin@start,"
-                + " admin@module.going < compaction@call.return:b_dev_info.migratepage";
-    }
-
-    @Override
-    public String report() {
-        return ""; // any checker report
     }
 
     @Override

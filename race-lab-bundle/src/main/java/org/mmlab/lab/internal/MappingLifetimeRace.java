@@ -19,7 +19,7 @@ import org.osgi.framework.Bundle;
  * compaction thread that has device 0 inflate a few pages more (fill_balloon stores the module's
  * balloon_mapping into each) and migrates one of them, which makes migration read page->mapping.
  */
-abstract class MappingLifetimeRace implements Race {
+abstract class MappingLifetimeRace extends CataloguedRace {
     static final String VIRTIO = UnloadDuringMigration.VIRTIO;
     /** Pages device 0 holds before the run, and those it inflates during it. */
     static final int PAGES = 16;
@@ -28,6 +28,15 @@ abstract class MappingLifetimeRace implements Race {
     /** The lab's state the run changed, for cleanup. */
     private DeviceConfigs configs;
     private boolean rebooted;
+
+    MappingLifetimeRace(RaceMetadata metadata) {
+        super(metadata);
+    }
+
+    /** The setup such a race fails under: 2012, no module policy, the reviewed v7 patch's variant. */
+    static Setup failsUnder(String variant) {
+        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, variant);
+    }
 
     /** Device 0's and device 1's configuration properties under the variant. */
     abstract Map<String, Object> lifecycle(String variant);
@@ -48,11 +57,6 @@ abstract class MappingLifetimeRace implements Race {
 
     /** What the race's own threads leave to undo before the devices are put back (and the guest rebooted). */
     void beforeRestore() throws Exception {
-    }
-
-    @Override
-    public String seed() {
-        return "003";
     }
 
     @Override
@@ -111,11 +115,6 @@ abstract class MappingLifetimeRace implements Race {
             }
         }
         return held;
-    }
-
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, variants().keySet().iterator().next());
     }
 
     /**
