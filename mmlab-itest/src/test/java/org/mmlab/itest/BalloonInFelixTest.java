@@ -11,19 +11,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.VmEvent;
 import org.mmlab.mm.admin.CheckResult;
-import org.mmlab.mm.admin.Compactor;
-import org.mmlab.mm.admin.GuestCheck;
-import org.mmlab.mm.admin.GuestConfig;
-import org.mmlab.mm.admin.GuestViews;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -44,18 +40,6 @@ class BalloonInFelixTest {
     @InjectService(timeout = WAIT_MS)
     static CommandProcessor processor;
 
-    @InjectService(timeout = WAIT_MS)
-    GuestConfig config;
-
-    @InjectService(timeout = WAIT_MS)
-    Compactor compactor;
-
-    @InjectService(timeout = WAIT_MS)
-    GuestCheck checker;
-
-    @InjectService(timeout = WAIT_MS)
-    GuestViews views;
-
     @InjectService(cardinality = 0)
     ServiceAware<Balloons> balloonServices;
 
@@ -65,16 +49,17 @@ class BalloonInFelixTest {
     @InjectBundleContext
     BundleContext context;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     GogoSession gogo;
     Balloons balloons;
     MemoryManager mm;
     final List<BalloonDevInfo> devices = new ArrayList<>();
 
     @BeforeEach
-    void bootAFreshGuest() throws Exception {
+    void theFreshGuestsBalloonInfrastructure() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
-        compactor.stopKcompactd();
         balloons = balloonServices.waitForService(WAIT_MS);
         mm = memoryManagers.waitForService(WAIT_MS);
         assertThat(balloons).as("Balloons of the rebooted guest").isNotNull();
@@ -87,9 +72,8 @@ class BalloonInFelixTest {
                 deflateAll(b);
                 balloons.balloonDevinfoRemove(b);
             }
-            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            compactor.startKcompactd();
             gogo.close();
         }
     }
@@ -115,14 +99,14 @@ class BalloonInFelixTest {
         String list = gogo.run("balloon:list");
         assertThat(list).contains("nr_balloon_pages 10000").containsPattern("test balloon 0\\s+5000\\s+0")
                 .containsPattern("test balloon 1\\s+5000\\s+0").contains("mmlab-itest-tests");
-        assertThat(views.meminfo().get("Balloon")).as("Balloon, kB").isEqualTo(40_000);
+        assertThat(guest.views().meminfo().get("Balloon")).as("Balloon, kB").isEqualTo(40_000);
 
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(mm.vmEvents(VmEvent.BALLOON_MIGRATE)).as("balloon_migrate").isPositive();
         assertThat(b0.nrPages() + b0.isolatedPages()).isEqualTo(5000);
         assertThat(b1.nrPages() + b1.isolatedPages()).isEqualTo(5000);
-        CheckResult check = checker.check();
+        CheckResult check = guest.checker().check();
         assertThat(check.summary()).anyMatch(l -> l.contains("balloon: " + (others + 2)
                 + " devices, 10000 pages listed + 0 isolated, nr_balloon_pages 10000"));
         assertThat(check.verdict()).isEqualTo("mm:check: OK");

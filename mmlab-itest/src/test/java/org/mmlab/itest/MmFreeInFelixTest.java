@@ -10,13 +10,10 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
-import org.mmlab.mm.admin.Compactor;
-import org.mmlab.mm.admin.GuestCheck;
-import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.test.common.annotation.InjectService;
@@ -37,37 +34,25 @@ class MmFreeInFelixTest {
     CommandProcessor processor;
 
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestConfig config;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    Compactor compactor;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    WorkloadControl workload;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestCheck checker;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     VirtioBalloons virtio;
+
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
 
     GogoSession gogo;
 
     @BeforeEach
-    void bootAFreshGuestWithDeviceZero() throws Exception {
+    void deviceZeroOnTheFreshGuest() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
-        compactor.stopKcompactd();
         Await.value(virtio.probed("0"), "device 0 probed");
     }
 
     @AfterEach
     void stopTheWorkloadAndCheck() {
         try {
-            workload.stop();
-            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+            guest.workload().stop();
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            compactor.startKcompactd();
             gogo.close();
         }
     }
@@ -100,7 +85,7 @@ class MmFreeInFelixTest {
         assertThat(root).isInstanceOf(IllegalArgumentException.class);
         assertThat(root.getMessage()).doesNotContain("\n").contains(String.format("pfn %#x is not mm:alloc's to free",
                 pfn)).contains(says);
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
@@ -117,7 +102,7 @@ class MmFreeInFelixTest {
 
     @Test
     void aPageAProcessMapsIsRefusedNamingTheProcess() throws Exception {
-        workload.fragment(1, WorkloadControl.DEFAULT_FRAGMENT_PROCESSES, WorkloadControl.DEFAULT_TARGET_PERCENT);
+        guest.workload().fragment(1, WorkloadControl.DEFAULT_FRAGMENT_PROCESSES, WorkloadControl.DEFAULT_TARGET_PERCENT);
         MemoryManager mm = memoryManager();
         int pfn = first(mm, p -> mm.testPageFlag(p, PageFlags.PG_lru));
 

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -30,10 +31,7 @@ import org.mmlab.mm.MovableOwner;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.admin.CompactStats;
 import org.mmlab.mm.admin.Compactor;
-import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestConfig;
-import org.mmlab.mm.admin.GuestViews;
-import org.mmlab.mm.lab.DebugSwitches;
 import org.mmlab.mm.testing.TestDriver;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
@@ -62,21 +60,6 @@ class MovablePagesInFelixTest {
     @Parameter
     MigrationContract contract;
 
-    @InjectService(timeout = WAIT_MS)
-    static GuestConfig config;
-
-    @InjectService(timeout = WAIT_MS)
-    Compactor compactor;
-
-    @InjectService(timeout = WAIT_MS)
-    GuestViews views;
-
-    @InjectService(timeout = WAIT_MS)
-    GuestCheck checker;
-
-    @InjectService(timeout = WAIT_MS)
-    DebugSwitches debug;
-
     @InjectService(cardinality = 0)
     ServiceAware<MemoryManager> memoryManagers;
 
@@ -87,20 +70,19 @@ class MovablePagesInFelixTest {
     @InjectBundleContext
     BundleContext context;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup(() -> contract);
+
     MemoryManager mm;
     TestDriver<?> driver;
     /** The driver's pages as it added them, at the bottom of ZONE_Normal. */
     List<Integer> before;
     /** The page the test holds two pageblocks above the driver's: a plain allocation compaction leaves alone. */
     int held = Mm.NO_PAGE;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAGuestUnderTheContractAndLetTheDriverAddItsPages() throws Exception {
+    void letTheDriverAddItsPagesToTheFreshGuest() throws Exception {
         BalloonInfrastructure.stop(context); // this driver's own movable_ops take PGTY_offline
-        FreshGuest.boot(config, contract);
-        compactor.stopKcompactd();
-        memFreeAtBoot = memFreeKb();
         MovablePages mp = movablePages.waitForService(WAIT_MS);
         assertThat(mp).as("MovablePages of the rebooted guest").isNotNull();
         assertThat(mp.contract()).isEqualTo(contract);
@@ -147,23 +129,18 @@ class MovablePagesInFelixTest {
             if (held != Mm.NO_PAGE) {
                 mm.freePages(held, 0);
             }
-            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
-            assertThat(memFreeKb()).as("MemFree, every page back").isEqualTo(memFreeAtBoot);
-            assertThat(debug.state().reports()).as("checker reports; dmesg:%n%s", String.join("\n", views.dmesg()))
-                    .isZero();
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
+            assertThat(guest.memFreeKb()).as("MemFree, every page back").isEqualTo(guest.memFreeAtBootKb());
+            assertThat(guest.debug().state().reports()).as("checker reports; dmesg:%n%s",
+                    String.join("\n", guest.views().dmesg())).isZero();
         } finally {
-            compactor.startKcompactd();
             BalloonInfrastructure.start(context);
         }
     }
 
     @AfterAll
     static void bootTheDefaultContractAgain() throws Exception {
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
-    }
-
-    private long memFreeKb() {
-        return views.meminfo().get("MemFree");
+        FreshGuest.boot(Services.get(GuestConfig.class), MigrationContract.MOVABLE_OPS_2025);
     }
 
     /** The registrations of this test bundle in mm-core's registry of movable-page owners, in order. */
@@ -178,7 +155,7 @@ class MovablePagesInFelixTest {
 
     @Test
     void compactionMovesEveryPageThroughTheDriversMigrateCallbackAndTheGuestChecksOk() throws Exception {
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         Set<Integer> after = driver.pages();
         for (int pfn : before) {
@@ -187,12 +164,12 @@ class MovablePagesInFelixTest {
         }
         assertThat(after).hasSize(PAGES).doesNotContainAnyElementsOf(before)
                 .allMatch(driver::isMine, "movable as the driver's, the " + contract + " way");
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
     void migrationNamesThisBundleAsTheOwnerOfThePagesThatMoved() throws Exception {
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {
@@ -212,7 +189,7 @@ class MovablePagesInFelixTest {
         driver.answer(refused, -Errno.EBUSY);
         long failedBefore = pgmigrateFail();
 
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(driver.migrateCalls(refused)).as("asked once: -EBUSY is not retried").isEqualTo(1);
         assertThat(driver.putbackCalls(refused)).as("put back once").isEqualTo(1);
@@ -234,7 +211,7 @@ class MovablePagesInFelixTest {
         int busy = before.get(0);
         driver.answer(busy, -Errno.EAGAIN);
 
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(driver.migrateCalls(busy)).as("-EAGAIN, then migrated on the next pass").isEqualTo(2);
         assertThat(driver.putbackCalls(busy)).isZero();
@@ -248,7 +225,7 @@ class MovablePagesInFelixTest {
         assertThat(mm.trylockPage(locked)).isTrue();
         // compaction runs on another thread: were it to wait for this lock, the test fails instead of hanging
         CompletableFuture<CompactStats> compact = CompletableFuture.supplyAsync(
-                () -> compactor.compactMemory(MigrateMode.SYNC));
+                () -> guest.compactor().compactMemory(MigrateMode.SYNC));
         try {
             compact.get(60, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
@@ -274,15 +251,15 @@ class MovablePagesInFelixTest {
         int last = Collections.max(before);
         // the migrate scanner isolates upward: when it takes the driver's last page, the first is isolated
         driver.whenIsolated(last, () -> driver.releaseIsolated(released));
-        long freeBefore = memFreeKb();
+        long freeBefore = guest.memFreeKb();
 
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(driver.isolateCalls(released)).isEqualTo(1);
         assertThat(driver.migrateCalls(released)).as("no migrate call for a page its owner let go").isZero();
         assertThat(driver.putbackCalls(released)).isZero();
         assertThat(driver.pages()).hasSize(PAGES - 1).doesNotContain(released).doesNotContainAnyElementsOf(before);
-        assertThat(memFreeKb()).as("MemFree, kB: the released page is free")
+        assertThat(guest.memFreeKb()).as("MemFree, kB: the released page is free")
                 .isEqualTo(freeBefore + Mm.PAGE_SIZE / 1024);
         assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {
@@ -294,13 +271,13 @@ class MovablePagesInFelixTest {
 
     @Test
     void closingTheDriverGivesEveryPageBackAndLeavesItsRegistrationReleased() throws Exception {
-        compactor.compactMemory(MigrateMode.SYNC);
-        long freeBefore = memFreeKb();
+        guest.compactor().compactMemory(MigrateMode.SYNC);
+        long freeBefore = guest.memFreeKb();
 
         driver.close();
         driver = null;
 
-        assertThat(memFreeKb()).as("MemFree, kB")
+        assertThat(guest.memFreeKb()).as("MemFree, kB")
                 .isEqualTo(freeBefore + PAGES * (long) Mm.PAGE_SIZE / 1024);
         assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {

@@ -10,9 +10,6 @@ import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * What every race test shares, registered as a field ({@code @RegisterExtension final RaceTestSetup lab =
@@ -30,31 +27,17 @@ final class RaceTestSetup implements BeforeEachCallback, AfterEachCallback {
 
     @Override
     public void beforeEach(ExtensionContext context) throws Exception {
-        gogo = new GogoSession(service(CommandProcessor.class));
+        gogo = new GogoSession(Services.get(CommandProcessor.class));
     }
 
     @Override
     public void afterEach(ExtensionContext context) throws Exception {
         try {
-            assertThat(service(MmLab.class).modulePolicy()).as("module policy").isEqualTo(ModulePolicy.NONE);
-            CheckResult check = service(GuestCheck.class).check();
+            assertThat(Services.get(MmLab.class).modulePolicy()).as("module policy").isEqualTo(ModulePolicy.NONE);
+            CheckResult check = Services.get(GuestCheck.class).check();
             assertThat(check.verdict()).as(check.text()).isEqualTo("mm:check: OK");
         } finally {
             gogo.close();
-        }
-    }
-
-    /** The service, once it runs (the guest's: of the guest running now). */
-    static <T> T service(Class<T> type) throws InterruptedException {
-        BundleContext context = FrameworkUtil.getBundle(RaceTestSetup.class).getBundleContext();
-        ServiceTracker<T, T> t = new ServiceTracker<>(context, type, null);
-        t.open();
-        try {
-            T s = t.waitForService(Await.WAIT_MS);
-            assertThat(s).as("the %s service", type.getSimpleName()).isNotNull();
-            return s;
-        } finally {
-            t.close();
         }
     }
 }

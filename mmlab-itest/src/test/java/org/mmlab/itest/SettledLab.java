@@ -4,9 +4,6 @@ import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.mmlab.mm.admin.GuestConfig;
-import org.osgi.framework.BundleContext;
-import org.osgi.framework.FrameworkUtil;
-import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Leaves the lab settled after each test and class: the guest booted from what PID org.mmlab.mm holds
@@ -26,17 +23,6 @@ final class SettledLab implements AfterEachCallback, AfterAllCallback {
     }
 
     private static void settle() throws InterruptedException {
-        BundleContext context = FrameworkUtil.getBundle(SettledLab.class).getBundleContext();
-        ServiceTracker<GuestConfig, GuestConfig> t = new ServiceTracker<>(context, GuestConfig.class, null);
-        t.open();
-        try {
-            GuestConfig config = t.waitForService(Await.WAIT_MS);
-            if (config == null) {
-                throw new AssertionError("no GuestConfig service: mm-core does not run");
-            }
-            Await.value(config.booted(), "the guest booted from the configuration the test left");
-        } finally {
-            t.close();
-        }
+        Await.value(Services.get(GuestConfig.class).booted(), "the guest booted from the configuration the test left");
     }
 }

@@ -16,15 +16,11 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.VmEvent;
 import org.mmlab.mm.admin.CheckResult;
-import org.mmlab.mm.admin.Compactor;
-import org.mmlab.mm.admin.GuestCheck;
-import org.mmlab.mm.admin.GuestConfig;
-import org.mmlab.mm.admin.GuestViews;
 import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
@@ -54,34 +50,18 @@ class VirtioInFelixTest {
     @InjectService(timeout = WAIT_MS)
     VirtioBalloons virtio;
 
-    @InjectService(timeout = WAIT_MS)
-    GuestConfig config;
-
-    @InjectService(timeout = WAIT_MS)
-    Compactor compactor;
-
-    @InjectService(timeout = WAIT_MS)
-    WorkloadControl workload;
-
-    @InjectService(timeout = WAIT_MS)
-    GuestViews views;
-
-    @InjectService(timeout = WAIT_MS)
-    GuestCheck checker;
-
     @InjectService(cardinality = 0)
     ServiceAware<MemoryManager> memoryManagers;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     GogoSession gogo;
     VirtioLab lab;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAFreshGuestWithDeviceZero() throws Exception {
+    void deviceZeroOnTheFreshGuest() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
-        compactor.stopKcompactd();
-        memFreeAtBoot = memFreeKb();
         lab = new VirtioLab(cm, virtio);
         lab.create("0");
     }
@@ -89,18 +69,13 @@ class VirtioInFelixTest {
     @AfterEach
     void deleteTheDevicesAndCheck() throws Exception {
         try {
-            workload.stop();
+            guest.workload().stop();
             lab.deleteAll();
-            assertThat(memFreeKb()).as("MemFree with no balloon").isEqualTo(memFreeAtBoot);
-            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+            assertThat(guest.memFreeKb()).as("MemFree with no balloon").isEqualTo(guest.memFreeAtBootKb());
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            compactor.startKcompactd();
             gogo.close();
         }
-    }
-
-    private long memFreeKb() {
-        return views.meminfo().get("MemFree");
     }
 
     /** The running guest's event count, as /proc/vmstat prints it. */
@@ -118,16 +93,16 @@ class VirtioInFelixTest {
         assertThat(s.hostHeld()).isEqualTo(262_144);
         assertThat(s.actual()).isEqualTo(262_144);
         assertThat(gogo.run("virtio:host 0")).containsPattern("held\\s+262144 frames");
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
 
         long migratedBefore = vmEvents(VmEvent.BALLOON_MIGRATE);
-        workload.start(7, 32, 2048, 2);
+        guest.workload().start(7, 32, 2048, 2);
         ExecutorService checking = Executors.newSingleThreadExecutor();
         AtomicBoolean compacting = new AtomicBoolean(true);
         List<String> verdicts = Collections.synchronizedList(new ArrayList<>());
         Future<?> checks = checking.submit(() -> {
             while (compacting.get()) {
-                verdicts.add(checker.check().verdict());
+                verdicts.add(guest.check());
             }
         });
         List<MigrateMode> modes = List.of(MigrateMode.ASYNC, MigrateMode.SYNC_LIGHT, MigrateMode.SYNC);
@@ -135,14 +110,14 @@ class VirtioInFelixTest {
             // each mode once, and on until 3 checks have ended while compaction ran
             int first = verdicts.size();
             for (int i = 0; i < modes.size() || verdicts.size() - first < 3 && !checks.isDone(); i++) {
-                compactor.compactMemory(modes.get(i % modes.size()));
+                guest.compactor().compactMemory(modes.get(i % modes.size()));
             }
         } finally {
             compacting.set(false);
             checks.get();
             checking.shutdown();
         }
-        WorkloadControl.Status stopped = workload.stop();
+        WorkloadControl.Status stopped = guest.workload().stop();
 
         long migrated = vmEvents(VmEvent.BALLOON_MIGRATE) - migratedBefore;
         System.out.printf("virtio: 1 GiB balloon beside the workload: %d balloon pages migrated, %d mm:checks%n",
@@ -155,15 +130,15 @@ class VirtioInFelixTest {
         assertThat(s.numPages()).isEqualTo(262_144);
         assertThat(s.hostHeld()).isEqualTo(262_144);
         assertThat(s.dataLoss()).isZero();
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
 
         assertThat(gogo.run("virtio:target 0 0")).contains("device 0: 0 pages");
 
         s = virtio.device("0").orElseThrow();
         assertThat(s.hostHeld()).isZero();
         assertThat(s.actual()).isZero();
-        assertThat(memFreeKb()).isEqualTo(memFreeAtBoot);
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.memFreeKb()).isEqualTo(guest.memFreeAtBootKb());
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
@@ -172,7 +147,7 @@ class VirtioInFelixTest {
 
         gogo.run("virtio:target 0 256M");
         gogo.run("virtio:target 1 128M");
-        compactor.compactMemory(MigrateMode.SYNC);
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         String list = gogo.run("balloon:list");
         assertThat(list).contains("nr_balloon_pages 98304").containsPattern("virtio-balloon 0\\s+\\d+")
@@ -188,7 +163,7 @@ class VirtioInFelixTest {
             assertThat(gogo.run("virtio:host " + dev)).containsPattern("odd buffers\\s+0 deflates of frames not held,"
                     + " 0 inflates of frames already held");
         }
-        CheckResult check = checker.check();
+        CheckResult check = guest.checker().check();
         assertThat(check.summary()).anyMatch(l -> l.startsWith("hosts: 98304 frames held"))
                 .anyMatch(l -> l.startsWith("virtio 0: num_pages 65536"))
                 .anyMatch(l -> l.startsWith("virtio 1: num_pages 32768"));
@@ -228,9 +203,9 @@ class VirtioInFelixTest {
         assertThatThrownBy(() -> gogo.run("virtio:target 0 8M")).hasMessageContaining("the device is broken");
 
         assertThat(System.currentTimeMillis() - t0).isLessThan(WAIT_MS);
-        assertThat(views.dmesg()).anyMatch(l -> l.contains("virtio_balloon virtio0: the host did not acknowledge the"
+        assertThat(guest.views().dmesg()).anyMatch(l -> l.contains("virtio_balloon virtio0: the host did not acknowledge the"
                 + " inflate buffer"));
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
         gogo.run("virtio:host 0 normal");
     }
 }

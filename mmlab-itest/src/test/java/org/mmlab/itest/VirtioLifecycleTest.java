@@ -15,18 +15,14 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.admin.CheckResult;
-import org.mmlab.mm.admin.Compactor;
-import org.mmlab.mm.admin.GuestCheck;
-import org.mmlab.mm.admin.GuestConfig;
-import org.mmlab.mm.admin.GuestViews;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloons;
@@ -55,18 +51,6 @@ class VirtioLifecycleTest {
     @InjectBundleContext
     BundleContext context;
 
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestConfig config;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    Compactor compactor;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestViews views;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestCheck checker;
-
     @InjectService(cardinality = 0)
     ServiceAware<Balloons> balloonServices;
 
@@ -85,15 +69,14 @@ class VirtioLifecycleTest {
     @InjectService(cardinality = 0)
     ServiceAware<MmLab> mmLabs;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     Bundle virtioBundle;
     VirtioLab lab;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAFreshGuestWithDeviceZero() throws Exception {
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
-        compactor.stopKcompactd();
-        memFreeAtBoot = views.meminfo().get("MemFree");
+    void deviceZeroOnTheFreshGuest() throws Exception {
         virtioBundle = Arrays.stream(context.getBundles()).filter(b -> "virtio-bundle".equals(b.getSymbolicName()))
                 .findFirst().orElseThrow();
         lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
@@ -102,17 +85,13 @@ class VirtioLifecycleTest {
 
     @AfterEach
     void leaveVirtioRunningWithoutDevices() throws Exception {
-        try {
-            if (virtioBundle.getState() != Bundle.ACTIVE) {
-                virtioBundle.start();
-            }
-            lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
-            lab.adopt("0");
-            lab.deleteAll();
-            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
-        } finally {
-            compactor.startKcompactd();
+        if (virtioBundle.getState() != Bundle.ACTIVE) {
+            virtioBundle.start();
         }
+        lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
+        lab.adopt("0");
+        lab.deleteAll();
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     /**
@@ -168,7 +147,7 @@ class VirtioLifecycleTest {
             assertThat(mm.nodePageState(NodeStat.NR_BALLOON_PAGES)).isZero();
             assertThat(balloonServices.waitForService(VirtioInFelixTest.WAIT_MS).devices())
                     .noneMatch(b -> b.name().equals("virtio-balloon 0"));
-            CheckResult check = checker.check();
+            CheckResult check = guest.checker().check();
             assertThat(check.summary()).as("no frame held by a host").noneMatch(l -> l.startsWith("hosts:"));
             assertThat(check.verdict()).isEqualTo("mm:check: OK");
             System.out.printf("virtio: stopped with a 512 MiB balloon while %d of its pages were isolated; the"
@@ -177,7 +156,7 @@ class VirtioLifecycleTest {
             reg.unregister();
             compactor.shutdown();
         }
-        assertThat(views.meminfo().get("MemFree")).as("MemFree").isEqualTo(memFreeAtBoot);
+        assertThat(guest.memFreeKb()).as("MemFree").isEqualTo(guest.memFreeAtBootKb());
 
         virtioBundle.start();
         VirtioBalloons virtio = virtioServices.waitForService(VirtioInFelixTest.WAIT_MS);
@@ -185,7 +164,7 @@ class VirtioLifecycleTest {
 
         assertThat(Await.value(virtio.setTarget("0", 16_384), "device 0 at 64 MiB").numPages()).isEqualTo(16_384);
         assertThat(virtio.device("0").orElseThrow().hostHeld()).isEqualTo(16_384);
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     /** The lowest PFN of the balloon (2025: a movable_ops page whose page->private names its device). */

@@ -22,16 +22,13 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.admin.CheckResult;
-import org.mmlab.mm.admin.Compactor;
-import org.mmlab.mm.admin.GuestCheck;
-import org.mmlab.mm.admin.GuestConfig;
-import org.mmlab.mm.admin.GuestViews;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -63,18 +60,6 @@ class VirtioRemoveWhileInflatingTest {
     @InjectBundleContext
     BundleContext context;
 
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestConfig config;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    Compactor compactor;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestViews views;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    GuestCheck checker;
-
     @InjectService(cardinality = 0)
     ServiceAware<MemoryManager> memoryManagers;
 
@@ -84,17 +69,16 @@ class VirtioRemoveWhileInflatingTest {
     @InjectService(cardinality = 0)
     ServiceAware<VirtioBalloons> virtioServices;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     Configuration device0;
     /** Where virtio-bundle came from, and its jar, once a test uninstalls it. */
     String virtioLocation;
     byte[] virtioJar;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAFreshGuestWithADeviceWhoseHostAcknowledgesLate() throws Exception {
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
-        compactor.stopKcompactd();
-        memFreeAtBoot = memFreeKb();
+    void aDeviceWhoseHostAcknowledgesLate() throws Exception {
         device0 = cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?");
         device0.update(new Hashtable<>(Map.of("hostAckDelayMs", ACK_DELAY_MS)));
         Await.value(virtio().probed("0"), "device 0 probed");
@@ -102,22 +86,18 @@ class VirtioRemoveWhileInflatingTest {
 
     @AfterEach
     void deleteTheDeviceAndCheck() throws Exception {
-        try {
-            Bundle virtio = virtioBundle().orElse(null);
-            if (virtio == null) { // insmod again, through the bundle's own context (the injected one would uninstall it)
-                virtio = context.getBundle().getBundleContext().installBundle(virtioLocation,
-                        new ByteArrayInputStream(virtioJar));
-            }
-            if (virtio.getState() != Bundle.ACTIVE) {
-                virtio.start();
-            }
-            VirtioLab lab = new VirtioLab(cm, virtio());
-            lab.adopt("0");
-            lab.deleteAll();
-            assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
-        } finally {
-            compactor.startKcompactd();
+        Bundle virtio = virtioBundle().orElse(null);
+        if (virtio == null) { // insmod again, through the bundle's own context (the injected one would uninstall it)
+            virtio = context.getBundle().getBundleContext().installBundle(virtioLocation,
+                    new ByteArrayInputStream(virtioJar));
         }
+        if (virtio.getState() != Bundle.ACTIVE) {
+            virtio.start();
+        }
+        VirtioLab lab = new VirtioLab(cm, virtio());
+        lab.adopt("0");
+        lab.deleteAll();
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
@@ -160,7 +140,7 @@ class VirtioRemoveWhileInflatingTest {
         for (int i = 0; i < 3; i++) {
             balloons.balloonPageEnqueue(b, balloons.balloonPageAlloc());
         }
-        assertThat(checker.check().verdict()).as("while its driver holds it").isEqualTo("mm:check: OK");
+        assertThat(guest.check()).as("while its driver holds it").isEqualTo("mm:check: OK");
 
         context.ungetService(ref); // the driver lets go of the infrastructure without balloon_devinfo_remove()
 
@@ -168,11 +148,11 @@ class VirtioRemoveWhileInflatingTest {
             assertThat(d.name()).isEqualTo("planted orphan");
             assertThat(d.orphaned()).as("orphaned").isTrue();
         });
-        CheckResult check = checker.check();
+        CheckResult check = guest.checker().check();
         assertThat(check.verdict()).startsWith("mm:check: FAIL");
         assertThat(check.problems()).anyMatch(l -> l.contains("balloon: planted orphan holds 3 pages (3 listed + 0"
                 + " isolated) that no driver will give back"));
-        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025); // a new guest: the lost pages go with the old one
+        FreshGuest.boot(guest.config(), MigrationContract.MOVABLE_OPS_2025); // a new guest: the lost pages go with the old one
     }
 
     /**
@@ -191,12 +171,8 @@ class VirtioRemoveWhileInflatingTest {
                 .noneMatch(d -> d.name().equals("virtio-balloon 0"));
         assertThat(memoryManagers.waitForService(VirtioInFelixTest.WAIT_MS).nodePageState(NodeStat.NR_BALLOON_PAGES))
                 .isZero();
-        assertThat(checker.check().verdict()).isEqualTo("mm:check: OK");
-        assertThat(memFreeKb()).as("MemFree").isEqualTo(memFreeAtBoot);
-    }
-
-    private long memFreeKb() {
-        return views.meminfo().get("MemFree");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
+        assertThat(guest.memFreeKb()).as("MemFree").isEqualTo(guest.memFreeAtBootKb());
     }
 
     /**

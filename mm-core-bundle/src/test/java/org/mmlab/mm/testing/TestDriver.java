@@ -82,8 +82,11 @@ public abstract class TestDriver<P extends MovablePages> implements AutoCloseabl
     /** Allocates one page and makes it movable the contract's way (2012: inflates it); returns its PFN. */
     public abstract int add();
 
-    /** Gives a page on the driver's list back to the guest (it is not isolated). */
-    public abstract void release(int pfn);
+    /** Gives a page on the driver's list back to the guest (it is not isolated): off the list, then released. */
+    public void release(int pfn) {
+        listDel(pfn);
+        releaseIsolated(pfn);
+    }
 
     /**
      * Lets go of a page migration has isolated (it is off the driver's list, and its lock is free):
@@ -504,12 +507,6 @@ public abstract class TestDriver<P extends MovablePages> implements AutoCloseabl
             return pfn;
         }
 
-        @Override
-        public void release(int pfn) {
-            listDel(pfn);
-            releaseIsolated(pfn);
-        }
-
         /** __ClearPageMovable() under the page lock, then put_page(). */
         @Override
         public void releaseIsolated(int pfn) {
@@ -575,12 +572,6 @@ public abstract class TestDriver<P extends MovablePages> implements AutoCloseabl
             mp.setPagePrivate(pfn, DEVICE);
             listAdd(pfn);
             return pfn;
-        }
-
-        @Override
-        public void release(int pfn) {
-            listDel(pfn);
-            releaseIsolated(pfn);
         }
 
         /** Deflated (balloon_page_finalize(); PageOffline stays until the page is freed), its reference dropped. */
