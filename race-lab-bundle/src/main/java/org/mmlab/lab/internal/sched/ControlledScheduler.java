@@ -28,6 +28,8 @@ import java.util.concurrent.locks.LockSupport;
 public final class ControlledScheduler {
     /** Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. */
     private static final int SPINS = 1 << 12;
+    /** Looks at the blocked threads (each a ThreadMXBean query) before parking while waiting for one to settle. */
+    private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
     /**
@@ -56,6 +58,8 @@ public final class ControlledScheduler {
     private long decisions;
     private long switches;
     private volatile long blockedSince;
+    /** When the run is declared stuck (System.nanoTime()): nothing waits beyond it. */
+    private volatile long deadline = Long.MAX_VALUE;
     /** The run is over: outside threads taken for simulated ones pass points freely. */
     private volatile boolean finished;
     /** Since when no thread may go on while some are blocked (0: not stalled); guarded by lock. */
@@ -165,11 +169,11 @@ public final class ControlledScheduler {
         if (first != null) {
             handOff(first);
         }
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         String stuck = null;
         while (!allDone()) {
             if (System.nanoTime() > deadline) {
-                stuck = "the run did not finish in " + timeoutMs + " ms: " + threads;
+                stuck = "the run did not finish in " + timeoutMs + " ms: " + threads + whereBlocked();
                 break;
             }
             watchdog();
@@ -246,12 +250,18 @@ public final class ControlledScheduler {
      * at points. parked is the deciding thread (stopped at a point), or null. Gives up when the run is over.
      */
     private void settle(SimThread parked) {
-        for (int i = 0; !finished && moving(parked); i++) {
-            if (i < SPINS) {
+        if (parked != null) {
+            parked.awaiting = true; // stopped at its point: the watchdog must not take its parking for a block
+        }
+        for (int i = 0; !finished && System.nanoTime() < deadline && moving(parked); i++) {
+            if (i < SETTLE_SPINS) {
                 Thread.onSpinWait();
             } else {
-                LockSupport.parkNanos(10_000);
+                LockSupport.parkNanos(10_000); // leave the CPU to the thread it waits for
             }
+        }
+        if (parked != null) {
+            parked.awaiting = false;
         }
     }
 
@@ -373,8 +383,8 @@ public final class ControlledScheduler {
             return;
         }
         synchronized (lock) {
-            if (running != r || r.awaiting || r.outside) {
-                return;
+            if (running != r || r.awaiting || r.outside || r.status != SimThread.Status.RUNNING) {
+                return; // it went on, or it ended and is choosing who goes on
             }
             r.status = SimThread.Status.BLOCKED;
             trace.blocked(r.name);
@@ -388,6 +398,23 @@ public final class ControlledScheduler {
         if (next != null) {
             handOff(next);
         }
+    }
+
+    /** Where each blocked thread of a stuck run is, innermost frames first, for the report. */
+    private String whereBlocked() {
+        StringBuilder sb = new StringBuilder();
+        for (SimThread t : threads) {
+            Thread th = t.thread;
+            if (t.status == SimThread.Status.BLOCKED && th != null) {
+                sb.append("; ").append(t.name).append(" blocked in");
+                StackTraceElement[] stack = th.getStackTrace();
+                for (int i = 0; i < Math.min(stack.length, 12); i++) {
+                    sb.append(' ').append(stack[i].getClassName().replaceFirst(".*\\.", "")).append('.')
+                            .append(stack[i].getMethodName()).append(':').append(stack[i].getLineNumber());
+                }
+            }
+        }
+        return sb.toString();
     }
 
     private boolean allDone() {
