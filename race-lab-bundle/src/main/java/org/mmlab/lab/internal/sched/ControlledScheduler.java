@@ -32,11 +32,6 @@ public final class ControlledScheduler {
     private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
-    /**
-     * How long a script may wait for a blocked thread (on the host, a sleep, a lock) to come back
-     * before it is declared unable to go on (ns): the thread may be blocked on one the script holds.
-     */
-    private static final long STALL_NS = 200_000_000;
 
     /** How a run ended. */
     public record Result(boolean completed, String windowClosed, Trace trace, long decisions, long switches,
@@ -289,7 +284,7 @@ public final class ControlledScheduler {
         }
         SimThread next = strategy.pick(waiting, me, (int) decisions);
         if (next == null) {
-            if (mayComeBack(me) && (stalledSince == 0 || System.nanoTime() - stalledSince < STALL_NS)) {
+            if (mayComeBack(me) && (stalledSince == 0 || System.nanoTime() - stalledSince < strategy.patienceNs())) {
                 if (stalledSince == 0) {
                     stalledSince = System.nanoTime();
                 }
@@ -351,12 +346,12 @@ public final class ControlledScheduler {
 
     /**
      * The baton holder blocked outside a point: let another thread run. Or nobody runs because the
-     * script waits for blocked threads: past STALL_NS, the window is closed and the run goes on.
+     * script waits for blocked threads: past the strategy's patience, the window is closed and the run goes on.
      */
     private void watchdog() {
         SimThread stalled = null;
         synchronized (lock) {
-            if (running == null && stalledSince != 0 && System.nanoTime() - stalledSince >= STALL_NS) {
+            if (running == null && stalledSince != 0 && System.nanoTime() - stalledSince >= strategy.patienceNs()) {
                 stalled = choose(null);
             }
         }
