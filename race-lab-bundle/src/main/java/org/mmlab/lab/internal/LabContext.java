@@ -7,6 +7,7 @@ import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 import org.mmlab.balloon.BalloonSettings;
+import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
@@ -164,10 +165,14 @@ final class LabContext implements AutoCloseable {
                 + " pages");
     }
 
-    /** The value of a promise of the lab's, within {@link #WAIT_MS}; its failure (or the wait's) thrown. */
+    /**
+     * The value of a promise of the lab's, within {@link #WAIT_MS}; its failure (or the wait's) thrown. A race's
+     * simulated thread waits for it holding the baton: the work is outside the run (Configuration Admin's
+     * thread, a driver's worker), and how long it takes must decide nothing.
+     */
     static <T> T await(Promise<T> p, String what) throws Exception {
         try {
-            return p.timeout(WAIT_MS).getValue();
+            return ControlledScheduler.awaitOutside(() -> p.timeout(WAIT_MS).getValue());
         } catch (InvocationTargetException e) {
             if (e.getCause() instanceof TimeoutException) {
                 throw new IllegalStateException("timed out waiting " + WAIT_MS / 1000 + " s for " + what

@@ -1,6 +1,7 @@
 package org.mmlab.lab.shell;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.StringJoiner;
 import java.util.function.IntFunction;
@@ -124,21 +125,35 @@ public class LabCommands {
         });
     }
 
-    @Descriptor("replay a run of a race from its trace (as a failing run prints it)")
+    @Descriptor("replay a run of a race from its trace (as a failing run prints it); with --runs, says whether every"
+            + " replay had the same outcome")
     public void replay(@Descriptor("the migration contract (default: the race's)")
             @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
             @Descriptor("the module policy (default: the one the race fails under)")
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
+            @Descriptor("how many times") @Parameter(names = {"-n", "--runs"}, absentValue = "1") String runs,
             @Descriptor("the race") String name,
             @Descriptor("the trace: THREAD or THREAD*COUNT, separated by spaces, in quotes") String trace)
             throws Exception {
         Race race = race(name);
         Setup setup = setup(race, contract, policy, variant);
+        int n = runs(runs);
         lab.trace(race, CommandArgs.given("TRACE", trace)); // refuses a bad trace before anything runs
-        inBatch(race, setup, batch -> runMany(batch, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"),
-                false));
+        List<RaceOutcome> outcomes = new ArrayList<>();
+        inBatch(race, setup, batch -> outcomes.addAll(runMany(batch, n,
+                k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"), false)));
+        if (n > 1) {
+            long different = outcomes.stream().map(LabCommands::outcome).distinct().count();
+            System.out.println(different == 1 ? "replayed " + n + " times: the same outcome every time"
+                    : "replayed " + n + " times: " + different + " different outcomes (a replay should be exact)");
+        }
+    }
+
+    /** What a replay must reproduce: its report (or none), where it left the trace, its decisions, its failure. */
+    private static List<Object> outcome(RaceOutcome o) {
+        return Arrays.asList(o.reports(), o.windowClosed(), o.decisions(), o.failure());
     }
 
     @Descriptor("shrink a failing trace to the fewest switches that still reproduce the race; print it as a script")
@@ -203,8 +218,8 @@ public class LabCommands {
      * Each run, a summary line, and what the runs did (if the race says). Scripted runs also say whether
      * their window opened, and the batch whether that is what the catalogue says of the setup.
      */
-    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies, boolean scripted)
-            throws Exception {
+    private List<RaceOutcome> runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies,
+            boolean scripted) throws Exception {
         int reproduced = 0;
         List<RaceOutcome> outcomes = new ArrayList<>();
         for (int k = 0; k < runs; k++) {
@@ -223,6 +238,7 @@ public class LabCommands {
         if (verdict != null) {
             System.out.println(verdict);
         }
+        return outcomes;
     }
 
     /** "window opened in 20", "window closed in 20 at a@p#1 < b@q#1" (the first closed run's edges), or both. */

@@ -130,8 +130,6 @@ public class VirtioBalloonDevice implements CheckContributor {
                     registry.balloonMapping);
             driver.vbPtr = registry.vbPtr();
             driver.virtballoonProbe();
-            probed = true;
-            live = true;
         } catch (VirtioBalloon.ProbeFailed f) {
             // really_probe(): the device stays, with no driver bound (and SCR, seeing no exception, does not
             // create the component again, which would probe again)
@@ -147,7 +145,13 @@ public class VirtioBalloonDevice implements CheckContributor {
             throw e;
         }
         vb = driver;
-        if (probed) {
+        // Published only now, after vb: the registry hands this device to other threads (lab:, the races'
+        // probed() promises) from its claim on, and they test probed or live before reading vb. Set before vb,
+        // as they were, a reader that saw probed could read vb null (RaceCatalogueTest's NPE); written after
+        // it, the volatile write orders vb's before any read that sees them true.
+        if (probeError == 0) {
+            probed = true;
+            live = true;
             registry.probed(this);
         }
     }

@@ -2,6 +2,7 @@ package org.mmlab.lab.internal.sched;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -11,9 +12,15 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A thread that blocks outside a point (on a lock another simulated thread holds, in a sleep) would
  * stall the run: a watchdog sees it parked or blocked without the baton in hand, marks it BLOCKED and
- * lets the strategy choose among the others; it rejoins when it reaches its next point. Between
- * waking and that point it runs beside the baton holder: schedules are exact at points, not inside
- * blocking calls.
+ * lets the strategy choose among the others; it rejoins when it reaches its next point. Before each
+ * decision the scheduler waits until no blocked thread is on its way to a point ({@link Blocker}): one
+ * that a lock's release woke takes the lock and stops at its next point first, so the threads a
+ * decision chooses among do not depend on how fast the woken one ran, and a replay is exact across
+ * lock blocks.
+ *
+ * <p>A thread that waits for work outside the run ({@link #awaitOutside}: a probe on Configuration
+ * Admin's thread, a driver's worker reaching a target) keeps the baton while it waits: nothing else in
+ * the run moves meanwhile, and how long the work takes decides nothing.
  *
  * <p>A thread whose body is an {@link OnBehalf} hands its work to a thread outside the run: the first
  * such thread to reach one of its points is taken for it until it passed the last one.
@@ -21,13 +28,10 @@ import java.util.concurrent.locks.LockSupport;
 public final class ControlledScheduler {
     /** Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. */
     private static final int SPINS = 1 << 12;
+    /** Looks at the blocked threads (each a ThreadMXBean query) before parking while waiting for one to settle. */
+    private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
-    /**
-     * How long a script may wait for a blocked thread (on the host, a sleep, a lock) to come back
-     * before it is declared unable to go on (ns): the thread may be blocked on one the script holds.
-     */
-    private static final long STALL_NS = 200_000_000;
 
     /** How a run ended. */
     public record Result(boolean completed, String windowClosed, Trace trace, long decisions, long switches,
@@ -40,6 +44,8 @@ public final class ControlledScheduler {
     private final Strategy strategy;
     private final List<SimThread> threads = new ArrayList<>();
     private final ThreadLocal<SimThread> current = new ThreadLocal<>();
+    /** The scheduler whose simulated thread the calling thread is (its own platform thread), for awaitOutside. */
+    private static final ThreadLocal<ControlledScheduler> RUNNING_ON = new ThreadLocal<>();
     private final Object lock = new Object();
     private final Trace trace = new Trace();
     private volatile SimThread running;
@@ -47,6 +53,8 @@ public final class ControlledScheduler {
     private long decisions;
     private long switches;
     private volatile long blockedSince;
+    /** When the run is declared stuck (System.nanoTime()): nothing waits beyond it. */
+    private volatile long deadline = Long.MAX_VALUE;
     /** The run is over: outside threads taken for simulated ones pass points freely. */
     private volatile boolean finished;
     /** Since when no thread may go on while some are blocked (0: not stalled); guarded by lock. */
@@ -114,6 +122,9 @@ public final class ControlledScheduler {
 
     /** The calling thread stops at point until the strategy lets it go on. */
     private void stop(SimThread me, String point) {
+        if (running == me || running == null) {
+            settle(me);
+        }
         SimThread next;
         synchronized (lock) {
             me.at = point;
@@ -153,11 +164,11 @@ public final class ControlledScheduler {
         if (first != null) {
             handOff(first);
         }
-        long deadline = System.nanoTime() + timeoutMs * 1_000_000L;
+        deadline = System.nanoTime() + timeoutMs * 1_000_000L;
         String stuck = null;
         while (!allDone()) {
             if (System.nanoTime() > deadline) {
-                stuck = "the run did not finish in " + timeoutMs + " ms: " + threads;
+                stuck = "the run did not finish in " + timeoutMs + " ms: " + threads + whereBlocked();
                 break;
             }
             watchdog();
@@ -182,15 +193,22 @@ public final class ControlledScheduler {
 
     private void body(SimThread me) {
         current.set(me);
+        RUNNING_ON.set(this);
         awaitBaton(me);
         try {
             me.body.run();
         } catch (Throwable e) {
             me.failure = e;
         } finally {
+            RUNNING_ON.remove();
             SimThread next;
             synchronized (lock) {
                 me.status = SimThread.Status.DONE;
+            }
+            if (running == me || running == null) {
+                settle(null);
+            }
+            synchronized (lock) {
                 next = running == me || running == null ? choose(null) : null;
             }
             if (next != null) {
@@ -198,6 +216,58 @@ public final class ControlledScheduler {
             }
             current.remove();
         }
+    }
+
+    /**
+     * The calling simulated thread waits for work outside the run (the promise of a probe that Configuration
+     * Admin's thread runs, of a target a driver's worker reaches): it keeps the baton until wait returns, so
+     * no other simulated thread moves meanwhile and no decision depends on how long the work takes. The work
+     * has its own bound (a promise's timeout): a wait that never ends is the run's failure, not a closed
+     * window. Any other thread just waits.
+     */
+    public static <T> T awaitOutside(Callable<T> wait) throws Exception {
+        ControlledScheduler s = RUNNING_ON.get();
+        SimThread me = s == null ? null : s.current.get();
+        if (me == null) {
+            return wait.call();
+        }
+        me.outside = true;
+        try {
+            return wait.call();
+        } finally {
+            me.outside = false;
+        }
+    }
+
+    /**
+     * Waits until no blocked thread is on its way to its next point (it woke, or the lock it waits for is
+     * free): then the threads a decision chooses among are those the schedule, not the machine's speed, left
+     * at points. parked is the deciding thread (stopped at a point), or null. Gives up when the run is over.
+     */
+    private void settle(SimThread parked) {
+        if (parked != null) {
+            parked.awaiting = true; // stopped at its point: the watchdog must not take its parking for a block
+        }
+        for (int i = 0; !finished && System.nanoTime() < deadline && moving(parked); i++) {
+            if (i < SETTLE_SPINS) {
+                Thread.onSpinWait();
+            } else {
+                LockSupport.parkNanos(10_000); // leave the CPU to the thread it waits for
+            }
+        }
+        if (parked != null) {
+            parked.awaiting = false;
+        }
+    }
+
+    private boolean moving(SimThread parked) {
+        for (SimThread t : threads) {
+            if (t != parked && t.status == SimThread.Status.BLOCKED
+                    && Blocker.of(t, threads, parked) == Blocker.Kind.MOVING) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The strategy's choice among the waiting threads; records it. Caller holds lock. */
@@ -214,7 +284,7 @@ public final class ControlledScheduler {
         }
         SimThread next = strategy.pick(waiting, me, (int) decisions);
         if (next == null) {
-            if (anyBlocked() && (stalledSince == 0 || System.nanoTime() - stalledSince < STALL_NS)) {
+            if (mayComeBack(me) && (stalledSince == 0 || System.nanoTime() - stalledSince < strategy.patienceNs())) {
                 if (stalledSince == 0) {
                     stalledSince = System.nanoTime();
                 }
@@ -260,9 +330,14 @@ public final class ControlledScheduler {
         me.awaiting = false;
     }
 
-    private boolean anyBlocked() {
+    /**
+     * Some blocked thread may yet come to a point: one that waits for a lock a thread stopped at a point
+     * holds cannot, so a script that waits only for such threads closes its window at once.
+     */
+    private boolean mayComeBack(SimThread parked) {
         for (SimThread t : threads) {
-            if (t.status == SimThread.Status.BLOCKED) {
+            if (t != parked && t.status == SimThread.Status.BLOCKED
+                    && Blocker.of(t, threads, parked) != Blocker.Kind.HELD) {
                 return true;
             }
         }
@@ -271,12 +346,12 @@ public final class ControlledScheduler {
 
     /**
      * The baton holder blocked outside a point: let another thread run. Or nobody runs because the
-     * script waits for blocked threads: past STALL_NS, the window is closed and the run goes on.
+     * script waits for blocked threads: past the strategy's patience, the window is closed and the run goes on.
      */
     private void watchdog() {
         SimThread stalled = null;
         synchronized (lock) {
-            if (running == null && stalledSince != 0 && System.nanoTime() - stalledSince >= STALL_NS) {
+            if (running == null && stalledSince != 0 && System.nanoTime() - stalledSince >= strategy.patienceNs()) {
                 stalled = choose(null);
             }
         }
@@ -285,7 +360,7 @@ public final class ControlledScheduler {
             return;
         }
         SimThread r = running;
-        if (r == null || r.awaiting || r.thread == null) {
+        if (r == null || r.awaiting || r.outside || r.thread == null) {
             return;
         }
         Thread.State s = r.thread.getState();
@@ -302,18 +377,39 @@ public final class ControlledScheduler {
         if (now - blockedSince < BLOCKED_NS) {
             return;
         }
-        SimThread next;
         synchronized (lock) {
-            if (running != r || r.awaiting) {
-                return;
+            if (running != r || r.awaiting || r.outside || r.status != SimThread.Status.RUNNING) {
+                return; // it went on, or it ended and is choosing who goes on
             }
             r.status = SimThread.Status.BLOCKED;
             trace.blocked(r.name);
-            next = choose(null);
+            running = null; // a thread that comes to a point meanwhile decides itself
+        }
+        settle(null);
+        SimThread next;
+        synchronized (lock) {
+            next = running == null ? choose(null) : null;
         }
         if (next != null) {
             handOff(next);
         }
+    }
+
+    /** Where each blocked thread of a stuck run is, innermost frames first, for the report. */
+    private String whereBlocked() {
+        StringBuilder sb = new StringBuilder();
+        for (SimThread t : threads) {
+            Thread th = t.thread;
+            if (t.status == SimThread.Status.BLOCKED && th != null) {
+                sb.append("; ").append(t.name).append(" blocked in");
+                StackTraceElement[] stack = th.getStackTrace();
+                for (int i = 0; i < Math.min(stack.length, 12); i++) {
+                    sb.append(' ').append(stack[i].getClassName().replaceFirst(".*\\.", "")).append('.')
+                            .append(stack[i].getMethodName()).append(':').append(stack[i].getLineNumber());
+                }
+            }
+        }
+        return sb.toString();
     }
 
     private boolean allDone() {

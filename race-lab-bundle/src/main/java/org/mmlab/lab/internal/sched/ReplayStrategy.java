@@ -4,7 +4,8 @@ import java.util.List;
 
 /**
  * replay(trace): the thread the trace names at each decision; if it is not at a point yet (blocked on
- * the host, a lock), the run waits for it as a script does. Past the end of the trace, the thread that
+ * the host, in a sleep), the run waits for it however long that takes (up to 20 s, a bound for a hang),
+ * unless it waits for a lock a stopped thread holds: then it cannot come, and the replay diverged. Past the end of the trace, the thread that
  * ran last goes on until it ends, and the run waits for it when it blocks too, so a shortened trace
  * runs the same way however long a blocking call takes (lab:shrink depends on it); then the first
  * waiting thread in order of creation. A thread that passes {@link Strategy#SPIN_LIMIT} points in a row
@@ -24,6 +25,13 @@ final class ReplayStrategy implements Strategy {
     /** Past the end, the run waits for the last thread, blocked; after relax() the others go on. */
     private boolean tailWaits;
     private boolean handOn;
+    /**
+     * The thread the trace names is blocked outside a point: it was at one at this step when the trace was
+     * recorded, so it comes back (from the host, a sleep), however long the machine takes; the run waits for
+     * it up to {@link #TRACED_PATIENCE_NS}, a bound for a hang only.
+     */
+    private boolean waitsForTraced;
+    static final long TRACED_PATIENCE_NS = 20_000_000_000L;
 
     ReplayStrategy(String trace) {
         this.choices = Trace.decode(trace);
@@ -37,7 +45,8 @@ final class ReplayStrategy implements Strategy {
 
     @Override
     public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
-        SimThread next = step < choices.size() ? traced(waiting, current, step) : tail(waiting);
+        waitsForTraced = step < choices.size();
+        SimThread next = waitsForTraced ? traced(waiting, current, step) : tail(waiting);
         if (next != null) {
             last = next;
             tailWaits = false;
@@ -87,6 +96,11 @@ final class ReplayStrategy implements Strategy {
             }
         }
         return waiting.get(0);
+    }
+
+    @Override
+    public long patienceNs() {
+        return waitsForTraced ? TRACED_PATIENCE_NS : Strategy.super.patienceNs();
     }
 
     @Override

@@ -36,6 +36,8 @@ final class SimThread {
     volatile boolean baton;
     /** True while it waits for the baton (so the watchdog does not take its parking for a block). */
     volatile boolean awaiting;
+    /** True while it waits, baton in hand, for work outside the run (ControlledScheduler.awaitOutside). */
+    volatile boolean outside;
     /** The point it stopped at (WAITING), or the first point name "start" (NEW). */
     volatile String at = InjectionPoints.START;
     volatile Status status = Status.NEW;

@@ -23,6 +23,16 @@ public interface Strategy {
     }
 
     /**
+     * How long the run waits, after pick() returned null, for a blocked thread that may yet come to a point
+     * (one held on a lock a stopped thread holds cannot: the run does not wait for it) before relax() (ns).
+     * 200 ms by default: the blocked thread may be polling for one the strategy holds (a stop waiting at
+     * GOING for isolated pages), which no wait would end.
+     */
+    default long patienceNs() {
+        return 200_000_000;
+    }
+
+    /**
      * After pick() returned null and the scheduler waited as long as it may: why, and from now on pick()
      * returns a thread. Called each time; the run reports the first answer.
      */

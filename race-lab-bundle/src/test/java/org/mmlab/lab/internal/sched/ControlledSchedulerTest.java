@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.RepeatedTest;
@@ -182,6 +183,87 @@ class ControlledSchedulerTest {
 
         assertThat(r.completed()).isTrue();
         assertThat(r.trace().steps()).anyMatch(s -> s.blocked() && s.thread().equals("waiter"));
+    }
+
+    /**
+     * A thread woken by a lock's release takes the lock and reaches its next point before the releasing
+     * thread's next decision, in every run: which threads a decision chooses among does not depend on how
+     * fast the woken one ran. Before, the releasing thread usually decided (and went on) first, and a replay
+     * of a trace with a lock block in it interleaved as the machine's speed had it.
+     */
+    @RepeatedTest(20)
+    void aThreadWokenByALocksReleaseReachesItsPointBeforeTheNextDecision() throws Exception {
+        ReentrantLock pagesLock = new ReentrantLock();
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        // holder takes the lock and stops; waiter blocks on it; holder releases it and goes on to its next point
+        ReplayStrategy replay = new ReplayStrategy("holder waiter*2 holder*2 waiter");
+        ControlledScheduler sched = new ControlledScheduler(replay);
+        sched.thread("holder", () -> {
+            pagesLock.lock();
+            try {
+                sched.at(InjectionPoints.BALLOON_LIST_DEL);
+            } finally {
+                pagesLock.unlock();
+            }
+            sched.at(InjectionPoints.BALLOON_UNLOCK);
+            log.add("holder");
+        });
+        sched.thread("waiter", () -> {
+            sched.at(InjectionPoints.BALLOON_LOCK);
+            pagesLock.lock(); // blocks: the holder is stopped at a point with it
+            log.add("waiter");
+            pagesLock.unlock();
+            sched.at(InjectionPoints.BALLOON_PUT_PAGE);
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(replay.diverged()).isNull();
+        assertThat(log).containsExactly("waiter", "holder");
+        assertThat(r.trace().steps()).filteredOn(s -> !s.blocked()).extracting(Trace.Step::event).containsExactly(
+                "holder@start#1", "waiter@start#1", "waiter@balloon.lock#1", "holder@balloon.list_del#1",
+                "holder@balloon.unlock#1", "waiter@balloon.put_page#1");
+    }
+
+    /**
+     * A thread that waits for work outside the run (a probe on Configuration Admin's thread) keeps the
+     * baton however long the work takes: the script's window opens. Before, the run took it for a thread
+     * blocked on one the script holds and declared the window closed after 200 ms, which a loaded machine
+     * reached about once in 20 runs of race 3.
+     */
+    @Test
+    void aThreadWaitingForWorkOutsideTheRunKeepsItsWindowOpenHoweverLongTheWorkTakes() throws Exception {
+        String probed = InjectionPoints.VIRTIO_PROBED;
+        ScriptedStrategy script = new ScriptedStrategy("admin@" + probed + " < compaction@" + PUTBACK);
+        ControlledScheduler sched = new ControlledScheduler(script);
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        sched.thread("compaction", () -> {
+            sched.at(PUTBACK);
+            log.add("putback");
+        });
+        sched.thread("admin", () -> {
+            CompletableFuture<String> probe = CompletableFuture.supplyAsync(() -> {
+                try {
+                    Thread.sleep(500); // a slow probe: longer than a script waits for a blocked thread
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return "probed";
+            });
+            try {
+                log.add(ControlledScheduler.awaitOutside(probe::get));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+            sched.at(probed);
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.windowClosed()).isNull();
+        assertThat(script.unmet()).isEmpty();
+        assertThat(log).containsExactly("probed", "putback");
     }
 
     @RepeatedTest(20)

@@ -1,0 +1,79 @@
+package org.mmlab.lab.internal.sched;
+
+import java.lang.management.LockInfo;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
+import java.util.List;
+
+/**
+ * What a simulated thread that left the baton outside a point (BLOCKED) is doing, as far as the JVM
+ * tells: the scheduler makes a decision only once none of them is {@link Kind#MOVING}, so which threads
+ * wait at points when it decides does not depend on how fast a woken thread runs. That is what makes a
+ * replay of a trace with lock blocks in it exact: a thread woken by a lock's release takes the lock and
+ * reaches its next point before the releasing thread's next decision, in every run.
+ */
+final class Blocker {
+    private static final ThreadMXBean MX = ManagementFactory.getThreadMXBean();
+    /** How far a chain of threads blocked on each other's locks is followed. */
+    private static final int CHAIN = 8;
+
+    /** Where a blocked simulated thread stands. */
+    enum Kind {
+        /** Runs (it woke), or waits for a lock nobody holds (it is about to take it): its next point comes. */
+        MOVING,
+        /** Waits for a lock that a simulated thread stopped at a point holds: it cannot move before that one. */
+        HELD,
+        /**
+         * Sleeps, waits on a condition or a read-write lock, or for a lock of a thread outside the run: it may come
+         * back at any time, or only once a thread the schedule holds moves.
+         */
+        OTHER
+    }
+
+    private Blocker() {
+    }
+
+    /**
+     * What t (BLOCKED) is doing; parked is the thread deciding (stopped at a point, so it holds its locks), or
+     * null.
+     */
+    static Kind of(SimThread t, List<SimThread> threads, SimThread parked) {
+        return of(t, threads, parked, CHAIN);
+    }
+
+    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int depth) {
+        Thread th = t.thread;
+        ThreadInfo ti = th == null ? null : MX.getThreadInfo(th.getId());
+        if (ti == null) {
+            return Kind.OTHER; // ended meanwhile: the scheduler sees it DONE next
+        }
+        Thread.State s = ti.getThreadState();
+        if (s == Thread.State.RUNNABLE) {
+            return Kind.MOVING;
+        }
+        LockInfo lock = ti.getLockInfo();
+        boolean exclusive = s == Thread.State.BLOCKED // a monitor
+                || lock != null && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantLock$");
+        if (!exclusive) {
+            return Kind.OTHER;
+        }
+        long owner = ti.getLockOwnerId();
+        if (owner < 0) {
+            return Kind.MOVING; // released: it takes the lock now
+        }
+        for (SimThread o : threads) {
+            Thread ot = o.thread;
+            if (ot != null && ot.getId() == owner) {
+                if (o == parked || o.status == SimThread.Status.WAITING) {
+                    return Kind.HELD;
+                }
+                if (o.status == SimThread.Status.BLOCKED && depth > 0) {
+                    return of(o, threads, parked, depth - 1);
+                }
+                return Kind.OTHER;
+            }
+        }
+        return Kind.OTHER; // a thread outside the run holds it
+    }
+}
