@@ -68,9 +68,18 @@ public class GuestConfigComponent implements GuestConfig {
 
     @Override
     public Promise<GuestConfiguration> update(Map<String, ?> changes) {
+        return write(current(), changes);
+    }
+
+    /** What a change starts from: the running guest's configuration, or the last one the gate passed on. */
+    private Map<String, Object> current() {
         MmCore core = guests.orNull();
-        Map<String, Object> next = core != null ? core.guest().config().properties() : lastPassedOn(new ArrayList<>());
-        return write(next, changes);
+        return core != null ? core.guest().config().properties() : lastPassedOn(new ArrayList<>());
+    }
+
+    @Override
+    public void check(Map<String, ?> changes) {
+        merged(current(), changes);
     }
 
     @Override
@@ -99,9 +108,7 @@ public class GuestConfigComponent implements GuestConfig {
 
     /** base with the changes, checked, written to PID org.mmlab.mm: the promise of the guest it boots. */
     private Promise<GuestConfiguration> write(Map<String, Object> base, Map<String, ?> changes) {
-        Map<String, Object> next = new LinkedHashMap<>(base);
-        changes.forEach((name, value) -> next.put(name, checked(name, value)));
-        MmConfig.parse(next); // refuses a bad value before anything changes
+        Map<String, Object> next = merged(base, changes); // refuses a bad value before anything changes
         try {
             Configuration conf = cm.getConfiguration(PID, "?");
             Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
@@ -111,6 +118,14 @@ public class GuestConfigComponent implements GuestConfig {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write configuration " + PID + ": " + e.getMessage(), e);
         }
+    }
+
+    /** base with the changes, every property checked alone and the whole as a guest would boot from it. */
+    private static Map<String, Object> merged(Map<String, Object> base, Map<String, ?> changes) {
+        Map<String, Object> next = new LinkedHashMap<>(base);
+        changes.forEach((name, value) -> next.put(name, checked(name, value)));
+        MmConfig.parse(next);
+        return next;
     }
 
     /** A property of PID org.mmlab.mm and its value: a switch takes a Boolean (or "true", "false"). */

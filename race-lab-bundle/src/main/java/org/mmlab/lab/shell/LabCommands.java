@@ -8,6 +8,7 @@ import java.util.function.IntFunction;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.lab.LabRuns;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.Lab;
 import org.mmlab.lab.internal.Pass;
@@ -35,10 +36,13 @@ public class LabCommands {
     static final int MAX_DEPTH = 100;
 
     private final Lab lab;
+    /** Where each batch's runs are posted as they happen, for the lab's page. */
+    private final LabRuns board;
 
     @Activate
-    public LabCommands(@Reference Lab lab) {
+    public LabCommands(@Reference Lab lab, @Reference LabRuns board) {
         this.lab = lab;
+        this.board = board;
     }
 
     @Descriptor("list the races the lab reproduces: seed, quote, the setup each fails under and those it passes"
@@ -89,7 +93,8 @@ public class LabCommands {
         String script = race.script(setup);
         Strategies.edges(script); // a script naming a point that does not exist fails here, before anything runs
         StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(script), "scripted");
-        inBatch(race, setup, batch -> runMany(batch, n, k -> scripted, true));
+        inBatch(race, setup, batch -> runMany(batch, n, k -> scripted, true,
+                "lab:race " + race.name() + " " + setup.options() + " --runs " + n));
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
@@ -120,7 +125,9 @@ public class LabCommands {
             runMany(batch, n, k -> strategy.equals("random")
                     ? StrategySpec.of(() -> Strategies.random(first + k), "random --seed " + (first + k))
                     : StrategySpec.of(() -> Strategies.pct(first + k, d, steps),
-                            "pct --seed " + (first + k) + " --depth " + d + " (steps " + steps + ")"), false);
+                            "pct --seed " + (first + k) + " --depth " + d + " (steps " + steps + ")"), false,
+                    "lab:explore " + race.name() + " " + setup.options() + " --strategy " + strategy + " --seed "
+                            + first + " --runs " + n + (strategy.equals("pct") ? " --depth " + d : ""));
         });
     }
 
@@ -138,7 +145,7 @@ public class LabCommands {
         Setup setup = setup(race, contract, policy, variant);
         lab.trace(race, CommandArgs.given("TRACE", trace)); // refuses a bad trace before anything runs
         inBatch(race, setup, batch -> runMany(batch, 1, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"),
-                false));
+                false, "lab:replay " + race.name() + " '" + trace + "' " + setup.options()));
     }
 
     @Descriptor("shrink a failing trace to the fewest switches that still reproduce the race; print it as a script")
@@ -203,25 +210,38 @@ public class LabCommands {
      * Each run, a summary line, and what the runs did (if the race says). Scripted runs also say whether
      * their window opened, and the batch whether that is what the catalogue says of the setup.
      */
-    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies, boolean scripted)
-            throws Exception {
-        int reproduced = 0;
-        List<RaceOutcome> outcomes = new ArrayList<>();
-        for (int k = 0; k < runs; k++) {
-            RaceOutcome o = batch.run(strategies.apply(k));
-            System.out.println(describe(k + 1, o, scripted));
-            reproduced += o.reproduced() ? 1 : 0;
-            outcomes.add(o);
-        }
-        Race race = batch.race();
-        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), batch.setup(), reproduced,
-                runs, scripted ? "; " + windows(outcomes) : "");
-        if (race.work() != null) {
-            System.out.println("work: " + race.work());
-        }
-        String verdict = scripted ? Verdict.of(race, batch.setup(), outcomes) : null;
-        if (verdict != null) {
-            System.out.println(verdict);
+    private void runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies, boolean scripted,
+            String what) throws Exception {
+        long entry = board.start(what, runs);
+        String summary = "stopped";
+        try {
+            int reproduced = 0;
+            List<RaceOutcome> outcomes = new ArrayList<>();
+            for (int k = 0; k < runs; k++) {
+                RaceOutcome o = batch.run(strategies.apply(k));
+                String line = describe(k + 1, o, scripted);
+                System.out.println(line);
+                reproduced += o.reproduced() ? 1 : 0;
+                outcomes.add(o);
+                board.progress(entry, k + 1, reproduced, line.lines().findFirst().orElse(line), o.reports());
+            }
+            Race race = batch.race();
+            summary = String.format("%s under %s: reproduced in %d of %d runs%s", race.name(), batch.setup(),
+                    reproduced, runs, scripted ? "; " + windows(outcomes) : "");
+            System.out.println(summary);
+            if (race.work() != null) {
+                System.out.println("work: " + race.work());
+            }
+            String verdict = scripted ? Verdict.of(race, batch.setup(), outcomes) : null;
+            if (verdict != null) {
+                System.out.println(verdict);
+                summary = verdict;
+            }
+        } catch (Exception | Error e) {
+            summary = "stopped: " + e.getMessage();
+            throw e;
+        } finally {
+            board.end(entry, summary);
         }
     }
 

@@ -3,15 +3,21 @@ package org.mmlab.web.internal;
 import java.lang.reflect.Array;
 import java.util.ArrayList;
 import java.util.Dictionary;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.apache.felix.webconsole.spi.ConfigurationHandler;
 import org.apache.felix.webconsole.spi.ValidationException;
+import org.mmlab.mm.admin.GuestConfig;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.AttributeDefinition;
 import org.osgi.service.metatype.MetaTypeInformation;
 import org.osgi.service.metatype.MetaTypeService;
@@ -20,9 +26,9 @@ import org.osgi.service.metatype.ObjectClassDefinition;
 /**
  * The Web Console's configuration manager refuses a value of the lab's configurations (PIDs
  * org.mmlab.*) that their metatype does not allow (a value not among the options, a number that is
- * not one or out of range), in one line that says what is allowed, before anything is written. A
- * value the metatype cannot judge (a size such as memorySize) is left to the lab, which refuses a
- * bad one from any source and keeps running on the configuration it has (mm:config shows why).
+ * not one or out of range), in one line that says what is allowed, before anything is written. The
+ * guest's configuration (PID org.mmlab.mm), whose sizes the metatype cannot judge, is then checked by
+ * mm-core's {@link GuestConfig#check}: the console refuses what mm:config refuses, in the same words.
  */
 @Component
 public class ConfigurationChecks implements ConfigurationHandler {
@@ -31,6 +37,10 @@ public class ConfigurationChecks implements ConfigurationHandler {
 
     private final BundleContext context;
     private final MetaTypeService metatype;
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+               policyOption = ReferencePolicyOption.GREEDY)
+    private volatile GuestConfig guestConfig;
 
     @Activate
     public ConfigurationChecks(BundleContext context, @Reference MetaTypeService metatype) {
@@ -71,6 +81,26 @@ public class ConfigurationChecks implements ConfigurationHandler {
                     check(ad, v);
                 }
             }
+        }
+        GuestConfig guest = guestConfig;
+        if (GuestConfig.PID.equals(pid) && guest != null) {
+            checkGuest(guest, properties);
+        }
+    }
+
+    /** The guest's properties as mm:config would take them: refused in mm-core's words. */
+    static void checkGuest(GuestConfig guest, Dictionary<String, Object> properties) throws ValidationException {
+        Map<String, Object> changes = new LinkedHashMap<>();
+        for (String name : GuestConfig.PROPERTIES) {
+            Object value = properties.get(name);
+            if (value != null) {
+                changes.put(name, value);
+            }
+        }
+        try {
+            guest.check(changes);
+        } catch (IllegalArgumentException e) {
+            throw new ValidationException(e.getMessage());
         }
     }
 
