@@ -202,6 +202,9 @@ function drawBalloons() {
     line(ctx, h, x, (s) => y(s.size), colour, []);
     const last = h[h.length - 1];
     drawn.push(`${name}=${last.size}/${last.target === null ? '' : last.target}`);
+    ctx.fillStyle = colour;
+    ctx.font = '11px sans-serif';
+    ctx.fillText(`${name}: ${mib(last.size)} of ${last.target === null ? '?' : mib(last.target)}`, 6, 28 + 14 * i);
   });
   ctx.fillStyle = '#607d8b';
   ctx.font = '11px sans-serif';
