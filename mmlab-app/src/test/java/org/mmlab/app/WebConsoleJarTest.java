@@ -49,7 +49,7 @@ class WebConsoleJarTest {
     }
 
     @Test
-    void theConsoleRefusesTheGuestsSizesAsTheShellDoesInTheSameWords() throws Exception {
+    void theConsoleRefusesTheGuestsAndTheDevicesSizesAsTheLabDoesInTheSameWords() throws Exception {
         String refusal = "memorySize=3M: must be a multiple of 2M (a pageblock) and at least 16M";
         try (LiveLab lab = LiveLab.start(dir)) {
             String console = lab.address("the Web Console: ");
@@ -59,6 +59,14 @@ class WebConsoleJarTest {
             assertThat(bad.statusCode()).isEqualTo(400);
             assertThat(bad.body()).contains(refusal);
             assertThat(lab.run("mm:config")).anyMatch(l -> l.contains("memorySize   4 GiB"));
+
+            for (String device : new String[] {"org.mmlab.virtio.balloon~0", "org.mmlab.vmware.balloon~0"}) {
+                HttpResponse<String> badTarget = apply(console, device, "hostTarget", "lots");
+                assertThat(badTarget.statusCode()).as(device).isEqualTo(400);
+                assertThat(badTarget.body()).as(device).contains("hostTarget=lots: ", " is not a size: give pages");
+            }
+            assertThat(lab.run("balloon:list")).anyMatch(l -> l.contains("virtio-balloon 0"))
+                    .anyMatch(l -> l.contains("vmw-balloon 0"));
         }
         LabProcess.Run shell = LabProcess.scripted(dir, "mmlab.commands=mm:config memorySize 3M");
         assertThat(shell.err()).contains(refusal);

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.mmlab.mm.admin.ConfigurationCheck;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
 import org.osgi.framework.Constants;
@@ -27,8 +28,9 @@ import org.osgi.util.promise.Promises;
  * before it is written, and its promise is kept by the guest that boots from it ({@link RunningGuest},
  * which {@link ConfigGate} tags every boot for).
  */
-@Component(service = GuestConfig.class)
-public class GuestConfigComponent implements GuestConfig {
+@Component(service = {GuestConfig.class, ConfigurationCheck.class},
+        property = ConfigurationCheck.FOR_PID + "=" + GuestConfig.PID)
+public class GuestConfigComponent implements GuestConfig, ConfigurationCheck {
     private final ConfigurationAdmin cm;
     private final ConfigGate gate;
     private final RunningGuest guests;
