@@ -40,7 +40,8 @@ class WebPageJarTest {
             WebElement map = browser.driver.findElement(By.id("map"));
             WebElement histogram = browser.driver.findElement(By.id("freelists"));
             WebElement chart = browser.driver.findElement(By.id("balloons"));
-            browser.until(d -> map.getAttribute("data-blocks") != null && histogram.getAttribute("data-free-pages") != null);
+            browser.until(d -> map.getAttribute("data-blocks") != null && histogram.getAttribute("data-free-pages") != null
+                    && String.valueOf(chart.getAttribute("data-latest")).contains("vmw-balloon 0="));
             assertThat(map.getAttribute("data-balloon-pages")).isEqualTo("0");
             long freePagesBefore = Long.parseLong(histogram.getAttribute("data-free-pages"));
             assertThat(freePagesBefore).isEqualTo(freePages(page + "api/freelists"));

@@ -31,7 +31,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 /**
  * The page's live updates as Server-Sent Events ({@code GET /mmlab/events}): each live view of
  * {@link LabViews#live()} as an event named after it whenever its JSON changed, dmesg's new lines as
- * {@code dmesg} events and the checkers' reports among them as {@code reports} events, and a comment now and then so that a closed page is noticed.
+ * {@code dmesg} events and the checkers' reports among them as {@code reports} events, and a comment
+ * now and then so that a closed page is noticed.
  * <p>
  * Rules: (i) one thread, the ticker, writes to every stream, so a page's events never interleave;
  * (ii) a view is computed once per tick for every page, and not at all when no page listens; (iii) a
