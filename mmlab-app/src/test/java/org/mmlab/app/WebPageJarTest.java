@@ -18,7 +18,8 @@ import org.openqa.selenium.WebElement;
 /**
  * The lab's page as a person uses it, in a real headless Chromium: the memory map shows the balloon
  * the host asked for, the free pages' histogram loses it and the device's chart reaches its target,
- * and the map changes when compaction closes the holes. The screenshots are kept in
+ * the map changes when compaction closes the holes, and a race run from the shell is on the board of
+ * runs with its reports. The screenshots are kept in
  * target/web/ for people to look at.
  */
 class WebPageJarTest {
@@ -79,6 +80,15 @@ class WebPageJarTest {
             assertThat(browser.driver.findElement(By.id("zoom-caption")).getText())
                     .startsWith(String.format("pageblock %d: PFN %#x to %#x", block, block * 512, block * 512 + 511));
             browser.screenshot(SCREENSHOTS.resolve("pageblock.png"));
+
+            lab.run("lab:race --runs 2 1");
+
+            WebElement runs = browser.driver.findElement(By.id("runs"));
+            browser.until(d -> "1".equals(runs.getAttribute("data-entries")));
+            String row = runs.findElement(By.cssSelector("tr[data-running=false]")).getText();
+            assertThat(row).startsWith("lab:race unload-during-migration ").contains(" --runs 2 2 of 2 2 done ",
+                    "BUG: KASAN: use-after-unload");
+            browser.screenshot(runs, SCREENSHOTS.resolve("runs.png"));
         }
     }
 
