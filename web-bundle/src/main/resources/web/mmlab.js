@@ -132,45 +132,56 @@ async function zoom(index) {
 function drawFreeLists(lists) {
   const canvas = $('freelists'), ctx = canvas.getContext('2d');
   ctx.clearRect(0, 0, canvas.width, canvas.height);
-  if (lists.unavailable) return;
+  if (lists.unavailable) { $('freelists-caption').textContent = lists.unavailable; return; }
   const orders = Math.max(0, ...lists.map((l) => l.nrFree.length));
   const pages = [];  // [order][migratetype] -> free pages
   for (let o = 0; o < orders; o++) pages.push({});
   lists.forEach((l) => l.nrFree.forEach((blocks, o) => {
     pages[o][l.migratetype] = (pages[o][l.migratetype] || 0) + blocks * (1 << o);
   }));
-  const max = Math.max(1, ...pages.map((p) => Object.values(p).reduce((a, b) => a + b, 0)));
+  const totals = pages.map((p) => Object.values(p).reduce((a, b) => a + b, 0));
+  const max = Math.max(1, ...totals);
   const w = canvas.width / Math.max(orders, 1), base = canvas.height - 20;
   ctx.font = '11px sans-serif';
   pages.forEach((byType, o) => {
     let y = base;
     for (const [mt, n] of Object.entries(byType)) {
       const h = (base - 14) * n / max;
-      ctx.fillStyle = MIGRATETYPE_COLOURS[mt] || '#000';
+      ctx.fillStyle = MIGRATETYPE_COLOURS[mt.toUpperCase()] || '#000';
       ctx.fillRect(o * w + 6, y - h, w - 12, h);
       y -= h;
     }
-    const total = Object.values(byType).reduce((a, b) => a + b, 0);
     ctx.fillStyle = '#222';
     ctx.fillText(`order ${o}`, o * w + 6, canvas.height - 6);
-    ctx.fillText(String(total), o * w + 6, y - 3);
+    ctx.fillText(String(totals[o]), o * w + 6, y - 3);
   });
-  canvas.dataset.updates = (Number(canvas.dataset.updates) || 0) + 1;
+  const free = totals.reduce((a, b) => a + b, 0);
+  $('freelists-caption').textContent = `${free} free pages (${mib(free)}), in pages per order, coloured by migrate type`;
+  Object.assign(canvas.dataset, {
+    freePages: free, perOrder: totals.join(','), updates: (Number(canvas.dataset.updates) || 0) + 1,
+  });
 }
 
 // ---- balloons ----
+
+// a device's size: its driver's count of frames if it publishes one, else mm/balloon.c's pages
+function sizeOf(d) { return d.sizeFrames === null ? d.pages : d.sizeFrames; }
 
 function drawDevices(devices) {
   if (devices.unavailable) { $('devices').textContent = devices.unavailable; return; }
   const now = Date.now();
   const rows = devices.map((d) => {
-    (state.history[d.name] = state.history[d.name] || []).push({ t: now, size: d.numPages, target: d.hostTarget });
-    return `<tr><td>${d.name} (${d.dev})</td><td>${mib(d.numPages)}</td><td>${mib(d.hostTarget)}</td>` +
-        `<td>${mib(d.actual)}</td><td>${d.misbehaviour}${d.broken ? ', broken' : ''}</td></tr>`;
+    (state.history[d.name] = state.history[d.name] || []).push({ t: now, size: sizeOf(d), target: d.targetFrames });
+    return `<tr><td>${escape(d.name)}</td><td>${escape(d.driver)}</td><td>${mib(sizeOf(d))}</td>` +
+        `<td>${d.targetFrames === null ? '' : mib(d.targetFrames)}</td><td>${d.isolatedPages}</td>` +
+        `<td>${d.orphaned ? 'orphaned' : ''}</td></tr>`;
   });
-  $('devices').innerHTML = '<table><tr><th>device</th><th>size</th><th>target</th><th>actual (told)</th>' +
-      `<th>host</th></tr>${rows.join('')}</table>`;
-  $('devices').dataset.sizes = devices.map((d) => `${d.name}=${d.numPages}`).join(',');
+  for (const name of Object.keys(state.history)) {
+    if (!devices.some((d) => d.name === name)) delete state.history[name];
+  }
+  $('devices').innerHTML = devices.length ? '<table><tr><th>device</th><th>driver</th><th>size</th><th>target</th>' +
+      `<th>isolated pages</th><th></th></tr>${rows.join('')}</table>` : '<p class="hint">No balloon device.</p>';
+  $('devices').dataset.sizes = devices.map((d) => `${d.name}=${sizeOf(d)}`).join(',');
   drawBalloons();
 }
 
@@ -181,17 +192,24 @@ function drawBalloons() {
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const now = Date.now(), span = 120000;
   let max = 1;
-  for (const h of Object.values(state.history)) h.forEach((s) => { max = Math.max(max, s.size, s.target); });
+  for (const h of Object.values(state.history)) h.forEach((s) => { max = Math.max(max, s.size, s.target || 0); });
   const x = (t) => canvas.width * (1 - (now - t) / span), y = (v) => canvas.height - 10 - (canvas.height - 20) * v / max;
+  const drawn = [];
   Object.entries(state.history).forEach(([name, h], i) => {
     while (h.length > 2 && now - h[1].t > span) h.shift();
     const colour = BALLOON_COLOURS[i % BALLOON_COLOURS.length];
-    line(ctx, h, x, (s) => y(s.target), colour, [6, 4]);
+    if (h[h.length - 1].target !== null) line(ctx, h, x, (s) => y(s.target || 0), colour, [6, 4]);
     line(ctx, h, x, (s) => y(s.size), colour, []);
+    const last = h[h.length - 1];
+    drawn.push(`${name}=${last.size}/${last.target === null ? '' : last.target}`);
+    ctx.fillStyle = colour;
+    ctx.font = '11px sans-serif';
+    ctx.fillText(`${name}: ${mib(last.size)} of ${last.target === null ? '?' : mib(last.target)}`, 6, 28 + 14 * i);
   });
   ctx.fillStyle = '#607d8b';
   ctx.font = '11px sans-serif';
   ctx.fillText(`${mib(max)}: solid = size, dashed = target, last 2 minutes`, 6, 12);
+  canvas.dataset.latest = drawn.join(',');
 }
 
 function line(ctx, samples, x, y, colour, dash) {
@@ -205,27 +223,27 @@ function line(ctx, samples, x, y, colour, dash) {
   ctx.setLineDash([]);
 }
 
-// ---- race lab ----
+// ---- the race lab's board of runs ----
 
-function drawRaces(races) {
-  if (races.unavailable || !races.length) return;
-  const keys = Object.keys(races[0]);
-  $('races').innerHTML = `<table><tr>${keys.map((k) => `<th>${k}</th>`).join('')}</tr>` +
-      races.map((r) => `<tr>${keys.map((k) => `<td>${escape(format(r[k]))}</td>`).join('')}</tr>`).join('') + '</table>';
+function drawRuns(runs) {
+  if (runs.unavailable) { $('runs').textContent = runs.unavailable; return; }
+  if (!runs.length) return;
+  const rows = runs.slice().reverse().map((r) => `<tr data-id="${r.id}" data-running="${r.running}">` +
+      `<td>${escape(r.what)}</td><td>${r.done} of ${r.planned}</td><td>${r.reproduced}</td>` +
+      `<td>${r.running ? 'running' : 'done'}</td><td>${escape(r.latest)}` +
+      r.reports.map((rep) => `<br><span class="report">${escape(rep)}</span>`).join('') + '</td></tr>');
+  $('runs').innerHTML = '<table><tr><th>what</th><th>runs</th><th>reproduced</th><th></th><th>latest, reports</th></tr>' +
+      `${rows.join('')}</table>`;
+  $('runs').dataset.entries = runs.length;
 }
 
-function format(v) { return Array.isArray(v) ? v.join('; ') : (v === null ? '' : String(v)); }
-
-// ---- dmesg ----
-
-const REPORT = /BUG|WARNING|KASAN|KMSAN|circular locking|use-after|data loss|Oops|FAIL/;
+// ---- checker reports and dmesg ----
 
 function appendDmesg(lines) {
   const pre = $('dmesg');
   const atEnd = pre.scrollTop + pre.clientHeight >= pre.scrollHeight - 4;
   for (const l of lines) {
     const span = document.createElement('span');
-    if (REPORT.test(l)) span.className = 'report';
     span.textContent = l + '\n';
     pre.appendChild(span);
   }
@@ -233,13 +251,30 @@ function appendDmesg(lines) {
   if (atEnd) pre.scrollTop = pre.scrollHeight;
 }
 
+// the server says which lines are the checkers' reports: listed on their own, and marked in dmesg
+function appendReports(reports) {
+  const list = $('reports');
+  for (const r of reports) {
+    const li = document.createElement('li');
+    li.textContent = r;
+    list.appendChild(li);
+    const span = [...$('dmesg').childNodes].reverse().find((s) => s.textContent.trimEnd().endsWith(r));
+    if (span) span.className = 'report';
+  }
+  while (list.childNodes.length > 200) list.removeChild(list.firstChild);
+  list.dataset.count = (Number(list.dataset.count) || 0) + reports.length;
+}
+
 function escape(s) {
-  return s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
+  return String(s).replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' }[c]));
 }
 
 // ---- the stream ----
 
-const HANDLERS = { pageblocks: drawMap, freelists: drawFreeLists, devices: drawDevices, races: drawRaces, dmesg: appendDmesg };
+const HANDLERS = {
+  pageblocks: drawMap, freelists: drawFreeLists, devices: drawDevices, runs: drawRuns, dmesg: appendDmesg,
+  reports: appendReports,
+};
 
 function connect() {
   const events = new EventSource('events');

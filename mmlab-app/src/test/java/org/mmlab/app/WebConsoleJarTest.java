@@ -15,7 +15,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The Felix Web Console in the lab: behind its password, and its configuration manager refusing a
- * value of the lab's metatype in one line, as the shell does, while a good one takes effect.
+ * value of the lab's metatype in one line, as the shell does, while a good one takes effect; the
+ * guest's sizes, which no metatype judges, refused in mm-core's words.
  */
 class WebConsoleJarTest {
 
@@ -45,6 +46,30 @@ class WebConsoleJarTest {
             }
             assertThat(applied).as("the driver runs with the console's vbPtr global").isTrue();
         }
+    }
+
+    @Test
+    void theConsoleRefusesTheGuestsAndTheDevicesSizesAsTheLabDoesInTheSameWords() throws Exception {
+        String refusal = "memorySize=3M: must be a multiple of 2M (a pageblock) and at least 16M";
+        try (LiveLab lab = LiveLab.start(dir)) {
+            String console = lab.address("the Web Console: ");
+
+            HttpResponse<String> bad = apply(console, "org.mmlab.mm", "memorySize", "3M");
+
+            assertThat(bad.statusCode()).isEqualTo(400);
+            assertThat(bad.body()).contains(refusal);
+            assertThat(lab.run("mm:config")).anyMatch(l -> l.contains("memorySize   4 GiB"));
+
+            for (String device : new String[] {"org.mmlab.virtio.balloon~0", "org.mmlab.vmware.balloon~0"}) {
+                HttpResponse<String> badTarget = apply(console, device, "hostTarget", "lots");
+                assertThat(badTarget.statusCode()).as(device).isEqualTo(400);
+                assertThat(badTarget.body()).as(device).contains("hostTarget=lots: ", " is not a size: give pages");
+            }
+            assertThat(lab.run("balloon:list")).anyMatch(l -> l.contains("virtio-balloon 0"))
+                    .anyMatch(l -> l.contains("vmw-balloon 0"));
+        }
+        LabProcess.Run shell = LabProcess.scripted(dir, "mmlab.commands=mm:config memorySize 3M");
+        assertThat(shell.err()).contains(refusal);
     }
 
     /** What the configuration manager's form posts when a user saves one property. */

@@ -46,7 +46,7 @@ class LabShellInFelixTest {
     @CsvSource(delimiterString = " => ", quoteCharacter = '"', value = {
         "mm:page 0 1 => usage: mm:page PFN",
         "mm:alloc => usage: mm:alloc ORDER [GFP]",
-        "balloon:list extra => usage: balloon:list",
+        "balloon:list extra => usage: balloon:list [--json]",
         "lab:race 1 --runs 4294967297 => --runs 4294967297 is out of range: give 1 to 2147483647",
         "lab:explore --depth 4294967298 1 => --depth 4294967298 is out of range: give 1 to 100",
         "lab:explore --depth 2147483647 1 => --depth 2147483647 is out of range: give 1 to 100",

@@ -2,8 +2,11 @@ package org.mmlab.balloon.internal;
 
 import java.util.List;
 
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonDevices;
 import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.PageType;
@@ -27,10 +30,10 @@ import org.osgi.service.metatype.annotations.Option;
  * this bundle stops or the guest reboots. Built in, in the kernel: here stopping this bundle with
  * devices left is reported in dmesg, since their pages stay inflated.
  */
-@Component(service = {BalloonComponent.class, BalloonSettings.class}, immediate = true,
+@Component(service = {BalloonComponent.class, BalloonSettings.class, BalloonDevices.class}, immediate = true,
         configurationPid = BalloonSettings.PID, property = BalloonSettings.LEAK_PATH + "=v3.8")
 @Designate(ocd = BalloonComponent.Config.class)
-public class BalloonComponent implements BalloonSettings {
+public class BalloonComponent implements BalloonSettings, BalloonDevices {
 
     @ObjectClassDefinition(name = "mmlab balloon infrastructure", description = "mm/balloon.c's knobs")
     public @interface Config {
@@ -77,6 +80,16 @@ public class BalloonComponent implements BalloonSettings {
     @Override
     public String leakPath() {
         return core.leakPath.value;
+    }
+
+    @Override
+    public MigrationContract contract() {
+        return core.contract();
+    }
+
+    @Override
+    public List<BalloonDevInfo> devices() {
+        return core.devices();
     }
 
     @Deactivate

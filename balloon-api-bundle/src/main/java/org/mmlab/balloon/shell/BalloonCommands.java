@@ -1,12 +1,15 @@
 package org.mmlab.balloon.shell;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.felix.service.command.Descriptor;
+import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.Json;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.NodeStat;
@@ -37,9 +40,41 @@ public class BalloonCommands {
         this.context = context;
     }
 
+    /**
+     * What balloon:list prints, as --json gives it.
+     *
+     * @param contract        the guest's migration contract
+     * @param nrBalloonPages  NR_BALLOON_PAGES
+     * @param balloonInflate  BALLOON_INFLATE
+     * @param balloonDeflate  BALLOON_DEFLATE
+     * @param balloonMigrate  BALLOON_MIGRATE
+     * @param leakPath        the 2012 leak path; null under the other contracts
+     * @param devices         the devices, by their number in the list
+     */
+    record Listing(String contract, long nrBalloonPages, long balloonInflate, long balloonDeflate, long balloonMigrate,
+            String leakPath, List<Device> devices) {}
+
+    /** One device of {@link Listing}: what its line says. */
+    record Device(int dev, String name, long pages, long isolatedPages, String driver, boolean mappingOwnedByDriver,
+            boolean orphaned) {}
+
     @Descriptor("list the balloon devices: pages, isolated pages, driver bundle")
-    public void list() {
+    public void list(@Descriptor("print the list as one JSON object")
+            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
         List<BalloonDevInfo> devices = balloons.devices();
+        if (json) {
+            List<Device> listed = new ArrayList<>();
+            for (int i = 0; i < devices.size(); i++) {
+                BalloonDevInfo b = devices.get(i);
+                listed.add(new Device(i, b.name(), b.nrPages(), b.isolatedPages(), driver(b), b.mappingOwnedByDriver(),
+                        b.orphaned()));
+            }
+            System.out.println(Json.write(new Listing(balloons.contract().value(),
+                    mm.nodePageState(NodeStat.NR_BALLOON_PAGES), mm.vmEvents(VmEvent.BALLOON_INFLATE),
+                    mm.vmEvents(VmEvent.BALLOON_DEFLATE), mm.vmEvents(VmEvent.BALLOON_MIGRATE),
+                    balloons.contract() == MigrationContract.BALLOON_2012 ? settings.leakPath() : null, listed)));
+            return;
+        }
         System.out.printf("contract %s, nr_balloon_pages %d, balloon_inflate %d, balloon_deflate %d,"
                 + " balloon_migrate %d%n", balloons.contract().value(), mm.nodePageState(NodeStat.NR_BALLOON_PAGES),
                 mm.vmEvents(VmEvent.BALLOON_INFLATE), mm.vmEvents(VmEvent.BALLOON_DEFLATE),

@@ -47,6 +47,15 @@ public interface GuestConfig {
      */
     Promise<GuestConfiguration> update(Map<String, ?> changes);
 
+    /**
+     * Checks these changes as {@link #update} would, and writes nothing: for a tool that writes PID
+     * org.mmlab.mm itself (the Web Console's configuration manager) to refuse what the shell refuses, in
+     * the same words.
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    void check(Map<String, ?> changes);
+
     /** As {@link #update}, but every property not given goes back to its default: a fresh default guest. */
     Promise<GuestConfiguration> reset(Map<String, ?> properties);
 

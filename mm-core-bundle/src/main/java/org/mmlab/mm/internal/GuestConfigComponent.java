@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import org.mmlab.mm.admin.ConfigurationCheck;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
 import org.osgi.framework.Constants;
@@ -27,8 +28,9 @@ import org.osgi.util.promise.Promises;
  * before it is written, and its promise is kept by the guest that boots from it ({@link RunningGuest},
  * which {@link ConfigGate} tags every boot for).
  */
-@Component(service = GuestConfig.class)
-public class GuestConfigComponent implements GuestConfig {
+@Component(service = {GuestConfig.class, ConfigurationCheck.class},
+        property = ConfigurationCheck.FOR_PID + "=" + GuestConfig.PID)
+public class GuestConfigComponent implements GuestConfig, ConfigurationCheck {
     private final ConfigurationAdmin cm;
     private final ConfigGate gate;
     private final RunningGuest guests;
@@ -68,9 +70,18 @@ public class GuestConfigComponent implements GuestConfig {
 
     @Override
     public Promise<GuestConfiguration> update(Map<String, ?> changes) {
+        return write(current(), changes);
+    }
+
+    /** What a change starts from: the running guest's configuration, or the last one the gate passed on. */
+    private Map<String, Object> current() {
         MmCore core = guests.orNull();
-        Map<String, Object> next = core != null ? core.guest().config().properties() : lastPassedOn(new ArrayList<>());
-        return write(next, changes);
+        return core != null ? core.guest().config().properties() : lastPassedOn(new ArrayList<>());
+    }
+
+    @Override
+    public void check(Map<String, ?> changes) {
+        merged(current(), changes);
     }
 
     @Override
@@ -99,9 +110,7 @@ public class GuestConfigComponent implements GuestConfig {
 
     /** base with the changes, checked, written to PID org.mmlab.mm: the promise of the guest it boots. */
     private Promise<GuestConfiguration> write(Map<String, Object> base, Map<String, ?> changes) {
-        Map<String, Object> next = new LinkedHashMap<>(base);
-        changes.forEach((name, value) -> next.put(name, checked(name, value)));
-        MmConfig.parse(next); // refuses a bad value before anything changes
+        Map<String, Object> next = merged(base, changes); // refuses a bad value before anything changes
         try {
             Configuration conf = cm.getConfiguration(PID, "?");
             Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
@@ -111,6 +120,14 @@ public class GuestConfigComponent implements GuestConfig {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot write configuration " + PID + ": " + e.getMessage(), e);
         }
+    }
+
+    /** base with the changes, every property checked alone and the whole as a guest would boot from it. */
+    private static Map<String, Object> merged(Map<String, Object> base, Map<String, ?> changes) {
+        Map<String, Object> next = new LinkedHashMap<>(base);
+        changes.forEach((name, value) -> next.put(name, checked(name, value)));
+        MmConfig.parse(next);
+        return next;
     }
 
     /** A property of PID org.mmlab.mm and its value: a switch takes a Boolean (or "true", "false"). */

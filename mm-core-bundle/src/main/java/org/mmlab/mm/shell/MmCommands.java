@@ -5,11 +5,14 @@ import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.mm.CommandArgs;
+import org.mmlab.mm.Json;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestPages;
@@ -44,8 +47,9 @@ public class MmCommands {
     }
 
     @Descriptor("show /proc/meminfo")
-    public void meminfo() {
-        System.out.print(views.show(View.MEMINFO));
+    public void meminfo(@Descriptor("print it as one JSON object: each line's label and value (kB but the HugePages_"
+            + " counts)") @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
+        System.out.print(json ? Json.write(views.meminfo()) + "\n" : views.show(View.MEMINFO));
     }
 
     @Descriptor("show /proc/buddyinfo: free blocks per order in each zone")
@@ -59,8 +63,17 @@ public class MmCommands {
     }
 
     @Descriptor("show /proc/vmstat")
-    public void vmstat() {
-        System.out.print(views.show(View.VMSTAT));
+    public void vmstat(@Descriptor("print it as one JSON object: each counter by its name")
+            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
+        String text = views.show(View.VMSTAT);
+        System.out.print(json ? Json.write(counters(text)) + "\n" : text);
+    }
+
+    /** /proc/vmstat's lines, "name value", as a map in their order. */
+    static Map<String, Long> counters(String vmstat) {
+        Map<String, Long> counters = new LinkedHashMap<>();
+        vmstat.lines().map(l -> l.split(" ")).forEach(f -> counters.put(f[0], Long.parseLong(f[1])));
+        return counters;
     }
 
     @Descriptor("show debugfs extfrag/extfrag_index and extfrag/unusable_index")
@@ -149,9 +162,14 @@ public class MmCommands {
     }
 
     @Descriptor("verify every invariant of the whole memory; the last line is 'mm:check: OK' or 'mm:check: FAIL <what>'")
-    public void check() {
+    public void check(@Descriptor("print the result as one JSON object: summary, problems, ok, verdict")
+            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
         CheckResult r = checker.check();
-        r.lines().forEach(System.out::println);
+        if (json) {
+            System.out.println(Json.write(r));
+        } else {
+            r.lines().forEach(System.out::println);
+        }
         if (!r.ok()) {
             throw new IllegalStateException(r.verdict());
         }

@@ -36,6 +36,25 @@ class MmCommandsTest {
     }
 
     @Test
+    void jsonIsOneDocumentOfWhatTheTextSays() {
+        String meminfo = run(() -> cmd.meminfo(false));
+        String meminfoJson = run(() -> cmd.meminfo(true));
+        String vmstat = run(() -> cmd.vmstat(false));
+        String vmstatJson = run(() -> cmd.vmstat(true));
+        String checkJson = run(() -> cmd.check(true));
+
+        long memTotalKb = Long.parseLong(meminfo.lines().findFirst().orElseThrow().replaceAll("\\D", ""));
+        assertThat(meminfoJson).startsWith("{\"MemTotal\":" + memTotalKb + ",\"MemFree\":").endsWith("}\n");
+        assertThat(meminfoJson.lines()).hasSize(1);
+        String firstCounter = vmstat.lines().findFirst().orElseThrow();
+        assertThat(vmstatJson).startsWith("{\"" + firstCounter.replace(" ", "\":") + ",")
+                .endsWith(",\"nr_unstable\":0}\n");
+        assertThat(vmstatJson.split(",")).hasSameSizeAs(vmstat.lines().toArray());
+        assertThat(checkJson).startsWith("{\"summary\":[\"").contains("],\"problems\":[],\"ok\":true,")
+                .endsWith(",\"verdict\":\"mm:check: OK\"}\n");
+    }
+
+    @Test
     void kpageflagsRefusesToReplaceAFileWithoutForce() throws Exception {
         Path file = Files.writeString(dir.resolve("kpageflags"), "keep me");
 

@@ -5,6 +5,7 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.lab.CheckerReports;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.lab.internal.sched.Strategy;
@@ -52,7 +53,7 @@ final class RaceLab {
         if (checkAfterRun && r.stuck() == null) {
             checkAfterRun(mm);
         }
-        List<String> reports = reports(lab.mmLab().dmesgSince(mark));
+        List<String> reports = CheckerReports.in(lab.mmLab().dmesgSince(mark));
         boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
         String failure = r.stuck() != null ? r.stuck()
                 : r.failures().isEmpty() ? null : String.join("; ", r.failures());
@@ -72,19 +73,5 @@ final class RaceLab {
         if (!r.ok()) {
             mm.printk("BUG: mmlab: page conservation broken after the run: " + r.verdict());
         }
-    }
-
-    /** The first line of every report in these dmesg lines (without the timestamp). */
-    static List<String> reports(List<String> lines) {
-        List<String> out = new ArrayList<>();
-        for (String l : lines) {
-            String text = l.replaceFirst("^\\[[ 0-9.]+\\] ", "");
-            if (text.startsWith("BUG:") || text.startsWith("WARNING:") || text.contains("corruption")
-                    || text.startsWith("kernel BUG") || text.contains("possible circular locking dependency")
-                    || text.startsWith("rmmod: ERROR")) {
-                out.add(text);
-            }
-        }
-        return out;
     }
 }

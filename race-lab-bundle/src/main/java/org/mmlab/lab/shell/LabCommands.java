@@ -9,6 +9,7 @@ import java.util.function.IntFunction;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.lab.LabRuns;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.Lab;
 import org.mmlab.lab.internal.Pass;
@@ -21,6 +22,7 @@ import org.mmlab.lab.internal.Verdict;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.CommandArgs;
+import org.mmlab.mm.Json;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -36,10 +38,13 @@ public class LabCommands {
     static final int MAX_DEPTH = 100;
 
     private final Lab lab;
+    /** Where each batch's runs are posted as they happen, for the lab's page. */
+    private final LabRuns board;
 
     @Activate
-    public LabCommands(@Reference Lab lab) {
+    public LabCommands(@Reference Lab lab, @Reference LabRuns board) {
         this.lab = lab;
+        this.board = board;
     }
 
     @Descriptor("list the races the lab reproduces: seed, quote, the setup each fails under and those it passes"
@@ -82,6 +87,8 @@ public class LabCommands {
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") String runs,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
+            @Descriptor("print the runs as one JSON object instead of text")
+            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
             @Descriptor("the race: its name or number in lab:races") String name)
             throws Exception {
         Race race = race(name);
@@ -90,7 +97,8 @@ public class LabCommands {
         String script = race.script(setup);
         Strategies.edges(script); // a script naming a point that does not exist fails here, before anything runs
         StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(script), "scripted");
-        inBatch(race, setup, batch -> runMany(batch, n, k -> scripted, true));
+        inBatch(race, setup, json, batch -> runMany(batch, n, k -> scripted, true, json,
+                "lab:race " + race.name() + " " + setup.options() + " --runs " + n));
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
@@ -107,6 +115,8 @@ public class LabCommands {
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
+            @Descriptor("print the runs as one JSON object instead of text")
+            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
             @Descriptor("the race: its name or number in lab:races") String name) throws Exception {
         Race race = race(name);
         Setup setup = setup(race, contract, policy, variant);
@@ -116,12 +126,14 @@ public class LabCommands {
         if (!"random".equals(strategy) && !"pct".equals(strategy)) {
             throw new IllegalArgumentException("no strategy '" + strategy + "': use random or pct");
         }
-        inBatch(race, setup, batch -> {
+        inBatch(race, setup, json, batch -> {
             int steps = strategy.equals("pct") ? batch.steps() : 0;
-            runMany(batch, n, k -> strategy.equals("random")
+            return runMany(batch, n, k -> strategy.equals("random")
                     ? StrategySpec.of(() -> Strategies.random(first + k), "random --seed " + (first + k))
                     : StrategySpec.of(() -> Strategies.pct(first + k, d, steps),
-                            "pct --seed " + (first + k) + " --depth " + d + " (steps " + steps + ")"), false);
+                            "pct --seed " + (first + k) + " --depth " + d + " (steps " + steps + ")"), false, json,
+                    "lab:explore " + race.name() + " " + setup.options() + " --strategy " + strategy + " --seed "
+                            + first + " --runs " + n + (strategy.equals("pct") ? " --depth " + d : ""));
         });
     }
 
@@ -142,8 +154,12 @@ public class LabCommands {
         int n = runs(runs);
         lab.trace(race, CommandArgs.given("TRACE", trace)); // refuses a bad trace before anything runs
         List<RaceOutcome> outcomes = new ArrayList<>();
-        inBatch(race, setup, batch -> outcomes.addAll(runMany(batch, n,
-                k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"), false)));
+        inBatch(race, setup, false, batch -> {
+            Batch b = runMany(batch, n, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"), false, false,
+                    "lab:replay " + race.name() + " '" + trace + "' " + setup.options() + (n > 1 ? " --runs " + n : ""));
+            outcomes.addAll(b.runs());
+            return b;
+        });
         if (n > 1) {
             long different = outcomes.stream().map(LabCommands::outcome).distinct().count();
             System.out.println(different == 1 ? "replayed " + n + " times: the same outcome every time"
@@ -199,46 +215,91 @@ public class LabCommands {
         check();
     }
 
-    /** What runs in one batch of the race, followed by where the batch's time went. */
-    private void inBatch(Race race, Setup setup, BatchBody body) throws Exception {
+    /**
+     * What lab:race and lab:explore print with --json: what their text says, as one JSON object.
+     *
+     * @param what       the command, as the board of runs shows it
+     * @param runs       each run's outcome
+     * @param reproduced the runs that reproduced the race
+     * @param windows    scripted runs: whether their window opened; null for other strategies
+     * @param work       what the race's runs do besides the race (lab:races), or null
+     * @param verdict    scripted runs: whether that is what the catalogue says of the setup, or null
+     * @param time       where the batch's time went
+     */
+    record Batch(String what, List<RaceOutcome> runs, int reproduced, String windows, String work, String verdict,
+            String time) {
+        Batch timed(String times) {
+            return new Batch(what, runs, reproduced, windows, work, verdict, times);
+        }
+    }
+
+    /** What runs in one batch of the race, followed by where the batch's time went (or all of it as JSON). */
+    private void inBatch(Race race, Setup setup, boolean json, BatchBody body) throws Exception {
         RaceBatch batch = lab.batch(race, setup);
+        Batch result;
         try {
-            body.run(batch);
+            result = body.run(batch);
         } finally {
             batch.close();
         }
-        System.out.println("time: " + batch.times());
+        if (json) {
+            System.out.println(Json.write(result.timed(batch.times())));
+        } else {
+            System.out.println("time: " + batch.times());
+        }
     }
 
     private interface BatchBody {
-        void run(RaceBatch batch) throws Exception;
+        Batch run(RaceBatch batch) throws Exception;
     }
 
     /**
-     * Each run, a summary line, and what the runs did (if the race says). Scripted runs also say whether
-     * their window opened, and the batch whether that is what the catalogue says of the setup.
+     * Each run, a summary line, and what the runs did (if the race says), as text unless json. Scripted runs
+     * also say whether their window opened, and the batch whether that is what the catalogue says of the
+     * setup. Each run is posted to the board of runs as it ends.
      */
-    private List<RaceOutcome> runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies,
-            boolean scripted) throws Exception {
-        int reproduced = 0;
-        List<RaceOutcome> outcomes = new ArrayList<>();
-        for (int k = 0; k < runs; k++) {
-            RaceOutcome o = batch.run(strategies.apply(k));
-            System.out.println(describe(k + 1, o, scripted));
-            reproduced += o.reproduced() ? 1 : 0;
-            outcomes.add(o);
+    private Batch runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies, boolean scripted,
+            boolean json, String what) throws Exception {
+        long entry = board.start(what, runs);
+        String summary = "stopped";
+        try {
+            int reproduced = 0;
+            List<RaceOutcome> outcomes = new ArrayList<>();
+            for (int k = 0; k < runs; k++) {
+                RaceOutcome o = batch.run(strategies.apply(k));
+                String line = describe(k + 1, o, scripted);
+                text(json, line);
+                reproduced += o.reproduced() ? 1 : 0;
+                outcomes.add(o);
+                board.progress(entry, k + 1, reproduced, line.lines().findFirst().orElse(line), o.reports());
+            }
+            Race race = batch.race();
+            String windows = scripted ? windows(outcomes) : null;
+            summary = String.format("%s under %s: reproduced in %d of %d runs%s", race.name(), batch.setup(),
+                    reproduced, runs, scripted ? "; " + windows : "");
+            text(json, summary);
+            if (race.work() != null) {
+                text(json, "work: " + race.work());
+            }
+            String verdict = scripted ? Verdict.of(race, batch.setup(), outcomes) : null;
+            if (verdict != null) {
+                text(json, verdict);
+                summary = verdict;
+            }
+            return new Batch(what, outcomes, reproduced, windows, race.work(), verdict, null);
+        } catch (Exception | Error e) {
+            summary = "stopped: " + e.getMessage();
+            throw e;
+        } finally {
+            board.end(entry, summary);
         }
-        Race race = batch.race();
-        System.out.printf("%s under %s: reproduced in %d of %d runs%s%n", race.name(), batch.setup(), reproduced,
-                runs, scripted ? "; " + windows(outcomes) : "");
-        if (race.work() != null) {
-            System.out.println("work: " + race.work());
+    }
+
+    /** A line of the text, which --json replaces by one document at the end. */
+    private static void text(boolean json, String line) {
+        if (!json) {
+            System.out.println(line);
         }
-        String verdict = scripted ? Verdict.of(race, batch.setup(), outcomes) : null;
-        if (verdict != null) {
-            System.out.println(verdict);
-        }
-        return outcomes;
     }
 
     /** "window opened in 20", "window closed in 20 at a@p#1 < b@q#1" (the first closed run's edges), or both. */

@@ -42,12 +42,7 @@ public record DeviceConfig(String name, int index, long offered, long hostTarget
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("offeredFeatures=" + features + ": " + e.getMessage(), e);
         }
-        long target;
-        try {
-            target = pages(hostTarget);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("hostTarget=" + hostTarget + ": " + e.getMessage(), e);
-        }
+        long target = hostTarget(hostTarget);
         HostMisbehaviour m;
         if ("no-ack".equals(misbehaviour)) {
             m = new HostMisbehaviour(0, true);
@@ -64,6 +59,20 @@ public record DeviceConfig(String name, int index, long offered, long hostTarget
             throw new IllegalArgumentException("ackTimeoutMs=" + ackTimeoutMs + ": must be 1.." + MAX_ACK_TIMEOUT_MS);
         }
         return new DeviceConfig(n, i, offered, target, m, ackTimeoutMs);
+    }
+
+    /**
+     * The property hostTarget: the host's first target, checked as a device's activation checks it (and the
+     * Web Console's configuration manager, through {@link DeviceConfigCheck}).
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    static long hostTarget(String hostTarget) {
+        try {
+            return pages(hostTarget);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hostTarget=" + hostTarget + ": " + e.getMessage(), e);
+        }
     }
 
     private static String fromPid(String pid) {

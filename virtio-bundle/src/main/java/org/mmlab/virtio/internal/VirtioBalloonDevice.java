@@ -3,6 +3,8 @@ package org.mmlab.virtio.internal;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonTarget;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
@@ -27,10 +29,10 @@ import org.osgi.service.metatype.annotations.Option;
  * the balloon infrastructure going) is virtballoon_remove, which gives every page back first. A bad
  * configuration fails this device's activation with what is allowed; other devices are untouched.
  */
-@Component(service = CheckContributor.class, configurationPid = VirtioBalloons.FACTORY_PID,
+@Component(service = {CheckContributor.class, BalloonTarget.class}, configurationPid = VirtioBalloons.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = VirtioBalloonDevice.Config.class, factory = true)
-public class VirtioBalloonDevice implements CheckContributor {
+public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
     @ObjectClassDefinition(name = "mmlab virtio-balloon device",
             description = "One virtio-balloon device with its simulated host (QEMU's side)")
     public @interface Config {
@@ -222,5 +224,20 @@ public class VirtioBalloonDevice implements CheckContributor {
                 Features.names(vdev.features()), host.target(), host.actual(), vb.numPages(),
                 vb.vbDevInfo == null ? 0 : vb.vbDevInfo.isolatedPages(), v.held(), v.ackedBuffers(), v.dataLoss(),
                 v.misbehaviour(), vdev.broken(), vb.hinting.numFreePageBlocks());
+    }
+
+    @Override
+    public BalloonDevInfo device() {
+        return vb.vbDevInfo == null || vb.removed() ? null : vb.vbDevInfo;
+    }
+
+    @Override
+    public long targetFrames() {
+        return host.target();
+    }
+
+    @Override
+    public long sizeFrames() {
+        return vb.numPages();
     }
 }

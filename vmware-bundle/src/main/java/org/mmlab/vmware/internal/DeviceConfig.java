@@ -31,12 +31,7 @@ public record DeviceConfig(String name, long hostTarget, long offered, HostBehav
         if (!n.matches("[A-Za-z0-9_-]{1,32}")) {
             throw new IllegalArgumentException("name=" + n + ": a device name is 1 to 32 letters, digits, '_' or '-'");
         }
-        long target;
-        try {
-            target = frames(hostTarget);
-        } catch (IllegalArgumentException e) {
-            throw new IllegalArgumentException("hostTarget=" + hostTarget + ": " + e.getMessage(), e);
-        }
+        long target = hostTarget(hostTarget);
         long caps;
         try {
             caps = Protocol.parseCapabilities(capabilities);
@@ -50,6 +45,20 @@ public record DeviceConfig(String name, long hostTarget, long offered, HostBehav
             throw new IllegalArgumentException("hostBehaviour=" + behaviour + ": " + e.getMessage(), e);
         }
         return new DeviceConfig(n, target, caps, b, shrinker, MigrateVersion.parse(migratepage));
+    }
+
+    /**
+     * The property hostTarget: the host's first target, checked as a device's activation checks it (and the
+     * Web Console's configuration manager, through {@link DeviceConfigCheck}).
+     *
+     * @throws IllegalArgumentException naming the property, the value and what is allowed
+     */
+    static long hostTarget(String hostTarget) {
+        try {
+            return frames(hostTarget);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("hostTarget=" + hostTarget + ": " + e.getMessage(), e);
+        }
     }
 
     private static String fromPid(String pid) {

@@ -3,6 +3,8 @@ package org.mmlab.vmware.internal;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonTarget;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
@@ -29,10 +31,10 @@ import org.osgi.service.metatype.annotations.Option;
  * every page back first. The kernel has one static balloon; the lab may run several, each its own
  * struct vmballoon. A bad configuration fails this device's activation with what is allowed.
  */
-@Component(service = CheckContributor.class, configurationPid = VmwBalloons.FACTORY_PID,
+@Component(service = {CheckContributor.class, BalloonTarget.class}, configurationPid = VmwBalloons.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = VmwDevice.Config.class, factory = true)
-public class VmwDevice implements CheckContributor {
+public class VmwDevice implements CheckContributor, BalloonTarget {
     @ObjectClassDefinition(name = "mmlab VMware balloon",
             description = "One VMware balloon (drivers/misc/vmw_balloon.c) with its simulated hypervisor")
     public @interface Config {
@@ -151,5 +153,20 @@ public class VmwDevice implements CheckContributor {
                 balloon.maxPageSize.text, v.target(), balloon.target, balloon.size.get(), pages4k,
                 balloon.pages.nrHugePages(), balloon.bDevInfo.isolatedPages(), v.held(), balloon.resetRequired,
                 v.behaviour(), v.dataLoss(), balloon.batchPagesAllocated.get(), balloon.migrateVersion.value);
+    }
+
+    @Override
+    public BalloonDevInfo device() {
+        return balloon.bDevInfo;
+    }
+
+    @Override
+    public long targetFrames() {
+        return hypervisor.target();
+    }
+
+    @Override
+    public long sizeFrames() {
+        return balloon.size.get();
     }
 }

@@ -19,6 +19,8 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.mmlab.lab.CheckerReports;
+import org.mmlab.mm.Json;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Deactivate;
@@ -29,7 +31,8 @@ import org.osgi.service.servlet.whiteboard.propertytypes.HttpWhiteboardServletPa
 /**
  * The page's live updates as Server-Sent Events ({@code GET /mmlab/events}): each live view of
  * {@link LabViews#live()} as an event named after it whenever its JSON changed, dmesg's new lines as
- * {@code dmesg} events, and a comment now and then so that a closed page is noticed.
+ * {@code dmesg} events and the checkers' reports among them as {@code reports} events, and a comment
+ * now and then so that a closed page is noticed.
  * <p>
  * Rules: (i) one thread, the ticker, writes to every stream, so a page's events never interleave;
  * (ii) a view is computed once per tick for every page, and not at all when no page listens; (iii) a
@@ -93,10 +96,10 @@ public class EventsServlet extends HttpServlet {
         StringBuilder events = new StringBuilder(": mmlab\n\n");
         lastSent.forEach((name, json) -> event(events, name, json));
         try {
-            LabViews.Reports ring = views.reports(0);
+            LabViews.Dmesg ring = views.dmesg(0);
             List<String> lines = ring.lines();
             int later = (int) Math.min(lines.size(), Math.max(0, ring.next() - dmesgMark)); // for the next tick
-            event(events, "dmesg", Json.write(lines.subList(0, lines.size() - later)));
+            dmesg(events, lines.subList(0, lines.size() - later));
         } catch (LabViews.Unavailable e) {
             // the ring comes with the next tick that can read it
         }
@@ -134,11 +137,11 @@ public class EventsServlet extends HttpServlet {
             }
         });
         try {
-            LabViews.Reports reports = views.reports(Math.max(dmesgMark, 0));
-            if (dmesgMark >= 0 && !reports.lines().isEmpty()) {
-                event(events, "dmesg", Json.write(reports.lines()));
+            LabViews.Dmesg ring = views.dmesg(Math.max(dmesgMark, 0));
+            if (dmesgMark >= 0 && !ring.lines().isEmpty()) {
+                dmesg(events, ring.lines());
             }
-            dmesgMark = reports.next();
+            dmesgMark = ring.next();
         } catch (LabViews.Unavailable e) {
             dmesgMark = -1;
         }
@@ -157,6 +160,15 @@ public class EventsServlet extends HttpServlet {
             return Json.write(view.get());
         } catch (LabViews.Unavailable e) {
             return Json.write(Map.of("unavailable", e.getMessage()));
+        }
+    }
+
+    /** dmesg's lines as a dmesg event, and the checkers' reports among them as a reports event. */
+    private static void dmesg(StringBuilder out, List<String> lines) {
+        event(out, "dmesg", Json.write(lines));
+        List<String> reports = CheckerReports.in(lines);
+        if (!reports.isEmpty()) {
+            event(out, "reports", Json.write(reports));
         }
     }
 

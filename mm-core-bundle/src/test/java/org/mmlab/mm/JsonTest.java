@@ -1,4 +1,4 @@
-package org.mmlab.web.internal;
+package org.mmlab.mm;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

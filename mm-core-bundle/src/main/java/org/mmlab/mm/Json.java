@@ -1,4 +1,4 @@
-package org.mmlab.web.internal;
+package org.mmlab.mm;
 
 import java.lang.reflect.Array;
 import java.lang.reflect.InvocationTargetException;
@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * Writes values as JSON (RFC 8259): records as objects of their components in declaration order,
  * maps as objects, collections and arrays as arrays, enums by name, numbers as they are (a NaN or an
- * infinity as null, which JSON has no word for). Enough for the lab's views; no library needed.
+ * infinity as null, which JSON has no word for). Enough for the lab's page and the commands' --json
+ * (one document of the data the command prints as text); no library needed.
  */
 public final class Json {
 
