@@ -3,8 +3,6 @@ package org.mmlab.mm.shell;
 import java.io.IOException;
 import java.lang.ref.WeakReference;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Dictionary;
@@ -32,6 +30,7 @@ import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MmDebug;
 import org.mmlab.mm.internal.PageUse;
 import org.mmlab.mm.internal.Pagetypeinfo;
+import org.mmlab.mm.internal.VmcoreWriter;
 import org.mmlab.mm.internal.VmstatView;
 import org.mmlab.mm.internal.Workload;
 import org.mmlab.mm.internal.WorkloadSettings;
@@ -50,7 +49,7 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
  */
 @Component(service = MmCommands.class)
 @GogoCommand(scope = "mm", function = {"meminfo", "buddyinfo", "pagetypeinfo", "vmstat", "extfrag", "page", "kpageflags",
-    "workload", "check", "dmesg", "alloc", "free", "config", "debug"})
+    "vmcore", "workload", "check", "dmesg", "alloc", "free", "config", "debug"})
 public class MmCommands {
     /** How long mm:config waits for the rebooted guest. */
     static final long REBOOT_TIMEOUT_MS = 60_000;
@@ -121,18 +120,7 @@ public class MmCommands {
             @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the file to write") String file) throws IOException {
         GuestMemory guest = core().guest();
-        if (CommandArgs.given("FILE", file).isBlank()) {
-            throw new IllegalArgumentException("FILE is empty: give the file to write");
-        }
-        Path path;
-        try {
-            path = Path.of(file).toAbsolutePath();
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + file + "' is not a file name: " + e.getReason());
-        }
-        if (Files.isDirectory(path)) {
-            throw new IllegalArgumentException(path + " is a directory: give a file in it");
-        }
+        Path path = Args.newFile(file);
         long pages;
         try {
             pages = Kpageflags.write(guest, path, force);
@@ -140,6 +128,30 @@ public class MmCommands {
             throw new IllegalArgumentException(path + " exists: give --force to replace it, or another file");
         }
         System.out.printf("wrote %d pages (%d bytes) to %s; read it with: page-types -F %s%n", pages, pages * 8, path, path);
+    }
+
+    @Descriptor("write the guest as a kdump vmcore (ELF64, VMCOREINFO, struct pages as the kernel's) that makedumpfile"
+            + " reads; PageOffline pages are not read (seed 004) unless --naive; a file that exists is replaced only"
+            + " with --force")
+    public void vmcore(@Descriptor("read every page, PageOffline ones too, as dump tools did before 2019")
+            @Parameter(names = {"-n", "--naive"}, presentValue = "true", absentValue = "false") boolean naive,
+            @Descriptor("replace the file if it exists")
+            @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
+            @Descriptor("the file to write") String file) throws IOException {
+        GuestMemory guest = core().guest();
+        Path path = Args.newFile(file);
+        VmcoreWriter.Result r;
+        try {
+            r = VmcoreWriter.write(guest, path, naive, force);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException(path + " exists: give --force to replace it, or another file");
+        }
+        System.out.printf("wrote %s: %d bytes, an ELF64 kdump vmcore of %d pages (%s)%n", path, r.bytes(), r.ramPages(),
+                Sizes.format(r.ramPages()));
+        System.out.printf("read %d pages, left %d PageOffline pages unread%s; hosts backed %d frames again for it%s%n",
+                r.pagesRead(), r.offlineSkipped(), naive ? " (--naive: every page read)" : "", r.backed(),
+                r.backedByHost().isEmpty() ? "" : ": " + r.backedByHost().toString().replaceAll("[{}]", ""));
+        System.out.printf("filter it with: makedumpfile --message-level 31 -d 31 %s OUT%n", path);
     }
 
     @Descriptor("run simulated user processes: start, stop or status; or fragment memory as a long-running guest's"
