@@ -19,7 +19,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.mmlab.mm.MigrationContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloonState;
@@ -72,8 +72,10 @@ class TwoDriversLifecycleTest {
     @InjectService(cardinality = 0)
     ServiceAware<MmLab> mmLabs;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     GogoSession gogo;
-    long memFreeAtBoot;
     final List<Configuration> configs = new ArrayList<>();
     /** The bundles a test uninstalled, by symbolic name, with their jars: installed again afterwards. */
     final Map<String, byte[]> uninstalled = new HashMap<>();
@@ -81,11 +83,8 @@ class TwoDriversLifecycleTest {
     HeldWorks works;
 
     @BeforeEach
-    void bootAFreshGuest() throws Exception {
+    void openAShell() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
-        memFreeAtBoot = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
         compactor = new Compactor(processor);
         works = new HeldWorks(context, mmLabs.waitForService(VirtioInFelixTest.WAIT_MS));
     }
@@ -111,9 +110,8 @@ class TwoDriversLifecycleTest {
             VirtioBalloons virtio = virtioServices.waitForService(VirtioInFelixTest.WAIT_MS);
             VmwBalloons vmw = vmwServices.waitForService(VirtioInFelixTest.WAIT_MS);
             Await.until("no device left", () -> virtio.devices().isEmpty() && vmw.devices().isEmpty());
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            gogo.run("mm:kcompactd start");
             gogo.close();
         }
     }
@@ -169,8 +167,8 @@ class TwoDriversLifecycleTest {
         String check = gogo.run("mm:check");
         assertThat(check).contains("hosts: " + GIB_FRAMES + " frames held, 0 guest accesses to held frames");
         assertThat(lastLine(check)).isEqualTo("mm:check: OK");
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree")
-                .isEqualTo(memFreeAtBoot - (GIB_FRAMES + batchPages) * 4);
+        assertThat(guest.memFreeKb()).as("MemFree")
+                .isEqualTo(guest.memFreeAtBootKb() - (GIB_FRAMES + batchPages) * 4);
     }
 
     /** Each stop waits for its driver's work, which the hook holds until both stops have begun. */
@@ -206,7 +204,7 @@ class TwoDriversLifecycleTest {
         String check = gogo.run("mm:check");
         assertThat(check).doesNotContain("hosts:");
         assertThat(lastLine(check)).isEqualTo("mm:check: OK");
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree").isEqualTo(memFreeAtBoot - batchPages * 4);
+        assertThat(guest.memFreeKb()).as("MemFree").isEqualTo(guest.memFreeAtBootKb() - batchPages * 4);
     }
 
     /** vmware-bundle's device 0, at this size before the test goes on; its state then. */
@@ -258,8 +256,8 @@ class TwoDriversLifecycleTest {
         String check = gogo.run("mm:check");
         assertThat(check).contains("hosts: " + pages + " frames held, 0 guest accesses to held frames");
         assertThat(lastLine(check)).isEqualTo("mm:check: OK");
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree, less the batch page vmballoon_exit()"
-                + " never frees").isEqualTo(memFreeAtBoot - (pages + batchPages) * 4);
+        assertThat(guest.memFreeKb()).as("MemFree, less the batch page vmballoon_exit()"
+                + " never frees").isEqualTo(guest.memFreeAtBootKb() - (pages + batchPages) * 4);
     }
 
     private Bundle bundle(String bsn) {

@@ -11,7 +11,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.mmlab.mm.MigrationContract;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.vmware.VmwBalloons;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
@@ -33,14 +33,15 @@ class VmwInFelixTest {
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     VmwBalloons vmw;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     GogoSession gogo;
     VmwLab lab;
 
     @BeforeEach
-    void bootAFreshGuestWithVmwDeviceZero() throws Exception {
+    void vmwDeviceZeroOnTheFreshGuest() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
         lab = new VmwLab(cm, vmw);
         lab.create("0", Map.of());
     }
@@ -51,9 +52,8 @@ class VmwInFelixTest {
             gogo.run("vmw:host 0 normal");
             lab.deleteAll();
             assertThat(gogo.run("balloon:list")).doesNotContain("vmw-balloon");
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            gogo.run("mm:kcompactd start");
             gogo.close();
         }
     }

@@ -17,6 +17,7 @@ import org.mmlab.mm.Mm;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.Migrate;
 import org.mmlab.mm.internal.MmCheck;
 
@@ -353,7 +354,7 @@ class BalloonCoreTest {
         List<String> problems = new ArrayList<>();
         new BalloonCheck(g.balloon).check(l -> { }, problems::add);
         assertThat(problems).isEmpty();
-        MmCheck.CheckResult r = MmCheck.run(g.core.guest(), null);
+        CheckResult r = MmCheck.run(g.core.guest(), null);
         assertThat(r.ok()).as(r.text()).isTrue();
     }
 }

@@ -10,6 +10,7 @@ import org.mmlab.balloon.Balloons;
 import org.mmlab.balloon.internal.BalloonFixture;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MovablePagesImpl;
@@ -70,7 +71,7 @@ final class HvGuest implements AutoCloseable {
             }
         }
         assertThat(problems).isEmpty();
-        MmCheck.CheckResult r = MmCheck.run(mm.guest(), null);
+        CheckResult r = MmCheck.run(mm.guest(), null);
         assertThat(r.ok()).as(r.text()).isTrue();
     }
 

@@ -14,6 +14,7 @@ import java.util.TreeMap;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.GuestPages.VmcoreWritten;
 
 /**
  * Models what kdump gives a dump tool (kernel/crash_core.c crash_prepare_elf64_headers() and
@@ -42,26 +43,11 @@ public final class VmcoreWriter {
     /** Pages per write (1 MiB). */
     private static final int BATCH = 256;
 
-    /**
-     * What a write did.
-     *
-     * @param bytes          the file's size
-     * @param ramPages       guest pages in the dump
-     * @param pagesRead      guest pages whose content was read
-     * @param offlineSkipped PageOffline pages left unread (0 with naive)
-     * @param backedByHost   frames each host had to back again because the dump read them, by host name
-     */
-    public record Result(long bytes, int ramPages, long pagesRead, long offlineSkipped, Map<String, Long> backedByHost) {
-        public long backed() {
-            return backedByHost.values().stream().mapToLong(Long::longValue).sum();
-        }
-    }
-
     private VmcoreWriter() {
     }
 
     /** Writes the guest's vmcore to file, replacing it if replace, creating it otherwise. */
-    public static Result write(GuestMemory g, Path file, boolean naive, boolean replace) throws IOException {
+    public static VmcoreWritten write(GuestMemory g, Path file, boolean naive, boolean replace) throws IOException {
         try {
             return g.stopMachine(() -> {
                 try (FileChannel ch = replace ? FileChannel.open(file, StandardOpenOption.CREATE,
@@ -77,7 +63,7 @@ public final class VmcoreWriter {
         }
     }
 
-    static Result write(GuestMemory g, FileChannel ch, boolean naive, long crashTime) throws IOException {
+    static VmcoreWritten write(GuestMemory g, FileChannel ch, boolean naive, long crashTime) throws IOException {
         VmcoreLayout l = VmcoreLayout.of(g.nrPages());
         byte[] note = note(Vmcoreinfo.text(l, crashTime));
         long noteOffset = EHDR_SIZE + 3L * PHDR_SIZE;
@@ -91,17 +77,17 @@ public final class VmcoreWriter {
         head.put(note);
         head.clear();
         writeFully(ch, head, 0);
-        Result r = writeRam(g, ch, ramOffset, naive);
+        VmcoreWritten r = writeRam(g, ch, ramOffset, naive);
         writeData(g, l, ch, dataOffset);
         long end = dataOffset + l.dataBytes();
         if (ch.size() < end) { // the rest of mem_map's last page, zeros
             writeFully(ch, ByteBuffer.allocate(1), end - 1);
         }
-        return new Result(end, r.ramPages(), r.pagesRead(), r.offlineSkipped(),
+        return new VmcoreWritten(end, r.ramPages(), r.pagesRead(), r.offlineSkipped(),
                 r.backedByHost());
     }
 
-    private static Result writeRam(GuestMemory g, FileChannel ch, long ramOffset, boolean naive) throws IOException {
+    private static VmcoreWritten writeRam(GuestMemory g, FileChannel ch, long ramOffset, boolean naive) throws IOException {
         ByteBuffer buf = ByteBuffer.allocateDirect(BATCH * Mm.PAGE_SIZE).order(ByteOrder.LITTLE_ENDIAN);
         Map<String, Long> backed = new TreeMap<>();
         long read = 0;
@@ -125,7 +111,7 @@ public final class VmcoreWriter {
             }
         }
         flush(ch, buf, ramOffset, batchStart, n);
-        return new Result(0, n, read, skipped, backed);
+        return new VmcoreWritten(0, n, read, skipped, backed);
     }
 
     /** Writes the pages rendered since batchStart; returns where the next batch starts. */

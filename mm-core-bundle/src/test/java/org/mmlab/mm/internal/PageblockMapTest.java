@@ -65,7 +65,7 @@ class PageblockMapTest {
     @Test
     void aBalloonPageIsTheBalloonsOfTheHostHoldingItsFrame() {
         GuestMemory g = FakeMovableDrivers.guest("2025");
-        int pfn = new FakeMovableDrivers.Driver2025(g).add();
+        int pfn = FakeMovableDrivers.driver2025(g).add();
         g.hostFrames.discard(pfn, new HostFramesTest.Host(false));
 
         Pageblock block = PageblockMap.pageblocks(g).pageblocks().get(pfn / 512);

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.GuestPages.VmcoreWritten;
 
 /**
  * The vmcore as a dump tool reads it: the ELF header and program headers, the VMCOREINFO note, the page
@@ -102,7 +103,7 @@ class VmcoreWriterTest {
         Guest guest = new Guest();
         Path f = dir.resolve("vmcore");
 
-        VmcoreWriter.Result r = VmcoreWriter.write(guest.g, f, false, false);
+        VmcoreWritten r = VmcoreWriter.write(guest.g, f, false, false);
 
         ByteBuffer b = read(f);
         assertThat(r.bytes()).isEqualTo(Files.size(f));
@@ -201,7 +202,7 @@ class VmcoreWriterTest {
         Guest guest = new Guest();
         Path f = dir.resolve("vmcore");
 
-        VmcoreWriter.Result r = VmcoreWriter.write(guest.g, f, false, false);
+        VmcoreWritten r = VmcoreWriter.write(guest.g, f, false, false);
 
         assertThat(r.offlineSkipped()).isEqualTo(guest.offline.length);
         assertThat(r.pagesRead()).isEqualTo(guest.g.nrPages() - guest.offline.length);
@@ -219,7 +220,7 @@ class VmcoreWriterTest {
         Guest guest = new Guest();
         Path f = dir.resolve("vmcore");
 
-        VmcoreWriter.Result r = VmcoreWriter.write(guest.g, f, true, false);
+        VmcoreWritten r = VmcoreWriter.write(guest.g, f, true, false);
 
         assertThat(r.offlineSkipped()).isZero();
         assertThat(r.pagesRead()).isEqualTo(guest.g.nrPages());

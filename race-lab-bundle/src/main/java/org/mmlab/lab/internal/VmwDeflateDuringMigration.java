@@ -116,7 +116,7 @@ final class VmwDeflateDuringMigration implements Race {
             vmw.open();
         }
         lab.bootWith(setup.contract());
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         if (!configured) { // once: setting it again would have SCR make the device again, maybe during a run
             device0.set(lab, Map.of("hostCapabilities", CAPABILITIES, "migratepage", setup.variant(), "hostTarget",
                     String.valueOf(PAGES)));
@@ -190,13 +190,13 @@ final class VmwDeflateDuringMigration implements Race {
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
-        device0.restore();
+        device0.restore(lab);
         configured = false;
         if (vmw != null) {
             vmw.close();
             vmw = null;
         }
         lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
-        lab.run("mm:kcompactd start");
+        lab.kcompactd(true);
     }
 }

@@ -11,6 +11,7 @@ import org.mmlab.balloon.Balloons;
 import org.mmlab.balloon.internal.BalloonFixture;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MovablePagesImpl;
@@ -69,7 +70,7 @@ final class TestGuest implements AutoCloseable {
     }
 
     /** mm:check with the devices' and the balloon infrastructure's contributors, as the lab runs it. */
-    MmCheck.CheckResult check() {
+    CheckResult check() {
         return MmCheck.run(mm.guest(), null);
     }
 
@@ -81,7 +82,7 @@ final class TestGuest implements AutoCloseable {
             }
         }
         assertThat(problems).isEmpty();
-        MmCheck.CheckResult r = check();
+        CheckResult r = check();
         assertThat(r.ok()).as(r.text()).isTrue();
     }
 

@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.vmware.internal.Backdoor.Registers;
 
@@ -233,7 +234,7 @@ class VmwHypervisorTest {
         g.mm.writePage(pfn, 42);
 
         assertThat(hv.view().dataLoss()).isEqualTo(1);
-        MmCheck.CheckResult r = g.check();
+        CheckResult r = g.check();
         assertThat(r.verdict()).startsWith("mm:check: FAIL guest access to a host-held frame");
     }
 }

@@ -1,4 +1,4 @@
-package org.mmlab.virtio.shell;
+package org.mmlab.virtio.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

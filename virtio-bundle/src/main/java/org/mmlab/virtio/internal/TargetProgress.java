@@ -1,10 +1,11 @@
-package org.mmlab.virtio.shell;
+package org.mmlab.virtio.internal;
 
 /**
- * virtio:target's judge of its wait (not in the kernel): progress is coming closer to the target than
- * ever before, not any change. A balloon that inflates and is deflated again, as when the OOM notifier
- * (DEFLATE_ON_OOM) takes back what fill_balloon() gave, moves all the time without getting anywhere; it
- * is stalled once it has not come closer for stallMs. Times are the caller's clock, in ms.
+ * The judge of a wait for a device's target (not in the kernel: what VirtioBalloons.setTarget() and so
+ * virtio:target wait for): progress is coming closer to the target than ever before, not any change. A
+ * balloon that inflates and is deflated again, as when the OOM notifier (DEFLATE_ON_OOM) takes back what
+ * fill_balloon() gave, moves all the time without getting anywhere; it is stalled once it has not come
+ * closer for stallMs. Times are the caller's clock, in ms.
  */
 final class TargetProgress {
     private final long target;
