@@ -90,6 +90,8 @@ public final class XenBalloon {
     private boolean stopping;
     /** Passes of the thread: what a waiter waits on. */
     private long passes;
+    /** The thread sleeps in wait_event_freezable_timeout(): only a wake-up or its timeout starts a pass. */
+    private boolean sleeping;
 
     XenBalloon(String name, MemoryManager mm, Balloons balloons, MovablePages movablePages) {
         this.name = name;
@@ -191,9 +193,14 @@ public final class XenBalloon {
                     };
                     credit = currentCredit();
                     long end = System.nanoTime() + timeout * LAB_SECOND_MS * 1_000_000;
+                    if (!balloonThreadCond(credit)) {
+                        sleeping = true;
+                        counts.notifyAll();
+                    }
                     while (!balloonThreadCond(credit) && System.nanoTime() < end) {
                         counts.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
                     }
+                    sleeping = false;
                     if (stopping) {
                         return;
                     }
@@ -452,6 +459,20 @@ public final class XenBalloon {
                 counts.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
             }
             return stats();
+        }
+    }
+
+    /**
+     * Waits until the thread sleeps (its condition false: nothing to do until a wake-up), at most timeoutMs;
+     * returns whether it does. What a test waits for before a backend's call, which wakes no thread.
+     */
+    public boolean awaitSleeping(long timeoutMs) throws InterruptedException {
+        synchronized (counts) {
+            long end = System.nanoTime() + timeoutMs * 1_000_000;
+            while (!sleeping && System.nanoTime() < end) {
+                counts.wait(Math.max(1, (end - System.nanoTime()) / 1_000_000));
+            }
+            return sleeping;
         }
     }
 
