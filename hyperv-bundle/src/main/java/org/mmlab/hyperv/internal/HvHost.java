@@ -242,7 +242,14 @@ public final class HvHost implements Hypervisor {
     void hotAdd(long count) {
         long range;
         synchronized (this) {
-            if (count <= 0 || count > space.length - covered) {
+            if (space.length == 0) {
+                throw new IllegalArgumentException("device " + name + " has no hot-add space: give its configuration"
+                        + " hotAddSpace=SIZE");
+            }
+            if (count <= 0) {
+                throw new IllegalArgumentException("a hot-add of " + count + " pages: a hot-add is 1 page or more");
+            }
+            if (count > space.length - covered) {
                 throw new IllegalArgumentException(String.format("a hot-add of %d pages: the hot-add space has %d of its"
                         + " %d pages left", count, space.length - covered, space.length));
             }

@@ -119,6 +119,21 @@ class HvBalloonTest {
     }
 
     @Test
+    void aHotAddOfNothingOrIntoNoSpaceIsRefusedWithWhatIsAllowed() throws Exception {
+        try (HvGuest g = new HvGuest()) {
+            HvDevice none = g.device("0", "0");
+            HvDevice some = g.device("1", "1024");
+
+            assertThatThrownBy(() -> none.host().hotAdd(1)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("device 0 has no hot-add space: give its configuration hotAddSpace=SIZE");
+            assertThatThrownBy(() -> some.host().hotAdd(0)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("a hot-add of 0 pages: a hot-add is 1 page or more");
+            assertThat(some.driver().space().onlined()).isZero();
+            g.assertClean();
+        }
+    }
+
+    @Test
     void removingTheDriverGivesNothingBackAsTheKernelDoes() throws Exception {
         try (HvGuest g = new HvGuest()) {
             HvDevice d = g.device("0", "0");
