@@ -110,13 +110,15 @@ public class MmCommands {
         pages.nrPages(); // no guest: said before the file is looked at
         Path path = Args.newFile(file);
         GuestPages.VmcoreWritten r;
+        long t0 = System.nanoTime();
         try {
             r = pages.writeVmcore(path, naive, force);
         } catch (FileAlreadyExistsException e) {
             throw new IllegalArgumentException(path + " exists: give --force to replace it, or another file");
         }
-        System.out.printf("wrote %s: %d bytes, an ELF64 kdump vmcore of %d pages (%s)%n", path, r.bytes(), r.ramPages(),
-                Sizes.format(r.ramPages()));
+        long ms = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("wrote %s: %d bytes, an ELF64 kdump vmcore of %d pages (%s), in %d ms (%d MiB/s)%n", path,
+                r.bytes(), r.ramPages(), Sizes.format(r.ramPages()), ms, (r.bytes() >> 20) * 1000 / ms);
         System.out.printf("read %d pages, left %d PageOffline pages unread%s; hosts backed %d frames again for it%s%n",
                 r.pagesRead(), r.offlineSkipped(), naive ? " (--naive: every page read)" : "", r.backed(),
                 r.backedByHost().isEmpty() ? "" : ": " + new TreeMap<>(r.backedByHost()).toString().replaceAll("[{}]", ""));
