@@ -462,6 +462,11 @@ public final class XenBalloon {
         }
     }
 
+    /** Waits until the xenstore's watch events queued so far (the one of the watch's registration) have run. */
+    void awaitWatches() throws InterruptedException {
+        xenstore.sync();
+    }
+
     /**
      * Waits until the thread sleeps (its condition false: nothing to do until a wake-up), at most timeoutMs;
      * returns whether it does. What a test waits for before a backend's call, which wakes no thread.

@@ -4,6 +4,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -60,6 +61,15 @@ final class XenStore {
             xenwatch.execute(() -> w.callback().accept(w.path()));
         } catch (RejectedExecutionException e) {
             // closed: the guest went, nobody watches
+        }
+    }
+
+    /** Waits until every watch event queued so far has run. */
+    void sync() throws InterruptedException {
+        try {
+            xenwatch.submit(() -> { }).get();
+        } catch (ExecutionException | RejectedExecutionException e) {
+            // closed: no event runs any more
         }
     }
 

@@ -75,8 +75,9 @@ class XenBalloonTest {
         try (XenGuest g = new XenGuest()) {
             XenDevice d = g.device("0", "0");
             g.balloonTo(d, 100);
-            // the thread asleep, as the kernel's is between targets: a backend's call wakes it not, so it does
-            // not see the credit the call makes (its pass would set target_pages to cover it: rule viii)
+            // the thread asleep, as the kernel's is between targets, and no watch event pending (XenGuest): a
+            // backend's call wakes it not, so it does not see the credit the call makes (a pass would set
+            // target_pages to cover it: rule viii, and the balloon would go to 0, not back to 100)
             assertThat(d.driver().awaitSleeping(10_000)).isTrue();
 
             int[] pages = d.driver().allocBallooned(300);

@@ -40,9 +40,14 @@ final class XenGuest implements AutoCloseable {
         movablePages = (MovablePages) MovablePagesImpl.forBundle(mm.guest(), "xen-bundle", 5);
     }
 
-    XenDevice device(String name, String balloonTarget) {
+    /**
+     * A device as DS makes it, once the watch event of its registration has run: a later one would wake the
+     * balloon thread at a moment no test chose.
+     */
+    XenDevice device(String name, String balloonTarget) throws InterruptedException {
         XenDevice d = new XenDevice(DeviceConfig.parse(name, null, balloonTarget), mm, balloons, movablePages, registry);
         made.add(d);
+        d.driver().awaitWatches();
         return d;
     }
 
