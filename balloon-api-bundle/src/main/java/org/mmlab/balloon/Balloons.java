@@ -89,6 +89,18 @@ public interface Balloons {
     int balloonPageListDequeue(BalloonDevInfo b, int[] out, int nReq);
 
     /**
+     * balloon_page_delete() (include/linux/balloon_compaction.h, v3.8 to v6.16) for one named page, with the
+     * dequeue's accounting: the page leaves the device and is the caller's (still PageOffline until freed).
+     * For a device without migration (made with a null migratepage) whose host names the pages it gives
+     * back, as Hyper-V's DM_UNBALLOON_REQUEST does: the kernel's hv_balloon keeps no list, the lab's device
+     * stands for its num_pages_ballooned.
+     *
+     * @throws IllegalArgumentException changing nothing, if the page is not on the device's list or the
+     *         device migrates its pages
+     */
+    void balloonPageDelete(BalloonDevInfo b, int pfn);
+
+    /**
      * What a 2012 or 2016 driver's migratepage did itself, once it held its own lock and before it told
      * its host: newPfn joins the balloon in pfn's place (balloon_page_insert(newpage),
      * isolated_pages--, BALLOON_MIGRATE, balloon_page_delete(page), and under 2016 the balloon's

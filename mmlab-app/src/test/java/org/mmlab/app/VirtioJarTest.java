@@ -23,7 +23,7 @@ class VirtioJarTest {
     @Test
     void deviceZeroIsThereAtTheFirstStatementOfEveryFreshLab() throws Exception {
         for (int i = 0; i < FRESH_LABS; i++) {
-            LabProcess.Run run = LabProcess.scripted(dir, "mmlab.commands=balloon:info 0; virtio:devices");
+            LabProcess.Run run = LabProcess.scripted(dir, "mmlab.commands=balloon:info 'virtio-balloon 0'; virtio:devices");
 
             assertThat(run.exit()).as("lab %d:%n%s", i, run.err()).isZero();
             assertThat(run.out()).as("lab %d", i).contains("virtio-balloon 0").containsPattern("(?m)^0\\s+virtio0\\s");

@@ -492,6 +492,31 @@ final class BalloonCore {
         return n;
     }
 
+    /** balloon_page_delete() of one named page of a device without migration, with the dequeue's accounting. */
+    void balloonPageDelete(BalloonDevInfo info, int pfn) {
+        BalloonDevice b = device(info);
+        checkPfn(pfn);
+        if (b.migratepage != null) {
+            throw new IllegalArgumentException(b.name() + " migrates its pages: take them with balloon_page_dequeue()");
+        }
+        boolean deleted;
+        lock(b);
+        try {
+            String wrong = era.notMarkedAs(b, pfn);
+            if (wrong != null) {
+                throw new IllegalArgumentException(String.format("pfn %#x is not a page of %s: it %s", pfn, b.name(),
+                        wrong));
+            }
+            deleted = era.dequeueOne(b, pfn);
+        } finally {
+            unlock(b);
+        }
+        if (!deleted) {
+            throw new IllegalArgumentException(String.format("pfn %#x of %s is locked: not deleted", pfn, b.name()));
+        }
+        era.afterDequeue(new int[] {pfn}, 1);
+    }
+
     /** What every deflation counts: the managed pages back, BALLOON_DEFLATE, NR_BALLOON_PAGES. */
     void balloonPageDeflated(BalloonDevice b, int pfn) {
         if (b.adjustManagedPageCount()) {

@@ -136,6 +136,11 @@ public class DriverBalloons implements Balloons {
     }
 
     @Override
+    public void balloonPageDelete(BalloonDevInfo b, int pfn) {
+        core.balloonPageDelete(b, pfn);
+    }
+
+    @Override
     public void balloonPageMigrated(BalloonDevInfo b, int newPfn, int pfn) {
         core.balloonPageMigrated(b, newPfn, pfn);
     }

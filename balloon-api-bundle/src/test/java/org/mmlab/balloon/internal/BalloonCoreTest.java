@@ -321,6 +321,35 @@ class BalloonCoreTest {
         return failed;
     }
 
+    @ParameterizedTest
+    @EnumSource(MigrationContract.class)
+    void aDeviceWithoutMigrationGivesBackTheNamedPageAndRefusesOneItDoesNotHave(MigrationContract contract) {
+        Guest g = new Guest(contract);
+        BalloonDevInfo b = g.driver.balloonDevinfoInit("hv-balloon 0", null, true);
+        long totalram = g.core.totalramPages();
+        List<Integer> pfns = g.inflate(b, 3);
+        int other = g.driver.balloonPageAlloc();
+
+        g.driver.balloonPageDelete(b, pfns.get(1));
+
+        assertThat(b.nrPages()).isEqualTo(2);
+        assertThat(g.core.pageCount(pfns.get(1))).as("the caller's reference").isEqualTo(1);
+        assertThat(g.core.nodePageState(NodeStat.NR_BALLOON_PAGES)).isEqualTo(2);
+        assertThat(g.core.totalramPages()).isEqualTo(totalram - 2);
+        g.core.putPage(pfns.get(1));
+        if (contract != MigrationContract.BALLOON_2012) { // v3.8 marked no page: any page would pass as the device's
+            assertThatThrownBy(() -> g.driver.balloonPageDelete(b, other)).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("is not a page of hv-balloon 0");
+            assertThat(b.nrPages()).isEqualTo(2);
+        }
+        g.core.putPage(other);
+        assertClean(g);
+        BalloonDevInfo migrating = g.device("balloon 1", new Guest.Host(), false);
+        int m = g.inflate(migrating, 1).get(0);
+        assertThatThrownBy(() -> g.driver.balloonPageDelete(migrating, m)).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("migrates its pages");
+    }
+
     private static void assertClean(Guest g) {
         List<String> problems = new ArrayList<>();
         new BalloonCheck(g.balloon).check(l -> { }, problems::add);

@@ -2,6 +2,7 @@ package org.mmlab.mm.admin;
 
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Map;
 
 import org.mmlab.mm.MigrateType;
 import org.osgi.annotation.versioning.ProviderType;
@@ -30,6 +31,16 @@ public interface GuestPages {
     long writeKpageflags(Path file, boolean replace) throws IOException;
 
     /**
+     * Writes the guest as a kdump vmcore (an ELF64 core with VMCOREINFO, page tables and mem_map) that
+     * makedumpfile reads, with the machine stopped. PageOffline pages are left unread (seed 004) unless
+     * naive, which reads every page as dump tools did before 2019.
+     *
+     * @throws java.nio.file.FileAlreadyExistsException when the file exists and replace is false
+     * @since 1.1
+     */
+    VmcoreWritten writeVmcore(Path file, boolean naive, boolean replace) throws IOException;
+
+    /**
      * One page's place in the guest.
      *
      * @param pfn       the page frame number
@@ -40,5 +51,26 @@ public interface GuestPages {
      *                  pid), a balloon's (and which host holds its frame), reserved, ...
      */
     record PageInfo(int pfn, String zone, MigrateType pageblock, long content, String use) {
+    }
+
+    /**
+     * What a vmcore write did.
+     *
+     * @param bytes          the file's size
+     * @param ramPages       guest pages in the dump
+     * @param pagesRead      guest pages whose content was read
+     * @param offlineSkipped PageOffline pages left unread (0 with naive)
+     * @param backedByHost   frames each host had to back again because the dump read them, by host name
+     * @since 1.1
+     */
+    record VmcoreWritten(long bytes, int ramPages, long pagesRead, long offlineSkipped, Map<String, Long> backedByHost) {
+        public VmcoreWritten {
+            backedByHost = Map.copyOf(backedByHost);
+        }
+
+        /** Frames all hosts backed again. */
+        public long backed() {
+            return backedByHost.values().stream().mapToLong(Long::longValue).sum();
+        }
     }
 }

@@ -54,11 +54,21 @@ final class FrameContent implements PageContent {
 
     @Override
     public void write(int pfn, long tag) {
-        ByteBuffer c = chunk(pfn);
-        int off = offset(pfn);
+        fill(chunk(pfn).duplicate().order(ByteOrder.LITTLE_ENDIAN).position(offset(pfn)), tag);
+    }
+
+    /** A frame written with tag, at dst's position (advanced by a page). */
+    static void fill(ByteBuffer dst, long tag) {
+        int at = dst.position();
         for (int i = 0; i < Mm.PAGE_SIZE / Long.BYTES; i++) {
-            c.putLong(off + i * Long.BYTES, tag ^ (SPREAD * i));
+            dst.putLong(at + i * Long.BYTES, tag ^ (SPREAD * i));
         }
+        dst.position(at + Mm.PAGE_SIZE);
+    }
+
+    @Override
+    public void render(int pfn, ByteBuffer dst) {
+        dst.put(chunk(pfn).slice(offset(pfn), Mm.PAGE_SIZE));
     }
 
     @Override

@@ -8,7 +8,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** The running guest's pages one by one (GuestPages): dump_page(), whose a page is, /proc/kpageflags. */
+/** The running guest's pages one by one (GuestPages): dump_page(), whose a page is, /proc/kpageflags, the vmcore. */
 @Component(service = GuestPages.class)
 public class GuestPagesComponent implements GuestPages {
     private final RunningGuest guests;
@@ -41,5 +41,10 @@ public class GuestPagesComponent implements GuestPages {
     @Override
     public long writeKpageflags(Path file, boolean replace) throws IOException {
         return Kpageflags.write(guests.get().guest(), file, replace);
+    }
+
+    @Override
+    public VmcoreWritten writeVmcore(Path file, boolean naive, boolean replace) throws IOException {
+        return VmcoreWriter.write(guests.get().guest(), file, naive, replace);
     }
 }

@@ -23,6 +23,8 @@ final class HostFrames {
     private volatile byte[] holder;
     private final AtomicLong dataLoss = new AtomicLong();
     private final AtomicLong held = new AtomicLong();
+    /** Frames hosts backed again because a dump read them (vmcore --naive). */
+    private final AtomicLong backedForDumps = new AtomicLong();
 
     HostFrames(MemMap map, PageContent content, Dmesg dmesg) {
         this.map = map;
@@ -118,6 +120,24 @@ final class HostFrames {
                     + "%nCPU: 0 PID: 1 Comm: %s%n%s", access, pfn, host.name(), MmDebug.comm(), MmDebug.javaTrace()), null);
         }
         host.guestAccessedHeldFrame(pfn, access);
+    }
+
+    /**
+     * A dump tool read a frame (kdump's /proc/vmcore): if a host holds it, the host must back it again
+     * with a zeroed frame to answer the read, and counts it; the frame stays the host's (the balloon
+     * still has it), and it is no guest access, so no data loss. Returns the holder, or null.
+     */
+    Hypervisor dumpRead(int pfn) {
+        Hypervisor host = holder(pfn);
+        if (host != null) {
+            backedForDumps.incrementAndGet();
+        }
+        return host;
+    }
+
+    /** Frames hosts backed for dumps since boot. */
+    long backedForDumps() {
+        return backedForDumps.get();
     }
 
     /** Guest accesses that found a frame a host had discarded and would not fault in. */

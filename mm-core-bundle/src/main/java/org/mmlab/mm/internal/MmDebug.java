@@ -249,7 +249,7 @@ public final class MmDebug {
     }
 
     /** page->mapping as the kernel prints it: the object's address, its pointer tag on top, the PAGE_MAPPING_* bits. */
-    private static long mappingAddress(int word) {
+    static long mappingAddress(int word) {
         return word == 0 ? 0 : Kasan.tagged(Kasan.objectAddress(MemMap.mappingHandle(word)), MemMap.mappingTag(word))
                 + (word & MemMap.PAGE_MAPPING_FLAGS);
     }

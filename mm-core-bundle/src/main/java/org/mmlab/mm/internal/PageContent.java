@@ -13,6 +13,13 @@ public interface PageContent {
     /** copy_highpage(): the whole page. */
     void copy(int dstPfn, int srcPfn);
 
+    /**
+     * The page's 4 KiB as memory holds them, at dst's position (advanced by a page), for a vmcore: the
+     * frame itself, or the tag rendered as the frame model writes it (a tag of 0, never written or
+     * discarded, as a zero-filled page).
+     */
+    void render(int pfn, java.nio.ByteBuffer dst);
+
     /** What the host does to a page it takes back: the content is gone. */
     void discard(int pfn);
 

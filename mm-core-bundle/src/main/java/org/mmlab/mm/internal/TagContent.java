@@ -31,6 +31,20 @@ final class TagContent implements PageContent {
     }
 
     @Override
+    public void render(int pfn, java.nio.ByteBuffer dst) {
+        long tag = read(pfn);
+        if (tag == DISCARDED) {
+            int at = dst.position();
+            for (int i = 0; i < org.mmlab.mm.Mm.PAGE_SIZE; i += Long.BYTES) {
+                dst.putLong(at + i, 0);
+            }
+            dst.position(at + org.mmlab.mm.Mm.PAGE_SIZE);
+        } else {
+            FrameContent.fill(dst, tag);
+        }
+    }
+
+    @Override
     public void discard(int pfn) {
         LONGS.setOpaque(tags, pfn, DISCARDED);
     }

@@ -2,17 +2,17 @@ package org.mmlab.mm.shell;
 
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.TreeMap;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Json;
+import org.mmlab.mm.Sizes;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestPages;
@@ -30,7 +30,7 @@ import org.osgi.service.component.annotations.Reference;
  */
 @Component(service = MmCommands.class)
 @GogoCommand(scope = "mm", function = {"meminfo", "buddyinfo", "pagetypeinfo", "vmstat", "extfrag", "page", "kpageflags",
-    "workload", "check", "dmesg"})
+    "vmcore", "workload", "check", "dmesg"})
 public class MmCommands {
     private final GuestViews views;
     private final GuestPages pages;
@@ -101,18 +101,7 @@ public class MmCommands {
             @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the file to write") String file) throws IOException {
         pages.nrPages(); // no guest: said before the file is looked at
-        if (CommandArgs.given("FILE", file).isBlank()) {
-            throw new IllegalArgumentException("FILE is empty: give the file to write");
-        }
-        Path path;
-        try {
-            path = Path.of(file).toAbsolutePath();
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + file + "' is not a file name: " + e.getReason());
-        }
-        if (Files.isDirectory(path)) {
-            throw new IllegalArgumentException(path + " is a directory: give a file in it");
-        }
+        Path path = Args.newFile(file);
         long written;
         try {
             written = pages.writeKpageflags(path, force);
@@ -121,6 +110,32 @@ public class MmCommands {
         }
         System.out.printf("wrote %d pages (%d bytes) to %s; read it with: page-types -F %s%n", written, written * 8, path,
                 path);
+    }
+
+    @Descriptor("write the guest as a kdump vmcore (ELF64, VMCOREINFO, struct pages as the kernel's) that makedumpfile"
+            + " reads; PageOffline pages are not read (seed 004) unless --naive; a file that exists is replaced only"
+            + " with --force")
+    public void vmcore(@Descriptor("read every page, PageOffline ones too, as dump tools did before 2019")
+            @Parameter(names = {"-n", "--naive"}, presentValue = "true", absentValue = "false") boolean naive,
+            @Descriptor("replace the file if it exists")
+            @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
+            @Descriptor("the file to write") String file) throws IOException {
+        pages.nrPages(); // no guest: said before the file is looked at
+        Path path = Args.newFile(file);
+        GuestPages.VmcoreWritten r;
+        long t0 = System.nanoTime();
+        try {
+            r = pages.writeVmcore(path, naive, force);
+        } catch (FileAlreadyExistsException e) {
+            throw new IllegalArgumentException(path + " exists: give --force to replace it, or another file");
+        }
+        long ms = Math.max(1, (System.nanoTime() - t0) / 1_000_000);
+        System.out.printf("wrote %s: %d bytes, an ELF64 kdump vmcore of %d pages (%s), in %d ms (%d MiB/s)%n", path,
+                r.bytes(), r.ramPages(), Sizes.format(r.ramPages()), ms, (r.bytes() >> 20) * 1000 / ms);
+        System.out.printf("read %d pages, left %d PageOffline pages unread%s; hosts backed %d frames again for it%s%n",
+                r.pagesRead(), r.offlineSkipped(), naive ? " (--naive: every page read)" : "", r.backed(),
+                r.backedByHost().isEmpty() ? "" : ": " + new TreeMap<>(r.backedByHost()).toString().replaceAll("[{}]", ""));
+        System.out.printf("filter it with: makedumpfile --message-level 31 -d 31 %s OUT%n", path);
     }
 
     @Descriptor("run simulated user processes: start, stop or status; or fragment memory as a long-running guest's"

@@ -220,6 +220,11 @@ final class FakeBalloons implements Balloons {
     }
 
     @Override
+    public void balloonPageDelete(BalloonDevInfo b, int pfn) {
+        throw new IllegalStateException("virtio's pages migrate: it dequeues them, never deletes a named one");
+    }
+
+    @Override
     public void balloonPageMigrated(BalloonDevInfo b, int newPfn, int pfn) {
         throw new IllegalStateException("this fake runs the 2025 contract: the core accounts migrations");
     }

@@ -1,0 +1,2 @@
+/** The hv: Gogo commands. Private to hyperv-bundle. */
+package org.mmlab.hyperv.shell;

@@ -1,0 +1,89 @@
+package org.mmlab.xen.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.mmlab.xen.XenBalloonState;
+import org.mmlab.xen.XenBalloons;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The devices of this bundle by name (not in the kernel, whose balloon is one static driver). A device
+ * claims its name once initialised and gives it back when removed, so two configurations with the same name
+ * cannot both run. Offers the exported {@link XenBalloons} view and what the toolstack and backends do.
+ */
+@Component(service = {XenBalloons.class, DeviceRegistry.class})
+public class DeviceRegistry implements XenBalloons {
+    private final Map<String, XenDevice> devices = new ConcurrentHashMap<>();
+
+    /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
+    void claim(String name, XenDevice d) {
+        if (devices.putIfAbsent(name, d) != null) {
+            throw new IllegalStateException("XEN balloon '" + name + "' exists already: give this configuration"
+                    + " another name");
+        }
+    }
+
+    void release(String name, XenDevice d) {
+        devices.remove(name, d);
+    }
+
+    /** The device, or empty (also while it is being initialised or removed). */
+    public Optional<XenDevice> get(String name) {
+        return Optional.ofNullable(devices.get(name)).filter(XenDevice::live);
+    }
+
+    /** Every running device, by name. */
+    public List<XenDevice> all() {
+        List<XenDevice> l = new ArrayList<>(devices.values());
+        l.removeIf(d -> !d.live());
+        l.sort(Comparator.comparing(XenDevice::deviceName));
+        return l;
+    }
+
+    @Override
+    public List<XenBalloonState> devices() {
+        return all().stream().map(XenDevice::state).toList();
+    }
+
+    @Override
+    public Optional<XenBalloonState> device(String name) {
+        return get(name).map(XenDevice::state);
+    }
+
+    @Override
+    public void setBalloonTarget(String name, long pages) {
+        XenDevice d = require(name);
+        long total = d.driver().stats().totalPages();
+        if (pages < 0 || pages > total) {
+            throw new IllegalArgumentException(String.format("a balloon of %d pages: a balloon is 0 to the guest's %d"
+                    + " pages", pages, total));
+        }
+        d.driver().writeTarget(pages);
+    }
+
+    @Override
+    public int[] allocBallooned(String name, int n) {
+        XenDevice d = require(name);
+        if (n <= 0 || n > d.driver().stats().totalPages()) {
+            throw new IllegalArgumentException(String.format("%d pages: a backend takes 1 to the guest's %d pages", n,
+                    d.driver().stats().totalPages()));
+        }
+        return d.driver().allocBallooned(n);
+    }
+
+    @Override
+    public void freeBallooned(String name, int n) {
+        require(name).driver().freeLent(n);
+    }
+
+    /** The running device; a clear error naming the devices otherwise. */
+    public XenDevice require(String name) {
+        return get(name).orElseThrow(() -> new IllegalArgumentException("no XEN balloon '" + name + "'; devices: "
+                + (all().isEmpty() ? "none" : String.join(", ", all().stream().map(XenDevice::deviceName).toList()))));
+    }
+}

@@ -1,0 +1,2 @@
+/** The XEN balloon driver, its simulated hypercalls and xenstore: private to xen-bundle. */
+package org.mmlab.xen.internal;

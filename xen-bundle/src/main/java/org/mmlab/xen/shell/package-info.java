@@ -1,0 +1,2 @@
+/** The xen: Gogo commands. Private to xen-bundle. */
+package org.mmlab.xen.shell;
