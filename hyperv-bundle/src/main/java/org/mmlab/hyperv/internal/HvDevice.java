@@ -3,6 +3,8 @@ package org.mmlab.hyperv.internal;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonTarget;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.hyperv.HvBalloonState;
 import org.mmlab.hyperv.HvBalloons;
@@ -26,10 +28,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * balloon_remove(), which gives no ballooned page back, as in the kernel. The kernel has one static
  * dm_device; the lab may run several. A bad configuration fails this device's activation with what is allowed.
  */
-@Component(service = CheckContributor.class, configurationPid = HvBalloons.FACTORY_PID,
+@Component(service = {CheckContributor.class, BalloonTarget.class}, configurationPid = HvBalloons.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = HvDevice.Config.class, factory = true)
-public class HvDevice implements CheckContributor {
+public class HvDevice implements CheckContributor, BalloonTarget {
     @ObjectClassDefinition(name = "mmlab Hyper-V balloon",
             description = "One Hyper-V dynamic-memory balloon (drivers/hv/hv_balloon.c) with its simulated host")
     public @interface Config {
@@ -123,5 +125,20 @@ public class HvDevice implements CheckContributor {
         return new HvBalloonState(config.name(), balloon.version(), v.target(), balloon.ballooned(), v.held(),
                 balloon.computeBalloonFloor(), s.size(), s.added(), s.onlined(), s.fakeOffline(), v.requests(),
                 v.lastStatus(), v.why(), v.dataLoss());
+    }
+
+    @Override
+    public BalloonDevInfo device() {
+        return balloon.bDevInfo;
+    }
+
+    @Override
+    public long targetFrames() {
+        return host.view().target();
+    }
+
+    @Override
+    public long sizeFrames() {
+        return balloon.ballooned();
     }
 }

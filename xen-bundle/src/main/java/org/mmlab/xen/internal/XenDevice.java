@@ -3,6 +3,8 @@ package org.mmlab.xen.internal;
 import java.util.Map;
 import java.util.function.Consumer;
 
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonTarget;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
@@ -26,10 +28,10 @@ import org.osgi.service.metatype.annotations.ObjectClassDefinition;
  * (the kernel's driver is built in and never goes). The kernel has one static balloon; the lab may run
  * several. A bad configuration fails this device's activation with what is allowed.
  */
-@Component(service = CheckContributor.class, configurationPid = XenBalloons.FACTORY_PID,
+@Component(service = {CheckContributor.class, BalloonTarget.class}, configurationPid = XenBalloons.FACTORY_PID,
         configurationPolicy = ConfigurationPolicy.REQUIRE, immediate = true)
 @Designate(ocd = XenDevice.Config.class, factory = true)
-public class XenDevice implements CheckContributor {
+public class XenDevice implements CheckContributor, BalloonTarget {
     @ObjectClassDefinition(name = "mmlab XEN balloon",
             description = "One XEN balloon (drivers/xen/balloon.c) with its simulated hypervisor and xenstore")
     public @interface Config {
@@ -112,5 +114,20 @@ public class XenDevice implements CheckContributor {
         return new XenBalloonState(config.name(), kib == null ? -1 : Long.parseLong(kib), s.targetPages(),
                 s.currentPages(), s.totalPages(), s.balloonLow(), s.lent(), s.targetUnpopulated(), s.state().name(),
                 s.scheduleDelay(), v.held(), v.dataLoss());
+    }
+
+    @Override
+    public BalloonDevInfo device() {
+        return balloon.bDevInfo;
+    }
+
+    @Override
+    public long targetFrames() {
+        return balloon.stats().targetSize();
+    }
+
+    @Override
+    public long sizeFrames() {
+        return balloon.stats().size();
     }
 }
