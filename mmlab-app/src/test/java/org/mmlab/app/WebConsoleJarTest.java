@@ -9,6 +9,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.util.Base64;
+import java.util.Map;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -60,13 +61,18 @@ class WebConsoleJarTest {
             assertThat(bad.body()).contains(refusal);
             assertThat(lab.run("mm:config")).anyMatch(l -> l.contains("memorySize   4 GiB"));
 
-            for (String device : new String[] {"org.mmlab.virtio.balloon~0", "org.mmlab.vmware.balloon~0"}) {
-                HttpResponse<String> badTarget = apply(console, device, "hostTarget", "lots");
+            Map<String, String> sizeOf = Map.of("org.mmlab.virtio.balloon~0", "hostTarget", "org.mmlab.vmware.balloon~0",
+                    "hostTarget", "org.mmlab.hyperv.balloon~0", "hostTarget", "org.mmlab.xen.balloon~0", "balloonTarget");
+            for (Map.Entry<String, String> size : sizeOf.entrySet()) {
+                String device = size.getKey();
+                String property = size.getValue();
+                HttpResponse<String> badTarget = apply(console, device, property, "lots");
                 assertThat(badTarget.statusCode()).as(device).isEqualTo(400);
-                assertThat(badTarget.body()).as(device).contains("hostTarget=lots: ", " is not a size: give pages");
+                assertThat(badTarget.body()).as(device).contains(property + "=lots: ", " is not a size: give pages");
             }
             assertThat(lab.run("balloon:list")).anyMatch(l -> l.contains("virtio-balloon 0"))
-                    .anyMatch(l -> l.contains("vmw-balloon 0"));
+                    .anyMatch(l -> l.contains("vmw-balloon 0")).anyMatch(l -> l.contains("hv-balloon 0"))
+                    .anyMatch(l -> l.contains("xen-balloon 0"));
         }
         LabProcess.Run shell = LabProcess.scripted(dir, "mmlab.commands=mm:config memorySize 3M");
         assertThat(shell.err()).contains(refusal);
