@@ -77,6 +77,9 @@ public interface PageAllocHinting {
     /** The id after this one on its list (list_next_entry()): a PFN, or the head at the end. */
     int listNext(int id);
 
+    /** list_add_tail(&amp;page-&gt;lru, head): a page the design took, onto its own list (the aerator's batch). */
+    void listAddTail(int pfn, int head);
+
     /** list_rotate_to_front(&amp;page-&gt;lru, head): the list now starts at pfn, its order kept. */
     void listRotateToFront(int pfn, int head);
 

@@ -257,6 +257,14 @@ public final class HintingCore implements PageAllocHinting {
     }
 
     @Override
+    public void listAddTail(int pfn, int head) {
+        checkHinted(pfn, "list_add_tail");
+        if (!g.lists.addTail(pfn, head)) {
+            throw new IllegalStateException(String.format("list_add_tail: corrupt list at pfn %#x", pfn));
+        }
+    }
+
+    @Override
     public void listRotateToFront(int pfn, int head) {
         Zone z = lockedZoneOf(pfn, "list_rotate_to_front");
         if (!g.lists.moveTail(head, pfn)) { // list_move_tail(head, &page->lru)

@@ -93,6 +93,11 @@ public class PageAllocHintingComponent implements PageAllocHinting {
     }
 
     @Override
+    public void listAddTail(int pfn, int head) {
+        h.listAddTail(pfn, head);
+    }
+
+    @Override
     public void listRotateToFront(int pfn, int head) {
         h.listRotateToFront(pfn, head);
     }
