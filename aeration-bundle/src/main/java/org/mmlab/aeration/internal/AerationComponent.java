@@ -7,6 +7,7 @@ import java.util.function.Consumer;
 import org.mmlab.aeration.Aeration;
 import org.mmlab.aeration.AerationStatus;
 import org.mmlab.mm.CheckContributor;
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.hinting.FreePageReporting;
 import org.mmlab.mm.hinting.HintingDevice;
@@ -149,7 +150,7 @@ public class AerationComponent implements FreePageReporting, Aeration, CheckCont
     @Override
     public synchronized int register(HintingDevice d) {
         if (device != null) {
-            return device == d ? 0 : -EBUSY;
+            return device == d ? 0 : -Errno.EBUSY;
         }
         int err = design.register(d);
         if (err == 0) {

@@ -5,10 +5,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.hinting.AeratorHooks;
-import org.mmlab.mm.hinting.FreePageReporting;
 import org.mmlab.mm.hinting.HintingDevice;
 import org.mmlab.mm.hinting.PageAllocHinting;
 import org.mmlab.mm.lab.InjectionPoints;
@@ -105,7 +105,7 @@ final class Aerator implements HintingDesign, AeratorHooks {
     @Override
     public int register(HintingDevice device) {
         if (aDevInfo != null) {
-            return -FreePageReporting.EBUSY;
+            return -Errno.EBUSY;
         }
         aDevInfo = new DevInfo(device, k.mm().listHeadAlloc()); // INIT_LIST_HEAD(&sdev->batch); refcnt = 0
         aeratorScheduleInitialAeration();

@@ -5,9 +5,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.hinting.FreePageReporting;
 import org.mmlab.mm.hinting.HintingDevice;
 import org.mmlab.mm.hinting.PageAllocHinting;
 import org.mmlab.mm.hinting.PageReportingHooks;
@@ -114,7 +114,7 @@ final class PageReporting implements HintingDesign, PageReportingHooks {
         pageReportingMutex.lock();
         try {
             if (prDevInfo != null) {
-                return -FreePageReporting.EBUSY;
+                return -Errno.EBUSY;
             }
             // the module parameter if set, else the driver's order if valid, else pageblock_order
             if (pageReportingOrder == -1) {

@@ -9,8 +9,8 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmlab.aeration.AerationStatus;
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.hinting.FreePageReporting;
 
 /** The design in force, the one device, and a change of design, as DS would drive the component. */
 class AerationComponentTest {
@@ -62,9 +62,9 @@ class AerationComponentTest {
     @Test
     void aSecondDeviceIsBusyWhateverTheDesign() {
         c.register(device);
-        assertThat(c.register(new FakeDevice(g.core))).isEqualTo(-FreePageReporting.EBUSY);
+        assertThat(c.register(new FakeDevice(g.core))).isEqualTo(-Errno.EBUSY);
         set("design", "reporting");
-        assertThat(c.register(new FakeDevice(g.core))).isEqualTo(-FreePageReporting.EBUSY);
+        assertThat(c.register(new FakeDevice(g.core))).isEqualTo(-Errno.EBUSY);
         c.unregister(device);
         assertThat(c.register(new FakeDevice(g.core))).isZero();
     }

@@ -10,11 +10,11 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.hinting.FreePageReporting;
 import org.mmlab.mm.hinting.PageAllocHinting;
 
 /** mm/aeration.c of [PATCH v1 5/6] (seed 002) against the real page allocator. */
@@ -69,7 +69,7 @@ class AeratorTest {
     @Test
     void aSecondDeviceIsBusy() {
         assertThat(aerator.register(device)).isZero();
-        assertThat(aerator.register(new FakeDevice(g.core))).isEqualTo(-FreePageReporting.EBUSY);
+        assertThat(aerator.register(new FakeDevice(g.core))).isEqualTo(-Errno.EBUSY);
     }
 
     @Test

@@ -9,9 +9,9 @@ import java.util.concurrent.TimeUnit;
 
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.mmlab.mm.Errno;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.hinting.FreePageReporting;
 
 /** mm/page_reporting.c (v5.7, as v6.18 has it) against the real page allocator. */
 class PageReportingTest {
@@ -64,7 +64,7 @@ class PageReportingTest {
     @Test
     void aSecondDeviceIsBusy() {
         assertThat(reporting.register(device)).isZero();
-        assertThat(reporting.register(new FakeDevice(g.core))).isEqualTo(-FreePageReporting.EBUSY);
+        assertThat(reporting.register(new FakeDevice(g.core))).isEqualTo(-Errno.EBUSY);
     }
 
     @Test

@@ -10,12 +10,9 @@ import org.osgi.annotation.versioning.ProviderType;
  */
 @ProviderType
 public interface FreePageReporting {
-    /** -EBUSY: both designs take one device, system-wide. */
-    int EBUSY = 16;
-
     /**
-     * page_reporting_register(prdev) / aerator_startup(a_dev_info): 0, or -EBUSY if another device is
-     * registered. An initial pass is requested.
+     * page_reporting_register(prdev) / aerator_startup(a_dev_info): 0, or -EBUSY ({@link org.mmlab.mm.Errno})
+     * if another device is registered: both designs take one device, system-wide. An initial pass is requested.
      */
     int register(HintingDevice device);
 
