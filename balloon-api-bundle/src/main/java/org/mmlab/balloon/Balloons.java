@@ -99,6 +99,16 @@ public interface Balloons {
      */
     void balloonPageMigrated(BalloonDevInfo b, int newPfn, int pfn);
 
+    /**
+     * What vmw_balloon's migratepage did itself from v5.1 to v6.18 once its host had pfn back (UNLOCK) and
+     * refused newPfn: pfn leaves the balloon (balloon_page_delete() before v6.17, balloon_page_finalize()
+     * since), the balloon's reference on it is dropped (put_page()), isolated_pages--, and BALLOON_DEFLATE;
+     * newPfn stays the migration's. Migration still holds pfn isolated, but it is no device's any more:
+     * with 0 from the callback it is freed as if migrated (commit 4ba5a8a7faa6), with an error it is put
+     * back to no device, as before that commit. Refused under 2012 (no driver of that era did it).
+     */
+    void balloonPageDeflatedInMigration(BalloonDevInfo b, int pfn);
+
     /** Every device, of every driver, that has not been removed. */
     List<BalloonDevInfo> devices();
 }

@@ -4,5 +4,5 @@
  * driver's migratepage callback. It behaves as the kernel of the guest's migration contract did.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.1.0")
+@org.osgi.annotation.versioning.Version("1.3.0")
 package org.mmlab.balloon;

@@ -4,13 +4,16 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
-import org.mmlab.mm.internal.Compaction;
+import org.mmlab.mm.admin.CheckResult;
+import org.mmlab.mm.admin.CompactStats;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.Fragmentation;
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.internal.FragmentationShares;
 import org.mmlab.mm.internal.GuestMemory;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmConfig;
 import org.mmlab.mm.internal.Workload;
-import org.mmlab.mm.internal.WorkloadFragment;
 
 /**
  * Issue 3's acceptance figures (not JMH: one run is what a user of {@code mm:workload fragment}
@@ -36,7 +39,7 @@ public final class CompactionAcceptance {
 
     public static void main(String[] args) {
         long seed = 1;
-        double target = WorkloadFragment.DEFAULT_TARGET_PERCENT;
+        double target = WorkloadControl.DEFAULT_TARGET_PERCENT;
         int reps = 1;
         List<String> specs = new ArrayList<>();
         for (int i = 0; i < args.length; i++) {
@@ -74,18 +77,18 @@ public final class CompactionAcceptance {
         Workload w = new Workload(g);
         System.out.printf(Locale.ROOT, "%n== %s guest, content %s, CONFIG_DEBUG_VM/DEBUG_LIST %s, seed %d, target %s%%,"
                 + " repetition %d ==%n", size, model, debug ? "on" : "off", seed, target, rep);
-        WorkloadFragment.Result r = w.fragment(seed, target);
+        FragmentResult r = w.fragment(seed, target);
         System.out.print(r.describe());
 
-        FragmentationShares.Shares before = FragmentationShares.measure(g);
+        Fragmentation before = FragmentationShares.measure(g);
         long t0 = System.nanoTime();
-        Compaction.CompactStats s = g.compaction().compactMemory();
+        CompactStats s = g.compaction().compactMemory();
         long nanos = System.nanoTime() - t0;
-        FragmentationShares.Shares after = FragmentationShares.measure(g);
+        Fragmentation after = FragmentationShares.measure(g);
 
         List<String> problems = new ArrayList<>();
         long mismatches = w.verifyContent(problems::add);
-        MmCheck.CheckResult check = MmCheck.run(g, w);
+        CheckResult check = MmCheck.run(g, w);
         long reports = g.debug().reports();
         long loss = w.dataLoss();
 

@@ -8,12 +8,14 @@ import java.util.Random;
 import java.util.concurrent.TimeUnit;
 
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.internal.Compaction;
+import org.mmlab.mm.admin.CheckResult;
+import org.mmlab.mm.admin.CompactStats;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.internal.GuestMemory;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmConfig;
 import org.mmlab.mm.internal.Workload;
-import org.mmlab.mm.internal.WorkloadFragment;
 import org.openjdk.jmh.annotations.AuxCounters;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -100,7 +102,7 @@ public class CompactionBench {
 
         GuestMemory guest;
         Workload workload;
-        Compaction.CompactStats stats;
+        CompactStats stats;
 
         @Setup(Level.Invocation)
         public void fragment() {
@@ -109,7 +111,7 @@ public class CompactionBench {
             System.gc(); // the last guest's direct buffers go back now, not in the middle of a measured run
             guest = new GuestMemory(MmConfig.parse(memorySize, "3G", content, debugVm, debugList));
             workload = new Workload(guest);
-            WorkloadFragment.Result r = workload.fragment(seed, WorkloadFragment.DEFAULT_TARGET_PERCENT);
+            FragmentResult r = workload.fragment(seed, WorkloadControl.DEFAULT_TARGET_PERCENT);
             if (!r.reached()) {
                 throw new IllegalStateException("fragment did not reach its target:\n" + r.describe());
             }
@@ -120,7 +122,7 @@ public class CompactionBench {
         public void checkAndStop() {
             List<String> problems = new ArrayList<>();
             long mismatches = workload.verifyContent(problems::add);
-            MmCheck.CheckResult check = MmCheck.run(guest, workload);
+            CheckResult check = MmCheck.run(guest, workload);
             if (stats == null || stats.migrated() == 0 || mismatches != 0 || workload.dataLoss() != 0 || !check.ok()
                     || guest.debug().reports() != 0) {
                 throw new IllegalStateException("after compact_memory: " + stats + ", " + mismatches
@@ -170,10 +172,10 @@ public class CompactionBench {
     @OutputTimeUnit(TimeUnit.SECONDS)
     @Warmup(iterations = 10, time = 1, timeUnit = TimeUnit.MILLISECONDS)
     @Measurement(iterations = 20, time = 1, timeUnit = TimeUnit.MILLISECONDS)
-    public Compaction.CompactStats compact(Fragmented f, Counters c, Rate rate) {
+    public CompactStats compact(Fragmented f, Counters c, Rate rate) {
         long tid = Thread.currentThread().getId();
         long alloc0 = THREADS.getThreadAllocatedBytes(tid);
-        Compaction.CompactStats s = f.guest.compaction().compactMemory();
+        CompactStats s = f.guest.compaction().compactMemory();
         c.allocBytes += THREADS.getThreadAllocatedBytes(tid) - alloc0;
         rate.migratedPages += s.migrated();
         c.migrated += s.migrated();

@@ -25,6 +25,12 @@ public interface MemoryManager {
     /** __free_pages(page, order): drop the caller's reference; the last one frees the block. */
     void freePages(int pfn, int order);
 
+    /**
+     * split_page(page, order): a block from alloc_pages() without __GFP_COMP becomes 2^order pages with a
+     * reference each, to be freed one by one (a balloon that splits a 2 MiB page the host refused).
+     */
+    void splitPage(int pfn, int order);
+
     /** get_page(). */
     void getPage(int pfn);
 

@@ -27,10 +27,13 @@ public sealed interface MovablePages permits MovablePages2012, MovablePages2016,
     /** set_page_private(). */
     void setPagePrivate(int pfn, int value);
 
-    /** __SetPageOffline(): an untyped, unmapped page becomes PageOffline (VM_BUG_ON_PAGE otherwise, with debugVm). */
+    /**
+     * __SetPageOffline(): an untyped, unmapped page becomes PageOffline; one that is already stays so (v6.18.2);
+     * VM_BUG_ON_PAGE on any other page, with debugVm.
+     */
     void setPageOffline(int pfn);
 
-    /** __ClearPageOffline(): VM_BUG_ON_PAGE unless the page is PageOffline, with debugVm. */
+    /** __ClearPageOffline(): nothing on an untyped page (v6.18.2); VM_BUG_ON_PAGE on another type, with debugVm. */
     void clearPageOffline(int pfn);
 
     /** The registry: every bundle's mappings and movable_ops, with their page counts now. */

@@ -43,6 +43,34 @@ public final class Sizes {
         }
     }
 
+    /**
+     * 4 KiB pages in a balloon size as a user types it: a plain number is pages, a number with K, M, G or T
+     * is bytes, a whole number of pages (1G = 262144 pages).
+     *
+     * @throws IllegalArgumentException for anything else, saying what is allowed
+     */
+    public static long pages(String text) {
+        String t = text == null ? "" : text.trim();
+        if (t.matches("\\d+")) {
+            try {
+                return Long.parseLong(t);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("'" + text + "' is too large");
+            }
+        }
+        long bytes;
+        try {
+            bytes = parseBytes(t);
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a size: give pages (e.g. 262144) or a size"
+                    + " such as 512M or 1G");
+        }
+        if (bytes % Mm.PAGE_SIZE != 0) {
+            throw new IllegalArgumentException("'" + text + "' is not a whole number of 4 KiB pages");
+        }
+        return bytes >> Mm.PAGE_SHIFT;
+    }
+
     /** "4096 MiB"-style text for a page count: the largest unit that divides it. */
     public static String format(long pages) {
         long bytes = pages << Mm.PAGE_SHIFT;

@@ -13,6 +13,8 @@ import java.util.concurrent.TimeUnit;
 /** One run of the exported lab, {@code target/mmlab.jar}, in a fresh JVM, as {@code ./mmlab} starts it. */
 final class LabProcess {
     static final long TIMEOUT_SECONDS = 120;
+    /** Felix HTTP's port (the lab's default 8080): 0 lets the system pick a free one. */
+    static final String HTTP_PORT = "org.osgi.service.http.port";
 
     /** Exit code, stdout and stderr of one lab run. */
     record Run(int exit, String out, String err) {}
@@ -48,6 +50,8 @@ final class LabProcess {
     private static Run run(Path dir, File input, List<String> jvmArgs) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        // each lab serves its page on a port the system picks: labs of other builds run on this machine too
+        command.add("-D" + HTTP_PORT + "=0");
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar().toString());

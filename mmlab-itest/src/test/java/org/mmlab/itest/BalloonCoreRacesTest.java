@@ -3,11 +3,12 @@ package org.mmlab.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmlab.mm.lab.DebugSwitches;
+import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.service.ServiceExtension;
 
@@ -24,25 +25,18 @@ class BalloonCoreRacesTest {
     /** Race 2's window: compaction takes pages_lock while the leak path holds it. */
     private static final String LOCKED = "compaction@balloon.lock#1 < balloon@balloon.unlock#1";
 
+    @RegisterExtension
+    final RaceTestSetup gogo = new RaceTestSetup();
+
     @InjectService(timeout = 15_000)
-    static CommandProcessor processor;
-
-    GogoSession gogo;
-
-    @BeforeEach
-    void openAShell() {
-        gogo = new GogoSession(processor);
-    }
+    DebugSwitches debug;
 
     @AfterEach
-    void theLabIsBackAsAUserExpectsIt() throws Exception {
-        try {
-            assertThat(gogo.run("mm:debug")).contains("weakmem    off").contains("retest     on")
-                    .contains("unlesszero on");
-            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        } finally {
-            gogo.close();
-        }
+    void theDesignSwitchesAreTheMergedKernelsAgain() {
+        DebugSwitches.Debug d = debug.state();
+        assertThat(d.on(Switch.WEAKMEM)).as("weakmem").isFalse();
+        assertThat(d.on(Switch.RETEST)).as("retest").isTrue();
+        assertThat(d.on(Switch.UNLESSZERO)).as("unlesszero").isTrue();
     }
 
     @Test

@@ -2,7 +2,6 @@ package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -12,13 +11,15 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.admin.CheckResult;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -28,7 +29,7 @@ import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * The balloon infrastructure in a running lab, used the way a balloon driver bundle uses it: this test
- * bundle gets its own Balloons service, makes two devices, inflates them, lets mm:compact migrate their
+ * bundle gets its own Balloons service, makes two devices, inflates them, lets compaction migrate their
  * pages, and deflates; balloon:list and mm:check see every page in exactly one device.
  */
 @ExtendWith(BundleContextExtension.class)
@@ -48,16 +49,17 @@ class BalloonInFelixTest {
     @InjectBundleContext
     BundleContext context;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     GogoSession gogo;
     Balloons balloons;
     MemoryManager mm;
     final List<BalloonDevInfo> devices = new ArrayList<>();
 
     @BeforeEach
-    void bootAFreshGuest() throws Exception {
+    void theFreshGuestsBalloonInfrastructure() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
         balloons = balloonServices.waitForService(WAIT_MS);
         mm = memoryManagers.waitForService(WAIT_MS);
         assertThat(balloons).as("Balloons of the rebooted guest").isNotNull();
@@ -70,9 +72,8 @@ class BalloonInFelixTest {
                 deflateAll(b);
                 balloons.balloonDevinfoRemove(b);
             }
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            gogo.run("mm:kcompactd start");
             gogo.close();
         }
     }
@@ -98,17 +99,17 @@ class BalloonInFelixTest {
         String list = gogo.run("balloon:list");
         assertThat(list).contains("nr_balloon_pages 10000").containsPattern("test balloon 0\\s+5000\\s+0")
                 .containsPattern("test balloon 1\\s+5000\\s+0").contains("mmlab-itest-tests");
-        assertThat(gogo.run("mm:meminfo")).containsPattern("Balloon:\\s+40000 kB");
+        assertThat(guest.views().meminfo().get("Balloon")).as("Balloon, kB").isEqualTo(40_000);
 
-        gogo.run("mm:compact --mode sync");
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(mm.vmEvents(VmEvent.BALLOON_MIGRATE)).as("balloon_migrate").isPositive();
         assertThat(b0.nrPages() + b0.isolatedPages()).isEqualTo(5000);
         assertThat(b1.nrPages() + b1.isolatedPages()).isEqualTo(5000);
-        String check = gogo.run("mm:check");
-        assertThat(check).contains("balloon: " + (others + 2)
-                + " devices, 10000 pages listed + 0 isolated, nr_balloon_pages 10000");
-        assertThat(lastLine(check)).isEqualTo("mm:check: OK");
+        CheckResult check = guest.checker().check();
+        assertThat(check.summary()).anyMatch(l -> l.contains("balloon: " + (others + 2)
+                + " devices, 10000 pages listed + 0 isolated, nr_balloon_pages 10000"));
+        assertThat(check.verdict()).isEqualTo("mm:check: OK");
         assertThat(gogo.run("balloon:info 'test balloon 1'")).contains("test balloon 1").contains("on b_dev_info->pages   5000");
     }
 

@@ -3,23 +3,25 @@ package org.mmlab.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import java.util.ArrayList;
-import java.util.Hashtable;
-import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2012;
-import org.osgi.service.cm.Configuration;
+import org.mmlab.mm.admin.CheckResult;
+import org.mmlab.mm.admin.Compactor;
+import org.mmlab.mm.admin.GuestCheck;
+import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.admin.GuestViews;
+import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.service.ServiceAware;
@@ -39,11 +41,26 @@ class GlobalVbPtrRaceTest {
     private static final String RACE = "probe-during-migration";
     private static final String REPORT = "WARNING: virtio-balloon host 1: deflate of a frame it does not hold";
 
-    @InjectService(timeout = WAIT_MS)
-    static CommandProcessor processor;
+    @RegisterExtension
+    final RaceTestSetup gogo = new RaceTestSetup();
 
     @InjectService(timeout = WAIT_MS)
     ConfigurationAdmin cm;
+
+    @InjectService(timeout = WAIT_MS)
+    GuestConfig config;
+
+    @InjectService(timeout = WAIT_MS)
+    Compactor compactor;
+
+    @InjectService(timeout = WAIT_MS)
+    GuestCheck checker;
+
+    @InjectService(timeout = WAIT_MS)
+    GuestViews views;
+
+    @InjectService(timeout = WAIT_MS)
+    VirtioBalloons virtio;
 
     @InjectService(cardinality = 0)
     ServiceAware<MemoryManager> memoryManagers;
@@ -51,36 +68,27 @@ class GlobalVbPtrRaceTest {
     @InjectService(cardinality = 0)
     ServiceAware<MovablePages> movablePages;
 
-    GogoSession gogo;
-    /** Device configurations a test made itself, deleted afterwards (the race deletes its own). */
-    final List<Configuration> made = new ArrayList<>();
+    /** Devices a test made itself, deleted afterwards (the race deletes its own). */
+    VirtioLab lab;
 
     @BeforeEach
-    void openAShell() {
-        gogo = new GogoSession(processor);
+    void noDevicesYet() {
+        lab = new VirtioLab(cm, virtio);
     }
 
     @AfterEach
-    void theLabIsBackAsAUserExpectsIt() throws Exception {
-        try {
-            for (int i = made.size() - 1; i >= 0; i--) {
-                deleteDevice(made.get(i));
-            }
-            if (cm.listConfigurations("(service.pid=org.mmlab.virtio.driver)") != null) {
-                cm.getConfiguration("org.mmlab.virtio.driver", "?").delete();
-            }
-            if (!made.isEmpty()) {
-                FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025); // whatever a failed test left behind
-                gogo.run("mm:kcompactd start");
-                Await.until("the lab: commands on the new guest", () -> succeeds("lab:policy"));
-            }
-            assertThat(gogo.run("virtio:driver")).startsWith("vbPtr per-device ");
-            assertThat(gogo.run("virtio:devices")).doesNotContainPattern("(?m)^1\\s");
-            assertThat(gogo.run("lab:policy").trim()).isEqualTo("none");
-            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        } finally {
-            gogo.close();
+    void theDriverIsTheMergedOneAndDevice1IsGone() throws Exception {
+        boolean made = lab.made();
+        lab.deleteAll();
+        if (cm.listConfigurations("(service.pid=" + VirtioBalloons.DRIVER_PID + ")") != null) {
+            cm.getConfiguration(VirtioBalloons.DRIVER_PID, "?").delete();
         }
+        if (made) {
+            FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025); // whatever a failed test left behind
+            compactor.startKcompactd();
+        }
+        Await.until("the driver back to per-device", () -> virtio.driver().vbPtr().equals("per-device"));
+        assertThat(virtio.device("1")).as("device 1").isEmpty();
     }
 
     @Test
@@ -136,19 +144,20 @@ class GlobalVbPtrRaceTest {
      */
     @Test
     void afterTheV7MigrationDeviceZeroCountsPagesDeviceOneHasAndCanNeverDeflate() throws Exception {
-        gogo.run("virtio:driver vbPtr global");
-        FreshGuest.boot(gogo, MigrationContract.BALLOON_2012);
-        gogo.run("mm:kcompactd stop");
-        made.add(device("0"));
-        gogo.run("virtio:target 0 64");
-        made.add(device("1")); // probed last: vb_ptr
+        Await.value(virtio.setVbPtr("global"), "vbPtr global");
+        FreshGuest.boot(config, MigrationContract.BALLOON_2012);
+        compactor.stopKcompactd();
+        lab.create("0");
+        Await.value(virtio.setTarget("0", 64), "device 0 at 64 pages");
+        lab.create("1"); // probed last: vb_ptr
         MemoryManager mm = memoryManagers.waitForService(WAIT_MS);
         int pfn = firstBalloonPage(mm);
 
         assertThat(mm.migrateRange(pfn, pfn + 8, MigrateMode.SYNC)).isPositive(); // device 0's pages there
 
-        assertThatThrownBy(() -> gogo.run("mm:check")).hasMessageContaining("mm:check: FAIL");
-        String check = gogo.lastOutput();
+        CheckResult result = checker.check();
+        assertThat(result.verdict()).startsWith("mm:check: FAIL");
+        String check = result.text();
         Matcher isolated = Pattern.compile("virtio-balloon 0: isolated_pages (\\d+), but 0 of its pages are off its"
                 + " list").matcher(check);
         assertThat(isolated.find()).as(check).isTrue();
@@ -157,9 +166,10 @@ class GlobalVbPtrRaceTest {
                 .contains("virtio 1: the host holds " + n + " frames")
                 .containsPattern("pfn 0x[0-9a-f]+, which virtio-balloon host 0 holds, is free");
 
-        gogo.run("virtio:host 0 target 0");
-        awaitDmesg("kernel BUG at mm/balloon.c: balloon_page_dequeue: virtio-balloon 0: the list is empty and"
-                + " isolated_pages is " + n + ", but migration holds none of its pages: balloon pages are lost");
+        virtio.setTarget("0", 0); // the host asks for everything back: the driver never gets there
+        String bug = "kernel BUG at mm/balloon.c: balloon_page_dequeue: virtio-balloon 0: the list is empty and"
+                + " isolated_pages is " + n + ", but migration holds none of its pages: balloon pages are lost";
+        Await.until("'" + bug + "' in dmesg", () -> views.dmesg().stream().anyMatch(l -> l.contains(bug)));
         // the lab's way out is a new guest: the devices are deleted and the guest rebooted after the test
     }
 
@@ -171,33 +181,6 @@ class GlobalVbPtrRaceTest {
                 return pfn;
             }
         }
-        throw new AssertionError("no balloon page after virtio:target 0 64");
-    }
-
-    /** Factory configuration NAME of org.mmlab.virtio.balloon, with every property at its default, probed. */
-    private Configuration device(String name) throws Exception {
-        Configuration c = cm.getFactoryConfiguration("org.mmlab.virtio.balloon", name, "?");
-        c.update(new Hashtable<>());
-        Await.until("device " + name + " probed", () -> gogo.run("virtio:devices").matches("(?s).*\\n" + name + "\\s.*"));
-        return c;
-    }
-
-    private void deleteDevice(Configuration c) throws Exception {
-        String name = c.getPid().substring(c.getPid().lastIndexOf('~') + 1);
-        c.delete();
-        Await.until("device " + name + " removed", () -> !gogo.run("virtio:devices").matches("(?s).*\\n" + name + "\\s.*"));
-    }
-
-    private boolean succeeds(String command) {
-        try {
-            gogo.run(command);
-            return true;
-        } catch (Exception e) {
-            return false;
-        }
-    }
-
-    private void awaitDmesg(String line) throws Exception {
-        Await.until("'" + line + "' in dmesg", () -> gogo.run("mm:dmesg").contains(line));
+        throw new AssertionError("no balloon page after device 0 inflated to 64 pages");
     }
 }

@@ -31,7 +31,7 @@ class HelpTest {
     @Test
     void helpListsEveryCommandOfTheLabsScopesAndDescribesEach() throws Exception {
         List<String> commands = new ArrayList<>();
-        for (String scope : List.of("mm", "balloon", "virtio", "lab")) {
+        for (String scope : List.of("mm", "balloon", "virtio", "vmw", "lab")) {
             for (ServiceReference<?> ref : context.getServiceReferences((String) null, "(osgi.command.scope=" + scope
                     + ")")) {
                 Object functions = ref.getProperty("osgi.command.function");
@@ -40,7 +40,7 @@ class HelpTest {
                 }
             }
         }
-        assertThat(commands).contains("mm:migration", "mm:check", "lab:race");
+        assertThat(commands).contains("mm:migration", "mm:check", "lab:race", "vmw:status");
 
         try (GogoSession gogo = new GogoSession(processor)) {
             String help = String.valueOf(gogo.value("help"));

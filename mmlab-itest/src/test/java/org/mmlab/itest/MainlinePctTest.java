@@ -5,11 +5,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.admin.GuestConfiguration;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.service.ServiceExtension;
 
@@ -27,25 +29,17 @@ import org.osgi.test.junit5.service.ServiceExtension;
 class MainlinePctTest {
     private static final int PAGES = 64;
 
+    @RegisterExtension
+    final RaceTestSetup gogo = new RaceTestSetup();
+
     @InjectService(timeout = 15_000)
-    static CommandProcessor processor;
-
-    GogoSession gogo;
-
-    @BeforeEach
-    void openAShell() {
-        gogo = new GogoSession(processor);
-    }
+    GuestConfig config;
 
     @AfterEach
-    void theLabIsBackAsAUserExpectsIt() throws Exception {
-        try {
-            assertThat(gogo.run("lab:policy").trim()).isEqualTo("none");
-            assertThat(gogo.run("mm:config")).contains("memorySize   4 GiB").contains("migrationContract 2025");
-            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        } finally {
-            gogo.close();
-        }
+    void theGuestIsTheDefaultOneAgain() {
+        GuestConfiguration running = config.running().orElseThrow();
+        assertThat(running.memoryBytes()).as("memorySize").isEqualTo(4L << 30);
+        assertThat(running.migrationContract()).isEqualTo(MigrationContract.MOVABLE_OPS_2025);
     }
 
     @Test

@@ -5,12 +5,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.regex.Pattern;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.admin.GuestConfig;
 import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
@@ -24,25 +28,20 @@ import org.osgi.test.junit5.service.ServiceExtension;
 class MappingLifetimeRaceTest {
     private static final int RUNS = 20;
 
+    @RegisterExtension
+    final RaceTestSetup gogo = new RaceTestSetup();
+
     @InjectService(timeout = 15_000)
-    static CommandProcessor processor;
+    GuestConfig config;
 
-    GogoSession gogo;
-
-    @BeforeEach
-    void openAShell() {
-        gogo = new GogoSession(processor);
-    }
+    @InjectService(cardinality = 0)
+    ServiceAware<Balloons> balloons;
 
     @AfterEach
-    void theLabIsBackAsAUserExpectsIt() throws Exception {
-        try {
-            assertThat(gogo.run("mm:config")).contains("migrationContract 2025");
-            assertThat(gogo.run("balloon:list")).doesNotContain("virtio-balloon 1").doesNotContain("the driver's own");
-            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        } finally {
-            gogo.close();
-        }
+    void device1IsGoneAndDevice0HasTheInfrastructuresMapping() throws Exception {
+        assertThat(config.running().orElseThrow().migrationContract()).isEqualTo(MigrationContract.MOVABLE_OPS_2025);
+        assertThat(balloons.waitForService(15_000).devices()).noneMatch(b -> b.name().equals("virtio-balloon 1"))
+                .noneMatch(BalloonDevInfo::mappingOwnedByDriver);
     }
 
     @Test

@@ -3,6 +3,7 @@ package org.mmlab.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
 import static org.assertj.core.api.Assertions.fail;
+import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.List;
 import java.util.regex.Matcher;
@@ -140,10 +141,5 @@ class MmCommandsTest {
         } catch (NumberFormatException e) {
             throw new AssertionError("no PFN in mm:alloc output: " + output, e);
         }
-    }
-
-    private static String lastLine(String output) {
-        String[] lines = output.strip().split("\\R");
-        return lines[lines.length - 1].strip();
     }
 }

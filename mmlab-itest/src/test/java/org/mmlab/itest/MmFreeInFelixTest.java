@@ -2,7 +2,6 @@ package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowable;
-import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.function.IntPredicate;
 
@@ -11,51 +10,49 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.mm.MemoryManager;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.virtio.VirtioBalloons;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.annotation.config.WithFactoryConfiguration;
 import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.service.ServiceExtension;
 
 /**
  * mm:free in the running lab (issue 10's reproducers): a page a balloon holds or a process maps is
- * not the shell's to free; it is refused with whose it is, and mm:check stays OK.
+ * not the shell's to free; it is refused with whose it is, and mm:check stays OK. Device 0 is the
+ * class's configuration (osgi-test's annotation makes it before the tests and deletes it after).
  */
+@ExtendWith(SettledLab.class)
+@WithFactoryConfiguration(factoryPid = VirtioBalloons.FACTORY_PID, name = "0", location = "?")
 @ExtendWith(ServiceExtension.class)
 class MmFreeInFelixTest {
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     CommandProcessor processor;
 
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    ConfigurationAdmin cm;
-
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     VirtioBalloons virtio;
 
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     GogoSession gogo;
-    VirtioLab lab;
 
     @BeforeEach
-    void bootAFreshGuestWithDeviceZero() throws Exception {
+    void deviceZeroOnTheFreshGuest() throws Exception {
         gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
-        lab = new VirtioLab(cm, virtio);
-        lab.create("0");
+        Await.value(virtio.probed("0"), "device 0 probed");
     }
 
     @AfterEach
-    void deleteTheDeviceAndCheck() throws Exception {
+    void stopTheWorkloadAndCheck() {
         try {
-            gogo.run("mm:workload stop");
-            lab.deleteAll();
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+            guest.workload().stop();
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
         } finally {
-            gogo.run("mm:kcompactd start");
             gogo.close();
         }
     }
@@ -88,24 +85,24 @@ class MmFreeInFelixTest {
         assertThat(root).isInstanceOf(IllegalArgumentException.class);
         assertThat(root.getMessage()).doesNotContain("\n").contains(String.format("pfn %#x is not mm:alloc's to free",
                 pfn)).contains(says);
-        assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
     void aPageInTheBalloonIsRefusedNamingTheBalloonAndItsHost() throws Exception {
-        gogo.run("virtio:target 0 4M");
+        Await.value(virtio.setTarget("0", 1024), "device 0 at 4 MiB");
         MemoryManager mm = memoryManager();
         int pfn = first(mm, p -> mm.pageType(p) == PageType.OFFLINE);
 
         assertRefused(pfn, "it is a balloon page (PageOffline", "its frame is held by virtio-balloon host 0");
 
         assertThat(mm.pageType(pfn)).isEqualTo(PageType.OFFLINE);
-        gogo.run("virtio:target 0 0");
+        Await.value(virtio.setTarget("0", 0), "device 0 empty");
     }
 
     @Test
     void aPageAProcessMapsIsRefusedNamingTheProcess() throws Exception {
-        gogo.run("mm:workload fragment");
+        guest.workload().fragment(1, WorkloadControl.DEFAULT_FRAGMENT_PROCESSES, WorkloadControl.DEFAULT_TARGET_PERCENT);
         MemoryManager mm = memoryManager();
         int pfn = first(mm, p -> mm.testPageFlag(p, PageFlags.PG_lru));
 

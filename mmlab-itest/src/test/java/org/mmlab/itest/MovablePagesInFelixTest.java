@@ -2,7 +2,6 @@ package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
-import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -10,25 +9,30 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.Parameter;
 import org.junit.jupiter.params.ParameterizedClass;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.MovableOwner;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.admin.CompactStats;
+import org.mmlab.mm.admin.Compactor;
+import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.testing.TestDriver;
 import org.osgi.framework.BundleContext;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
@@ -39,9 +43,9 @@ import org.osgi.test.junit5.service.ServiceExtension;
 /**
  * This test bundle is a driver: it gets MovablePages from the service registry (so the core records
  * the bundle as the owner of what it registers), makes a few pages movable under each of the three
- * migration contracts, and lets mm:compact, run through Gogo, move them. Each test boots a fresh
- * default guest under the contract, with kcompactd stopped so that only the test's mm:compact
- * migrates; afterwards the driver gives every page back and undoes its registration, and the guest
+ * migration contracts, and lets compact_memory (the Compactor service mm:compact runs) move them. Each
+ * test boots a fresh default guest under the contract, with kcompactd stopped so that only the test's
+ * compaction migrates; afterwards the driver gives every page back and undoes its registration, and the guest
  * checks OK with every page back.
  */
 @ParameterizedClass(name = "contract {0}")
@@ -56,9 +60,6 @@ class MovablePagesInFelixTest {
     @Parameter
     MigrationContract contract;
 
-    @InjectService(timeout = WAIT_MS)
-    static CommandProcessor processor;
-
     @InjectService(cardinality = 0)
     ServiceAware<MemoryManager> memoryManagers;
 
@@ -69,22 +70,19 @@ class MovablePagesInFelixTest {
     @InjectBundleContext
     BundleContext context;
 
-    GogoSession gogo;
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup(() -> contract);
+
     MemoryManager mm;
     TestDriver<?> driver;
     /** The driver's pages as it added them, at the bottom of ZONE_Normal. */
     List<Integer> before;
     /** The page the test holds two pageblocks above the driver's: a plain allocation compaction leaves alone. */
     int held = Mm.NO_PAGE;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAGuestUnderTheContractAndLetTheDriverAddItsPages() throws Exception {
+    void letTheDriverAddItsPagesToTheFreshGuest() throws Exception {
         BalloonInfrastructure.stop(context); // this driver's own movable_ops take PGTY_offline
-        gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, contract);
-        gogo.run("mm:kcompactd stop");
-        memFreeAtBoot = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
         MovablePages mp = movablePages.waitForService(WAIT_MS);
         assertThat(mp).as("MovablePages of the rebooted guest").isNotNull();
         assertThat(mp.contract()).isEqualTo(contract);
@@ -131,28 +129,33 @@ class MovablePagesInFelixTest {
             if (held != Mm.NO_PAGE) {
                 mm.freePages(held, 0);
             }
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-            assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree, every page back")
-                    .isEqualTo(memFreeAtBoot);
-            assertThat(MmOutput.checkerReports(gogo.run("mm:debug"))).as("checker reports; dmesg:%n%s",
-                    gogo.run("mm:dmesg")).isZero();
+            assertThat(guest.check()).isEqualTo("mm:check: OK");
+            assertThat(guest.memFreeKb()).as("MemFree, every page back").isEqualTo(guest.memFreeAtBootKb());
+            assertThat(guest.debug().state().reports()).as("checker reports; dmesg:%n%s",
+                    String.join("\n", guest.views().dmesg())).isZero();
         } finally {
-            gogo.run("mm:kcompactd start");
-            gogo.close();
             BalloonInfrastructure.start(context);
         }
     }
 
     @AfterAll
     static void bootTheDefaultContractAgain() throws Exception {
-        try (GogoSession gogo = new GogoSession(processor)) {
-            FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        }
+        FreshGuest.boot(Services.get(GuestConfig.class), MigrationContract.MOVABLE_OPS_2025);
+    }
+
+    /** The registrations of this test bundle in mm-core's registry of movable-page owners, in order. */
+    private List<MovableOwner> myRegistrations() throws InterruptedException {
+        String bsn = context.getBundle().getSymbolicName();
+        return movablePages.waitForService(WAIT_MS).owners().stream().filter(o -> o.bundle().equals(bsn)).toList();
+    }
+
+    private long pgmigrateFail() {
+        return mm.vmstat().get("pgmigrate_fail");
     }
 
     @Test
     void compactionMovesEveryPageThroughTheDriversMigrateCallbackAndTheGuestChecksOk() throws Exception {
-        gogo.run("mm:compact");
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         Set<Integer> after = driver.pages();
         for (int pfn : before) {
@@ -161,23 +164,22 @@ class MovablePagesInFelixTest {
         }
         assertThat(after).hasSize(PAGES).doesNotContainAnyElementsOf(before)
                 .allMatch(driver::isMine, "movable as the driver's, the " + contract + " way");
-        assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
     void migrationNamesThisBundleAsTheOwnerOfThePagesThatMoved() throws Exception {
-        gogo.run("mm:compact");
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
-        String stats = gogo.run("mm:migration");
-        assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).as(stats).singleElement()
+        assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {
-                    assertThat(row.contract()).isEqualTo(contract.value());
+                    assertThat(row.contract()).isEqualTo(contract);
                     assertThat(row.released()).isFalse();
-                    assertThat(row.pages()).as(row.line()).isEqualTo(PAGES);
-                    assertThat(row.isolated()).as(row.line()).isZero();
-                    assertThat(row.isolations()).as(row.line()).isEqualTo(PAGES);
-                    assertThat(row.migrated()).as(row.line()).isEqualTo(PAGES);
-                    assertThat(row.putBack()).as(row.line()).isZero();
+                    assertThat(row.pages()).as(row.toString()).isEqualTo(PAGES);
+                    assertThat(row.isolated()).as(row.toString()).isZero();
+                    assertThat(row.isolations()).as(row.toString()).isEqualTo(PAGES);
+                    assertThat(row.migrated()).as(row.toString()).isEqualTo(PAGES);
+                    assertThat(row.putBack()).as(row.toString()).isZero();
                 });
     }
 
@@ -185,9 +187,9 @@ class MovablePagesInFelixTest {
     void aPageWhoseMigrationFailsForGoodIsPutBackToTheDriverWhereItWas() throws Exception {
         int refused = before.get(0);
         driver.answer(refused, -Errno.EBUSY);
-        long failedBefore = MmOutput.counter(gogo.run("mm:migration"), "pgmigrate_fail");
+        long failedBefore = pgmigrateFail();
 
-        gogo.run("mm:compact");
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(driver.migrateCalls(refused)).as("asked once: -EBUSY is not retried").isEqualTo(1);
         assertThat(driver.putbackCalls(refused)).as("put back once").isEqualTo(1);
@@ -195,13 +197,12 @@ class MovablePagesInFelixTest {
         assertThat(driver.pages()).hasSize(PAGES).contains(refused)
                 .doesNotContainAnyElementsOf(before.subList(1, PAGES));
         assertThat(driver.isMine(refused)).isTrue();
-        String stats = gogo.run("mm:migration");
-        assertThat(MmOutput.counter(stats, "pgmigrate_fail")).isEqualTo(failedBefore + 1);
-        assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).singleElement()
+        assertThat(pgmigrateFail()).isEqualTo(failedBefore + 1);
+        assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {
-                    assertThat(row.putBack()).as(row.line()).isEqualTo(1);
-                    assertThat(row.migrated()).as(row.line()).isEqualTo(PAGES - 1);
-                    assertThat(row.isolated()).as(row.line()).isZero();
+                    assertThat(row.putBack()).as(row.toString()).isEqualTo(1);
+                    assertThat(row.migrated()).as(row.toString()).isEqualTo(PAGES - 1);
+                    assertThat(row.isolated()).as(row.toString()).isZero();
                 });
     }
 
@@ -210,7 +211,7 @@ class MovablePagesInFelixTest {
         int busy = before.get(0);
         driver.answer(busy, -Errno.EAGAIN);
 
-        gogo.run("mm:compact");
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(driver.migrateCalls(busy)).as("-EAGAIN, then migrated on the next pass").isEqualTo(2);
         assertThat(driver.putbackCalls(busy)).isZero();
@@ -223,17 +224,12 @@ class MovablePagesInFelixTest {
         int locked = before.get(0);
         assertThat(mm.trylockPage(locked)).isTrue();
         // compaction runs on another thread: were it to wait for this lock, the test fails instead of hanging
-        CompletableFuture<String> compact = CompletableFuture.supplyAsync(() -> {
-            try {
-                return gogo.run("mm:compact");
-            } catch (Exception e) {
-                throw new CompletionException(e);
-            }
-        });
+        CompletableFuture<CompactStats> compact = CompletableFuture.supplyAsync(
+                () -> guest.compactor().compactMemory(MigrateMode.SYNC));
         try {
             compact.get(60, TimeUnit.SECONDS);
         } catch (TimeoutException e) {
-            throw new AssertionError("mm:compact waits for the lock of pfn " + Integer.toHexString(locked)
+            throw new AssertionError("compaction waits for the lock of pfn " + Integer.toHexString(locked)
                     + ": isolation must only trylock_page()", e);
         } finally {
             mm.unlockPage(locked);
@@ -255,40 +251,38 @@ class MovablePagesInFelixTest {
         int last = Collections.max(before);
         // the migrate scanner isolates upward: when it takes the driver's last page, the first is isolated
         driver.whenIsolated(last, () -> driver.releaseIsolated(released));
-        long freeBefore = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
+        long freeBefore = guest.memFreeKb();
 
-        gogo.run("mm:compact");
+        guest.compactor().compactMemory(MigrateMode.SYNC);
 
         assertThat(driver.isolateCalls(released)).isEqualTo(1);
         assertThat(driver.migrateCalls(released)).as("no migrate call for a page its owner let go").isZero();
         assertThat(driver.putbackCalls(released)).isZero();
         assertThat(driver.pages()).hasSize(PAGES - 1).doesNotContain(released).doesNotContainAnyElementsOf(before);
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree, kB: the released page is free")
+        assertThat(guest.memFreeKb()).as("MemFree, kB: the released page is free")
                 .isEqualTo(freeBefore + Mm.PAGE_SIZE / 1024);
-        String stats = gogo.run("mm:migration");
-        assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).singleElement()
+        assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {
-                    assertThat(row.pages()).as(row.line()).isEqualTo(PAGES - 1);
-                    assertThat(row.migrated()).as(row.line()).isEqualTo(PAGES - 1);
-                    assertThat(row.putBack()).as(row.line()).isZero();
+                    assertThat(row.pages()).as(row.toString()).isEqualTo(PAGES - 1);
+                    assertThat(row.migrated()).as(row.toString()).isEqualTo(PAGES - 1);
+                    assertThat(row.putBack()).as(row.toString()).isZero();
                 });
     }
 
     @Test
     void closingTheDriverGivesEveryPageBackAndLeavesItsRegistrationReleased() throws Exception {
-        gogo.run("mm:compact");
-        long freeBefore = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
+        guest.compactor().compactMemory(MigrateMode.SYNC);
+        long freeBefore = guest.memFreeKb();
 
         driver.close();
         driver = null;
 
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree, kB")
+        assertThat(guest.memFreeKb()).as("MemFree, kB")
                 .isEqualTo(freeBefore + PAGES * (long) Mm.PAGE_SIZE / 1024);
-        String stats = gogo.run("mm:migration");
-        assertThat(MmOutput.owners(stats, context.getBundle().getSymbolicName())).as(stats).singleElement()
+        assertThat(myRegistrations()).singleElement()
                 .satisfies(row -> {
-                    assertThat(row.released()).as(row.line()).isTrue();
-                    assertThat(row.pages()).as(row.line()).isZero();
+                    assertThat(row.released()).as(row.toString()).isTrue();
+                    assertThat(row.pages()).as(row.toString()).isZero();
                 });
     }
 }

@@ -20,11 +20,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mmlab.cli.LabShell;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.common.annotation.config.WithFactoryConfiguration;
 import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
 
@@ -37,6 +38,8 @@ import org.osgi.test.junit5.service.ServiceExtension;
  * statements. Bounded and deterministic: every bad value once in every position ({@link BadArguments}),
  * the arguments around it drawn with a fixed seed, so every run feeds the same statements.
  */
+@ExtendWith(SettledLab.class)
+@WithFactoryConfiguration(factoryPid = VirtioBalloons.FACTORY_PID, name = "0", location = "?") // a plausible DEV
 @ExtendWith(BundleContextExtension.class)
 @ExtendWith(ServiceExtension.class)
 class ShellFuzzTest {
@@ -51,7 +54,7 @@ class ShellFuzzTest {
     LabShell shell;
 
     @InjectService(timeout = 30_000)
-    ConfigurationAdmin cm;
+    GuestConfig config;
 
     @InjectService(timeout = 30_000)
     VirtioBalloons virtio;
@@ -61,24 +64,19 @@ class ShellFuzzTest {
 
     final ByteArrayOutputStream output = new ByteArrayOutputStream();
     LabShell.Session session;
-    VirtioLab devices;
 
     @BeforeEach
     void aFreshGuestWithDeviceZero() throws Exception {
         session = shell.open(new ByteArrayInputStream(new byte[0]), new PrintStream(output, true, UTF_8),
                 new PrintStream(output, true, UTF_8));
-        try (GogoSession gogo = new GogoSession(context.getService(context.getServiceReference(
-                org.apache.felix.service.command.CommandProcessor.class)))) {
-            FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        }
-        devices = new VirtioLab(cm, virtio);
-        devices.create("0"); // so that a plausible DEV reaches the parsing of the other arguments
+        FreshGuest.boot(config, MigrationContract.MOVABLE_OPS_2025);
+        // so that a plausible DEV reaches the parsing of the other arguments
+        Await.value(virtio.probed("0"), "device 0 probed");
     }
 
     @AfterEach
-    void deleteDeviceZero() throws Exception {
+    void closeTheSession() {
         session.close();
-        devices.deleteAll();
     }
 
     @Test

@@ -1,7 +1,6 @@
 package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.util.Arrays;
 import java.util.concurrent.CountDownLatch;
@@ -12,16 +11,18 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2025;
+import org.mmlab.mm.NodeStat;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloons;
@@ -50,8 +51,8 @@ class VirtioLifecycleTest {
     @InjectBundleContext
     BundleContext context;
 
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    CommandProcessor processor;
+    @InjectService(cardinality = 0)
+    ServiceAware<Balloons> balloonServices;
 
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     ConfigurationAdmin cm;
@@ -68,17 +69,14 @@ class VirtioLifecycleTest {
     @InjectService(cardinality = 0)
     ServiceAware<MmLab> mmLabs;
 
-    GogoSession gogo;
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     Bundle virtioBundle;
     VirtioLab lab;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAFreshGuestWithDeviceZero() throws Exception {
-        gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
-        memFreeAtBoot = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
+    void deviceZeroOnTheFreshGuest() throws Exception {
         virtioBundle = Arrays.stream(context.getBundles()).filter(b -> "virtio-bundle".equals(b.getSymbolicName()))
                 .findFirst().orElseThrow();
         lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
@@ -87,18 +85,13 @@ class VirtioLifecycleTest {
 
     @AfterEach
     void leaveVirtioRunningWithoutDevices() throws Exception {
-        try {
-            if (virtioBundle.getState() != Bundle.ACTIVE) {
-                virtioBundle.start();
-            }
-            lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
-            lab.adopt("0");
-            lab.deleteAll();
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        } finally {
-            gogo.run("mm:kcompactd start");
-            gogo.close();
+        if (virtioBundle.getState() != Bundle.ACTIVE) {
+            virtioBundle.start();
         }
+        lab = new VirtioLab(cm, virtioServices.waitForService(VirtioInFelixTest.WAIT_MS));
+        lab.adopt("0");
+        lab.deleteAll();
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     /**
@@ -109,7 +102,8 @@ class VirtioLifecycleTest {
     @Test
     void stoppingVirtioWhileCompactionHoldsBalloonPagesIsolatedReturnsEveryPageBeforeTheBundleIsGone()
             throws Exception {
-        assertThat(gogo.run("virtio:target 0 512M")).contains("131072 pages");
+        assertThat(Await.value(virtioServices.waitForService(VirtioInFelixTest.WAIT_MS).setTarget("0", 131_072),
+                "device 0 at 512 MiB").numPages()).isEqualTo(131_072);
         MemoryManager mm = memoryManagers.waitForService(VirtioInFelixTest.WAIT_MS);
         MovablePages2025 pages = (MovablePages2025) movablePages.waitForService(VirtioInFelixTest.WAIT_MS);
         MmLab lab = mmLabs.waitForService(VirtioInFelixTest.WAIT_MS);
@@ -150,26 +144,27 @@ class VirtioLifecycleTest {
 
             assertThat(isolatedAtStop.get()).as("balloon pages isolated when the stop began").isPositive();
             // the bundle is stopped: every page came back while it stopped
-            assertThat(MmOutput.counter(gogo.run("mm:vmstat"), "nr_balloon_pages")).isZero();
-            assertThat(gogo.run("balloon:list")).doesNotContain("virtio-balloon 0");
-            String check = gogo.run("mm:check");
-            assertThat(check).as("no frame held by a host").doesNotContain("hosts:");
-            assertThat(lastLine(check)).isEqualTo("mm:check: OK");
+            assertThat(mm.nodePageState(NodeStat.NR_BALLOON_PAGES)).isZero();
+            assertThat(balloonServices.waitForService(VirtioInFelixTest.WAIT_MS).devices())
+                    .noneMatch(b -> b.name().equals("virtio-balloon 0"));
+            CheckResult check = guest.checker().check();
+            assertThat(check.summary()).as("no frame held by a host").noneMatch(l -> l.startsWith("hosts:"));
+            assertThat(check.verdict()).isEqualTo("mm:check: OK");
             System.out.printf("virtio: stopped with a 512 MiB balloon while %d of its pages were isolated; the"
                     + " range migrated %d%n", isolatedAtStop.get(), migrated.get());
         } finally {
             reg.unregister();
             compactor.shutdown();
         }
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree").isEqualTo(memFreeAtBoot);
+        assertThat(guest.memFreeKb()).as("MemFree").isEqualTo(guest.memFreeAtBootKb());
 
         virtioBundle.start();
         VirtioBalloons virtio = virtioServices.waitForService(VirtioInFelixTest.WAIT_MS);
-        Await.until("device 0 probed again", () -> virtio.device("0").isPresent());
+        Await.value(virtio.probed("0"), "device 0 probed again");
 
-        assertThat(gogo.run("virtio:target 0 64M")).contains("16384 pages");
+        assertThat(Await.value(virtio.setTarget("0", 16_384), "device 0 at 64 MiB").numPages()).isEqualTo(16_384);
         assertThat(virtio.device("0").orElseThrow().hostHeld()).isEqualTo(16_384);
-        assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     /** The lowest PFN of the balloon (2025: a movable_ops page whose page->private names its device). */
@@ -179,7 +174,7 @@ class VirtioLifecycleTest {
                 return pfn;
             }
         }
-        throw new AssertionError("no balloon page after virtio:target 0 512M");
+        throw new AssertionError("no balloon page after device 0 inflated to 512 MiB");
     }
 
     private static int isolated(MovablePages2025 pages, int start, int end) {

@@ -1,32 +1,25 @@
 package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.mmlab.itest.MmOutput.lastLine;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.net.URL;
 import java.util.Arrays;
-import java.util.Enumeration;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
-import java.util.jar.JarOutputStream;
-import java.util.jar.Manifest;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.NodeStat;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
@@ -38,6 +31,7 @@ import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
+import org.osgi.util.promise.Promise;
 
 /**
  * Issue 10, item 1: the driver goes (rmmod: the bundle stopped or uninstalled; the device unplugged: its
@@ -57,8 +51,8 @@ class VirtioRemoveWhileInflatingTest {
     @InjectBundleContext
     BundleContext context;
 
-    @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
-    CommandProcessor processor;
+    @InjectService(cardinality = 0)
+    ServiceAware<MemoryManager> memoryManagers;
 
     @InjectService(timeout = VirtioInFelixTest.WAIT_MS)
     ConfigurationAdmin cm;
@@ -66,44 +60,35 @@ class VirtioRemoveWhileInflatingTest {
     @InjectService(cardinality = 0)
     ServiceAware<VirtioBalloons> virtioServices;
 
-    GogoSession gogo;
+    @RegisterExtension
+    final FreshGuestSetup guest = new FreshGuestSetup();
+
     Configuration device0;
     /** Where virtio-bundle came from, and its jar, once a test uninstalls it. */
     String virtioLocation;
     byte[] virtioJar;
-    long memFreeAtBoot;
 
     @BeforeEach
-    void bootAFreshGuestWithADeviceWhoseHostAcknowledgesLate() throws Exception {
-        gogo = new GogoSession(processor);
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025);
-        gogo.run("mm:kcompactd stop");
-        memFreeAtBoot = MmOutput.memFreeKb(gogo.run("mm:meminfo"));
+    void aDeviceWhoseHostAcknowledgesLate() throws Exception {
         device0 = cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?");
         device0.update(new Hashtable<>(Map.of("hostAckDelayMs", ACK_DELAY_MS)));
-        VirtioBalloons virtio = virtio();
-        Await.until("device 0 probed", () -> virtio.device("0").isPresent());
+        Await.value(virtio().probed("0"), "device 0 probed");
     }
 
     @AfterEach
     void deleteTheDeviceAndCheck() throws Exception {
-        try {
-            Bundle virtio = virtioBundle().orElse(null);
-            if (virtio == null) { // insmod again, through the bundle's own context (the injected one would uninstall it)
-                virtio = context.getBundle().getBundleContext().installBundle(virtioLocation,
-                        new ByteArrayInputStream(virtioJar));
-            }
-            if (virtio.getState() != Bundle.ACTIVE) {
-                virtio.start();
-            }
-            VirtioLab lab = new VirtioLab(cm, virtio());
-            lab.adopt("0");
-            lab.deleteAll();
-            assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        } finally {
-            gogo.run("mm:kcompactd start");
-            gogo.close();
+        Bundle virtio = virtioBundle().orElse(null);
+        if (virtio == null) { // insmod again, through the bundle's own context (the injected one would uninstall it)
+            virtio = context.getBundle().getBundleContext().installBundle(virtioLocation,
+                    new ByteArrayInputStream(virtioJar));
         }
+        if (virtio.getState() != Bundle.ACTIVE) {
+            virtio.start();
+        }
+        VirtioLab lab = new VirtioLab(cm, virtio());
+        lab.adopt("0");
+        lab.deleteAll();
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
 
     @Test
@@ -119,7 +104,7 @@ class VirtioRemoveWhileInflatingTest {
     void uninstallingVirtioWhileAnInflateBufferIsInFlightGivesEveryPageBack() throws Exception {
         Bundle virtio = virtioBundle().orElseThrow();
         virtioLocation = virtio.getLocation();
-        virtioJar = jarOf(virtio);
+        virtioJar = BundleJar.of(virtio);
         inflateUntilTheFirstBufferIsInFlight();
 
         virtio.uninstall();
@@ -131,9 +116,9 @@ class VirtioRemoveWhileInflatingTest {
     void deletingTheDeviceWhileAnInflateBufferIsInFlightGivesEveryPageBack() throws Exception {
         inflateUntilTheFirstBufferIsInFlight();
 
-        VirtioBalloons virtio = virtio();
+        Promise<String> removed = virtio().removed("0");
         device0.delete();
-        Await.until("device 0 removed", () -> virtio.device("0").isEmpty());
+        Await.value(removed, "device 0 removed");
 
         assertEveryPageCameBack();
     }
@@ -146,15 +131,19 @@ class VirtioRemoveWhileInflatingTest {
         for (int i = 0; i < 3; i++) {
             balloons.balloonPageEnqueue(b, balloons.balloonPageAlloc());
         }
-        assertThat(lastLine(gogo.run("mm:check"))).as("while its driver holds it").isEqualTo("mm:check: OK");
+        assertThat(guest.check()).as("while its driver holds it").isEqualTo("mm:check: OK");
 
         context.ungetService(ref); // the driver lets go of the infrastructure without balloon_devinfo_remove()
 
-        assertThat(gogo.run("balloon:list")).contains("planted orphan").contains("orphaned");
-        assertThatThrownBy(() -> gogo.run("mm:check")).hasMessageContaining("mm:check: FAIL");
-        assertThat(gogo.lastOutput()).contains("balloon: planted orphan holds 3 pages (3 listed + 0 isolated) that no"
-                + " driver will give back");
-        FreshGuest.boot(gogo, MigrationContract.MOVABLE_OPS_2025); // a new guest: the lost pages go with the old one
+        assertThat(balloonDevices()).anySatisfy(d -> {
+            assertThat(d.name()).isEqualTo("planted orphan");
+            assertThat(d.orphaned()).as("orphaned").isTrue();
+        });
+        CheckResult check = guest.checker().check();
+        assertThat(check.verdict()).startsWith("mm:check: FAIL");
+        assertThat(check.problems()).anyMatch(l -> l.contains("balloon: planted orphan holds 3 pages (3 listed + 0"
+                + " isolated) that no driver will give back"));
+        FreshGuest.boot(guest.config(), MigrationContract.MOVABLE_OPS_2025); // a new guest: the lost pages go with the old one
     }
 
     /**
@@ -163,16 +152,31 @@ class VirtioRemoveWhileInflatingTest {
      */
     private void inflateUntilTheFirstBufferIsInFlight() throws Exception {
         VirtioBalloons virtio = virtio();
-        gogo.run("virtio:host 0 target 1G");
+        virtio.setTarget("0", 262_144); // the host asks for 1 GiB; the driver never gets there
         Await.until("the first inflate buffer posted and not acknowledged", () -> virtio.device("0")
                 .filter(s -> s.numPages() == VIRTIO_BALLOON_ARRAY_PFNS_MAX && s.ackedBuffers() == 0).isPresent());
     }
 
     private void assertEveryPageCameBack() throws Exception {
-        assertThat(gogo.run("balloon:list")).doesNotContain("orphaned").doesNotContain("virtio-balloon 0");
-        assertThat(MmOutput.counter(gogo.run("mm:vmstat"), "nr_balloon_pages")).isZero();
-        assertThat(lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
-        assertThat(MmOutput.memFreeKb(gogo.run("mm:meminfo"))).as("MemFree").isEqualTo(memFreeAtBoot);
+        assertThat(balloonDevices()).noneMatch(BalloonDevInfo::orphaned)
+                .noneMatch(d -> d.name().equals("virtio-balloon 0"));
+        assertThat(memoryManagers.waitForService(VirtioInFelixTest.WAIT_MS).nodePageState(NodeStat.NR_BALLOON_PAGES))
+                .isZero();
+        assertThat(guest.check()).isEqualTo("mm:check: OK");
+        assertThat(guest.memFreeKb()).as("MemFree").isEqualTo(guest.memFreeAtBootKb());
+    }
+
+    /**
+     * The balloon infrastructure's devices, of every driver, read through a Balloons service got for the
+     * moment only: this test bundle is a driver, and its holding Balloons would keep its own devices alive.
+     */
+    private List<BalloonDevInfo> balloonDevices() {
+        ServiceReference<Balloons> ref = context.getServiceReference(Balloons.class);
+        try {
+            return context.getService(ref).devices();
+        } finally {
+            context.ungetService(ref);
+        }
     }
 
     private VirtioBalloons virtio() throws InterruptedException {
@@ -182,24 +186,5 @@ class VirtioRemoveWhileInflatingTest {
     private Optional<Bundle> virtioBundle() {
         return Arrays.stream(context.getBundles()).filter(b -> "virtio-bundle".equals(b.getSymbolicName()))
                 .findFirst();
-    }
-
-    /** The bundle's jar rebuilt from its entries: its location may name no file (the race lab installs from bytes). */
-    private static byte[] jarOf(Bundle b) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (InputStream mf = b.getEntry(JarFile.MANIFEST_NAME).openStream();
-                JarOutputStream jar = new JarOutputStream(bytes, new Manifest(mf))) {
-            for (Enumeration<URL> e = b.findEntries("/", "*", true); e.hasMoreElements();) {
-                URL u = e.nextElement();
-                String path = u.getPath().substring(1);
-                if (!path.endsWith("/") && !path.equals(JarFile.MANIFEST_NAME)) {
-                    jar.putNextEntry(new JarEntry(path));
-                    try (InputStream in = u.openStream()) {
-                        in.transferTo(jar);
-                    }
-                }
-            }
-        }
-        return bytes.toByteArray();
     }
 }

@@ -4,6 +4,7 @@ import java.lang.reflect.Proxy;
 import java.util.List;
 
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.hinting.PageAllocHinting;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmCore;
@@ -52,7 +53,7 @@ final class HintingGuest implements AutoCloseable {
     }
 
     /** mm:check's verdict and text, with the design's own invariants as its contributor. */
-    MmCheck.CheckResult check() {
+    CheckResult check() {
         return MmCheck.run(mm.guest(), null);
     }
 

@@ -2,6 +2,7 @@ package org.mmlab.balloon.internal;
 
 import java.util.List;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2025;
@@ -26,10 +27,10 @@ import org.osgi.service.metatype.annotations.Option;
  * this bundle stops or the guest reboots. Built in, in the kernel: here stopping this bundle with
  * devices left is reported in dmesg, since their pages stay inflated.
  */
-@Component(service = BalloonComponent.class, immediate = true, configurationPid = BalloonComponent.PID)
+@Component(service = {BalloonComponent.class, BalloonSettings.class}, immediate = true,
+        configurationPid = BalloonSettings.PID, property = BalloonSettings.LEAK_PATH + "=v3.8")
 @Designate(ocd = BalloonComponent.Config.class)
-public class BalloonComponent {
-    public static final String PID = "org.mmlab.balloon";
+public class BalloonComponent implements BalloonSettings {
 
     @ObjectClassDefinition(name = "mmlab balloon infrastructure", description = "mm/balloon.c's knobs")
     public @interface Config {
@@ -64,13 +65,16 @@ public class BalloonComponent {
         }
     }
 
-    /** A new leakPath applies at once, without restarting the infrastructure (and every driver with it). */
+    /**
+     * A new leakPath applies at once, without restarting the infrastructure (and every driver with it);
+     * then Declarative Services gives the BalloonSettings service the new value as its property.
+     */
     @Modified
     void modified(Config config) {
         core.leakPath = LeakPath.parse(config.leakPath());
     }
 
-    /** "v3.8", "v7" or "v7-wmb": see {@link Config#leakPath()}. */
+    @Override
     public String leakPath() {
         return core.leakPath.value;
     }

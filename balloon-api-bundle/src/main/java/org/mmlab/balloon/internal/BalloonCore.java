@@ -217,6 +217,21 @@ final class BalloonCore {
     }
 
     /**
+     * Balloons.balloonPageDeflatedInMigration(): vmw_balloon's own deflation of the old page (v5.1 to
+     * v6.18) when its host refused the new one. Migration holds the page on: it is no longer the device's.
+     */
+    void balloonPageDeflatedInMigration(BalloonDevInfo info, int pfn) {
+        if (contract() == MigrationContract.BALLOON_2012) {
+            throw new IllegalStateException("balloonPageDeflatedInMigration(): no driver of the 2012 contract deflated"
+                    + " a page inside its migratepage (vmw_balloon's compaction support came with v5.1)");
+        }
+        BalloonDevice b = device(info);
+        accountMigration(b, Mm.NO_PAGE, pfn, false);
+        b.deflatedByDriver.add(pfn);
+        migrated(b);
+    }
+
+    /**
      * After a 2012/2016 driver's migratepage returned 0: did it do the bookkeeping? If not, it is
      * reported (the era's drivers had to) and the caller does it.
      */

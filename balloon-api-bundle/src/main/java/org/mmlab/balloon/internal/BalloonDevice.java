@@ -56,6 +56,8 @@ final class BalloonDevice implements BalloonDevInfo {
     final AtomicInteger pinned = new AtomicInteger();
     /** 2012, 2016: old pages whose migration the driver accounted in its callback (balloonPageMigrated()). */
     final Set<Integer> accountedByDriver = ConcurrentHashMap.newKeySet();
+    /** Old pages a driver's migratepage deflated itself (balloonPageDeflatedInMigration()), until it returns. */
+    final Set<Integer> deflatedByDriver = ConcurrentHashMap.newKeySet();
     /** Calls into the driver's migratepage in flight. */
     final AtomicInteger inMigratepage = new AtomicInteger();
 

@@ -137,6 +137,12 @@ final class BalloonMigration {
             return -Errno.EAGAIN;
         }
         int rc = core.callMigratepage(b, newPfn, pfn, mode);
+        if (b.deflatedByDriver.remove(pfn)) {
+            // vmw_balloon v5.1 to v6.18: the driver deflated the page itself; 0 frees it as migrated, an error
+            // (-EBUSY before 4ba5a8a7faa6) leaves it isolated, to be put back to no device
+            core.unpinDriver(b);
+            return rc == -Errno.ENOENT ? 0 : rc;
+        }
         if (rc < 0 && rc != -Errno.ENOENT) {
             return rc;
         }

@@ -141,6 +141,11 @@ public class DriverBalloons implements Balloons {
     }
 
     @Override
+    public void balloonPageDeflatedInMigration(BalloonDevInfo b, int pfn) {
+        core.balloonPageDeflatedInMigration(b, pfn);
+    }
+
+    @Override
     public List<BalloonDevInfo> devices() {
         return core.devices();
     }

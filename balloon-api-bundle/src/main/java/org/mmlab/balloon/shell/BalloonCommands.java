@@ -5,10 +5,10 @@ import java.util.List;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.balloon.BalloonDevInfo;
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.balloon.Balloons;
-import org.mmlab.balloon.internal.BalloonComponent;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.VmEvent;
 import org.osgi.framework.Bundle;
@@ -26,13 +26,13 @@ public class BalloonCommands {
     private final BundleContext context;
 
     /** The 2012 leak path of the running infrastructure (PID org.mmlab.balloon, leakPath). */
-    private final java.util.function.Supplier<String> leakPath;
+    private final BalloonSettings settings;
 
     @Activate
     public BalloonCommands(@Reference Balloons balloons, @Reference MemoryManager mm, BundleContext context,
-            @Reference BalloonComponent component) {
+            @Reference BalloonSettings settings) {
         this.balloons = balloons;
-        this.leakPath = () -> component.leakPath();
+        this.settings = settings;
         this.mm = mm;
         this.context = context;
     }
@@ -45,7 +45,7 @@ public class BalloonCommands {
                 mm.vmEvents(VmEvent.BALLOON_INFLATE), mm.vmEvents(VmEvent.BALLOON_DEFLATE),
                 mm.vmEvents(VmEvent.BALLOON_MIGRATE));
         if (balloons.contract() == MigrationContract.BALLOON_2012) {
-            System.out.printf("leak path %s%n", leakPath.get());
+            System.out.printf("leak path %s%n", settings.leakPath());
         }
         if (devices.isEmpty()) {
             System.out.println("no balloon devices");

@@ -17,6 +17,7 @@ import org.mmlab.mm.Mm;
 import org.mmlab.mm.NodeStat;
 import org.mmlab.mm.PageType;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.Migrate;
 import org.mmlab.mm.internal.MmCheck;
 
@@ -152,6 +153,50 @@ class BalloonCoreTest {
         assertClean(g);
     }
 
+    /** 4ba5a8a7faa6 (v6.18-rc3): vmw_balloon deflated the old page itself and answers 0: freed as if migrated. */
+    @ParameterizedTest
+    @EnumSource(value = MigrationContract.class, names = {"NON_LRU_2016", "MOVABLE_OPS_2025"})
+    void aPageTheDriverDeflatedItselfIsFreedAsMigratedWhenItAnswersZero(MigrationContract contract) {
+        Guest g = new Guest(contract);
+        BalloonDevInfo b = g.device("balloon 0", Guest.Host.deflatingItselfAndAnswering(0), false);
+        int pfn = g.inflate(b, 2).get(0);
+        int[] dst = new int[1];
+
+        assertThat(migrate(g, pfn, (src, order) -> dst[0] = g.core.allocPages(0, 0))).isZero();
+
+        assertThat(g.core.pageCount(pfn)).isZero();
+        assertThat(g.core.pageCount(dst[0])).as("never inflated: freed").isZero();
+        assertThat(b.nrPages()).isEqualTo(1);
+        assertThat(b.isolatedPages()).isZero();
+        assertThat(g.core.vmEvents(VmEvent.BALLOON_DEFLATE)).isEqualTo(1);
+        assertThat(g.core.nodePageState(NodeStat.NR_BALLOON_PAGES)).isEqualTo(1);
+        assertThat(g.core.guest().dmesg().lines()).noneMatch(l -> l.contains("WARNING"));
+        assertClean(g);
+    }
+
+    /**
+     * Before 4ba5a8a7faa6 vmw_balloon answered -EBUSY: the page stays isolated and is put back, but it is no
+     * device's. The 2016 core saw it released (__ClearPageMovable()) and freed it; since 3544c4faccb8 (2025)
+     * balloon_page_putback() finds no b_dev_info and WARNs, and the core frees it all the same.
+     */
+    @ParameterizedTest
+    @EnumSource(value = MigrationContract.class, names = {"NON_LRU_2016", "MOVABLE_OPS_2025"})
+    void aPageTheDriverDeflatedItselfAndFailedIsPutBackToNoDevice(MigrationContract contract) {
+        Guest g = new Guest(contract);
+        BalloonDevInfo b = g.device("balloon 0", Guest.Host.deflatingItselfAndAnswering(-Errno.EBUSY), false);
+        int pfn = g.inflate(b, 2).get(0);
+
+        assertThat(migrate(g, pfn, (src, order) -> g.core.allocPages(0, 0))).isEqualTo(1);
+
+        assertThat(g.core.pageCount(pfn)).as("freed by the putback").isZero();
+        assertThat(b.nrPages()).isEqualTo(1);
+        assertThat(b.isolatedPages()).isZero();
+        boolean warned = g.core.guest().dmesg().lines().stream()
+                .anyMatch(l -> l.contains("WARNING: CPU: 0 at mm/balloon.c balloon_page_putback: WARN_ON_ONCE(!b_dev_info)"));
+        assertThat(warned).isEqualTo(contract == MigrationContract.MOVABLE_OPS_2025);
+        assertClean(g);
+    }
+
     @ParameterizedTest
     @EnumSource(MigrationContract.class)
     void compactionMigratesBalloonPagesOfTwoDevicesAndEachStaysAccountedOnce(MigrationContract contract) {
@@ -280,7 +325,7 @@ class BalloonCoreTest {
         List<String> problems = new ArrayList<>();
         new BalloonCheck(g.balloon).check(l -> { }, problems::add);
         assertThat(problems).isEmpty();
-        MmCheck.CheckResult r = MmCheck.run(g.core.guest(), null);
+        CheckResult r = MmCheck.run(g.core.guest(), null);
         assertThat(r.ok()).as(r.text()).isTrue();
     }
 }

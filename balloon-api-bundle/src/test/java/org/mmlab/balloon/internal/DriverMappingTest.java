@@ -12,6 +12,7 @@ import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.Migrate;
 import org.mmlab.mm.internal.MmCheck;
 
@@ -98,7 +99,7 @@ class DriverMappingTest {
         List<String> problems = new ArrayList<>();
         new BalloonCheck(g.balloon).check(l -> { }, problems::add);
         assertThat(problems).isEmpty();
-        MmCheck.CheckResult r = MmCheck.run(g.core.guest(), null);
+        CheckResult r = MmCheck.run(g.core.guest(), null);
         assertThat(r.ok()).as(r.text()).isTrue();
     }
 }

@@ -64,10 +64,16 @@ final class Guest {
         volatile DriverBalloons driver;
         /** The device it accounts migrations on; null: the page's own (the v7 patch's vb_ptr would be another). */
         volatile BalloonDevInfo accountOn;
+        /** It deflates the old page itself before it answers, as vmw_balloon did from v5.1 to v6.18. */
+        volatile boolean deflatesItself;
 
         @Override
         public synchronized int migratepage(BalloonDevInfo b, int newPfn, int pfn, MigrateMode mode) {
             migrations.add(new int[] {newPfn, pfn});
+            if (deflatesItself) {
+                driver.balloonPageDeflatedInMigration(b, pfn);
+                return answer;
+            }
             if (answer == 0 && driver != null && driver.contract() != MigrationContract.MOVABLE_OPS_2025) {
                 driver.balloonPageMigrated(accountOn == null ? b : accountOn, newPfn, pfn);
             }
@@ -77,6 +83,13 @@ final class Guest {
         static Host answering(int rc) {
             Host h = new Host();
             h.answer = rc;
+            return h;
+        }
+
+        /** A host that takes the old page back and refuses the new one, as vmw_balloon's migratepage sees it. */
+        static Host deflatingItselfAndAnswering(int rc) {
+            Host h = answering(rc);
+            h.deflatesItself = true;
             return h;
         }
 

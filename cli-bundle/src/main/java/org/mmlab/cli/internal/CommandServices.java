@@ -2,6 +2,8 @@ package org.mmlab.cli.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.osgi.framework.BundleContext;
@@ -18,6 +20,25 @@ final class CommandServices {
 
     CommandServices(BundleContext context) {
         this.context = context;
+    }
+
+    /** Every command as SCOPE:FUNCTION, sorted; empty if this bundle is stopping. */
+    SortedSet<String> names() {
+        SortedSet<String> names = new TreeSet<>();
+        try {
+            ServiceReference<?>[] refs = context.getServiceReferences((String) null,
+                    "(&(" + CommandProcessor.COMMAND_SCOPE + "=*)(" + CommandProcessor.COMMAND_FUNCTION + "=*))");
+            for (ServiceReference<?> ref : refs == null ? new ServiceReference<?>[0] : refs) {
+                String scope = String.valueOf(ref.getProperty(CommandProcessor.COMMAND_SCOPE));
+                Object functions = ref.getProperty(CommandProcessor.COMMAND_FUNCTION);
+                for (Object f : functions instanceof Object[] a ? a : new Object[] {functions}) {
+                    names.add(scope + ":" + f);
+                }
+            }
+        } catch (InvalidSyntaxException | IllegalStateException e) {
+            return names; // the filter is a constant; a stopping bundle has no commands to offer
+        }
+        return names;
     }
 
     /** The usage lines of SCOPE:FUNCTION, or of FUNCTION in every scope if scope is null; empty if none. */

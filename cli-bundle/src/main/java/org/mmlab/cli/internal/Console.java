@@ -1,22 +1,18 @@
 package org.mmlab.cli.internal;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
-
-import java.io.BufferedReader;
-import java.io.FileDescriptor;
-import java.io.FileInputStream;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.PrintStream;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 import org.mmlab.cli.LabShell;
 
 /**
- * The interactive lab: reads a line from the terminal, runs it in a session of the lab's shell, says
- * why it failed in one line, and again, until {@code exit} or the end of input (Ctrl-D). It takes the
- * place of Gogo's console, which names a failure by its Java class ("IllegalArgumentException: ...").
+ * The interactive lab: reads a line ({@link ConsoleInput}: JLine's line editor, completion and history
+ * on a terminal, plain lines from a pipe), runs it in a session of the lab's shell, says why it
+ * failed in one line, and again, until {@code exit} or the end of input (Ctrl-D). It takes the place
+ * of Gogo's console, which names a failure by its Java class ("IllegalArgumentException: ...").
  */
 final class Console {
 
@@ -34,16 +30,17 @@ final class Console {
         this.err = err;
     }
 
-    /** @return the lab's exit code: exit's, or 0 at the end of input */
-    int run() throws IOException {
-        FileInputStream terminal = new FileInputStream(FileDescriptor.in);
-        BufferedReader in = new BufferedReader(new InputStreamReader(terminal, UTF_8));
+    /**
+     * @param input  where the lines come from
+     * @param banner what the bundles tell a person under the greeting, e.g. where the lab's page is
+     * @return the lab's exit code: exit's, or 0 at the end of input
+     */
+    int run(ConsoleInput input, List<String> banner) throws IOException {
         out.println("mmlab: the lab is up. help lists the commands and help NAME shows one; exit or Ctrl-D ends it.");
-        try (LabShell.Session session = shell.open(terminal, out, err)) {
+        banner.forEach(line -> out.println("mmlab: " + line));
+        try (input; LabShell.Session session = shell.open(input.stream(), out, err)) {
             while (!stopped.getAsBoolean()) {
-                out.print(PROMPT);
-                out.flush();
-                String line = in.readLine();
+                String line = input.readLine(PROMPT);
                 if (line == null) {
                     out.println();
                     return 0;

@@ -8,6 +8,7 @@ import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
@@ -15,6 +16,7 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.TimeUnit;
 
+import org.mmlab.cli.Banner;
 import org.mmlab.cli.LabShell;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
@@ -79,6 +81,10 @@ public class ShellRunner {
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
                policyOption = ReferencePolicyOption.GREEDY)
     private volatile ConfigurationAdmin configAdmin;
+
+    @Reference(cardinality = ReferenceCardinality.MULTIPLE, policy = ReferencePolicy.DYNAMIC,
+               policyOption = ReferencePolicyOption.GREEDY)
+    private volatile List<Banner> banners;
 
     private volatile boolean closed;
     private BundleContext context;
@@ -157,7 +163,21 @@ public class ShellRunner {
             err.println("mmlab: " + problem);
             return 1;
         }
-        return new Console(shell, () -> closed, out, err).run();
+        CommandServices commands = new CommandServices(context);
+        return new Console(shell, () -> closed, out, err).run(ConsoleInput.open(commands::names, out), bannerLines());
+    }
+
+    /** What the bundles have to tell a person now that the lab is up; a Banner that fails says nothing. */
+    private List<String> bannerLines() {
+        List<String> lines = new ArrayList<>();
+        for (Banner banner : banners) {
+            try {
+                lines.addAll(banner.lines());
+            } catch (RuntimeException e) {
+                // a banner is a courtesy: the lab works without it
+            }
+        }
+        return lines;
     }
 
     private int runProgram(String commands, String script) {

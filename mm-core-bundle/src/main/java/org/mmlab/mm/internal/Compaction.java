@@ -10,6 +10,7 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.admin.CompactStats;
 
 /**
  * Models mm/compaction.c: memory compaction. Per zone, a migrate scanner walks up from the zone's
@@ -73,18 +74,6 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
 
         static CompactResult max(CompactResult a, CompactResult b) {
             return a.compareTo(b) >= 0 ? a : b;
-        }
-    }
-
-    /** What one compaction run did: mm:compact prints it. */
-    public record CompactStats(long migrateScanned, long freeScanned, long isolatedMigrate, long isolatedFree,
-            long migrated, long failed, List<String> zoneResults) {
-        public CompactStats {
-            zoneResults = List.copyOf(zoneResults);
-        }
-
-        public long isolated() {
-            return isolatedMigrate + isolatedFree;
         }
     }
 

@@ -6,8 +6,9 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
 
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -31,20 +32,26 @@ import org.osgi.service.metatype.annotations.Designate;
 @Designate(ocd = MmCore.Config.class)
 public class ConfigGate {
     private final ConfigurationAdmin cm;
+    private final RunningGuest guests;
     private volatile MmCore running;
     /** Why the configuration PID org.mmlab.mm holds was refused, or null when the guest got it. */
     private volatile String refused;
-    private final AtomicLong refusals = new AtomicLong();
+    /** The change of PID org.mmlab.mm admitted last (refused or passed on), or -1; guarded by this. */
+    private long admitted = -1;
+    /** The change refused last while {@link #refused} stands, or -1. */
+    private volatile long refusedChange = -1;
 
     @Activate
-    public ConfigGate(@Reference ConfigurationAdmin cm, MmCore.Config config) throws IOException {
+    public ConfigGate(@Reference ConfigurationAdmin cm, @Reference RunningGuest guests) throws IOException {
         this.cm = cm;
-        admit(config, true);
+        this.guests = guests;
+        admit(true);
     }
 
+    /** Configuration Admin delivered a change: what PID org.mmlab.mm holds now is admitted, once a change. */
     @Modified
-    void modified(MmCore.Config config) throws IOException {
-        admit(config, false);
+    void modified() throws IOException {
+        admit(false);
     }
 
     @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
@@ -64,32 +71,59 @@ public class ConfigGate {
     }
 
     /**
-     * Passes a good configuration on (a change reboots the guest; at start, only a change does), or
-     * refuses a bad one when a guest runs, or ran, on an earlier one.
+     * Passes what PID org.mmlab.mm holds on, if it is good, tagged with its change count so that the guest
+     * booted from it is known (a change reboots the guest; at start, only a change does), or refuses it
+     * when a guest runs, or ran, on an earlier one. It reads the configuration itself, the change count
+     * first: what it passes on is at least as new as the count it tags it with.
      */
-    private synchronized void admit(MmCore.Config config, boolean atStart) throws IOException {
-        Map<String, Object> props = MmCore.properties(config);
+    private synchronized void admit(boolean atStart) throws IOException {
+        Configuration[] held;
+        try {
+            held = cm.listConfigurations("(" + Constants.SERVICE_PID + "=" + MmCore.PID + ")");
+        } catch (InvalidSyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+        long change = held == null ? 0 : held[0].getChangeCount();
+        if (change == admitted) {
+            return; // a second delivery of a change admitted already
+        }
+        admitted = change;
+        Map<String, Object> props = withDefaults(held == null ? null : held[0].getProperties());
         Configuration boot = cm.getConfiguration(MmCore.BOOT_PID, "?");
+        Dictionary<String, Object> booted = boot.getProperties();
         try {
             MmConfig.parse(props);
         } catch (IllegalArgumentException e) {
-            if (boot.getProperties() != null) {
+            if (booted != null) {
                 refused = e.getMessage();
-                refusals.incrementAndGet();
+                refusedChange = change;
                 MmCore core = running;
                 if (core != null) {
                     core.printk(refusal(e.getMessage()));
                 }
+                guests.refused(change, e.getMessage());
                 return;
             }
         }
         refused = null;
-        Dictionary<String, Object> d = new Hashtable<>(props);
-        if (atStart) {
-            boot.updateIfDifferent(d);
-        } else {
-            boot.update(d);
+        refusedChange = -1;
+        if (atStart && booted != null && withDefaults(booted).equals(props)) {
+            return; // the guest runs on it already: no reboot for a restart of this gate
         }
+        Dictionary<String, Object> d = new Hashtable<>(props);
+        d.put(MmCore.CHANGE_COUNT, change);
+        boot.update(d);
+    }
+
+    /** The eight properties of PID org.mmlab.mm: those stored, the others at their defaults. */
+    private static Map<String, Object> withDefaults(Dictionary<String, Object> stored) {
+        Map<String, Object> p = MmCore.properties(MmCore.defaults());
+        for (String name : stored == null ? List.<String>of() : Collections.list(stored.keys())) {
+            if (p.containsKey(name)) {
+                p.put(name, stored.get(name));
+            }
+        }
+        return p;
     }
 
     private static String refusal(String why) {
@@ -102,9 +136,9 @@ public class ConfigGate {
         return refused;
     }
 
-    /** How many configurations were refused since start: mm:config waits for a reboot or for one more. */
-    public long refusals() {
-        return refusals.get();
+    /** The change of PID org.mmlab.mm that was refused, while the refusal stands; -1 otherwise. */
+    long refusedChange() {
+        return refusedChange;
     }
 
     /**

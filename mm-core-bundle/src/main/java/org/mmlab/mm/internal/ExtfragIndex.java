@@ -1,6 +1,10 @@
 package org.mmlab.mm.internal;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.GuestViews.ZoneFragmentation;
 
 /**
  * Models mm/vmstat.c's fragmentation measures (CONFIG_COMPACTION): fill_contig_page_info(),
@@ -93,26 +97,44 @@ public final class ExtfragIndex {
 
     /** debugfs extfrag/extfrag_index. */
     public static String extfragIndex(GuestMemory g) {
-        return Zone.walkZonesInNode(g.zones, (sb, z) -> {
-            sb.append(String.format("Node %d, zone %8s ", 0, z.name));
-            for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
-                int index = fragmentationIndex(order, fillContigPageInfo(z, order));
+        StringBuilder sb = new StringBuilder();
+        for (ZoneFragmentation z : indexes(g)) {
+            sb.append(String.format("Node %d, zone %8s ", 0, z.zone()));
+            for (int index : z.extfragIndex()) {
                 // C's / and % truncate toward zero like Java's: -1000 prints as "-1.000"
                 sb.append(String.format("%2d.%03d ", index / 1000, index % 1000));
             }
             sb.append('\n');
-        });
+        }
+        return sb.toString();
     }
 
     /** debugfs extfrag/unusable_index. */
     public static String unusableIndex(GuestMemory g) {
-        return Zone.walkZonesInNode(g.zones, (sb, z) -> {
-            sb.append(String.format("Node %d, zone %8s ", 0, z.name));
-            for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
-                int index = unusableFreeIndex(order, fillContigPageInfo(z, order));
+        StringBuilder sb = new StringBuilder();
+        for (ZoneFragmentation z : indexes(g)) {
+            sb.append(String.format("Node %d, zone %8s ", 0, z.zone()));
+            for (int index : z.unusableIndex()) {
                 sb.append(String.format("%d.%03d ", index / 1000, index % 1000));
             }
             sb.append('\n');
+        }
+        return sb.toString();
+    }
+
+    /** Both indexes of each populated zone, per order, in thousandths. */
+    static List<ZoneFragmentation> indexes(GuestMemory g) {
+        List<ZoneFragmentation> out = new ArrayList<>();
+        Zone.walkZonesInNode(g.zones, (unused, z) -> {
+            List<Integer> extfrag = new ArrayList<>();
+            List<Integer> unusable = new ArrayList<>();
+            for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
+                ContigPageInfo info = fillContigPageInfo(z, order);
+                extfrag.add(fragmentationIndex(order, info));
+                unusable.add(unusableFreeIndex(order, info));
+            }
+            out.add(new ZoneFragmentation(z.name, extfrag, unusable));
         });
+        return out;
     }
 }

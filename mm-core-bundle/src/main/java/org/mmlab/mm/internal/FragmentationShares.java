@@ -1,10 +1,9 @@
 package org.mmlab.mm.internal;
 
-import java.util.Locale;
-
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.Fragmentation;
 
 /**
  * How fragmented the guest's free memory is, and how far compaction could repair it (no one kernel
@@ -31,62 +30,18 @@ public final class FragmentationShares {
     }
 
     /**
-     * One measurement. Shares are fractions of {@code freePages}; with no free page both are 0.
-     *
-     * @param freePages              pages in free (PageBuddy) blocks of any order and migratetype
-     * @param freeInOrder9Blocks     of those, pages in free blocks of order &gt;= 9 (pageblock_order)
-     * @param freeInCleanPageblocks  of those, pages in pageblocks holding no unmovable or pinned page
-     * @param cleanPageblocks        pageblocks holding no unmovable or pinned page (free or not)
-     * @param pageblocks             all pageblocks of the guest
-     * @param unmovablePages         allocated pages that are neither on the LRU nor movable non-LRU pages
-     */
-    public record Shares(long freePages, long freeInOrder9Blocks, long freeInCleanPageblocks, int cleanPageblocks,
-            int pageblocks, long unmovablePages) {
-
-        /** (a): the share of free pages that sit in free blocks of order &gt;= 9, 0..1. */
-        public double order9Share() {
-            return freePages == 0 ? 0 : (double) freeInOrder9Blocks / freePages;
-        }
-
-        /** (b): the share of free pages in clean pageblocks: the most (a) can become without moving unmovable pages. */
-        public double bestShare() {
-            return freePages == 0 ? 0 : (double) freeInCleanPageblocks / freePages;
-        }
-
-        /** (a) / (b): how much of what the layout allows is reached (the acceptance asks for 0.8 after mm:compact). */
-        public double ofBest() {
-            return freeInCleanPageblocks == 0 ? 0 : (double) freeInOrder9Blocks / freeInCleanPageblocks;
-        }
-
-        /** Pageblocks with at least one unmovable or pinned page. */
-        public int unmovablePageblocks() {
-            return pageblocks - cleanPageblocks;
-        }
-
-        /**
-         * One line: {@code free in order>=9 blocks: 3.1% (12345 of 398765 free pages); best the layout
-         * allows: 91.2% (1868 clean pageblocks of 2048)}.
-         */
-        public String describe() {
-            return String.format(Locale.ROOT, "free in order>=%d blocks: %.1f%% (%d of %d free pages); best the layout"
-                    + " allows: %.1f%% (%d clean pageblocks of %d)", Mm.PAGEBLOCK_ORDER, 100 * order9Share(),
-                    freeInOrder9Blocks, freePages, 100 * bestShare(), cleanPageblocks, pageblocks);
-        }
-    }
-
-    /**
      * Measures the guest with the machine stopped (stop_machine), in one pass over the memmap: about
      * 10 ms for the default 4 GiB guest. Meant for quiescent moments (before and after mm:compact): a
      * page that migration holds isolated is off the LRU then and counts as pinned, and a free page
      * compaction's free scanner holds is off the free lists and does not count as free. Call it from
      * outside mm code; code that already stopped the machine uses {@link #measureStopped}.
      */
-    public static Shares measure(GuestMemory g) {
+    public static Fragmentation measure(GuestMemory g) {
         return g.stopMachine(() -> measureStopped(g));
     }
 
     /** The pass itself; the caller has stopped the machine (stop_machine does not nest) or owns the guest alone. */
-    static Shares measureStopped(GuestMemory g) {
+    static Fragmentation measureStopped(GuestMemory g) {
         MemMap map = g.map;
         int n = map.nrPages;
         int nrPageblocks = (n + Mm.PAGEBLOCK_NR_PAGES - 1) >> Mm.PAGEBLOCK_ORDER;
@@ -168,7 +123,7 @@ public final class FragmentationShares {
                 freeClean += freeInBlock[pb];
             }
         }
-        return new Shares(free, freeHigh, freeClean, clean, nrPageblocks, unmovable[0]);
+        return new Fragmentation(free, freeHigh, freeClean, clean, nrPageblocks, unmovable[0]);
     }
 
     private static void markDirty(boolean[] dirty, int start, int end) {

@@ -240,6 +240,35 @@ public final class GuestMemory {
         }
     }
 
+    /**
+     * split_page() (v6.18.2 mm/page_alloc.c:3048): a non-compound block of 2^order pages becomes 2^order
+     * pages of one reference each (set_page_refcounted() on every tail); page_owner forgets the block
+     * (split_page_owner()), each page is now freed on its own. VM_BUG_ON_PAGE on a compound page or a
+     * page nobody holds, with CONFIG_DEBUG_VM.
+     */
+    public void splitPage(int pfn, int order) {
+        checkPfn(pfn);
+        if (order < 0 || order > Mm.MAX_PAGE_ORDER || pfn + (1 << order) > map.nrPages) {
+            throw new IllegalArgumentException(String.format("split_page(): order %d at pfn %#x is outside memory", order,
+                    pfn));
+        }
+        stopMachine.enter();
+        try {
+            if (debug.debugVm() && map.testFlag(pfn, PageFlags.PG_head)) {
+                throw debug.vmBugOnPage(pfn, "PageCompound(page)", "mm/page_alloc.c:3052", "v6.18.2");
+            }
+            if (debug.debugVm() && map.refcount(pfn) <= 0) {
+                throw debug.vmBugOnPage(pfn, "!page_count(page)", "mm/page_alloc.c:3053", "v6.18.2");
+            }
+            for (int i = 1; i < 1 << order; i++) {
+                map.setRefcount(pfn + i, 1);
+            }
+            pageOwner.freed(pfn);
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
     /** get_page(), which is folio_get(): VM_BUG_ON on a page nobody holds, with CONFIG_DEBUG_VM. */
     public void getPage(int pfn) {
         checkPfn(pfn);

@@ -7,6 +7,7 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.mmlab.mm.MigrateMode;
+import org.mmlab.mm.admin.CompactStats;
 
 /**
  * Models kcompactd (mm/compaction.c: kcompactd(), kcompactd_run(), kcompactd_stop(),
@@ -286,7 +287,7 @@ public final class Kcompactd {
         if (!compaction.score.shouldProactiveCompactNode()) {
             return false;
         }
-        Compaction.CompactStats s = compaction.compactNode(true, MigrateMode.SYNC_LIGHT, this::kthreadShouldStop);
+        CompactStats s = compaction.compactNode(true, MigrateMode.SYNC_LIGHT, this::kthreadShouldStop);
         int score = compaction.score.fragmentationScoreNode();
         recordScores(score);
         proactivePasses++;

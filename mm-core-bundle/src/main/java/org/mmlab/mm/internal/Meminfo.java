@@ -1,5 +1,8 @@
 package org.mmlab.mm.internal;
 
+import java.util.LinkedHashMap;
+import java.util.Map;
+
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
 
@@ -33,6 +36,24 @@ public final class Meminfo {
 
     /** /proc/meminfo as the kernel prints it. */
     public static String show(GuestMemory g) {
+        StringBuilder sb = new StringBuilder();
+        fields(g).forEach((label, value) -> {
+            if (label.startsWith("HugePages_")) {
+                sb.append(String.format("%-19s%5d\n", label + ":", value)); // "%5lu", no unit
+            } else if (label.equals("HardwareCorrupted")) {
+                sb.append(String.format("HardwareCorrupted: %5d kB\n", value));
+            } else {
+                sb.append(String.format("%-16s%8d kB\n", label + ":", value)); // show_val_kb()
+            }
+        });
+        return sb.toString();
+    }
+
+    /**
+     * Each line of /proc/meminfo: its label (without the colon) and value, in the kernel's order; values
+     * in kB but for the HugePages_ counts.
+     */
+    public static Map<String, Long> fields(GuestMemory g) {
         long totalram = g.managedPages();
         long freeram = VmstatView.globalZonePageState(g, VmItem.NR_FREE_PAGES);
         long inactiveAnon = Math.max(0, g.vmstat.get(VmItem.NR_INACTIVE_ANON));
@@ -49,62 +70,62 @@ public final class Meminfo {
         long hugetlbTotalPages = 0;
         MemmapCounts counts = countMemmap(g.map);
 
-        StringBuilder sb = new StringBuilder();
-        showValKb(sb, "MemTotal:       ", totalram);
-        showValKb(sb, "MemFree:        ", freeram);
-        showValKb(sb, "MemAvailable:   ", siMemAvailable(g, freeram, activeFile + inactiveFile, 0));
-        showValKb(sb, "Buffers:        ", 0);
-        showValKb(sb, "Cached:         ", 0);
-        showValKb(sb, "SwapCached:     ", 0);
-        showValKb(sb, "Active:         ", activeAnon + activeFile);
-        showValKb(sb, "Inactive:       ", inactiveAnon + inactiveFile);
-        showValKb(sb, "Active(anon):   ", activeAnon);
-        showValKb(sb, "Inactive(anon): ", inactiveAnon);
-        showValKb(sb, "Active(file):   ", activeFile);
-        showValKb(sb, "Inactive(file): ", inactiveFile);
-        showValKb(sb, "Unevictable:    ", unevictable);
-        showValKb(sb, "Mlocked:        ", counts.mlocked);
-        showValKb(sb, "SwapTotal:      ", totalswap);
-        showValKb(sb, "SwapFree:       ", 0);
-        showValKb(sb, "Zswap:          ", 0);
-        sb.append(String.format("Zswapped:       %8d kB\n", 0));
-        showValKb(sb, "Dirty:          ", 0);
-        showValKb(sb, "Writeback:      ", 0);
-        showValKb(sb, "AnonPages:      ", anonPages);
-        showValKb(sb, "Mapped:         ", 0);
-        showValKb(sb, "Shmem:          ", 0);
-        showValKb(sb, "KReclaimable:   ", sreclaimable); // + NR_KERNEL_MISC_RECLAIMABLE, which nothing here has
-        showValKb(sb, "Slab:           ", sreclaimable + sunreclaim);
-        showValKb(sb, "SReclaimable:   ", sreclaimable);
-        showValKb(sb, "SUnreclaim:     ", sunreclaim);
-        sb.append(String.format("KernelStack:    %8d kB\n", 0));
-        showValKb(sb, "PageTables:     ", pageTables);
-        showValKb(sb, "SecPageTables:  ", 0);
-        showValKb(sb, "NFS_Unstable:   ", 0);
-        showValKb(sb, "Bounce:         ", 0);
-        showValKb(sb, "WritebackTmp:   ", 0);
-        showValKb(sb, "CommitLimit:    ", vmCommitLimit(totalram, hugetlbTotalPages, totalswap));
+        Map<String, Long> f = new LinkedHashMap<>();
+        showValKb(f, "MemTotal", totalram);
+        showValKb(f, "MemFree", freeram);
+        showValKb(f, "MemAvailable", siMemAvailable(g, freeram, activeFile + inactiveFile, 0));
+        showValKb(f, "Buffers", 0);
+        showValKb(f, "Cached", 0);
+        showValKb(f, "SwapCached", 0);
+        showValKb(f, "Active", activeAnon + activeFile);
+        showValKb(f, "Inactive", inactiveAnon + inactiveFile);
+        showValKb(f, "Active(anon)", activeAnon);
+        showValKb(f, "Inactive(anon)", inactiveAnon);
+        showValKb(f, "Active(file)", activeFile);
+        showValKb(f, "Inactive(file)", inactiveFile);
+        showValKb(f, "Unevictable", unevictable);
+        showValKb(f, "Mlocked", counts.mlocked);
+        showValKb(f, "SwapTotal", totalswap);
+        showValKb(f, "SwapFree", 0);
+        showValKb(f, "Zswap", 0);
+        f.put("Zswapped", 0L);
+        showValKb(f, "Dirty", 0);
+        showValKb(f, "Writeback", 0);
+        showValKb(f, "AnonPages", anonPages);
+        showValKb(f, "Mapped", 0);
+        showValKb(f, "Shmem", 0);
+        showValKb(f, "KReclaimable", sreclaimable); // + NR_KERNEL_MISC_RECLAIMABLE, which nothing here has
+        showValKb(f, "Slab", sreclaimable + sunreclaim);
+        showValKb(f, "SReclaimable", sreclaimable);
+        showValKb(f, "SUnreclaim", sunreclaim);
+        f.put("KernelStack", 0L);
+        showValKb(f, "PageTables", pageTables);
+        showValKb(f, "SecPageTables", 0);
+        showValKb(f, "NFS_Unstable", 0);
+        showValKb(f, "Bounce", 0);
+        showValKb(f, "WritebackTmp", 0);
+        showValKb(f, "CommitLimit", vmCommitLimit(totalram, hugetlbTotalPages, totalswap));
         // vm_memory_committed(): the simulation has no VMAs, so what is committed is what was faulted in
-        showValKb(sb, "Committed_AS:   ", anonPages);
-        sb.append(String.format("VmallocTotal:   %8d kB\n", VMALLOC_TOTAL_KB));
-        showValKb(sb, "VmallocUsed:    ", 0);
-        showValKb(sb, "VmallocChunk:   ", 0);
-        showValKb(sb, "Percpu:         ", 0);
-        sb.append(String.format("HardwareCorrupted: %5d kB\n", 0));
-        showValKb(sb, "AnonHugePages:  ", counts.anonThpPages);
-        showValKb(sb, "ShmemHugePages: ", 0);
-        showValKb(sb, "ShmemPmdMapped: ", 0);
-        showValKb(sb, "FileHugePages:  ", 0);
-        showValKb(sb, "FilePmdMapped:  ", 0);
-        showValKb(sb, "Balloon:        ", Math.max(0, g.vmstat.get(VmItem.NR_BALLOON_PAGES)));
-        hugetlbReportMeminfo(sb);
-        archReportMeminfo(sb, (long) g.nrPages() << Mm.PAGE_SHIFT);
-        return sb.toString();
+        showValKb(f, "Committed_AS", anonPages);
+        f.put("VmallocTotal", VMALLOC_TOTAL_KB);
+        showValKb(f, "VmallocUsed", 0);
+        showValKb(f, "VmallocChunk", 0);
+        showValKb(f, "Percpu", 0);
+        f.put("HardwareCorrupted", 0L);
+        showValKb(f, "AnonHugePages", counts.anonThpPages);
+        showValKb(f, "ShmemHugePages", 0);
+        showValKb(f, "ShmemPmdMapped", 0);
+        showValKb(f, "FileHugePages", 0);
+        showValKb(f, "FilePmdMapped", 0);
+        showValKb(f, "Balloon", Math.max(0, g.vmstat.get(VmItem.NR_BALLOON_PAGES)));
+        hugetlbReportMeminfo(f);
+        archReportMeminfo(f, (long) g.nrPages() << Mm.PAGE_SHIFT);
+        return f;
     }
 
-    /** show_val_kb(): the 16-column label, the value in kB right-aligned in 8, " kB". */
-    private static void showValKb(StringBuilder sb, String label, long pages) {
-        sb.append(label).append(String.format("%8d", pages << (Mm.PAGE_SHIFT - 10))).append(" kB\n");
+    /** show_val_kb(): the value of a count of pages, in kB. */
+    private static void showValKb(Map<String, Long> f, String label, long pages) {
+        f.put(label, pages << (Mm.PAGE_SHIFT - 10));
     }
 
     /**
@@ -133,13 +154,13 @@ public final class Meminfo {
     }
 
     /** hugetlb_report_meminfo(): the default hstate's pool (empty here) and all hugetlb memory. */
-    private static void hugetlbReportMeminfo(StringBuilder sb) {
-        sb.append(String.format("HugePages_Total:   %5d\n", 0));
-        sb.append(String.format("HugePages_Free:    %5d\n", 0));
-        sb.append(String.format("HugePages_Rsvd:    %5d\n", 0));
-        sb.append(String.format("HugePages_Surp:    %5d\n", 0));
-        sb.append(String.format("Hugepagesize:   %8d kB\n", HUGEPAGESIZE_KB));
-        sb.append(String.format("Hugetlb:        %8d kB\n", 0));
+    private static void hugetlbReportMeminfo(Map<String, Long> f) {
+        f.put("HugePages_Total", 0L);
+        f.put("HugePages_Free", 0L);
+        f.put("HugePages_Rsvd", 0L);
+        f.put("HugePages_Surp", 0L);
+        f.put("Hugepagesize", HUGEPAGESIZE_KB);
+        f.put("Hugetlb", 0L);
     }
 
     /**
@@ -148,11 +169,11 @@ public final class Meminfo {
      * first 1 GiB boundary and after the last, 1G pages in between (split_mem_range()), before any
      * set_memory_*() split.
      */
-    private static void archReportMeminfo(StringBuilder sb, long end) {
+    private static void archReportMeminfo(Map<String, Long> f, long end) {
         long[] bytes = directMapBytes(end);
-        sb.append(String.format("DirectMap4k:    %8d kB\n", bytes[0] >> 10));
-        sb.append(String.format("DirectMap2M:    %8d kB\n", bytes[1] >> 10));
-        sb.append(String.format("DirectMap1G:    %8d kB\n", bytes[2] >> 10));
+        f.put("DirectMap4k", bytes[0] >> 10);
+        f.put("DirectMap2M", bytes[1] >> 10);
+        f.put("DirectMap1G", bytes[2] >> 10);
     }
 
     /** Bytes mapped with 4k, 2M and 1G pages for RAM [0, end). */

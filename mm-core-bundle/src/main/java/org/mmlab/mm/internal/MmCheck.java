@@ -9,6 +9,7 @@ import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.CheckResult;
 
 /**
  * mm:check: what CONFIG_DEBUG_VM's page checks, DEBUG_LIST and page accounting would find if the
@@ -28,22 +29,6 @@ import org.mmlab.mm.PageType;
  * nr_isolated_anon, and a mapped one may be off the LRU while its owner maps it.
  */
 public final class MmCheck {
-    /** The report: summary lines, problems, and the verdict as the last line. */
-    public record CheckResult(List<String> lines, boolean ok) {
-        public CheckResult {
-            lines = List.copyOf(lines);
-        }
-
-        /** "mm:check: OK" or "mm:check: FAIL &lt;first failed invariant&gt;: &lt;count&gt;...". */
-        public String verdict() {
-            return lines.get(lines.size() - 1);
-        }
-
-        public String text() {
-            return String.join("\n", lines);
-        }
-    }
-
     /** The invariants, in the order they are checked; the verdict names the first that failed. */
     enum Invariant {
         FREE_LIST_LINKS("free list links"),
@@ -106,14 +91,15 @@ public final class MmCheck {
 
     /**
      * A frame a host holds (and would not fault back in) must be one the guest gave away: still
-     * allocated, and not a user page. Free or mapped by a process, the guest touches it sooner or later.
+     * allocated (a tail of a live non-compound high-order allocation is: a 2 MiB balloon page), and not a
+     * user page. Free or mapped by a process, the guest touches it sooner or later.
      */
-    private void checkHostFrames() {
+    private void checkHostFrames(BitSet ownerTails) {
         g.hostFrames.forEachHeld((pfn, host) -> {
             if (host.faultsInOnAccess()) {
                 return;
             }
-            String use = map.refcount(pfn) <= 0 ? "free"
+            String use = map.refcount(pfn) <= 0 && !ownerTails.get(pfn) ? "free"
                     : (map.mapping[pfn] & MemMap.PAGE_MAPPING_ANON) != 0 || map.testFlag(pfn, PageFlags.PG_lru)
                             ? "a user page" : null;
             if (use != null) {
@@ -304,7 +290,7 @@ public final class MmCheck {
                         + " written (see dmesg)");
             }
         }
-        checkHostFrames();
+        checkHostFrames(ownerTails);
         List<String> contributed = new ArrayList<>();
         g.debug.kasan().disableCurrent(); // the checks read page->mapping as the kernel would, but report nothing
         try {
@@ -346,11 +332,10 @@ public final class MmCheck {
                     g.hostFrames.dataLoss()));
         }
         out.addAll(contributed);
-        out.addAll(problems);
         for (Invariant inv : Invariant.values()) {
             long rest = failures[inv.ordinal()] - shown[inv.ordinal()];
             if (rest > 0) {
-                out.add(String.format("%s: ... and %d more", inv.text, rest));
+                problems.add(String.format("%s: ... and %d more", inv.text, rest));
             }
         }
         Invariant first = null;
@@ -363,13 +348,9 @@ public final class MmCheck {
                 }
             }
         }
-        if (first == null) {
-            out.add("mm:check: OK");
-        } else {
-            out.add(String.format("mm:check: FAIL %s: %d%s", first.text, failures[first.ordinal()],
-                    failed > 1 ? String.format(" (and %d more invariants)", failed - 1) : ""));
-        }
-        return new CheckResult(out, first == null);
+        String verdict = first == null ? "mm:check: OK" : String.format("mm:check: FAIL %s: %d%s", first.text,
+                failures[first.ordinal()], failed > 1 ? String.format(" (and %d more invariants)", failed - 1) : "");
+        return new CheckResult(out, problems, first == null, verdict);
     }
 
     /**

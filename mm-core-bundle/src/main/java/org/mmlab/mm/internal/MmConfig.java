@@ -1,12 +1,12 @@
 package org.mmlab.mm.internal;
 
 import java.lang.management.ManagementFactory;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
+import org.mmlab.mm.admin.GuestConfiguration;
 
 /**
  * The guest's geometry and debug options, validated before anything is built: a bad value is
@@ -101,16 +101,13 @@ public final class MmConfig {
 
     /** This configuration as the eight properties of PID org.mmlab.mm, sizes in bytes. */
     public Map<String, Object> properties() {
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("memorySize", Long.toString(memoryBytes));
-        p.put("dma32Size", Long.toString(dma32Bytes));
-        p.put("contentModel", frames ? "frame" : "tag");
-        p.put("debugVm", debugVm);
-        p.put("debugList", debugList);
-        p.put("migrationContract", migrationContract.value());
-        p.put("pagePoisoning", pagePoisoning);
-        p.put("lockdep", lockdep);
-        return p;
+        return configuration().properties();
+    }
+
+    /** This configuration as the admin services give it. */
+    public GuestConfiguration configuration() {
+        return new GuestConfiguration(memoryBytes, dma32Bytes, zoneDma32Bytes(), frames ? "frame" : "tag", debugVm,
+                debugList, migrationContract, pagePoisoning, lockdep);
     }
 
     /**

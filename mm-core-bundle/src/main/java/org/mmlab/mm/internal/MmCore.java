@@ -46,6 +46,8 @@ public class MmCore implements MemoryManager, MmLab {
     public static final String PID = "org.mmlab.mm";
     /** The configuration the guest boots from: only ConfigGate writes it, with what it checked. */
     public static final String BOOT_PID = "org.mmlab.mm.boot";
+    /** The property of BOOT_PID naming the change of PID it was admitted from (Configuration.getChangeCount()). */
+    static final String CHANGE_COUNT = "mmlab.changeCount";
 
     @ObjectClassDefinition(name = "mmlab guest memory", description = "Geometry and debug options of the simulated guest")
     public @interface Config {
@@ -82,15 +84,29 @@ public class MmCore implements MemoryManager, MmLab {
     private final Workload workload;
     /** The module loader, which outlives every guest: it must not keep this one once it is gone. */
     private final ModuleTracker modules;
+    /** The change of PID org.mmlab.mm this guest boots from (0: none, or outside the framework). */
+    private final long changeCount;
 
     /** A guest outside the framework: no driver modules, so nothing to check, and no OSGi log. */
     public MmCore(Config config) {
-        this(config, null, null);
+        this(config, Map.of(), null, null);
+    }
+
+    /**
+     * The MemoryManager of a guest its caller built and drives (mm-core's tests, whose drivers use only
+     * the exported API): nothing else runs in it, not even kcompactd.
+     */
+    MmCore(GuestMemory guest) {
+        this.guest = guest;
+        this.workload = new Workload(guest);
+        this.modules = null;
+        this.changeCount = 0;
     }
 
     @Activate
-    public MmCore(Config config, @Reference ModuleTracker modules,
+    public MmCore(Config config, Map<String, Object> props, @Reference ModuleTracker modules,
             @Reference(service = LoggerFactory.class, cardinality = ReferenceCardinality.OPTIONAL) Logger log) {
+        changeCount = props.get(CHANGE_COUNT) instanceof Number n ? n.longValue() : 0;
         guest = boot(MmConfig.parse(properties(config)));
         workload = new Workload(guest);
         this.modules = modules;
@@ -155,6 +171,11 @@ public class MmCore implements MemoryManager, MmLab {
         return guest;
     }
 
+    /** The change of PID org.mmlab.mm this guest booted from (Configuration.getChangeCount()). */
+    long changeCount() {
+        return changeCount;
+    }
+
     public Workload workload() {
         return workload;
     }
@@ -182,6 +203,11 @@ public class MmCore implements MemoryManager, MmLab {
     @Override
     public void freePages(int pfn, int order) {
         guest.freePages(pfn, order);
+    }
+
+    @Override
+    public void splitPage(int pfn, int order) {
+        guest.splitPage(pfn, order);
     }
 
     @Override

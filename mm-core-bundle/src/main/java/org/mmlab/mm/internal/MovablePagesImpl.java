@@ -126,8 +126,12 @@ public abstract class MovablePagesImpl {
         map.pagePrivate[pfn] = value;
     }
 
+    /** v6.18.2's __SetPageOffline() (PAGE_TYPE_OPS): nothing on a page that is PageOffline already. */
     public void setPageOffline(int pfn) {
         guest.checkPfn(pfn);
+        if (map.hasType(pfn, PageType.OFFLINE)) {
+            return;
+        }
         if (guest.debug.debugVm() && map.mapcountOrType[pfn] != MemMap.MAPCOUNT_NONE) {
             throw guest.debug.vmBugOnPage(pfn, "data_race(page->page_type) != UINT_MAX",
                     "include/linux/page-flags.h:1034", "v6.18.2"); // PAGE_TYPE_OPS(Offline, ...)
@@ -135,8 +139,12 @@ public abstract class MovablePagesImpl {
         map.setType(pfn, PageType.OFFLINE);
     }
 
+    /** v6.18.2's __ClearPageOffline(): nothing on an untyped page; VM_BUG_ON_PAGE on another type. */
     public void clearPageOffline(int pfn) {
         guest.checkPfn(pfn);
+        if (map.mapcountOrType[pfn] == MemMap.MAPCOUNT_NONE) {
+            return;
+        }
         if (guest.debug.debugVm() && !map.hasType(pfn, PageType.OFFLINE)) {
             throw guest.debug.vmBugOnPage(pfn, "!PageOffline(page)", "include/linux/page-flags.h:1034", "v6.18.2");
         }

@@ -1,7 +1,14 @@
 package org.mmlab.mm.internal;
 
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.GuestViews.FreeList;
+import org.mmlab.mm.admin.GuestViews.Pageblocks;
 
 /**
  * Models mm/vmstat.c pagetypeinfo_show(): /proc/pagetypeinfo, the free blocks of each order per
@@ -33,21 +40,29 @@ public final class Pagetypeinfo {
             sb.append(String.format("%6d ", order));
         }
         sb.append('\n');
-        sb.append(Zone.walkZonesInNode(g.zones, (out, z) -> {
+        for (FreeList l : freeLists(g)) {
+            sb.append(String.format("Node %4d, zone %8s, type %12s ", 0, l.zone(), l.migratetype()));
+            for (long freecount : l.nrFree()) {
+                sb.append(String.format("%s%6d ", freecount >= FREE_LIST_WALK_CAP ? ">" : "", freecount));
+            }
+            sb.append('\n');
+        }
+    }
+
+    /** Each populated zone's free lists, per migrate type and order, counted as the kernel walks them. */
+    static List<FreeList> freeLists(GuestMemory g) {
+        List<FreeList> out = new ArrayList<>();
+        Zone.walkZonesInNode(g.zones, (unused, z) -> {
             for (MigrateType mt : MigrateType.values()) {
-                out.append(String.format("Node %4d, zone %8s, type %12s ", 0, z.name, mt.kernelName()));
+                List<Long> counts = new ArrayList<>();
                 for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
                     // the kernel counts list entries, stopping at the cap; the zone keeps that count
-                    long freecount = z.nrFree(order, mt);
-                    boolean overflow = freecount >= FREE_LIST_WALK_CAP;
-                    if (overflow) {
-                        freecount = FREE_LIST_WALK_CAP;
-                    }
-                    out.append(String.format("%s%6d ", overflow ? ">" : "", freecount));
+                    counts.add(Math.min(z.nrFree(order, mt), FREE_LIST_WALK_CAP));
                 }
-                out.append('\n');
+                out.add(new FreeList(z.name, mt.kernelName(), counts));
             }
-        }));
+        });
+        return out;
     }
 
     private static void pagetypeinfoShowblockcount(StringBuilder sb, GuestMemory g) {
@@ -56,16 +71,29 @@ public final class Pagetypeinfo {
             sb.append(String.format("%12s ", mt.kernelName()));
         }
         sb.append('\n');
-        sb.append(Zone.walkZonesInNode(g.zones, (out, z) -> {
+        for (Pageblocks p : pageblocks(g)) {
+            sb.append(String.format("Node %d, zone %8s ", 0, p.zone()));
+            for (long c : p.byType().values()) {
+                sb.append(String.format("%12d ", c));
+            }
+            sb.append('\n');
+        }
+    }
+
+    /** Each populated zone's pageblocks by migrate type. */
+    static List<Pageblocks> pageblocks(GuestMemory g) {
+        List<Pageblocks> out = new ArrayList<>();
+        Zone.walkZonesInNode(g.zones, (unused, z) -> {
             long[] count = new long[MigrateType.values().length];
             for (long pfn = z.startPfn; pfn < z.endPfn; pfn += Mm.PAGEBLOCK_NR_PAGES) {
                 count[g.map.pageblockMigratetype((int) pfn).ordinal()]++;
             }
-            out.append(String.format("Node %d, zone %8s ", 0, z.name));
-            for (long c : count) {
-                out.append(String.format("%12d ", c));
+            Map<String, Long> byType = new LinkedHashMap<>();
+            for (MigrateType mt : MigrateType.values()) {
+                byType.put(mt.kernelName(), count[mt.ordinal()]);
             }
-            out.append('\n');
-        }));
+            out.add(new Pageblocks(z.name, byType));
+        });
+        return out;
     }
 }

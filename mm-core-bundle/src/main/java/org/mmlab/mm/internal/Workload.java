@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
 import org.mmlab.mm.Sizes;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /**
  * Models the guest's user space: simulated processes ({@link WorkloadProcess}) that fault in,
@@ -27,8 +29,6 @@ import org.mmlab.mm.Sizes;
 public final class Workload {
     /** Process ids start here, as user processes do on a booted system. */
     static final int FIRST_PID = 1000;
-    /** Processes fragment() sets up unless told otherwise (mm:workload's default too). */
-    public static final int DEFAULT_FRAGMENT_PROCESSES = 64;
     /** verifyContent() prints at most this many mismatches and counts the rest. */
     static final int MAX_REPORTED_MISMATCHES = 20;
 
@@ -69,7 +69,7 @@ public final class Workload {
         volatile boolean stopping;
         volatile boolean stopped;
         /** What mm:workload fragment did, for a run it set up; null for start() and prepare(). */
-        volatile WorkloadFragment.Result fragment;
+        volatile FragmentResult fragment;
         private final List<String> failures = new ArrayList<>();
 
         Run(GuestMemory guest, WorkloadSettings settings, boolean threaded) {
@@ -154,14 +154,14 @@ public final class Workload {
      * @throws IllegalArgumentException for a value out of range, saying what is allowed
      * @throws IllegalStateException    when a workload is already set up
      */
-    public synchronized WorkloadFragment.Result fragment(long seed, int processes, double targetPercent) {
+    public synchronized FragmentResult fragment(long seed, int processes, double targetPercent) {
         long start = System.nanoTime();
         WorkloadFragment.checkTarget(targetPercent);
         if (currentRun() != null) {
             throw alreadySetUp();
         }
-        if (processes < 1 || processes > WorkloadSettings.MAX_PROCESSES) {
-            throw new IllegalArgumentException("processes=" + processes + ": must be 1.." + WorkloadSettings.MAX_PROCESSES);
+        if (processes < 1 || processes > WorkloadControl.MAX_PROCESSES) {
+            throw new IllegalArgumentException("processes=" + processes + ": must be 1.." + WorkloadControl.MAX_PROCESSES);
         }
         long share = guest.freePages() * WorkloadFragment.ADDRESS_SPACE_HEADROOM_PERCENT / 100 / processes + 1;
         WorkloadSettings s = new WorkloadSettings(seed, processes, (int) Math.min(Integer.MAX_VALUE, share), 1, 0);
@@ -192,13 +192,13 @@ public final class Workload {
         }
     }
 
-    /** fragment() with {@value #DEFAULT_FRAGMENT_PROCESSES} processes. */
-    public WorkloadFragment.Result fragment(long seed, double targetPercent) {
-        return fragment(seed, DEFAULT_FRAGMENT_PROCESSES, targetPercent);
+    /** fragment() with {@value WorkloadControl#DEFAULT_FRAGMENT_PROCESSES} processes. */
+    public FragmentResult fragment(long seed, double targetPercent) {
+        return fragment(seed, WorkloadControl.DEFAULT_FRAGMENT_PROCESSES, targetPercent);
     }
 
     /** What fragment() did, while the workload it set up holds its memory; null otherwise. */
-    public WorkloadFragment.Result fragmented() {
+    public FragmentResult fragmented() {
         Run r = currentRun();
         return r == null ? null : r.fragment;
     }
@@ -381,7 +381,7 @@ public final class Workload {
                 + " %d slab frees, %d allocation failures%n", st.ops.sum(), st.faults.sum(), st.writes.sum(),
                 st.readsVerified.sum(), st.unmaps.sum(), st.kernelAllocs.sum(), st.kernelFrees.sum(),
                 st.allocFailures.sum()));
-        WorkloadFragment.Result frag = r.fragment;
+        FragmentResult frag = r.fragment;
         if (frag != null) {
             sb.append(String.format("fragment: %d slab pages held (%d in Movable pageblocks), %d pages unmapped; at"
                     + " the end: %s%n", frag.slabPages(), frag.slabInMovableBlocks(), frag.unmapped(),

@@ -1,12 +1,12 @@
 package org.mmlab.mm.internal;
 
-import java.util.Locale;
 import java.util.Random;
 
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.Sizes;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.Fragmentation;
 
 /**
  * mm:workload fragment: replays, in seconds and on the caller's thread, the history that leaves a
@@ -34,8 +34,6 @@ import org.mmlab.mm.Sizes;
  * prepared, not running.
  */
 public final class WorkloadFragment {
-    /** Default target: fewer than 5% of the free pages in free blocks of order &gt;= 9. */
-    public static final double DEFAULT_TARGET_PERCENT = 5;
     /** Phase 2 ends when this many pageblocks per slab page have one in a Movable pageblock. */
     static final int PAGEBLOCKS_PER_SCATTERED_SLAB = 8;
     /** Phase 3 frees until this share of managed memory is free (and the target is met). */
@@ -49,66 +47,6 @@ public final class WorkloadFragment {
      * invoking the OOM killer on the processes being set up (the phase unmaps a page and retries).
      */
     static final int GFP_SLAB_TIGHT = Gfp.GFP_KERNEL | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN;
-
-    /**
-     * What fragment did and what it left.
-     *
-     * @param seed                 the seed of the one Random every choice came from
-     * @param processes            processes set up (all alive afterwards)
-     * @param pagesPerProcess      each one's address space
-     * @param targetPercent        the target for the share of free pages in order &gt;= 9 blocks
-     * @param faulted              pages the processes faulted in (phase 1)
-     * @param peakMapped           pages mapped when memory was fullest
-     * @param unmapped             pages the processes unmapped (phases 2 and 3)
-     * @param slabPages            slab pages allocated while memory was tight (held until stop)
-     * @param slabInMovableBlocks  of those, the ones that fell back into Movable pageblocks
-     * @param mappedPages          pages mapped at the end
-     * @param pageTablePages       page-table pages at the end
-     * @param managedPages         the guest's managed pages
-     * @param freePages            free pages at the end (NR_FREE_PAGES)
-     * @param shares               the shares at the end, measured with the machine still stopped
-     * @param reached              the share of free pages in order &gt;= 9 blocks is below the target
-     * @param millis               wall time of the whole fragment
-     */
-    public record Result(long seed, int processes, int pagesPerProcess, double targetPercent, long faulted,
-            long peakMapped, long unmapped, long slabPages, long slabInMovableBlocks, long mappedPages,
-            long pageTablePages, long managedPages, long freePages, FragmentationShares.Shares shares, boolean reached,
-            long millis) {
-
-        /** Free pages as a share of managed memory, 0..1. */
-        public double freeShare() {
-            return managedPages == 0 ? 0 : (double) freePages / managedPages;
-        }
-
-        /** What mm:workload fragment prints. */
-        public String describe() {
-            FragmentationShares.Shares s = shares;
-            StringBuilder sb = new StringBuilder();
-            sb.append(String.format(Locale.ROOT, "fragment: seed %d, %d processes x %d pages (%s each): faulted in"
-                    + " %d pages (peak %d mapped), kernel allocated %d slab pages while memory was tight (%d fell back"
-                    + " into Movable pageblocks), processes unmapped %d scattered pages, in %.1f s%n", seed, processes,
-                    pagesPerProcess, Sizes.format(pagesPerProcess), faulted, peakMapped, slabPages, slabInMovableBlocks,
-                    unmapped, millis / 1000.0));
-            sb.append(String.format(Locale.ROOT, "memory: %d pages mapped (%s), %d pages free (%s, %.1f%% of %d"
-                    + " managed), %d page-table pages, %d slab pages%n", mappedPages, Sizes.format(mappedPages),
-                    freePages, Sizes.format(freePages), 100 * freeShare(), managedPages, pageTablePages, slabPages));
-            sb.append(String.format(Locale.ROOT, "unmovable: %d pages (boot-reserved, page tables, slab) in %d of %d"
-                    + " pageblocks (%.1f%%)%n", s.unmovablePages(), s.unmovablePageblocks(), s.pageblocks(),
-                    100.0 * s.unmovablePageblocks() / Math.max(1, s.pageblocks())));
-            sb.append(s.describe()).append('\n');
-            sb.append(reached
-                    ? String.format(Locale.ROOT, "target: below %s%% of free pages in order>=%d blocks: reached",
-                            pct(targetPercent), Mm.PAGEBLOCK_ORDER)
-                    : String.format(Locale.ROOT, "target: below %s%% of free pages in order>=%d blocks: NOT reached"
-                            + " (%.1f%% with %.1f%% of memory free)", pct(targetPercent), Mm.PAGEBLOCK_ORDER,
-                            100 * s.order9Share(), 100 * freeShare()));
-            return sb.append('\n').toString();
-        }
-
-        private static String pct(double p) {
-            return p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p);
-        }
-    }
 
     private final Workload.Run run;
     private final GuestMemory guest;
@@ -142,11 +80,11 @@ public final class WorkloadFragment {
      * Runs the three phases on a new, published run whose worker 0 holds the slab pages. The caller
      * has stopped the machine and is inside it (its allocations nest).
      */
-    static Result fragment(Workload.Run run, WorkloadWorker kernel, double targetPercent, long startNanos) {
+    static FragmentResult fragment(Workload.Run run, WorkloadWorker kernel, double targetPercent, long startNanos) {
         return new WorkloadFragment(run, kernel).fragment(targetPercent, startNanos);
     }
 
-    private Result fragment(double targetPercent, long startNanos) {
+    private FragmentResult fragment(double targetPercent, long startNanos) {
         Workload.Stats stats = run.stats;
         for (int slot = 0; slot < procs.length; slot++) {
             procs[slot] = new WorkloadProcess(guest, stats, run.nextPid.getAndIncrement(), "proc-" + slot,
@@ -201,9 +139,9 @@ public final class WorkloadFragment {
         for (WorkloadProcess p : procs) {
             p.target = p.rss();
         }
-        FragmentationShares.Shares shares = FragmentationShares.measureStopped(guest);
+        Fragmentation shares = FragmentationShares.measureStopped(guest);
         long millis = (System.nanoTime() - startNanos) / 1_000_000;
-        return new Result(run.settings.seed(), procs.length, run.settings.pagesPerProcess(), targetPercent, faulted,
+        return new FragmentResult(run.settings.seed(), procs.length, run.settings.pagesPerProcess(), targetPercent, faulted,
                 peak, unmapped, slab, scattered, mapped, stats.pageTablePages.sum(), managed, guest.freePages(), shares,
                 shares.order9Share() < target, millis);
     }

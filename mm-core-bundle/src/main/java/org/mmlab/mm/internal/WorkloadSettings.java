@@ -1,5 +1,6 @@
 package org.mmlab.mm.internal;
 
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.Sizes;
 
 /**
@@ -13,9 +14,6 @@ import org.mmlab.mm.Sizes;
  * @param maxOps          operations to run in all before the workers stop by themselves; 0 = until stop()
  */
 public record WorkloadSettings(long seed, int processes, int pagesPerProcess, int threads, long maxOps) {
-    public static final int MAX_PROCESSES = 4096;
-    public static final int MAX_PAGES_PER_PROCESS = 1 << 24;
-    public static final int MAX_THREADS = 16;
     /** The working set may use at most 90% of managed memory: the rest is page tables, slab and watermarks. */
     public static final int MAX_WORKING_SET_PERCENT = 90;
 
@@ -46,15 +44,15 @@ public record WorkloadSettings(long seed, int processes, int pagesPerProcess, in
      * @throws IllegalArgumentException naming the value and what is allowed
      */
     void validateShape() {
-        if (processes < 1 || processes > MAX_PROCESSES) {
-            throw new IllegalArgumentException("processes=" + processes + ": must be 1.." + MAX_PROCESSES);
+        if (processes < 1 || processes > WorkloadControl.MAX_PROCESSES) {
+            throw new IllegalArgumentException("processes=" + processes + ": must be 1.." + WorkloadControl.MAX_PROCESSES);
         }
-        if (pagesPerProcess < 1 || pagesPerProcess > MAX_PAGES_PER_PROCESS) {
+        if (pagesPerProcess < 1 || pagesPerProcess > WorkloadControl.MAX_PAGES_PER_PROCESS) {
             throw new IllegalArgumentException("pagesPerProcess=" + pagesPerProcess + ": must be 1.."
-                    + MAX_PAGES_PER_PROCESS + " (2^24 pages, 64 GiB)");
+                    + WorkloadControl.MAX_PAGES_PER_PROCESS + " (2^24 pages, 64 GiB)");
         }
-        if (threads < 1 || threads > MAX_THREADS) {
-            throw new IllegalArgumentException("threads=" + threads + ": must be 1.." + MAX_THREADS);
+        if (threads < 1 || threads > WorkloadControl.MAX_THREADS) {
+            throw new IllegalArgumentException("threads=" + threads + ": must be 1.." + WorkloadControl.MAX_THREADS);
         }
         if (maxOps < 0) {
             throw new IllegalArgumentException("maxOps=" + maxOps + ": must be 0 (run until stopped) or more");

@@ -59,12 +59,20 @@ public interface InjectionPoints {
     /** virtio_balloon.c's probe made its balloon mapping visible (v7: before initialising it; v3.8: after). */
     String VIRTIO_MAPPING_PUBLISHED = "virtio.mapping_published";
 
+    /**
+     * vmw_balloon.c's vmballoon_migratepage(): the hypervisor has the old page back (UNLOCK), the new
+     * one is not locked yet (race 9: the hypervisor's target may drop in between).
+     */
+    String VMW_MIGRATE_UNLOCKED = "vmw.migrate_unlocked";
+
     /** The race lab's balloon: between dequeue and release_pages_by_pfn() (telling the host). */
     String LAB_TELL_HOST = "lab.tell_host";
     /** The race lab's compaction thread: migrateRange() returned (races 4 and 5). */
     String LAB_MIGRATED = "lab.migrated";
     /** The race lab's admin thread: the virtio-balloon device it added has been probed (race 3). */
     String VIRTIO_PROBED = "virtio.probed";
+    /** The race lab's host thread: the VMware balloon's hypervisor has its new target (race 9). */
+    String LAB_HOST_TARGET = "lab.host_target";
 
     /**
      * mm/aeration.c ([PATCH v1 5/6]) aerator_scrub_zone(): aerator_fill() filled the batch, zone->lock is
@@ -89,8 +97,8 @@ public interface InjectionPoints {
     Set<String> POINTS = Set.of(START, MODULE_GOING, MODULE_GONE, ISOLATE_GET_PAGE, ISOLATE_TRYLOCK_PAGE,
             ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
             BALLOON_LIST_DEL, BALLOON_GET_PAGE, BALLOON_PUT_PAGE, BALLOON_MIGRATED, VIRTIO_MAPPING_PUBLISHED,
-            LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, AERATOR_REACT, AERATOR_DRAIN, AERATOR_SHUTDOWN,
-            REPORTING_REPORT, REPORTING_DRAIN, LAB_USER_WROTE);
+            VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, LAB_HOST_TARGET, AERATOR_REACT,
+            AERATOR_DRAIN, AERATOR_SHUTDOWN, REPORTING_REPORT, REPORTING_DRAIN, LAB_USER_WROTE);
 
     /** 2012: the migration core's hook into the balloon (mm/migrate.c of v3.8). */
     String CALL_ISOLATE_BALLOON_PAGE = "__isolate_balloon_page";
@@ -136,8 +144,14 @@ public interface InjectionPoints {
     /** virtio_balloon.c's balloon_lock. */
     String LOCK_VB_BALLOON = "&vb->balloon_lock";
 
+    /** vmw_balloon.c's conf_sem (a rw_semaphore: reset writes, the work, migration and the shrinker read). */
+    String LOCK_VMW_CONF_SEM = "&b->conf_sem";
+    /** vmw_balloon.c's comm_lock (a spinlock around every backdoor command; after conf_sem). */
+    String LOCK_VMW_COMM = "&b->comm_lock";
+
     /** The lock classes whose blocking acquires are points ({@link #LOCK_POINTS}). */
-    Set<String> LOCKS = Set.of(LOCK_BALLOON_PAGES, LOCK_B_DEV_INFO_PAGES, LOCK_VB_BALLOON);
+    Set<String> LOCKS = Set.of(LOCK_BALLOON_PAGES, LOCK_B_DEV_INFO_PAGES, LOCK_VB_BALLOON, LOCK_VMW_CONF_SEM,
+            LOCK_VMW_COMM);
 
     /** The point at the entry of a call into a driver: "call.enter:" and the call with "->" written ".". */
     static String callEnter(String call) {

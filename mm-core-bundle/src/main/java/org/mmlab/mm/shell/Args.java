@@ -4,7 +4,6 @@ import java.math.BigInteger;
 
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.internal.MmCore;
 
 /** Parsing of command arguments into PFNs and orders, with errors that say what is allowed. */
 final class Args {
@@ -43,15 +42,6 @@ final class Args {
                     + " (MAX_PAGE_ORDER: 4 MiB blocks)");
         }
         return v.intValue();
-    }
-
-    /** The guest the commands are bound to, or a clear error when mm-core has not booted one. */
-    static MmCore running(MmCore core) {
-        if (core == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log: log warn)");
-        }
-        return core;
     }
 
     /** A percentage, more than 0 and at most 100. */

@@ -8,33 +8,28 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.internal.Buddyinfo;
-import org.mmlab.mm.internal.Compaction;
-import org.mmlab.mm.internal.FragmentationShares;
-import org.mmlab.mm.internal.GuestMemory;
-import org.mmlab.mm.internal.Kcompactd;
-import org.mmlab.mm.internal.MmCore;
+import org.mmlab.mm.admin.CompactStats;
+import org.mmlab.mm.admin.Compactor;
+import org.mmlab.mm.admin.GuestViews;
+import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.service.component.annotations.ReferenceCardinality;
-import org.osgi.service.component.annotations.ReferencePolicy;
-import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /**
  * mm:compact and mm:kcompactd: mm/compaction.c's user interface (vm.compact_memory,
- * vm.compaction_proactiveness, the kcompactd thread). The guest is bound dynamically, so the
- * commands stay while mm:config reboots it. A bad argument throws with what is allowed and
- * changes nothing.
+ * vm.compaction_proactiveness, the kcompactd thread), over the Compactor service, which follows the
+ * running guest. A bad argument throws with what is allowed and changes nothing.
  */
 @Component(service = CompactCommands.class)
 @GogoCommand(scope = "mm", function = {"compact", "kcompactd"})
 public class CompactCommands {
-    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
-            policyOption = ReferencePolicyOption.GREEDY)
-    private volatile MmCore core;
+    private final Compactor compactor;
+    private final GuestViews views;
 
-    private MmCore core() {
-        return Args.running(core);
+    @Activate
+    public CompactCommands(@Reference Compactor compactor, @Reference GuestViews views) {
+        this.compactor = compactor;
+        this.views = views;
     }
 
     /** async | sync-light | sync, as enum migrate_mode. */
@@ -75,22 +70,20 @@ public class CompactCommands {
         }
         MigrateMode m = CommandArgs.given("--mode", mode).isEmpty() ? o < 0 ? MigrateMode.SYNC : MigrateMode.SYNC_LIGHT
                 : mode(mode);
-        GuestMemory guest = core().guest();
-        Compaction compaction = guest.compaction();
 
         System.out.println(o < 0 ? "compact_memory: every zone, whole, mode " + modeName(m)
                 : "compaction for order " + o + " in every zone, mode " + modeName(m));
         System.out.println("before:");
-        System.out.print(Buddyinfo.show(guest));
-        System.out.println(FragmentationShares.measure(guest).describe());
+        System.out.print(views.show(GuestViews.View.BUDDYINFO));
+        System.out.println(views.fragmentation().describe());
 
         long start = System.nanoTime();
-        Compaction.CompactStats s = o < 0 ? compaction.compactMemory(m) : compaction.compactOrder(o, m);
+        CompactStats s = o < 0 ? compactor.compactMemory(m) : compactor.compactOrder(o, m);
         long ms = (System.nanoTime() - start) / 1_000_000;
 
         System.out.println("after:");
-        System.out.print(Buddyinfo.show(guest));
-        System.out.println(FragmentationShares.measure(guest).describe());
+        System.out.print(views.show(GuestViews.View.BUDDYINFO));
+        System.out.println(views.fragmentation().describe());
         System.out.printf("scanned:  %d pages (migrate scanner %d, free scanner %d)%n",
                 s.migrateScanned() + s.freeScanned(), s.migrateScanned(), s.freeScanned());
         System.out.printf("isolated: %d pages (%d for migration, %d free targets)%n", s.isolated(), s.isolatedMigrate(),
@@ -104,25 +97,23 @@ public class CompactCommands {
 
     @Descriptor("kcompactd0: show its state (status), start or stop the thread")
     public void kcompactd(@Descriptor("status | start | stop | proactiveness") String action) {
-        GuestMemory guest = core().guest();
-        Kcompactd k = guest.compaction().kcompactd();
         switch (CommandArgs.given("ACTION", action)) {
             case "status":
                 break;
             case "start":
-                k.run();
+                compactor.startKcompactd();
                 break;
             case "stop":
-                k.stop();
+                compactor.stopKcompactd();
                 break;
             case "proactiveness":
-                System.out.println("compaction_proactiveness " + guest.compaction().compactionProactiveness());
+                System.out.println("compaction_proactiveness " + compactor.kcompactd().proactiveness());
                 return;
             default:
                 throw new IllegalArgumentException("'" + action + "' is not a kcompactd action: use status, start, stop"
                         + " or proactiveness N");
         }
-        k.status().forEach(System.out::println);
+        compactor.kcompactd().status().forEach(System.out::println);
     }
 
     @Descriptor("set vm.compaction_proactiveness (0..100; 0 turns proactive compaction off, a non-zero value wakes"
@@ -133,9 +124,7 @@ public class CompactCommands {
             throw new IllegalArgumentException("'" + action + "' takes no value: use mm:kcompactd proactiveness N,"
                     + " or mm:kcompactd status|start|stop");
         }
-        int v = CommandArgs.intNumber("proactiveness", value, 0, 100);
-        GuestMemory guest = core().guest();
-        guest.compaction().setCompactionProactiveness(v);
-        guest.compaction().kcompactd().status().forEach(System.out::println);
+        compactor.setProactiveness(CommandArgs.intNumber("proactiveness", value, 0, 100));
+        compactor.kcompactd().status().forEach(System.out::println);
     }
 }

@@ -4,7 +4,7 @@ import java.lang.ref.WeakReference;
 import java.util.Map;
 import java.util.TreeMap;
 
-import org.mmlab.mm.internal.GuestMemory;
+import org.mmlab.mm.MemoryManager;
 
 /**
  * The blocks mm:alloc handed out in the running guest, by PFN and order, until mm:free gives them
@@ -19,16 +19,16 @@ final class ShellAllocations {
     }
 
     /** Weak: an old guest's memmap must be garbage before the next guest allocates its own. */
-    private WeakReference<GuestMemory> guest = new WeakReference<>(null);
+    private WeakReference<MemoryManager> guest = new WeakReference<>(null);
     private final TreeMap<Integer, Integer> orders = new TreeMap<>();
 
-    synchronized void allocated(GuestMemory g, int pfn, int order) {
+    synchronized void allocated(MemoryManager g, int pfn, int order) {
         forgetOtherGuest(g);
         orders.put(pfn, order);
     }
 
     /** The block of guest g that holds pfn, or null if mm:alloc handed out none there. */
-    synchronized Block containing(GuestMemory g, int pfn) {
+    synchronized Block containing(MemoryManager g, int pfn) {
         forgetOtherGuest(g);
         Map.Entry<Integer, Integer> e = orders.floorEntry(pfn);
         Block b = e == null ? null : new Block(e.getKey(), e.getValue());
@@ -36,12 +36,12 @@ final class ShellAllocations {
     }
 
     /** Takes the block (pfn, order) out of the record: true if it was there, and only then may it be freed. */
-    synchronized boolean take(GuestMemory g, int pfn, int order) {
+    synchronized boolean take(MemoryManager g, int pfn, int order) {
         forgetOtherGuest(g);
         return orders.remove(pfn, order);
     }
 
-    private void forgetOtherGuest(GuestMemory g) {
+    private void forgetOtherGuest(MemoryManager g) {
         if (guest.get() != g) {
             guest = new WeakReference<>(g);
             orders.clear();

@@ -9,6 +9,7 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.hinting.AeratorHooks;
 import org.mmlab.mm.hinting.PageAllocHinting;
 
@@ -208,7 +209,7 @@ class AeratorFreePathTest {
             h.spinUnlock(normal);
         }
 
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
 
         assertThat(r.verdict()).isEqualTo("mm:check: FAIL nr_free_aerated: 1");
         assertThat(r.text()).contains("Normal order 10: 1 PageAerated blocks on the lists, free_area.nr_free_aerated says 2");

@@ -8,6 +8,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.admin.CheckResult;
 
 /**
  * PG_dirty and PG_anon_exclusive of anonymous pages, as 6.18 sets them: a write fault leaves the page
@@ -90,7 +91,7 @@ class AnonPageFlagsTest {
         LruMigrationTest.Mapped m = LruMigrationTest.mapped(w).get(0);
         g.map.clearFlag(m.pfn(), PageFlags.PG_anon_exclusive);
 
-        MmCheck.CheckResult r = MmCheck.run(g, w);
+        CheckResult r = MmCheck.run(g, w);
 
         assertThat(r.ok()).isFalse();
         assertThat(r.text()).contains(String.format("pfn %#x: not PageAnonExclusive", m.pfn()));

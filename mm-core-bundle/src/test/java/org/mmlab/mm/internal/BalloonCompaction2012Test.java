@@ -10,22 +10,23 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.testing.TestDriver.Balloon2012;
 
 /** The 2012 contract (v3.8 balloon_compaction): rules i, ii and iii of seed 000. */
-class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovableDrivers.Balloon2012> {
+class BalloonCompaction2012Test extends MovableMigrationContractTest<Balloon2012<MovablePages2012Impl>> {
     @Override
     String contract() {
         return "2012";
     }
 
     @Override
-    FakeMovableDrivers.Balloon2012 newDriver(GuestMemory guest) {
-        return new FakeMovableDrivers.Balloon2012(guest);
+    Balloon2012<MovablePages2012Impl> newDriver(GuestMemory guest) {
+        return FakeMovableDrivers.balloon2012(guest);
     }
 
     @Override
     int add() {
-        return d.inflate();
+        return d.add();
     }
 
     @Override
@@ -40,7 +41,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void theLocklessHintSeesOnlyAnIdleBalloonPage() {
-        int pfn = d.inflate();
+        int pfn = d.add();
         assertThat(d.mp.balloonPageMovable(pfn)).isTrue();
         assertThat(d.mp.balloonPageDevice(pfn)).isSameAs(d);
 
@@ -53,7 +54,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void ruleIiiAPageTheBalloonIsReleasingIsNotIsolated() {
-        int pfn = d.inflate();
+        int pfn = d.add();
         // balloon_page_dequeue() raised the count under the page lock and cleared the mapping (rule ii)
         g.lockPage(pfn);
         g.getPage(pfn);
@@ -63,12 +64,12 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isFalse();
 
         assertThat(g.pageCount(pfn)).isEqualTo(2);
-        assertThat(d.isolateCalls).isZero();
+        assertThat(d.isolateCalls()).isZero();
     }
 
     @Test
     void deflatingFindsNothingWhileTheOnlyPageIsIsolatedAndGetsItAfterPutback() {
-        int pfn = d.inflate();
+        int pfn = d.add();
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
 
         assertThat(d.deflate()).isEqualTo(Mm.NO_PAGE);
@@ -81,15 +82,15 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void aMigratedBalloonPageCanBeMigratedAgainAndDeflated() {
-        int pfn = d.inflate();
+        int pfn = d.add();
         for (int i = 0; i < 5; i++) {
             assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
             MigrationList list = new MigrationList(g, pfn);
             assertThat(list.migrate(MigrateMode.SYNC_LIGHT)).isZero();
             pfn = list.lastTarget();
         }
-        assertThat(d.nrPages).isEqualTo(1);
-        assertThat(d.isolatedPages).isZero();
+        assertThat(d.nrPages()).isEqualTo(1);
+        assertThat(d.isolatedPages()).isZero();
         assertThat(d.deflate()).isEqualTo(pfn);
         assertThat(d.mp.owners().get(0).migrated()).isEqualTo(5);
         assertOk(g, null);
@@ -97,7 +98,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void inTheWeakMemoryModeAClearedMappingStaysInItsCpusStoreBufferUntilABarrier() throws Exception {
-        int pfn = d.inflate();
+        int pfn = d.add();
         g.setWeakMemory(true);
         g.lockPage(pfn);
         d.mp.balloonPageClearMappingLockless(pfn);
@@ -112,7 +113,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void unlockPageIsAReleaseThatDrainsTheStoreBuffer() throws Exception {
-        int pfn = d.inflate();
+        int pfn = d.add();
         g.setWeakMemory(true);
         g.lockPage(pfn);
         d.mp.balloonPageClearMapping(pfn);
@@ -123,7 +124,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void withoutRuleIiiIsolationDereferencesTheMappingOfAReleasedPage() {
-        int pfn = d.inflate();
+        int pfn = d.add();
         g.lockPage(pfn);
         d.mp.balloonPageClearMapping(pfn); // released by the balloon, still its driver's
         g.unlockPage(pfn);
@@ -136,7 +137,7 @@ class BalloonCompaction2012Test extends MovableMigrationContractTest<FakeMovable
 
     @Test
     void aPlainGetPageOnAFreedPageIsAVmBugWhereGetPageUnlessZeroLeavesItAlone() {
-        int pfn = d.inflate();
+        int pfn = d.add();
         assertThat(d.deflate()).isEqualTo(pfn);
         assertThat(g.pageCount(pfn)).isZero();
 

@@ -6,6 +6,7 @@ import java.util.function.Consumer;
 
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.CheckContributor;
+import org.mmlab.mm.admin.CheckResult;
 
 /** mm:check runs other bundles' invariants too: their summary lines are printed, any problem fails it. */
 class CheckContributorsTest {
@@ -30,12 +31,12 @@ class CheckContributorsTest {
     void aContributorsSummaryIsPrintedAndItsProblemFailsTheCheck() {
         GuestMemory g = HandBuiltGuest.boot();
         g.checkContributors.add(contributor("3 things counted", null));
-        MmCheck.CheckResult ok = MmCheck.run(g, null);
+        CheckResult ok = MmCheck.run(g, null);
         assertThat(ok.text()).contains("test: 3 things counted");
         assertThat(ok.ok()).isTrue();
 
         g.checkContributors.add(contributor("more", "a thing is wrong"));
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.text()).contains("bundle invariant: test: a thing is wrong");
         assertThat(r.verdict()).isEqualTo("mm:check: FAIL bundle invariant: 1");
     }

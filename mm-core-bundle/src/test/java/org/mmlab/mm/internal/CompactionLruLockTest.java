@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.CompactStats;
 
 /**
  * The migrate scanner keeps lru_lock across the LRU pages it isolates (isolate_migratepages_block()),
@@ -91,7 +92,7 @@ class CompactionLruLockTest {
         }
         long lruBefore = g.vmstat.get(VmItem.NR_INACTIVE_ANON);
 
-        Compaction.CompactStats s = g.compaction.compactMemory();
+        CompactStats s = g.compaction.compactMemory();
 
         assertThat(s.migrated()).as("%s", s).isGreaterThan(d.migrateCalls);
         assertThat(d.isolateCalls).as("%s", s).isPositive();

@@ -15,6 +15,11 @@ import org.junit.jupiter.params.provider.ValueSource;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CompactStats;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.Fragmentation;
+import org.mmlab.mm.admin.WorkloadControl;
+import org.mmlab.mm.testing.TestDriver;
 
 /** mm/compaction.c: the scanners, skip bits, deferral, compaction_suitable() and the runs built on them. */
 class CompactionTest {
@@ -22,7 +27,7 @@ class CompactionTest {
     static GuestMemory fragmented256M(Workload[] workload) {
         GuestMemory g = new GuestMemory(MmConfig.parse("256M", "3G", "tag", true, true));
         Workload w = new Workload(g);
-        WorkloadFragment.Result r = w.fragment(1, WorkloadFragment.DEFAULT_TARGET_PERCENT);
+        FragmentResult r = w.fragment(1, WorkloadControl.DEFAULT_TARGET_PERCENT);
         assertThat(r.reached()).as(r.describe()).isTrue();
         workload[0] = w;
         return g;
@@ -84,8 +89,8 @@ class CompactionTest {
     void aSecondWholeZoneRunFindsLittleLeftToMove() {
         Workload[] w = new Workload[1];
         GuestMemory g = fragmented256M(w);
-        Compaction.CompactStats first = g.compaction.compactMemory();
-        Compaction.CompactStats second = g.compaction.compactMemory();
+        CompactStats first = g.compaction.compactMemory();
+        CompactStats second = g.compaction.compactMemory();
 
         assertThat(first.migrated()).isPositive();
         assertThat(second.migrated()).isLessThan(first.migrated() / 10 + 1);
@@ -163,7 +168,7 @@ class CompactionTest {
         for (int pfn = z.startPfn; pfn < z.endPfn; pfn += Mm.PAGEBLOCK_NR_PAGES) {
             g.map.setPageblockSkip(pfn, true);
         }
-        Compaction.CompactStats s = g.compaction.compactMemory();
+        CompactStats s = g.compaction.compactMemory();
 
         assertThat(s.migrated()).as("the hints did not keep compact_memory from any block").isPositive();
         int skipped = 0;
@@ -324,14 +329,14 @@ class CompactionTest {
     void compactMemoryGathersTheFreePagesOfAFragmentedGuestInto2MiBBlocksAndNoDataIsLost() {
         Workload[] w = new Workload[1];
         GuestMemory g = fragmented256M(w);
-        FragmentationShares.Shares before = FragmentationShares.measure(g);
+        Fragmentation before = FragmentationShares.measure(g);
         long vmIsolated = g.vmstat.get(VmItem.COMPACTISOLATED);
         long vmMigrateScanned = g.vmstat.get(VmItem.COMPACTMIGRATE_SCANNED);
         long vmFreeScanned = g.vmstat.get(VmItem.COMPACTFREE_SCANNED);
 
-        Compaction.CompactStats s = g.compaction.compactMemory();
+        CompactStats s = g.compaction.compactMemory();
 
-        FragmentationShares.Shares after = FragmentationShares.measure(g);
+        Fragmentation after = FragmentationShares.measure(g);
         assertThat(before.order9Share()).isLessThan(0.05);
         assertThat(after.order9Share()).as("%s -> %s", before.describe(), after.describe())
                 .isGreaterThan(before.order9Share() + 0.5);
@@ -381,28 +386,12 @@ class CompactionTest {
     void compactMemoryMigratesADriversMovablePagesUnderEachContract(String contract) {
         GuestMemory g = FakeMovableDrivers.guest(contract);
         Zone normal = g.zones[1];
-        IntSupplier add;
-        FakeMovableDrivers.Driver<?> d;
-        switch (contract) {
-            case "2012": {
-                FakeMovableDrivers.Balloon2012 b = new FakeMovableDrivers.Balloon2012(g);
-                add = b::inflate;
-                d = b;
-                break;
-            }
-            case "2016": {
-                FakeMovableDrivers.Driver2016 b = new FakeMovableDrivers.Driver2016(g);
-                add = b::add;
-                d = b;
-                break;
-            }
-            default: {
-                FakeMovableDrivers.Driver2025 b = new FakeMovableDrivers.Driver2025(g);
-                add = b::add;
-                d = b;
-                break;
-            }
-        }
+        TestDriver<?> d = switch (contract) {
+            case "2012" -> FakeMovableDrivers.balloon2012(g);
+            case "2016" -> FakeMovableDrivers.driver2016(g);
+            default -> FakeMovableDrivers.driver2025(g);
+        };
+        IntSupplier add = d::add;
         // ZONE_Normal's first 16 MiB as 16-page holes between runs of 16 driver pages (not a checkerboard of
         // single pages: the free scanner's stride doubles on every empty block, as the kernel's does, and
         // would step over every other page for good)
@@ -419,10 +408,10 @@ class CompactionTest {
         assertThat(normal.nrFree(4)).isEqualTo(2048 / 16);
         long free9 = normal.nrFree(9) + 2 * normal.nrFree(10);
 
-        Compaction.CompactStats s = g.compaction.compactMemory();
+        CompactStats s = g.compaction.compactMemory();
 
         assertThat(s.migrated()).as("%s", s).isPositive();
-        assertThat(d.nrPages).as("the driver still has every page").isEqualTo(2048);
+        assertThat(d.nrPages()).as("the driver still has every page").isEqualTo(2048);
         assertThat(d.mp.owners().get(0).migrated()).isEqualTo(s.migrated());
         assertThat(d.mp.owners().get(0).pages()).isEqualTo(2048);
         assertThat(normal.nrFree(9) + 2 * normal.nrFree(10)).as("free 2 MiB blocks in Normal").isGreaterThan(free9);

@@ -10,6 +10,7 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.Fragmentation;
 
 /** The two shares of free memory mm:compact prints, on layouts whose answer is known beforehand. */
 class FragmentationSharesTest {
@@ -18,7 +19,7 @@ class FragmentationSharesTest {
     @Test
     void aFreshGuestHasEveryFreePageButTheFirstMiBsNeighboursInFree2MiBBlocks() {
         GuestMemory g = HandBuiltGuest.boot();
-        FragmentationShares.Shares s = FragmentationShares.measure(g);
+        Fragmentation s = FragmentationShares.measure(g);
         // DMA32: order 8 at PFN 256 (next to the reserved first MiB), order 9 at 512, seven order 10; Normal: eight order 10
         assertThat(s.freePages()).isEqualTo(HandBuiltGuest.DMA32_MANAGED + HandBuiltGuest.NORMAL_MANAGED);
         assertThat(s.freeInOrder9Blocks()).isEqualTo(s.freePages() - 256);
@@ -92,7 +93,7 @@ class FragmentationSharesTest {
         assertThat(g.map.compoundHead(highOrder + PB)).as("a tail of a non-compound allocation").isEqualTo(highOrder + PB);
         assertThat(g.map.refcount(highOrder + PB)).isZero();
 
-        FragmentationShares.Shares s = FragmentationShares.measure(g);
+        Fragmentation s = FragmentationShares.measure(g);
         long dma32Free = 1 + 10 + 16 + 1 + 512;
         long normalFree = 8 * 1024 - 4 - 4 - 1024;
         assertThat(s.freePages()).isEqualTo(dma32Free + normalFree).isEqualTo(7700);
@@ -112,7 +113,7 @@ class FragmentationSharesTest {
 
     @Test
     void aGuestWithNoFreePageHasZeroSharesNotNaN() {
-        FragmentationShares.Shares s = new FragmentationShares.Shares(0, 0, 0, 3, 8, 100);
+        Fragmentation s = new Fragmentation(0, 0, 0, 3, 8, 100);
         assertThat(s.order9Share()).isZero();
         assertThat(s.bestShare()).isZero();
         assertThat(s.ofBest()).isZero();
@@ -167,7 +168,7 @@ class FragmentationSharesTest {
             }
         }
         assertThat(FragmentationShares.measure(g))
-                .isEqualTo(new FragmentationShares.Shares(free, high, clean, cleanBlocks, n / PB, unmovable));
+                .isEqualTo(new Fragmentation(free, high, clean, cleanBlocks, n / PB, unmovable));
         assertThat(w.fragmented().shares()).isEqualTo(FragmentationShares.measure(g));
         w.stop();
     }

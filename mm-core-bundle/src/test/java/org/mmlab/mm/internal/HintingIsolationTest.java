@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.hinting.PageReportingHooks;
 
 /** mm/page_alloc.c's side of mainline free page reporting (v5.7): isolation, putback, marks and the notify. */
@@ -37,7 +38,7 @@ class HintingIsolationTest {
         assertThat(h.hintedPages()).isEqualTo(1 << Mm.MAX_PAGE_ORDER);
         assertThat(h.pageBuddy(pfn)).isFalse();
         h.pageReportingEnable(() -> { }, Mm.PAGEBLOCK_ORDER); // a design holds the pages
-        MmCheck.CheckResult during = MmCheck.run(g, null);
+        CheckResult during = MmCheck.run(g, null);
         assertThat(during.ok()).as(during.text()).isTrue();
         assertThat(during.text()).contains("+ 1024 hinted", "hinting: 1024 free pages off the free lists");
 
@@ -64,7 +65,7 @@ class HintingIsolationTest {
             h.spinUnlock(normal);
         }
 
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
 
         assertThat(r.ok()).isFalse();
         assertThat(r.verdict()).startsWith("mm:check: FAIL page off the free lists for hinting");

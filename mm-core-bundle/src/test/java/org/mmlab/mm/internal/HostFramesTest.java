@@ -10,6 +10,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Hypervisor;
+import org.mmlab.mm.admin.CheckResult;
 
 /** Frames a host took back: what a guest access to one means, and what mm:check says about them. */
 class HostFramesTest {
@@ -66,7 +67,7 @@ class HostFramesTest {
 
         assertThat(host.accesses).containsExactly("kernel store " + Integer.toHexString(pfn));
         assertThat(core.guest().dmesg().lines()).anyMatch(l -> l.contains("BUG: mmlab: data loss: kernel store of pfn"));
-        MmCheck.CheckResult r = MmCheck.run(core.guest(), null);
+        CheckResult r = MmCheck.run(core.guest(), null);
         assertThat(r.verdict()).startsWith("mm:check: FAIL guest access to a host-held frame: 1");
     }
 
@@ -77,9 +78,54 @@ class HostFramesTest {
         core.hostDiscardFrame(pfn, new Host(false));
         core.freePages(pfn, 0); // released before the host acknowledged the deflate
 
-        MmCheck.CheckResult r = MmCheck.run(core.guest(), null);
+        CheckResult r = MmCheck.run(core.guest(), null);
         assertThat(r.verdict()).startsWith("mm:check: FAIL host-held frame in guest use: 1");
         assertThat(r.text()).contains(String.format("pfn %#x, which test host holds, is free", pfn));
+    }
+
+    /** A 2 MiB balloon page (alloc_pages() order 9, not compound): its tail frames have no count of their own. */
+    @Test
+    void heldFramesOfALiveHighOrderBlockAreAllocatedAndFreedTheyFailTheCheck() {
+        MmCore core = boot();
+        Host host = new Host(false);
+        int pfn = core.allocPages(Gfp.__GFP_HIGHMEM | Gfp.__GFP_NOWARN, 9);
+        for (int i = 0; i < 512; i++) {
+            core.hostDiscardFrame(pfn + i, host);
+        }
+
+        CheckResult held = MmCheck.run(core.guest(), null);
+        assertThat(held.ok()).as(held.text()).isTrue();
+
+        for (int i = 0; i < 512; i++) {
+            core.hostPopulateFrame(pfn + i);
+        }
+        core.hostDiscardFrame(pfn + 1, host);
+        core.freePages(pfn, 9);
+        CheckResult r = MmCheck.run(core.guest(), null);
+        assertThat(r.text()).contains(String.format("pfn %#x, which test host holds, is free", pfn + 1));
+    }
+
+    /** split_page(): each page of the block has a reference of its own and is freed alone. */
+    @Test
+    void splitPageGivesEachPageOfABlockItsOwnReference() {
+        MmCore core = boot();
+        long free = core.freePages();
+        int pfn = core.allocPages(Gfp.__GFP_HIGHMEM | Gfp.__GFP_NOWARN, 9);
+
+        core.splitPage(pfn, 9);
+
+        for (int i = 0; i < 512; i++) {
+            assertThat(core.pageCount(pfn + i)).isEqualTo(1);
+        }
+        assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
+        for (int i = 0; i < 512; i++) {
+            core.freePages(pfn + i, 0);
+        }
+        assertThat(core.freePages()).isEqualTo(free);
+        CheckResult r = MmCheck.run(core.guest(), null);
+        assertThat(r.ok()).as(r.text()).isTrue();
+        int compound = core.allocPages(Gfp.__GFP_HIGHMEM | Gfp.__GFP_COMP, 9);
+        assertThatThrownBy(() -> core.splitPage(compound, 9)).hasMessageContaining("PageCompound(page)");
     }
 
     @Test

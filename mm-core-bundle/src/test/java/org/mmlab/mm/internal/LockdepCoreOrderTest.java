@@ -9,6 +9,8 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /** mm-core's own locks under lockdep: allocation, the fragmenting workload and compaction take them in one order. */
 class LockdepCoreOrderTest {
@@ -18,7 +20,7 @@ class LockdepCoreOrderTest {
         g.debug.lockdep().setOn(true);
         inNewTask(() -> {
             Workload w = new Workload(g);
-            WorkloadFragment.Result r = w.fragment(1, WorkloadFragment.DEFAULT_TARGET_PERCENT);
+            FragmentResult r = w.fragment(1, WorkloadControl.DEFAULT_TARGET_PERCENT);
             assertThat(r.reached()).as(r.describe()).isTrue();
             g.compaction.compactMemory(MigrateMode.ASYNC);
             g.compaction.compactMemory(MigrateMode.SYNC);

@@ -13,6 +13,7 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.admin.CheckResult;
 
 /**
  * User pages migrate: the new page takes the content and the state, the owner's PTE follows, the
@@ -182,7 +183,7 @@ class LruMigrationTest {
         m.p().exitMmap();
         g.putPage(m.pfn()); // a put_page() too many: the isolation reference is gone
 
-        MmCheck.CheckResult r = MmCheck.run(g, w);
+        CheckResult r = MmCheck.run(g, w);
 
         assertThat(r.ok()).isFalse();
         assertThat(r.text()).contains("isolated page state: pfn");

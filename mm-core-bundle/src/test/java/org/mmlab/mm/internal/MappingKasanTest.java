@@ -7,6 +7,7 @@ import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.AddressSpace;
+import org.mmlab.mm.testing.TestDriver.Balloon2012;
 
 /**
  * KASAN and KMSAN for balloon mappings (2012): a mapping freed while a page still points to it, its
@@ -28,8 +29,8 @@ class MappingKasanTest {
 
     @Test
     void aPageWhoseMappingWasFreedIsAUseAfterFreeWithTheAllocationAndFreeStacks() {
-        FakeMovableDrivers.Balloon2012 d = new FakeMovableDrivers.Balloon2012(g);
-        int pfn = d.inflate();
+        Balloon2012<MovablePages2012Impl> d = FakeMovableDrivers.balloon2012(g);
+        int pfn = d.add();
         d.mp.balloonMappingFree(d.mapping); // the v7 remove: kfree() while a page still points to it
 
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).as("KASAN abandons the access").isFalse();
@@ -46,11 +47,11 @@ class MappingKasanTest {
 
     @Test
     void memoryAnotherDriverGotAgainIsCaughtByThePointerTag() {
-        FakeMovableDrivers.Balloon2012 d = new FakeMovableDrivers.Balloon2012(g);
-        int pfn = d.inflate();
+        Balloon2012<MovablePages2012Impl> d = FakeMovableDrivers.balloon2012(g);
+        int pfn = d.add();
         int handle = d.mapping.handle();
         d.mp.balloonMappingFree(d.mapping);
-        FakeMovableDrivers.Balloon2012 other = new FakeMovableDrivers.Balloon2012(g);
+        Balloon2012<MovablePages2012Impl> other = FakeMovableDrivers.balloon2012(g);
         assertThat(other.mapping.handle()).as("no quarantine: the freed memory is the next allocation's")
                 .isEqualTo(handle);
 
@@ -60,17 +61,17 @@ class MappingKasanTest {
         assertThat(log).contains("BUG: KASAN: slab-use-after-free in balloon_page_isolate");
         String[] t = tags(log).split("/");
         assertThat(t[1]).as("the memory carries the new object's tag").isNotEqualTo("fe").isNotEqualTo(t[0]);
-        assertThat(other.isolateCalls).as("mm did not take the page for the other driver's").isZero();
+        assertThat(other.isolateCalls()).as("mm did not take the page for the other driver's").isZero();
     }
 
     @Test
     void withTheCheckerOffMigrationTakesThePageForTheOtherDriversPage() {
         g.debug.kasan().setOn(false);
-        FakeMovableDrivers.Balloon2012 d = new FakeMovableDrivers.Balloon2012(g);
-        int pfn = d.inflate();
+        Balloon2012<MovablePages2012Impl> d = FakeMovableDrivers.balloon2012(g);
+        int pfn = d.add();
         d.mp.balloonMappingFree(d.mapping);
-        FakeMovableDrivers.Balloon2012 other = new FakeMovableDrivers.Balloon2012(g);
-        other.inflate(); // so its list can lose a page it never had
+        Balloon2012<MovablePages2012Impl> other = FakeMovableDrivers.balloon2012(g);
+        other.add(); // so its list can lose a page it never had
 
         assertThat(((BalloonCompaction2012) g.migrate.movable).balloonMapping(pfn, "test")).as("the stale page->mapping leads to the other mapping")
                 .isSameAs(other.mapping);
@@ -80,29 +81,29 @@ class MappingKasanTest {
     @Test
     void aQuarantineHoldsFreedMemoryBackUntilEnoughLaterFrees() {
         g.debug.kasan().setQuarantineSize(2);
-        AddressSpace first = new FakeMovableDrivers.Balloon2012(g).mapping;
-        FakeMovableDrivers.Balloon2012 keeper = new FakeMovableDrivers.Balloon2012(g);
+        AddressSpace first = FakeMovableDrivers.balloon2012(g).mapping;
+        Balloon2012<MovablePages2012Impl> keeper = FakeMovableDrivers.balloon2012(g);
         keeper.mp.balloonMappingFree(first);
-        int fresh = new FakeMovableDrivers.Balloon2012(g).mapping.handle();
+        int fresh = FakeMovableDrivers.balloon2012(g).mapping.handle();
         assertThat(fresh).as("quarantined: not reused").isNotEqualTo(first.handle());
 
         for (int i = 0; i < 2; i++) {
-            FakeMovableDrivers.Balloon2012 x = new FakeMovableDrivers.Balloon2012(g);
+            Balloon2012<MovablePages2012Impl> x = FakeMovableDrivers.balloon2012(g);
             x.mp.balloonMappingFree(x.mapping);
         }
-        assertThat(new FakeMovableDrivers.Balloon2012(g).mapping.handle()).as("pushed out of the quarantine")
+        assertThat(FakeMovableDrivers.balloon2012(g).mapping.handle()).as("pushed out of the quarantine")
                 .isEqualTo(first.handle());
         assertThat(g.slab.quarantined()).isEqualTo(2);
     }
 
     @Test
     void onlyTheFirstKasanReportOfABootIsPrintedAndASecondFreeIsADoubleFree() {
-        FakeMovableDrivers.Balloon2012 d = new FakeMovableDrivers.Balloon2012(g);
+        Balloon2012<MovablePages2012Impl> d = FakeMovableDrivers.balloon2012(g);
         d.mp.balloonMappingFree(d.mapping);
         d.mp.balloonMappingFree(d.mapping);
         assertThat(dmesg()).contains("BUG: KASAN: double-free in balloon_mapping_free").contains("Freed by task ");
 
-        int pfn = d.inflate(); // a stale pointer is only stored: no report
+        int pfn = d.add(); // a stale pointer is only stored: no report
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isFalse();
         assertThat(count(dmesg(), "BUG: KASAN:")).isEqualTo(1);
         assertThat(g.debug.kasan().suppressed()).isEqualTo(1);
@@ -110,7 +111,7 @@ class MappingKasanTest {
 
     @Test
     void aMappingUsedBeforeItWasInitialisedIsKmsansUninitValue() {
-        FakeMovableDrivers.Balloon2012 d = new FakeMovableDrivers.Balloon2012(g);
+        Balloon2012<MovablePages2012Impl> d = FakeMovableDrivers.balloon2012(g);
         AddressSpace raw = d.mp.balloonMappingKmalloc(); // v7: balloon_mapping = kmalloc(), then published
         int pfn = d.allocPage();
         g.lockPage(pfn);
@@ -126,13 +127,13 @@ class MappingKasanTest {
 
         d.mp.balloonMappingInit(raw, d, d);
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).as("initialised: a balloon page like any").isTrue();
-        assertThat(d.isolateCalls).isEqualTo(1);
+        assertThat(d.isolateCalls()).isEqualTo(1);
     }
 
     @Test
     void theLabsOwnWalksReportNothing() {
-        FakeMovableDrivers.Balloon2012 d = new FakeMovableDrivers.Balloon2012(g);
-        int pfn = d.inflate();
+        Balloon2012<MovablePages2012Impl> d = FakeMovableDrivers.balloon2012(g);
+        int pfn = d.add();
         d.mp.balloonMappingFree(d.mapping);
 
         assertThat(g.migrate.ownerOf(pfn)).as("a page of a freed mapping is nobody's").isNull();

@@ -84,6 +84,19 @@ class MeminfoTest {
     }
 
     @Test
+    void theFieldsAreWhatTheTextPrintsLineByLine() {
+        GuestMemory g = HandBuiltGuest.boot();
+        HandBuiltGuest.populate(g);
+
+        Map<String, Long> fields = Meminfo.fields(g);
+
+        assertThat(fields.keySet()).containsExactlyElementsOf(LABELS);
+        Map<String, String> text = parse(Meminfo.show(g));
+        fields.forEach((label, value) -> assertThat(text.get(label).replace(" kB", "").trim()).as(label)
+                .isEqualTo(Long.toString(value)));
+    }
+
+    @Test
     void memAvailableNeverGoesBelowZero() {
         GuestMemory g = HandBuiltGuest.boot();
 

@@ -9,6 +9,8 @@ import org.mmlab.mm.MovablePages2012;
 import org.mmlab.mm.MovablePages2016;
 import org.mmlab.mm.MovablePages2025;
 import org.mmlab.mm.lab.V7BalloonMapping;
+import org.mmlab.mm.testing.TestDriver.MovableOps2025;
+import org.mmlab.mm.testing.TestDriver.NonLru2016;
 
 /** The contract is chosen per run by configuration, and the movable-page service offers that contract's functions only. */
 class MigrationContractTest {
@@ -47,7 +49,7 @@ class MigrationContractTest {
     @Test
     void theRegistryNamesTheOwningBundleOfEachMappingWithItsPagesAndMigrateStatsPrintsIt() {
         GuestMemory g = FakeMovableDrivers.guest("2016");
-        FakeMovableDrivers.Driver2016 d = new FakeMovableDrivers.Driver2016(g);
+        NonLru2016<MovablePages2016Impl> d = FakeMovableDrivers.driver2016(g);
         int a = d.add();
         d.add();
         assertThat(g.migrate.isolateMovablePage(a, 0)).isTrue();
@@ -55,7 +57,7 @@ class MigrationContractTest {
         assertThat(d.mp.owners()).singleElement().satisfies(o -> {
             assertThat(o.bundle()).isEqualTo("fake.driver2016");
             assertThat(o.contract()).isEqualTo(MigrationContract.NON_LRU_2016);
-            assertThat(o.what()).startsWith("address_space 0x").endsWith("(a_ops Driver2016)");
+            assertThat(o.what()).startsWith("address_space 0x").endsWith("(a_ops NonLru2016)");
             assertThat(o.pages()).isEqualTo(2);
             assertThat(o.isolated()).isEqualTo(1);
             assertThat(o.isolations()).isEqualTo(1);
@@ -70,7 +72,7 @@ class MigrationContractTest {
     @Test
     void aBundleThatLetsGoWithRegistrationsLeftIsReportedInDmesg() {
         GuestMemory g = FakeMovableDrivers.guest("2025");
-        FakeMovableDrivers.Driver2025 d = new FakeMovableDrivers.Driver2025(g);
+        MovableOps2025<MovablePages2025Impl> d = FakeMovableDrivers.driver2025(g);
 
         d.mp.release();
 

@@ -16,6 +16,7 @@ import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.admin.CheckResult;
 
 /** The debug checkers fire on deliberately broken state, and mm:check sees what they leave behind. */
 class MmDebugCheckersTest {
@@ -35,7 +36,7 @@ class MmDebugCheckersTest {
         assertThat(dmesgHas(g, "page dumped because: non-NULL mapping")).isTrue();
         assertThat(g.alloc.freeChecks.isBadPage(pfn)).isTrue();
         assertThat(g.freePages()).isEqualTo(free0 - 1);
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.verdict()).as(r.text()).isEqualTo("mm:check: OK");
         assertThat(r.text()).contains("+ 1 bad =");
     }
@@ -63,7 +64,7 @@ class MmDebugCheckersTest {
         g.freePages(pfn, 0);
         g.putPage(pfn);
         assertThat(g.map.refcount(pfn)).isEqualTo(-1);
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.ok()).isFalse();
         assertThat(r.verdict()).isEqualTo("mm:check: FAIL refcount underflow: 1");
         assertThat(r.text()).contains(String.format("pfn %#x (free,", pfn));
@@ -75,7 +76,7 @@ class MmDebugCheckersTest {
         int pfn = g.allocPages(Gfp.GFP_KERNEL, 2); // no __GFP_COMP: only the first page has a refcount
         assertOk(g, null);
         g.putPage(pfn); // the classic bug: put_page() frees order 0, the three tails are nobody's
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.verdict()).as(r.text()).startsWith("mm:check: FAIL page neither free nor allocated: 3");
         assertThat(r.text()).contains("free + allocated + bad == pages: ");
         assertThat(r.text()).contains(String.format("pfn %#x: refcount 0, not free, not a tail, not bad: leaked",
@@ -107,7 +108,7 @@ class MmDebugCheckersTest {
         // nothing was taken off any list, nothing counted
         assertThat(freeArea(g)).containsExactly(area);
         assertThat(g.freePages()).isEqualTo(free);
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.verdict()).as(r.text()).startsWith("mm:check: FAIL free list links: 1");
         assertThat(r.text()).contains(String.format("pfn %#x->next is LIST_POISON1", victim));
 

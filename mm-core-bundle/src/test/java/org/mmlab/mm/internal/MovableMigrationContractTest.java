@@ -13,12 +13,13 @@ import org.mmlab.mm.IsolateMode;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MovableOwner;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.testing.TestDriver;
 
 /**
  * What every contract's movable pages go through, each failure path included; the subclasses run
  * it under 2012, 2016 and 2025 with a fake driver of that era, and add what only their contract has.
  */
-abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<?>> {
+abstract class MovableMigrationContractTest<D extends TestDriver<?>> {
     GuestMemory g;
     D d;
 
@@ -93,7 +94,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
 
         assertThat(list.pages()).isEmpty();
         assertThat(d.owns(pfn)).isTrue();
-        assertThat(d.putbackCalls).isEqualTo(1);
+        assertThat(d.putbackCalls()).isEqualTo(1);
         assertThat(g.pageCount(pfn)).isEqualTo(1);
         assertThat(isolatedMark(pfn)).isFalse();
         assertThat(markedMovable(pfn)).isTrue();
@@ -117,7 +118,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
         assertThat(g.pageCount(free)).isZero();
         assertThat(g.map.flagsWord(free)).isEqualTo(flags);
         assertThat(g.map.mapping[free]).isEqualTo(mapping);
-        assertThat(d.isolateCalls).isZero();
+        assertThat(d.isolateCalls()).isZero();
         assertThat(d.owns(pfn)).isTrue();
         assertOk(g, null);
     }
@@ -130,7 +131,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
         assertThat(g.migrate.isolateMovablePage(pfn, IsolateMode.ISOLATE_ASYNC_MIGRATE)).isFalse();
 
         assertThat(g.pageCount(pfn)).isEqualTo(1);
-        assertThat(d.isolateCalls).isZero();
+        assertThat(d.isolateCalls()).isZero();
         assertThat(d.owns(pfn)).isTrue();
         assertThat(isolatedMark(pfn)).isFalse();
         assertThat(g.testPageFlag(pfn, PageFlags.PG_locked)).as("still the other holder's").isTrue();
@@ -146,7 +147,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isFalse();
 
         assertThat(g.pageCount(pfn)).isEqualTo(2);
-        assertThat(d.isolateCalls).isLessThanOrEqualTo(1);
+        assertThat(d.isolateCalls()).isLessThanOrEqualTo(1);
         new MigrationList(g, pfn).putback();
         assertThat(g.pageCount(pfn)).isEqualTo(1);
         assertOk(g, null);
@@ -156,7 +157,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
     void aDriverThatReturnsEagainIsRetriedUntilItSucceedsAndTheMigrationCountsOnce() {
         int pfn = add();
         for (int i = 0; i < 3; i++) {
-            d.script.add(-Errno.EAGAIN);
+            d.answerAll(-Errno.EAGAIN);
         }
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
         long freeBefore = g.freePages(); // the old page comes back, the new one goes
@@ -164,7 +165,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
 
         assertThat(list.migrate(MigrateMode.SYNC)).isZero();
 
-        assertThat(d.migrateCalls).isEqualTo(4);
+        assertThat(d.migrateCalls()).isEqualTo(4);
         assertThat(list.succeeded).isEqualTo(1);
         assertThat(vm(VmItem.PGMIGRATE_SUCCESS)).isEqualTo(1);
         assertThat(vm(VmItem.PGMIGRATE_FAIL)).isZero();
@@ -179,14 +180,14 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
     void aDriverThatKeepsReturningEagainIsGivenUpAfterTenPassesAndThePageStaysOnTheList() {
         int pfn = add();
         for (int i = 0; i < 20; i++) {
-            d.script.add(-Errno.EAGAIN);
+            d.answerAll(-Errno.EAGAIN);
         }
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
         MigrationList list = new MigrationList(g, pfn);
 
         assertThat(list.migrate(MigrateMode.SYNC)).isEqualTo(1);
 
-        assertThat(d.migrateCalls).isEqualTo(Migrate.NR_MAX_MIGRATE_PAGES_RETRY);
+        assertThat(d.migrateCalls()).isEqualTo(Migrate.NR_MAX_MIGRATE_PAGES_RETRY);
         assertThat(list.pages()).containsExactly(pfn);
         assertThat(vm(VmItem.PGMIGRATE_FAIL)).isEqualTo(1);
         assertThat(g.pageCount(pfn)).isEqualTo(2);
@@ -200,13 +201,13 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
     @Test
     void aPermanentFailureLeavesThePageIsolatedOnTheListAndPutbackReturnsItToTheDriver() {
         int pfn = add();
-        d.script.add(-Errno.EBUSY);
+        d.answerAll(-Errno.EBUSY);
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
         MigrationList list = new MigrationList(g, pfn);
 
         assertThat(list.migrate(MigrateMode.SYNC)).isEqualTo(1);
 
-        assertThat(d.migrateCalls).as("not retried").isEqualTo(1);
+        assertThat(d.migrateCalls()).as("not retried").isEqualTo(1);
         assertThat(list.pages()).containsExactly(pfn);
         assertThat(g.migrate.isolatedMovable(pfn)).isTrue();
         assertThat(g.pageCount(list.lastTarget())).as("the unused target went back").isZero();
@@ -229,7 +230,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
 
         assertThat(list.migrate(MigrateMode.ASYNC)).isEqualTo(1);
 
-        assertThat(d.migrateCalls).isZero();
+        assertThat(d.migrateCalls()).isZero();
         g.unlockPage(pfn);
         list.putback();
         assertThat(d.owns(pfn)).isTrue();
@@ -280,7 +281,7 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
                 Migrate.Reason.COMPACTION, null);
 
         assertThat(rc).isEqualTo(-Errno.ENOMEM);
-        assertThat(d.migrateCalls).isZero();
+        assertThat(d.migrateCalls()).isZero();
         g.migrate.putbackMovablePages(head);
         assertThat(d.owns(a)).isTrue();
         assertThat(d.owns(b)).isTrue();
@@ -299,11 +300,10 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
             MigrationList list = new MigrationList(g);
             for (int i = 0; i < pages.length; i++) {
                 if (rnd.nextInt(3) == 0) {
-                    d.script.add(rnd.nextInt(4) == 0 ? -Errno.EBUSY : -Errno.EAGAIN);
+                    d.answerAll(rnd.nextInt(4) == 0 ? -Errno.EBUSY : -Errno.EAGAIN);
                 }
             }
-            for (int pfn = g.lists.first(d.pages), next; pfn != d.pages; pfn = next) {
-                next = g.lists.next(pfn);
+            for (int pfn : d.pages()) {
                 if (rnd.nextBoolean() && g.migrate.isolateMovablePage(pfn, 0)) {
                     list.add(pfn);
                 }
@@ -312,9 +312,9 @@ abstract class MovableMigrationContractTest<D extends FakeMovableDrivers.Driver<
             migrated += list.succeeded;
             list.putback();
             list.close();
-            d.script.clear();
+            d.forgetAnswers();
         }
-        assertThat(d.nrPages).isEqualTo(pages.length);
+        assertThat(d.nrPages()).isEqualTo(pages.length);
         assertThat(migrated).isGreaterThan(1000);
         assertThat(owner().pages()).isEqualTo(pages.length);
         assertThat(owner().isolated()).isZero();

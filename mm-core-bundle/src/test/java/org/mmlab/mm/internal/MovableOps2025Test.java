@@ -11,17 +11,18 @@ import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MovableOperations;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.testing.TestDriver.MovableOps2025;
 
 /** The 2025 contract (v6.17 movable_ops): set_movable_ops() per page type, PG_movable_ops(_isolated). */
-class MovableOps2025Test extends MovableMigrationContractTest<FakeMovableDrivers.Driver2025> {
+class MovableOps2025Test extends MovableMigrationContractTest<MovableOps2025<MovablePages2025Impl>> {
     @Override
     String contract() {
         return "2025";
     }
 
     @Override
-    FakeMovableDrivers.Driver2025 newDriver(GuestMemory guest) {
-        return new FakeMovableDrivers.Driver2025(guest);
+    MovableOps2025<MovablePages2025Impl> newDriver(GuestMemory guest) {
+        return FakeMovableDrivers.driver2025(guest);
     }
 
     @Override
@@ -64,7 +65,7 @@ class MovableOps2025Test extends MovableMigrationContractTest<FakeMovableDrivers
         assertThat(d.mp.setMovableOps(NOP, PageType.ZSMALLOC)).isEqualTo(-Errno.EBUSY);
         assertThat(d.mp.setMovableOps(null, PageType.ZSMALLOC)).isZero();
         assertThat(d.mp.setMovableOps(NOP, PageType.ZSMALLOC)).isZero();
-        assertThat(d.mp.owners()).extracting(o -> o.what()).containsExactly("movable_ops offline (Driver2025)",
+        assertThat(d.mp.owners()).extracting(o -> o.what()).containsExactly("movable_ops offline (MovableOps2025)",
                 "movable_ops zsmalloc ()", "movable_ops zsmalloc ()");
         assertThat(d.mp.owners()).extracting(o -> o.released()).containsExactly(false, true, false);
     }
@@ -75,6 +76,23 @@ class MovableOps2025Test extends MovableMigrationContractTest<FakeMovableDrivers
 
         assertThatThrownBy(() -> d.mp.setPageMovableOps(pfn)).isInstanceOf(KernelBug.class);
         assertThat(g.testPageFlag(pfn, PageFlags.PG_movable_ops)).isFalse();
+    }
+
+    /** v6.18.2's PAGE_TYPE_OPS: setting PageOffline twice, or clearing it on an untyped page, does nothing. */
+    @Test
+    void pageOfflineSetTwiceOrClearedOnAnUntypedPageChangesNothingAndAnotherTypeIsAKernelBug() {
+        int pfn = g.allocPages(FakeMovableDrivers.GFP_BALLOON, 0);
+        d.mp.setPageOffline(pfn);
+        d.mp.setPageOffline(pfn);
+        assertThat(g.map.pageType(pfn)).isEqualTo(PageType.OFFLINE);
+        d.mp.clearPageOffline(pfn);
+        d.mp.clearPageOffline(pfn);
+        assertThat(g.map.pageType(pfn)).isNull();
+
+        g.map.setType(pfn, PageType.TABLE);
+        assertThatThrownBy(() -> d.mp.setPageOffline(pfn)).isInstanceOf(KernelBug.class);
+        assertThatThrownBy(() -> d.mp.clearPageOffline(pfn)).isInstanceOf(KernelBug.class)
+                .hasMessageContaining("!PageOffline(page)");
     }
 
     @Test
@@ -92,13 +110,13 @@ class MovableOps2025Test extends MovableMigrationContractTest<FakeMovableDrivers
     void aPageItsOwnerReleasedWhileIsolatedCountsAsMigratedAndIsFreedWithoutTheDriver() {
         int pfn = d.add();
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
-        d.release(pfn);
+        d.releaseIsolated(pfn);
         MigrationList list = new MigrationList(g, pfn);
 
         assertThat(list.migrate(MigrateMode.SYNC)).isZero();
 
         assertThat(list.succeeded).isEqualTo(1);
-        assertThat(d.migrateCalls).isZero();
+        assertThat(d.migrateCalls()).isZero();
         assertThat(g.pageCount(pfn)).isZero();
         assertThat(g.pageType(pfn)).as("PageOffline was sticky until the page was freed").isNotEqualTo(PageType.OFFLINE);
         assertOk(g, null);

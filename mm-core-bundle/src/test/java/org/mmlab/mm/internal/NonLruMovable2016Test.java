@@ -8,17 +8,18 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.PageFlags;
+import org.mmlab.mm.testing.TestDriver.NonLru2016;
 
 /** The 2016 contract (v4.8 non-LRU movable pages): __SetPageMovable(), PG_isolated, PageMovable() under the lock. */
-class NonLruMovable2016Test extends MovableMigrationContractTest<FakeMovableDrivers.Driver2016> {
+class NonLruMovable2016Test extends MovableMigrationContractTest<NonLru2016<MovablePages2016Impl>> {
     @Override
     String contract() {
         return "2016";
     }
 
     @Override
-    FakeMovableDrivers.Driver2016 newDriver(GuestMemory guest) {
-        return new FakeMovableDrivers.Driver2016(guest);
+    NonLru2016<MovablePages2016Impl> newDriver(GuestMemory guest) {
+        return FakeMovableDrivers.driver2016(guest);
     }
 
     @Override
@@ -45,14 +46,14 @@ class NonLruMovable2016Test extends MovableMigrationContractTest<FakeMovableDriv
     void aPageItsOwnerReleasedWhileIsolatedCountsAsMigratedIsFreedAndTheDriverIsNotCalled() {
         int pfn = d.add();
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
-        d.release(pfn);
+        d.releaseIsolated(pfn);
         assertThat(d.mp.pageMovableHint(pfn)).as("__ClearPageMovable keeps PAGE_MAPPING_MOVABLE").isTrue();
         MigrationList list = new MigrationList(g, pfn);
 
         assertThat(list.migrate(MigrateMode.SYNC)).isZero();
 
         assertThat(list.succeeded).isEqualTo(1);
-        assertThat(d.migrateCalls).isZero();
+        assertThat(d.migrateCalls()).isZero();
         assertThat(g.pageCount(pfn)).isZero();
         assertThat(g.testPageFlag(pfn, PageFlags.PG_isolated)).isFalse();
         assertThat(g.vmstat.get(VmItem.PGMIGRATE_SUCCESS)).isEqualTo(1);
@@ -64,12 +65,12 @@ class NonLruMovable2016Test extends MovableMigrationContractTest<FakeMovableDriv
         int pfn = d.add();
         g.getPage(pfn); // someone else's reference keeps it from being freed
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
-        d.release(pfn);
+        d.releaseIsolated(pfn);
         MigrationList list = new MigrationList(g, pfn);
 
         assertThat(list.migrate(MigrateMode.SYNC)).isZero();
 
-        assertThat(d.migrateCalls).isZero();
+        assertThat(d.migrateCalls()).isZero();
         assertThat(g.pageCount(pfn)).isEqualTo(1);
         assertThat(g.testPageFlag(pfn, PageFlags.PG_isolated)).isFalse();
         assertThat(g.pageCount(list.lastTarget())).as("move_to_new_page() used no target").isZero();
@@ -81,11 +82,11 @@ class NonLruMovable2016Test extends MovableMigrationContractTest<FakeMovableDriv
     void putbackOfAPageReleasedWhileIsolatedFreesItWithoutCallingTheDriver() {
         int pfn = d.add();
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
-        d.release(pfn);
+        d.releaseIsolated(pfn);
 
         new MigrationList(g, pfn).putback();
 
-        assertThat(d.putbackCalls).isZero();
+        assertThat(d.putbackCalls()).isZero();
         assertThat(g.pageCount(pfn)).isZero();
         assertOk(g, null);
     }
@@ -93,11 +94,11 @@ class NonLruMovable2016Test extends MovableMigrationContractTest<FakeMovableDriv
     @Test
     void aDriverThatRefusesIsolationKeepsItsPageAndTheReferenceIsDropped() {
         int pfn = d.add();
-        d.refuseIsolate = true;
+        d.refuseIsolation(true);
 
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isFalse();
 
-        assertThat(d.isolateCalls).isEqualTo(1);
+        assertThat(d.isolateCalls()).isEqualTo(1);
         assertThat(g.pageCount(pfn)).isEqualTo(1);
         assertThat(d.mp.pageIsolated(pfn)).isFalse();
         assertThat(d.owns(pfn)).isTrue();

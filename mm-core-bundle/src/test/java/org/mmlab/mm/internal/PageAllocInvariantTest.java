@@ -13,6 +13,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CheckResult;
 
 /** The buddy allocator keeps every mm:check invariant under long random alloc/free sequences. */
 class PageAllocInvariantTest {
@@ -35,7 +36,7 @@ class PageAllocInvariantTest {
     }
 
     static void assertOk(GuestMemory g, Workload w) {
-        MmCheck.CheckResult r = MmCheck.run(g, w);
+        CheckResult r = MmCheck.run(g, w);
         assertThat(r.verdict()).as(r.text()).isEqualTo("mm:check: OK");
         assertThat(r.ok()).isTrue();
     }
@@ -90,7 +91,7 @@ class PageAllocInvariantTest {
         g.lruvec.add(head);
         assertThat(g.vmstat.get(VmItem.NR_INACTIVE_ANON)).isEqualTo(1 << Mm.PAGEBLOCK_ORDER);
         assertOk(g, null);
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.text()).contains("lru: 512 pages on inactive_anon", "+ 511 compound tails");
     }
 
@@ -128,7 +129,7 @@ class PageAllocInvariantTest {
         }
         halfway.await();
         // stop_machine while the others allocate: what it sees is consistent
-        MmCheck.CheckResult mid = MmCheck.run(g, null);
+        CheckResult mid = MmCheck.run(g, null);
         checked.countDown();
         for (Thread th : threads) {
             th.join();

@@ -4,13 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.testing.TestDriver.Balloon2012;
+import org.mmlab.mm.testing.TestDriver.MovableOps2025;
 
 /** What a page is used for and by whom, as mm:free names it when it refuses the page. */
 class PageUseTest {
     @Test
     void aBalloonPageNamesItsTypeTheBundleThatMigratesItAndTheHostHoldingItsFrame() {
         GuestMemory g = FakeMovableDrivers.guest("2025");
-        FakeMovableDrivers.Driver2025 driver = new FakeMovableDrivers.Driver2025(g);
+        MovableOps2025<MovablePages2025Impl> driver = FakeMovableDrivers.driver2025(g);
         int pfn = driver.add();
         g.hostFrames.discard(pfn, new HostFramesTest.Host(false));
 
@@ -21,8 +23,8 @@ class PageUseTest {
     @Test
     void a2012BalloonPageIsNamedByItsMappingsOwner() {
         GuestMemory g = FakeMovableDrivers.guest("2012");
-        FakeMovableDrivers.Balloon2012 balloon = new FakeMovableDrivers.Balloon2012(g);
-        int pfn = balloon.inflate();
+        Balloon2012<MovablePages2012Impl> balloon = FakeMovableDrivers.balloon2012(g);
+        int pfn = balloon.add();
 
         assertThat(PageUse.describe(g, pfn)).isEqualTo("a balloon or movable page (movable, registered by"
                 + " fake.balloon2012)");

@@ -7,6 +7,7 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CheckResult;
 
 /**
  * QEMU discarding reported free pages (virtio_balloon_handle_report()) and the lab's oracle: a page the
@@ -59,7 +60,7 @@ class ReportedFrameOracleTest {
         assertThat(g.content.read(pfn)).isZero();
         assertThat(String.join("\n", g.dmesg.lines())).contains("BUG: mmlab: data loss: test host discarded pfn "
                 + String.format("%#x", pfn) + " as a reported free page, but the guest uses it: allocated by the kernel");
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
         assertThat(r.verdict()).startsWith("mm:check: FAIL reported frame discarded in guest use: 1");
     }
 

@@ -9,6 +9,9 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.CheckResult;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /**
  * Slab pages are counted as the kernel counts them: account_slab() adds their bytes to
@@ -40,7 +43,7 @@ class SlabAccountingTest {
         GuestMemory g = guest();
         Workload w = new Workload(g);
 
-        WorkloadFragment.Result r = w.fragment(1, WorkloadFragment.DEFAULT_TARGET_PERCENT);
+        FragmentResult r = w.fragment(1, WorkloadControl.DEFAULT_TARGET_PERCENT);
 
         long slab = slabPagesInMemmap(g);
         assertThat(slab).isPositive().isEqualTo(r.slabPages());
@@ -100,7 +103,7 @@ class SlabAccountingTest {
         int pfn = g.allocPages(Gfp.GFP_KERNEL, 0);
         g.map.setType(pfn, PageType.SLAB); // __folio_set_slab() without account_slab()
 
-        MmCheck.CheckResult r = MmCheck.run(g, null);
+        CheckResult r = MmCheck.run(g, null);
 
         assertThat(r.verdict()).as(r.text()).startsWith("mm:check: FAIL nr_slab_unreclaimable");
         assertThat(r.text()).contains("nr_slab_unreclaimable is 0, but 1 pages are in slab folios");

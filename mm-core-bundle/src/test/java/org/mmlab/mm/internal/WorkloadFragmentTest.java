@@ -13,6 +13,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.FragmentResult;
+import org.mmlab.mm.admin.Fragmentation;
+import org.mmlab.mm.admin.WorkloadControl;
 
 /** mm:workload fragment leaves memory as a long-running guest's: many free pages, few free 2 MiB blocks. */
 class WorkloadFragmentTest {
@@ -21,8 +24,8 @@ class WorkloadFragmentTest {
     }
 
     /** What every fragmented guest must look like, whatever its size. */
-    private static void assertFragmented(GuestMemory g, Workload w, WorkloadFragment.Result r) {
-        FragmentationShares.Shares s = r.shares();
+    private static void assertFragmented(GuestMemory g, Workload w, FragmentResult r) {
+        Fragmentation s = r.shares();
         assertThat(r.reached()).as(r.describe()).isTrue();
         assertThat(s.order9Share()).as(r.describe()).isLessThan(r.targetPercent() / 100);
         assertThat(r.freeShare()).as(r.describe()).isBetween(0.40, 0.60);
@@ -48,9 +51,9 @@ class WorkloadFragmentTest {
     void fragmentingA256MiBGuestLeavesHalfOfMemoryFreeAndAlmostNoneOfItInFree2MiBBlocks() {
         GuestMemory g = guest("256M", "3G");
         Workload w = new Workload(g);
-        WorkloadFragment.Result r = w.fragment(1, 5);
+        FragmentResult r = w.fragment(1, 5);
         assertFragmented(g, w, r);
-        assertThat(r.processes()).isEqualTo(Workload.DEFAULT_FRAGMENT_PROCESSES);
+        assertThat(r.processes()).isEqualTo(WorkloadControl.DEFAULT_FRAGMENT_PROCESSES);
         assertThat(r.describe()).contains("fragment: seed 1, 64 processes", "unmovable: ", "free in order>=9 blocks: ",
                 "best the layout allows: ", "target: below 5% of free pages in order>=9 blocks: reached");
         assertThat(w.status()).contains("fragmented, prepared for step()", "64 alive", "data loss: 0");
@@ -61,7 +64,7 @@ class WorkloadFragmentTest {
     void fragmentingTheDefault4GiBGuestReachesTheTargetWithHalfOfMemoryFree() {
         GuestMemory g = guest("4G", "3G");
         Workload w = new Workload(g);
-        WorkloadFragment.Result r = w.fragment(1, WorkloadFragment.DEFAULT_TARGET_PERCENT);
+        FragmentResult r = w.fragment(1, WorkloadControl.DEFAULT_TARGET_PERCENT);
         assertFragmented(g, w, r);
         // both zones got their share of the scatter: a long uptime is not tidy
         for (Zone z : g.zones) {
@@ -93,9 +96,9 @@ class WorkloadFragmentTest {
         Workload wa = new Workload(a);
         Workload wb = new Workload(b);
         Workload wc = new Workload(c);
-        WorkloadFragment.Result ra = wa.fragment(42, 5);
-        WorkloadFragment.Result rb = wb.fragment(42, 5);
-        WorkloadFragment.Result rc = wc.fragment(43, 5);
+        FragmentResult ra = wa.fragment(42, 5);
+        FragmentResult rb = wb.fragment(42, 5);
+        FragmentResult rc = wc.fragment(43, 5);
         assertThat(withoutTime(rb)).isEqualTo(withoutTime(ra));
         // every struct page, pageblock and content tag, not just the counts
         assertThat(b.map.flags).isEqualTo(a.map.flags);
@@ -133,7 +136,7 @@ class WorkloadFragmentTest {
         assertThat(g.vmstat.get(VmItem.NR_ANON_PAGES)).isZero();
         assertThat(g.vmstat.get(VmItem.NR_PAGETABLE)).isZero();
         assertThat(g.vmstat.get(VmItem.NR_INACTIVE_ANON)).isZero();
-        FragmentationShares.Shares s = FragmentationShares.measure(g);
+        Fragmentation s = FragmentationShares.measure(g);
         assertThat(s.unmovablePages()).isEqualTo(GuestMemory.RESERVED_LOW_PAGES);
         assertThat(w.fragmented()).isNull();
         assertThat(w.status()).contains("stopped");
@@ -190,8 +193,8 @@ class WorkloadFragmentTest {
         assertThat(w.status()).isEqualTo("workload: not running (never started)");
     }
 
-    private static WorkloadFragment.Result withoutTime(WorkloadFragment.Result r) {
-        return new WorkloadFragment.Result(r.seed(), r.processes(), r.pagesPerProcess(), r.targetPercent(), r.faulted(),
+    private static FragmentResult withoutTime(FragmentResult r) {
+        return new FragmentResult(r.seed(), r.processes(), r.pagesPerProcess(), r.targetPercent(), r.faulted(),
                 r.peakMapped(), r.unmapped(), r.slabPages(), r.slabInMovableBlocks(), r.mappedPages(),
                 r.pageTablePages(), r.managedPages(), r.freePages(), r.shares(), r.reached(), 0);
     }

@@ -14,6 +14,7 @@ import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.CheckResult;
 
 /** The simulated processes fragment memory, keep their data, and give every page back. */
 class WorkloadTest {
@@ -139,7 +140,7 @@ class WorkloadTest {
         }
         assertThat(mapped).isNotEmpty();
         g.content.write(mapped.get(0), 0x1234_5678L);
-        MmCheck.CheckResult r = MmCheck.run(g, w);
+        CheckResult r = MmCheck.run(g, w);
         assertThat(r.ok()).isFalse();
         assertThat(r.verdict()).isEqualTo("mm:check: FAIL workload content: 1");
         assertThat(r.text()).contains(String.format("pfn %#x: content 0000000012345678", mapped.get(0)));

@@ -13,8 +13,8 @@ import org.mmlab.mm.internal.MmCore;
 class CompactCommandsTest {
     private MmCore core;
 
-    private static CompactCommands commands(MmCore core) throws ReflectiveOperationException {
-        return BootedCore.bind(new CompactCommands(), core);
+    private static CompactCommands commands(MmCore core) {
+        return BootedCore.compactCommands(BootedCore.running(core));
     }
 
     @AfterEach
@@ -84,7 +84,7 @@ class CompactCommandsTest {
 
     @Test
     void withoutAGuestTheCommandsSaySo() {
-        CompactCommands cmd = new CompactCommands();
+        CompactCommands cmd = commands(null);
         assertThatThrownBy(() -> cmd.kcompactd("status")).isInstanceOf(IllegalStateException.class)
                 .hasMessageContaining("no guest is running");
     }

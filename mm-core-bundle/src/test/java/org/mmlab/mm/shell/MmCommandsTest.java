@@ -21,11 +21,13 @@ class MmCommandsTest {
 
     private MmCore core;
     private MmCommands cmd;
+    private AllocCommands alloc;
 
     @BeforeEach
     void bootASmallGuest() throws Exception {
         core = boot("64M");
-        cmd = BootedCore.bind(new MmCommands(), core);
+        cmd = BootedCore.mmCommands(BootedCore.running(core));
+        alloc = BootedCore.allocCommands(BootedCore.running(core), core);
     }
 
     @AfterEach
@@ -75,7 +77,7 @@ class MmCommandsTest {
     @Test
     void digitsOfOtherScriptsAreNoNumber() {
         // Integer.parseInt("٣") is 3
-        assertThatIllegalArgumentException().isThrownBy(() -> cmd.alloc("٣")).withMessageContaining("is not an order");
+        assertThatIllegalArgumentException().isThrownBy(() -> alloc.alloc("٣")).withMessageContaining("is not an order");
         assertThatIllegalArgumentException().isThrownBy(() -> cmd.page("٣")).withMessageContaining("is not a PFN");
     }
 

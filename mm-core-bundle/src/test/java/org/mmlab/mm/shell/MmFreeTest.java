@@ -10,16 +10,19 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.PageFlags;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.GuestMemory;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmCore;
+import org.mmlab.mm.internal.RunningGuest;
 
 /** mm:free frees what mm:alloc handed out, and refuses any other page, saying whose it is, changing nothing. */
 class MmFreeTest {
     private static final Pattern PFN = Pattern.compile("^pfn (0x[0-9a-f]+) order");
 
     private MmCore core;
-    private MmCommands mm;
+    private RunningGuest running;
+    private AllocCommands mm;
 
     @AfterEach
     void shutDown() {
@@ -28,7 +31,8 @@ class MmFreeTest {
 
     private void boot() throws ReflectiveOperationException {
         core = BootedCore.boot("256M");
-        mm = BootedCore.bind(new MmCommands(), core);
+        running = BootedCore.running(core);
+        mm = BootedCore.allocCommands(running, core);
     }
 
     private String alloc(String order) {
@@ -54,7 +58,7 @@ class MmFreeTest {
         assertThatThrownBy(() -> mm.free(pfn, order)).isInstanceOf(IllegalArgumentException.class)
                 .hasMessageNotContaining("\n").hasMessageContainingAll(says);
         assertThat(g.freePages()).isEqualTo(free);
-        MmCheck.CheckResult r = MmCheck.run(g, core.workload());
+        CheckResult r = MmCheck.run(g, core.workload());
         assertThat(r.verdict()).as(r.text()).isEqualTo("mm:check: OK");
     }
 
@@ -106,8 +110,9 @@ class MmFreeTest {
         boot();
         String pfn = alloc("0");
         BootedCore.shutDown(core);
+        MmCore old = core;
         core = BootedCore.boot("256M"); // what mm:config does: a new guest, the same commands
-        BootedCore.bind(mm, core);
+        BootedCore.reboot(running, mm, old, core);
 
         assertRefusedAndNothingChanged(pfn, "0", "is not mm:alloc's to free: it is free");
     }

@@ -15,8 +15,15 @@ import org.mmlab.mm.MigrationContract;
  * "balloon", the driver deflating it. The runs of a batch share a guest booted with the contract and
  * the variant's switches; only a run that reported gets a fresh one.
  */
-abstract class BalloonCoreRace implements Race {
+abstract class BalloonCoreRace extends CataloguedRace {
+    /** The simulated threads of every such race. */
+    static final List<String> THREADS = List.of("compaction", "balloon");
+
     private LabBalloon balloon;
+
+    BalloonCoreRace(RaceMetadata metadata) {
+        super(metadata);
+    }
 
     /** The variant's switches, on the freshly booted guest (mm:debug ...); idempotent. */
     abstract void applyVariant(LabContext lab, Setup setup) throws Exception;
@@ -29,13 +36,8 @@ abstract class BalloonCoreRace implements Race {
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         lab.bootWith(setup.contract());
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         applyVariant(lab, setup);
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "balloon");
     }
 
     @Override
@@ -62,7 +64,7 @@ abstract class BalloonCoreRace implements Race {
     public void cleanup(LabContext lab) throws Exception {
         reset(lab);
         revertVariant(lab);
-        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
-        lab.run("mm:kcompactd start");
+        lab.reboot(MigrationContract.MOVABLE_OPS_2025);
+        lab.kcompactd(true);
     }
 }

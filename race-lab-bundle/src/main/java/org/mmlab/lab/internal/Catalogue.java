@@ -16,7 +16,7 @@ public final class Catalogue {
     static Catalogue all() {
         return new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(), 3, new GlobalVbPtr(),
                 4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(), 6, new LocklessScanFalsePositive(),
-                7, new IsolationVersusFree(), 8, new MainlineUnderPct()));
+                7, new IsolationVersusFree(), 8, new MainlineUnderPct(), 9, new VmwDeflateDuringMigration()));
     }
 
     /** The races, in the order of their numbers. */

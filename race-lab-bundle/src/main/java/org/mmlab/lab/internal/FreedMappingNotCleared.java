@@ -36,55 +36,29 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
     private ServiceReference<MovablePages2012> otherRef;
     private LabContext lab;
 
-    @Override
-    public String name() {
-        return "freed-mapping-not-cleared";
-    }
-
-    @Override
-    public String quote() {
-        return "No need to set it to NULL? It seems if someone else allocates a mapping and gets this chunk of memory"
-                + " by chance, the logic in mm will get confused.";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(V7, "2012: the reviewed v7 patch: one module-global balloon_mapping, freed on probe's error path"
-                + " (init_vqs() fails) and left pointing at the freed memory; KASAN without quarantine (tag-based)");
-        v.put(V7_QUARANTINE, "the same with KASAN's quarantine (" + QUARANTINE + " objects): the other allocation"
-                + " gets fresh memory, and the stale pointer reaches the freed object");
-        v.put(V7_CLEAR, "v7 with the reviewer's fix: balloon_mapping = NULL after kfree()");
-        v.put(V38, "2012 as merged (v3.8): each device's mapping made by balloon_mapping_alloc() and freed with it");
-        return v;
-    }
-
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_CLEAR)),
-                Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38)));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("probe", "other", "compaction");
-    }
-
-    @Override
-    public String conditions() {
-        return "2012 only; devices 0 and 1 run the variant's lifecycle (mappingInit, mappingFree of"
-                + " org.mmlab.virtio.balloon), device 1 with failInitVqs=true; the other allocator is the race lab's"
-                + " bundle; v7-quarantine fails too, with the freed object caught instead of the reused one";
-    }
-
-    @Override
-    public String script() {
-        return "probe@mapping.free < other@start, other@mapping.alloc < compaction@start";
-    }
-
-    @Override
-    public String report() {
-        return "BUG: KASAN: slab-use-after-free in isolate_migratepages_block";
+    FreedMappingNotCleared() {
+        super(new RaceMetadata("freed-mapping-not-cleared", "003",
+                "No need to set it to NULL? It seems if someone else allocates a mapping and gets this chunk of memory"
+                        + " by chance, the logic in mm will get confused.",
+                RaceMetadata.variants(
+                        V7, "2012: the reviewed v7 patch: one module-global balloon_mapping, freed on probe's error"
+                                + " path (init_vqs() fails) and left pointing at the freed memory; KASAN without"
+                                + " quarantine (tag-based)",
+                        V7_QUARANTINE, "the same with KASAN's quarantine (" + QUARANTINE + " objects): the other"
+                                + " allocation gets fresh memory, and the stale pointer reaches the freed object",
+                        V7_CLEAR, "v7 with the reviewer's fix: balloon_mapping = NULL after kfree()",
+                        V38, "2012 as merged (v3.8): each device's mapping made by balloon_mapping_alloc() and freed"
+                                + " with it"),
+                failsUnder(V7),
+                List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_CLEAR)),
+                        Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38))),
+                List.of("probe", "other", "compaction"),
+                "2012 only; devices 0 and 1 run the variant's lifecycle (mappingInit, mappingFree of"
+                        + " org.mmlab.virtio.balloon), device 1 with failInitVqs=true; the other allocator is the race"
+                        + " lab's bundle; v7-quarantine fails too, with the freed object caught instead of the reused"
+                        + " one",
+                "probe@mapping.free < other@start, other@mapping.alloc < compaction@start",
+                "BUG: KASAN: slab-use-after-free in isolate_migratepages_block"));
     }
 
     @Override

@@ -6,16 +6,15 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
-import org.osgi.framework.Filter;
+import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.cm.Configuration;
-import org.osgi.util.tracker.ServiceTracker;
+import org.osgi.util.promise.Promise;
 
 /**
  * Race 3 (seed 003, Tsirkin on the v7 virtio balloon migration patch: "What if there is more than one
@@ -26,15 +25,12 @@ import org.osgi.util.tracker.ServiceTracker;
  * device 0's old page, which it never held, while device 0's host keeps the old frame the guest frees.
  * The merged design finds the device from the page's b_dev_info and is clean on the same schedule.
  */
-final class GlobalVbPtr implements Race {
+final class GlobalVbPtr extends CataloguedRace {
     static final String GLOBAL = "global-vb-ptr";
     static final String PER_DEVICE = "per-device";
-    /** VbPtr.PID and its property, not imported: the lab does not wire itself to virtio-bundle's packages. */
-    static final String DRIVER_PID = "org.mmlab.virtio.driver";
-    static final String VB_PTR = "vbPtr";
     /** The device the admin thread adds: factory configuration "1" of org.mmlab.virtio.balloon. */
     static final String DEVICE = "1";
-    static final String DEVICE_PID = Device0.FACTORY_PID + "~" + DEVICE;
+    static final String DEVICE_PID = VirtioBalloons.FACTORY_PID + "~" + DEVICE;
     /** Pages device 0 holds for the run (race 1's, so that its search for a balloon page says so). */
     static final int PAGES = UnloadDuringMigration.PAGES;
 
@@ -45,60 +41,21 @@ final class GlobalVbPtr implements Race {
     /** Device 0's configuration, if the race had to make it (a lab started without the default device). */
     private Configuration madeDevice;
 
-    @Override
-    public String name() {
-        return "probe-during-migration";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String quote() {
-        return "What if there is more than one balloon device?";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(GLOBAL, "virtballoon_migratepage talks to vb_ptr, the device probed last, as the reviewed v7 patch"
-                + " did (vbPtr=global)");
-        v.put(PER_DEVICE, "virtballoon_migratepage talks to the device of the page's b_dev_info, as merged"
-                + " (vbPtr=per-device)");
-        return v;
-    }
-
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, GLOBAL);
-    }
-
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE)));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "admin");
-    }
-
-    @Override
-    public String conditions() {
-        return "adds virtio-balloon device " + DEVICE + " for the run; the module policy plays no part;"
-                + " global-vb-ptr fails under 2016 and 2025 too (the driver picks the device, whatever the contract)";
-    }
-
-    @Override
-    public String script() {
-        return "admin@virtio.probed < compaction@call.enter:b_dev_info.migratepage";
-    }
-
-    @Override
-    public String report() {
-        return "WARNING: virtio-balloon host " + DEVICE + ": deflate of a frame it does not hold";
+    GlobalVbPtr() {
+        super(new RaceMetadata("probe-during-migration", "003", "What if there is more than one balloon device?",
+                RaceMetadata.variants(
+                        GLOBAL, "virtballoon_migratepage talks to vb_ptr, the device probed last, as the reviewed v7"
+                                + " patch did (vbPtr=global)",
+                        PER_DEVICE, "virtballoon_migratepage talks to the device of the page's b_dev_info, as merged"
+                                + " (vbPtr=per-device)"),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, GLOBAL),
+                List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, PER_DEVICE))),
+                List.of("compaction", "admin"),
+                "adds virtio-balloon device " + DEVICE + " for the run; the module policy plays no part;"
+                        + " global-vb-ptr fails under 2016 and 2025 too (the driver picks the device, whatever the"
+                        + " contract)",
+                "admin@virtio.probed < compaction@call.enter:b_dev_info.migratepage",
+                "WARNING: virtio-balloon host " + DEVICE + ": deflate of a frame it does not hold"));
     }
 
     @Override
@@ -107,33 +64,31 @@ final class GlobalVbPtr implements Race {
             throw new IllegalStateException("race " + name() + " adds virtio-balloon device " + DEVICE
                     + ": delete your configuration " + DEVICE_PID + " first");
         }
-        driverConfig = lab.cm().getConfiguration(DRIVER_PID, "?");
+        driverConfig = lab.cm().getConfiguration(VirtioBalloons.DRIVER_PID, "?");
         userDriverConfig = driverConfig.getProperties();
-        String vbPtr = setup.variant().equals(GLOBAL) ? "global" : "per-device";
-        Dictionary<String, Object> props = userDriverConfig == null ? new Hashtable<>() : driverConfig.getProperties();
-        props.put(VB_PTR, vbPtr);
-        driverConfig.update(props);
-        lab.run("mm:config migrationContract " + setup.contract().value());
-        lab.awaitOutput("virtio:driver", "vbPtr " + vbPtr + " "); // Configuration Admin delivers it asynchronously
-        lab.run("mm:kcompactd stop");
+        LabContext.await(lab.virtio().setVbPtr(setup.variant().equals(GLOBAL) ? "global" : "per-device"),
+                "the virtio driver to take vbPtr");
+        lab.reboot(setup.contract());
+        lab.kcompactd(false);
         if (madeDevice == null && lab.cm().listConfigurations(
-                "(service.factoryPid=" + Device0.FACTORY_PID + ")") == null) {
-            madeDevice = lab.cm().getFactoryConfiguration(Device0.FACTORY_PID, "0", "?");
+                "(service.factoryPid=" + VirtioBalloons.FACTORY_PID + ")") == null) {
+            madeDevice = lab.cm().getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?");
             madeDevice.update(new Hashtable<>());
         }
-        lab.awaitOutput("virtio:host 0", "device 0 (");
-        lab.run("virtio:target 0 " + PAGES);
+        LabContext.await(lab.virtio().probed(Device0.NAME), "virtio-balloon device 0 to be probed");
+        lab.setTarget(Device0.NAME, PAGES);
         MemoryManager mm = lab.mm();
         MmLab mmLab = lab.mmLab();
+        VirtioBalloons virtio = lab.virtio();
         int pfn = UnloadDuringMigration.firstBalloonPage(lab);
-        Filter probed = deviceFilter(lab);
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
         threads.put("admin", () -> {
             try {
-                device1 = lab.cm().getFactoryConfiguration(Device0.FACTORY_PID, DEVICE, "?");
+                device1 = lab.cm().getFactoryConfiguration(VirtioBalloons.FACTORY_PID, DEVICE, "?");
                 device1.update(new Hashtable<>());
-                awaitService(lab, probed);
+                // its probe returned (and set vb_ptr)
+                LabContext.await(virtio.probed(DEVICE), "virtio-balloon device " + DEVICE + " to be probed");
             } catch (Exception e) {
                 throw new IllegalStateException("adding virtio-balloon device " + DEVICE + ": " + e, e);
             }
@@ -141,43 +96,6 @@ final class GlobalVbPtr implements Race {
             mmLab.injectionPoint(InjectionPoints.VIRTIO_PROBED, -1);
         });
         return threads;
-    }
-
-    /** Waits until the device's component is active: its probe has returned (and set vb_ptr). */
-    private static void awaitService(LabContext lab, Filter filter) throws InterruptedException {
-        ServiceTracker<Object, Object> t = new ServiceTracker<>(lab.context, filter, null);
-        t.open(true);
-        try {
-            if (t.waitForService(LabContext.WAIT_MS) == null) {
-                throw new IllegalStateException("virtio-balloon device " + DEVICE + " was not probed within "
-                        + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log: log warn)");
-            }
-        } finally {
-            t.close();
-        }
-    }
-
-    /** Waits until the device's component is gone (Configuration Admin deletes asynchronously). */
-    private static void awaitGone(LabContext lab, Filter filter) throws InterruptedException {
-        ServiceTracker<Object, Object> t = new ServiceTracker<>(lab.context, filter, null);
-        t.open(true);
-        try {
-            long deadline = System.currentTimeMillis() + LabContext.WAIT_MS;
-            while (!t.isEmpty()) {
-                if (System.currentTimeMillis() > deadline) {
-                    throw new IllegalStateException("virtio-balloon device " + DEVICE + " was not removed within "
-                            + LabContext.WAIT_MS / 1000 + " s (see mm:dmesg and the log: log warn)");
-                }
-                Thread.sleep(5);
-            }
-        } finally {
-            t.close();
-        }
-    }
-
-    private static Filter deviceFilter(LabContext lab) throws Exception {
-        return lab.context.createFilter("(&(objectClass=" + CheckContributor.class.getName() + ")(service.pid="
-                + DEVICE_PID + "))");
     }
 
     @Override
@@ -193,18 +111,19 @@ final class GlobalVbPtr implements Race {
         }
         if (device1 != null) {
             // under global-vb-ptr its remove refuses: its balloon has device 0's page, isolated_pages -1
+            Promise<String> gone = lab.virtio().removed(DEVICE);
             device1.delete();
             device1 = null;
-            awaitGone(lab, deviceFilter(lab));
+            LabContext.await(gone, "virtio-balloon device " + DEVICE + " to be removed");
         }
         // a fresh guest: under global-vb-ptr device 0's remove ends in the lost-pages BUG (isolated_pages 1)
-        lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
-        lab.awaitOutput("virtio:host 0", "device 0 (");
-        lab.run("virtio:target 0 0");
+        lab.reboot(MigrationContract.MOVABLE_OPS_2025);
+        LabContext.await(lab.virtio().probed(Device0.NAME), "virtio-balloon device 0 to be probed");
+        lab.setTarget(Device0.NAME, 0);
         if (madeDevice != null) {
             madeDevice.delete();
             madeDevice = null;
         }
-        lab.run("mm:kcompactd start");
+        lab.kcompactd(true);
     }
 }

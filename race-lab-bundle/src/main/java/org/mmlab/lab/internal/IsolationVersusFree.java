@@ -1,10 +1,9 @@
 package org.mmlab.lab.internal;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.mmlab.mm.lab.ModulePolicy;
 
 /**
@@ -17,58 +16,24 @@ final class IsolationVersusFree extends BalloonCoreRace {
     static final String GET_PAGE = "get_page";
     static final String UNLESS_ZERO = "get_page_unless_zero";
 
-    @Override
-    public String name() {
-        return "isolation-vs-free";
-    }
-
-    @Override
-    public String seed() {
-        return "001";
-    }
-
-    @Override
-    public String quote() {
-        return "get_page_unless_zero() then trylock_page(), and re-check under the lock";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(GET_PAGE, "isolation takes its reference with get_page() (mm:debug unlesszero off)");
-        v.put(UNLESS_ZERO, "seed 001: get_page_unless_zero(), which fails on a page whose count reached 0");
-        return v;
-    }
-
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.NON_LRU_2016, ModulePolicy.NONE, GET_PAGE);
-    }
-
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.NON_LRU_2016, ModulePolicy.NONE, UNLESS_ZERO)));
-    }
-
-    @Override
-    public String conditions() {
-        return "every contract isolates the same way (try --contract 2012 or 2025); the balloon is the lab's own"
-                + " one-page lab-balloon; the BUG kills the compaction thread";
-    }
-
-    @Override
-    public String script() {
-        return "compaction@start < balloon@start, balloon@lab.tell_host < compaction@isolate.get_page";
-    }
-
-    @Override
-    public String report() {
-        return "kernel BUG at include/linux/mm.h";
+    IsolationVersusFree() {
+        super(new RaceMetadata("isolation-vs-free", "001",
+                "get_page_unless_zero() then trylock_page(), and re-check under the lock",
+                RaceMetadata.variants(
+                        GET_PAGE, "isolation takes its reference with get_page() (mm:debug unlesszero off)",
+                        UNLESS_ZERO, "seed 001: get_page_unless_zero(), which fails on a page whose count reached 0"),
+                new Setup(MigrationContract.NON_LRU_2016, ModulePolicy.NONE, GET_PAGE),
+                List.of(Pass.survives(new Setup(MigrationContract.NON_LRU_2016, ModulePolicy.NONE, UNLESS_ZERO))),
+                THREADS,
+                "every contract isolates the same way (try --contract 2012 or 2025); the balloon is the lab's own"
+                        + " one-page lab-balloon; the BUG kills the compaction thread",
+                "compaction@start < balloon@start, balloon@lab.tell_host < compaction@isolate.get_page",
+                "kernel BUG at include/linux/mm.h"));
     }
 
     @Override
     void applyVariant(LabContext lab, Setup setup) throws Exception {
-        lab.run("mm:debug vm on");
-        lab.run("mm:debug unlesszero " + (setup.variant().equals(UNLESS_ZERO) ? "on" : "off"));
+        lab.debug(Switch.VM, true);
+        lab.debug(Switch.UNLESSZERO, setup.variant().equals(UNLESS_ZERO));
     }
 }

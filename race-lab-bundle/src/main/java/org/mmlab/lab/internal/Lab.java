@@ -2,9 +2,12 @@ package org.mmlab.lab.internal;
 
 import java.util.List;
 
-import org.apache.felix.service.command.CommandProcessor;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Trace;
+import org.mmlab.mm.admin.Compactor;
+import org.mmlab.mm.admin.GuestCheck;
+import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.lab.DebugSwitches;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.BundleContext;
@@ -16,14 +19,15 @@ import org.osgi.service.component.annotations.Reference;
 @Component(service = Lab.class)
 public class Lab {
     private final BundleContext context;
-    private final CommandProcessor processor;
+    private final LabServices services;
     private final MmLab mmLab;
     private final Catalogue catalogue = Catalogue.all();
 
     @Activate
-    public Lab(BundleContext context, @Reference CommandProcessor processor, @Reference MmLab mmLab) {
+    public Lab(BundleContext context, @Reference MmLab mmLab, @Reference GuestConfig config,
+            @Reference Compactor compactor, @Reference DebugSwitches debug, @Reference GuestCheck check) {
         this.context = context;
-        this.processor = processor;
+        this.services = new LabServices(config, compactor, debug, check);
         this.mmLab = mmLab;
     }
 
@@ -52,7 +56,7 @@ public class Lab {
 
     /** Runs of the race under the setup that share their preparation: close it to put the lab back. */
     public RaceBatch batch(Race race, Setup setup) throws Exception {
-        return new RaceBatch(new LabContext(context, processor), race, setup, checkAfterRun);
+        return new RaceBatch(new LabContext(context, services), race, setup, checkAfterRun);
     }
 
     /** Runs the race once. */

@@ -11,6 +11,7 @@ import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceReference;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The lab's own balloon device "lab-balloon": the smallest driver of seed 000's interface (no host to
@@ -29,34 +30,30 @@ final class LabBalloon implements BalloonMigrate, AutoCloseable {
     private final BalloonDevInfo dev;
 
     /**
-     * A device of the rebooted guest's balloon infrastructure (which comes up after the guest: this waits
-     * for the one that runs the contract asked for).
+     * A device of the rebooted guest's balloon infrastructure, which comes up after the guest (the guest's
+     * reboot has returned: the one registered next, or now, runs its contract).
      */
     LabBalloon(BundleContext context, MemoryManager mm, MmLab mmLab, MigrationContract contract)
             throws InterruptedException {
         this.context = context;
         this.mm = mm;
         this.mmLab = mmLab;
-        long deadline = System.currentTimeMillis() + LabContext.WAIT_MS;
-        ServiceReference<Balloons> r;
-        Balloons b;
-        while (true) {
-            r = context.getServiceReference(Balloons.class);
-            b = r == null ? null : context.getService(r);
-            if (b != null && b.contract() == contract) {
-                break;
-            }
-            if (b != null) {
-                context.ungetService(r);
-            }
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("no balloon infrastructure (balloon-api-bundle) for contract "
-                        + contract.value() + " came up");
-            }
-            Thread.sleep(5);
+        ServiceTracker<Balloons, Balloons> t = new ServiceTracker<>(context, Balloons.class, null);
+        t.open();
+        try {
+            t.waitForService(LabContext.WAIT_MS);
+            this.ref = t.getServiceReference();
+        } finally {
+            t.close();
         }
-        this.ref = r;
-        this.balloons = b;
+        this.balloons = ref == null ? null : context.getService(ref);
+        if (balloons == null || balloons.contract() != contract) {
+            if (balloons != null) {
+                context.ungetService(ref);
+            }
+            throw new IllegalStateException("no balloon infrastructure (balloon-api-bundle) for contract "
+                    + contract.value() + " came up");
+        }
         this.dev = balloons.balloonDevinfoInit(NAME, this, false);
     }
 

@@ -1,55 +1,62 @@
 package org.mmlab.lab.internal;
 
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
-import java.util.Dictionary;
-import java.util.Hashtable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.FutureTask;
-import java.util.function.Predicate;
+import java.util.Map;
+import java.util.concurrent.TimeoutException;
 
-import org.apache.felix.service.command.CommandProcessor;
-import org.apache.felix.service.command.CommandSession;
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
-import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.admin.CheckResult;
+import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.admin.GuestConfiguration;
+import org.mmlab.mm.lab.DebugSwitches;
 import org.mmlab.mm.lab.MmLab;
+import org.mmlab.virtio.VirtioBalloonState;
+import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
-import org.osgi.service.cm.Configuration;
+import org.osgi.framework.Constants;
+import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.util.promise.Promise;
 import org.osgi.util.tracker.ServiceTracker;
 
-/** What a race needs from the running lab: the guest, the shell's commands and the bundles. */
+/**
+ * What a race needs from the running lab, all through services: the guest and its configuration, its
+ * switches and checks, the balloon infrastructure's and the virtio driver's settings and devices, and
+ * the bundles. Services that go with a reboot or with virtio-bundle are tracked; what takes time is
+ * awaited (a promise, a service), never read off a command's output.
+ */
 final class LabContext implements AutoCloseable {
     static final long WAIT_MS = 15_000;
-    /** mm-core's configuration PID (MmCore.PID). */
-    static final String MM_PID = "org.mmlab.mm";
 
     final BundleContext context;
-    private final CommandProcessor processor;
+    private final LabServices services;
     private final ServiceTracker<MemoryManager, MemoryManager> mm;
     private final ServiceTracker<MovablePages, MovablePages> movable;
     private final ServiceTracker<MmLab, MmLab> mmLab;
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
+    private final ServiceTracker<VirtioBalloons, VirtioBalloons> virtio;
     /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
     private MemoryManager tainted;
 
-    LabContext(BundleContext context, CommandProcessor processor) {
+    LabContext(BundleContext context, LabServices services) {
         this.context = context;
-        this.processor = processor;
-        this.mm = new ServiceTracker<>(context, MemoryManager.class, null);
-        mm.open();
-        this.movable = new ServiceTracker<>(context, MovablePages.class, null);
-        movable.open();
-        this.mmLab = new ServiceTracker<>(context, MmLab.class, null);
-        mmLab.open();
-        this.cm = new ServiceTracker<>(context, ConfigurationAdmin.class, null);
-        cm.open();
+        this.services = services;
+        this.mm = open(new ServiceTracker<>(context, MemoryManager.class, null));
+        this.movable = open(new ServiceTracker<>(context, MovablePages.class, null));
+        this.mmLab = open(new ServiceTracker<>(context, MmLab.class, null));
+        this.cm = open(new ServiceTracker<>(context, ConfigurationAdmin.class, null));
+        this.virtio = open(new ServiceTracker<>(context, VirtioBalloons.class, null));
+    }
+
+    private static <T> ServiceTracker<T, T> open(ServiceTracker<T, T> t) {
+        t.open();
+        return t;
     }
 
     /** A run reported something in the running guest: the next {@link #bootWith} reboots it. */
@@ -62,108 +69,140 @@ final class LabContext implements AutoCloseable {
      * run reported anything in it. A batch's runs then share one boot.
      */
     void bootWith(MigrationContract contract) throws Exception {
-        boot(contract, (long) mm().nrPages() << Mm.PAGE_SHIFT);
+        boot(contract, running().memoryBytes());
     }
 
     /**
      * The guest running this contract with this much memory: unless it does already and no run
-     * reported anything in it, Configuration Admin reboots it with them (as mm:config does, without
-     * the shell), the rest of its configuration kept.
+     * reported anything in it, the guest reboots with them (GuestConfig), the rest of its configuration
+     * kept; this returns once the rebooted guest runs.
      */
     void boot(MigrationContract contract, long memoryBytes) throws Exception {
-        MemoryManager old = mm();
-        if (old != tainted && contract() == contract && ((long) old.nrPages() << Mm.PAGE_SHIFT) == memoryBytes) {
+        GuestConfiguration now = running();
+        if (mm() != tainted && now.migrationContract() == contract && now.memoryBytes() == memoryBytes) {
             return;
         }
-        Configuration conf = cm().getConfiguration(MM_PID, "?");
-        Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
-        props.put("migrationContract", contract.value());
-        props.put("memorySize", Long.toString(memoryBytes));
-        conf.update(props);
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        while (mm.getService() == old || mm.getService() == null) {
-            if (System.currentTimeMillis() > deadline) {
-                throw new IllegalStateException("the guest did not reboot with " + contract.value() + " and "
-                        + memoryBytes + " bytes within " + WAIT_MS / 1000 + " s (see the log: log warn)");
-            }
-            Thread.sleep(1);
-        }
-        // and the mm: commands bound to it (they follow the guest dynamically)
-        awaitOutput("mm:config", "(" + (memoryBytes >> Mm.PAGE_SHIFT) + " pages)");
+        await(services.config().update(Map.of("migrationContract", contract.value(), "memorySize",
+                Long.toString(memoryBytes))), "the guest to reboot with " + contract.value() + " and " + memoryBytes
+                        + " bytes");
         tainted = null;
     }
 
+    /** A fresh guest running this contract, the rest of its configuration kept, whatever runs now. */
+    void reboot(MigrationContract contract) throws Exception {
+        await(services.config().update(Map.of("migrationContract", contract.value())),
+                "the guest to reboot with " + contract.value());
+        tainted = null;
+    }
+
+    /** The running guest's configuration. */
+    GuestConfiguration running() {
+        return services.config().running()
+                .orElseThrow(() -> new IllegalStateException("no guest is running (see mm:config and the log)"));
+    }
+
     /** The running guest's migration contract. */
-    MigrationContract contract() throws InterruptedException {
-        MovablePages m = movable.waitForService(WAIT_MS);
-        if (m == null) {
-            throw new IllegalStateException("no guest is running (MovablePages service missing)");
-        }
-        return m.contract();
+    MigrationContract contract() {
+        return running().migrationContract();
     }
 
-    /** The running guest's view of movable pages (page->private, movable_ops). */
-    MovablePages movablePages() throws InterruptedException {
-        MovablePages m = movable.waitForService(WAIT_MS);
-        if (m == null) {
-            throw new IllegalStateException("no guest is running (MovablePages service missing)");
+    /** kcompactd0 stopped, so that only the race's threads migrate; or started again. */
+    void kcompactd(boolean on) {
+        if (on) {
+            services.compactor().startKcompactd();
+        } else {
+            services.compactor().stopKcompactd();
         }
-        return m;
     }
 
-    /** The running guest's race-lab controls (module policy, dmesg marks, injection points). */
-    MmLab mmLab() throws InterruptedException {
-        MmLab m = mmLab.waitForService(WAIT_MS);
-        if (m == null) {
-            throw new IllegalStateException("no guest is running (MmLab service missing)");
-        }
-        return m;
+    /** A debug checker or design switch of the running guest (what mm:debug switches). */
+    void debug(DebugSwitches.Switch which, boolean on) {
+        services.debug().set(which, on);
     }
 
-    /** Configuration Admin, for driver configurations (virtio devices). */
-    ConfigurationAdmin cm() throws InterruptedException {
-        ConfigurationAdmin c = cm.waitForService(WAIT_MS);
-        if (c == null) {
-            throw new IllegalStateException("no Configuration Admin service");
-        }
-        return c;
+    /** KASAN's quarantine of the running guest. */
+    void kasanQuarantine(int objects) {
+        services.debug().setKasanQuarantine(objects);
     }
 
-    /** The running guest's memory manager (after a reboot, the new guest's). */
-    MemoryManager mm() throws InterruptedException {
-        MemoryManager m = mm.waitForService(WAIT_MS);
-        if (m == null) {
-            throw new IllegalStateException("no guest is running (MemoryManager service missing)");
-        }
-        return m;
+    /** mm:check of the running guest. */
+    CheckResult check() {
+        return services.check().check();
     }
 
     /**
-     * Runs a shell command, as a user would type it; returns what it printed. It runs on a thread of
-     * its own: the lab: command that called us holds this thread's shell streams (Gogo's ThreadIO).
+     * Waits until the balloon infrastructure runs with this leak path (Configuration Admin delivers a change of
+     * PID org.mmlab.balloon asynchronously; the BalloonSettings service carries the value in force).
      */
-    String run(String command) throws Exception {
-        FutureTask<String> task = new FutureTask<>(() -> execute(command));
-        Thread t = new Thread(task, "lab-shell");
-        t.start();
+    void awaitLeakPath(String path) throws InvalidSyntaxException, InterruptedException {
+        ServiceTracker<BalloonSettings, BalloonSettings> t = new ServiceTracker<>(context, context.createFilter("(&("
+                + Constants.OBJECTCLASS + "=" + BalloonSettings.class.getName() + ")("
+                + BalloonSettings.LEAK_PATH + "=" + path + "))"), null);
+        t.open();
         try {
-            return task.get();
-        } catch (ExecutionException e) {
+            if (t.waitForService(WAIT_MS) == null) {
+                throw new IllegalStateException("the balloon infrastructure did not take leakPath=" + path + " within "
+                        + WAIT_MS / 1000 + " s (see the log: log warn)");
+            }
+        } finally {
+            t.close();
+        }
+    }
+
+    /** The virtio-balloon devices of the running virtio-bundle (after a reinstall, the new bundle's). */
+    VirtioBalloons virtio() throws InterruptedException {
+        VirtioBalloons v = virtio.waitForService(WAIT_MS);
+        if (v == null) {
+            throw new IllegalStateException("virtio-bundle does not run (VirtioBalloons service missing)");
+        }
+        return v;
+    }
+
+    /** The device's host asks for pages; returns once the driver reached them, or throws why it stopped. */
+    VirtioBalloonState setTarget(String device, long pages) throws Exception {
+        return await(virtio().setTarget(device, pages), "virtio-balloon device " + device + " to reach " + pages
+                + " pages");
+    }
+
+    /** The value of a promise of the lab's, within {@link #WAIT_MS}; its failure (or the wait's) thrown. */
+    static <T> T await(Promise<T> p, String what) throws Exception {
+        try {
+            return p.timeout(WAIT_MS).getValue();
+        } catch (InvocationTargetException e) {
+            if (e.getCause() instanceof TimeoutException) {
+                throw new IllegalStateException("timed out waiting " + WAIT_MS / 1000 + " s for " + what
+                        + " (see mm:dmesg and the log: log warn)");
+            }
             throw e.getCause() instanceof Exception x ? x : e;
         }
     }
 
-    private String execute(String command) throws Exception {
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        PrintStream ps = new PrintStream(out, true, StandardCharsets.UTF_8);
-        CommandSession session = processor.createSession(new ByteArrayInputStream(new byte[0]), ps, ps);
-        try {
-            session.execute(command);
-            session.getConsole().flush();
-        } finally {
-            session.close();
+    /** The running guest's view of movable pages (page->private, movable_ops). */
+    MovablePages movablePages() throws InterruptedException {
+        return await(movable, "MovablePages");
+    }
+
+    /** The running guest's race-lab controls (module policy, dmesg marks, injection points). */
+    MmLab mmLab() throws InterruptedException {
+        return await(mmLab, "MmLab");
+    }
+
+    /** Configuration Admin, for driver configurations (virtio devices). */
+    ConfigurationAdmin cm() throws InterruptedException {
+        return await(cm, "Configuration Admin");
+    }
+
+    /** The running guest's memory manager (after a reboot, the new guest's). */
+    MemoryManager mm() throws InterruptedException {
+        return await(mm, "MemoryManager");
+    }
+
+    private static <T> T await(ServiceTracker<T, T> t, String what) throws InterruptedException {
+        T s = t.waitForService(WAIT_MS);
+        if (s == null) {
+            throw new IllegalStateException("no guest is running (" + what + " service missing)");
         }
-        return out.toString(StandardCharsets.UTF_8);
+        return s;
     }
 
     /** The bundle with this symbolic name. */
@@ -196,33 +235,12 @@ final class LabContext implements AutoCloseable {
         return b;
     }
 
-    /** Runs the command until its output contains expected (commands come and go with their bundles). */
-    String awaitOutput(String command, String expected) throws Exception {
-        return awaitOutput(command, "'" + expected + "'", out -> out.contains(expected));
-    }
-
-    /** Runs the command until what it prints satisfies done, described as what for the timeout's message. */
-    String awaitOutput(String command, String what, Predicate<String> done) throws Exception {
-        long deadline = System.currentTimeMillis() + WAIT_MS;
-        String last = "";
-        while (System.currentTimeMillis() < deadline) {
-            try {
-                last = run(command);
-                if (done.test(last)) {
-                    return last;
-                }
-            } catch (Exception e) {
-                last = e.toString();
-            }
-            Thread.sleep(2);
-        }
-        throw new IllegalStateException("timed out waiting for " + what + " from " + command + "; last: " + last);
-    }
-
     @Override
     public void close() {
         mm.close();
         movable.close();
+        mmLab.close();
         cm.close();
+        virtio.close();
     }
 }

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MemoryManager;
@@ -28,7 +29,7 @@ import org.osgi.service.cm.Configuration;
  * driver's remove, GONE). Every lock the driver and the balloon core annotate is a point too. No script
  * fails: lab:explore 8 looks for any checker report; lab:race 8 runs one schedule of interest.
  */
-final class MainlineUnderPct implements Race {
+final class MainlineUnderPct extends CataloguedRace {
     static final String VIRTIO = UnloadDuringMigration.VIRTIO;
     static final String MAINLINE = "mainline";
     /** Pages device 0's host asks for at each start of the driver (its configuration's hostTarget). */
@@ -58,35 +59,38 @@ final class MainlineUnderPct implements Race {
     private long migrateBefore;
     private volatile int migrated;
 
-    @Override
-    public String name() {
-        return "mainline-under-pct";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String quote() {
-        return "If yes we need locking external to module to prevent this.";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(MAINLINE, "virtio as merged: its remove unregisters the OOM notifier, then leaks until"
-                + " num_pages is 0, which waits for the pages migration has isolated");
-        v.put(UnloadDuringMigration.V7_LEAK, "2012 only, to show the explorer's teeth: the reviewed v7 patch's leak"
-                + " path (leakPath=v7), race 1's design, under which the same exploration finds reports");
-        return v;
+    MainlineUnderPct() {
+        super(new RaceMetadata("mainline-under-pct", "003",
+                "If yes we need locking external to module to prevent this.",
+                RaceMetadata.variants(
+                        MAINLINE, "virtio as merged: its remove unregisters the OOM notifier, then leaks until"
+                                + " num_pages is 0, which waits for the pages migration has isolated",
+                        UnloadDuringMigration.V7_LEAK, "2012 only, to show the explorer's teeth: the reviewed v7"
+                                + " patch's leak path (leakPath=v7), race 1's design, under which the same exploration"
+                                + " finds reports"),
+                // the setup it explores (lab:explore's default)
+                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE),
+                // where the explorer found nothing (docs/race-lab.md has the count): the mainline design, in which
+                // the core takes no module reference and the driver drains its balloon in its remove path
+                List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE))),
+                List.of("compaction", "deflate", "admin"),
+                "device 0 inflated to " + PAGES + " pages at each start (its hostTarget for the batch);"
+                        + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
+                        + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
+                        + " every balloon lock is a point; a " + (MEMORY >> 20) + " MiB guest for the batch."
+                        + " Run it with lab:explore mainline-under-pct --runs N",
+                // race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
+                // migratepage and the OOM deflation has taken every other page; the remove waits for the isolated
+                // page, so the module goes only after the callback returned. Clean, no window closed.
+                "compaction@call.enter:b_dev_info.migratepage < deflate@start < admin@start,"
+                        + " admin@module.going < compaction@call.return:b_dev_info.migratepage",
+                "")); // an exploration: any checker report
     }
 
     /** As Race's, and v7-leak only under 2012, whose leak path it is: a clear error before anything changes. */
     @Override
     public Setup setup(String contract, String policy, String variant) {
-        Setup s = Race.super.setup(contract, policy, variant);
+        Setup s = super.setup(contract, policy, variant);
         if (s.variant().equals(UnloadDuringMigration.V7_LEAK) && s.contract() != MigrationContract.BALLOON_2012) {
             throw new IllegalArgumentException("variant " + UnloadDuringMigration.V7_LEAK + " is 2012's leak path:"
                     + " use --contract 2012");
@@ -97,51 +101,6 @@ final class MainlineUnderPct implements Race {
     @Override
     public boolean exploration() {
         return true;
-    }
-
-    /** The setup it explores (lab:explore's default). */
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE);
-    }
-
-    /**
-     * Where the explorer found nothing (docs/race-lab.md has the count): the mainline design, in which
-     * the core takes no module reference and the driver drains its balloon in its remove path.
-     */
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, MAINLINE)));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "deflate", "admin");
-    }
-
-    @Override
-    public String conditions() {
-        return "device 0 inflated to " + PAGES + " pages at each start (its hostTarget for the batch);"
-                + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
-                + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
-                + " every balloon lock is a point; a " + (MEMORY >> 20) + " MiB guest for the batch."
-                + " Run it with lab:explore mainline-under-pct --runs N";
-    }
-
-    /**
-     * Race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
-     * migratepage and the OOM deflation has taken every other page; the remove waits for the
-     * isolated page, so the module goes only after the callback returned. Clean, no window closed.
-     */
-    @Override
-    public String script() {
-        return "compaction@call.enter:b_dev_info.migratepage < deflate@start < admin@start,"
-                + " admin@module.going < compaction@call.return:b_dev_info.migratepage";
-    }
-
-    @Override
-    public String report() {
-        return ""; // any checker report
     }
 
     @Override
@@ -155,18 +114,18 @@ final class MainlineUnderPct implements Race {
         if (counting != lab) {
             counting = lab;
             work.clear();
-            memoryBefore = (long) lab.mm().nrPages() << Mm.PAGE_SHIFT;
+            memoryBefore = lab.running().memoryBytes();
         }
         if (setup.variant().equals(UnloadDuringMigration.V7_LEAK) && leakPath == null) {
-            leakPath = lab.cm().getConfiguration(UnloadDuringMigration.BALLOON_PID, "?");
-            leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
+            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
+            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
         }
         lab.ensureStarted(VIRTIO, null);
         lab.boot(setup.contract(), MEMORY);
         if (leakPath != null) {
-            lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
+            lab.awaitLeakPath("v7");
         }
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         device0.askFor(lab, PAGES);
     }
 
@@ -270,13 +229,13 @@ final class MainlineUnderPct implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, null);
-        device0.restore();
+        device0.restore(lab);
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
         lab.boot(MigrationContract.MOVABLE_OPS_2025, memoryBefore);
-        lab.run("mm:kcompactd start");
+        lab.kcompactd(true);
     }
 
     /** What a batch's runs did, for lab:explore's "work:" line and the tests. */

@@ -19,7 +19,7 @@ import org.osgi.framework.Bundle;
  * compaction thread that has device 0 inflate a few pages more (fill_balloon stores the module's
  * balloon_mapping into each) and migrates one of them, which makes migration read page->mapping.
  */
-abstract class MappingLifetimeRace implements Race {
+abstract class MappingLifetimeRace extends CataloguedRace {
     static final String VIRTIO = UnloadDuringMigration.VIRTIO;
     /** Pages device 0 holds before the run, and those it inflates during it. */
     static final int PAGES = 16;
@@ -29,10 +29,19 @@ abstract class MappingLifetimeRace implements Race {
     private DeviceConfigs configs;
     private boolean rebooted;
 
+    MappingLifetimeRace(RaceMetadata metadata) {
+        super(metadata);
+    }
+
+    /** The setup such a race fails under: 2012, no module policy, the reviewed v7 patch's variant. */
+    static Setup failsUnder(String variant) {
+        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, variant);
+    }
+
     /** Device 0's and device 1's configuration properties under the variant. */
     abstract Map<String, Object> lifecycle(String variant);
 
-    /** KASAN's quarantine for the run (mm:debug kasan-quarantine). */
+    /** KASAN's quarantine for the run (what mm:debug kasan-quarantine sets). */
     int quarantine(String variant) {
         return 0;
     }
@@ -51,11 +60,6 @@ abstract class MappingLifetimeRace implements Race {
     }
 
     @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         if (setup.contract() != MigrationContract.BALLOON_2012) {
             throw new IllegalArgumentException("race " + name() + " runs under the 2012 contract only: page->mapping"
@@ -66,13 +70,13 @@ abstract class MappingLifetimeRace implements Race {
             virtio.start();
         }
         rebooted = true;
-        lab.run("mm:config migrationContract " + MigrationContract.BALLOON_2012.value());
-        lab.run("mm:kcompactd stop");
-        lab.run("mm:debug kasan-quarantine " + quarantine(setup.variant()));
+        lab.reboot(MigrationContract.BALLOON_2012);
+        lab.kcompactd(false);
+        lab.kasanQuarantine(quarantine(setup.variant()));
         configs = new DeviceConfigs(lab);
         Map<String, Object> props = lifecycle(setup.variant());
         configs.device0(props);
-        lab.run("virtio:target 0 " + PAGES);
+        lab.setTarget(Device0.NAME, PAGES);
         Map<String, Object> device1 = new LinkedHashMap<>(props);
         device1.putAll(secondDevice());
         MemoryManager mm = lab.mm();
@@ -86,12 +90,12 @@ abstract class MappingLifetimeRace implements Race {
     private static void inflateAndMigrateOne(LabContext lab, MemoryManager mm, MmLab mmLab) {
         try {
             BitSet before = heldFrames(mm);
-            lab.run("virtio:target 0 " + (PAGES + MORE));
+            lab.setTarget(Device0.NAME, PAGES + MORE);
             BitSet fresh = heldFrames(mm);
             fresh.andNot(before);
             int pfn = fresh.nextSetBit(0);
             if (pfn < 0) {
-                throw new IllegalStateException("device 0 inflated no page after virtio:target 0 " + (PAGES + MORE));
+                throw new IllegalStateException("device 0 inflated no page after its host asked for " + (PAGES + MORE));
             }
             mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC);
             mmLab.injectionPoint(InjectionPoints.LAB_MIGRATED, pfn); // the mark a script orders others after
@@ -113,11 +117,6 @@ abstract class MappingLifetimeRace implements Race {
         return held;
     }
 
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, variants().keySet().iterator().next());
-    }
-
     /**
      * The devices put back and the guest rebooted with the default contract, whatever the run did: a
      * schedule other than the script's (lab:explore, lab:shrink) may let mm take device 0's pages for
@@ -133,8 +132,8 @@ abstract class MappingLifetimeRace implements Race {
         } finally {
             if (rebooted) {
                 rebooted = false;
-                lab.run("mm:config migrationContract " + MigrationContract.MOVABLE_OPS_2025.value());
-                lab.run("mm:kcompactd start");
+                lab.reboot(MigrationContract.MOVABLE_OPS_2025);
+                lab.kcompactd(true);
             }
             if (configs != null) {
                 configs.awaitBack();

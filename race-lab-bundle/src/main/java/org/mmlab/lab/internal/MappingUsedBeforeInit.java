@@ -23,50 +23,22 @@ final class MappingUsedBeforeInit extends MappingLifetimeRace {
     static final String V7 = "v7";
     static final String V38 = "v3.8";
 
-    @Override
-    public String name() {
-        return "mapping-used-before-init";
-    }
-
-    @Override
-    public String quote() {
-        return "Can balloon_mapping be dereferenced at this point? Then what happens?";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(V7, "2012: the reviewed v7 patch: the module-global balloon_mapping = kmalloc() is published before"
-                + " INIT_RADIX_TREE() and a_ops are set");
-        v.put(V38, "2012 as merged (v3.8): balloon_mapping_alloc() allocates and initialises each device's mapping"
-                + " before b_dev_info publishes it");
-        return v;
-    }
-
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38)));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("probe", "compaction");
-    }
-
-    @Override
-    public String conditions() {
-        return "2012 only; devices 0 and 1 run the variant's lifecycle (mappingInit of org.mmlab.virtio.balloon);"
-                + " device 1's probe runs on Configuration Admin's thread, scheduled from its first mapping.alloc";
-    }
-
-    @Override
-    public String script() {
-        return "probe@mapping.alloc < compaction@start, compaction@lab.migrated < probe@virtio.mapping_published";
-    }
-
-    @Override
-    public String report() {
-        return "BUG: KMSAN: uninit-value in isolate_migratepages_block";
+    MappingUsedBeforeInit() {
+        super(new RaceMetadata("mapping-used-before-init", "003",
+                "Can balloon_mapping be dereferenced at this point? Then what happens?",
+                RaceMetadata.variants(
+                        V7, "2012: the reviewed v7 patch: the module-global balloon_mapping = kmalloc() is published"
+                                + " before INIT_RADIX_TREE() and a_ops are set",
+                        V38, "2012 as merged (v3.8): balloon_mapping_alloc() allocates and initialises each device's"
+                                + " mapping before b_dev_info publishes it"),
+                failsUnder(V7),
+                List.of(Pass.survives(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38))),
+                List.of("probe", "compaction"),
+                "2012 only; devices 0 and 1 run the variant's lifecycle (mappingInit of org.mmlab.virtio.balloon);"
+                        + " device 1's probe runs on Configuration Admin's thread, scheduled from its first"
+                        + " mapping.alloc",
+                "probe@mapping.alloc < compaction@start, compaction@lab.migrated < probe@virtio.mapping_published",
+                "BUG: KMSAN: uninit-value in isolate_migratepages_block"));
     }
 
     @Override

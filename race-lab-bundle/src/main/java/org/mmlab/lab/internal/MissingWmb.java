@@ -1,11 +1,12 @@
 package org.mmlab.lab.internal;
 
 import java.util.Hashtable;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.cm.Configuration;
 
@@ -28,57 +29,23 @@ final class MissingWmb extends BalloonCoreRace {
 
     private Configuration leakPath;
 
-    @Override
-    public String name() {
-        return "missing-wmb";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String quote() {
-        return "So I think this needs a wmb()";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(V7, "v7's leak path (page->mapping = NULL, list_del(), no barrier) on a weakly ordered CPU");
-        v.put(V7_WMB, "the same with the smp_wmb() the reviewer asked for between the two stores");
-        v.put(V7_TSO, "v7's leak path on a CPU that keeps stores in order (x86's TSO: weak-memory mode off)");
-        v.put(V38, "v3.8's leak path (seed 000 rule i: the page lock around both stores) on a weakly ordered CPU");
-        return v;
-    }
-
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7);
-    }
-
-    /** Each fix lets compaction see the page off the list, so it never isolates it, nor takes pages_lock. */
-    @Override
-    public List<Pass> passes() {
-        return List.of(Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_WMB), LOCKED),
-                Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_TSO), LOCKED),
-                Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38), LOCKED));
-    }
-
-    @Override
-    public String conditions() {
-        return "2012 only (the leak path is 2012's); the balloon is the lab's own one-page lab-balloon";
-    }
-
-    @Override
-    public String script() {
-        return "compaction@start < balloon@start, balloon@balloon.list_del < compaction@isolate.get_page, " + LOCKED;
-    }
-
-    @Override
-    public String report() {
-        return "list_del corruption";
+    MissingWmb() {
+        super(new RaceMetadata("missing-wmb", "003", "So I think this needs a wmb()",
+                RaceMetadata.variants(
+                        V7, "v7's leak path (page->mapping = NULL, list_del(), no barrier) on a weakly ordered CPU",
+                        V7_WMB, "the same with the smp_wmb() the reviewer asked for between the two stores",
+                        V7_TSO, "v7's leak path on a CPU that keeps stores in order (x86's TSO: weak-memory mode off)",
+                        V38, "v3.8's leak path (seed 000 rule i: the page lock around both stores) on a weakly ordered"
+                                + " CPU"),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7),
+                // each fix lets compaction see the page off the list, so it never isolates it, nor takes pages_lock
+                List.of(Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_WMB), LOCKED),
+                        Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_TSO), LOCKED),
+                        Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38), LOCKED)),
+                THREADS,
+                "2012 only (the leak path is 2012's); the balloon is the lab's own one-page lab-balloon",
+                "compaction@start < balloon@start, balloon@balloon.list_del < compaction@isolate.get_page, " + LOCKED,
+                "list_del corruption"));
     }
 
     @Override
@@ -88,11 +55,11 @@ final class MissingWmb extends BalloonCoreRace {
             case V38 -> "v3.8";
             default -> "v7";
         };
-        leakPath = lab.cm().getConfiguration(UnloadDuringMigration.BALLOON_PID, "?");
-        leakPath.update(new Hashtable<>(Map.of("leakPath", path)));
-        lab.awaitOutput("balloon:list", "leak path " + path); // Configuration Admin delivers it asynchronously
-        lab.run("mm:debug list on");
-        lab.run("mm:debug weakmem " + (setup.variant().equals(V7_TSO) ? "off" : "on"));
+        leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
+        leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, path)));
+        lab.awaitLeakPath(path);
+        lab.debug(Switch.LIST, true);
+        lab.debug(Switch.WEAKMEM, !setup.variant().equals(V7_TSO));
     }
 
     @Override

@@ -9,7 +9,8 @@ import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * One race of the catalogue: where it comes from, the schedule that makes it happen, the report that
- * says it happened, and the setups (contract, policy, variant) under which it does and does not.
+ * says it happened, and the setups (contract, policy, variant) under which it does and does not. The
+ * catalogue's races say all that as one {@link RaceMetadata} record ({@link CataloguedRace}).
  */
 public interface Race {
     /** A short name for lab:race, e.g. "unload-during-migration". */

@@ -9,6 +9,7 @@ import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.lab.internal.sched.Strategy;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.osgi.framework.ServiceRegistration;
 
@@ -66,14 +67,10 @@ final class RaceLab {
      * consistent, no data loss) on the guest as the run left it, before cleanup puts it back; each
      * invariant it finds broken becomes a report in dmesg.
      */
-    private void checkAfterRun(MemoryManager mm) throws Exception {
-        try {
-            lab.run("mm:check");
-        } catch (IllegalStateException e) {
-            if (e.getMessage() == null || !e.getMessage().startsWith("mm:check: FAIL")) {
-                throw e;
-            }
-            mm.printk("BUG: mmlab: page conservation broken after the run: " + e.getMessage());
+    private void checkAfterRun(MemoryManager mm) {
+        CheckResult r = lab.check();
+        if (!r.ok()) {
+            mm.printk("BUG: mmlab: page conservation broken after the run: " + r.verdict());
         }
     }
 

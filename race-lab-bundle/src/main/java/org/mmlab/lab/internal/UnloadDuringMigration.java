@@ -5,10 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
-
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.MovablePages2012;
 import org.mmlab.mm.MovablePages2016;
@@ -26,10 +26,8 @@ import org.osgi.service.cm.Configuration;
  * goes while the callback has yet to return. v3.8's leak path skips a locked page, which closes the
  * window: the race fails with leakPath=v7 (PID org.mmlab.balloon), the design the reviewer read.
  */
-final class UnloadDuringMigration implements Race {
+final class UnloadDuringMigration extends CataloguedRace {
     static final String VIRTIO = "virtio-bundle";
-    /** The balloon infrastructure's PID (BalloonComponent.PID). */
-    static final String BALLOON_PID = "org.mmlab.balloon";
     static final String V7_LEAK = "v7-leak";
     static final String V38_LEAK = "v3.8-leak";
     /** The window: the module is gone before the driver's callback returns. */
@@ -43,63 +41,32 @@ final class UnloadDuringMigration implements Race {
     /** The balloon infrastructure's configuration, while the race sets leakPath=v7. */
     private Configuration leakPath;
 
-    @Override
-    public String name() {
-        return "unload-during-migration";
-    }
-
-    @Override
-    public String seed() {
-        return "003";
-    }
-
-    @Override
-    public String quote() {
-        return "module goes away between here and when the function returns";
-    }
-
-    @Override
-    public Map<String, String> variants() {
-        Map<String, String> v = new LinkedHashMap<>();
-        v.put(V7_LEAK, "2012: deflation as the reviewed v7 patch's leak path, which takes a page off the list"
-                + " whoever holds its lock (leakPath=v7)");
-        v.put(V38_LEAK, "2012: deflation as v3.8 merged it, which skips a page another task holds locked");
-        return v;
-    }
-
-    @Override
-    public Setup fails() {
-        return new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_LEAK);
-    }
-
-    /**
-     * Each fix keeps the module from going before the callback returns: module-ref and osgi-drain hold
-     * the stop at GOING, the mainline design's and v3.8's remove wait for the page migration holds.
-     */
-    @Override
-    public List<Pass> passes() {
-        MigrationContract c2012 = MigrationContract.BALLOON_2012;
-        return List.of(Pass.closes(new Setup(c2012, ModulePolicy.MODULE_REF, V7_LEAK), GONE_FIRST),
-                Pass.closes(new Setup(c2012, ModulePolicy.OSGI_DRAIN, V7_LEAK), GONE_FIRST),
-                Pass.closes(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, V7_LEAK), GONE_FIRST),
-                Pass.closes(new Setup(c2012, ModulePolicy.NONE, V38_LEAK), GONE_FIRST));
-    }
-
-    @Override
-    public List<String> threadNames() {
-        return List.of("compaction", "admin");
-    }
-
-    @Override
-    public String conditions() {
-        return "the leak path is 2012's alone; the mainline design is --contract 2025 --policy none, under which"
-                + " the admin starts once compaction is inside the callback (the driver does no bookkeeping there)";
-    }
-
-    /** The admin starts once the driver's bookkeeping is done; the module must go before the callback returns. */
-    @Override
-    public String script() {
-        return "compaction@balloon.migrated < admin@start, " + GONE_FIRST;
+    UnloadDuringMigration() {
+        super(new RaceMetadata("unload-during-migration", "003",
+                "module goes away between here and when the function returns",
+                RaceMetadata.variants(
+                        V7_LEAK, "2012: deflation as the reviewed v7 patch's leak path, which takes a page off the list"
+                                + " whoever holds its lock (leakPath=v7)",
+                        V38_LEAK, "2012: deflation as v3.8 merged it, which skips a page another task holds locked"),
+                new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V7_LEAK),
+                // each fix keeps the module from going before the callback returns: module-ref and osgi-drain hold
+                // the stop at GOING, the mainline design's and v3.8's remove wait for the page migration holds
+                List.of(Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.MODULE_REF, V7_LEAK),
+                                GONE_FIRST),
+                        Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.OSGI_DRAIN, V7_LEAK),
+                                GONE_FIRST),
+                        Pass.closes(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, V7_LEAK),
+                                GONE_FIRST),
+                        Pass.closes(new Setup(MigrationContract.BALLOON_2012, ModulePolicy.NONE, V38_LEAK),
+                                GONE_FIRST)),
+                List.of("compaction", "admin"),
+                "the leak path is 2012's alone; the mainline design is --contract 2025 --policy none, under which"
+                        + " the admin starts once compaction is inside the callback (the driver does no bookkeeping"
+                        + " there)",
+                // the admin starts once the driver's bookkeeping is done; the module must go before the callback
+                // returns
+                "compaction@balloon.migrated < admin@start, " + GONE_FIRST,
+                "BUG: KASAN: use-after-unload in b_dev_info->migratepage"));
     }
 
     /**
@@ -110,11 +77,6 @@ final class UnloadDuringMigration implements Race {
     public String script(Setup setup) {
         return setup.contract() == MigrationContract.MOVABLE_OPS_2025
                 ? "compaction@call.enter:b_dev_info.migratepage < admin@start, " + GONE_FIRST : script();
-    }
-
-    @Override
-    public String report() {
-        return "BUG: KASAN: use-after-unload in b_dev_info->migratepage";
     }
 
     /**
@@ -129,14 +91,14 @@ final class UnloadDuringMigration implements Race {
             virtioJar = BundleBytes.of(virtio); // to install it again after each run's uninstall
         }
         if (leakPath == null && contract == MigrationContract.BALLOON_2012 && setup.variant().equals(V7_LEAK)) {
-            leakPath = lab.cm().getConfiguration(BALLOON_PID, "?");
-            leakPath.update(new Hashtable<>(Map.of("leakPath", "v7")));
+            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
+            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
         }
         lab.bootWith(contract); // before virtio-bundle is installed again: it then starts once
         if (leakPath != null) {
-            lab.awaitOutput("balloon:list", "leak path v7"); // Configuration Admin delivers it asynchronously
+            lab.awaitLeakPath("v7");
         }
-        lab.run("mm:kcompactd stop");
+        lab.kcompactd(false);
         device0.askFor(lab, PAGES);
     }
 
@@ -195,12 +157,12 @@ final class UnloadDuringMigration implements Race {
     @Override
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
-        device0.restore();
+        device0.restore(lab);
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
         lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
-        lab.run("mm:kcompactd start");
+        lab.kcompactd(true);
     }
 }

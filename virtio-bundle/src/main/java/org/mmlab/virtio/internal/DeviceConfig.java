@@ -1,6 +1,5 @@
 package org.mmlab.virtio.internal;
 
-import org.mmlab.mm.Mm;
 import org.mmlab.mm.Sizes;
 
 /**
@@ -80,27 +79,7 @@ public record DeviceConfig(String name, int index, long offered, long hostTarget
      * __le32).
      */
     public static long pages(String text) {
-        String t = text == null ? "" : text.trim();
-        long pages;
-        if (t.matches("\\d+")) {
-            try {
-                pages = Long.parseLong(t);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "' is too large");
-            }
-        } else {
-            long bytes;
-            try {
-                bytes = Sizes.parseBytes(t);
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("'" + text + "' is not a size: give pages (e.g. 262144) or a size"
-                        + " such as 512M or 1G");
-            }
-            if (bytes % Mm.PAGE_SIZE != 0) {
-                throw new IllegalArgumentException("'" + text + "' is not a whole number of 4 KiB pages");
-            }
-            pages = bytes >> Mm.PAGE_SHIFT;
-        }
+        long pages = Sizes.pages(text);
         if (pages > 0xffff_ffffL) {
             throw new IllegalArgumentException("'" + text + "' is more than 2^32 - 1 pages (num_pages is a __le32)");
         }

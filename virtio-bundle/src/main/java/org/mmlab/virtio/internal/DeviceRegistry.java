@@ -1,7 +1,11 @@
 package org.mmlab.virtio.internal;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.Dictionary;
+import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -11,9 +15,15 @@ import java.util.concurrent.atomic.AtomicReference;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.util.promise.Promise;
 
 /**
  * The devices of this bundle by name (not in the kernel: the virtio bus's list of devices). A device
@@ -24,6 +34,12 @@ import org.osgi.service.component.annotations.Reference;
 public class DeviceRegistry implements VirtioBalloons {
     private final Map<String, VirtioBalloonDevice> devices = new ConcurrentHashMap<>();
     private final VbPtr vbPtr;
+    private final DeviceEvents events = new DeviceEvents();
+    private final TargetWatch targets = new TargetWatch();
+
+    /** Writes the driver's parameters (setVbPtr). */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC)
+    private volatile ConfigurationAdmin configAdmin;
 
     /** Outside the framework (unit tests, benchmarks): the merged design. */
     public DeviceRegistry() {
@@ -57,7 +73,26 @@ public class DeviceRegistry implements VirtioBalloons {
     }
 
     void release(String name, VirtioBalloonDevice d) {
-        devices.remove(name, d);
+        if (devices.remove(name, d)) {
+            events.removed(name);
+        }
+    }
+
+    /** virtballoon_probe() of d returned: it runs. */
+    void probed(VirtioBalloonDevice d) {
+        events.probed(d);
+    }
+
+    /** The probe of device name failed with err: it has no driver. */
+    void probeFailed(String name, int err) {
+        events.probeFailed(name, err);
+    }
+
+    /** This bundle stops: its devices are gone, and no wait for them goes on. */
+    @Deactivate
+    void deactivate() {
+        targets.close();
+        events.close();
     }
 
     /** The device, or empty (also while it is being probed or removed). */
@@ -86,5 +121,55 @@ public class DeviceRegistry implements VirtioBalloons {
     public Optional<VirtioBalloonState> device(String name) {
         return Optional.ofNullable(devices.get(name)).filter(VirtioBalloonDevice::probed)
                 .map(VirtioBalloonDevice::state);
+    }
+
+    @Override
+    public Promise<VirtioBalloonState> probed(String name) {
+        return events.probed(name, () -> devices.get(name));
+    }
+
+    @Override
+    public Promise<String> removed(String name) {
+        return events.removed(name, () -> devices.containsKey(name));
+    }
+
+    @Override
+    public Promise<VirtioBalloonState> setTarget(String name, long pages) {
+        VirtioBalloonDevice d = get(name).orElseThrow(() -> new IllegalArgumentException(
+                "no virtio-balloon device '" + name + "'; devices: " + names()));
+        if (d.vdev().broken()) {
+            throw new IllegalStateException("device " + name + " is broken (see mm:dmesg): it takes no request until"
+                    + " it is reset (change or re-create its configuration, or restart virtio-bundle)");
+        }
+        return targets.setTarget(d, pages);
+    }
+
+    /** The names of the devices that run, e.g. "0, 1", or "none". */
+    public String names() {
+        List<String> names = all().stream().map(VirtioBalloonDevice::deviceName).toList();
+        return names.isEmpty() ? "none" : String.join(", ", names);
+    }
+
+    @Override
+    public DriverParameters driver() {
+        return new DriverParameters(vbPtr.value(), vbPtr.vbPtrDevice(), Optional.ofNullable(vbPtr.refused()));
+    }
+
+    @Override
+    public Promise<DriverParameters> setVbPtr(String value) {
+        VbPtr.parse(value); // refuses a bad value before anything changes
+        ConfigurationAdmin cm = configAdmin;
+        if (cm == null) {
+            throw new IllegalStateException("no Configuration Admin service: cannot change the driver's parameters");
+        }
+        try {
+            Configuration conf = cm.getConfiguration(DRIVER_PID, "?");
+            Dictionary<String, Object> props = conf.getProperties() == null ? new Hashtable<>() : conf.getProperties();
+            props.put("vbPtr", value);
+            conf.update(props);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write configuration " + DRIVER_PID + ": " + e.getMessage(), e);
+        }
+        return vbPtr.applied(value).map(v -> driver());
     }
 }

@@ -1,6 +1,11 @@
 package org.mmlab.virtio.internal;
 
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Modified;
@@ -12,6 +17,8 @@ import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
 import org.osgi.service.metatype.annotations.Option;
+import org.osgi.util.promise.Deferred;
+import org.osgi.util.promise.Promise;
 
 /**
  * Models the reviewed v7 patch's module-wide {@code struct virtio_balloon *vb_ptr} (seed 003: "What if
@@ -23,7 +30,7 @@ import org.osgi.service.metatype.annotations.Option;
 @Component(service = VbPtr.class, configurationPid = VbPtr.PID)
 @Designate(ocd = VbPtr.Config.class)
 public class VbPtr {
-    public static final String PID = "org.mmlab.virtio.driver";
+    public static final String PID = VirtioBalloons.DRIVER_PID;
     public static final String PER_DEVICE = "per-device";
     public static final String GLOBAL = "global";
 
@@ -42,6 +49,13 @@ public class VbPtr {
     private volatile VirtioBalloon vbPtr;
     /** A value the configuration had and this refused, with why; null if none. */
     private volatile String refused;
+
+    /** A promise of the driver running with value. */
+    private record Waiter(String value, Deferred<Void> applied) {
+    }
+
+    /** Guarded by this. */
+    private final List<Waiter> waiting = new ArrayList<>();
 
     /** Outside the framework (unit tests, benchmarks): the merged design. */
     public VbPtr() {
@@ -67,6 +81,29 @@ public class VbPtr {
         } catch (IllegalArgumentException e) {
             refused = e.getMessage();
             throw e;
+        } finally {
+            applied();
+        }
+    }
+
+    /** The promise that the driver runs with this value, kept when a configuration brings it. */
+    synchronized Promise<Void> applied(String value) {
+        Deferred<Void> d = new Deferred<>();
+        if (value().equals(value)) {
+            d.resolve(null);
+        } else {
+            waiting.add(new Waiter(value, d));
+        }
+        return d.getPromise();
+    }
+
+    private synchronized void applied() {
+        for (Iterator<Waiter> i = waiting.iterator(); i.hasNext();) {
+            Waiter w = i.next();
+            if (value().equals(w.value)) {
+                w.applied.resolve(null);
+                i.remove();
+            }
         }
     }
 

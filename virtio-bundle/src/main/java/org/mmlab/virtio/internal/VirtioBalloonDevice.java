@@ -146,12 +146,16 @@ public class VirtioBalloonDevice implements CheckContributor {
                     vdev.devName, f.err));
             host.stop();
             registry.release(config.name(), this);
+            registry.probeFailed(config.name(), f.err);
         } catch (RuntimeException e) {
             host.stop();
             registry.release(config.name(), this);
             throw e;
         }
         vb = driver;
+        if (probed) {
+            registry.probed(this);
+        }
     }
 
     /**

@@ -1,9 +1,12 @@
 package org.mmlab.virtio.shell;
 
 import java.io.IOException;
+import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -26,6 +29,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.util.promise.Promise;
 
 /**
  * The virtio: commands. A bad argument (an unknown device, a bad size, a bad behaviour) throws with
@@ -34,8 +38,6 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 @Component(service = VirtioCommands.class)
 @GogoCommand(scope = "virtio", function = {"devices", "target", "stats", "features", "host", "hint"})
 public class VirtioCommands {
-    /** How long virtio:target waits without progress before it says why it stopped. */
-    static final long STALL_MS = 5_000;
     /** How long a command waits for a configured device that is still being probed. */
     static final long PROBE_WAIT_MS = 5_000;
 
@@ -79,60 +81,22 @@ public class VirtioCommands {
             throw new IllegalArgumentException(String.format("%s (%d pages) is more than the guest's memory (%d pages):"
                     + " a host may ask for it anyway with virtio:host %s target %s", size, pages, nrPages, dev, size));
         }
-        if (d.vdev().broken()) {
-            throw new IllegalStateException("device " + dev + " is broken (see mm:dmesg): it takes no request until"
-                    + " it is reset (change or re-create its configuration, or restart virtio-bundle)");
-        }
         long t0 = System.currentTimeMillis();
-        // a stall is judged only after the driver's own patience with the host has run out
-        TargetProgress progress = new TargetProgress(pages, d.driver().numPages(), d.driver().oomDeflatedPages(),
-                Math.max(STALL_MS, d.driver().ackTimeoutMs() + 1_000), t0);
-        d.host().setTarget(pages);
-        long lastPrint = t0;
-        while (true) {
+        Promise<VirtioBalloonState> reached = registry.setTarget(dev, pages);
+        CountDownLatch done = new CountDownLatch(1);
+        reached.onResolve(done::countDown);
+        while (!done.await(1, TimeUnit.SECONDS)) {
             long now = d.driver().numPages();
-            if (now == pages && d.host().actual() == pages && d.driver().idle()) {
-                System.out.printf("device %s: %d pages (%s) in the balloon, host holds %d; %d ms%n", dev, now,
-                        Sizes.format(now), d.host().view().held(), System.currentTimeMillis() - t0);
-                return;
-            }
-            long t = System.currentTimeMillis();
-            progress.sample(now, d.driver().oomDeflatedPages(), t);
-            if (t - lastPrint >= 1_000) {
-                System.out.printf("device %s: %s %d of %d pages%n", dev, now < pages ? "inflating" : "deflating", now,
-                        pages);
-                lastPrint = t;
-            }
-            if (d.vdev().broken() || progress.stalled(t)) {
-                throw new IllegalStateException(String.format("device %s stopped at %d of %d pages: %s", dev, now,
-                        pages, why(d, now, pages, progress)));
-            }
-            Thread.sleep(5);
+            System.out.printf("device %s: %s %d of %d pages%n", dev, now < pages ? "inflating" : "deflating", now,
+                    pages);
         }
-    }
-
-    private static String why(VirtioBalloonDevice d, long now, long pages, TargetProgress progress) {
-        if (d.vdev().broken()) {
-            return "the device is broken: the host did not acknowledge a buffer in time (see mm:dmesg)";
+        try {
+            VirtioBalloonState s = reached.getValue();
+            System.out.printf("device %s: %d pages (%s) in the balloon, host holds %d; %d ms%n", dev, s.numPages(),
+                    Sizes.format(s.numPages()), s.hostHeld(), System.currentTimeMillis() - t0);
+        } catch (InvocationTargetException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
         }
-        long waiting = d.driver().waitingForAckMs();
-        if (waiting > 0) {
-            return "the host has not acknowledged the last request for " + waiting + " ms (virtio:host "
-                    + d.deviceName()
-                    + " shows its behaviour)";
-        }
-        long oomDeflated = progress.oomDeflatedSinceBest(d.driver().oomDeflatedPages());
-        if (now < pages && oomDeflated > 0) {
-            return String.format("the OOM notifier keeps deflating the balloon (DEFLATE_ON_OOM): the guest needs that"
-                    + " memory, so the target cannot be reached (the balloon held %d pages at most; %d pages deflated"
-                    + " on OOM since then)", progress.closest(), oomDeflated);
-        }
-        if (now < pages) {
-            return "the guest has no free page to give (\"Out of puff!\" in mm:dmesg); the driver keeps trying";
-        }
-        VirtioBalloonState s = d.state();
-        return s.isolatedPages() > 0 ? s.isolatedPages() + " pages are isolated by migration; the driver keeps trying"
-                : "no closer to the target for " + STALL_MS / 1000 + " s; the driver keeps trying";
     }
 
     @Descriptor("show the sixteen stats the host last received (asks the guest for fresh ones first), and which the"
@@ -277,25 +241,18 @@ public class VirtioCommands {
             return d.get();
         }
         if (configured(dev)) {
-            long deadline = System.currentTimeMillis() + PROBE_WAIT_MS;
-            while (System.currentTimeMillis() < deadline) {
+            try {
+                registry.probed(dev).timeout(PROBE_WAIT_MS).getValue();
                 d = registry.get(dev);
-                if (d.isPresent()) {
-                    return d.get();
-                }
-                try {
-                    Thread.sleep(10);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    break;
-                }
+            } catch (InvocationTargetException e) {
+                d = Optional.empty(); // its probe failed, or it took too long
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-            throw new IllegalArgumentException("device '" + dev + "' is configured but not running (its activation"
-                    + " may have failed: see the log: log warn)");
+            return d.orElseThrow(() -> new IllegalArgumentException("device '" + dev + "' is configured but not"
+                    + " running (its activation may have failed: see the log: log warn)"));
         }
-        List<String> names = registry.all().stream().map(VirtioBalloonDevice::deviceName).toList();
-        throw new IllegalArgumentException("no virtio-balloon device '" + dev + "'; devices: "
-                + (names.isEmpty() ? "none" : String.join(", ", names)));
+        throw new IllegalArgumentException("no virtio-balloon device '" + dev + "'; devices: " + registry.names());
     }
 
     private boolean configured(String dev) {

@@ -15,14 +15,14 @@ class BalloonLockLockdepTest {
             Lockdep lockdep = g.mm.guest().debug().lockdep();
             lockdep.setOn(true);
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 100);
+            g.inflateTo(d, 100);
             BalloonDevInfo b = d.driver().vbDevInfo;
             int pfn = g.balloons.isolateOne(b);
             int newPfn = g.mm.allocPages(FakeBalloons.GFP_BALLOON, 0);
             g.mm.lockdepAcquire("page lock", false); // as migrate_pages() holds the old page's lock
             assertThat(g.balloons.migrate(b, newPfn, pfn)).isZero();
             g.mm.lockdepRelease("page lock");
-            TestGuest.inflateTo(d, 0);
+            g.inflateTo(d, 0);
 
             assertThat(g.mm.guest().debug().reports()).as("%s", g.dmesg()).isZero();
             assertThat(lockdep.dependencies()).as("a trylock under the page lock records nothing")

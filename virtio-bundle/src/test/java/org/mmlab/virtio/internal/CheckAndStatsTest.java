@@ -12,7 +12,7 @@ class CheckAndStatsTest {
     void aFrameTheHostTookWithoutTheDriverFailsTheCheck() throws Exception {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 10);
+            g.inflateTo(d, 10);
             int stray = g.mm.allocPages(FakeBalloons.GFP_BALLOON, 0);
 
             d.driver().inflateVq.add(new int[] {stray}, null, 0); // a buffer behind the driver's back
@@ -26,7 +26,7 @@ class CheckAndStatsTest {
     void aGuestAccessToAHeldFrameIsDataLossWithMustTellHost() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 10);
+            g.inflateTo(d, 10);
             int pfn = g.balloons.devs.get(0).pages.peekFirst();
 
             g.mm.readPage(pfn);
@@ -40,7 +40,7 @@ class CheckAndStatsTest {
     void theHostReceivesAllSixteenStatsWithTheGuestsValues() throws Exception {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 100);
+            g.inflateTo(d, 100);
 
             assertThat(d.host().requestStats(5_000)).isTrue();
             long[] s = d.host().lastStats();

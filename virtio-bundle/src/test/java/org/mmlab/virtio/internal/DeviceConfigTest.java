@@ -59,7 +59,7 @@ class DeviceConfigTest {
     void aSecondDeviceWithTheSameNameFailsAndLeavesTheFirstAlone() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice first = g.device("0");
-            TestGuest.inflateTo(first, 100);
+            g.inflateTo(first, 100);
 
             assertThatThrownBy(() -> g.device("0")).isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("exists already");

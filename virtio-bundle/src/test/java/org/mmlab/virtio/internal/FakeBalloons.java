@@ -225,6 +225,11 @@ final class FakeBalloons implements Balloons {
     }
 
     @Override
+    public void balloonPageDeflatedInMigration(BalloonDevInfo b, int pfn) {
+        throw new IllegalStateException("virtio's migratepage never deflates a page itself");
+    }
+
+    @Override
     public List<BalloonDevInfo> devices() {
         return List.copyOf(devs);
     }

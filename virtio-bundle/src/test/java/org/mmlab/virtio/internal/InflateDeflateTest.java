@@ -19,7 +19,7 @@ class InflateDeflateTest {
             VirtioBalloonDevice d = g.device("0");
             long free = g.mm.freePages();
 
-            TestGuest.inflateTo(d, 1000);
+            g.inflateTo(d, 1000);
 
             assertThat(d.host().view().held()).isEqualTo(1000);
             assertThat(g.mm.freePages()).isEqualTo(free - 1000);
@@ -30,7 +30,7 @@ class InflateDeflateTest {
             }
             assertThat(d.host().view().ackedBuffers()).as("1000 pages in requests of at most 256").isEqualTo(4);
 
-            TestGuest.inflateTo(d, 300);
+            g.inflateTo(d, 300);
 
             assertThat(d.host().view().held()).isEqualTo(300);
             assertThat(g.mm.freePages()).isEqualTo(free - 300);
@@ -69,7 +69,7 @@ class InflateDeflateTest {
     void leakTellsTheHostBeforeItReleasesThePages() throws Exception {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 10);
+            g.inflateTo(d, 10);
             List<Integer> pfns = new ArrayList<>(g.balloons.devs.get(0).pages);
             assertThat(pfns).hasSize(10);
             d.host().setMisbehaviour(HostMisbehaviour.parse("ack-delay 300"));

@@ -18,7 +18,7 @@ class MigrateAndRemoveTest {
     void migrationTellsTheHostTheNewPageIsInflatedAndTheOldDeflated() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 10);
+            g.inflateTo(d, 10);
             BalloonDevInfo b = d.driver().vbDevInfo;
             int pfn = g.balloons.isolateOne(b);
             int newPfn = g.mm.allocPages(FakeBalloons.GFP_BALLOON, 0);
@@ -39,7 +39,7 @@ class MigrateAndRemoveTest {
     void migrationGivesUpWithEagainWhileBalloonLockIsHeld() throws Exception {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 10);
+            g.inflateTo(d, 10);
             CountDownLatch held = new CountDownLatch(1);
             CountDownLatch release = new CountDownLatch(1);
             Thread holder = new Thread(() -> {
@@ -71,7 +71,7 @@ class MigrateAndRemoveTest {
         try (TestGuest g = new TestGuest()) {
             long free = g.mm.freePages();
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 300);
+            g.inflateTo(d, 300);
             BalloonDevInfo b = d.driver().vbDevInfo;
             int isolated = g.balloons.isolateOne(b);
 

@@ -16,7 +16,7 @@ class MisbehavingHostTest {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0", Features.DEFAULT_OFFER, "0", 20, "normal", 5_000);
 
-            TestGuest.inflateTo(d, 600);
+            g.inflateTo(d, 600);
 
             assertThat(d.host().view().held()).isEqualTo(600);
             assertThat(d.vdev().broken()).isFalse();
@@ -28,7 +28,7 @@ class MisbehavingHostTest {
         try (TestGuest g = new TestGuest()) {
             long free = g.mm.freePages();
             VirtioBalloonDevice d = g.device("0", Features.DEFAULT_OFFER, "0", 0, "normal", 200);
-            TestGuest.inflateTo(d, 300);
+            g.inflateTo(d, 300);
             d.host().setMisbehaviour(HostMisbehaviour.parse("no-ack"));
 
             d.host().setTarget(600);
@@ -55,7 +55,7 @@ class MisbehavingHostTest {
         try (TestGuest g = new TestGuest()) {
             long free = g.mm.freePages();
             VirtioBalloonDevice d = g.device("0", "MUST_TELL_HOST", "0", 0, "normal", 200);
-            TestGuest.inflateTo(d, 100);
+            g.inflateTo(d, 100);
             List<Integer> pfns = new ArrayList<>(g.balloons.devs.get(0).pages);
             assertThat(pfns).hasSize(100);
             d.host().setMisbehaviour(HostMisbehaviour.parse("no-ack"));
@@ -82,7 +82,7 @@ class MisbehavingHostTest {
     void withoutMustTellHostTheGuestReusesPagesBeforeTheAckAndTheHostFaultsThemIn() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0", "STATS_VQ", "0", 0, "normal", 200);
-            TestGuest.inflateTo(d, 100);
+            g.inflateTo(d, 100);
             d.host().setMisbehaviour(HostMisbehaviour.parse("no-ack"));
 
             d.driver().leakBalloon(100);
@@ -118,7 +118,7 @@ class MisbehavingHostTest {
     void aMigrationWhoseDeflateIsNeverAcknowledgedKeepsTheOldPage() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0", "MUST_TELL_HOST", "0", 0, "normal", 200);
-            TestGuest.inflateTo(d, 10);
+            g.inflateTo(d, 10);
             BalloonDevInfo b = d.driver().vbDevInfo;
             int pfn = g.balloons.isolateOne(b);
             int newPfn = g.mm.allocPages(FakeBalloons.GFP_BALLOON, 0);

@@ -25,7 +25,7 @@ class OomAndHintingTest {
     void oneOomNotificationLeaks256PagesAndUpdatesActual() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 600);
+            g.inflateTo(d, 600);
 
             long freed = d.driver().virtioBalloonOomNotify();
 
@@ -41,7 +41,7 @@ class OomAndHintingTest {
     void withDeflateOnOomMemoryPressureEmptiesTheBalloon() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d = g.device("0");
-            TestGuest.inflateTo(d, 1000);
+            g.inflateTo(d, 1000);
 
             List<Integer> taken = exhaust(g);
 

@@ -2,6 +2,7 @@ package org.mmlab.virtio.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -67,11 +68,15 @@ final class TestGuest implements AutoCloseable {
         }
     }
 
-    /** Sets the host's target and waits until the driver reached it and wrote actual. */
-    static void inflateTo(VirtioBalloonDevice d, long pages) {
-        d.host().setTarget(pages);
-        await("num_pages " + pages, () -> d.driver().numPages() == pages && d.host().actual() == pages
-                && d.driver().idle());
+    /** Sets the host's target and waits until the driver reached it and wrote actual (VirtioBalloons.setTarget). */
+    void inflateTo(VirtioBalloonDevice d, long pages) {
+        try {
+            registry.setTarget(d.deviceName(), pages).getValue();
+        } catch (InvocationTargetException e) {
+            throw new AssertionError("device " + d.deviceName() + " did not reach " + pages + " pages", e.getCause());
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
     }
 
     @Override
@@ -79,6 +84,7 @@ final class TestGuest implements AutoCloseable {
         for (VirtioBalloonDevice d : registry.all()) {
             d.deactivate();
         }
+        registry.deactivate();
         mm.guest().compaction().kcompactd().stop();
         mm.workload().stop();
     }

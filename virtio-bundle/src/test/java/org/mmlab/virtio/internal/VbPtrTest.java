@@ -8,6 +8,7 @@ import java.lang.reflect.Proxy;
 import org.junit.jupiter.api.Test;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.mm.Errno;
+import org.osgi.util.promise.Promise;
 
 /**
  * vbPtr (seed 003: "What if there is more than one balloon device?"): with two devices, the merged
@@ -20,7 +21,7 @@ class VbPtrTest {
     void perDeviceTellsTheHostOfThePagesOwnDevice() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d0 = g.device("0");
-            TestGuest.inflateTo(d0, 10);
+            g.inflateTo(d0, 10);
             VirtioBalloonDevice d1 = g.device("1");
             BalloonDevInfo b0 = d0.driver().vbDevInfo;
             int pfn = g.balloons.isolateOne(b0);
@@ -41,7 +42,7 @@ class VbPtrTest {
     void globalVbPtrTellsTheDeviceProbedLastWhichNeverHadTheOldPage() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d0 = g.device("0");
-            TestGuest.inflateTo(d0, 10);
+            g.inflateTo(d0, 10);
             VirtioBalloonDevice d1 = g.device("1");
             g.registry.vbPtr().modified(config(VbPtr.GLOBAL));
             BalloonDevInfo b0 = d0.driver().vbDevInfo;
@@ -64,7 +65,7 @@ class VbPtrTest {
     void globalVbPtrToARemovedDeviceIsAUseAfterFreeAndTheMigrationFails() {
         try (TestGuest g = new TestGuest()) {
             VirtioBalloonDevice d0 = g.device("0");
-            TestGuest.inflateTo(d0, 10);
+            g.inflateTo(d0, 10);
             VirtioBalloonDevice d1 = g.device("1");
             g.registry.vbPtr().modified(config(VbPtr.GLOBAL));
             d1.deactivate();
@@ -109,6 +110,20 @@ class VbPtrTest {
         VbPtr atBoot = new VbPtr(config("sometimes"));
         assertThat(atBoot.value()).as("refused at activation too, without failing it").isEqualTo(VbPtr.PER_DEVICE);
         assertThat(atBoot.refused()).contains("must be per-device or global");
+    }
+
+    @Test
+    void aValueAwaitedIsAppliedWhenItsConfigurationArrivesNotBefore() throws Exception {
+        VbPtr v = new VbPtr(config(VbPtr.PER_DEVICE));
+        Promise<Void> global = v.applied(VbPtr.GLOBAL);
+        assertThat(v.applied(VbPtr.PER_DEVICE).isDone()).as("in force already").isTrue();
+
+        v.modified(config(VbPtr.PER_DEVICE)); // an earlier change, delivered first
+        assertThat(global.isDone()).isFalse();
+        v.modified(config(VbPtr.GLOBAL));
+
+        assertThat(global.isDone()).isTrue();
+        assertThat(v.value()).isEqualTo(VbPtr.GLOBAL);
     }
 
     static VbPtr.Config config(String value) {

@@ -1,0 +1,35 @@
+package org.mmlab.vmware.internal;
+
+import java.io.IOException;
+import java.util.Hashtable;
+
+import org.mmlab.vmware.VmwBalloons;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.component.annotations.Activate;
+import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Reference;
+
+/**
+ * The lab's default VMware balloon "0" (a guest on VMware has one): creates factory configuration "0"
+ * of org.mmlab.vmware.balloon, every property at its default, when the factory has no configuration. A
+ * user's configurations are never touched. The framework property mmlab.vmware.defaultDevice=false
+ * turns it off (the in-framework tests make their own devices).
+ */
+@Component(immediate = true)
+public class DefaultDevice {
+    public static final String PROPERTY = "mmlab.vmware.defaultDevice";
+
+    @Activate
+    public DefaultDevice(BundleContext context, @Reference ConfigurationAdmin cm) throws IOException,
+            InvalidSyntaxException {
+        if (!"false".equals(context.getProperty(PROPERTY))) {
+            Configuration[] existing = cm.listConfigurations("(service.factoryPid=" + VmwBalloons.FACTORY_PID + ")");
+            if (existing == null || existing.length == 0) {
+                cm.getFactoryConfiguration(VmwBalloons.FACTORY_PID, "0", "?").update(new Hashtable<>());
+            }
+        }
+    }
+}

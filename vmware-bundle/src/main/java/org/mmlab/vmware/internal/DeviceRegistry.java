@@ -1,0 +1,95 @@
+package org.mmlab.vmware.internal;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.mmlab.vmware.VmwBalloonState;
+import org.mmlab.vmware.VmwBalloons;
+import org.osgi.service.component.annotations.Component;
+
+/**
+ * The devices of this bundle by name (not in the kernel, whose balloon is one static struct). A device
+ * claims its name when it is initialised and gives it back when it is removed, so two configurations with
+ * the same name cannot both run. Offers the exported {@link VmwBalloons} view and the hypervisors' acts.
+ */
+@Component(service = {VmwBalloons.class, DeviceRegistry.class})
+public class DeviceRegistry implements VmwBalloons {
+    private final Map<String, VmwDevice> devices = new ConcurrentHashMap<>();
+
+    /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
+    void claim(String name, VmwDevice d) {
+        if (devices.putIfAbsent(name, d) != null) {
+            throw new IllegalStateException("VMware balloon '" + name + "' exists already: give this configuration"
+                    + " another name");
+        }
+    }
+
+    void release(String name, VmwDevice d) {
+        devices.remove(name, d);
+    }
+
+    /** The device, or empty (also while it is being initialised or removed). */
+    public Optional<VmwDevice> get(String name) {
+        return Optional.ofNullable(devices.get(name)).filter(VmwDevice::live);
+    }
+
+    /** Every device that is initialised and not being removed, by name. */
+    public List<VmwDevice> all() {
+        List<VmwDevice> l = new ArrayList<>(devices.values());
+        l.removeIf(d -> !d.live());
+        l.sort(Comparator.comparing(VmwDevice::deviceName));
+        return l;
+    }
+
+    /** Every initialised device, also those being removed (until vmballoon_exit() returned). */
+    @Override
+    public List<VmwBalloonState> devices() {
+        List<VmwDevice> l = new ArrayList<>(devices.values());
+        l.removeIf(d -> !d.initialised());
+        l.sort(Comparator.comparing(VmwDevice::deviceName));
+        return l.stream().map(VmwDevice::state).toList();
+    }
+
+    @Override
+    public Optional<VmwBalloonState> device(String name) {
+        return Optional.ofNullable(devices.get(name)).filter(VmwDevice::initialised).map(VmwDevice::state);
+    }
+
+    @Override
+    public void setHostTarget(String name, long frames) {
+        if (frames < 0) {
+            throw new IllegalArgumentException("a target of " + frames + " frames: a target is 0 or more frames");
+        }
+        require(name).hypervisor().setTarget(frames);
+    }
+
+    @Override
+    public void setHostBehaviour(String name, String behaviour) {
+        VmwDevice d = require(name);
+        if ("reset".equals(behaviour == null ? "" : behaviour.trim())) {
+            d.hypervisor().demandReset();
+            return;
+        }
+        try {
+            d.hypervisor().setBehaviour(HostBehaviour.parse(behaviour));
+        } catch (IllegalArgumentException e) { // the message alone: what is allowed here includes reset
+            throw new IllegalArgumentException(e.getMessage().replace(HostBehaviour.allowed(),
+                    HostBehaviour.allowed("reset")));
+        }
+    }
+
+    @Override
+    public String vmmemctl(String name) {
+        return require(name).driver().vmmemctl();
+    }
+
+    /** The running device; a clear error naming the devices otherwise. */
+    VmwDevice require(String name) {
+        return get(name).orElseThrow(() -> new IllegalArgumentException("no VMware balloon '" + name + "'; devices: "
+                + (all().isEmpty() ? "none" : String.join(", ", all().stream().map(VmwDevice::deviceName).toList()))));
+    }
+}
