@@ -68,6 +68,11 @@ final class Aerator implements HintingDesign, AeratorHooks {
     private final int[][] boundary = new int[Mm.MAX_PAGE_ORDER + 1 - MIN][NR_MT];
     /** static DECLARE_DELAYED_WORK(aerator_work, &aerator_cycle). */
     private final DelayedWork aeratorWork;
+    /**
+     * The cycle died (an oops or a BUG() killed the worker) holding refcnt: the kernel's shutdown would wait
+     * forever; the lab's says so and goes on, so that a reboot can end the guest.
+     */
+    private volatile boolean cycleDied;
     /** Devices aerator_shutdown() let go of with pages still on their batch (variant no-wait): lost. */
     private final List<DevInfo> shutDownWithPages = new ArrayList<>();
 
@@ -75,7 +80,7 @@ final class Aerator implements HintingDesign, AeratorHooks {
         this.k = k;
         this.core = k.core();
         this.variant = variant;
-        this.aeratorWork = new DelayedWork("aerator", this::aeratorCycle, autoRun);
+        this.aeratorWork = new DelayedWork("aerator", this::aeratorCycleOrDie, autoRun);
     }
 
     @Override
@@ -137,7 +142,7 @@ final class Aerator implements HintingDesign, AeratorHooks {
         if (!NO_WAIT.equals(variant)) {
             aeratorWork.fireNow(); // with autoRun off the lab holds pending work back: the wait lets it run
             boolean interrupted = Thread.interrupted(); // msleep() is uninterruptible
-            while (d.refcnt.get() != 0) {
+            while (d.refcnt.get() != 0 && !cycleDied) {
                 try {
                     Thread.sleep(20);
                 } catch (InterruptedException e) {
@@ -146,6 +151,10 @@ final class Aerator implements HintingDesign, AeratorHooks {
             }
             if (interrupted) {
                 Thread.currentThread().interrupt();
+            }
+            if (cycleDied) {
+                k.mm().printk("aerator_shutdown: refcnt " + d.refcnt.get() + " will never drop: aerator_cycle() died"
+                        + " (the kernel would wait here forever)");
             }
         }
         if (!k.mm().listEmpty(d.batch)) {
@@ -212,6 +221,16 @@ final class Aerator implements HintingDesign, AeratorHooks {
     }
 
     // ================================================================ the cycle
+
+    /** The work function: aerator_cycle(), and if a BUG() or an oops kills it, remembered for the shutdown. */
+    private void aeratorCycleOrDie() {
+        try {
+            aeratorCycle();
+        } catch (RuntimeException e) {
+            cycleDied = true;
+            throw e;
+        }
+    }
 
     /**
      * aerator_cycle(): fill, react, drain and idle. It holds one more reference than the zones requested,

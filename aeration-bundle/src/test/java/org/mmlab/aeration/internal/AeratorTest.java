@@ -216,4 +216,22 @@ class AeratorTest {
             g.core.spinUnlock(zone);
         }
     }
+
+    /**
+     * A BUG() that kills the cycle inside react() leaves refcnt up for ever: the kernel's shutdown would wait
+     * for ever; the lab's says so and returns, so that a reboot can end the guest (it hung before).
+     */
+    @Test
+    void aShutdownAfterTheCycleDiedSaysSoInsteadOfWaitingForEver() {
+        aerator.register(device);
+        device.duringCall = i -> {
+            throw new KernelBug("the device's BUG()");
+        };
+        assertThatThrownBy(aerator::runPendingWork).isInstanceOf(KernelBug.class);
+
+        aerator.unregister(device);
+
+        assertThat(String.join("\n", g.dmesg())).contains("aerator_shutdown: refcnt 3 will never drop:"
+                + " aerator_cycle() died (the kernel would wait here forever)");
+    }
 }

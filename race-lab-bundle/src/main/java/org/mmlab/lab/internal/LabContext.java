@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
+import org.mmlab.aeration.Aeration;
 import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
@@ -41,6 +42,7 @@ final class LabContext implements AutoCloseable {
     private final ServiceTracker<MmLab, MmLab> mmLab;
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
     private final ServiceTracker<VirtioBalloons, VirtioBalloons> virtio;
+    private final ServiceTracker<Aeration, Aeration> aeration;
     /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
     private MemoryManager tainted;
 
@@ -52,6 +54,7 @@ final class LabContext implements AutoCloseable {
         this.mmLab = open(new ServiceTracker<>(context, MmLab.class, null));
         this.cm = open(new ServiceTracker<>(context, ConfigurationAdmin.class, null));
         this.virtio = open(new ServiceTracker<>(context, VirtioBalloons.class, null));
+        this.aeration = open(new ServiceTracker<>(context, Aeration.class, null));
     }
 
     private static <T> ServiceTracker<T, T> open(ServiceTracker<T, T> t) {
@@ -192,6 +195,11 @@ final class LabContext implements AutoCloseable {
         return await(cm, "Configuration Admin");
     }
 
+    /** The running guest's free page hinting (aeration-bundle; after a reboot, the new guest's). */
+    Aeration aeration() throws InterruptedException {
+        return await(aeration, "Aeration");
+    }
+
     /** The running guest's memory manager (after a reboot, the new guest's). */
     MemoryManager mm() throws InterruptedException {
         return await(mm, "MemoryManager");
@@ -242,5 +250,6 @@ final class LabContext implements AutoCloseable {
         mmLab.close();
         cm.close();
         virtio.close();
+        aeration.close();
     }
 }
