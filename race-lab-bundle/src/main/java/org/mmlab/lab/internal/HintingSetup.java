@@ -2,6 +2,7 @@ package org.mmlab.lab.internal;
 
 import java.util.Dictionary;
 import java.util.Hashtable;
+import java.util.Map;
 
 import org.mmlab.aeration.Aeration;
 import org.mmlab.aeration.AerationStatus;
@@ -13,13 +14,16 @@ import org.osgi.service.cm.Configuration;
  * What the free page hinting races (10 to 12) share: a small guest (one zone, so that a pass of the design
  * and the race's other thread meet on the same free lists), the design and its variant (PID
  * org.mmlab.aeration) with autoRun off so that only the race's thread runs the work, a fresh guest each
- * run whose registered device has the initial pass pending, and the user's configuration put back at
- * the end.
+ * run whose registered device has the initial pass pending (virtio-balloon device 0 offering REPORTING,
+ * made if the lab has none), and the user's configuration put back at the end.
  */
 final class HintingSetup {
+    /** What device 0 offers for the races: every feature, REPORTING too (the lab's default device 0's offer). */
+    static final String OFFER = "MUST_TELL_HOST,STATS_VQ,DEFLATE_ON_OOM,FREE_PAGE_HINT,PAGE_POISON,REPORTING";
     /** 256 MiB: DMA32 alone, 64 blocks of MAX_PAGE_ORDER, a pass or two of 32 pages. */
     static final long GUEST_BYTES = 256L << 20;
 
+    private final Device0 device0 = new Device0();
     private Configuration config;
     /** The hinting configuration and guest size as the user had them (null: none), put back by restore. */
     private Dictionary<String, Object> userConfig;
@@ -37,6 +41,7 @@ final class HintingSetup {
             userConfig = config.getProperties();
             userBytes = lab.running().memoryBytes();
             saved = true;
+            device0.set(lab, Map.of("offeredFeatures", OFFER)); // the hinting device, made if the lab has none
         }
         Hashtable<String, Object> props = new Hashtable<>();
         props.put("design", design);
@@ -93,6 +98,7 @@ final class HintingSetup {
         if (!saved) {
             return;
         }
+        device0.restore(lab);
         if (userConfig == null) {
             config.delete();
         } else {
