@@ -155,4 +155,26 @@ class ReinstallAerationBesideWorkloadTest {
         assertThat(after.hostHeld() + after.hostReturned()).isEqualTo(s.hostHeld());
         assertThat(guest.check()).isEqualTo("mm:check: OK");
     }
+
+    @Test
+    void compareRunsTheSameRoundsUnderEachDesignAndPutsTheConfigurationBack() throws Exception {
+        design("aerator");
+
+        String out = gogo.run("aerate:compare --rounds 1 --seed 3");
+
+        System.out.print(out);
+        assertThat(out).contains("aerate:compare: seed 3, 1 rounds of 256 allocations");
+        assertThat(out).containsPattern("(?m)^off +0 +0 +0 ");
+        assertThat(out).containsPattern("(?m)^aerator +[1-9]\\d* +[1-9]\\d* ");
+        assertThat(out).containsPattern("(?m)^reporting +[1-9]\\d* +[1-9]\\d* ");
+        Await.until("the aerator back after the comparison", () -> aeration().status().design().equals("aerator"));
+        assertThat(gogo.run("aerate:order")).startsWith("page_reporting_order 9 (the aerator's AERATOR_MIN_ORDER");
+    }
+
+    @Test
+    void orderWhileHintingIsOffShowsTheConfiguredValue() throws Exception {
+        assertThat(gogo.run("aerate:order")).isEqualTo("page_reporting_order unset: the device's order, else"
+                + " pageblock_order (9) (free page hinting is off)\n");
+        assertThat(gogo.run("aerate:order 3")).isEqualTo("page_reporting_order 3 (free page hinting is off)\n");
+    }
 }

@@ -120,15 +120,15 @@ public class AerationComponent implements FreePageReporting, Aeration, CheckCont
             default -> new Off();
         };
         next.start();
-        kernel = k;
-        design = next;
-        if (d != null) {
+        if (d != null) { // before the new design shows: aerate:design waits for it, and then shows the device
             int err = next.register(d);
             if (err != 0) {
                 device = null;
                 mm.printk("aeration: " + d.name() + " could not register with " + next.name() + ": " + err);
             }
         }
+        kernel = k;
+        design = next;
         mm.printk(String.format("aeration: design %s (%s)%s", next.name(), next.variant(),
                 device == null ? ", no hinting device" : ", " + device.name() + " registered"));
     }
@@ -203,6 +203,18 @@ public class AerationComponent implements FreePageReporting, Aeration, CheckCont
     /** A configuration refused since the last good one, with why, or null. */
     public String refusedConfiguration() {
         return refused;
+    }
+
+    /** The most passes a kick runs for the lab's tools (each rescheduled pass is one). */
+    public static final int KICK_PASSES = 64;
+
+    /** The guest's memory manager and allocator side, for the comparison. */
+    MemoryManager mm() {
+        return mm;
+    }
+
+    PageAllocHinting core() {
+        return core;
     }
 
     /** How long the design held zone locks, and in how many sections (for the comparison). */
