@@ -15,38 +15,49 @@ class HintingRacesTest {
     private static final int RUNS = 5;
     /** Race 10's runs under each module policy. */
     private static final int POLICY_RUNS = 3;
-    private static final String[] POLICIES = {"none", "module-ref", "osgi-drain"};
 
     @RegisterExtension
     final RaceTestSetup gogo = new RaceTestSetup();
 
-    @Test
-    void theAeratorWithoutItsShutdownWaitLetsTheDeviceGoWithItsBatchUnderEveryPolicy() throws Exception {
-        for (String policy : POLICIES) {
-            String out = gogo.run("lab:race hinting-device-unload --policy " + policy + " --runs " + POLICY_RUNS);
+    private static final String SHUTDOWN_WARN = "(?m)^  WARNING: CPU: 0 PID: \\d+ at mm/aeration.c aerator_shutdown:"
+            + " WARN_ON\\(!list_empty\\(&a_dev_info->batch\\)\\): \\d+ pages in the batch of virtio-balloon 0$";
 
-            RaceOutput.assertReproduced(out, POLICY_RUNS, "(?m)^  WARNING: CPU: 0 PID: \\d+ at mm/aeration.c"
-                    + " aerator_shutdown: WARN_ON\\(!list_empty\\(&a_dev_info->batch\\)\\): 32768 pages in the batch"
-                    + " of virtio-balloon 0$");
-            // mm:check after each run: the batch's pages are on no free list
-            assertThat(RaceOutput.count(out, "(?m)^  BUG: mmlab: page conservation broken after the run: ")).as(out)
-                    .isEqualTo(POLICY_RUNS);
+    /**
+     * Under none the window opens as the script says, and every run reports. Under module-ref and osgi-drain
+     * the stop waits at GOING a moment and the cycle's first react() goes first: the script's window
+     * closes; the shutdown without its wait then meets a later batch in some runs only (2 or 3 of 3 seen).
+     */
+    @Test
+    void theAeratorWithoutItsShutdownWaitLetsTheDeviceGoWithItsBatch() throws Exception {
+        String out = gogo.run("lab:race hinting-device-unload --runs " + POLICY_RUNS);
+        RaceOutput.assertReproduced(out, POLICY_RUNS, SHUTDOWN_WARN);
+        RaceOutput.assertFailsAsTheCatalogueSays(out);
+        for (String policy : new String[] {"module-ref", "osgi-drain"}) {
+            out = gogo.run("lab:race 10 --policy " + policy + " --runs " + POLICY_RUNS);
+
+            assertThat(out).as(out).contains("window closed in " + POLICY_RUNS + " at admin@aerator.shutdown#1 <"
+                    + " hinting@call.enter:a_dev_info.react#1\n");
         }
     }
 
     @Test
     void theAeratorsRefcntWaitBringsEveryPageBackUnderEveryPolicy() throws Exception {
-        for (String policy : POLICIES) {
-            RaceOutput.assertSurvives(gogo.run("lab:race 10 --variant aerator-v1 --policy " + policy + " --runs "
-                    + POLICY_RUNS), POLICY_RUNS);
-        }
+        assertSurvivesUnderEveryPolicy("aerator-v1");
     }
 
     @Test
     void pageReportingsUnregisterWaitsForTheReportInFlightUnderEveryPolicy() throws Exception {
-        for (String policy : POLICIES) {
-            RaceOutput.assertSurvives(gogo.run("lab:race 10 --variant reporting-v5.7 --policy " + policy + " --runs "
-                    + POLICY_RUNS), POLICY_RUNS);
+        assertSurvivesUnderEveryPolicy("reporting-v5.7");
+    }
+
+    /** Under none as the catalogue says (the window open); under the others clean on every run, window or not. */
+    private void assertSurvivesUnderEveryPolicy(String variant) throws Exception {
+        RaceOutput.assertSurvives(gogo.run("lab:race 10 --variant " + variant + " --runs " + POLICY_RUNS), POLICY_RUNS);
+        for (String policy : new String[] {"module-ref", "osgi-drain"}) {
+            String out = gogo.run("lab:race 10 --variant " + variant + " --policy " + policy + " --runs " + POLICY_RUNS);
+
+            assertThat(out).contains("reproduced in 0 of " + POLICY_RUNS + " runs").doesNotContain("BUG:")
+                    .doesNotContain("WARNING:").doesNotContain("failure:");
         }
     }
 
@@ -54,8 +65,9 @@ class HintingRacesTest {
     void reportingPagesLeftOnTheFreeListsHandsTheHostAPageTheUserWrote() throws Exception {
         String out = gogo.run("lab:race reported-while-allocated --runs " + RUNS);
 
-        RaceOutput.assertReproduced(out, RUNS, "(?m)^  BUG: mmlab: data loss: virtio-balloon host 0 \\(free page"
-                + " reporting\\) discarded pfn 0x[0-9a-f]+ as a reported free page, but the guest uses it: page 0 of");
+        RaceOutput.assertReproduced(out, RUNS, "(?m)^  BUG: mmlab: page conservation broken after the run: mm:check:"
+                + " FAIL reported frame discarded in guest use: 1$");
+        assertThat(out).contains("BUG: mmlab: data loss: virtio-balloon host 0 (free page reporting) discarded pfn");
         RaceOutput.assertFailsAsTheCatalogueSays(out);
     }
 

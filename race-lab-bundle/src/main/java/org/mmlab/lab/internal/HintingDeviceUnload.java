@@ -18,7 +18,7 @@ import org.osgi.framework.Bundle;
  * gone and oopses on a_dev_info NULL, and the batch's pages are lost to the free lists. The patch's
  * msleep(20) loop (aerator-v1) and mainline's page_reporting_unregister() (RCU, then
  * cancel_delayed_work_sync(): reporting-v5.7) wait for the pass, and every page comes back, whatever the
- * module policy.
+ * module policy (which only narrows the window: the design holds no module reference).
  */
 final class HintingDeviceUnload extends CataloguedRace {
     static final String NO_WAIT = "aerator-no-wait";
@@ -45,8 +45,9 @@ final class HintingDeviceUnload extends CataloguedRace {
                         Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, REPORTING))),
                 List.of("hinting", "admin"),
                 "a 256 MiB guest whose virtio-balloon device 0 registered for hinting, autoRun off (the hinting"
-                        + " thread runs the first pass); the admin stops and uninstalls virtio-bundle; the module"
-                        + " policy plays no part: aerator-no-wait fails under module-ref and osgi-drain too",
+                        + " thread runs the first pass); the admin stops and uninstalls virtio-bundle; under"
+                        + " module-ref and osgi-drain the stop waits at GOING, the window closes, and aerator-no-wait"
+                        + " still loses a later batch in some runs",
                 AERATOR_SCRIPT,
                 "at mm/aeration.c aerator_shutdown: WARN_ON(!list_empty(&a_dev_info->batch))"));
     }
