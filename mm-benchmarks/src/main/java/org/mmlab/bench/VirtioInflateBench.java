@@ -67,7 +67,7 @@ public class VirtioInflateBench {
         Balloons balloons = BalloonFixture.driverBalloons(core, "virtio-bundle", 2);
         String offer = "default".equals(features) ? Features.DEFAULT_OFFER : features;
         DeviceConfig c = DeviceConfig.parse("0", null, 0, offer, "0", 0, "normal", 60_000);
-        device = new VirtioBalloonDevice(c, "bench~0", core, core, balloons, new DeviceRegistry());
+        device = new VirtioBalloonDevice(c, "bench~0", core, core, balloons, core.guest().hinting(), new DeviceRegistry());
     }
 
     @TearDown(Level.Trial)

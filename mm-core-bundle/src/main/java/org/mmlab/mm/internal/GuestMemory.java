@@ -46,6 +46,8 @@ public final class GuestMemory {
     final Migrate migrate;
     /** mm/compaction.c, registered with the allocator as its direct compactor; its kcompactd is started by MmCore. */
     final Compaction compaction;
+    /** Free page hinting's hooks and what a design calls (the PageAllocHinting service). */
+    final HintingCore hinting;
 
     public GuestMemory(MmConfig config) {
         this.config = config;
@@ -71,6 +73,8 @@ public final class GuestMemory {
         alloc.slowpath.setDirectCompactor(compaction);
         modules = new ModuleCalls(new ModuleTable(), this);
         alloc.slowpath.setModuleCalls(() -> modules); // read at each call: in the framework, MmCore replaces modules
+        hinting = new HintingCore(this, () -> modules);
+        alloc.hinting = hinting;
         boot();
     }
 
@@ -188,6 +192,11 @@ public final class GuestMemory {
 
     public Compaction compaction() {
         return compaction;
+    }
+
+    /** What a free page hinting design calls (the PageAllocHinting service of this guest). */
+    public HintingCore hinting() {
+        return hinting;
     }
 
     /** Runs fn with no other task inside mm code (stop_machine). */

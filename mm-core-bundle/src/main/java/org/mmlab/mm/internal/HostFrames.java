@@ -1,5 +1,6 @@
 package org.mmlab.mm.internal;
 
+import java.util.BitSet;
 import java.util.concurrent.atomic.AtomicLong;
 
 import org.mmlab.mm.Hypervisor;
@@ -25,6 +26,9 @@ final class HostFrames {
     private final AtomicLong held = new AtomicLong();
     /** Frames hosts backed again because a dump read them (vmcore --naive). */
     private final AtomicLong backedForDumps = new AtomicLong();
+    /** Frames discarded as reported free pages (free page reporting), held until the guest touches them. */
+    private final BitSet reported = new BitSet();
+    private long reportedReturned;
 
     HostFrames(MemMap map, PageContent content, Dmesg dmesg) {
         this.map = map;
@@ -32,11 +36,18 @@ final class HostFrames {
         this.dmesg = dmesg;
     }
 
-    /** The host took the frame: the content is gone, and the frame is the host's until populated. */
+    /**
+     * The host took the frame: the content is gone, and the frame is the host's until populated. A frame
+     * discarded as a reported free page goes to the new host (a balloon inflating a page the guest freed,
+     * reported and allocated again without touching it): QEMU discards it again, to no effect.
+     */
     synchronized void discard(int pfn, Hypervisor host) {
         byte[] h = holder;
         if (h == null) {
             holder = h = new byte[map.nrPages];
+        }
+        if (h[pfn] != 0 && reported.get(pfn)) {
+            release(h, pfn);
         }
         if (h[pfn] != 0) {
             throw new IllegalStateException(String.format("pfn %#x: %s discards a frame %s already holds", pfn,
@@ -47,6 +58,28 @@ final class HostFrames {
         heldBy[i]++;
         held.incrementAndGet();
         content.discard(pfn);
+    }
+
+    /**
+     * QEMU's virtio_balloon_handle_report(): the host discards a reported free page; the guest faults a
+     * zeroed frame in when it touches it again. A frame this host discarded already stays as it is.
+     */
+    synchronized void discardReported(int pfn, Hypervisor host) {
+        if (holder(pfn) == host && reported.get(pfn)) {
+            return;
+        }
+        discard(pfn, host);
+        reported.set(pfn);
+    }
+
+    /** Frames hosts hold as reported free pages. */
+    synchronized long reportedHeld() {
+        return reported.cardinality();
+    }
+
+    /** Reported frames given back since boot (the guest touched them, or a balloon took them). */
+    synchronized long reportedReturned() {
+        return reportedReturned;
     }
 
     /** The host gave the frame back; a later access finds a zeroed frame. */
@@ -64,6 +97,10 @@ final class HostFrames {
         int i = h[pfn];
         h[pfn] = 0;
         held.decrementAndGet();
+        if (reported.get(pfn)) {
+            reported.clear(pfn);
+            reportedReturned++;
+        }
         if (--heldBy[i] == 0) {
             hosts[i] = null;
         }

@@ -185,7 +185,8 @@ public final class Kpageflags {
         } else if (map.refcount(head) == 0 && inFreeBlock) {
             u |= bit(KPF_BUDDY);
         }
-        if (map.hasType(pfn, PageType.OFFLINE)) {
+        // a 2019 aerated page is Offline combined with Buddy ([PATCH v1 4/6]): v5.2's PageOffline() saw both
+        if (map.hasType(pfn, PageType.OFFLINE) || map.pageAerated(pfn)) {
             u |= bit(KPF_OFFLINE);
         }
         if (map.hasType(pfn, PageType.TABLE)) {

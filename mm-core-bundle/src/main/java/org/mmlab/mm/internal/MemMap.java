@@ -202,6 +202,25 @@ public final class MemMap {
         INTS.setRelease(mapcountOrType, pfn, MAPCOUNT_NONE);
     }
 
+    /**
+     * PageAerated ([PATCH v1 4/6], 2019): "the Offline page type used in conjunction with the Buddy page
+     * type bit". In v5.2 page_type kept one bit per type, cleared to set it (PG_buddy 0x80, PG_offline
+     * 0x100), so a page could be both; since v6.12 the type is the word's top byte, and the lab keeps
+     * PageAerated as bit 0x100 of a buddy page's word below it. Setting the type again clears it.
+     */
+    static final int PAGE_TYPE_AERATED = 0x100;
+
+    boolean pageAerated(int pfn) {
+        int word = (int) INTS.getVolatile(mapcountOrType, pfn);
+        return (word >>> 24) == PageType.BUDDY.value() && (word & PAGE_TYPE_AERATED) != 0;
+    }
+
+    /** __SetPageAerated() / __ClearPageAerated() of a buddy page (zone->lock held: a plain store). */
+    void setPageAerated(int pfn, boolean on) {
+        int word = (int) INTS.getVolatile(mapcountOrType, pfn);
+        INTS.setRelease(mapcountOrType, pfn, on ? word | PAGE_TYPE_AERATED : word & ~PAGE_TYPE_AERATED);
+    }
+
     /** page_mapcount(): mapcount + 1, or 0 for a typed page. */
     int mapcount(int pfn) {
         int word = (int) INTS.getVolatile(mapcountOrType, pfn);

@@ -1,7 +1,5 @@
 package org.mmlab.mm.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
 import java.util.BitSet;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -55,7 +53,6 @@ public final class Migrate {
             | 1 << PageFlags.PG_owner_2;
     private static final int MOVED_FLAGS = 1 << PageFlags.PG_active | 1 << PageFlags.PG_unevictable
             | 1 << PageFlags.PG_mlocked;
-    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
     /** get_new_folio (compaction_alloc): a free page of this order for src, or Mm.NO_PAGE. */
     public interface NewPage {
@@ -84,8 +81,8 @@ public final class Migrate {
      * isolated from their movable-page owner. The kernel keeps no such record (an isolated page is
      * one that a list holds a reference on); mm:check uses it to account pages in flight.
      */
-    private final long[] lruIsolated;
-    private final long[] movableIsolated;
+    private final AtomicBitmap lruIsolated;
+    private final AtomicBitmap movableIsolated;
     /** List heads whose pages are free pages a caller took from the buddy allocator (refcount 0). */
     private final Set<Integer> isolatedFreeLists = ConcurrentHashMap.newKeySet();
     /** WARN_ON_ONCE() sites that fired. */
@@ -102,9 +99,8 @@ public final class Migrate {
             case NON_LRU_2016 -> new NonLruMovable2016(this);
             case MOVABLE_OPS_2025 -> new MovableOps2025(this);
         };
-        int words = (map.nrPages + 63) >>> 6;
-        lruIsolated = new long[words];
-        movableIsolated = new long[words];
+        lruIsolated = new AtomicBitmap(map.nrPages);
+        movableIsolated = new AtomicBitmap(map.nrPages);
     }
 
     public MigrationContract contract() {
@@ -159,18 +155,18 @@ public final class Migrate {
 
     /** After an LRU page left its list for a migration list: recorded for mm:check, and NR_ISOLATED_ANON. */
     void accountIsolatedLru(int pfn) {
-        setBit(lruIsolated, pfn);
+        lruIsolated.set(pfn);
         guest.vmstat.add(VmItem.NR_ISOLATED_ANON, 1);
     }
 
     /** The page is on a migration list, taken off the LRU by {@link #isolateLruPage}. */
     public boolean isolatedLru(int pfn) {
-        return testBit(lruIsolated, pfn);
+        return lruIsolated.test(pfn);
     }
 
     /** The page is on a migration list, isolated from its movable-page owner. */
     public boolean isolatedMovable(int pfn) {
-        return testBit(movableIsolated, pfn);
+        return movableIsolated.test(pfn);
     }
 
     /**
@@ -193,11 +189,11 @@ public final class Migrate {
 
     /** Snapshots of the isolated-page records for mm:check (machine stopped). */
     BitSet isolatedLruPages() {
-        return bits(lruIsolated);
+        return lruIsolated.snapshot();
     }
 
     BitSet isolatedMovablePages() {
-        return bits(movableIsolated);
+        return movableIsolated.snapshot();
     }
 
     // ================================================================== movable (non-LRU) pages: lookups
@@ -280,7 +276,7 @@ public final class Migrate {
 
     /** A non-LRU page was taken from its owner: recorded for mm:check until it leaves the migration list. */
     void markIsolatedMovable(int pfn) {
-        setBit(movableIsolated, pfn);
+        movableIsolated.set(pfn);
     }
 
     // ================================================================== putback
@@ -603,32 +599,11 @@ public final class Migrate {
 
     /** The page left its migration list: no longer isolated (NR_ISOLATED_ANON down for an LRU page). */
     void clearIsolated(int pfn) {
-        if (clearBit(lruIsolated, pfn)) {
+        if (lruIsolated.clear(pfn)) {
             guest.vmstat.add(VmItem.NR_ISOLATED_ANON, -1);
         }
-        if (clearBit(movableIsolated, pfn)) {
+        if (movableIsolated.clear(pfn)) {
             guest.modules.unpinIsolated(pfn); // module-ref, osgi-drain: the driver's page is back or migrated
         }
-    }
-
-    private static void setBit(long[] bits, int pfn) {
-        LONGS.getAndBitwiseOr(bits, pfn >>> 6, 1L << pfn);
-    }
-
-    /** Clears the bit; returns whether it was set. */
-    private static boolean clearBit(long[] bits, int pfn) {
-        return ((long) LONGS.getAndBitwiseAnd(bits, pfn >>> 6, ~(1L << pfn)) & (1L << pfn)) != 0;
-    }
-
-    private static boolean testBit(long[] bits, int pfn) {
-        return ((long) LONGS.getVolatile(bits, pfn >>> 6) & (1L << pfn)) != 0;
-    }
-
-    private static BitSet bits(long[] words) {
-        long[] copy = new long[words.length];
-        for (int i = 0; i < words.length; i++) {
-            copy[i] = (long) LONGS.getVolatile(words, i);
-        }
-        return BitSet.valueOf(copy);
     }
 }

@@ -21,7 +21,8 @@ import org.mmlab.mm.admin.CheckResult;
  * (refcount &gt; 0, boot-reserved pages included); a tail of an allocated compound page; a tail of
  * a live non-compound high-order allocation (page_owner); taken out by bad_page(); or a free page
  * a compactor isolated from the buddy allocator onto a list it registered with
- * {@link Migrate#trackIsolatedFreeList}.
+ * {@link Migrate#trackIsolatedFreeList}; or a free page a hinting design has off the free lists (a batch
+ * or a report in flight, {@link HintingCore}).
  *
  * <p>Pages in flight between isolation and migration (or putback) are neither free nor lost: each
  * still holds its isolation reference, an isolated LRU page has PG_lru clear and is counted in
@@ -38,7 +39,10 @@ public final class MmCheck {
         FREE_BLOCK_OVERLAP("PFN in two free blocks"),
         NR_FREE("nr_free"),
         NR_FREE_PAGES("NR_FREE_PAGES"),
+        AERATED_BLOCK("aerated block"),
+        NR_FREE_AERATED("nr_free_aerated"),
         PAGE_LEAK("page neither free nor allocated"),
+        HINTED_PAGE("page off the free lists for hinting"),
         CONSERVATION("free + allocated + bad == pages"),
         LRU_LIST("LRU list links"),
         LRU_PAGE("LRU page state"),
@@ -52,6 +56,7 @@ public final class MmCheck {
         WORKLOAD_DATA_LOSS("workload data loss"),
         HOST_FRAME("host-held frame in guest use"),
         HOST_DATA_LOSS("guest access to a host-held frame"),
+        HOST_DISCARD_IN_USE("reported frame discarded in guest use"),
         CONTRIBUTED("bundle invariant");
 
         final String text;
@@ -68,6 +73,8 @@ public final class MmCheck {
     private final Workload w;
     private final MemMap map;
     private final long[] failures = new long[Invariant.values().length];
+    /** PageAerated blocks seen per order in the zone being walked. */
+    private final long[] aeratedSeen = new long[Mm.NR_PAGE_ORDERS];
     private final int[] shown = new int[Invariant.values().length];
     private final List<String> problems = new ArrayList<>();
 
@@ -102,6 +109,11 @@ public final class MmCheck {
         long lost = g.hostFrames.dataLoss();
         if (lost > 0) {
             fail(Invariant.HOST_DATA_LOSS, lost + " guest accesses to frames a host held (see dmesg)");
+        }
+        long inUse = g.hinting.discardedInUse();
+        if (inUse > 0) {
+            fail(Invariant.HOST_DISCARD_IN_USE, inUse + " frames a host discarded as reported free pages while the"
+                    + " guest used them: their data is lost (see dmesg)");
         }
     }
 
@@ -138,6 +150,9 @@ public final class MmCheck {
             walkIsolatedFreeList(head, isolatedFree);
         }
         boolean anyIsolatedFree = !isolatedFree.isEmpty();
+        // free pages a hinting design has off the free lists (refcount 0, on its batch or in a report)
+        BitSet hinted = g.hinting.hintedSnapshot();
+        boolean anyHinted = !hinted.isEmpty();
 
         // one pass over every PFN
         long[] freeWords = free.toLongArray();
@@ -158,6 +173,7 @@ public final class MmCheck {
         long highOrderTails = 0;
         long bad = 0;
         long isolatedFreePages = 0;
+        long hintedPages = 0;
         long lruFlagged = 0;
         long tablePages = 0;
         long slabPages = 0;
@@ -207,6 +223,10 @@ public final class MmCheck {
                 isolatedFreePages++;
                 continue;
             }
+            if (anyHinted && hinted.get(pfn)) {
+                hintedPages++;
+                continue;
+            }
             if (tail) {
                 int head = -x - 2;
                 if (head >= 0 && head < pfn && map.testFlag(head, PageFlags.PG_head) && refcount[head] > 0
@@ -225,11 +245,12 @@ public final class MmCheck {
             fail(Invariant.PAGE_LEAK, String.format("pfn %#x: refcount 0, not free, not a tail, not bad: leaked"
                     + " (flags %#x(%s) mapping %#x)", pfn, f, PageFlags.format(f), mapping[pfn]));
         }
-        long accounted = walked[1] + allocated + compoundTails + highOrderTails + bad + isolatedFreePages;
+        checkHinted(hinted, free, hintedPages);
+        long accounted = walked[1] + allocated + compoundTails + highOrderTails + bad + isolatedFreePages + hintedPages;
         if (accounted != n) {
             fail(Invariant.CONSERVATION, String.format("%d on free lists + %d allocated + %d compound tails + %d"
-                    + " high-order tails + %d bad + %d isolated free = %d, but there are %d pages", walked[1], allocated,
-                    compoundTails, highOrderTails, bad, isolatedFreePages, accounted, n));
+                    + " high-order tails + %d bad + %d isolated free + %d hinted = %d, but there are %d pages", walked[1],
+                    allocated, compoundTails, highOrderTails, bad, isolatedFreePages, hintedPages, accounted, n));
         }
 
         long onLru = walkLru(lruFlagged);
@@ -287,8 +308,8 @@ public final class MmCheck {
         out.add(String.format("free lists: %d lists, %d blocks, %d pages (%d PFNs)", nrLists, walked[0], walked[1],
                 freePfns));
         out.add(String.format("pages: %d free + %d allocated (%d reserved) + %d compound tails + %d high-order tails"
-                + " + %d bad = %d of %d", walked[1], allocated, reserved, compoundTails, highOrderTails, bad, accounted,
-                n));
+                + " + %d bad%s = %d of %d", walked[1], allocated, reserved, compoundTails, highOrderTails, bad,
+                hintedPages > 0 ? " + " + hintedPages + " hinted" : "", accounted, n));
         out.add(String.format("lru: %d pages on inactive_anon, nr_inactive_anon %d", onLru,
                 g.vmstat.get(VmItem.NR_INACTIVE_ANON)));
         if (isolated[0] + isolated[1] + isolatedFreePages > 0) {
@@ -301,6 +322,10 @@ public final class MmCheck {
         if (w != null) {
             out.add(String.format("workload: %d mapped pages checked, %d data-loss reports", w.mappedPages(),
                     w.dataLoss()));
+        }
+        if (hintedPages > 0 || g.hostFrames.reportedHeld() > 0) {
+            out.add(String.format("hinting: %d free pages off the free lists (a batch or a report in flight), %d"
+                    + " reported frames the host holds", hintedPages, g.hostFrames.reportedHeld()));
         }
         if (g.hostFrames.held() > 0 || g.hostFrames.dataLoss() > 0) {
             out.add(String.format("hosts: %d frames held, %d guest accesses to held frames", g.hostFrames.held(),
@@ -328,12 +353,33 @@ public final class MmCheck {
         return new CheckResult(out, problems, first == null, verdict);
     }
 
+    /**
+     * Pages a hinting design has off the free lists: free (refcount 0), on no free list, and held by an
+     * installed design (rule ii of PageAllocHinting); a design gone with pages out lost them.
+     */
+    private void checkHinted(BitSet hinted, BitSet free, long counted) {
+        for (int pfn = hinted.nextSetBit(0); pfn >= 0; pfn = hinted.nextSetBit(pfn + 1)) {
+            if (free.get(pfn)) {
+                fail(Invariant.HINTED_PAGE, String.format("pfn %#x is off the free lists for hinting and on a free list",
+                        pfn));
+            } else if (map.refcount(pfn) != 0) {
+                fail(Invariant.HINTED_PAGE, String.format("pfn %#x is off the free lists for hinting with refcount %d"
+                        + " (allocated meanwhile)", pfn, map.refcount(pfn)));
+            }
+        }
+        if (counted > 0 && !g.hinting.designInstalled()) {
+            fail(Invariant.HINTED_PAGE, counted + " pages are off the free lists for hinting, but no hinting design is"
+                    + " installed to put them back: they are lost");
+        }
+    }
+
     // ------------------------------------------------------------------ free lists
 
     /** Walks one zone's free_area[]; returns how many lists it walked. */
     private int walkFreeArea(Zone z, BitSet free, long[] walked) {
         long zoneFree = 0;
         int lists = 0;
+        java.util.Arrays.fill(aeratedSeen, 0);
         for (int o = 0; o < Mm.NR_PAGE_ORDERS; o++) {
             long perOrder = 0;
             for (int mt = 0; mt < Zone.NR_MIGRATETYPES; mt++) {
@@ -353,6 +399,10 @@ public final class MmCheck {
             if (perOrder != z.nrFree[o]) {
                 fail(Invariant.NR_FREE, String.format("%s order %d: %d blocks on the lists, free_area.nr_free says %d",
                         z.name, o, perOrder, z.nrFree[o]));
+            }
+            if (aeratedSeen[o] != z.nrFreeAerated[o]) {
+                fail(Invariant.NR_FREE_AERATED, String.format("%s order %d: %d PageAerated blocks on the lists,"
+                        + " free_area.nr_free_aerated says %d", z.name, o, aeratedSeen[o], z.nrFreeAerated[o]));
             }
         }
         if (zoneFree != z.freePages) {
@@ -428,6 +478,13 @@ public final class MmCheck {
         }
         if ((pfn & (size - 1)) != 0) {
             fail(Invariant.FREE_BLOCK_STATE, String.format("%s: pfn %#x is not aligned to its order", where, pfn));
+        }
+        if (map.pageAerated(pfn)) {
+            aeratedSeen[order]++;
+            if (order < HintingCore.AERATOR_MIN_ORDER) {
+                fail(Invariant.AERATED_BLOCK, String.format("%s: pfn %#x is PageAerated below AERATOR_MIN_ORDER (%d)",
+                        where, pfn, HintingCore.AERATOR_MIN_ORDER));
+            }
         }
         for (int pb = pfn; pb < pfn + size; pb += Mm.PAGEBLOCK_NR_PAGES) {
             if (map.pageblockMigratetype(pb).ordinal() != mt) {

@@ -238,7 +238,8 @@ public final class MmDebug {
                 flags, names.isEmpty() ? "" : names + "|", zoneOf.applyAsInt(pfn)));
         PageType type = m.pageType(pfn);
         if (type != null) {
-            sb.append(String.format("\npage_type: %x(%s)", type.value(), type.kernelName()));
+            sb.append(String.format("\npage_type: %x(%s%s)", type.value(), type.kernelName(),
+                    m.pageAerated(pfn) ? "|aerated" : ""));
         }
         sb.append(String.format("\nraw: %016x %s %s %016x", flags & 0xffffffffL, m.lruAddress(m.next[pfn]), m.lruAddress(m.prev[pfn]),
                 mappingAddress(mappingWord)));

@@ -36,6 +36,8 @@ public final class PageAlloc {
     public static final int FPI_TO_TAIL = 1 << 1;
     /** FPI_SKIP_REPORT_NOTIFY: don't tell page reporting about this free. */
     public static final int FPI_SKIP_REPORT_NOTIFY = 1 << 0;
+    /** The 2019 aerator's `aerated` argument of __free_one_page() ([PATCH v1 4/6]): put_aeration_page()'s free. */
+    static final int FPI_AERATED = 1 << 3;
 
     static final int MOVABLE = MigrateType.MOVABLE.ordinal();
     private static final int ISOLATE = MigrateType.ISOLATE.ordinal();
@@ -52,6 +54,8 @@ public final class PageAlloc {
     final FreePageChecks freeChecks;
     private final PageAllocFallback fallback;
     final PageAllocSlowpath slowpath;
+    /** Free page hinting's hooks in the free path (set by GuestMemory before boot). */
+    HintingCore hinting;
 
     PageAlloc(MemMap map, Zone[] zones, PageLists lists, MmDebug debug, VmStat vmstat, Dmesg dmesg, PageContent content,
             boolean pagePoisoning) {
@@ -79,20 +83,20 @@ public final class PageAlloc {
 
     // ------------------------------------------------------------------ free lists (zone->lock held)
 
-    /** __add_to_free_list() with set_buddy_order(). */
+    /** __add_to_free_list() with set_buddy_order(); at the tail, v1's add_to_free_area_tail() goes to aerator_get_tail(). */
     void addToFreeList(int pfn, Zone z, int order, int mt, boolean tail) {
         map.pagePrivate[pfn] = order;
         map.setType(pfn, PageType.BUDDY);
-        int head = z.freeList[order][mt];
-        if (!(tail ? lists.addTail(pfn, head) : lists.add(pfn, head))) {
+        if (!(tail ? lists.addTail(pfn, hinting.aeratorGetTail(z, order, mt)) : lists.add(pfn, z.freeList[order][mt]))) {
             throw new KernelBug("free list corrupt: could not add pfn " + Integer.toHexString(pfn));
         }
         z.nrFree[order]++;
         z.nrFreeByType[order][mt]++;
     }
 
-    /** __del_page_from_free_list(): also clears the reported mark, as allocation does. */
+    /** __del_page_from_free_list(): also clears the reported mark (v5.7) and the aerated one (v1 4/6), as allocation does. */
     void delFromFreeList(int pfn, Zone z, int order, int mt) {
+        hinting.clearPageAerated(pfn, z, order, mt);
         if (!lists.del(pfn)) {
             throw new KernelBug("free list corrupt: could not delete pfn " + Integer.toHexString(pfn));
         }
@@ -124,10 +128,11 @@ public final class PageAlloc {
         return map.pagePrivate[pfn];
     }
 
-    /** __free_one_page(): merge with free buddies, then put the block on its free list. */
-    private void freeOnePage(int pfn, Zone z, int order, int mt, int fpi) {
+    /** __free_one_page(): merge with free buddies, put the block on its free list, then the hinting hooks. */
+    void freeOnePage(int pfn, Zone z, int order, int mt, int fpi) {
         accountFreepages(z, 1L << order, mt);
         int buddy = pfn ^ (1 << order);
+        boolean merged = false;
         while (order < Mm.MAX_PAGE_ORDER) {
             buddy = pfn ^ (1 << order);
             if (!pageIsBuddy(buddy, order, z)) {
@@ -148,9 +153,11 @@ public final class PageAlloc {
             }
             pfn &= buddy;
             order++;
+            merged = true;
         }
-        boolean toTail = (fpi & FPI_TO_TAIL) != 0 || buddyMergeLikely(pfn, buddy, order, z);
+        boolean toTail = (fpi & (FPI_TO_TAIL | FPI_AERATED)) != 0 || buddyMergeLikely(pfn, buddy, order, z);
         addToFreeList(pfn, z, order, mt, toTail);
+        hinting.freed(pfn, z, order, mt, fpi, merged);
     }
 
     /** buddy_merge_likely(): if the next-higher buddy is free, put this block at the tail to let it merge. */

@@ -69,7 +69,7 @@ public final class PageUse {
     }
 
     /** The head of the free buddy block pfn lies in, or -1 (is_free_buddy_page()). */
-    private static int freeBlockHead(MemMap map, int pfn) {
+    static int freeBlockHead(MemMap map, int pfn) {
         for (int order = 0; order < Mm.NR_PAGE_ORDERS; order++) {
             int head = pfn & ~((1 << order) - 1);
             if (map.hasType(head, PageType.BUDDY) && map.pagePrivate[head] >= order) {

@@ -2,6 +2,7 @@ package org.mmlab.mm.internal;
 
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiConsumer;
 
 import org.mmlab.mm.MigrateType;
@@ -36,6 +37,10 @@ public final class Zone {
     final long[] nrFree = new long[Mm.NR_PAGE_ORDERS];
     /** Entries per (order, migratetype), so /proc/pagetypeinfo need not walk the lists. */
     final long[][] nrFreeByType = new long[Mm.NR_PAGE_ORDERS][NR_MIGRATETYPES];
+    /** free_area[order].nr_free_aerated ([PATCH v1 4/6], 2019): the PageAerated blocks among nr_free. */
+    final long[] nrFreeAerated = new long[Mm.NR_PAGE_ORDERS];
+    /** zone->flags: set_bit()/clear_bit() of ZONE_AERATION_REQUESTED and ZONE_AERATION_ACTIVE (v1 5/6). */
+    final AtomicInteger flags = new AtomicInteger();
     /**
      * NR_FREE_PAGES (excluding MIGRATE_ISOLATE blocks, as account_freepages() does). Written under
      * zone->lock with a release store ({@link #FREE_PAGES}), read locklessly.

@@ -74,11 +74,31 @@ public interface InjectionPoints {
     /** The race lab's host thread: the VMware balloon's hypervisor has its new target (race 9). */
     String LAB_HOST_TARGET = "lab.host_target";
 
+    /**
+     * mm/aeration.c ([PATCH v1 5/6]) aerator_scrub_zone(): aerator_fill() filled the batch, zone->lock is
+     * dropped, react() is next: the pages are in the batch, off the free lists (between fill and drain).
+     */
+    String AERATOR_REACT = "aerator.react";
+    /** aerator_scrub_zone(): react() returned and zone->lock is taken again; aerator_drain() is next. */
+    String AERATOR_DRAIN = "aerator.drain";
+    /** aerator_shutdown(): the static key is off; the wait for refcnt (v1's msleep(20) loop) is next. */
+    String AERATOR_SHUTDOWN = "aerator.shutdown";
+    /**
+     * mm/page_reporting.c (v5.7) page_reporting_cycle(): the scatterlist is full (or the leftovers of
+     * page_reporting_process_zone()), zone->lock is dropped, prdev->report() is next.
+     */
+    String REPORTING_REPORT = "reporting.report";
+    /** page_reporting_cycle(): report() returned and zone->lock is taken again; page_reporting_drain() is next. */
+    String REPORTING_DRAIN = "reporting.drain";
+    /** The race lab's user thread: it allocated a page and wrote its data (race 11). */
+    String LAB_USER_WROTE = "lab.user_wrote";
+
     /** The points above. */
     Set<String> POINTS = Set.of(START, MODULE_GOING, MODULE_GONE, ISOLATE_GET_PAGE, ISOLATE_TRYLOCK_PAGE,
             ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
             BALLOON_LIST_DEL, BALLOON_GET_PAGE, BALLOON_PUT_PAGE, BALLOON_MIGRATED, VIRTIO_MAPPING_PUBLISHED,
-            VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, LAB_HOST_TARGET);
+            VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, LAB_HOST_TARGET, AERATOR_REACT,
+            AERATOR_DRAIN, AERATOR_SHUTDOWN, REPORTING_REPORT, REPORTING_DRAIN, LAB_USER_WROTE);
 
     /** 2012: the migration core's hook into the balloon (mm/migrate.c of v3.8). */
     String CALL_ISOLATE_BALLOON_PAGE = "__isolate_balloon_page";
@@ -98,12 +118,24 @@ public interface InjectionPoints {
     String CALL_SHRINKER_SCAN_OBJECTS = "shrinker->scan_objects";
     /** blocking_notifier_call_chain() of the OOM notifiers (mm/oom_kill.c). */
     String CALL_OOM_NOTIFIER = "nb->notifier_call";
+    /** Free page hinting: __free_one_page()'s calls into the design (aeration-bundle's mm/page_reporting.c, v5.7). */
+    String CALL_PAGE_REPORTING_NOTIFY = "__page_reporting_notify";
+    /** ... and into the 2019 aerator's mm/aeration.c ([PATCH v1 5/6]). */
+    String CALL_AERATOR_NOTIFY = "__aerator_notify";
+    String CALL_AERATOR_GET_TAIL = "__aerator_get_tail";
+    String CALL_AERATOR_ADD_TO_BOUNDARY = "aerator_add_to_boundary";
+    String CALL_AERATOR_DEL_FROM_BOUNDARY = "__aerator_del_from_boundary";
+    /** The designs' calls of the hinting device's driver (virtio_balloon.c): v5.7's report(), v1's react(). */
+    String CALL_PRDEV_REPORT = "prdev->report";
+    String CALL_A_DEV_INFO_REACT = "a_dev_info->react";
 
     /** Every call from the core into a driver's code ({@link MmLab#callIntoModule}), by name. */
     Set<String> CALLS = Set.of(CALL_ISOLATE_BALLOON_PAGE, CALL_PUTBACK_BALLOON_PAGE, CALL_A_OPS_ISOLATE_PAGE,
             CALL_A_OPS_MIGRATEPAGE, CALL_A_OPS_PUTBACK_PAGE, CALL_MOPS_ISOLATE_PAGE, CALL_MOPS_MIGRATE_PAGE,
             CALL_MOPS_PUTBACK_PAGE, CALL_B_DEV_INFO_MIGRATEPAGE, CALL_SHRINKER_COUNT_OBJECTS,
-            CALL_SHRINKER_SCAN_OBJECTS, CALL_OOM_NOTIFIER);
+            CALL_SHRINKER_SCAN_OBJECTS, CALL_OOM_NOTIFIER, CALL_PAGE_REPORTING_NOTIFY, CALL_AERATOR_NOTIFY,
+            CALL_AERATOR_GET_TAIL, CALL_AERATOR_ADD_TO_BOUNDARY, CALL_AERATOR_DEL_FROM_BOUNDARY, CALL_PRDEV_REPORT,
+            CALL_A_DEV_INFO_REACT);
 
     /** 2025: mm/balloon.c's one lock for every device. */
     String LOCK_BALLOON_PAGES = "balloon_pages_lock";

@@ -14,9 +14,12 @@ public final class Catalogue {
 
     /** The lab's races, numbered as docs/race-lab.md numbers them. */
     static Catalogue all() {
-        return new Catalogue(Map.of(1, new UnloadDuringMigration(), 2, new MissingWmb(), 3, new GlobalVbPtr(),
-                4, new FreedMappingNotCleared(), 5, new MappingUsedBeforeInit(), 6, new LocklessScanFalsePositive(),
-                7, new IsolationVersusFree(), 8, new MainlineUnderPct(), 9, new VmwDeflateDuringMigration()));
+        return new Catalogue(Map.ofEntries(Map.entry(1, new UnloadDuringMigration()), Map.entry(2, new MissingWmb()),
+                Map.entry(3, new GlobalVbPtr()), Map.entry(4, new FreedMappingNotCleared()),
+                Map.entry(5, new MappingUsedBeforeInit()), Map.entry(6, new LocklessScanFalsePositive()),
+                Map.entry(7, new IsolationVersusFree()), Map.entry(8, new MainlineUnderPct()),
+                Map.entry(9, new VmwDeflateDuringMigration()), Map.entry(10, new HintingDeviceUnload()),
+                Map.entry(11, new ReportedWhileAllocated()), Map.entry(12, new BoundaryOnAllocatedPage())));
     }
 
     /** The races, in the order of their numbers. */

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
+import org.mmlab.aeration.Aeration;
 import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.mm.MemoryManager;
@@ -42,6 +43,7 @@ final class LabContext implements AutoCloseable {
     private final ServiceTracker<MmLab, MmLab> mmLab;
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
     private final ServiceTracker<VirtioBalloons, VirtioBalloons> virtio;
+    private final ServiceTracker<Aeration, Aeration> aeration;
     /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
     private MemoryManager tainted;
 
@@ -53,6 +55,7 @@ final class LabContext implements AutoCloseable {
         this.mmLab = open(new ServiceTracker<>(context, MmLab.class, null));
         this.cm = open(new ServiceTracker<>(context, ConfigurationAdmin.class, null));
         this.virtio = open(new ServiceTracker<>(context, VirtioBalloons.class, null));
+        this.aeration = open(new ServiceTracker<>(context, Aeration.class, null));
     }
 
     private static <T> ServiceTracker<T, T> open(ServiceTracker<T, T> t) {
@@ -197,6 +200,11 @@ final class LabContext implements AutoCloseable {
         return await(cm, "Configuration Admin");
     }
 
+    /** The running guest's free page hinting (aeration-bundle; after a reboot, the new guest's). */
+    Aeration aeration() throws InterruptedException {
+        return await(aeration, "Aeration");
+    }
+
     /** The running guest's memory manager (after a reboot, the new guest's). */
     MemoryManager mm() throws InterruptedException {
         return await(mm, "MemoryManager");
@@ -247,5 +255,6 @@ final class LabContext implements AutoCloseable {
         mmLab.close();
         cm.close();
         virtio.close();
+        aeration.close();
     }
 }

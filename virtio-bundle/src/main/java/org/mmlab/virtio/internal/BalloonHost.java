@@ -5,6 +5,7 @@ import java.util.BitSet;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Ratelimit;
+import org.mmlab.mm.hinting.PageAllocHinting;
 
 /**
  * Models QEMU's virtio-balloon device (hw/virtio/virtio-balloon.c), the host side of one device: it
@@ -13,6 +14,9 @@ import org.mmlab.mm.Ratelimit;
  * acknowledges them on the used ring, keeps the stats buffer until it wants stats, and drives free
  * page hinting with command ids. It keeps the set of frames it holds (and says in dmesg when the guest
  * deflates one it does not hold: a driver talking to the wrong host), and may be told to misbehave.
+ * Free page reporting is virtio_balloon_handle_report(): each reported block's frames are discarded
+ * (ram_block_discard_range()) unless poison_val is set, and a guest access faults a zeroed frame back in;
+ * those frames are held by {@link #reportingHost}, and mm-core's oracle says if one the guest used went.
  */
 public final class BalloonHost implements Hypervisor {
     /** QEMU's VIRTIO_BALLOON_FREE_PAGE_HINT_CMD_ID_MIN: the first command id it hands out. */
@@ -20,6 +24,27 @@ public final class BalloonHost implements Hypervisor {
 
     private final VirtioDevice vdev;
     private final MemoryManager mm;
+    private final PageAllocHinting hinting;
+    /**
+     * The host as the holder of discarded reported frames: QEMU discards them without keeping anything, so
+     * a guest access faults a fresh zeroed frame in (never data loss by itself).
+     */
+    final Hypervisor reportingHost = new Hypervisor() {
+        @Override
+        public String name() {
+            return BalloonHost.this.name() + " (free page reporting)";
+        }
+
+        @Override
+        public boolean faultsInOnAccess() {
+            return true;
+        }
+
+        @Override
+        public void guestAccessedHeldFrame(int pfn, String access) {
+            // mm-core counts the frames given back (PageAllocHinting.reportedFramesReturned())
+        }
+    };
     private final Object ring;
     /** Frames this host holds (guarded by the ring lock). */
     private final BitSet held = new BitSet();
@@ -52,10 +77,15 @@ public final class BalloonHost implements Hypervisor {
     private long hintStartReceived;
     private boolean hintStopReceived;
     private long hintedBlocks;
+    // free page reporting
+    private long reportBuffers;
+    private long reportedPages;
+    private long reportSkipped;
 
-    BalloonHost(VirtioDevice vdev, MemoryManager mm) {
+    BalloonHost(VirtioDevice vdev, MemoryManager mm, PageAllocHinting hinting) {
         this.vdev = vdev;
         this.mm = mm;
+        this.hinting = hinting;
         this.ring = vdev.ringLock;
     }
 
@@ -135,7 +165,12 @@ public final class BalloonHost implements Hypervisor {
                 }
                 b = vq.popAvailLocked();
                 gen = generation;
-                applyLocked(vq, b);
+                if (!vq.name.equals(PageReportingDev.VQ_REPORTING)) {
+                    applyLocked(vq, b);
+                }
+            }
+            if (vq.name.equals(PageReportingDev.VQ_REPORTING)) {
+                handleReport(b); // outside the ring lock: the oracle takes the guest's zone lock
             }
             long delay = behaviour.ackDelayMs();
             if (delay > 0) {
@@ -204,6 +239,34 @@ public final class BalloonHost implements Hypervisor {
                 break;
         }
         ring.notifyAll();
+    }
+
+    /**
+     * virtio_balloon_handle_report(): "if (virtio_balloon_inhibited() || dev->poison_val) goto skip_element"
+     * (the guest expects a freed page to keep its poison), else ram_block_discard_range() of each block.
+     */
+    private void handleReport(Virtqueue.Buffer b) {
+        long pages = 0;
+        for (int order : b.orders()) {
+            pages += 1L << order;
+        }
+        boolean skip = vdev.config.readLe32(Uapi.CONFIG_POISON_VAL) != 0;
+        if (!skip) {
+            int[] pfns = b.pfns();
+            for (int i = 0; i < pfns.length; i++) {
+                for (int p = pfns[i]; p < pfns[i] + (1 << b.orders()[i]); p++) {
+                    hinting.hostDiscardReportedFrame(p, reportingHost);
+                }
+            }
+        }
+        synchronized (ring) {
+            reportBuffers++;
+            if (skip) {
+                reportSkipped += pages;
+            } else {
+                reportedPages += pages;
+            }
+        }
     }
 
     private void inflateFrameLocked(int pfn) {
@@ -365,7 +428,8 @@ public final class BalloonHost implements Hypervisor {
     /** What `virtio:host` prints and the check compares. */
     public record View(long held, long faultedBeforeDeflate, long ackedBuffers, long inflated, long deflated,
             long deflateNotHeld, long inflateAlreadyHeld, long conflicts, long faultedIn, long dataLoss,
-            long hintCmdId, long hintedBlocks, boolean hintStopped, String misbehaviour) {
+            long hintCmdId, long hintedBlocks, boolean hintStopped, String misbehaviour, long reportBuffers,
+            long reportedPages, long reportSkipped) {
     }
 
     public View view() {
@@ -377,7 +441,7 @@ public final class BalloonHost implements Hypervisor {
     View viewLocked() {
         return new View(held.cardinality(), faultedBeforeDeflate.cardinality(), ackedBuffers, inflated, deflated,
                 deflateNotHeld, inflateAlreadyHeld, conflicts, faultedIn, dataLoss, hintCmdId, hintedBlocks,
-                hintStopReceived, behaviour.toString());
+                hintStopReceived, behaviour.toString(), reportBuffers, reportedPages, reportSkipped);
     }
 
     /** Held frames mm-core does not list as this host's (with the ring lock held). */

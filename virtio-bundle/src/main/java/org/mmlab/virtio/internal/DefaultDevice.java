@@ -13,9 +13,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
 /**
- * The lab's default device "0" (as QEMU's -device virtio-balloon gives a guest one): creates factory
- * configuration "0" of org.mmlab.virtio.balloon, with every property at its default, when no
- * configuration of that factory exists. A user's configurations are never touched. The framework
+ * The lab's default device "0" (as QEMU's -device virtio-balloon,free-page-reporting=on gives a guest
+ * one): creates factory configuration "0" of org.mmlab.virtio.balloon, with every property at its
+ * default but the offer, which adds REPORTING, when no configuration of that factory exists. A user's configurations are never touched. The framework
  * property mmlab.virtio.defaultDevice=false turns it off (the in-framework tests make their devices).
  */
 @Component(immediate = true)
@@ -37,7 +37,9 @@ public class DefaultDevice {
             return false;
         }
         Configuration c = cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?");
-        c.update(new Hashtable<>());
+        Hashtable<String, Object> props = new Hashtable<>();
+        props.put("offeredFeatures", Features.DEVICE0_OFFER);
+        c.update(props);
         return true;
     }
 }

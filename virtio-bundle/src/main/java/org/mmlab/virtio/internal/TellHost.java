@@ -32,10 +32,21 @@ final class TellHost {
      * step as the post (the check's in-flight accounting).
      */
     Result tellHost(Virtqueue vq, int[] pfns, int numPfns, Runnable whenPosted) {
-        int[] buf = Arrays.copyOf(pfns, numPfns);
+        return post(vq, Arrays.copyOf(pfns, numPfns), null, whenPosted);
+    }
+
+    /**
+     * The reporting queue's handshake, as virtballoon_free_page_report() (v5.7) and v1's
+     * virtballoon_aerator_react() have it: one buffer of free blocks, kick, wait_event(vb->acked, ...).
+     */
+    Result report(Virtqueue vq, int[] pfns, int[] orders) {
+        return post(vq, pfns, orders, () -> { });
+    }
+
+    private Result post(Virtqueue vq, int[] buf, int[] orders, Runnable whenPosted) {
         long id;
         synchronized (vdev.ringLock) {
-            id = vq.add(buf, null, 0);
+            id = orders == null ? vq.add(buf, null, 0) : vq.addBlocks(buf, orders);
             if (id >= 0) {
                 whenPosted.run();
             }

@@ -4,6 +4,7 @@ import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_DEFLATE_ON_OOM;
 import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_FREE_PAGE_HINT;
 import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_MUST_TELL_HOST;
 import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_PAGE_POISON;
+import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_REPORTING;
 import static org.mmlab.virtio.internal.Uapi.VIRTIO_BALLOON_F_STATS_VQ;
 
 import java.util.ArrayDeque;
@@ -26,6 +27,7 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.Ratelimit;
+import org.mmlab.mm.hinting.PageAllocHinting;
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.MmLab;
 
@@ -33,7 +35,8 @@ import org.mmlab.mm.lab.MmLab;
  * Models drivers/virtio/virtio_balloon.c: struct virtio_balloon and the driver's paths, in the kernel's
  * order (probe, towards_target, fill_balloon, leak_balloon, update_balloon_size, tell_host, the
  * migratepage callback, deflate on OOM, remove). Stats are {@link BalloonStats}, free page hinting is
- * {@link FreePageHinting}, tell_host()'s handshake with the host is {@link TellHost}.
+ * {@link FreePageHinting}, free page reporting is {@link PageReportingDev}, tell_host()'s handshake with
+ * the host is {@link TellHost}.
  *
  * <p>Why fill, leak, migratepage, the OOM notifier and remove stay in one class: they are one state
  * machine over one request buffer: each fills vb->pfns under balloon_lock (rule i below) and keeps the
@@ -102,6 +105,8 @@ public final class VirtioBalloon {
     private final Workqueue.Work updateBalloonSizeWork;
     final BalloonStats stats;
     final FreePageHinting hinting;
+    /** vb->pr_dev_info (v5.7) and v1's vb->a_dev_info: the device as a free page reporting device. */
+    final PageReportingDev reporting;
     private final OomNotifier oomNb = this::virtioBalloonOomNotify;
     private final Ratelimit outOfPuffRatelimit = new Ratelimit();
 
@@ -123,8 +128,8 @@ public final class VirtioBalloon {
     /** v7: the module's balloon_mapping, shared with every other v7 device of the module. */
     private final AtomicReference<AddressSpace> balloonMapping;
 
-    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, MmLab lab, Balloons balloons, long ackTimeoutMs,
-            MappingLifecycle lifecycle, AtomicReference<AddressSpace> balloonMapping) {
+    VirtioBalloon(VirtioDevice vdev, MemoryManager mm, MmLab lab, Balloons balloons, PageAllocHinting core,
+            long ackTimeoutMs, MappingLifecycle lifecycle, AtomicReference<AddressSpace> balloonMapping) {
         this.vdev = vdev;
         this.mm = mm;
         this.lab = lab;
@@ -136,6 +141,7 @@ public final class VirtioBalloon {
         this.updateBalloonSizeWork = systemFreezableWq.work("update_balloon_size_func", this::updateBalloonSizeFunc);
         this.stats = new BalloonStats(this, systemFreezableWq);
         this.hinting = new FreePageHinting(this);
+        this.reporting = new PageReportingDev(this, core, tellHost);
     }
 
     String dev() {
@@ -183,6 +189,9 @@ public final class VirtioBalloon {
             // memset(&poison_val, PAGE_POISON, sizeof(poison_val)), or 0 with init_on_free
             long poisonVal = mm.wantInitOnFree() ? 0 : 0x0101_0101L * Mm.PAGE_POISON;
             vdev.config.writeLe32(Uapi.CONFIG_POISON_VAL, poisonVal);
+        }
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_REPORTING)) {
+            reporting.probe(); // page_reporting_register(&vb->pr_dev_info)
         }
         vdev.deviceReady(this::virtballoonChanged);
         if (towardsTarget() != 0) {
@@ -255,7 +264,11 @@ public final class VirtioBalloon {
             callbacks.add(null);
             sizes.add(FREE_PAGE_VQ_SIZE);
         }
-        // reporting_vq only with REPORTING, which the host never offers (no page reporting provider)
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_REPORTING)) {
+            names.add(PageReportingDev.VQ_REPORTING);
+            callbacks.add(tellHost::balloonAck);
+            sizes.add(VQ_SIZE);
+        }
         vdev.findVqs(names, callbacks, sizes);
         inflateVq = vdev.vq(VQ_INFLATE);
         deflateVq = vdev.vq(VQ_DEFLATE);
@@ -264,6 +277,7 @@ public final class VirtioBalloon {
             stats.prime(statsVq); // "Prime this virtqueue with one buffer so the hypervisor can use it"
         }
         hinting.freePageVq = vdev.vq(VQ_FREE_PAGE);
+        reporting.reportingVq = vdev.vq(PageReportingDev.VQ_REPORTING);
     }
 
     // ================================================================ config changes and the update work
@@ -534,8 +548,8 @@ public final class VirtioBalloon {
     // ================================================================ remove
 
     /**
-     * virtballoon_remove(), in v6.9's order: unregister the OOM notifier and the shrinker, stop updates,
-     * cancel the works, then remove_common(), and the device info goes. Nothing interrupts it, and it
+     * virtballoon_remove(), in v6.9's order: page_reporting_unregister(), unregister the OOM notifier and
+     * the shrinker, stop updates, cancel the works, then remove_common(), and the device info goes. Nothing interrupts it, and it
      * loses no page (rules of v4.6 and v6.9 alike):
      * <ol type="i">
      * <li>stop_update is set before the works are cancelled, so no config change queues them again, and
@@ -548,6 +562,9 @@ public final class VirtioBalloon {
      * device drains without waiting.
      */
     void virtballoonRemove() {
+        if (vdev.hasFeature(VIRTIO_BALLOON_F_REPORTING)) {
+            reporting.remove();
+        }
         if (vdev.hasFeature(VIRTIO_BALLOON_F_DEFLATE_ON_OOM)) {
             mm.unregisterOomNotifier(oomNb);
         }

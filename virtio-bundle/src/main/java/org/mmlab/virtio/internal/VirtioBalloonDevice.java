@@ -8,6 +8,8 @@ import org.mmlab.balloon.BalloonTarget;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.hinting.FreePageReporting;
+import org.mmlab.mm.hinting.PageAllocHinting;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
@@ -17,6 +19,9 @@ import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.ConfigurationPolicy;
 import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.service.metatype.annotations.AttributeDefinition;
 import org.osgi.service.metatype.annotations.Designate;
 import org.osgi.service.metatype.annotations.ObjectClassDefinition;
@@ -43,7 +48,7 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
         int index() default -1;
 
         @AttributeDefinition(description = "Features the host offers: MUST_TELL_HOST, STATS_VQ, DEFLATE_ON_OOM,"
-                + " FREE_PAGE_HINT, PAGE_POISON (REPORTING cannot be offered: no page reporting provider yet)")
+                + " FREE_PAGE_HINT, PAGE_POISON, REPORTING (device 0 offers all six)")
         String offeredFeatures() default Features.DEFAULT_OFFER;
 
         @AttributeDefinition(description = "The host's first target: pages, or a size such as 512M")
@@ -94,17 +99,18 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
 
     @Activate
     public VirtioBalloonDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm,
-            @Reference MmLab lab, @Reference Balloons balloons, @Reference DeviceRegistry registry) {
+            @Reference MmLab lab, @Reference Balloons balloons, @Reference PageAllocHinting hinting,
+            @Reference DeviceRegistry registry) {
         this(DeviceConfig.parse(c.name(), String.valueOf(props.get(Constants.SERVICE_PID)), c.index(),
                 c.offeredFeatures(), c.hostTarget(), c.hostAckDelayMs(), c.hostMisbehaviour(), c.ackTimeoutMs()),
                 MappingLifecycle.parse(c.mappingInit(), c.mappingFree(), c.failInitVqs()),
-                String.valueOf(props.get(Constants.SERVICE_PID)), mm, lab, balloons, registry);
+                String.valueOf(props.get(Constants.SERVICE_PID)), mm, lab, balloons, hinting, registry);
     }
 
     /** A device with v3.8's mapping lifecycle. Public for tools that run outside the framework (the benchmarks). */
     public VirtioBalloonDevice(DeviceConfig config, String pid, MemoryManager mm, MmLab lab, Balloons balloons,
-            DeviceRegistry registry) {
-        this(config, MappingLifecycle.V38, pid, mm, lab, balloons, registry);
+            PageAllocHinting hinting, DeviceRegistry registry) {
+        this(config, MappingLifecycle.V38, pid, mm, lab, balloons, hinting, registry);
     }
 
     /**
@@ -114,13 +120,13 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
      * failure fails the activation. Either way no driver state stays behind.
      */
     public VirtioBalloonDevice(DeviceConfig config, MappingLifecycle lifecycle, String pid, MemoryManager mm,
-            MmLab lab, Balloons balloons, DeviceRegistry registry) {
+            MmLab lab, Balloons balloons, PageAllocHinting hinting, DeviceRegistry registry) {
         this.pid = pid;
         this.config = config;
         this.registry = registry;
         registry.claim(config.name(), this);
         vdev = new VirtioDevice(config.name(), config.index(), config.offered());
-        host = new BalloonHost(vdev, mm);
+        host = new BalloonHost(vdev, mm, hinting);
         vdev.attachHost(host);
         host.setMisbehaviour(config.misbehaviour());
         vdev.config.writeLe32(Uapi.CONFIG_NUM_PAGES, config.hostTarget());
@@ -128,7 +134,7 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
         VirtioBalloon driver = null;
         try {
             vdev.finalizeFeatures(mm);
-            driver = new VirtioBalloon(vdev, mm, lab, balloons, config.ackTimeoutMs(), lifecycle,
+            driver = new VirtioBalloon(vdev, mm, lab, balloons, hinting, config.ackTimeoutMs(), lifecycle,
                     registry.balloonMapping);
             driver.vbPtr = registry.vbPtr();
             driver.virtballoonProbe();
@@ -155,6 +161,25 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
             probed = true;
             live = true;
             registry.probed(this);
+        }
+    }
+
+    /**
+     * The free page reporting provider (aeration-bundle) is there: a device that negotiated REPORTING
+     * registers with it (page_reporting_register(); in the kernel this is in probe, see PageReportingDev).
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    public void bindFreePageReporting(FreePageReporting r) {
+        if (vb != null) {
+            vb.reporting.bind(r);
+        }
+    }
+
+    /** The provider goes: the device leaves it first, by the design's rules. */
+    public void unbindFreePageReporting(FreePageReporting r) {
+        if (vb != null) {
+            vb.reporting.unbind(r);
         }
     }
 

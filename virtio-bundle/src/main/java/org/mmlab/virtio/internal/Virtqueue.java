@@ -12,8 +12,11 @@ import java.util.function.Consumer;
  * that a check sees a buffer either available or used, never half moved.
  */
 final class Virtqueue {
-    /** One descriptor chain: PFNs (inflate, deflate, free page hints), a stats array, or a command id. */
-    record Buffer(long id, int[] pfns, long[] stats, long cmdId) {
+    /**
+     * One descriptor chain: PFNs (inflate, deflate, free page hints), a stats array, a command id, or free
+     * blocks (reporting_vq: block i is 2^orders[i] pages at pfns[i]).
+     */
+    record Buffer(long id, int[] pfns, long[] stats, long cmdId, int[] orders) {
         int nrPfns() {
             return pfns == null ? 0 : pfns.length;
         }
@@ -45,11 +48,20 @@ final class Virtqueue {
      * (-ENOSPC) or broken (-EIO).
      */
     long add(int[] pfns, long[] stats, long cmdId) {
+        return add(pfns, stats, cmdId, null);
+    }
+
+    /** virtqueue_add_inbuf() of a scatterlist of free blocks (reporting_vq). */
+    long addBlocks(int[] pfns, int[] orders) {
+        return add(pfns, null, 0, orders);
+    }
+
+    private long add(int[] pfns, long[] stats, long cmdId, int[] orders) {
         synchronized (ringLock) {
             if (broken || avail.size() + used.size() >= num) {
                 return -1;
             }
-            Buffer b = new Buffer(nextId++, pfns, stats, cmdId);
+            Buffer b = new Buffer(nextId++, pfns, stats, cmdId, orders);
             avail.addLast(b);
             availPfns += b.nrPfns();
             ringLock.notifyAll(); // virtqueue_kick(): the host's thread waits on the ring lock

@@ -128,14 +128,15 @@ public class VirtioCommands {
         for (int bit = 0; bit < Uapi.FEATURE_NAMES.size(); bit++) {
             String name = Uapi.FEATURE_NAMES.get(bit);
             String note;
-            if (bit == Uapi.VIRTIO_BALLOON_F_REPORTING) {
-                note = "not offered: the lab has no free page reporting provider yet";
-            } else if (!s.offered().contains(name)) {
+            if (!s.offered().contains(name)) {
                 note = "not offered";
             } else if (!s.negotiated().contains(name)) {
                 note = bit == Uapi.VIRTIO_BALLOON_F_PAGE_POISON
                         ? "offered, cleared by virtballoon_validate: the guest neither poisons nor zeroes freed pages"
-                        : "offered, not negotiated";
+                        : bit == Uapi.VIRTIO_BALLOON_F_REPORTING
+                                ? "offered, cleared by virtballoon_validate: the guest poisons freed pages and"
+                                        + " PAGE_POISON is not negotiated"
+                                : "offered, not negotiated";
             } else {
                 note = "negotiated";
             }
@@ -161,6 +162,8 @@ public class VirtioCommands {
                 v.deflateNotHeld(), v.inflateAlreadyHeld());
         System.out.printf("hinting      cmd id %#x, %d blocks hinted%s%n", v.hintCmdId(), v.hintedBlocks(),
                 v.hintStopped() ? ", stopped" : "");
+        System.out.printf("reporting    %d buffers: %d pages discarded, %d kept (poison_val)%n", v.reportBuffers(),
+                v.reportedPages(), v.reportSkipped());
         System.out.printf("device       %s%n", d.vdev().broken() ? "BROKEN (the driver gave up waiting)" : "ok");
     }
 

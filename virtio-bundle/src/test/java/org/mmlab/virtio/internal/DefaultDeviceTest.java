@@ -44,14 +44,16 @@ class DefaultDeviceTest {
     }
 
     @Test
-    void aLabWithoutVirtioConfigurationsGetsDeviceZeroWithDefaults() throws Exception {
+    void aLabWithoutVirtioConfigurationsGetsDeviceZeroWithDefaultsAndFreePageReporting() throws Exception {
         Cm cm = new Cm();
 
         assertThat(DefaultDevice.createUnlessConfigured(cm.admin())).isTrue();
 
         assertThat(cm.made).containsExactly("org.mmlab.virtio.balloon~0");
         assertThat(cm.updates).hasSize(1);
-        assertThat(cm.updates.get(0).isEmpty()).isTrue();
+        assertThat(cm.updates.get(0).size()).isOne();
+        assertThat(cm.updates.get(0).get("offeredFeatures"))
+                .isEqualTo("MUST_TELL_HOST,STATS_VQ,DEFLATE_ON_OOM,FREE_PAGE_HINT,PAGE_POISON,REPORTING");
     }
 
     @Test

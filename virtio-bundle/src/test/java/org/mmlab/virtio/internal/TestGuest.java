@@ -38,13 +38,13 @@ final class TestGuest implements AutoCloseable {
     VirtioBalloonDevice device(String name, String features, String target, long ackDelayMs, String misbehaviour,
             long ackTimeoutMs) {
         DeviceConfig c = DeviceConfig.parse(name, null, -1, features, target, ackDelayMs, misbehaviour, ackTimeoutMs);
-        return new VirtioBalloonDevice(c, "test~" + name, mm, mm, balloons, registry);
+        return new VirtioBalloonDevice(c, "test~" + name, mm, mm, balloons, mm.guest().hinting(), registry);
     }
 
     /** A device whose driver makes and frees its balloon mapping as lifecycle says. */
     VirtioBalloonDevice device(String name, MappingLifecycle lifecycle) {
         DeviceConfig c = DeviceConfig.parse(name, null, -1, Features.DEFAULT_OFFER, "0", 0, "normal", 5_000);
-        return new VirtioBalloonDevice(c, lifecycle, "test~" + name, mm, mm, balloons, registry);
+        return new VirtioBalloonDevice(c, lifecycle, "test~" + name, mm, mm, balloons, mm.guest().hinting(), registry);
     }
 
     VirtioBalloonDevice device(String name) {

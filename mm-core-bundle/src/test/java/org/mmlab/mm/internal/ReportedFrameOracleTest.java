@@ -1,0 +1,111 @@
+package org.mmlab.mm.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Hypervisor;
+import org.mmlab.mm.MigrateType;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.admin.CheckResult;
+
+/**
+ * QEMU discarding reported free pages (virtio_balloon_handle_report()) and the lab's oracle: a page the
+ * guest uses when the host discards it is data loss.
+ */
+class ReportedFrameOracleTest {
+    private final GuestMemory g = HandBuiltGuest.boot();
+    private final HintingCore h = g.hinting();
+    private final Hypervisor host = new Hypervisor() {
+        @Override
+        public String name() {
+            return "test host";
+        }
+
+        @Override
+        public boolean faultsInOnAccess() {
+            return true;
+        }
+
+        @Override
+        public void guestAccessedHeldFrame(int pfn, String access) {
+        }
+    };
+
+    @Test
+    void aFreePageDiscardedIsHeldUntilTheGuestTouchesItAgain() {
+        int pfn = h.listNext(h.freeList(1, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal()));
+        h.hostDiscardReportedFrame(pfn, host);
+        h.hostDiscardReportedFrame(pfn, host); // QEMU discards an already discarded range to no effect
+        assertThat(h.reportedFramesHeld()).isEqualTo(1);
+
+        int got = g.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.MAX_PAGE_ORDER);
+        assertThat(got).isEqualTo(pfn);
+        g.hostFrames.access(pfn, "user store (fault)");
+
+        assertThat(h.reportedFramesHeld()).isZero();
+        assertThat(h.reportedFramesReturned()).isEqualTo(1);
+        assertThat(g.content.read(pfn)).as("a zeroed frame faulted in").isZero();
+        assertThat(g.dmesg.lines()).noneMatch(l -> l.contains("data loss"));
+        assertThat(MmCheck.run(g, null).ok()).isTrue();
+    }
+
+    @Test
+    void aPageTheGuestUsesWhenTheHostDiscardsItIsDataLoss() {
+        int pfn = g.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        g.content.write(pfn, 0x1234);
+
+        h.hostDiscardReportedFrame(pfn, host);
+
+        assertThat(g.content.read(pfn)).isZero();
+        assertThat(String.join("\n", g.dmesg.lines())).contains("BUG: mmlab: data loss: test host discarded pfn "
+                + String.format("%#x", pfn) + " as a reported free page, but the guest uses it: allocated by the kernel");
+        CheckResult r = MmCheck.run(g, null);
+        assertThat(r.verdict()).startsWith("mm:check: FAIL reported frame discarded in guest use: 1");
+    }
+
+    @Test
+    void aPageOffTheFreeListsForHintingIsNotInUse() {
+        int zone = 1;
+        int pfn = h.listNext(h.freeList(zone, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal()));
+        h.spinLock(zone);
+        try {
+            h.isolateFreePage(pfn, Mm.MAX_PAGE_ORDER);
+        } finally {
+            h.spinUnlock(zone);
+        }
+
+        h.hostDiscardReportedFrame(pfn + 5, host);
+
+        assertThat(g.dmesg.lines()).noneMatch(l -> l.contains("data loss"));
+        assertThat(h.reportedFramesHeld()).isEqualTo(1);
+    }
+
+    @Test
+    void aBalloonTakingAReportedFrameTakesItFromTheReportingHost() {
+        int pfn = h.listNext(h.freeList(1, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal()));
+        h.hostDiscardReportedFrame(pfn, host);
+        int got = g.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.MAX_PAGE_ORDER);
+        assertThat(got).isEqualTo(pfn);
+        Hypervisor balloon = new Hypervisor() {
+            @Override
+            public String name() {
+                return "balloon host";
+            }
+
+            @Override
+            public boolean faultsInOnAccess() {
+                return false;
+            }
+
+            @Override
+            public void guestAccessedHeldFrame(int p, String access) {
+            }
+        };
+
+        g.hostFrames.discard(pfn, balloon);
+
+        assertThat(g.hostFrames.holder(pfn)).isSameAs(balloon);
+        assertThat(h.reportedFramesHeld()).isZero();
+    }
+}

@@ -1,0 +1,98 @@
+package org.mmlab.lab.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.aeration.Aeration;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.lab.DebugSwitches;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModulePolicy;
+
+/**
+ * Race 12 (seed 002, [PATCH v1 5/6]'s clear_page_aerated(): "push boundary back if we removed the upper
+ * boundary"): the aerator's first batch is back at the tail of the MAX_PAGE_ORDER movable list, its
+ * boundary on the first aerated block; the second batch took the rest of the raw blocks, and while it
+ * is with the host a user allocates a 4 MiB block: the list's head, the boundary. Without
+ * aerator_del_from_boundary() (variant no-del) the boundary stays on the allocated block, and the
+ * second drain inserts behind it: DEBUG_LIST finds the list corrupt. The patch (v1) moves the boundary
+ * to the next block first.
+ */
+final class BoundaryOnAllocatedPage extends CataloguedRace {
+    static final String NO_DEL = "no-del";
+    static final String V1 = "v1";
+
+    private final HintingSetup hinting = new HintingSetup();
+    /** The user's block in the guest of the run (freed between runs), or NO_PAGE. */
+    private volatile int userBlock = Mm.NO_PAGE;
+    private MemoryManager runGuest;
+
+    BoundaryOnAllocatedPage() {
+        super(new RaceMetadata("boundary-on-allocated-page", "002",
+                "push boundary back if we removed the upper boundary",
+                RaceMetadata.variants(
+                        NO_DEL, "the aerator without aerator_del_from_boundary(): the boundary stays on a block that"
+                                + " leaves its list",
+                        V1, "the aerator as posted: the boundary moves to the next block first"),
+                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, NO_DEL),
+                List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, V1))),
+                List.of("hinting", "user"),
+                "a 256 MiB guest (one zone, 64 blocks of 4 MiB: two batches of 32) whose virtio-balloon device 0"
+                        + " registered with the aerator, autoRun off, DEBUG_LIST on; the user allocates a 4 MiB"
+                        + " block (GFP_HIGHUSER_MOVABLE, order 10) while the second batch is with the host",
+                "hinting@aerator.react#2 < user@start, user@lab.user_wrote < hinting@call.enter:a_dev_info.react#2",
+                "list_add corruption"));
+    }
+
+    @Override
+    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
+        hinting.prepareBatch(lab, setup.contract(), "aerator", "aerator", setup.variant());
+    }
+
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        Aeration a = hinting.freshGuest(lab, setup.contract(), "aerator", setup.variant());
+        lab.debug(DebugSwitches.Switch.LIST, true);
+        MemoryManager mm = lab.mm();
+        MmLab mmLab = lab.mmLab();
+        runGuest = mm;
+        Map<String, Runnable> threads = new LinkedHashMap<>();
+        threads.put("hinting", HintingSetup.pass(a));
+        threads.put("user", () -> {
+            int pfn = mm.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.MAX_PAGE_ORDER);
+            if (pfn == Mm.NO_PAGE) {
+                throw new IllegalStateException("the user's 4 MiB allocation failed");
+            }
+            userBlock = pfn;
+            mm.writePage(pfn, 0x5eed);
+            mmLab.injectionPoint(InjectionPoints.LAB_USER_WROTE, pfn);
+        });
+        return threads;
+    }
+
+    /** Between runs: the user's block freed (the next prepare() boots a fresh guest anyway). */
+    @Override
+    public void reset(LabContext lab) throws Exception {
+        freeUserBlock(lab);
+    }
+
+    private void freeUserBlock(LabContext lab) throws Exception {
+        int pfn = userBlock;
+        userBlock = Mm.NO_PAGE;
+        if (pfn != Mm.NO_PAGE && lab.mm() == runGuest) {
+            runGuest.freePages(pfn, Mm.MAX_PAGE_ORDER);
+        }
+        runGuest = null;
+    }
+
+    @Override
+    public void cleanup(LabContext lab) throws Exception {
+        freeUserBlock(lab);
+        hinting.restore(lab);
+    }
+}

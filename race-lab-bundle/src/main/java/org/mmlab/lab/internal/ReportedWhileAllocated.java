@@ -1,0 +1,94 @@
+package org.mmlab.lab.internal;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.aeration.Aeration;
+import org.mmlab.mm.Gfp;
+import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.Mm;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModulePolicy;
+
+/**
+ * Race 11 (seed 002: "processing hints to the hypervisor that the pages are no longer in use"; the rule is
+ * mm/page_reporting.c's of v5.7):
+ * a pass of free page reporting has filled its scatterlist and dropped zone-&gt;lock to report, when a
+ * user allocates a pageblock and writes it. Mainline took the reported pages off the free lists
+ * (__isolate_free_page()), so the user gets another block. A design that leaves them on the lists
+ * (variant no-isolate) hands the user a block the report then gives to the host, and QEMU's
+ * virtio_balloon_handle_report() discards it under the user's data: the data-loss oracle fires.
+ */
+final class ReportedWhileAllocated extends CataloguedRace {
+    static final String NO_ISOLATE = "no-isolate";
+    static final String V57 = "v5.7";
+
+    private final HintingSetup hinting = new HintingSetup();
+    /** The user's block in the guest of the run (freed between runs), or NO_PAGE. */
+    private volatile int userBlock = Mm.NO_PAGE;
+    private MemoryManager runGuest;
+
+    ReportedWhileAllocated() {
+        super(new RaceMetadata("reported-while-allocated", "002",
+                "processing hints to the hypervisor that the pages are no longer in use",
+                RaceMetadata.variants(
+                        NO_ISOLATE, "free page reporting that reports pages it leaves on the free lists",
+                        V57, "free page reporting as merged (v5.7): __isolate_free_page() for the report's duration"),
+                new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, NO_ISOLATE),
+                List.of(Pass.survives(new Setup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE, V57))),
+                List.of("hinting", "user"),
+                "a 256 MiB guest (one zone) whose virtio-balloon device 0 registered for reporting, autoRun off;"
+                        + " the user allocates a pageblock (GFP_HIGHUSER_MOVABLE, order 9) and writes it",
+                "hinting@reporting.report < user@start, user@lab.user_wrote < hinting@call.enter:prdev.report",
+                "as a reported free page, but the guest uses it"));
+    }
+
+    @Override
+    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
+        hinting.prepareBatch(lab, setup.contract(), "reporting", "reporting", setup.variant());
+    }
+
+    @Override
+    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
+        Aeration a = hinting.freshGuest(lab, setup.contract(), "reporting", setup.variant());
+        MemoryManager mm = lab.mm();
+        MmLab mmLab = lab.mmLab();
+        runGuest = mm;
+        Map<String, Runnable> threads = new LinkedHashMap<>();
+        threads.put("hinting", HintingSetup.pass(a));
+        threads.put("user", () -> {
+            int pfn = mm.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.PAGEBLOCK_ORDER);
+            if (pfn == Mm.NO_PAGE) {
+                throw new IllegalStateException("the user's pageblock allocation failed");
+            }
+            userBlock = pfn;
+            mm.writePage(pfn, 0x5eed);
+            mmLab.injectionPoint(InjectionPoints.LAB_USER_WROTE, pfn);
+        });
+        return threads;
+    }
+
+    /** Between runs: the user's block freed (the next prepare() boots a fresh guest anyway). */
+    @Override
+    public void reset(LabContext lab) throws Exception {
+        freeUserBlock(lab);
+    }
+
+    private void freeUserBlock(LabContext lab) throws Exception {
+        int pfn = userBlock;
+        userBlock = Mm.NO_PAGE;
+        if (pfn != Mm.NO_PAGE && lab.mm() == runGuest) {
+            runGuest.freePages(pfn, Mm.PAGEBLOCK_ORDER);
+        }
+        runGuest = null;
+    }
+
+    @Override
+    public void cleanup(LabContext lab) throws Exception {
+        freeUserBlock(lab);
+        hinting.restore(lab);
+    }
+}
