@@ -5,5 +5,5 @@ package org.mmlab.lab.internal;
  * before anything runs.
  */
 public record StormArgs(String cycles, String seed, String drivers, String ops, String contract, String policy,
-        String leakPath, String checkEvery, String replay, String shrink, String attempts) {
+        String leakPath, String checkEvery, String replay, String shrink, String repeat) {
 }

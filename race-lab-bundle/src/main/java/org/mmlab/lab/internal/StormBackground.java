@@ -94,7 +94,8 @@ final class StormBackground implements AutoCloseable {
                         t.moveTarget(device, rnd.nextLong(MAX_TARGET_PAGES + 1));
                         targetMoves.incrementAndGet();
                     }
-                } catch (RuntimeException e) { // the device or its bundle went meanwhile
+                } catch (RuntimeException | LinkageError e) {
+                    // the device or its bundle went meanwhile: an uninstalled bundle's classes no longer load
                     refusedMoves.incrementAndGet();
                 }
             }

@@ -4,7 +4,9 @@ import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.MigrationContract;
@@ -44,7 +46,7 @@ final class StormRuns {
         MigrationContract contract = MigrationContract.parse(or(a.contract(), "2025"));
         ModulePolicy policy = ModulePolicy.parse(or(a.policy(), "none"));
         int checkEvery = CommandArgs.intNumber("--check-every", or(a.checkEvery(), "100"), 1, MAX_CYCLES);
-        int attempts = CommandArgs.intNumber("--attempts", or(a.attempts(), "3"), 1, 1000);
+        int repeat = CommandArgs.intNumber("--repeat", or(a.repeat(), "20"), 1, 1000);
         StormSetup setup = new StormSetup(contract, policy, or(a.leakPath(), StormSetup.V38), seed, checkEvery);
         try (StormFamilies families = new StormFamilies(lab.context)) {
             String given = !a.replay().isEmpty() ? a.replay() : a.shrink();
@@ -52,8 +54,8 @@ final class StormRuns {
                 List<List<StormOp>> cycles = StormOp.parseCycles(given, families.registered());
                 families.choose(cycles.stream().flatMap(List::stream).map(StormOp::family).distinct().toList(), lab);
                 checkRefresh(cycles, families);
-                return a.replay().isEmpty() ? shrink(cycles, families, setup, attempts)
-                        : replay(cycles, families, setup, attempts, true) == null;
+                return a.replay().isEmpty() ? shrink(cycles, families, setup, repeat)
+                        : replay(cycles, families, setup, repeat, true) == null;
             }
             int n = CommandArgs.intNumber("--cycles", or(a.cycles(), "100"), 1, MAX_CYCLES);
             List<String> names = list(a.drivers());
@@ -98,41 +100,66 @@ final class StormRuns {
         int from = r.cycles() - r.failing().size() + 1;
         out.printf("storm FAILED at cycle %d of %d (seed %d, %s): %s%n", r.cycles(), total, setup.seed(), setup,
                 r.last().verdict());
-        r.last().reports().forEach(line -> out.println("  " + line));
+        r.last().problems().forEach(line -> out.println("  mm:check: " + line));
+        reports(r.last().reports()).forEach(line -> out.println("  " + line));
         String ops = StormOp.cycles(r.failing());
         out.printf("  operations since the last good check (cycles %d to %d): %s%n", from, r.cycles(), ops);
         out.printf("  replay: lab:storm --replay '%s' %s%n", ops, setup.options());
         out.printf("  shrink: lab:storm --shrink '%s' %s%n", ops, setup.options());
     }
 
-    /** Runs the cycles on a fresh guest up to attempts times; the first failing result, or null if none failed. */
-    private StormResult replay(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, int attempts,
-            boolean verbose) throws Exception {
-        for (int k = 1; k <= attempts; k++) {
-            StormResult r = storm(cycles, families, setup, !verbose);
-            if (!r.clean()) {
-                if (verbose) {
-                    printFailure(r, setup, cycles.size());
-                    out.println(r.summary());
-                }
-                out.printf("replay of %d cycles: failed in attempt %d of %d%n", cycles.size(), k, attempts);
-                return r;
-            }
-        }
-        out.printf("replay of %d cycles: clean in %d attempts%n", cycles.size(), attempts);
-        return null;
+    /**
+     * Each distinct report once, with how many times it came ("(x12)") and, when it is a catalogued race's
+     * report, which race: the storm found it on its own.
+     */
+    static List<String> reports(List<String> reports) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        reports.forEach(r -> counts.merge(r, 1, Integer::sum));
+        List<String> out = new ArrayList<>();
+        Catalogue catalogue = Catalogue.all();
+        counts.forEach((line, n) -> {
+            String race = catalogue.races().stream().filter(x -> !x.exploration() && line.contains(x.report()))
+                    .map(x -> " [race " + catalogue.number(x) + ", " + x.name() + "]").findFirst().orElse("");
+            out.add(line + (n > 1 ? " (x" + n + ")" : "") + race);
+        });
+        return out;
     }
 
     /**
-     * The fewest cycles (an operation each, or two at once) that still fail in one of the attempts:
+     * The cycles on a fresh guest, repeated up to repeat times in a row with a check after each time (a
+     * storm's failure depends on its threads' timing as much as on its operations): the failing result, or
+     * null when every repetition was clean.
+     */
+    private StormResult replay(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, int repeat,
+            boolean verbose) throws Exception {
+        List<List<StormOp>> repeated = new ArrayList<>();
+        for (int k = 0; k < repeat; k++) {
+            repeated.addAll(cycles);
+        }
+        StormResult r = storm(repeated, families, setup.checkingEvery(cycles.size()), !verbose);
+        if (r.clean()) {
+            out.printf("replay of %d cycles: clean in %d repetitions%n", cycles.size(), repeat);
+            return null;
+        }
+        if (verbose) {
+            printFailure(r, setup.checkingEvery(cycles.size()), repeated.size());
+            out.println(r.summary());
+        }
+        out.printf("replay of %d cycles: failed in repetition %d of %d%n", cycles.size(),
+                (r.cycles() + cycles.size() - 1) / cycles.size(), repeat);
+        return r;
+    }
+
+    /**
+     * The fewest cycles (an operation each, or two at once) that still fail within the repetitions:
      * chunks of cycles left out while the rest fails, halving the chunk when none can go (delta debugging).
      */
-    private boolean shrink(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, int attempts)
+    private boolean shrink(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, int repeat)
             throws Exception {
         int replays = 1;
-        if (replay(cycles, families, setup, attempts, true) == null) {
-            throw new IllegalArgumentException("the operations did not fail in " + attempts + " attempts: nothing to"
-                    + " shrink (give more --attempts, or the operations a failing storm printed)");
+        if (replay(cycles, families, setup, repeat, true) == null) {
+            throw new IllegalArgumentException("the operations did not fail in " + repeat + " repetitions: nothing"
+                    + " to shrink (give a larger --repeat, or the operations a failing storm printed)");
         }
         List<List<StormOp>> best = new ArrayList<>(cycles);
         int chunk = Math.max(1, best.size() / 2);
@@ -142,7 +169,7 @@ final class StormRuns {
                 List<List<StormOp>> candidate = new ArrayList<>(best.subList(0, start));
                 candidate.addAll(best.subList(Math.min(best.size(), start + chunk), best.size()));
                 replays++;
-                if (!candidate.isEmpty() && replay(candidate, families, setup, attempts, false) != null) {
+                if (!candidate.isEmpty() && replay(candidate, families, setup, repeat, false) != null) {
                     best = candidate;
                     cut = true;
                 } else {

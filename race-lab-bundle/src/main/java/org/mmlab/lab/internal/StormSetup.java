@@ -22,6 +22,11 @@ record StormSetup(MigrationContract contract, ModulePolicy policy, String leakPa
         }
     }
 
+    /** The same setup, checked every k cycles. */
+    StormSetup checkingEvery(int k) {
+        return new StormSetup(contract, policy, leakPath, seed, k);
+    }
+
     /** As lab:storm takes it. */
     String options() {
         return "--seed " + seed + " --contract " + contract.value() + " --policy " + policy.value()

@@ -45,10 +45,10 @@ public class StormCommand {
             @Parameter(names = {"--replay"}, absentValue = "") String replay,
             @Descriptor("shrink these failing cycles to the fewest that still fail")
             @Parameter(names = {"--shrink"}, absentValue = "") String shrink,
-            @Descriptor("a replay's tries before it says clean (default 3)") @Parameter(names = {"--attempts"},
-                    absentValue = "") String attempts) throws Exception {
+            @Descriptor("a replay runs its cycles up to this many times in a row, a check after each (default 20)")
+            @Parameter(names = {"--repeat"}, absentValue = "") String repeat) throws Exception {
         if (!lab.storm(new StormArgs(cycles, seed, drivers, ops, contract, policy, leakPath, checkEvery, replay, shrink,
-                attempts), System.out)) {
+                repeat), System.out)) {
             throw new IllegalStateException("the storm did not end clean (see above)");
         }
     }
