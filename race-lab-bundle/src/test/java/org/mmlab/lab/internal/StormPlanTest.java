@@ -69,4 +69,14 @@ class StormPlanTest {
                 + " listed + 0 isolated) that no driver will give back: its driver virtio-bundle [82] stopped without"
                 + " removing it (orphaned)"))).isEqualTo(15581);
     }
+
+    @Test
+    void aReportIsShownOnceWithItsCountAndTheCataloguedRaceItIs() {
+        assertThat(StormRuns.reports(List.of("BUG: KASAN: use-after-unload in b_dev_info->migratepage at return",
+                "BUG: Bad page state in process virtio_balloon   pfn:e53ab",
+                "BUG: KASAN: use-after-unload in b_dev_info->migratepage at return"))).containsExactly(
+                        "BUG: KASAN: use-after-unload in b_dev_info->migratepage at return (x2) [race 1,"
+                                + " unload-during-migration]",
+                        "BUG: Bad page state in process virtio_balloon   pfn:e53ab");
+    }
 }
