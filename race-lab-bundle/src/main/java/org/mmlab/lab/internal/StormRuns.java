@@ -19,7 +19,8 @@ import org.mmlab.mm.lab.ModulePolicy;
  * that still fail. Every argument is checked, and refused in one line, before anything runs.
  */
 final class StormRuns {
-    static final int MAX_CYCLES = 10_000_000;
+    /** The plan holds every cycle: a million is about 50 MB. */
+    static final int MAX_CYCLES = 1_000_000;
     /** Operations when --ops is not given: refresh also refreshes the bundles that import a driver's API. */
     static final String DEFAULT_OPS = "stop,uninstall,update,config";
     /** Replays a shrink may spend. */
@@ -191,6 +192,6 @@ final class StormRuns {
     }
 
     private static List<String> list(String text) {
-        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).toList();
+        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
     }
 }
