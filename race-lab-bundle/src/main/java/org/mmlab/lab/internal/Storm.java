@@ -186,8 +186,9 @@ final class Storm implements AutoCloseable {
             lab.ensureStarted(f.bundle(), f.jar());
         }
         if (leakPath != null) {
-            leakPath.delete(); // back to v3.8
+            leakPath.delete(); // back to v3.8, which Configuration Admin delivers on its thread:
             leakPath = null;
+            lab.awaitLeakPath(StormSetup.V38); // what uses the settings (balloon:) is back when the storm ends
         }
         lab.mmLab().setModulePolicy(oldPolicy);
         lab.bootWith(oldContract);
