@@ -5,13 +5,9 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.aeration.Aeration;
-import org.mmlab.mm.Gfp;
-import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.lab.DebugSwitches;
-import org.mmlab.mm.lab.InjectionPoints;
-import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
 
 /**
@@ -28,9 +24,7 @@ final class BoundaryOnAllocatedPage extends CataloguedRace {
     static final String V1 = "v1";
 
     private final HintingSetup hinting = new HintingSetup();
-    /** The user's block in the guest of the run (freed between runs), or NO_PAGE. */
-    private volatile int userBlock = Mm.NO_PAGE;
-    private MemoryManager runGuest;
+    private final HintingUser user = new HintingUser(Mm.MAX_PAGE_ORDER, "4 MiB");
 
     BoundaryOnAllocatedPage() {
         super(new RaceMetadata("boundary-on-allocated-page", "002",
@@ -58,41 +52,21 @@ final class BoundaryOnAllocatedPage extends CataloguedRace {
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         Aeration a = hinting.freshGuest(lab, setup.contract(), "aerator", setup.variant());
         lab.debug(DebugSwitches.Switch.LIST, true);
-        MemoryManager mm = lab.mm();
-        MmLab mmLab = lab.mmLab();
-        runGuest = mm;
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("hinting", HintingSetup.pass(a));
-        threads.put("user", () -> {
-            int pfn = mm.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.MAX_PAGE_ORDER);
-            if (pfn == Mm.NO_PAGE) {
-                throw new IllegalStateException("the user's 4 MiB allocation failed");
-            }
-            userBlock = pfn;
-            mm.writePage(pfn, 0x5eed);
-            mmLab.injectionPoint(InjectionPoints.LAB_USER_WROTE, pfn);
-        });
+        threads.put("user", user.thread(lab));
         return threads;
     }
 
     /** Between runs: the user's block freed (the next prepare() boots a fresh guest anyway). */
     @Override
     public void reset(LabContext lab) throws Exception {
-        freeUserBlock(lab);
-    }
-
-    private void freeUserBlock(LabContext lab) throws Exception {
-        int pfn = userBlock;
-        userBlock = Mm.NO_PAGE;
-        if (pfn != Mm.NO_PAGE && lab.mm() == runGuest) {
-            runGuest.freePages(pfn, Mm.MAX_PAGE_ORDER);
-        }
-        runGuest = null;
+        user.free(lab);
     }
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
-        freeUserBlock(lab);
+        user.free(lab);
         hinting.restore(lab);
     }
 }

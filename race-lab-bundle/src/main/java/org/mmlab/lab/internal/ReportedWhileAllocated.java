@@ -5,12 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import org.mmlab.aeration.Aeration;
-import org.mmlab.mm.Gfp;
-import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
-import org.mmlab.mm.lab.InjectionPoints;
-import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
 
 /**
@@ -27,9 +23,7 @@ final class ReportedWhileAllocated extends CataloguedRace {
     static final String V57 = "v5.7";
 
     private final HintingSetup hinting = new HintingSetup();
-    /** The user's block in the guest of the run (freed between runs), or NO_PAGE. */
-    private volatile int userBlock = Mm.NO_PAGE;
-    private MemoryManager runGuest;
+    private final HintingUser user = new HintingUser(Mm.PAGEBLOCK_ORDER, "pageblock");
 
     ReportedWhileAllocated() {
         super(new RaceMetadata("reported-while-allocated", "002",
@@ -54,41 +48,21 @@ final class ReportedWhileAllocated extends CataloguedRace {
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         Aeration a = hinting.freshGuest(lab, setup.contract(), "reporting", setup.variant());
-        MemoryManager mm = lab.mm();
-        MmLab mmLab = lab.mmLab();
-        runGuest = mm;
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("hinting", HintingSetup.pass(a));
-        threads.put("user", () -> {
-            int pfn = mm.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.PAGEBLOCK_ORDER);
-            if (pfn == Mm.NO_PAGE) {
-                throw new IllegalStateException("the user's pageblock allocation failed");
-            }
-            userBlock = pfn;
-            mm.writePage(pfn, 0x5eed);
-            mmLab.injectionPoint(InjectionPoints.LAB_USER_WROTE, pfn);
-        });
+        threads.put("user", user.thread(lab));
         return threads;
     }
 
     /** Between runs: the user's block freed (the next prepare() boots a fresh guest anyway). */
     @Override
     public void reset(LabContext lab) throws Exception {
-        freeUserBlock(lab);
-    }
-
-    private void freeUserBlock(LabContext lab) throws Exception {
-        int pfn = userBlock;
-        userBlock = Mm.NO_PAGE;
-        if (pfn != Mm.NO_PAGE && lab.mm() == runGuest) {
-            runGuest.freePages(pfn, Mm.PAGEBLOCK_ORDER);
-        }
-        runGuest = null;
+        user.free(lab);
     }
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
-        freeUserBlock(lab);
+        user.free(lab);
         hinting.restore(lab);
     }
 }
