@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 
 /**
  * Runs simulated threads one at a time; a thread gives up the baton only at injection points
@@ -226,15 +227,36 @@ public final class ControlledScheduler {
      * window. Any other thread just waits.
      */
     public static <T> T awaitOutside(Callable<T> wait) throws Exception {
-        ControlledScheduler s = RUNNING_ON.get();
-        SimThread me = s == null ? null : s.current.get();
-        if (me == null) {
-            return wait.call();
-        }
-        me.outside = true;
+        SimThread me = outsideBegins();
         try {
             return wait.call();
         } finally {
+            outsideEnds(me);
+        }
+    }
+
+    /** {@link #awaitOutside(Callable)} for a wait that throws nothing checked (a host's acknowledgement). */
+    public static <T> T awaitOutsideUnchecked(Supplier<T> wait) {
+        SimThread me = outsideBegins();
+        try {
+            return wait.get();
+        } finally {
+            outsideEnds(me);
+        }
+    }
+
+    /** The calling simulated thread, marked as waiting outside the run; null for any other thread. */
+    private static SimThread outsideBegins() {
+        ControlledScheduler s = RUNNING_ON.get();
+        SimThread me = s == null ? null : s.current.get();
+        if (me != null) {
+            me.outside = true;
+        }
+        return me;
+    }
+
+    private static void outsideEnds(SimThread me) {
+        if (me != null) {
             me.outside = false;
         }
     }
