@@ -285,7 +285,7 @@ public final class ControlledScheduler {
     private boolean moving(SimThread parked) {
         for (SimThread t : threads) {
             if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && Blocker.of(t, threads, parked) == Blocker.Kind.MOVING) {
+                    && Blocker.of(t, threads, parked, lock) == Blocker.Kind.MOVING) {
                 return true;
             }
         }
@@ -359,7 +359,7 @@ public final class ControlledScheduler {
     private boolean mayComeBack(SimThread parked) {
         for (SimThread t : threads) {
             if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && Blocker.of(t, threads, parked) != Blocker.Kind.HELD) {
+                    && Blocker.of(t, threads, parked, lock) != Blocker.Kind.HELD) {
                 return true;
             }
         }
