@@ -20,7 +20,7 @@ import java.util.function.Supplier;
  * lock blocks.
  *
  * <p>A thread that waits for work outside the run ({@link #awaitOutside}: a probe on Configuration
- * Admin's thread, a driver's worker reaching a target) keeps the baton while it waits: nothing else in
+ * Admin's thread, a driver's worker reaching a target, a host's acknowledgement) keeps the baton while it waits: nothing else in
  * the run moves meanwhile, and how long the work takes decides nothing.
  *
  * <p>A thread whose body is an {@link OnBehalf} hands its work to a thread outside the run: the first
