@@ -240,10 +240,7 @@ class ControlledSchedulerTest {
         ScriptedStrategy script = new ScriptedStrategy("admin@" + probed + " < compaction@" + PUTBACK);
         ControlledScheduler sched = new ControlledScheduler(script);
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        sched.thread("compaction", () -> {
-            sched.at(PUTBACK);
-            log.add("putback");
-        });
+        compactionPutsBack(sched, log);
         sched.thread("admin", () -> {
             CompletableFuture<String> probe = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -279,10 +276,7 @@ class ControlledSchedulerTest {
         ScriptedStrategy script = new ScriptedStrategy("admin@" + InjectionPoints.START + " < compaction@" + PUTBACK);
         ControlledScheduler sched = new ControlledScheduler(script);
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        sched.thread("compaction", () -> {
-            sched.at(PUTBACK);
-            log.add("putback");
-        });
+        compactionPutsBack(sched, log);
         sched.thread("admin", () -> {
             CountDownLatch acked = new CountDownLatch(1);
             CompletableFuture.runAsync(acked::countDown, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
@@ -300,6 +294,14 @@ class ControlledSchedulerTest {
 
         assertThat(r.failed()).as(r.toString()).isFalse();
         assertThat(log).containsExactly("acked", "putback");
+    }
+
+    /** A thread "compaction" that logs "putback" once past PUTBACK. */
+    private static void compactionPutsBack(ControlledScheduler sched, List<String> log) {
+        sched.thread("compaction", () -> {
+            sched.at(PUTBACK);
+            log.add("putback");
+        });
     }
 
     @RepeatedTest(20)
