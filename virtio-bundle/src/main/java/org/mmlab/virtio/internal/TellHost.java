@@ -57,7 +57,8 @@ final class TellHost {
         long deadline = System.currentTimeMillis() + ackTimeoutMs;
         waitingForAckSince = System.currentTimeMillis();
         try {
-            return awaitAck(vq, id, buf.length, deadline);
+            // the host answers on its own thread: a race's schedule keeps this one running meanwhile
+            return vb.lab().awaitOutside(() -> awaitAck(vq, id, buf.length, deadline));
         } finally {
             waitingForAckSince = 0;
         }
