@@ -100,14 +100,12 @@ class MainlinePctTest {
 
     /**
      * What a replay should be: each of the first three findings, replayed 50 times, has its outcome every
-     * time. Not yet: the schedule replays exactly (under load, 150 replays made the same decisions and none
-     * left its trace, since the host's acknowledgement is an outside wait and a thread blocked on the
-     * scheduler's monitor is no longer taken for a held one), but in about 1 replay of 25 the reports name
-     * other pfns: where the balloon's pages lie is not yet the schedule's (docs/race-lab.md, "Controlled
-     * schedules").
+     * time. Not yet: under load about 1 replay in 20 to 100 leaves its trace, because the watchdog hands the
+     * baton on when a thread has waited 200 us for its host's acknowledgement under &vb->balloon_lock, and
+     * whether it does depends on the host's speed (docs/race-lab.md, "Controlled schedules").
      */
     @Test
-    @Disabled("replays make the same decisions, but the pfns their reports name still vary: see the comment")
+    @Disabled("replays are exact across lock blocks, not yet across the host's acknowledgement: see the comment")
     void eachFindingOfRace1sDesignReplaysWithItsOutcomeEveryTime() throws Exception {
         String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + RACE_1S_DESIGN);
 

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.function.Supplier;
 
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -62,12 +61,6 @@ final class ModuleTable {
         if (p != null) {
             p.at(point, pfn);
         }
-    }
-
-    /** A wait outside the schedule that ends by itself: the lab's, if it has points, keeps the thread running. */
-    <T> T awaitOutside(Supplier<T> wait) {
-        InjectionPoints p = points;
-        return p == null ? wait.get() : p.awaitOutside(wait);
     }
 
     /** "lock:CLASS" before a blocking acquire of an annotated lock, if the lab asked for lock points. */

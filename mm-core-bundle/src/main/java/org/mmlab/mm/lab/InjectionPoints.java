@@ -1,7 +1,6 @@
 package org.mmlab.mm.lab;
 
 import java.util.Set;
-import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -189,15 +188,4 @@ public interface InjectionPoints {
 
     /** The calling thread reached the named point, about pfn (or -1). */
     void at(String point, int pfn);
-
-    /**
-     * The calling thread waits for something outside the schedule that no simulated thread causes: its
-     * host's acknowledgement. A controlled schedule keeps it running meanwhile, so no other thread of the
-     * run moves while it waits and no decision depends on how long the host took. Not for a wait on
-     * another thread of the run (remove_common()'s msleep() while compaction holds pages): that one would
-     * wait for ever. Returns what wait returns.
-     */
-    default <T> T awaitOutside(Supplier<T> wait) {
-        return wait.get();
-    }
 }

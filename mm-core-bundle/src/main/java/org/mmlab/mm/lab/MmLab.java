@@ -1,7 +1,6 @@
 package org.mmlab.mm.lab;
 
 import java.util.List;
-import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -22,13 +21,6 @@ public interface MmLab {
 
     /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
     void injectionPoint(String point, int pfn);
-
-    /**
-     * A wait for something outside the lab's schedules that no simulated thread causes (a host's
-     * acknowledgement): under a controlled schedule the waiting thread keeps running, so no other simulated
-     * thread moves meanwhile ({@link InjectionPoints#awaitOutside}). Returns what wait returns.
-     */
-    <T> T awaitOutside(Supplier<T> wait);
 
     /**
      * A call from kernel code into the code of {@code callee} (its class's bundle is the module): with

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
-import java.util.function.Supplier;
 
 import org.mmlab.lab.CheckerReports;
 import org.mmlab.lab.RaceOutcome;
@@ -39,17 +38,7 @@ final class RaceLab {
         ControlledScheduler sched = new ControlledScheduler(chooser);
         threads.forEach(sched::thread);
         long mark = lab.mmLab().dmesgSeq();
-        InjectionPoints points = new InjectionPoints() {
-            @Override
-            public void at(String point, int pfn) {
-                sched.at(point);
-            }
-
-            @Override
-            public <T> T awaitOutside(Supplier<T> wait) {
-                return ControlledScheduler.awaitOutsideUnchecked(wait);
-            }
-        };
+        InjectionPoints points = (point, pfn) -> sched.at(point);
         Hashtable<String, Object> props = new Hashtable<>();
         if (race.lockPoints()) {
             props.put(InjectionPoints.LOCK_POINTS, Boolean.TRUE);

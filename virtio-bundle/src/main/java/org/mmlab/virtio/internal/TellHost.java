@@ -57,8 +57,7 @@ final class TellHost {
         long deadline = System.currentTimeMillis() + ackTimeoutMs;
         waitingForAckSince = System.currentTimeMillis();
         try {
-            // the host answers on its own thread: a race's schedule keeps this one running meanwhile
-            return vb.lab().awaitOutside(() -> awaitAck(vq, id, buf.length, deadline));
+            return awaitAck(vq, id, buf.length, deadline);
         } finally {
             waitingForAckSince = 0;
         }

@@ -679,9 +679,4 @@ public final class VirtioBalloon {
             Thread.currentThread().interrupt();
         }
     }
-
-    /** The lab, for a wait outside its schedules (TellHost's wait for the host). */
-    MmLab lab() {
-        return lab;
-    }
 }

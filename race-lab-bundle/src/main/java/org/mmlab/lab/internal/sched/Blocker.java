@@ -36,13 +36,13 @@ final class Blocker {
 
     /**
      * What t (BLOCKED) is doing; parked is the thread deciding (stopped at a point, so it holds its locks), or
-     * null; schedulerLock is the scheduler's own monitor.
+     * null.
      */
-    static Kind of(SimThread t, List<SimThread> threads, SimThread parked, Object schedulerLock) {
-        return of(t, threads, parked, System.identityHashCode(schedulerLock), CHAIN);
+    static Kind of(SimThread t, List<SimThread> threads, SimThread parked) {
+        return of(t, threads, parked, CHAIN);
     }
 
-    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int schedulerLock, int depth) {
+    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int depth) {
         Thread th = t.thread;
         ThreadInfo ti = th == null ? null : MX.getThreadInfo(th.getId());
         if (ti == null) {
@@ -53,10 +53,6 @@ final class Blocker {
             return Kind.MOVING;
         }
         LockInfo lock = ti.getLockInfo();
-        if (lock != null && lock.getIdentityHashCode() == schedulerLock) {
-            // at its point already, waiting to say so while another thread decides: no kernel lock holds it
-            return Kind.MOVING;
-        }
         boolean exclusive = s == Thread.State.BLOCKED // a monitor
                 || lock != null && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantLock$");
         if (!exclusive) {
@@ -73,7 +69,7 @@ final class Blocker {
                     return Kind.HELD;
                 }
                 if (o.status == SimThread.Status.BLOCKED && depth > 0) {
-                    return of(o, threads, parked, schedulerLock, depth - 1);
+                    return of(o, threads, parked, depth - 1);
                 }
                 return Kind.OTHER;
             }

@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
-import java.util.function.Supplier;
 
 /**
  * Runs simulated threads one at a time; a thread gives up the baton only at injection points
@@ -20,7 +19,7 @@ import java.util.function.Supplier;
  * lock blocks.
  *
  * <p>A thread that waits for work outside the run ({@link #awaitOutside}: a probe on Configuration
- * Admin's thread, a driver's worker reaching a target, a host's acknowledgement) keeps the baton while it waits: nothing else in
+ * Admin's thread, a driver's worker reaching a target) keeps the baton while it waits: nothing else in
  * the run moves meanwhile, and how long the work takes decides nothing.
  *
  * <p>A thread whose body is an {@link OnBehalf} hands its work to a thread outside the run: the first
@@ -227,36 +226,15 @@ public final class ControlledScheduler {
      * window. Any other thread just waits.
      */
     public static <T> T awaitOutside(Callable<T> wait) throws Exception {
-        SimThread me = outsideBegins();
+        ControlledScheduler s = RUNNING_ON.get();
+        SimThread me = s == null ? null : s.current.get();
+        if (me == null) {
+            return wait.call();
+        }
+        me.outside = true;
         try {
             return wait.call();
         } finally {
-            outsideEnds(me);
-        }
-    }
-
-    /** {@link #awaitOutside(Callable)} for a wait that throws nothing checked (a host's acknowledgement). */
-    public static <T> T awaitOutsideUnchecked(Supplier<T> wait) {
-        SimThread me = outsideBegins();
-        try {
-            return wait.get();
-        } finally {
-            outsideEnds(me);
-        }
-    }
-
-    /** The calling simulated thread, marked as waiting outside the run; null for any other thread. */
-    private static SimThread outsideBegins() {
-        ControlledScheduler s = RUNNING_ON.get();
-        SimThread me = s == null ? null : s.current.get();
-        if (me != null) {
-            me.outside = true;
-        }
-        return me;
-    }
-
-    private static void outsideEnds(SimThread me) {
-        if (me != null) {
             me.outside = false;
         }
     }
@@ -285,7 +263,7 @@ public final class ControlledScheduler {
     private boolean moving(SimThread parked) {
         for (SimThread t : threads) {
             if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && Blocker.of(t, threads, parked, lock) == Blocker.Kind.MOVING) {
+                    && Blocker.of(t, threads, parked) == Blocker.Kind.MOVING) {
                 return true;
             }
         }
@@ -359,7 +337,7 @@ public final class ControlledScheduler {
     private boolean mayComeBack(SimThread parked) {
         for (SimThread t : threads) {
             if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && Blocker.of(t, threads, parked, lock) != Blocker.Kind.HELD) {
+                    && Blocker.of(t, threads, parked) != Blocker.Kind.HELD) {
                 return true;
             }
         }

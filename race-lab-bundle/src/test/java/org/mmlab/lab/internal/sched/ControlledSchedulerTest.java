@@ -7,8 +7,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.RepeatedTest;
@@ -240,7 +238,10 @@ class ControlledSchedulerTest {
         ScriptedStrategy script = new ScriptedStrategy("admin@" + probed + " < compaction@" + PUTBACK);
         ControlledScheduler sched = new ControlledScheduler(script);
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        compactionPutsBack(sched, log);
+        sched.thread("compaction", () -> {
+            sched.at(PUTBACK);
+            log.add("putback");
+        });
         sched.thread("admin", () -> {
             CompletableFuture<String> probe = CompletableFuture.supplyAsync(() -> {
                 try {
@@ -263,45 +264,6 @@ class ControlledSchedulerTest {
         assertThat(r.windowClosed()).isNull();
         assertThat(script.unmet()).isEmpty();
         assertThat(log).containsExactly("probed", "putback");
-    }
-
-    /**
-     * virtio's tell_host() waits for the host's acknowledgement (on the host's thread) through
-     * InjectionPoints.awaitOutside: the waiting thread keeps the baton, so no other thread runs before it
-     * reaches its next point, however long the host takes. Before, the watchdog handed the baton on after
-     * 200 us, and whether compaction ran inside the wait depended on the host's speed.
-     */
-    @RepeatedTest(5)
-    void aThreadWaitingForItsHostsAcknowledgementKeepsTheBaton() throws Exception {
-        ScriptedStrategy script = new ScriptedStrategy("admin@" + InjectionPoints.START + " < compaction@" + PUTBACK);
-        ControlledScheduler sched = new ControlledScheduler(script);
-        List<String> log = Collections.synchronizedList(new ArrayList<>());
-        compactionPutsBack(sched, log);
-        sched.thread("admin", () -> {
-            CountDownLatch acked = new CountDownLatch(1);
-            CompletableFuture.runAsync(acked::countDown, CompletableFuture.delayedExecutor(20, TimeUnit.MILLISECONDS));
-            log.add(ControlledScheduler.awaitOutsideUnchecked(() -> {
-                try {
-                    acked.await();
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                return "acked";
-            }));
-        });
-
-        ControlledScheduler.Result r = sched.run(10_000);
-
-        assertThat(r.failed()).as(r.toString()).isFalse();
-        assertThat(log).containsExactly("acked", "putback");
-    }
-
-    /** A thread "compaction" that logs "putback" once past PUTBACK. */
-    private static void compactionPutsBack(ControlledScheduler sched, List<String> log) {
-        sched.thread("compaction", () -> {
-            sched.at(PUTBACK);
-            log.add("putback");
-        });
     }
 
     @RepeatedTest(20)
