@@ -1,12 +1,12 @@
 package org.mmlab.hyperv.internal;
 
 import java.io.IOException;
-import java.util.Hashtable;
+import java.util.Map;
 
+import org.mmlab.balloon.devices.DeviceZero;
 import org.mmlab.hyperv.HvBalloons;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
-import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -25,11 +25,6 @@ public class DefaultDevice {
     @Activate
     public DefaultDevice(BundleContext context, @Reference ConfigurationAdmin cm) throws IOException,
             InvalidSyntaxException {
-        if (!"false".equals(context.getProperty(PROPERTY))) {
-            Configuration[] existing = cm.listConfigurations("(service.factoryPid=" + HvBalloons.FACTORY_PID + ")");
-            if (existing == null || existing.length == 0) {
-                cm.getFactoryConfiguration(HvBalloons.FACTORY_PID, "0", "?").update(new Hashtable<>());
-            }
-        }
+        DeviceZero.create(context, PROPERTY, cm, HvBalloons.FACTORY_PID, Map.of());
     }
 }

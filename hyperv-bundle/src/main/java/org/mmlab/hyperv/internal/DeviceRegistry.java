@@ -1,12 +1,9 @@
 package org.mmlab.hyperv.internal;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
+import org.mmlab.balloon.devices.DeviceNames;
 import org.mmlab.hyperv.HvBalloonState;
 import org.mmlab.hyperv.HvBalloons;
 import org.osgi.service.component.annotations.Component;
@@ -18,31 +15,26 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = {HvBalloons.class, DeviceRegistry.class})
 public class DeviceRegistry implements HvBalloons {
-    private final Map<String, HvDevice> devices = new ConcurrentHashMap<>();
+    private final DeviceNames<HvDevice> devices = new DeviceNames<>("Hyper-V balloon", HvDevice::deviceName,
+            HvDevice::live);
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, HvDevice d) {
-        if (devices.putIfAbsent(name, d) != null) {
-            throw new IllegalStateException("Hyper-V balloon '" + name + "' exists already: give this configuration"
-                    + " another name");
-        }
+        devices.claim(name, d);
     }
 
     void release(String name, HvDevice d) {
-        devices.remove(name, d);
+        devices.release(name, d);
     }
 
     /** The device, or empty (also while it is being probed or removed). */
     public Optional<HvDevice> get(String name) {
-        return Optional.ofNullable(devices.get(name)).filter(HvDevice::live);
+        return devices.get(name);
     }
 
     /** Every running device, by name. */
     public List<HvDevice> all() {
-        List<HvDevice> l = new ArrayList<>(devices.values());
-        l.removeIf(d -> !d.live());
-        l.sort(Comparator.comparing(HvDevice::deviceName));
-        return l;
+        return devices.all();
     }
 
     @Override
@@ -70,7 +62,6 @@ public class DeviceRegistry implements HvBalloons {
 
     /** The running device; a clear error naming the devices otherwise. */
     public HvDevice require(String name) {
-        return get(name).orElseThrow(() -> new IllegalArgumentException("no Hyper-V balloon '" + name + "'; devices: "
-                + (all().isEmpty() ? "none" : String.join(", ", all().stream().map(HvDevice::deviceName).toList()))));
+        return devices.require(name);
     }
 }

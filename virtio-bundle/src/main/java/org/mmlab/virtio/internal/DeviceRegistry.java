@@ -2,16 +2,13 @@ package org.mmlab.virtio.internal;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
+import org.mmlab.balloon.devices.DeviceNames;
 import org.mmlab.mm.AddressSpace;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
@@ -32,7 +29,8 @@ import org.osgi.util.promise.Promise;
  */
 @Component(service = {VirtioBalloons.class, DeviceRegistry.class})
 public class DeviceRegistry implements VirtioBalloons {
-    private final Map<String, VirtioBalloonDevice> devices = new ConcurrentHashMap<>();
+    private final DeviceNames<VirtioBalloonDevice> devices = new DeviceNames<>("virtio-balloon device",
+            VirtioBalloonDevice::deviceName, VirtioBalloonDevice::live);
     private final VbPtr vbPtr;
     private final DeviceEvents events = new DeviceEvents();
     private final TargetWatch targets = new TargetWatch();
@@ -65,7 +63,7 @@ public class DeviceRegistry implements VirtioBalloons {
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, VirtioBalloonDevice d) {
-        VirtioBalloonDevice other = devices.putIfAbsent(name, d);
+        VirtioBalloonDevice other = devices.claimOrHolder(name, d);
         if (other != null) {
             throw new IllegalStateException("virtio-balloon device '" + name + "' exists already (configuration "
                     + other.pid() + "): give this configuration another name");
@@ -73,7 +71,7 @@ public class DeviceRegistry implements VirtioBalloons {
     }
 
     void release(String name, VirtioBalloonDevice d) {
-        if (devices.remove(name, d)) {
+        if (devices.release(name, d)) {
             events.removed(name);
         }
     }
@@ -97,46 +95,39 @@ public class DeviceRegistry implements VirtioBalloons {
 
     /** The device, or empty (also while it is being probed or removed). */
     public Optional<VirtioBalloonDevice> get(String name) {
-        return Optional.ofNullable(devices.get(name)).filter(VirtioBalloonDevice::live);
+        return devices.get(name);
     }
 
     /** Every device that is probed and not being removed, by name. */
     public List<VirtioBalloonDevice> all() {
-        List<VirtioBalloonDevice> l = new ArrayList<>(devices.values());
-        l.removeIf(d -> !d.live());
-        l.sort(Comparator.comparing(VirtioBalloonDevice::deviceName));
-        return l;
+        return devices.all();
     }
 
     /** Every probed device, also those being removed (until virtballoon_remove() returned). */
     @Override
     public List<VirtioBalloonState> devices() {
-        List<VirtioBalloonDevice> l = new ArrayList<>(devices.values());
-        l.removeIf(d -> !d.probed());
-        l.sort(Comparator.comparing(VirtioBalloonDevice::deviceName));
-        return l.stream().map(VirtioBalloonDevice::state).toList();
+        return devices.all(VirtioBalloonDevice::probed).stream().map(VirtioBalloonDevice::state).toList();
     }
 
     @Override
     public Optional<VirtioBalloonState> device(String name) {
-        return Optional.ofNullable(devices.get(name)).filter(VirtioBalloonDevice::probed)
+        return devices.any(name).filter(VirtioBalloonDevice::probed)
                 .map(VirtioBalloonDevice::state);
     }
 
     @Override
     public Promise<VirtioBalloonState> probed(String name) {
-        return events.probed(name, () -> devices.get(name));
+        return events.probed(name, () -> devices.any(name).orElse(null));
     }
 
     @Override
     public Promise<String> removed(String name) {
-        return events.removed(name, () -> devices.containsKey(name));
+        return events.removed(name, () -> devices.has(name));
     }
 
     @Override
     public Promise<VirtioBalloonState> setTarget(String name, long pages) {
-        VirtioBalloonDevice d = get(name).orElseThrow(() -> new IllegalArgumentException(
-                "no virtio-balloon device '" + name + "'; devices: " + names()));
+        VirtioBalloonDevice d = devices.require(name);
         if (d.vdev().broken()) {
             throw new IllegalStateException("device " + name + " is broken (see mm:dmesg): it takes no request until"
                     + " it is reset (change or re-create its configuration, or restart virtio-bundle)");
@@ -146,8 +137,7 @@ public class DeviceRegistry implements VirtioBalloons {
 
     /** The names of the devices that run, e.g. "0, 1", or "none". */
     public String names() {
-        List<String> names = all().stream().map(VirtioBalloonDevice::deviceName).toList();
-        return names.isEmpty() ? "none" : String.join(", ", names);
+        return devices.names();
     }
 
     @Override

@@ -1,12 +1,9 @@
 package org.mmlab.vmware.internal;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
+import org.mmlab.balloon.devices.DeviceNames;
 import org.mmlab.vmware.VmwBalloonState;
 import org.mmlab.vmware.VmwBalloons;
 import org.osgi.service.component.annotations.Component;
@@ -18,45 +15,37 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = {VmwBalloons.class, DeviceRegistry.class})
 public class DeviceRegistry implements VmwBalloons {
-    private final Map<String, VmwDevice> devices = new ConcurrentHashMap<>();
+    private final DeviceNames<VmwDevice> devices = new DeviceNames<>("VMware balloon", VmwDevice::deviceName,
+            VmwDevice::live);
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, VmwDevice d) {
-        if (devices.putIfAbsent(name, d) != null) {
-            throw new IllegalStateException("VMware balloon '" + name + "' exists already: give this configuration"
-                    + " another name");
-        }
+        devices.claim(name, d);
     }
 
     void release(String name, VmwDevice d) {
-        devices.remove(name, d);
+        devices.release(name, d);
     }
 
     /** The device, or empty (also while it is being initialised or removed). */
     public Optional<VmwDevice> get(String name) {
-        return Optional.ofNullable(devices.get(name)).filter(VmwDevice::live);
+        return devices.get(name);
     }
 
     /** Every device that is initialised and not being removed, by name. */
     public List<VmwDevice> all() {
-        List<VmwDevice> l = new ArrayList<>(devices.values());
-        l.removeIf(d -> !d.live());
-        l.sort(Comparator.comparing(VmwDevice::deviceName));
-        return l;
+        return devices.all();
     }
 
     /** Every initialised device, also those being removed (until vmballoon_exit() returned). */
     @Override
     public List<VmwBalloonState> devices() {
-        List<VmwDevice> l = new ArrayList<>(devices.values());
-        l.removeIf(d -> !d.initialised());
-        l.sort(Comparator.comparing(VmwDevice::deviceName));
-        return l.stream().map(VmwDevice::state).toList();
+        return devices.all(VmwDevice::initialised).stream().map(VmwDevice::state).toList();
     }
 
     @Override
     public Optional<VmwBalloonState> device(String name) {
-        return Optional.ofNullable(devices.get(name)).filter(VmwDevice::initialised).map(VmwDevice::state);
+        return devices.any(name).filter(VmwDevice::initialised).map(VmwDevice::state);
     }
 
     @Override
@@ -89,7 +78,6 @@ public class DeviceRegistry implements VmwBalloons {
 
     /** The running device; a clear error naming the devices otherwise. */
     VmwDevice require(String name) {
-        return get(name).orElseThrow(() -> new IllegalArgumentException("no VMware balloon '" + name + "'; devices: "
-                + (all().isEmpty() ? "none" : String.join(", ", all().stream().map(VmwDevice::deviceName).toList()))));
+        return devices.require(name);
     }
 }

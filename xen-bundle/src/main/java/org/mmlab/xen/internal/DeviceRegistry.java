@@ -1,12 +1,9 @@
 package org.mmlab.xen.internal;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ConcurrentHashMap;
 
+import org.mmlab.balloon.devices.DeviceNames;
 import org.mmlab.xen.XenBalloonState;
 import org.mmlab.xen.XenBalloons;
 import org.osgi.service.component.annotations.Component;
@@ -18,31 +15,26 @@ import org.osgi.service.component.annotations.Component;
  */
 @Component(service = {XenBalloons.class, DeviceRegistry.class})
 public class DeviceRegistry implements XenBalloons {
-    private final Map<String, XenDevice> devices = new ConcurrentHashMap<>();
+    private final DeviceNames<XenDevice> devices = new DeviceNames<>("XEN balloon", XenDevice::deviceName,
+            XenDevice::live);
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, XenDevice d) {
-        if (devices.putIfAbsent(name, d) != null) {
-            throw new IllegalStateException("XEN balloon '" + name + "' exists already: give this configuration"
-                    + " another name");
-        }
+        devices.claim(name, d);
     }
 
     void release(String name, XenDevice d) {
-        devices.remove(name, d);
+        devices.release(name, d);
     }
 
     /** The device, or empty (also while it is being initialised or removed). */
     public Optional<XenDevice> get(String name) {
-        return Optional.ofNullable(devices.get(name)).filter(XenDevice::live);
+        return devices.get(name);
     }
 
     /** Every running device, by name. */
     public List<XenDevice> all() {
-        List<XenDevice> l = new ArrayList<>(devices.values());
-        l.removeIf(d -> !d.live());
-        l.sort(Comparator.comparing(XenDevice::deviceName));
-        return l;
+        return devices.all();
     }
 
     @Override
@@ -83,7 +75,6 @@ public class DeviceRegistry implements XenBalloons {
 
     /** The running device; a clear error naming the devices otherwise. */
     public XenDevice require(String name) {
-        return get(name).orElseThrow(() -> new IllegalArgumentException("no XEN balloon '" + name + "'; devices: "
-                + (all().isEmpty() ? "none" : String.join(", ", all().stream().map(XenDevice::deviceName).toList()))));
+        return devices.require(name);
     }
 }
