@@ -1,10 +1,7 @@
 package org.mmlab.lab.internal;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.mmlab.aeration.Aeration;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.lab.DebugSwitches;
@@ -19,12 +16,10 @@ import org.mmlab.mm.lab.ModulePolicy;
  * second drain inserts behind it: DEBUG_LIST finds the list corrupt. The patch (v1) moves the boundary
  * to the next block first.
  */
-final class BoundaryOnAllocatedPage extends CataloguedRace {
+final class BoundaryOnAllocatedPage extends HintingAgainstUser {
     static final String NO_DEL = "no-del";
     static final String V1 = "v1";
 
-    private final HintingSetup hinting = new HintingSetup();
-    private final HintingUser user = new HintingUser(Mm.MAX_PAGE_ORDER, "4 MiB");
 
     BoundaryOnAllocatedPage() {
         super(new RaceMetadata("boundary-on-allocated-page", "002",
@@ -40,33 +35,12 @@ final class BoundaryOnAllocatedPage extends CataloguedRace {
                         + " registered with the aerator, autoRun off, DEBUG_LIST on; the user allocates a 4 MiB"
                         + " block (GFP_HIGHUSER_MOVABLE, order 10) while the second batch is with the host",
                 "hinting@aerator.react#2 < user@start, user@lab.user_wrote < hinting@call.enter:a_dev_info.react#2",
-                "list_add corruption"));
+                "list_add corruption"), "aerator", Mm.MAX_PAGE_ORDER, "4 MiB");
     }
 
+    /** DEBUG_LIST finds the boundary on a block that left its list. */
     @Override
-    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
-        hinting.prepareBatch(lab, setup.contract(), "aerator", "aerator", setup.variant());
-    }
-
-    @Override
-    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
-        Aeration a = hinting.freshGuest(lab, setup.contract(), "aerator", setup.variant());
+    void configure(LabContext lab) throws Exception {
         lab.debug(DebugSwitches.Switch.LIST, true);
-        Map<String, Runnable> threads = new LinkedHashMap<>();
-        threads.put("hinting", HintingSetup.pass(a));
-        threads.put("user", user.thread(lab));
-        return threads;
-    }
-
-    /** Between runs: the user's block freed (the next prepare() boots a fresh guest anyway). */
-    @Override
-    public void reset(LabContext lab) throws Exception {
-        user.free(lab);
-    }
-
-    @Override
-    public void cleanup(LabContext lab) throws Exception {
-        user.free(lab);
-        hinting.restore(lab);
     }
 }

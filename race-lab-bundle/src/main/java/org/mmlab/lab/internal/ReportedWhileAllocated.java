@@ -1,10 +1,7 @@
 package org.mmlab.lab.internal;
 
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
-import org.mmlab.aeration.Aeration;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -18,12 +15,10 @@ import org.mmlab.mm.lab.ModulePolicy;
  * (variant no-isolate) hands the user a block the report then gives to the host, and QEMU's
  * virtio_balloon_handle_report() discards it under the user's data: the data-loss oracle fires.
  */
-final class ReportedWhileAllocated extends CataloguedRace {
+final class ReportedWhileAllocated extends HintingAgainstUser {
     static final String NO_ISOLATE = "no-isolate";
     static final String V57 = "v5.7";
 
-    private final HintingSetup hinting = new HintingSetup();
-    private final HintingUser user = new HintingUser(Mm.PAGEBLOCK_ORDER, "pageblock");
 
     ReportedWhileAllocated() {
         super(new RaceMetadata("reported-while-allocated", "002",
@@ -37,32 +32,6 @@ final class ReportedWhileAllocated extends CataloguedRace {
                 "a 256 MiB guest (one zone) whose virtio-balloon device 0 registered for reporting, autoRun off;"
                         + " the user allocates a pageblock (GFP_HIGHUSER_MOVABLE, order 9) and writes it",
                 "hinting@reporting.report < user@start, user@lab.user_wrote < hinting@call.enter:prdev.report",
-                "as a reported free page, but the guest uses it"));
-    }
-
-    @Override
-    public void prepareBatch(LabContext lab, Setup setup) throws Exception {
-        hinting.prepareBatch(lab, setup.contract(), "reporting", "reporting", setup.variant());
-    }
-
-    @Override
-    public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
-        Aeration a = hinting.freshGuest(lab, setup.contract(), "reporting", setup.variant());
-        Map<String, Runnable> threads = new LinkedHashMap<>();
-        threads.put("hinting", HintingSetup.pass(a));
-        threads.put("user", user.thread(lab));
-        return threads;
-    }
-
-    /** Between runs: the user's block freed (the next prepare() boots a fresh guest anyway). */
-    @Override
-    public void reset(LabContext lab) throws Exception {
-        user.free(lab);
-    }
-
-    @Override
-    public void cleanup(LabContext lab) throws Exception {
-        user.free(lab);
-        hinting.restore(lab);
+                "as a reported free page, but the guest uses it"), "reporting", Mm.PAGEBLOCK_ORDER, "pageblock");
     }
 }
