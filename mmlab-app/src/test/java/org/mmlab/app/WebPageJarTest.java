@@ -13,6 +13,7 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.StaleElementReferenceException;
 import org.openqa.selenium.WebElement;
 
 /**
@@ -85,7 +86,15 @@ class WebPageJarTest {
 
             WebElement runs = browser.driver.findElement(By.id("runs"));
             browser.until(d -> "1".equals(runs.getAttribute("data-entries")));
-            String row = runs.findElement(By.cssSelector("tr[data-running=false]")).getText();
+            // the page may have had the entry running at a tick before the end: its row changes at a later one
+            String row = browser.until(d -> {
+                try {
+                    return runs.findElements(By.cssSelector("tr[data-running=false]")).stream().findFirst()
+                            .map(WebElement::getText).orElse(null);
+                } catch (StaleElementReferenceException e) {
+                    return null; // re-drawn meanwhile: the next try reads the new row
+                }
+            });
             assertThat(row).startsWith("lab:race unload-during-migration ").contains(" --runs 2 2 of 2 2 done ",
                     "BUG: KASAN: use-after-unload");
             browser.screenshot(runs, SCREENSHOTS.resolve("runs.png"));
