@@ -75,6 +75,17 @@ class DriversFolderJarTest {
         }
     }
 
+    @Test
+    void aFileWhereTheFolderShouldBeLeavesTheLabUpWithoutOneAndSaysSo() throws Exception {
+        Path file = Files.writeString(dir.resolve("drivers"), "a file", UTF_8);
+        try (LiveLab lab = LiveLab.start(dir)) {
+            assertThat(lab.awaitLine(l -> l.contains("drivers folder"))).endsWith("mmlab: no drivers folder: " + file
+                    + " is a file; choose a folder with -Dfelix.fileinstall.dir=DIR");
+            assertThat(lab.run("mm:check")).contains("mm:check: OK");
+        }
+        assertThat(Files.readString(file, UTF_8)).isEqualTo("a file");
+    }
+
     private record Bundle(long id, String state, String version) {}
 
     private static Bundle xenBundle(java.util.List<String> lb) {
