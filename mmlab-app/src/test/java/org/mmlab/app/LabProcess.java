@@ -22,7 +22,7 @@ final class LabProcess {
     private LabProcess() {}
 
     static Path jar() {
-        return Path.of(System.getProperty("mmlab.jar", "target/mmlab.jar"));
+        return Path.of(System.getProperty("mmlab.jar", "target/mmlab.jar")).toAbsolutePath();
     }
 
     /** A scripted lab (as ./mmlab -c and ./mmlab FILE): Gogo's console off, these -D properties, no input. */
@@ -58,6 +58,7 @@ final class LabProcess {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process process = new ProcessBuilder(command)
+                .directory(dir.toFile()) // its drivers/ folder is made there, not in the build's tree
                 .redirectInput(ProcessBuilder.Redirect.from(input))
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())

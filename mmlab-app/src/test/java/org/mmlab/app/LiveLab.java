@@ -52,7 +52,8 @@ final class LiveLab implements AutoCloseable {
         }
         command.addAll(List.of("-jar", LabProcess.jar().toString()));
         Path err = Files.createTempFile(dir, "err", ".txt");
-        return new LiveLab(new ProcessBuilder(command).redirectError(err.toFile()).start());
+        // its drivers/ folder is made in dir, not in the build's tree
+        return new LiveLab(new ProcessBuilder(command).directory(dir.toFile()).redirectError(err.toFile()).start());
     }
 
     /** The first line printed (from now on) that matches, within the lab's time-out. */
@@ -86,6 +87,29 @@ final class LiveLab implements AutoCloseable {
         awaitLine(l -> l.endsWith(mark));
         return List.copyOf(seen.subList(from, seen.size()));
     }
+
+    /**
+     * Runs a statement again and again until what it printed (one string) satisfies wanted, within the
+     * lab's time-out: for what another thread of the lab does in its own time (FileInstall's look at its
+     * folder). The last output.
+     */
+    String awaitOutput(String statement, Predicate<String> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(LabProcess.TIMEOUT_SECONDS);
+        while (true) {
+            String out = String.join("\n", run(statement));
+            if (wanted.test(out)) {
+                return out;
+            }
+            if (System.nanoTime() - deadline > 0) {
+                throw new AssertionError("`" + statement + "` never printed what was wanted within "
+                        + LabProcess.TIMEOUT_SECONDS + " s; last:\n" + out);
+            }
+            Thread.sleep(POLL_MS);
+        }
+    }
+
+    /** How often awaitOutput asks again: FileInstall looks at the drivers folder every 500 ms. */
+    private static final long POLL_MS = 100;
 
     @Override
     public void close() throws InterruptedException {

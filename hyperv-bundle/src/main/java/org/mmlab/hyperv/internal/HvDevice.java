@@ -11,6 +11,8 @@ import org.mmlab.hyperv.HvBalloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModuleCaller;
 import org.osgi.framework.Constants;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -54,14 +56,15 @@ public class HvDevice implements CheckContributor, BalloonTarget {
 
     @Activate
     public HvDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm, @Reference Balloons balloons,
-            @Reference MovablePages movablePages, @Reference DeviceRegistry registry) throws InterruptedException {
+            @Reference MovablePages movablePages, @Reference DeviceRegistry registry, @Reference MmLab lab)
+            throws InterruptedException {
         this(DeviceConfig.parse(c.name(), String.valueOf(props.get(Constants.SERVICE_PID)), c.hostTarget(),
-                c.hotAddSpace()), mm, balloons, movablePages, registry);
+                c.hotAddSpace()), mm, balloons, movablePages, registry, lab);
     }
 
     /** A device and its driver, probed. Public for tools that run outside the framework. */
     public HvDevice(DeviceConfig config, MemoryManager mm, Balloons balloons, MovablePages movablePages,
-            DeviceRegistry registry) throws InterruptedException {
+            DeviceRegistry registry, ModuleCaller calls) throws InterruptedException {
         if (config.hotAddSpace() > mm.nrPages() / DeviceConfig.MAX_SPACE_SHARE) {
             throw new IllegalArgumentException(String.format("hotAddSpace=%d pages: at most a quarter of the guest"
                     + " (%d pages)", config.hotAddSpace(), mm.nrPages() / DeviceConfig.MAX_SPACE_SHARE));
@@ -70,7 +73,7 @@ public class HvDevice implements CheckContributor, BalloonTarget {
         this.registry = registry;
         registry.claim(config.name(), this);
         try {
-            VmbusChannel channel = new VmbusChannel(config.name());
+            VmbusChannel channel = new VmbusChannel(config.name(), calls);
             host = new HvHost(config.name(), mm, channel, 0);
             balloon = new HvBalloon(config.name(), mm, balloons, movablePages, channel, host, config.hotAddSpace());
             balloon.balloonProbe();

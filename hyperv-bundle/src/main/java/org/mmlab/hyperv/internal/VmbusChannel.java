@@ -6,18 +6,26 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
+
 /**
  * The VMBus channel of one balloon device (drivers/hv/channel.c, as hv_balloon.c uses it): the host's
  * messages reach the guest's balloon_onchannelcallback() one at a time, in order, on the channel's own
  * thread (the kernel's callback hands balloon and hot-add work to dm_device's work items, which run one at
- * a time too); the guest's vmbus_sendpacket() reaches the host at once, on the caller's thread.
+ * a time too); the guest's vmbus_sendpacket() reaches the host at once, on the caller's thread. VMBus is the
+ * kernel's code calling the balloon module's: each callback goes through the lab's use-after-unload check
+ * ("channel->onchannel_callback").
  */
 final class VmbusChannel {
     private final ExecutorService callbacks;
     private volatile Consumer<DmMessage> guest;
     private volatile Consumer<DmMessage> host;
+    private final ModuleCaller calls;
 
-    VmbusChannel(String name) {
+    VmbusChannel(String name, ModuleCaller calls) {
+        this.calls = calls;
         callbacks = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "hv_balloon " + name);
             t.setDaemon(true);
@@ -38,7 +46,11 @@ final class VmbusChannel {
             return false;
         }
         try {
-            callbacks.execute(() -> g.accept(m));
+            callbacks.execute(() -> {
+                try (ModuleCall c = calls.callIntoModule(g, InjectionPoints.CALL_ONCHANNEL_CALLBACK, -1)) {
+                    g.accept(m);
+                }
+            });
             return true;
         } catch (RejectedExecutionException e) {
             return false;

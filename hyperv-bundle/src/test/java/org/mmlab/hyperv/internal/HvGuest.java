@@ -14,6 +14,7 @@ import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MovablePagesImpl;
+import org.mmlab.mm.lab.ModuleCaller;
 
 /**
  * A booted 256 MiB mm-core with the real balloon infrastructure, and Hyper-V balloons made as DS makes them,
@@ -46,7 +47,7 @@ final class HvGuest implements AutoCloseable {
 
     HvDevice device(String name, String hotAddSpace) throws InterruptedException {
         HvDevice d = new HvDevice(DeviceConfig.parse(name, null, "0", hotAddSpace), mm, balloons, movablePages,
-                registry);
+                registry, ModuleCaller.BUILT_IN);
         made.add(d);
         return d;
     }

@@ -128,6 +128,18 @@ public interface InjectionPoints {
     /** The designs' calls of the hinting device's driver (virtio_balloon.c): v5.7's report(), v1's react(). */
     String CALL_PRDEV_REPORT = "prdev->report";
     String CALL_A_DEV_INFO_REACT = "a_dev_info->react";
+    /** process_one_work() (kernel/workqueue.c): a driver's work item, e.g. update_balloon_size_func(). */
+    String CALL_WORK_FUNC = "work->func";
+    /** The host's interrupts: vring_interrupt() (drivers/virtio/virtio_ring.c) calls the queue's callback... */
+    String CALL_VQ_CALLBACK = "vq->callback";
+    /** ... virtio_config_changed() (drivers/virtio/virtio.c) the driver's config_changed()... */
+    String CALL_CONFIG_CHANGED = "drv->config_changed";
+    /** ... the VMCI doorbell (drivers/misc/vmw_vmci/vmci_doorbell.c) its notify_cb()... */
+    String CALL_DOORBELL_NOTIFY = "entry->notify_cb";
+    /** ... VMBus (drivers/hv/connection.c) the channel's callback, e.g. balloon_onchannelcallback()... */
+    String CALL_ONCHANNEL_CALLBACK = "channel->onchannel_callback";
+    /** ... and xenwatch_thread() (drivers/xen/xenbus/xenbus_xs.c) a xenstore watch's callback. */
+    String CALL_WATCH_CALLBACK = "watch->callback";
 
     /** Every call from the core into a driver's code ({@link MmLab#callIntoModule}), by name. */
     Set<String> CALLS = Set.of(CALL_ISOLATE_BALLOON_PAGE, CALL_PUTBACK_BALLOON_PAGE, CALL_A_OPS_ISOLATE_PAGE,
@@ -135,7 +147,8 @@ public interface InjectionPoints {
             CALL_MOPS_PUTBACK_PAGE, CALL_B_DEV_INFO_MIGRATEPAGE, CALL_SHRINKER_COUNT_OBJECTS,
             CALL_SHRINKER_SCAN_OBJECTS, CALL_OOM_NOTIFIER, CALL_PAGE_REPORTING_NOTIFY, CALL_AERATOR_NOTIFY,
             CALL_AERATOR_GET_TAIL, CALL_AERATOR_ADD_TO_BOUNDARY, CALL_AERATOR_DEL_FROM_BOUNDARY, CALL_PRDEV_REPORT,
-            CALL_A_DEV_INFO_REACT);
+            CALL_A_DEV_INFO_REACT, CALL_WORK_FUNC, CALL_VQ_CALLBACK, CALL_CONFIG_CHANGED, CALL_DOORBELL_NOTIFY,
+            CALL_ONCHANNEL_CALLBACK, CALL_WATCH_CALLBACK);
 
     /** 2025: mm/balloon.c's one lock for every device. */
     String LOCK_BALLOON_PAGES = "balloon_pages_lock";

@@ -12,7 +12,7 @@ import org.osgi.annotation.versioning.ProviderType;
  * so that schedules and checkers see them.
  */
 @ProviderType
-public interface MmLab {
+public interface MmLab extends ModuleCaller {
     /** The protection policy of this run. */
     ModulePolicy modulePolicy();
 
@@ -28,6 +28,7 @@ public interface MmLab {
      * style, with both stacks and the pages it strands). Use with try-with-resources. Code of no bundle
      * (plain unit tests) is built in: never checked.
      */
+    @Override
     ModuleCall callIntoModule(Object callee, String call, int pfn);
 
     /** How many lines printk() has written since boot: a mark for {@link #dmesgSince}. */

@@ -56,7 +56,7 @@ final class FreePageHinting {
 
     /** virtballoon_probe()'s FREE_PAGE_HINT part: "balloon-wq", the work, and the shrinker. */
     void init() {
-        balloonWq = new Workqueue("virtio_balloon " + vb.vdev.devName + " balloon-wq");
+        balloonWq = new Workqueue("virtio_balloon " + vb.vdev.devName + " balloon-wq", vb.lab);
         reportFreePageWork = balloonWq.work("report_free_page_func", this::reportFreePageFunc);
         // "We're allowed to reuse any free pages, even if they are still to be processed by the host."
         vb.mm.registerShrinker("virtio-balloon", shrinker);

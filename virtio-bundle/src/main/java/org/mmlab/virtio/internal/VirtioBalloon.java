@@ -76,7 +76,7 @@ public final class VirtioBalloon {
 
     final VirtioDevice vdev;
     final MemoryManager mm;
-    private final MmLab lab;
+    final MmLab lab;
     final Balloons balloons;
     /** msleep(200) after "Out of puff!" (tests may shorten it). */
     volatile long outOfPuffSleepMs = 200;
@@ -137,7 +137,7 @@ public final class VirtioBalloon {
         this.tellHost = new TellHost(this, ackTimeoutMs);
         this.lifecycle = lifecycle;
         this.balloonMapping = balloonMapping;
-        this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable");
+        this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable", lab);
         this.updateBalloonSizeWork = systemFreezableWq.work("update_balloon_size_func", this::updateBalloonSizeFunc);
         this.stats = new BalloonStats(this, systemFreezableWq);
         this.hinting = new FreePageHinting(this);

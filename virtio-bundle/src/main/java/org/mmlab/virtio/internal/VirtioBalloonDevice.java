@@ -125,7 +125,7 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
         this.config = config;
         this.registry = registry;
         registry.claim(config.name(), this);
-        vdev = new VirtioDevice(config.name(), config.index(), config.offered());
+        vdev = new VirtioDevice(config.name(), config.index(), config.offered(), lab);
         host = new BalloonHost(vdev, mm, hinting);
         vdev.attachHost(host);
         host.setMisbehaviour(config.misbehaviour());

@@ -5,6 +5,9 @@ import java.util.List;
 import java.util.function.Consumer;
 
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
 
 /**
  * Models the virtio transport of one balloon device (struct virtio_device with drivers/virtio/virtio.c's
@@ -26,8 +29,11 @@ public final class VirtioDevice {
     private volatile Runnable configChanged;
     private volatile boolean broken;
     private volatile BalloonHost host;
+    /** The use-after-unload check of the transport's calls into the driver (its interrupts). */
+    private final ModuleCaller calls;
 
-    VirtioDevice(String name, int index, long offered) {
+    VirtioDevice(String name, int index, long offered, ModuleCaller calls) {
+        this.calls = calls;
         this.name = name;
         this.devName = "virtio" + index;
         this.offered = offered;
@@ -66,7 +72,7 @@ public final class VirtioDevice {
         synchronized (ringLock) {
             vqs.clear();
             for (int i = 0; i < names.size(); i++) {
-                vqs.add(new Virtqueue(names.get(i), sizes.get(i), ringLock, callbacks.get(i)));
+                vqs.add(new Virtqueue(names.get(i), sizes.get(i), ringLock, callbacks.get(i), calls));
             }
             return List.copyOf(vqs);
         }
@@ -99,7 +105,9 @@ public final class VirtioDevice {
     void configChangedInterrupt() {
         Runnable r = configChanged;
         if (r != null) {
-            r.run();
+            try (ModuleCall c = calls.callIntoModule(r, InjectionPoints.CALL_CONFIG_CHANGED, -1)) {
+                r.run();
+            }
         }
     }
 

@@ -4,6 +4,10 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.function.Consumer;
 
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
+
 /**
  * Models a split virtqueue (drivers/virtio/virtio_ring.c) between the driver and the simulated host:
  * the driver adds buffers to the available ring and kicks; the host pops them, uses them, and puts
@@ -28,6 +32,7 @@ final class Virtqueue {
     private final Deque<Buffer> avail = new ArrayDeque<>();
     private final Deque<Buffer> used = new ArrayDeque<>();
     private final Consumer<Virtqueue> callback;
+    private final ModuleCaller calls;
     private boolean broken;
     private long nextId = 1;
     private long availPfns;
@@ -35,12 +40,14 @@ final class Virtqueue {
     /**
      * @param callback the driver's interrupt handler for this queue (vring_interrupt -> vq->callback),
      *                 or null for a queue without one (free_page_vq)
+     * @param calls    the use-after-unload check of each interrupt ("vq->callback")
      */
-    Virtqueue(String name, int num, Object ringLock, Consumer<Virtqueue> callback) {
+    Virtqueue(String name, int num, Object ringLock, Consumer<Virtqueue> callback, ModuleCaller calls) {
         this.name = name;
         this.num = num;
         this.ringLock = ringLock;
         this.callback = callback;
+        this.calls = calls;
     }
 
     /**
@@ -86,7 +93,9 @@ final class Virtqueue {
     /** vring_interrupt(): the host tells the driver that used buffers wait (outside the ring lock). */
     void interrupt() {
         if (callback != null) {
-            callback.accept(this);
+            try (ModuleCall c = calls.callIntoModule(callback, InjectionPoints.CALL_VQ_CALLBACK, -1)) {
+                callback.accept(this);
+            }
         }
     }
 

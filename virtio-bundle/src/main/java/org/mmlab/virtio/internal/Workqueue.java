@@ -5,6 +5,10 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
+
 /**
  * Models a single-threaded workqueue (kernel/workqueue.c) with work items that are queued at most
  * once: queue_work() on a pending item does nothing; cancel_work_sync() removes a pending item and
@@ -18,6 +22,8 @@ import java.util.concurrent.TimeUnit;
  *     requeues itself, as update_balloon_size_func() does, is not pending when the cancel returns.</li>
  * <li>destroy_workqueue() drains: it waits for what is queued and running, and interrupts nothing.</li>
  * </ol>
+ * process_one_work() is the kernel's code calling the driver's: each run goes through the lab's
+ * use-after-unload check ("work->func"), so a work item that outlives its module is reported.
  */
 final class Workqueue {
     /** A work_struct: its function and its pending bit. */
@@ -44,8 +50,10 @@ final class Workqueue {
     private static final long DRAIN_TIMEOUT_S = 30;
 
     private final ExecutorService thread;
+    private final ModuleCaller calls;
 
-    Workqueue(String name) {
+    Workqueue(String name, ModuleCaller calls) {
+        this.calls = calls;
         thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -72,7 +80,7 @@ final class Workqueue {
                     w.pending = null;
                     w.running = self[0];
                 }
-                try {
+                try (ModuleCall c = calls.callIntoModule(w.func, InjectionPoints.CALL_WORK_FUNC, -1)) {
                     w.func.run();
                 } finally {
                     synchronized (w) {

@@ -6,6 +6,7 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import org.junit.jupiter.api.Test;
+import org.mmlab.mm.lab.ModuleCaller;
 
 /**
  * cancel_work_sync() on a work that requeues itself, as update_balloon_size_func() does: once the
@@ -16,7 +17,7 @@ class WorkqueueTest {
 
     @Test
     void aWorkThatRequeuesItselfWhileBeingCancelledDoesNotRunAgain() throws Exception {
-        Workqueue wq = new Workqueue("test");
+        Workqueue wq = new Workqueue("test", ModuleCaller.BUILT_IN);
         AtomicInteger runs = new AtomicInteger();
         CountDownLatch running = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
@@ -44,7 +45,7 @@ class WorkqueueTest {
 
     @Test
     void destroyLetsARunningWorkFinishWithoutInterruptingIt() throws Exception {
-        Workqueue wq = new Workqueue("test");
+        Workqueue wq = new Workqueue("test", ModuleCaller.BUILT_IN);
         CountDownLatch running = new CountDownLatch(1);
         boolean[] interrupted = new boolean[1];
         wq.queueWork(wq.work("long", () -> {

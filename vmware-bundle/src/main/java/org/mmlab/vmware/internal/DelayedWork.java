@@ -3,6 +3,10 @@ package org.mmlab.vmware.internal;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
+
 /**
  * Models one struct delayed_work on system_freezable_wq (kernel/workqueue.c): a work item with a timer,
  * run by one thread of its own here. Rules, as kernel/workqueue.c has them since v2.6.22:
@@ -14,10 +18,13 @@ import java.util.concurrent.TimeUnit;
  *     bit), so a work that queues itself, as vmballoon_work() does, is neither pending nor running when
  *     the cancel returns.</li>
  * </ol>
+ * Each run is process_one_work() calling the module's function, through the lab's use-after-unload check
+ * ("work->func"): a work item that outlives its module is reported.
  */
 final class DelayedWork {
     private final ScheduledThreadPoolExecutor thread;
     private final Runnable func;
+    private final ModuleCaller calls;
     /** The timer of the pending run (its generation), or 0 when not pending; guarded by this. */
     private long pending;
     private long generation;
@@ -26,8 +33,9 @@ final class DelayedWork {
     private boolean running;
     private boolean canceling;
 
-    DelayedWork(String name, Runnable func) {
+    DelayedWork(String name, Runnable func, ModuleCaller calls) {
         this.func = func;
+        this.calls = calls;
         this.thread = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
@@ -70,7 +78,7 @@ final class DelayedWork {
             pending = 0;
             running = true;
         }
-        try {
+        try (ModuleCall c = calls.callIntoModule(func, InjectionPoints.CALL_WORK_FUNC, -1)) {
             func.run();
         } finally {
             synchronized (this) {

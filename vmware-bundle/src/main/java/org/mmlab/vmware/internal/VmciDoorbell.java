@@ -4,11 +4,16 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
+
 /**
  * A sliver of drivers/misc/vmw_vmci for one guest: vmci_doorbell_create() and vmci_doorbell_destroy()
  * of the guest's doorbells, and the hypervisor ringing one by its handle. The balloon's doorbell is
  * created with VMCI_FLAG_DELAYED_CB: its callback may sleep; vmballoon_doorbell() only modifies a delayed
- * work, so it runs on the ringing thread here.
+ * work, so it runs on the ringing thread here, through the lab's use-after-unload check ("entry->notify_cb"):
+ * VMCI's code calling the balloon module's.
  */
 final class VmciDoorbell {
     /** VMCI_INVALID_ID. */
@@ -29,6 +34,11 @@ final class VmciDoorbell {
 
     private final Map<Handle, Runnable> doorbells = new ConcurrentHashMap<>();
     private final AtomicLong nextResource = new AtomicLong(1);
+    private final ModuleCaller calls;
+
+    VmciDoorbell(ModuleCaller calls) {
+        this.calls = calls;
+    }
 
     /** vmci_doorbell_create(): a new handle whose ringing calls notify. */
     Handle create(Runnable notify) {
@@ -48,7 +58,9 @@ final class VmciDoorbell {
         if (notify == null) {
             return false;
         }
-        notify.run();
+        try (ModuleCall c = calls.callIntoModule(notify, InjectionPoints.CALL_DOORBELL_NOTIFY, -1)) {
+            notify.run();
+        }
         return true;
     }
 }

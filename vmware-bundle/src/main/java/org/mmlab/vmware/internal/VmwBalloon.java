@@ -111,7 +111,7 @@ public final class VmwBalloon {
         this.migrateVersion = migrateVersion;
         this.pages = new VmwPages(this);
         this.shrinker = shrinkerEnable ? new VmwShrinker(this) : null;
-        this.dwork = new DelayedWork("vmw_balloon " + name + " events_freezable", this::vmballoonWork);
+        this.dwork = new DelayedWork("vmw_balloon " + name + " events_freezable", this::vmballoonWork, lab);
     }
 
     void printk(String text) {

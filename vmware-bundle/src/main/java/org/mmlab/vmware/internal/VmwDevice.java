@@ -87,7 +87,7 @@ public class VmwDevice implements CheckContributor, BalloonTarget {
         this.config = config;
         this.registry = registry;
         registry.claim(config.name(), this);
-        VmciDoorbell vmci = new VmciDoorbell();
+        VmciDoorbell vmci = new VmciDoorbell(lab);
         BatchPages batchPages = new BatchPages();
         hypervisor = new VmwHypervisor(config.name(), mm, vmci, batchPages, config.offered(), config.hostTarget(),
                 config.behaviour());

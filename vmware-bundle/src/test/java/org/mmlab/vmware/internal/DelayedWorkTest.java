@@ -8,13 +8,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.junit.jupiter.api.Test;
+import org.mmlab.mm.lab.ModuleCaller;
 
 /** The delayed work's rules: one pending timer, mod_delayed_work() brings it forward, the cancel is final. */
 class DelayedWorkTest {
     @Test
     void modDelayedWorkRunsAPendingWorkNowAndQueueingItAgainDoesNothing() throws Exception {
         CountDownLatch ran = new CountDownLatch(1);
-        DelayedWork w = new DelayedWork("test", ran::countDown);
+        DelayedWork w = new DelayedWork("test", ran::countDown, ModuleCaller.BUILT_IN);
 
         assertThat(w.queueDelayedWork(60_000)).isTrue();
         assertThat(w.queueDelayedWork(0)).as("pending already").isFalse();
@@ -40,7 +41,7 @@ class DelayedWorkTest {
                 Thread.currentThread().interrupt();
             }
             self.get().queueDelayedWork(0);
-        });
+        }, ModuleCaller.BUILT_IN);
         self.set(w);
         w.queueDelayedWork(0);
         assertThat(running.await(20, TimeUnit.SECONDS)).isTrue();

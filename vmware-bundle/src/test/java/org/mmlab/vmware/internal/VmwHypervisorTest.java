@@ -13,12 +13,13 @@ import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
+import org.mmlab.mm.lab.ModuleCaller;
 import org.mmlab.vmware.internal.Backdoor.Registers;
 
 /** The protocol as the hypervisor answers it: every command, capability and status, through the backdoor. */
 class VmwHypervisorTest {
     private final TestGuest g = new TestGuest();
-    private final VmciDoorbell vmci = new VmciDoorbell();
+    private final VmciDoorbell vmci = new VmciDoorbell(ModuleCaller.BUILT_IN);
     private final BatchPages batch = new BatchPages();
     private VmwHypervisor hv = hypervisor(VMW_BALLOON_CAPABILITIES, 1024);
     private Backdoor backdoor = new Backdoor(hv);

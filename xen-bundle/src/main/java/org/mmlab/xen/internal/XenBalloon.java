@@ -10,6 +10,7 @@ import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.PageType;
+import org.mmlab.mm.lab.ModuleCaller;
 
 /**
  * Models drivers/xen/balloon.c of v6.18.2 (and the memory/target watch of drivers/xen/xen-balloon.c): the
@@ -93,13 +94,13 @@ public final class XenBalloon {
     /** The thread sleeps in wait_event_freezable_timeout(): only a wake-up or its timeout starts a pass. */
     private boolean sleeping;
 
-    XenBalloon(String name, MemoryManager mm, Balloons balloons, MovablePages movablePages) {
+    XenBalloon(String name, MemoryManager mm, Balloons balloons, MovablePages movablePages, ModuleCaller calls) {
         this.name = name;
         this.mm = mm;
         this.balloons = balloons;
         this.movablePages = movablePages;
         this.hypervisor = new XenHypervisor(name, mm);
-        this.xenstore = new XenStore(name);
+        this.xenstore = new XenStore(name, calls);
     }
 
     /**

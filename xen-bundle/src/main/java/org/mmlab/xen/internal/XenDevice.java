@@ -9,6 +9,8 @@ import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.lab.MmLab;
+import org.mmlab.mm.lab.ModuleCaller;
 import org.mmlab.xen.XenBalloonState;
 import org.mmlab.xen.XenBalloons;
 import org.osgi.framework.Constants;
@@ -50,14 +52,14 @@ public class XenDevice implements CheckContributor, BalloonTarget {
 
     @Activate
     public XenDevice(Config c, Map<String, Object> props, @Reference MemoryManager mm, @Reference Balloons balloons,
-            @Reference MovablePages movablePages, @Reference DeviceRegistry registry) {
+            @Reference MovablePages movablePages, @Reference DeviceRegistry registry, @Reference MmLab lab) {
         this(DeviceConfig.parse(c.name(), String.valueOf(props.get(Constants.SERVICE_PID)), c.balloonTarget()), mm,
-                balloons, movablePages, registry);
+                balloons, movablePages, registry, lab);
     }
 
     /** A device and its driver, initialised. Public for tools that run outside the framework. */
     public XenDevice(DeviceConfig config, MemoryManager mm, Balloons balloons, MovablePages movablePages,
-            DeviceRegistry registry) {
+            DeviceRegistry registry, ModuleCaller calls) {
         if (config.balloonTarget() > mm.totalramPages()) {
             throw new IllegalArgumentException(String.format("balloonTarget=%d pages: at most the guest's %d pages",
                     config.balloonTarget(), mm.totalramPages()));
@@ -66,7 +68,7 @@ public class XenDevice implements CheckContributor, BalloonTarget {
         this.registry = registry;
         registry.claim(config.name(), this);
         try {
-            balloon = new XenBalloon(config.name(), mm, balloons, movablePages);
+            balloon = new XenBalloon(config.name(), mm, balloons, movablePages, calls);
             balloon.balloonInit(config.balloonTarget());
         } catch (RuntimeException e) {
             registry.release(config.name(), this);

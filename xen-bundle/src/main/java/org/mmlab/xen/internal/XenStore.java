@@ -11,6 +11,10 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
+import org.mmlab.mm.lab.InjectionPoints;
+import org.mmlab.mm.lab.ModuleCall;
+import org.mmlab.mm.lab.ModuleCaller;
+
 /**
  * The guest's part of a simulated xenstore (drivers/xen/xenbus/xenbus_xs.c as xen-balloon.c uses it): the
  * toolstack writes keys such as memory/target; a watch on a key runs its callback on the xenwatch thread,
@@ -20,11 +24,14 @@ final class XenStore {
     private final Map<String, String> keys = new HashMap<>();
     private final List<Watch> watches = new CopyOnWriteArrayList<>();
     private final ExecutorService xenwatch;
+    /** xenwatch_thread() is the kernel's code calling the module's watch callbacks: checked for use after unload. */
+    private final ModuleCaller calls;
 
     private record Watch(String path, Consumer<String> callback) {
     }
 
-    XenStore(String name) {
+    XenStore(String name, ModuleCaller calls) {
+        this.calls = calls;
         xenwatch = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, "xenwatch " + name);
             t.setDaemon(true);
@@ -58,7 +65,11 @@ final class XenStore {
 
     private void fire(Watch w) {
         try {
-            xenwatch.execute(() -> w.callback().accept(w.path()));
+            xenwatch.execute(() -> {
+                try (ModuleCall c = calls.callIntoModule(w.callback(), InjectionPoints.CALL_WATCH_CALLBACK, -1)) {
+                    w.callback().accept(w.path());
+                }
+            });
         } catch (RejectedExecutionException e) {
             // closed: the guest went, nobody watches
         }

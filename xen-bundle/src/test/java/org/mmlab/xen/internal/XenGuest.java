@@ -14,6 +14,7 @@ import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.internal.MmCore;
 import org.mmlab.mm.internal.MovablePagesImpl;
+import org.mmlab.mm.lab.ModuleCaller;
 
 /**
  * A booted 256 MiB mm-core with the real balloon infrastructure, and XEN balloons made as DS makes them,
@@ -45,7 +46,8 @@ final class XenGuest implements AutoCloseable {
      * balloon thread at a moment no test chose.
      */
     XenDevice device(String name, String balloonTarget) throws InterruptedException {
-        XenDevice d = new XenDevice(DeviceConfig.parse(name, null, balloonTarget), mm, balloons, movablePages, registry);
+        XenDevice d = new XenDevice(DeviceConfig.parse(name, null, balloonTarget), mm, balloons, movablePages, registry,
+                ModuleCaller.BUILT_IN);
         made.add(d);
         d.driver().awaitWatches();
         return d;
