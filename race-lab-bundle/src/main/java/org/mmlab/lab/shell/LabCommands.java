@@ -1,6 +1,5 @@
 package org.mmlab.lab.shell;
 
-import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -153,7 +152,7 @@ public class LabCommands {
         if (pct && k == 0 && part.count() > 1) {
             // each process would estimate its own k, and a different k makes different schedules of the same seeds
             throw new IllegalArgumentException("--shard " + part + " with --strategy pct needs --steps K, the same in"
-                    + " every shard (lab:explore prints its estimate: \"steps K\")");
+                    + " every shard (a run without it says which k it estimated: \"--steps K\")");
         }
         try (RecordSink records = records(file)) {
             inBatch(race, setup, records, batch -> {
@@ -265,7 +264,7 @@ public class LabCommands {
     record Batch(List<RaceOutcome> runs, SummaryRecord summary) {}
 
     /** The records' sink, or null without --json; opened last, once every other argument has been checked. */
-    private static RecordSink records(String file) throws IOException {
+    private static RecordSink records(String file) {
         return NO_RECORDS.equals(file) ? null : RecordSink.open(file);
     }
 
@@ -311,7 +310,8 @@ public class LabCommands {
                 String line = describe(k + 1, o, scripted);
                 text(records, line);
                 if (records != null) {
-                    records.write(RunRecord.of(campaign.command(), k, schedules.apply(k), o, scripted, ms));
+                    records.write(RunRecord.of(campaign.command(), k, schedules.apply(k), o, scripted,
+                            batch.race().report(), ms));
                 }
                 reproduced += o.reproduced() ? 1 : 0;
                 byOutcome.merge(RunRecord.outcome(o), 1, Integer::sum);

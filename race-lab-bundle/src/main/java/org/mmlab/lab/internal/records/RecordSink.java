@@ -31,12 +31,17 @@ public final class RecordSink implements AutoCloseable {
      * The file or the console, refused in one line (empty, a directory, in a directory that does not exist)
      * before it is opened. Call it once every other argument has been checked: it replaces the file.
      */
-    public static RecordSink open(String target) throws IOException {
+    public static RecordSink open(String target) {
         if (CONSOLE.equals(target)) {
             return new RecordSink(null, null);
         }
         Path path = CommandArgs.newFile("--json", target);
-        return new RecordSink(path, Files.newBufferedWriter(path, UTF_8));
+        try {
+            return new RecordSink(path, Files.newBufferedWriter(path, UTF_8));
+        } catch (IOException e) { // not allowed to, a read-only file system: the JVM's exception names only the file
+            throw new IllegalArgumentException("--json " + path + ": cannot write it (" + e.getClass().getSimpleName()
+                    .replaceAll("Exception$", "").replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + ")");
+        }
     }
 
     /** Whether the records go to the console, in place of the command's text. */

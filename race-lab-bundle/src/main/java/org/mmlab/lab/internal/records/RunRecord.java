@@ -18,7 +18,8 @@ import org.mmlab.lab.RaceOutcome;
  * @param index      the run's number in the campaign, from 0 (lab:explore's seed is the first seed + index)
  * @param schedule   the schedule, as lab:explore takes it ("pct --seed 5 --depth 3 --steps 26")
  * @param outcome    reproduced, other-reports, failed or clean
- * @param report     the first line of the first report (or of the failure), or null
+ * @param report     the race's report if the run reproduced it, else the first line of the first report (or of
+ *                   the failure), or null
  * @param signature  the report with what varies from run to run masked (addresses, pfns, PIDs): runs with
  *                   equal signatures found the same thing
  * @param trace      the decisions, as lab:replay takes them; traceHash is its SHA-256, first 16 hex digits
@@ -31,11 +32,18 @@ public record RunRecord(String type, String campaign, int index, String race, St
 
     public static final String CLEAN = "clean";
 
-    /** The record of the campaign's run {@code index}; {@code scripted}: say whether the script's window opened. */
+    /**
+     * The record of the campaign's run {@code index}.
+     *
+     * @param scripted   say whether the script's window opened
+     * @param raceReport what the race's report says (lab:races): a run that reproduced it is known by it, whatever
+     *                   other reports came first
+     */
     public static RunRecord of(String campaign, int index, Schedule schedule, RaceOutcome o, boolean scripted,
-            double ms) {
-        String report = !o.reports().isEmpty() ? o.reports().get(0)
-                : o.failure() != null ? o.failure().lines().findFirst().orElse("") : null;
+            String raceReport, double ms) {
+        String report = o.reports().stream().filter(l -> o.reproduced() && l.contains(raceReport)).findFirst()
+                .orElse(!o.reports().isEmpty() ? o.reports().get(0)
+                        : o.failure() != null ? o.failure().lines().findFirst().orElse("") : null);
         String window = !scripted ? null
                 : o.unmet().isEmpty() ? "opened" : "closed at " + String.join(", ", o.unmet());
         return new RunRecord("run", campaign, index, o.race(), o.setup(), schedule.toString(), schedule.strategy(),

@@ -28,9 +28,10 @@ class RecordMergeTest {
                 int k = shard.run(j);
                 boolean found = k % 5 == 2;
                 RaceOutcome o = new RaceOutcome("r", SETUP, "random --seed " + (k + 1), found,
-                        found ? List.of("BUG: Bad page state in process compaction  pfn:4c0" + k) : List.of(), null,
+                        found ? List.of("BUG: KASAN: use-after-unload at pfn 0x" + k,
+                                "BUG: Bad page state in process compaction  pfn:4c0" + k) : List.of(), null,
                         List.of(), "a*" + (k + 1) + " b", List.of(), k + 2, null);
-                sink.write(RunRecord.of(CAMPAIGN, k, Schedule.random(k + 1), o, false, 1.5));
+                sink.write(RunRecord.of(CAMPAIGN, k, Schedule.random(k + 1), o, false, "Bad page state", 1.5));
             }
             if (finished) {
                 sink.write(new SummaryRecord("summary", CAMPAIGN, CAMPAIGN + " --shard " + shard, shard.toString(), 20,
