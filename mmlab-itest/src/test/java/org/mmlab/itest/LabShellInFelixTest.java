@@ -51,7 +51,8 @@ class LabShellInFelixTest {
         "lab:explore --depth 4294967298 1 => --depth 4294967298 is out of range: give 1 to 100",
         "lab:explore --depth 2147483647 1 => --depth 2147483647 is out of range: give 1 to 100",
         "lab:explore --shard 4/4 1 => --shard 4/4: I must be 0 to 3 (shards are numbered from 0)",
-        "lab:explore --shard 1/4 1 => --shard 1/4 with --strategy pct needs --steps K, the same in every shard",
+        "lab:explore --shard 1/4 1 => --shard 1/4 with --strategy pct needs --steps K, the same in every shard (each"
+                + " lab would estimate its own k; a run without --shard shows it as --steps K)",
         "lab:explore --strategy random --steps 26 1 => --steps is PCT's: give it with --strategy pct, or leave it out",
         "lab:race 1 --json '' => --json is empty: give the file to write",
         "lab:merge => no files: give the files lab:explore --json FILE wrote",

@@ -143,23 +143,23 @@ public class LabCommands {
             throw new IllegalArgumentException("no strategy '" + strategy + "': use random or pct");
         }
         boolean pct = strategy.equals("pct");
-        int k = CommandArgs.given("--steps", steps).isEmpty() ? 0 : CommandArgs.intNumber("--steps", steps, 1,
-                Integer.MAX_VALUE);
-        if (k > 0 && !pct) {
+        int givenSteps = CommandArgs.given("--steps", steps).isEmpty() ? 0
+                : CommandArgs.intNumber("--steps", steps, 1, Integer.MAX_VALUE);
+        if (givenSteps > 0 && !pct) {
             throw new IllegalArgumentException("--steps is PCT's: give it with --strategy pct, or leave it out");
         }
         Shard part = Shard.parse(shard);
-        if (pct && k == 0 && part.count() > 1) {
+        if (pct && givenSteps == 0 && part.count() > 1) {
             // each process would estimate its own k, and a different k makes different schedules of the same seeds
             throw new IllegalArgumentException("--shard " + part + " with --strategy pct needs --steps K, the same in"
-                    + " every shard (a run without it says which k it estimated: \"--steps K\")");
+                    + " every shard (each lab would estimate its own k; a run without --shard shows it as --steps K)");
         }
         try (RecordSink records = records(file)) {
             inBatch(race, setup, records, batch -> {
-                int kk = pct && k == 0 ? batch.steps() : k;
-                IntFunction<Schedule> schedules = i -> pct ? Schedule.pct(first + i, d, kk) : Schedule.random(first + i);
+                int k = pct && givenSteps == 0 ? batch.steps() : givenSteps;
+                IntFunction<Schedule> schedules = i -> pct ? Schedule.pct(first + i, d, k) : Schedule.random(first + i);
                 String campaign = "lab:explore " + race.name() + " " + setup.options() + " --strategy " + strategy
-                        + " --seed " + first + " --runs " + n + (pct ? " --depth " + d + " --steps " + kk : "");
+                        + " --seed " + first + " --runs " + n + (pct ? " --depth " + d + " --steps " + k : "");
                 return runMany(batch, new Campaign(campaign, n, part), i -> spec(schedules.apply(i)), schedules,
                         false, records);
             });
