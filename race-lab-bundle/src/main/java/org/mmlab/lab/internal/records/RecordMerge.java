@@ -43,9 +43,11 @@ public final class RecordMerge {
         Map<String, String> seen = new HashMap<>();
         for (RecordFile f : read) {
             for (RecordFile.Run r : f.runs()) {
-                runs.computeIfAbsent(r.campaign(), c -> new ArrayList<>()).add(r);
+                List<RecordFile.Run> ofCampaign = runs.computeIfAbsent(r.campaign(), c -> new ArrayList<>());
                 String other = seen.putIfAbsent(r.key(), f.name());
-                if (other != null) {
+                if (other == null) {
+                    ofCampaign.add(r);
+                } else { // counted once: the summary says what the campaign found, the problem that it ran twice
                     overlaps.add("overlap: " + r.key() + " is in " + other + " and " + f.name());
                 }
             }
@@ -77,8 +79,8 @@ public final class RecordMerge {
         Map<String, Long> byOutcome = runs.stream().collect(Collectors.groupingBy(RecordFile.Run::outcome,
                 TreeMap::new, Collectors.counting()));
         String of = totals.size() == 1 ? " of " + totals.first() : "";
-        String shards = counts.size() == 1 && counts.first() > 1 ? ", " + summaries.size() + " shards of "
-                + counts.first() : "";
+        String shards = counts.size() == 1 && counts.first() > 1 ? ", " + summaries.stream()
+                .map(s -> s.shard().index()).distinct().count() + " shards of " + counts.first() : "";
         lines.add(campaign + ": " + runs.size() + of + " runs" + shards + ": " + byOutcome.entrySet().stream()
                 .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")));
         findings(runs, lines);

@@ -82,6 +82,8 @@ class RecordMergeTest {
                 "overlap: r --contract 2025 random --seed 17 is in " + a + " and " + b,
                 "overlap: r --contract 2025 random --seed 19 is in " + a + " and " + b,
                 "overlap: shard 0/2 of " + CAMPAIGN + " is in " + a + " and " + b);
+        assertThat(m.lines().get(1)).as("each schedule counted once")
+                .startsWith(CAMPAIGN + ": 20 of 20 runs, 2 shards of 2: clean 16, reproduced 4");
     }
 
     @Test
