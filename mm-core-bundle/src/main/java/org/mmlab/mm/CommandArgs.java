@@ -1,6 +1,9 @@
 package org.mmlab.mm;
 
 import java.math.BigInteger;
+import java.nio.file.Files;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
 
 /**
  * Arguments of the lab's shell commands as users type them, for every bundle's commands: a missing
@@ -53,6 +56,32 @@ public final class CommandArgs {
     /** {@link #number} for an int. */
     public static int intNumber(String name, String text, int min, int max) {
         return (int) number(name, text, min, max);
+    }
+
+    /**
+     * A file to write, as the user typed it, made absolute: refused if empty, not a file name, a directory, or
+     * in a directory that does not exist, before anything is written.
+     *
+     * @param name what the command calls it, e.g. "FILE" or "--json"
+     * @throws IllegalArgumentException saying what is allowed
+     */
+    public static Path newFile(String name, String text) {
+        if (given(name, text).isBlank()) {
+            throw new IllegalArgumentException(name + " is empty: give the file to write");
+        }
+        Path path;
+        try {
+            path = Path.of(text).toAbsolutePath();
+        } catch (InvalidPathException e) {
+            throw new IllegalArgumentException("'" + text + "' is not a file name: " + e.getReason());
+        }
+        if (Files.isDirectory(path)) {
+            throw new IllegalArgumentException(path + " is a directory: give a file in it");
+        }
+        if (!Files.isDirectory(path.getParent())) {
+            throw new IllegalArgumentException(path + ": there is no directory " + path.getParent());
+        }
+        return path;
     }
 
     private static String range(long min, long max) {

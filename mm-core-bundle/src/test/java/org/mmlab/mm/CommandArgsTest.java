@@ -3,9 +3,15 @@ package org.mmlab.mm;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatIllegalArgumentException;
 
+import java.nio.file.Path;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class CommandArgsTest {
+
+    @TempDir
+    Path dir;
 
     @Test
     void aNumberInRangeIsTaken() {
@@ -41,5 +47,19 @@ class CommandArgsTest {
         assertThatIllegalArgumentException().isThrownBy(() -> CommandArgs.number("--runs", null, 1, 100))
                 .withMessage("--runs is missing (an unset variable, or null)");
         assertThat(CommandArgs.given("DEV", "0")).isEqualTo("0");
+    }
+
+    @Test
+    void aFileToWriteIsTakenInADirectoryThatExists() {
+        assertThat(CommandArgs.newFile("--json", dir.resolve("runs.jsonl").toString()))
+                .isEqualTo(dir.resolve("runs.jsonl"));
+        assertThatIllegalArgumentException().isThrownBy(() -> CommandArgs.newFile("--json", dir + "/no/runs.jsonl"))
+                .withMessage(dir + "/no/runs.jsonl: there is no directory " + dir + "/no");
+        assertThatIllegalArgumentException().isThrownBy(() -> CommandArgs.newFile("--json", dir.toString()))
+                .withMessage(dir + " is a directory: give a file in it");
+        assertThatIllegalArgumentException().isThrownBy(() -> CommandArgs.newFile("--json", " "))
+                .withMessage("--json is empty: give the file to write");
+        assertThatIllegalArgumentException().isThrownBy(() -> CommandArgs.newFile("--json", "a\0b"))
+                .withMessageStartingWith("'a");
     }
 }

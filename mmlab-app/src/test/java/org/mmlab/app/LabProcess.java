@@ -34,10 +34,7 @@ final class LabProcess {
     static Run scripted(Path dir, List<String> jvmOptions, String... properties)
             throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(jvmOptions);
-        args.add("-Dgosh.args=--nointeractive");
-        for (String property : properties) {
-            args.add("-D" + property);
-        }
+        args.addAll(scriptedArgs(properties));
         return run(dir, new File("/dev/null"), args);
     }
 
@@ -48,6 +45,25 @@ final class LabProcess {
     }
 
     private static Run run(Path dir, File input, List<String> jvmArgs) throws IOException, InterruptedException {
+        return start(dir, input, jvmArgs).await(TIMEOUT_SECONDS);
+    }
+
+    /** A scripted lab started, not awaited: several run at once, as the shards of a campaign on a batch engine. */
+    static Started start(Path dir, String... properties) throws IOException {
+        return start(dir, new File("/dev/null"), scriptedArgs(properties));
+    }
+
+    /** No console, and these -D properties. */
+    private static List<String> scriptedArgs(String... properties) {
+        List<String> args = new ArrayList<>();
+        args.add("-Dgosh.args=--nointeractive");
+        for (String property : properties) {
+            args.add("-D" + property);
+        }
+        return args;
+    }
+
+    private static Started start(Path dir, File input, List<String> jvmArgs) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // each lab serves its page on a port the system picks: labs of other builds run on this machine too
@@ -63,11 +79,19 @@ final class LabProcess {
                 .redirectOutput(out.toFile())
                 .redirectError(err.toFile())
                 .start();
-        if (!process.waitFor(TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("the lab did not exit within " + TIMEOUT_SECONDS + " s: " + command
-                    + "\nstdout:\n" + Files.readString(out, UTF_8) + "\nstderr:\n" + Files.readString(err, UTF_8));
+        return new Started(process, command, out, err);
+    }
+
+    /** A lab that runs. */
+    record Started(Process process, List<String> command, Path out, Path err) {
+        /** Its run, once it has exited; a lab still running after {@code seconds} is killed and fails the test. */
+        Run await(long seconds) throws IOException, InterruptedException {
+            if (!process.waitFor(seconds, TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+                throw new AssertionError("the lab did not exit within " + seconds + " s: " + command
+                        + "\nstdout:\n" + Files.readString(out, UTF_8) + "\nstderr:\n" + Files.readString(err, UTF_8));
+            }
+            return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
         }
-        return new Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
     }
 }

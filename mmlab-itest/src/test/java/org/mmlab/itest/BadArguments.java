@@ -24,8 +24,8 @@ import org.apache.felix.service.command.Parameter;
  * plausible (a parameter that lists its values gets the first, a known name gets a value that
  * exists in the fuzzed lab), so that the checks behind the first argument are reached too.</li>
  * <li>A bad option value, beside plausible positional arguments.</li>
- * <li>Any text names a file: a FILE parameter is bad only when missing, blank, a directory or in
- * a directory that does not exist.</li>
+ * <li>Any text names a file: a FILE parameter or option value (--json FILE) is bad only when missing,
+ * blank, a directory or in a directory that does not exist.</li>
  * </ol>
  */
 final class BadArguments {
@@ -72,7 +72,7 @@ final class BadArguments {
             }
             for (java.lang.reflect.Parameter option : s.options()) {
                 String name = pick(random, List.of(option.getAnnotation(Parameter.class).names()));
-                for (String bad : NEVER_VALID) {
+                for (String bad : option.getName().equals("file") ? BAD_FILE : NEVER_VALID) {
                     statements.add(statement(command, List.of(name, bad), plausibleOrBad(command, params, random)));
                 }
             }

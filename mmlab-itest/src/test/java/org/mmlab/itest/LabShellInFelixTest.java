@@ -50,6 +50,12 @@ class LabShellInFelixTest {
         "lab:race 1 --runs 4294967297 => --runs 4294967297 is out of range: give 1 to 2147483647",
         "lab:explore --depth 4294967298 1 => --depth 4294967298 is out of range: give 1 to 100",
         "lab:explore --depth 2147483647 1 => --depth 2147483647 is out of range: give 1 to 100",
+        "lab:explore --shard 4/4 1 => --shard 4/4: I must be 0 to 3 (shards are numbered from 0)",
+        "lab:explore --shard 1/4 1 => --shard 1/4 with --strategy pct needs --steps K, the same in every shard (each"
+                + " lab would estimate its own k; a run without --shard shows it as --steps K)",
+        "lab:explore --strategy random --steps 26 1 => --steps is PCT's: give it with --strategy pct, or leave it out",
+        "lab:race 1 --json '' => --json is empty: give the file to write",
+        "lab:merge => no files: give the files lab:explore --json FILE wrote",
         "mm:workload --processes 4294967297 fragment => --processes 4294967297 is out of range: give 1 to 4096",
         "mm:page $unset => PFN is missing (an unset variable, or null)",
         "lab:race 1 --runs $unset => --runs is missing (an unset variable, or null)",

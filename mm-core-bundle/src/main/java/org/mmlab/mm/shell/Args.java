@@ -1,9 +1,6 @@
 package org.mmlab.mm.shell;
 
 import java.math.BigInteger;
-import java.nio.file.Files;
-import java.nio.file.InvalidPathException;
-import java.nio.file.Path;
 
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Mm;
@@ -68,22 +65,5 @@ final class Args {
             return false;
         }
         throw new IllegalArgumentException("'" + text + "' is neither on nor off");
-    }
-
-    /** A file to write, as the user typed it, made absolute: refused if empty, not a file name, or a directory. */
-    static Path newFile(String file) {
-        if (CommandArgs.given("FILE", file).isBlank()) {
-            throw new IllegalArgumentException("FILE is empty: give the file to write");
-        }
-        Path path;
-        try {
-            path = Path.of(file).toAbsolutePath();
-        } catch (InvalidPathException e) {
-            throw new IllegalArgumentException("'" + file + "' is not a file name: " + e.getReason());
-        }
-        if (Files.isDirectory(path)) {
-            throw new IllegalArgumentException(path + " is a directory: give a file in it");
-        }
-        return path;
     }
 }

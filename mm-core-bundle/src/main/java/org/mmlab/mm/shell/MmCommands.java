@@ -101,7 +101,7 @@ public class MmCommands {
             @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the file to write") String file) throws IOException {
         pages.nrPages(); // no guest: said before the file is looked at
-        Path path = Args.newFile(file);
+        Path path = CommandArgs.newFile("FILE", file);
         long written;
         try {
             written = pages.writeKpageflags(path, force);
@@ -121,7 +121,7 @@ public class MmCommands {
             @Parameter(names = {"-f", "--force"}, presentValue = "true", absentValue = "false") boolean force,
             @Descriptor("the file to write") String file) throws IOException {
         pages.nrPages(); // no guest: said before the file is looked at
-        Path path = Args.newFile(file);
+        Path path = CommandArgs.newFile("FILE", file);
         GuestPages.VmcoreWritten r;
         long t0 = System.nanoTime();
         try {

@@ -3,7 +3,9 @@ package org.mmlab.lab.shell;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.StringJoiner;
+import java.util.TreeMap;
 import java.util.function.IntFunction;
 
 import org.apache.felix.service.command.Descriptor;
@@ -19,10 +21,14 @@ import org.mmlab.lab.internal.Setup;
 import org.mmlab.lab.internal.StrategySpec;
 import org.mmlab.lab.internal.TraceShrinker;
 import org.mmlab.lab.internal.Verdict;
+import org.mmlab.lab.internal.records.RecordSink;
+import org.mmlab.lab.internal.records.RunRecord;
+import org.mmlab.lab.internal.records.Schedule;
+import org.mmlab.lab.internal.records.Shard;
+import org.mmlab.lab.internal.records.SummaryRecord;
 import org.mmlab.lab.internal.sched.Strategies;
 import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.CommandArgs;
-import org.mmlab.mm.Json;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
@@ -36,6 +42,10 @@ public class LabCommands {
     static final int EVENTS_SHOWN = 40;
     /** PCT's largest depth: d - 1 priority change points a run; bugs found in practice have d of 1 to 3. */
     static final int MAX_DEPTH = 100;
+    static final String JSON = "write a JSON record of each run and a summary record to the file, one a line"
+            + " (- : to the console, instead of the text)";
+    /** --json absent: a value no one types, so that --json '' is refused as an empty file name. */
+    static final String NO_RECORDS = "\0";
 
     private final Lab lab;
     /** Where each batch's runs are posted as they happen, for the lab's page. */
@@ -87,8 +97,7 @@ public class LabCommands {
             @Descriptor("how many runs") @Parameter(names = {"-n", "--runs"}, absentValue = "1") String runs,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
-            @Descriptor("print the runs as one JSON object instead of text")
-            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor(JSON) @Parameter(names = {"--json"}, absentValue = NO_RECORDS) String file,
             @Descriptor("the race: its name or number in lab:races") String name)
             throws Exception {
         Race race = race(name);
@@ -97,8 +106,11 @@ public class LabCommands {
         String script = race.script(setup);
         Strategies.edges(script); // a script naming a point that does not exist fails here, before anything runs
         StrategySpec scripted = StrategySpec.of(() -> Strategies.scripted(script), "scripted");
-        inBatch(race, setup, json, batch -> runMany(batch, n, k -> scripted, true, json,
-                "lab:race " + race.name() + " " + setup.options() + " --runs " + n));
+        String campaign = "lab:race " + race.name() + " " + setup.options() + " --runs " + n;
+        try (RecordSink records = records(file)) {
+            inBatch(race, setup, records, batch -> runMany(batch, new Campaign(campaign, n, Shard.ALL), k -> scripted,
+                    k -> Schedule.SCRIPTED, true, records));
+        }
     }
 
     @Descriptor("explore a race's schedules with a seeded random or PCT strategy; prints each failing run's replay")
@@ -115,8 +127,12 @@ public class LabCommands {
             @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
             @Descriptor("the race's variant of the design (default: the one it fails under; see lab:races)")
             @Parameter(names = {"-v", "--variant"}, absentValue = "") String variant,
-            @Descriptor("print the runs as one JSON object instead of text")
-            @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json,
+            @Descriptor("PCT's k, the decisions its change points fall among (default: those of one run of the batch"
+                    + " that switches only when a thread ends)")
+            @Parameter(names = {"--steps"}, absentValue = "") String steps,
+            @Descriptor("run only shard I of N of the runs: I, I+N, I+2N, ... (I from 0)")
+            @Parameter(names = {"--shard"}, absentValue = "0/1") String shard,
+            @Descriptor(JSON) @Parameter(names = {"--json"}, absentValue = NO_RECORDS) String file,
             @Descriptor("the race: its name or number in lab:races") String name) throws Exception {
         Race race = race(name);
         Setup setup = setup(race, contract, policy, variant);
@@ -126,15 +142,34 @@ public class LabCommands {
         if (!"random".equals(strategy) && !"pct".equals(strategy)) {
             throw new IllegalArgumentException("no strategy '" + strategy + "': use random or pct");
         }
-        inBatch(race, setup, json, batch -> {
-            int steps = strategy.equals("pct") ? batch.steps() : 0;
-            return runMany(batch, n, k -> strategy.equals("random")
-                    ? StrategySpec.of(() -> Strategies.random(first + k), "random --seed " + (first + k))
-                    : StrategySpec.of(() -> Strategies.pct(first + k, d, steps),
-                            "pct --seed " + (first + k) + " --depth " + d + " (steps " + steps + ")"), false, json,
-                    "lab:explore " + race.name() + " " + setup.options() + " --strategy " + strategy + " --seed "
-                            + first + " --runs " + n + (strategy.equals("pct") ? " --depth " + d : ""));
-        });
+        boolean pct = strategy.equals("pct");
+        int givenSteps = CommandArgs.given("--steps", steps).isEmpty() ? 0
+                : CommandArgs.intNumber("--steps", steps, 1, Integer.MAX_VALUE);
+        if (givenSteps > 0 && !pct) {
+            throw new IllegalArgumentException("--steps is PCT's: give it with --strategy pct, or leave it out");
+        }
+        Shard part = Shard.parse(shard);
+        if (pct && givenSteps == 0 && part.count() > 1) {
+            // each process would estimate its own k, and a different k makes different schedules of the same seeds
+            throw new IllegalArgumentException("--shard " + part + " with --strategy pct needs --steps K, the same in"
+                    + " every shard (each lab would estimate its own k; a run without --shard shows it as --steps K)");
+        }
+        try (RecordSink records = records(file)) {
+            inBatch(race, setup, records, batch -> {
+                int k = pct && givenSteps == 0 ? batch.steps() : givenSteps;
+                IntFunction<Schedule> schedules = i -> pct ? Schedule.pct(first + i, d, k) : Schedule.random(first + i);
+                String campaign = "lab:explore " + race.name() + " " + setup.options() + " --strategy " + strategy
+                        + " --seed " + first + " --runs " + n + (pct ? " --depth " + d + " --steps " + k : "");
+                return runMany(batch, new Campaign(campaign, n, part), i -> spec(schedules.apply(i)), schedules,
+                        false, records);
+            });
+        }
+    }
+
+    /** A seeded schedule's strategy. */
+    private static StrategySpec spec(Schedule s) {
+        return StrategySpec.of(() -> s.strategy().equals("pct") ? Strategies.pct(s.seed(), s.depth(), s.steps())
+                : Strategies.random(s.seed()), s.toString());
     }
 
     @Descriptor("replay a run of a race from its trace (as a failing run prints it); with --runs, says whether every"
@@ -154,9 +189,11 @@ public class LabCommands {
         int n = runs(runs);
         lab.trace(race, CommandArgs.given("TRACE", trace)); // refuses a bad trace before anything runs
         List<RaceOutcome> outcomes = new ArrayList<>();
-        inBatch(race, setup, false, batch -> {
-            Batch b = runMany(batch, n, k -> StrategySpec.of(() -> Strategies.replay(trace), "replay"), false, false,
-                    "lab:replay " + race.name() + " '" + trace + "' " + setup.options() + (n > 1 ? " --runs " + n : ""));
+        String campaign = "lab:replay " + race.name() + " '" + trace + "' " + setup.options() + (n > 1 ? " --runs " + n
+                : "");
+        inBatch(race, setup, null, batch -> {
+            Batch b = runMany(batch, new Campaign(campaign, n, Shard.ALL), k -> StrategySpec.of(() ->
+                    Strategies.replay(trace), "replay"), k -> new Schedule("replay", null, null, null), false, null);
             outcomes.addAll(b.runs());
             return b;
         });
@@ -215,26 +252,24 @@ public class LabCommands {
         check();
     }
 
-    /**
-     * What lab:race and lab:explore print with --json: what their text says, as one JSON object.
-     *
-     * @param what       the command, as the board of runs shows it
-     * @param runs       each run's outcome
-     * @param reproduced the runs that reproduced the race
-     * @param windows    scripted runs: whether their window opened; null for other strategies
-     * @param work       what the race's runs do besides the race (lab:races), or null
-     * @param verdict    scripted runs: whether that is what the catalogue says of the setup, or null
-     * @param time       where the batch's time went
-     */
-    record Batch(String what, List<RaceOutcome> runs, int reproduced, String windows, String work, String verdict,
-            String time) {
-        Batch timed(String times) {
-            return new Batch(what, runs, reproduced, windows, work, verdict, times);
+    /** A campaign: the command that names its runs (without --shard and --json), how many, this process's shard. */
+    record Campaign(String command, int runs, Shard shard) {
+        /** The command as it runs, for the board of runs. */
+        String what() {
+            return shard.count() == 1 ? command : command + " --shard " + shard;
         }
     }
 
-    /** What runs in one batch of the race, followed by where the batch's time went (or all of it as JSON). */
-    private void inBatch(Race race, Setup setup, boolean json, BatchBody body) throws Exception {
+    /** What a batch did: each run's outcome, and its summary record (without the times, until the batch ends). */
+    record Batch(List<RaceOutcome> runs, SummaryRecord summary) {}
+
+    /** The records' sink, or null without --json; opened last, once every other argument has been checked. */
+    private static RecordSink records(String file) {
+        return NO_RECORDS.equals(file) ? null : RecordSink.open(file);
+    }
+
+    /** What runs in one batch of the race, followed by where the batch's time went, and the summary record. */
+    private void inBatch(Race race, Setup setup, RecordSink records, BatchBody body) throws Exception {
         RaceBatch batch = lab.batch(race, setup);
         Batch result;
         try {
@@ -242,11 +277,10 @@ public class LabCommands {
         } finally {
             batch.close();
         }
-        if (json) {
-            System.out.println(Json.write(result.timed(batch.times())));
-        } else {
-            System.out.println("time: " + batch.times());
+        if (records != null) {
+            records.write(result.summary().timed(batch.times()));
         }
+        text(records, "time: " + batch.times());
     }
 
     private interface BatchBody {
@@ -254,39 +288,53 @@ public class LabCommands {
     }
 
     /**
-     * Each run, a summary line, and what the runs did (if the race says), as text unless json. Scripted runs
+     * This shard's runs of the campaign: each run, a summary line, and what the runs did (if the race says), as
+     * text unless the records go to the console, and a record of each run if there are records. Scripted runs
      * also say whether their window opened, and the batch whether that is what the catalogue says of the
      * setup. Each run is posted to the board of runs as it ends.
      */
-    private Batch runMany(RaceBatch batch, int runs, IntFunction<StrategySpec> strategies, boolean scripted,
-            boolean json, String what) throws Exception {
-        long entry = board.start(what, runs);
+    private Batch runMany(RaceBatch batch, Campaign campaign, IntFunction<StrategySpec> strategies,
+            IntFunction<Schedule> schedules, boolean scripted, RecordSink records) throws Exception {
+        int runs = campaign.shard().runs(campaign.runs());
+        long entry = board.start(campaign.what(), runs);
         String summary = "stopped";
         try {
             int reproduced = 0;
             List<RaceOutcome> outcomes = new ArrayList<>();
-            for (int k = 0; k < runs; k++) {
+            Map<String, Integer> byOutcome = new TreeMap<>();
+            for (int j = 0; j < runs; j++) {
+                int k = campaign.shard().run(j);
+                long t0 = System.nanoTime();
                 RaceOutcome o = batch.run(strategies.apply(k));
+                double ms = (System.nanoTime() - t0) / 1e6;
                 String line = describe(k + 1, o, scripted);
-                text(json, line);
+                text(records, line);
+                if (records != null) {
+                    records.write(RunRecord.of(campaign.command(), k, schedules.apply(k), o, scripted,
+                            batch.race().report(), ms));
+                }
                 reproduced += o.reproduced() ? 1 : 0;
+                byOutcome.merge(RunRecord.outcome(o), 1, Integer::sum);
                 outcomes.add(o);
-                board.progress(entry, k + 1, reproduced, line.lines().findFirst().orElse(line), o.reports());
+                board.progress(entry, j + 1, reproduced, line.lines().findFirst().orElse(line), o.reports());
             }
             Race race = batch.race();
             String windows = scripted ? windows(outcomes) : null;
-            summary = String.format("%s under %s: reproduced in %d of %d runs%s", race.name(), batch.setup(),
-                    reproduced, runs, scripted ? "; " + windows : "");
-            text(json, summary);
+            summary = String.format("%s under %s: reproduced in %d of %d runs%s%s", race.name(), batch.setup(),
+                    reproduced, runs, campaign.shard().count() > 1 ? " (shard " + campaign.shard() + " of "
+                            + campaign.runs() + ")" : "", scripted ? "; " + windows : "");
+            text(records, summary);
             if (race.work() != null) {
-                text(json, "work: " + race.work());
+                text(records, "work: " + race.work());
             }
             String verdict = scripted ? Verdict.of(race, batch.setup(), outcomes) : null;
             if (verdict != null) {
-                text(json, verdict);
+                text(records, verdict);
                 summary = verdict;
             }
-            return new Batch(what, outcomes, reproduced, windows, race.work(), verdict, null);
+            return new Batch(outcomes, new SummaryRecord("summary", campaign.command(), campaign.what(),
+                    campaign.shard().toString(), campaign.runs(), runs, byOutcome, reproduced, windows, race.work(),
+                    verdict, null));
         } catch (Exception | Error e) {
             summary = "stopped: " + e.getMessage();
             throw e;
@@ -295,9 +343,9 @@ public class LabCommands {
         }
     }
 
-    /** A line of the text, which --json replaces by one document at the end. */
-    private static void text(boolean json, String line) {
-        if (!json) {
+    /** A line of the text, which --json - replaces by the records. */
+    private static void text(RecordSink records, String line) {
+        if (records == null || !records.console()) {
             System.out.println(line);
         }
     }
