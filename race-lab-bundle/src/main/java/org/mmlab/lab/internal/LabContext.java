@@ -35,6 +35,12 @@ import org.osgi.util.tracker.ServiceTracker;
  */
 final class LabContext implements AutoCloseable {
     static final long WAIT_MS = 15_000;
+    /**
+     * The guest's memory while a race runs (one zone, DMA32): small, so that the boot after a run that reported
+     * something, mm:check after every run and a race's scans for its pages cost well under a millisecond
+     * each (a 4 GiB guest costs 10-20 ms a boot and 20-40 ms a check). The user's size comes back at the end.
+     */
+    static final long RACE_GUEST_BYTES = 128L << 20;
 
     final BundleContext context;
     private final LabServices services;
@@ -46,6 +52,8 @@ final class LabContext implements AutoCloseable {
     private final ServiceTracker<Aeration, Aeration> aeration;
     /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
     private MemoryManager tainted;
+    /** The guest's memory before the batch first rebooted it, or 0 if it has not. */
+    private long userBytes;
 
     LabContext(BundleContext context, LabServices services) {
         this.context = context;
@@ -69,11 +77,16 @@ final class LabContext implements AutoCloseable {
     }
 
     /**
-     * The guest running this contract: rebooted (see {@link #boot}) unless it runs it already and no
-     * run reported anything in it. A batch's runs then share one boot.
+     * The guest running this contract with the batch's memory ({@link #batchBytes}): rebooted (see {@link #boot})
+     * unless it runs them already and no run reported anything in it. A batch's runs then share one boot.
      */
     void bootWith(MigrationContract contract) throws Exception {
-        boot(contract, running().memoryBytes());
+        boot(contract, batchBytes());
+    }
+
+    /** The batch's guest memory: what a race booted with (boot), else {@link #RACE_GUEST_BYTES}. */
+    private long batchBytes() {
+        return userBytes != 0 ? running().memoryBytes() : RACE_GUEST_BYTES;
     }
 
     /**
@@ -86,17 +99,31 @@ final class LabContext implements AutoCloseable {
         if (mm() != tainted && now.migrationContract() == contract && now.memoryBytes() == memoryBytes) {
             return;
         }
+        userBytes = userBytes != 0 ? userBytes : now.memoryBytes();
         await(services.config().update(Map.of("migrationContract", contract.value(), "memorySize",
                 Long.toString(memoryBytes))), "the guest to reboot with " + contract.value() + " and " + memoryBytes
                         + " bytes");
         tainted = null;
     }
 
-    /** A fresh guest running this contract, the rest of its configuration kept, whatever runs now. */
+    /**
+     * A fresh guest running this contract with the batch's memory ({@link #batchBytes}), the rest of its
+     * configuration kept, whatever runs now.
+     */
     void reboot(MigrationContract contract) throws Exception {
-        await(services.config().update(Map.of("migrationContract", contract.value())),
-                "the guest to reboot with " + contract.value());
+        long bytes = batchBytes();
+        userBytes = userBytes != 0 ? userBytes : running().memoryBytes();
+        await(services.config().update(Map.of("migrationContract", contract.value(), "memorySize",
+                Long.toString(bytes))), "the guest to reboot with " + contract.value());
         tainted = null;
+    }
+
+    /** After a batch: the guest with the memory it had before the batch rebooted it (the contract kept). */
+    void restoreMemory() throws Exception {
+        if (userBytes != 0 && running().memoryBytes() != userBytes) {
+            boot(contract(), userBytes);
+        }
+        userBytes = 0;
     }
 
     /** The running guest's configuration. */
@@ -233,7 +260,11 @@ final class LabContext implements AutoCloseable {
                 .orElse(null);
     }
 
-    /** The bundle started, installed again from jar if it was uninstalled (insmod after rmmod). */
+    /**
+     * The bundle started, installed again from jar if it was uninstalled (insmod after rmmod). Transiently, as
+     * insmod is: the framework then writes nothing to its storage, which a race that starts a driver every run
+     * would otherwise pay for each time.
+     */
     Bundle ensureStarted(String bsn, byte[] jar) throws Exception {
         Bundle b = installed(bsn);
         if (b == null) {
@@ -243,7 +274,7 @@ final class LabContext implements AutoCloseable {
             b = context.installBundle("mmlab-lab:" + bsn, new ByteArrayInputStream(jar));
         }
         if (b.getState() != Bundle.ACTIVE) {
-            b.start();
+            b.start(Bundle.START_TRANSIENT);
         }
         return b;
     }

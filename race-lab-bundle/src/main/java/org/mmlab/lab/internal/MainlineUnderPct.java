@@ -34,11 +34,6 @@ final class MainlineUnderPct extends CataloguedRace {
     static final String MAINLINE = "mainline";
     /** Pages device 0's host asks for at each start of the driver (its configuration's hostTarget). */
     static final int PAGES = 64;
-    /**
-     * The guest's memory for the batch: small, so that the deflating task takes and frees it all in
-     * well under a millisecond (a 4 GiB guest costs 10 ms a run in free_pages() checks alone).
-     */
-    static final long MEMORY = 128L << 20;
     /** Balloon pages compaction migrates in one range. */
     static final int MIGRATE = 4;
     /** How the deflating task takes the free memory: movable, no reclaim, no warning (it fails quietly). */
@@ -50,9 +45,8 @@ final class MainlineUnderPct extends CataloguedRace {
     private final Device0 device0 = new Device0();
     /** The balloon infrastructure's configuration while the v7-leak variant sets leakPath=v7, or null. */
     private Configuration leakPath;
-    /** The batch the counters below are of, and the user's guest size before it. */
+    /** The batch the counters below are of. */
     private LabContext counting;
-    private long memoryBefore;
     private final Work work = new Work();
     /** This run's balloon events before it, and what its threads did. */
     private long deflateBefore;
@@ -77,7 +71,8 @@ final class MainlineUnderPct extends CataloguedRace {
                 "device 0 inflated to " + PAGES + " pages at each start (its hostTarget for the batch);"
                         + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
                         + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
-                        + " every balloon lock is a point; a " + (MEMORY >> 20) + " MiB guest for the batch."
+                        + " every balloon lock is a point; a " + (LabContext.RACE_GUEST_BYTES >> 20) + " MiB guest for"
+                        + " the batch (the deflating task takes and frees it all in well under a millisecond)."
                         + " Run it with lab:explore mainline-under-pct --runs N",
                 // race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
                 // migratepage and the OOM deflation has taken every other page; the remove waits for the isolated
@@ -114,14 +109,13 @@ final class MainlineUnderPct extends CataloguedRace {
         if (counting != lab) {
             counting = lab;
             work.clear();
-            memoryBefore = lab.running().memoryBytes();
         }
         if (setup.variant().equals(UnloadDuringMigration.V7_LEAK) && leakPath == null) {
             leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
             leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
         }
         lab.ensureStarted(VIRTIO, null);
-        lab.boot(setup.contract(), MEMORY);
+        lab.bootWith(setup.contract());
         if (leakPath != null) {
             lab.awaitLeakPath("v7");
         }
@@ -145,7 +139,7 @@ final class MainlineUnderPct extends CataloguedRace {
         threads.put("deflate", () -> underMemoryPressure(mm));
         threads.put("admin", () -> {
             try {
-                virtio.stop(); // rmmod: GOING, virtballoon_remove(), GONE
+                virtio.stop(Bundle.STOP_TRANSIENT); // rmmod: GOING, virtballoon_remove(), GONE; nothing persisted
             } catch (Exception e) {
                 throw new IllegalStateException("stopping " + VIRTIO + ": " + e, e);
             }
@@ -234,7 +228,7 @@ final class MainlineUnderPct extends CataloguedRace {
             leakPath.delete(); // back to v3.8
             leakPath = null;
         }
-        lab.boot(MigrationContract.MOVABLE_OPS_2025, memoryBefore);
+        lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
         lab.kcompactd(true);
     }
 

@@ -75,6 +75,12 @@ final class TellHost {
             synchronized (acked) {
                 while (!vq.getBuf(id)) {
                     long left = deadline - System.currentTimeMillis();
+                    if (vq.deleted()) { // no host will use it: the timeout would end the same way, seconds later
+                        breakDevice(String.format("the %s queue was deleted with a buffer (%d pfns) on it: no"
+                                + " host will acknowledge it; the device is broken until it is reset (the kernel would"
+                                + " wait for ever)", vq.name, nrPfns));
+                        return Result.TIMED_OUT;
+                    }
                     if (left <= 0 || vq.broken()) {
                         breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
                                 + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
@@ -100,6 +106,13 @@ final class TellHost {
     long waitingForAckMs() {
         long since = waitingForAckSince;
         return since == 0 ? 0 : Math.max(1, System.currentTimeMillis() - since);
+    }
+
+    /** After del_vqs(): a tell_host() waiting on a deleted queue wakes to see that nothing will come. */
+    void queuesDeleted() {
+        synchronized (acked) {
+            acked.notifyAll();
+        }
     }
 
     /** balloon_ack(): the inflate/deflate queues' interrupt wakes tell_host(). */

@@ -622,6 +622,7 @@ public final class VirtioBalloon {
             }
         }
         vdev.delVqs();
+        tellHost.queuesDeleted();
     }
 
     // ================================================================ what the lab reads

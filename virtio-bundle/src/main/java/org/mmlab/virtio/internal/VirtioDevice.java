@@ -141,6 +141,9 @@ public final class VirtioDevice {
     /** del_vqs(). */
     void delVqs() {
         synchronized (ringLock) {
+            for (Virtqueue vq : vqs) {
+                vq.deleteLocked();
+            }
             vqs.clear();
         }
     }

@@ -34,6 +34,7 @@ final class Virtqueue {
     private final Consumer<Virtqueue> callback;
     private final ModuleCaller calls;
     private boolean broken;
+    private boolean deleted;
     private long nextId = 1;
     private long availPfns;
 
@@ -162,6 +163,17 @@ final class Virtqueue {
     boolean broken() {
         synchronized (ringLock) {
             return broken;
+        }
+    }
+
+    /** del_vqs() took this queue away: no host will use a buffer on it any more. */
+    void deleteLocked() {
+        deleted = true;
+    }
+
+    boolean deleted() {
+        synchronized (ringLock) {
+            return deleted;
         }
     }
 

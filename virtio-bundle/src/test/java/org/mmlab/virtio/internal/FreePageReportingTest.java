@@ -5,7 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MigrateType;
@@ -179,6 +182,44 @@ class FreePageReportingTest {
 
             assertThat(d.host().view().reportedPages()).isEqualTo(1024);
             assertThat(g.mm.frameHolder(pfn + 1023)).isSameAs(d.host().reportingHost);
+            core.spinLock(0);
+            try {
+                g.mm.listDel(pfn);
+                core.putAerationPage(0, pfn);
+            } finally {
+                core.spinUnlock(0);
+            }
+            g.mm.listHeadFree(batch);
+        }
+    }
+
+    /**
+     * Race 10's end: the aerator reacts through a device already removed. No host will use the buffer on the
+     * deleted queue, so tell_host()'s wait ends at once, as its timeout would (here 10 minutes: the timeout
+     * below fails the test if the wait runs it out), with the device broken.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void reactThroughARemovedDeviceBreaksItWithoutWaitingForAnAcknowledgementNoHostWillSend() {
+        try (TestGuest g = new TestGuest()) {
+            PageAllocHinting core = g.mm.guest().hinting();
+            VirtioBalloonDevice d = g.device("0", OFFER, "0", 0, "normal", DeviceConfig.MAX_ACK_TIMEOUT_MS);
+            int batch = g.mm.listHeadAlloc();
+            core.spinLock(0);
+            int pfn;
+            try {
+                pfn = core.getAerationPage(0, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal());
+                core.listAddTail(pfn, batch);
+            } finally {
+                core.spinUnlock(0);
+            }
+            d.deactivate();
+
+            d.driver().reporting.react(batch);
+
+            assertThat(d.vdev().broken()).isTrue();
+            assertThat(g.dmesg()).anyMatch(l -> l.startsWith("virtio_balloon virtio0: the reporting_vq queue was"
+                    + " deleted with a buffer (1 pfns) on it"));
             core.spinLock(0);
             try {
                 g.mm.listDel(pfn);
