@@ -145,18 +145,22 @@ final class VmwPages {
         return status;
     }
 
-    /** spin_lock(&b->comm_lock), with its lockdep annotation (and lock point): preemption off (rule v). */
+    /**
+     * spin_lock(&b->comm_lock), with its lockdep annotation (and lock point): preemption off (rule v) before
+     * the lock is taken, as spin_lock() does, so that a stop_machine never waits for a task that waits for
+     * the lock while its holder waits for the machine.
+     */
     void lockComm() {
+        b.mm.preemptDisable();
         b.mm.lockdepAcquire(InjectionPoints.LOCK_VMW_COMM, false);
         b.commLock.lock();
-        b.mm.preemptDisable();
     }
 
-    /** spin_unlock(&b->comm_lock). */
+    /** spin_unlock(&b->comm_lock): the lock released, then preemption on again. */
     void unlockComm() {
         b.mm.lockdepRelease(InjectionPoints.LOCK_VMW_COMM);
-        b.mm.preemptEnable();
         b.commLock.unlock();
+        b.mm.preemptEnable();
     }
 
     /**
