@@ -3,26 +3,18 @@ package org.mmlab.lab.internal;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.mmlab.mm.CommandArgs;
-import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.WorkloadControl;
-import org.mmlab.mm.lab.ModulePolicy;
 
 /**
  * lab:storm: a seeded storm, a replay of a failing one's operations, or a shrink of them to the fewest
  * that still fail. Every argument is checked, and refused in one line, before anything runs.
  */
 final class StormRuns {
-    /** The plan holds every cycle: a million is about 50 MB. */
-    static final int MAX_CYCLES = 1_000_000;
-    /** Operations when --ops is not given: refresh also refreshes the bundles that import a driver's API. */
-    static final String DEFAULT_OPS = "stop,uninstall,update,config";
     /** Replays a shrink may spend. */
     static final int MAX_SHRINK_REPLAYS = 40;
 
@@ -39,40 +31,27 @@ final class StormRuns {
     }
 
     /** Runs what the arguments ask; true when it ends clean (a shrink: when it shrank). */
-    boolean run(StormArgs a) throws Exception {
-        if (!a.replay().isEmpty() && !a.shrink().isEmpty()) {
-            throw new IllegalArgumentException("give --replay or --shrink, not both");
-        }
-        long seed = CommandArgs.number("--seed", or(a.seed(), "1"), Long.MIN_VALUE, Long.MAX_VALUE);
-        MigrationContract contract = MigrationContract.parse(or(a.contract(), "2025"));
-        ModulePolicy policy = ModulePolicy.parse(or(a.policy(), "none"));
-        int checkEvery = CommandArgs.intNumber("--check-every", or(a.checkEvery(), "100"), 1, MAX_CYCLES);
-        int repeat = CommandArgs.intNumber("--repeat", or(a.repeat(), "20"), 1, 1000);
-        StormSetup setup = new StormSetup(contract, policy, or(a.leakPath(), StormSetup.V38), seed, checkEvery);
+    boolean run(StormArgs args) throws Exception {
+        StormOptions o = StormOptions.of(args);
+        StormSetup setup = o.setup();
         try (StormFamilies families = new StormFamilies(lab.context)) {
-            String given = !a.replay().isEmpty() ? a.replay() : a.shrink();
-            if (!given.isEmpty()) {
+            String given = o.replay() != null ? o.replay() : o.shrink();
+            if (given != null) {
                 List<List<StormOp>> cycles = StormOp.parseCycles(given, families.registered());
                 families.choose(cycles.stream().flatMap(List::stream).map(StormOp::family).distinct().toList(), lab);
                 checkRefresh(cycles, families);
-                return a.replay().isEmpty() ? shrink(cycles, families, setup, repeat)
-                        : replay(cycles, families, setup, repeat, true) == null;
+                return o.replay() == null ? shrink(cycles, families, setup, o.repeat())
+                        : replay(cycles, families, setup, o.repeat(), true) == null;
             }
-            int n = CommandArgs.intNumber("--cycles", or(a.cycles(), "100"), 1, MAX_CYCLES);
-            List<String> names = list(a.drivers());
-            List<StormOp.Kind> kinds = list(or(a.ops(), DEFAULT_OPS)).stream().map(StormOp.Kind::parse).distinct()
-                    .toList();
-            if (kinds.isEmpty()) {
-                throw new IllegalArgumentException("--ops names no operation: use " + StormOp.Kind.allowed());
-            }
-            List<String> chosen = families.choose(names, lab);
-            List<List<StormOp>> cycles = StormPlan.cycles(seed, n, chosen, kinds);
+            List<String> chosen = families.choose(o.drivers(), lab);
+            List<List<StormOp>> cycles = StormPlan.cycles(setup.seed(), o.cycles(), chosen, o.ops());
             checkRefresh(cycles, families);
-            out.printf("storm: %d cycles of %s on %s under %s, seed %d, a check every %d cycles%n", n,
-                    kinds.stream().map(StormOp.Kind::value).toList(), chosen, setup, seed, checkEvery);
+            out.printf("storm: %d cycles of %s on %s under %s, seed %d, a check every %d cycles%n", o.cycles(),
+                    o.ops().stream().map(StormOp.Kind::value).toList(), chosen, setup, setup.seed(),
+                    setup.checkEvery());
             StormResult r = storm(cycles, families, setup, false);
             if (!r.clean()) {
-                printFailure(r, setup, n);
+                printFailure(r, setup, o.cycles());
             }
             out.println(r.summary());
             return r.clean();
@@ -185,13 +164,5 @@ final class StormRuns {
         out.printf("shrunk %d cycles to %d in %d replays%nreplay: lab:storm --replay '%s' %s%n", cycles.size(),
                 best.size(), replays, StormOp.cycles(best), setup.options());
         return true;
-    }
-
-    private static String or(String given, String otherwise) {
-        return given == null || given.isEmpty() ? otherwise : given;
-    }
-
-    private static List<String> list(String text) {
-        return Arrays.stream(text.split(",")).map(String::trim).filter(s -> !s.isEmpty()).distinct().toList();
     }
 }

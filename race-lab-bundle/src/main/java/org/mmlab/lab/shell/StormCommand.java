@@ -25,28 +25,28 @@ public class StormCommand {
             + " checkers' reports and the modules every K cycles; fails unless 0 pages lost, 0 content mismatches,"
             + " 0 reports, and then prints a replay")
     public void storm(@Descriptor("how many cycles (default 100)") @Parameter(names = {"-n", "--cycles"},
-            absentValue = "") String cycles,
+            absentValue = StormArgs.NOT_GIVEN) String cycles,
             @Descriptor("seeds the cycles and the background (default 1)") @Parameter(names = {"--seed"},
-                    absentValue = "") String seed,
+                    absentValue = StormArgs.NOT_GIVEN) String seed,
             @Descriptor("the driver families, comma-separated (default: every one registered, e.g. virtio,vmware)")
-            @Parameter(names = {"-d", "--drivers"}, absentValue = "") String drivers,
+            @Parameter(names = {"-d", "--drivers"}, absentValue = StormArgs.NOT_GIVEN) String drivers,
             @Descriptor("the operations, comma-separated, of stop, uninstall, refresh, update, config"
                     + " (default stop,uninstall,update,config)")
-            @Parameter(names = {"-o", "--ops"}, absentValue = "") String ops,
+            @Parameter(names = {"-o", "--ops"}, absentValue = StormArgs.NOT_GIVEN) String ops,
             @Descriptor("the migration contract: 2012, 2016 or 2025 (default 2025)")
-            @Parameter(names = {"-c", "--contract"}, absentValue = "") String contract,
+            @Parameter(names = {"-c", "--contract"}, absentValue = StormArgs.NOT_GIVEN) String contract,
             @Descriptor("the module policy: none, module-ref or osgi-drain (default none)")
-            @Parameter(names = {"-p", "--policy"}, absentValue = "") String policy,
+            @Parameter(names = {"-p", "--policy"}, absentValue = StormArgs.NOT_GIVEN) String policy,
             @Descriptor("the balloon infrastructure's leak path: v3.8 or v7 (2012 only; default v3.8)")
-            @Parameter(names = {"--leak-path"}, absentValue = "") String leakPath,
+            @Parameter(names = {"--leak-path"}, absentValue = StormArgs.NOT_GIVEN) String leakPath,
             @Descriptor("cycles between two checks (default 100)") @Parameter(names = {"-k", "--check-every"},
-                    absentValue = "") String checkEvery,
+                    absentValue = StormArgs.NOT_GIVEN) String checkEvery,
             @Descriptor("replay these cycles (as a failing storm prints them) on a fresh guest")
-            @Parameter(names = {"--replay"}, absentValue = "") String replay,
+            @Parameter(names = {"--replay"}, absentValue = StormArgs.NOT_GIVEN) String replay,
             @Descriptor("shrink these failing cycles to the fewest that still fail")
-            @Parameter(names = {"--shrink"}, absentValue = "") String shrink,
+            @Parameter(names = {"--shrink"}, absentValue = StormArgs.NOT_GIVEN) String shrink,
             @Descriptor("a replay runs its cycles up to this many times in a row, a check after each (default 20)")
-            @Parameter(names = {"--repeat"}, absentValue = "") String repeat) throws Exception {
+            @Parameter(names = {"--repeat"}, absentValue = StormArgs.NOT_GIVEN) String repeat) throws Exception {
         if (!lab.storm(new StormArgs(cycles, seed, drivers, ops, contract, policy, leakPath, checkEvery, replay, shrink,
                 repeat), System.out)) {
             throw new IllegalStateException("the storm did not end clean (see above)");
