@@ -7,6 +7,10 @@ import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -32,6 +36,7 @@ import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * lab:storm, as a user runs it: a short seeded storm of driver loads and unloads (virtio-bundle and
@@ -51,6 +56,11 @@ class StormTest {
     static final Pattern OPERATIONS = Pattern.compile("(?m)^operations: (.*); bundle events:");
     static final Pattern REPLAY = Pattern.compile("(?m)^  replay: (lab:storm --replay .*)$");
     static final List<String> DRIVERS = List.of("virtio-bundle", "vmware-bundle");
+    /**
+     * Bounds a storm that never ends (a deadlock: the test fails instead of hanging the build); not a
+     * timing claim, the storms here take a minute or two on a loaded machine.
+     */
+    static final long STORM_MS = 15 * 60_000;
 
     @InjectBundleContext
     BundleContext context;
@@ -75,6 +85,15 @@ class StormTest {
     @BeforeEach
     void bothDriversWithDevice0AndListenersOn() throws Exception {
         gogo = new GogoSession(processor);
+        // a storm, or a test before, reboots the guest: the race lab's commands, which need its services, go
+        // with it and DS registers them again on its own thread
+        ServiceTracker<Object, Object> lab = GogoSession.commandServices(context, "lab");
+        try {
+            Await.until("lab:storm registered", () -> lab.getTracked().keySet().stream()
+                    .anyMatch(ref -> List.of(functions(ref.getProperty("osgi.command.function"))).contains("storm")));
+        } finally {
+            lab.close();
+        }
         for (String pid : List.of(VirtioBalloons.FACTORY_PID, VmwBalloons.FACTORY_PID)) {
             cm.getFactoryConfiguration(pid, "0", "?").update(new Hashtable<>());
         }
@@ -113,7 +132,7 @@ class StormTest {
         "--contract 2012 --policy module-ref --ops stop,uninstall,update",
         "--contract 2012 --policy osgi-drain --ops stop,uninstall,update", "--contract 2025 --policy none --ops stop,config"})
     void aShortStormUnderASafeSetupLosesNothingAndReallyLoadsAndUnloadsTheDrivers(String setup) throws Exception {
-        String out = gogo.run("lab:storm --cycles 60 --check-every 20 --seed 11 " + setup);
+        String out = storm("lab:storm --cycles 60 --check-every 20 --seed 11 " + setup);
 
         assertThat(out).containsPattern(SUMMARY).contains("storm: 60 cycles, 0 pages lost, 0 content mismatches,"
                 + " 0 reports");
@@ -133,7 +152,7 @@ class StormTest {
     @Test
     void under2012WithoutProtectionAndTheV7LeakPathTheStormFindsTheLeakPathsRaceAndItsReplayFailsToo()
             throws Exception {
-        assertThatThrownBy(() -> gogo.run("lab:storm --cycles 400 --check-every 10 --seed 1 --drivers virtio"
+        assertThatThrownBy(() -> storm("lab:storm --cycles 400 --check-every 10 --seed 1 --drivers virtio"
                 + " --ops stop,uninstall,update --contract 2012 --policy none --leak-path v7"))
                 .hasMessageContaining("did not end clean");
         String out = gogo.lastOutput();
@@ -147,22 +166,56 @@ class StormTest {
         Matcher replay = REPLAY.matcher(out);
         assertThat(replay.find()).as("a replay command").isTrue();
 
-        assertThatThrownBy(() -> gogo.run(replay.group(1) + " --repeat 40")).hasMessageContaining("did not end clean");
+        assertThatThrownBy(() -> storm(replay.group(1) + " --repeat 40")).hasMessageContaining("did not end clean");
         assertThat(gogo.lastOutput()).containsPattern("(?m)^replay of \\d+ cycles: failed in repetition \\d+ of 40$");
     }
 
     @Test
     void badArgumentsAreRefusedInOneLineBeforeAnythingRuns() throws Exception {
-        assertThatThrownBy(() -> gogo.run("lab:storm --ops stop,reboot")).hasMessage("no storm operation 'reboot':"
+        assertThatThrownBy(() -> storm("lab:storm --ops stop,reboot")).hasMessage("no storm operation 'reboot':"
                 + " use stop, uninstall, refresh, update, config");
-        assertThatThrownBy(() -> gogo.run("lab:storm --drivers virtio,xen")).hasMessage("no driver family 'xen' runs"
-                + " in this lab: the families are virtio, vmware (a driver joins by registering a StormTarget service)");
-        assertThatThrownBy(() -> gogo.run("lab:storm --cycles 0")).hasMessageStartingWith("--cycles 0 is out of range");
-        assertThatThrownBy(() -> gogo.run("lab:storm --leak-path v7")).hasMessage("--leak-path v7 is the 2012"
+        assertThatThrownBy(() -> storm("lab:storm --drivers virtio,nosuch")).hasMessageStartingWith("no driver family"
+                + " 'nosuch' runs in this lab: the families are ");
+        assertThatThrownBy(() -> storm("lab:storm --cycles 0")).hasMessageStartingWith("--cycles 0 is out of range");
+        assertThatThrownBy(() -> storm("lab:storm --leak-path v7")).hasMessage("--leak-path v7 is the 2012"
                 + " contract's: give --contract 2012");
-        assertThatThrownBy(() -> gogo.run("lab:storm --replay 'stop:virtio frob:vmware'"))
+        assertThatThrownBy(() -> storm("lab:storm --replay 'stop:virtio frob:vmware'"))
                 .hasMessage("no storm operation 'frob': use stop, uninstall, refresh, update, config");
+        // the shell fuzz's finds: an unset variable ran a whole storm, null failed inside it
+        assertThatThrownBy(() -> storm("lab:storm --repeat $nosuch")).hasMessage("--repeat is missing (an unset"
+                + " variable, or null)");
+        assertThatThrownBy(() -> storm("lab:storm --shrink null")).hasMessage("--shrink is missing (an unset"
+                + " variable, or null)");
+        assertThatThrownBy(() -> storm("lab:storm --seed $nosuch")).hasMessage("--seed is missing (an unset variable,"
+                + " or null)");
+        assertThatThrownBy(() -> storm("lab:storm --drivers ''")).hasMessageStartingWith("--drivers names no driver"
+                + " family");
+        assertThatThrownBy(() -> storm("lab:storm --check-every ''")).hasMessage("--check-every '' is not a whole"
+                + " number: give 1 to 1000000");
+        assertThatThrownBy(() -> storm("lab:storm --repeat 3")).hasMessage("--repeat is for --replay and --shrink: a"
+                + " storm runs its cycles once");
         assertThat(events(BundleEvent.STOPPED)).as("nothing ran").isZero();
+        assertThat(configsDeleted.get()).as("no device configuration touched").isZero();
+    }
+
+    /** Runs a storm in the test's shell, failing the test (rather than hanging it) if it never ends. */
+    private String storm(String command) throws Exception {
+        FutureTask<String> run = new FutureTask<>(() -> gogo.run(command));
+        Thread t = new Thread(run, "storm-test");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return run.get(STORM_MS, TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof Exception cause ? cause : e;
+        } catch (TimeoutException e) {
+            throw new AssertionError(command + " did not end within " + STORM_MS / 60_000 + " minutes (a deadlock?):"
+                    + " the storm's thread is at " + List.of(t.getStackTrace()), e);
+        }
+    }
+
+    private static String[] functions(Object property) {
+        return property instanceof String[] names ? names : new String[] {String.valueOf(property)};
     }
 
     private long events(int type) {
