@@ -148,11 +148,13 @@ final class VmwPages {
     /**
      * spin_lock(&b->comm_lock), with its lockdep annotation (and lock point): preemption off (rule v) before
      * the lock is taken, as spin_lock() does, so that a stop_machine never waits for a task that waits for
-     * the lock while its holder waits for the machine.
+     * the lock while its holder waits for the machine. The lock point comes first: a race's schedule may
+     * hold the task there (or end it with an exception), and a task held there must not keep a
+     * stop_machine waiting; one that waits for the lock itself spins with preemption off, as in the kernel.
      */
     void lockComm() {
-        b.mm.preemptDisable();
         b.mm.lockdepAcquire(InjectionPoints.LOCK_VMW_COMM, false);
+        b.mm.preemptDisable();
         b.commLock.lock();
     }
 
