@@ -18,7 +18,10 @@ public interface StormTarget {
     /** The symbolic name of the driver bundle the storm stops, uninstalls and updates, e.g. "virtio-bundle". */
     String bundle();
 
-    /** The factory PID whose configurations make the family's devices, e.g. "org.mmlab.virtio.balloon". */
+    /**
+     * The factory PID whose configurations make the family's devices, e.g. "org.mmlab.virtio.balloon"; for
+     * a bundle configured as a whole (aeration-bundle), the PID of that one configuration.
+     */
     String factoryPid();
 
     /** The names of the devices that run now. */

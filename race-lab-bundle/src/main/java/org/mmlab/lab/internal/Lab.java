@@ -3,6 +3,7 @@ package org.mmlab.lab.internal;
 import java.io.PrintStream;
 import java.util.List;
 
+import org.mmlab.lab.LabRuns;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.admin.Compactor;
@@ -93,12 +94,13 @@ public class Lab {
     }
 
     /**
-     * lab:storm: a hot-plug storm, its replay or its shrink, printing to out; true when it ends clean (a
-     * shrink: when it shrank). Bad arguments are refused in one line before anything runs.
+     * lab:storm: a hot-plug storm, its replay or its shrink, printing to out and posting its progress to the
+     * board; true when it ends clean (a shrink: when it shrank). Bad arguments are refused in one line before
+     * anything runs.
      */
-    public boolean storm(StormArgs args, PrintStream out) throws Exception {
+    public boolean storm(StormArgs args, PrintStream out, LabRuns board) throws Exception {
         try (LabContext lab = new LabContext(context, services)) {
-            return new StormRuns(lab, services.compactor(), workload, out).run(args);
+            return new StormRuns(lab, services.compactor(), workload, out, board).run(args);
         }
     }
 

@@ -205,6 +205,11 @@ final class LabContext implements AutoCloseable {
         return await(aeration, "Aeration");
     }
 
+    /** Free page hinting now, or null while aeration-bundle is down: no wait (a storm's own operation on it). */
+    Aeration aerationNow() {
+        return aeration.getService();
+    }
+
     /** The running guest's memory manager (after a reboot, the new guest's). */
     MemoryManager mm() throws InterruptedException {
         return await(mm, "MemoryManager");

@@ -52,7 +52,6 @@ final class Storm implements AutoCloseable {
         this.families = families;
         this.setup = setup;
         this.lifecycle = new StormLifecycle(lab, families);
-        this.background = new StormBackground(compactor, workload, families, setup.seed());
         this.oldPolicy = lab.mmLab().modulePolicy();
         this.oldContract = lab.contract();
         if (setup.leakPath().equals(StormSetup.V7)) {
@@ -65,13 +64,20 @@ final class Storm implements AutoCloseable {
         }
         lab.mmLab().setModulePolicy(setup.policy());
         lab.kcompactd(true);
+        this.background = new StormBackground(compactor, workload, families, setup.seed(), lab.mm(),
+                lab::aerationNow);
+    }
+
+    /** What a storm tells at each check (the run board): cycles done, the progress line, the check's reports. */
+    interface Progress {
+        void checked(int done, String line, List<String> reports);
     }
 
     /**
-     * Runs the cycles, checking every K of them and after the last; prints a progress line at each check.
-     * Stops at the first check that is not clean.
+     * Runs the cycles, checking every K of them and after the last; prints a progress line at each check
+     * and tells progress. Stops at the first check that is not clean.
      */
-    StormResult run(List<List<StormOp>> cycles, PrintStream out) throws Exception {
+    StormResult run(List<List<StormOp>> cycles, PrintStream out, Progress progress) throws Exception {
         lab.context.addBundleListener(counter);
         mark = lab.mmLab().dmesgSeq();
         List<List<StormOp>> since = new ArrayList<>();
@@ -92,7 +98,9 @@ final class Storm implements AutoCloseable {
                 done++;
                 if (failed != null || done % setup.checkEvery() == 0 || done == cycles.size()) {
                     last = check(failed);
-                    out.println(progress(done, cycles.size(), t0, last));
+                    String line = progress(done, cycles.size(), t0, last);
+                    out.println(line);
+                    progress.checked(done, line, last.reports());
                     if (!last.clean()) {
                         break;
                     }
@@ -175,10 +183,14 @@ final class Storm implements AutoCloseable {
                 .collect(Collectors.joining(", "));
     }
 
-    /** The compactions, target moves (and moves refused by a device that went) the background did. */
+    /**
+     * The compactions, target moves (and moves refused by a device that went), runs out of memory and
+     * hinting kicks the background did.
+     */
     String background() {
-        return String.format("%d compactions, %d target moves (%d refused: the device went)",
-                background.compactions.get(), background.targetMoves.get(), background.refusedMoves.get());
+        return String.format("%d compactions, %d target moves (%d refused: the device went), %d runs out of memory,"
+                + " %d hinting kicks", background.compactions.get(), background.targetMoves.get(),
+                background.refusedMoves.get(), background.outOfMemory.get(), background.hintingKicks.get());
     }
 
     @Override

@@ -43,7 +43,7 @@ final class StormFamilies implements AutoCloseable {
         List<String> wanted = names.isEmpty() ? new ArrayList<>(live.keySet()) : names;
         if (wanted.isEmpty()) {
             throw new IllegalStateException("no driver family runs: a storm needs a driver bundle that registers a"
-                    + " StormTarget service (virtio-bundle, vmware-bundle)");
+                    + " StormTarget service (virtio-bundle, vmware-bundle, hyperv-bundle, xen-bundle, aeration-bundle)");
         }
         for (String n : wanted) {
             StormTarget t = live.get(n);

@@ -122,11 +122,13 @@ final class StormLifecycle {
 
     /**
      * The family's first device configuration (by PID) deleted, so that its device is removed, and created
-     * again under the same name with the same properties, so that it is probed again. Configuration
-     * Admin's thread does both: the storm goes on meanwhile. A family with no device has nothing to do.
+     * again under the same name with the same properties, so that it is probed again; a family configured as
+     * a whole (its PID no factory's) gets its configuration deleted and made again likewise. Configuration
+     * Admin's thread does both: the storm goes on meanwhile. A family with no configuration has nothing to do.
      */
-    private void recreateConfiguration(String factoryPid) throws Exception {
-        Configuration[] cs = lab.cm().listConfigurations("(service.factoryPid=" + factoryPid + ")");
+    private void recreateConfiguration(String pid) throws Exception {
+        Configuration[] cs = lab.cm().listConfigurations("(|(service.factoryPid=" + pid + ")(service.pid=" + pid
+                + "))");
         if (cs == null) {
             return;
         }
@@ -140,9 +142,13 @@ final class StormLifecycle {
                 copy.put(k, props.get(k));
             }
         }
-        String pid = c.getPid();
-        String name = pid.contains("~") ? pid.substring(pid.indexOf('~') + 1) : "storm";
+        boolean factory = c.getFactoryPid() != null;
+        String name = c.getPid().contains("~") ? c.getPid().substring(c.getPid().indexOf('~') + 1) : "storm";
         c.delete();
-        lab.cm().getFactoryConfiguration(factoryPid, name, "?").update(copy);
+        if (factory) {
+            lab.cm().getFactoryConfiguration(pid, name, "?").update(copy);
+        } else {
+            lab.cm().getConfiguration(pid, "?").update(copy);
+        }
     }
 }

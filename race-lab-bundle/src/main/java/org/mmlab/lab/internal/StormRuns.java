@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import org.mmlab.lab.LabRuns;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.WorkloadControl;
 
@@ -22,12 +23,15 @@ final class StormRuns {
     private final Compactor compactor;
     private final WorkloadControl workload;
     private final PrintStream out;
+    /** Where the storms and replays a user sees are posted, each an entry (a shrink's own replays are not). */
+    private final LabRuns board;
 
-    StormRuns(LabContext lab, Compactor compactor, WorkloadControl workload, PrintStream out) {
+    StormRuns(LabContext lab, Compactor compactor, WorkloadControl workload, PrintStream out, LabRuns board) {
         this.lab = lab;
         this.compactor = compactor;
         this.workload = workload;
         this.out = out;
+        this.board = board;
     }
 
     /** Runs what the arguments ask; true when it ends clean (a shrink: when it shrank). */
@@ -49,7 +53,9 @@ final class StormRuns {
             out.printf("storm: %d cycles of %s on %s under %s, seed %d, a check every %d cycles%n", o.cycles(),
                     o.ops().stream().map(StormOp.Kind::value).toList(), chosen, setup, setup.seed(),
                     setup.checkEvery());
-            StormResult r = storm(cycles, families, setup, false);
+            StormResult r = storm(cycles, families, setup, false, "lab:storm --cycles " + o.cycles() + " --drivers "
+                    + String.join(",", chosen) + " --ops " + String.join(",", o.ops().stream().map(StormOp.Kind::value)
+                            .toList()) + " " + setup.options());
             if (!r.clean()) {
                 printFailure(r, setup, o.cycles());
             }
@@ -65,14 +71,28 @@ final class StormRuns {
         }
     }
 
-    /** A storm of these cycles; quiet, it prints nothing (a shrink's replays). */
-    private StormResult storm(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, boolean quiet)
-            throws Exception {
+    /**
+     * A storm of these cycles, posted to the board as what (its progress at each check, its summary at the
+     * end); quiet, it prints and posts nothing (a shrink's replays).
+     */
+    private StormResult storm(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, boolean quiet,
+            String what) throws Exception {
         PrintStream to = quiet ? new PrintStream(OutputStream.nullOutputStream()) : out;
+        long entry = quiet ? -1 : board.start(what, cycles.size());
+        String summary = "stopped";
         try (Storm storm = new Storm(lab, families, setup, compactor, workload)) {
-            StormResult r = storm.run(cycles, to);
+            StormResult r = storm.run(cycles, to, quiet ? (done, line, reports) -> { }
+                    : (done, line, reports) -> board.progress(entry, done, 0, line, reports));
             to.printf("operations: %s; bundle events: %s; background: %s%n", r.ops(), r.events(), storm.background());
+            summary = r.summary();
             return r;
+        } catch (Exception e) {
+            summary = "stopped: " + e.getMessage();
+            throw e;
+        } finally {
+            if (!quiet) {
+                board.end(entry, summary);
+            }
         }
     }
 
@@ -116,7 +136,8 @@ final class StormRuns {
         for (int k = 0; k < repeat; k++) {
             repeated.addAll(cycles);
         }
-        StormResult r = storm(repeated, families, setup.checkingEvery(cycles.size()), !verbose);
+        StormResult r = storm(repeated, families, setup.checkingEvery(cycles.size()), !verbose, "lab:storm --replay '"
+                + StormOp.cycles(cycles) + "' --repeat " + repeat + " " + setup.options());
         if (r.clean()) {
             out.printf("replay of %d cycles: clean in %d repetitions%n", cycles.size(), repeat);
             return null;

@@ -3,6 +3,7 @@ package org.mmlab.lab.shell;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.lab.LabRuns;
 import org.mmlab.lab.internal.Lab;
 import org.mmlab.lab.internal.StormArgs;
 import org.osgi.service.component.annotations.Activate;
@@ -14,21 +15,25 @@ import org.osgi.service.component.annotations.Reference;
 @GogoCommand(scope = "lab", function = {"storm"})
 public class StormCommand {
     private final Lab lab;
+    /** Where the storm posts its progress and result, for the lab's page. */
+    private final LabRuns board;
 
     @Activate
-    public StormCommand(@Reference Lab lab) {
+    public StormCommand(@Reference Lab lab, @Reference LabRuns board) {
         this.lab = lab;
+        this.board = board;
     }
 
     @Descriptor("a hot-plug storm: each cycle a seeded driver family and lifecycle operation (two families at once"
-            + " one cycle in four) while the workload, compaction, kcompactd and the hosts' targets run; mm:check, the"
+            + " one cycle in four) while the workload, compaction, kcompactd, the hosts' targets, runs out of memory and"
+            + " free page hinting run; mm:check, the"
             + " checkers' reports and the modules every K cycles; fails unless 0 pages lost, 0 content mismatches,"
             + " 0 reports, and then prints a replay")
     public void storm(@Descriptor("how many cycles (default 100)") @Parameter(names = {"-n", "--cycles"},
             absentValue = StormArgs.NOT_GIVEN) String cycles,
             @Descriptor("seeds the cycles and the background (default 1)") @Parameter(names = {"--seed"},
                     absentValue = StormArgs.NOT_GIVEN) String seed,
-            @Descriptor("the driver families, comma-separated (default: every one registered, e.g. virtio,vmware)")
+            @Descriptor("the driver families, comma-separated (default: every one registered: virtio,vmware,hyperv,xen,aeration)")
             @Parameter(names = {"-d", "--drivers"}, absentValue = StormArgs.NOT_GIVEN) String drivers,
             @Descriptor("the operations, comma-separated, of stop, uninstall, refresh, update, config"
                     + " (default stop,uninstall,update,config)")
@@ -48,7 +53,7 @@ public class StormCommand {
             @Descriptor("a replay runs its cycles up to this many times in a row, a check after each (default 20)")
             @Parameter(names = {"--repeat"}, absentValue = StormArgs.NOT_GIVEN) String repeat) throws Exception {
         if (!lab.storm(new StormArgs(cycles, seed, drivers, ops, contract, policy, leakPath, checkEvery, replay, shrink,
-                repeat), System.out)) {
+                repeat), System.out, board)) {
             throw new IllegalStateException("the storm did not end clean (see above)");
         }
     }
