@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.Random;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
@@ -23,6 +24,8 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.SynchronousBundleListener;
 import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.annotation.config.WithFactoryConfiguration;
@@ -89,8 +92,32 @@ class ShellFuzzTest {
         List<LabCommands.Command> commands = LabCommands.registered(context);
         Random random = new Random(SEED);
         List<String> problems = new ArrayList<>();
-        int statements = 0;
+        int statements;
+        // a bad statement changes nothing: no bundle goes (lab:storm ran whole storms, uninstalling drivers, for
+        // an unset --repeat)
+        List<String> bundleChanges = new CopyOnWriteArrayList<>();
+        SynchronousBundleListener changes = e -> {
+            if (e.getType() == BundleEvent.STOPPED || e.getType() == BundleEvent.UNINSTALLED
+                    || e.getType() == BundleEvent.UPDATED) {
+                bundleChanges.add(e.getBundle().getSymbolicName() + " " + e.getType());
+            }
+        };
+        context.addBundleListener(changes);
         long start = System.nanoTime();
+        try {
+            statements = fuzz(commands, random, problems);
+        } finally {
+            context.removeBundleListener(changes);
+        }
+        System.out.printf("shell fuzz: %d commands, %d statements in %d ms, %d problems%n", commands.size(),
+                statements, (System.nanoTime() - start) / 1_000_000, problems.size());
+        assertThat(problems).as("bad statements that did not fail in one clean line").isEmpty();
+        assertThat(bundleChanges).as("bundles stopped (4), uninstalled (16) or updated (8) by bad statements").isEmpty();
+    }
+
+    /** Every command's bad statements, then mm:check; returns how many statements ran. */
+    private int fuzz(List<LabCommands.Command> commands, Random random, List<String> problems) throws Exception {
+        int statements = 0;
         for (LabCommands.Command command : commands) {
             for (String statement : BadArguments.statements(command, random)) {
                 statements++;
@@ -107,9 +134,7 @@ class ShellFuzzTest {
             assertThat(check).as("mm:check after %s's statements:%n%s", command.name(), output.toString(UTF_8)).isEmpty();
             assertThat(lastLine(output.toString(UTF_8))).as("after %s", command.name()).isEqualTo("mm:check: OK");
         }
-        System.out.printf("shell fuzz: %d commands, %d statements in %d ms, %d problems%n", commands.size(), statements,
-                (System.nanoTime() - start) / 1_000_000, problems.size());
-        assertThat(problems).as("bad statements that did not fail in one clean line").isEmpty();
+        return statements;
     }
 
     private static List<String> names(List<LabCommands.Command> commands) {

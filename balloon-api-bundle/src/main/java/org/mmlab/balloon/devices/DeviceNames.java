@@ -12,7 +12,7 @@ import java.util.function.Predicate;
 /**
  * A driver bundle's devices by name: a device claims its name once it runs and gives it back when it is
  * removed, so two configurations with the same name cannot both run; lookups see only running devices
- * unless they say otherwise.
+ * unless they say otherwise. When the bundle stops, {@link #close} removes what SCR did not.
  *
  * @param <D> the bundle's device
  */
@@ -21,6 +21,18 @@ public final class DeviceNames<D> {
     private final Function<D, String> name;
     private final Predicate<D> live;
     private final Map<String, D> devices = new ConcurrentHashMap<>();
+    /**
+     * How long a stop waits for a probe or a removal under way to end: a bound for a device that never ends
+     * it (it is left then, and mm:check names it orphaned), not a timing claim.
+     */
+    static final long CLOSE_WAIT_MS = 10_000;
+    /** The bundle stops: no device claims a name any more. Guarded by this, with the claims. */
+    private boolean closed;
+
+    /** How a driver removes one of its devices (its deactivation). */
+    public interface Removal<D> {
+        void remove(D device) throws InterruptedException;
+    }
 
     /**
      * @param family what a message calls one device, e.g. "VMware balloon"
@@ -41,9 +53,50 @@ public final class DeviceNames<D> {
         }
     }
 
-    /** Claims the name and returns null, or returns the device that has it and changes nothing. */
-    public D claimOrHolder(String deviceName, D d) {
+    /**
+     * Claims the name and returns null, or returns the device that has it and changes nothing; throws
+     * IllegalStateException, changing nothing, once the bundle stops.
+     */
+    public synchronized D claimOrHolder(String deviceName, D d) {
+        if (closed) {
+            throw new IllegalStateException(family + " '" + deviceName + "' does not start: its driver is stopping");
+        }
         return devices.putIfAbsent(deviceName, d);
+    }
+
+    /**
+     * The bundle stops (its registry's deactivation, after SCR deactivated the devices it knows): no device
+     * claims a name any more, and every device that still holds one is removed, once its probe (or a
+     * removal under way) ended. That is a device SCR activated on Configuration Admin's thread while the
+     * bundle stopped (its configuration just recreated): SCR never deactivates it, and it would keep its
+     * pages and call into the unloaded module, an orphan. The kernel's driver core never leaves one:
+     * driver_unregister() waits for a probe under way and then detaches every device bound to the driver.
+     *
+     * @return the devices it removed
+     */
+    public List<D> close(Removal<D> removal) throws InterruptedException {
+        return close(removal, CLOSE_WAIT_MS);
+    }
+
+    /** {@link #close(Removal)}, waiting at most waitMs for probes and removals under way. */
+    List<D> close(Removal<D> removal, long waitMs) throws InterruptedException {
+        synchronized (this) {
+            closed = true;
+        }
+        long deadline = System.nanoTime() + waitMs * 1_000_000;
+        List<D> removed = new ArrayList<>();
+        for (Map.Entry<String, D> e : Map.copyOf(devices).entrySet()) {
+            D d = e.getValue();
+            // a device says nothing when its probe ends: polled, as seldom as a probe is under way at a stop
+            while (devices.get(e.getKey()) == d && !live.test(d) && System.nanoTime() < deadline) {
+                Thread.sleep(1);
+            }
+            if (devices.get(e.getKey()) == d && live.test(d)) {
+                removal.remove(d);
+                removed.add(d);
+            }
+        }
+        return removed;
     }
 
     /** Gives the name back, if d has it; true if it had. */

@@ -4,5 +4,5 @@
  * creates as a hypervisor gives a guest one.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.0.0")
+@org.osgi.annotation.versioning.Version("1.1.0")
 package org.mmlab.balloon.devices;

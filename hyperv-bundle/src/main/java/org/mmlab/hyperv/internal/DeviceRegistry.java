@@ -7,6 +7,7 @@ import org.mmlab.balloon.devices.DeviceNames;
 import org.mmlab.hyperv.HvBalloonState;
 import org.mmlab.hyperv.HvBalloons;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * The devices of this bundle by name (not in the kernel, whose dm_device is one static struct). A device
@@ -25,6 +26,12 @@ public class DeviceRegistry implements HvBalloons {
 
     void release(String name, HvDevice d) {
         devices.release(name, d);
+    }
+
+    /** This bundle stops: a device SCR activated while it stopped is removed too (see DeviceNames.close). */
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        devices.close(HvDevice::deactivate);
     }
 
     /** The device, or empty (also while it is being probed or removed). */

@@ -1,12 +1,15 @@
 package org.mmlab.lab.internal;
 
+import java.io.PrintStream;
 import java.util.List;
 
+import org.mmlab.lab.LabRuns;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Trace;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.lab.DebugSwitches;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -21,14 +24,17 @@ public class Lab {
     private final BundleContext context;
     private final LabServices services;
     private final MmLab mmLab;
+    private final WorkloadControl workload;
     private final Catalogue catalogue = Catalogue.all();
 
     @Activate
     public Lab(BundleContext context, @Reference MmLab mmLab, @Reference GuestConfig config,
-            @Reference Compactor compactor, @Reference DebugSwitches debug, @Reference GuestCheck check) {
+            @Reference Compactor compactor, @Reference DebugSwitches debug, @Reference GuestCheck check,
+            @Reference WorkloadControl workload) {
         this.context = context;
         this.services = new LabServices(config, compactor, debug, check);
         this.mmLab = mmLab;
+        this.workload = workload;
     }
 
     public Catalogue catalogue() {
@@ -85,6 +91,17 @@ public class Lab {
             }
         }
         return choices;
+    }
+
+    /**
+     * lab:storm: a hot-plug storm, its replay or its shrink, printing to out and posting its progress to the
+     * board; true when it ends clean (a shrink: when it shrank). Bad arguments are refused in one line before
+     * anything runs.
+     */
+    public boolean storm(StormArgs args, PrintStream out, LabRuns board) throws Exception {
+        try (LabContext lab = new LabContext(context, services)) {
+            return new StormRuns(lab, services.compactor(), workload, out, board).run(args);
+        }
     }
 
     /** Shrinks a failing trace: see {@link TraceShrinker}. */

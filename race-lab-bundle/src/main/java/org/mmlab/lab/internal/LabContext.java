@@ -113,8 +113,13 @@ final class LabContext implements AutoCloseable {
     void reboot(MigrationContract contract) throws Exception {
         long bytes = batchBytes();
         userBytes = userBytes != 0 ? userBytes : running().memoryBytes();
+        reboot(contract, bytes);
+    }
+
+    /** A fresh guest running this contract with this much memory, the rest of its configuration kept. */
+    void reboot(MigrationContract contract, long memoryBytes) throws Exception {
         await(services.config().update(Map.of("migrationContract", contract.value(), "memorySize",
-                Long.toString(bytes))), "the guest to reboot with " + contract.value());
+                Long.toString(memoryBytes))), "the guest to reboot with " + contract.value());
         tainted = null;
     }
 
@@ -230,6 +235,11 @@ final class LabContext implements AutoCloseable {
     /** The running guest's free page hinting (aeration-bundle; after a reboot, the new guest's). */
     Aeration aeration() throws InterruptedException {
         return await(aeration, "Aeration");
+    }
+
+    /** Free page hinting now, or null while aeration-bundle is down: no wait (a storm's own operation on it). */
+    Aeration aerationNow() {
+        return aeration.getService();
     }
 
     /** The running guest's memory manager (after a reboot, the new guest's). */

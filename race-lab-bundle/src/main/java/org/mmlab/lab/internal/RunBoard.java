@@ -10,8 +10,12 @@ import java.util.Set;
 import org.mmlab.lab.LabRuns;
 import org.osgi.service.component.annotations.Component;
 
-/** The board of runs ({@link LabRuns}): the latest entries, each replaced as it is posted. */
-@Component
+/**
+ * The board of runs ({@link LabRuns}): the latest entries, each replaced as it is posted. Immediate: the
+ * commands that post to it go with every reboot of the guest (a storm's first of all), and a delayed
+ * component would go with its last user, the entries with it.
+ */
+@Component(immediate = true)
 public class RunBoard implements LabRuns {
     /** By id, oldest first; guarded by this. */
     private final Map<Long, Run> runs = new LinkedHashMap<>();

@@ -86,9 +86,13 @@ public class DeviceRegistry implements VirtioBalloons {
         events.probeFailed(name, err);
     }
 
-    /** This bundle stops: its devices are gone, and no wait for them goes on. */
+    /**
+     * This bundle stops: a device SCR activated while it stopped is removed too (see DeviceNames.close),
+     * and no wait for the devices goes on.
+     */
     @Deactivate
-    void deactivate() {
+    void deactivate() throws InterruptedException {
+        devices.close(VirtioBalloonDevice::deactivate);
         targets.close();
         events.close();
     }

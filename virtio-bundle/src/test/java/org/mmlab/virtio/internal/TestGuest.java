@@ -84,7 +84,12 @@ final class TestGuest implements AutoCloseable {
         for (VirtioBalloonDevice d : registry.all()) {
             d.deactivate();
         }
-        registry.deactivate();
+        try {
+            registry.deactivate();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while the registry removed what was left", e);
+        }
         mm.guest().compaction().kcompactd().stop();
         mm.workload().stop();
     }

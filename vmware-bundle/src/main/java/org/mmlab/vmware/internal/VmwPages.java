@@ -145,18 +145,24 @@ final class VmwPages {
         return status;
     }
 
-    /** spin_lock(&b->comm_lock), with its lockdep annotation (and lock point): preemption off (rule v). */
+    /**
+     * spin_lock(&b->comm_lock), with its lockdep annotation (and lock point): preemption off (rule v) before
+     * the lock is taken, as spin_lock() does, so that a stop_machine never waits for a task that waits for
+     * the lock while its holder waits for the machine. The lock point comes first: a race's schedule may
+     * hold the task there (or end it with an exception), and a task held there must not keep a
+     * stop_machine waiting; one that waits for the lock itself spins with preemption off, as in the kernel.
+     */
     void lockComm() {
         b.mm.lockdepAcquire(InjectionPoints.LOCK_VMW_COMM, false);
-        b.commLock.lock();
         b.mm.preemptDisable();
+        b.commLock.lock();
     }
 
-    /** spin_unlock(&b->comm_lock). */
+    /** spin_unlock(&b->comm_lock): the lock released, then preemption on again. */
     void unlockComm() {
         b.mm.lockdepRelease(InjectionPoints.LOCK_VMW_COMM);
-        b.mm.preemptEnable();
         b.commLock.unlock();
+        b.mm.preemptEnable();
     }
 
     /**

@@ -7,6 +7,7 @@ import org.mmlab.balloon.devices.DeviceNames;
 import org.mmlab.xen.XenBalloonState;
 import org.mmlab.xen.XenBalloons;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
 
 /**
  * The devices of this bundle by name (not in the kernel, whose balloon is one static driver). A device
@@ -25,6 +26,12 @@ public class DeviceRegistry implements XenBalloons {
 
     void release(String name, XenDevice d) {
         devices.release(name, d);
+    }
+
+    /** This bundle stops: a device SCR activated while it stopped is removed too (see DeviceNames.close). */
+    @Deactivate
+    void deactivate() throws InterruptedException {
+        devices.close(XenDevice::deactivate);
     }
 
     /** The device, or empty (also while it is being initialised or removed). */

@@ -1,0 +1,237 @@
+package org.mmlab.itest;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Hashtable;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import org.apache.felix.service.command.CommandProcessor;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import org.mmlab.aeration.Aeration;
+import org.mmlab.lab.LabRuns;
+import org.mmlab.virtio.VirtioBalloons;
+import org.mmlab.vmware.VmwBalloons;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.ServiceRegistration;
+import org.osgi.framework.SynchronousBundleListener;
+import org.osgi.service.cm.Configuration;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.ConfigurationEvent;
+import org.osgi.service.cm.ConfigurationListener;
+import org.osgi.test.common.annotation.InjectBundleContext;
+import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.context.BundleContextExtension;
+import org.osgi.test.junit5.service.ServiceExtension;
+
+/**
+ * lab:storm, as a user runs it: a short seeded storm of driver loads and unloads (virtio-bundle and
+ * vmware-bundle, each with its device 0, and aeration-bundle) under the workload, compaction, runs out of
+ * memory, hinting's work and the hosts' moving targets.
+ * Under the safe setups it ends with nothing lost, and the test counts, with its own listeners, the
+ * bundle stops, uninstalls, updates and configuration deletions the storm says it did, with update and
+ * config together too (an update while Configuration Admin probed a recreated device orphaned the device
+ * under every setup until the drivers' registries removed it at the stop). Under 2012 without protection
+ * and with the reviewed v7
+ * leak path (race 1's setup), the storm finds the leak path taking a page migration holds on its own,
+ * and the replay it prints fails again.
+ */
+@ExtendWith(BundleContextExtension.class)
+@ExtendWith(ServiceExtension.class)
+class StormTest {
+    static final String SUMMARY = "(?m)^storm: (\\d+) cycles, (\\d+) pages lost, (\\d+) content mismatches, (\\d+)"
+            + " reports$";
+    static final Pattern OPERATIONS = Pattern.compile("(?m)^operations: (.*); bundle events:");
+    static final Pattern REPLAY = Pattern.compile("(?m)^  replay: (lab:storm --replay .*)$");
+    /**
+     * The families of the storms here. Not hyperv and xen: their remove gives nothing back (balloon_remove()
+     * leaves the pages with the host, as the kernel's does), so every unload with pages ballooned loses them,
+     * under every setup, and the storm says so (docs/race-lab.md).
+     */
+    static final String FAMILIES = "--drivers virtio,vmware,aeration";
+    static final List<String> DRIVERS = List.of("virtio-bundle", "vmware-bundle", "aeration-bundle");
+    /** The balloon drivers' factories, each with a device 0 for the storm. */
+    static final List<String> FACTORIES = List.of(VirtioBalloons.FACTORY_PID, VmwBalloons.FACTORY_PID);
+    /**
+     * Bounds a storm that never ends (a deadlock: the test fails instead of hanging the build); not a
+     * timing claim, the storms here take a minute or two on a loaded machine.
+     */
+    static final long STORM_MS = 15 * 60_000;
+
+    @InjectBundleContext
+    BundleContext context;
+
+    @InjectService(timeout = Await.WAIT_MS)
+    CommandProcessor processor;
+
+    @InjectService(timeout = Await.WAIT_MS)
+    ConfigurationAdmin cm;
+
+    GogoSession gogo;
+    /** Events of the drivers' bundles, by type, as this test's own listener sees them. */
+    final Map<Integer, AtomicLong> bundleEvents = new ConcurrentHashMap<>();
+    final AtomicLong configsDeleted = new AtomicLong();
+    final SynchronousBundleListener bundles = e -> {
+        if (DRIVERS.contains(e.getBundle().getSymbolicName())) {
+            bundleEvents.computeIfAbsent(e.getType(), k -> new AtomicLong()).incrementAndGet();
+        }
+    };
+    ServiceRegistration<ConfigurationListener> configs;
+
+    @BeforeEach
+    void everyDriverWithDevice0AndListenersOn() throws Exception {
+        gogo = new GogoSession(processor);
+        GogoSession.awaitCommand(context, "lab", "storm");
+        for (String pid : FACTORIES) {
+            cm.getFactoryConfiguration(pid, "0", "?").update(new Hashtable<>());
+        }
+        // hinting's design as the lab has it by default, so that the storm's config op on aeration has a
+        // configuration to delete and recreate
+        cm.getConfiguration(Aeration.PID, "?").update(new Hashtable<>(Map.of("design", "off")));
+        Await.until("both devices 0", () -> Services.get(VirtioBalloons.class).device("0").isPresent()
+                && Services.get(VmwBalloons.class).device("0").isPresent());
+        context.addBundleListener(bundles);
+        configs = context.registerService(ConfigurationListener.class, e -> {
+            if (e.getType() == ConfigurationEvent.CM_DELETED && (e.getPid().equals(Aeration.PID)
+                    || e.getFactoryPid() != null && e.getFactoryPid().startsWith("org.mmlab."))) {
+                configsDeleted.incrementAndGet();
+            }
+        }, null);
+    }
+
+    @AfterEach
+    void devicesGoneAndTheGuestChecks() throws Exception {
+        try {
+            configs.unregister();
+            context.removeBundleListener(bundles);
+            Configuration[] hinting = cm.listConfigurations("(service.pid=" + Aeration.PID + ")");
+            if (hinting != null) {
+                hinting[0].delete();
+            }
+            for (String pid : FACTORIES) {
+                Configuration[] cs = cm.listConfigurations("(service.factoryPid=" + pid + ")");
+                for (Configuration c : cs == null ? new Configuration[0] : cs) {
+                    c.delete();
+                }
+            }
+            Await.until("no device left", () -> Services.get(VirtioBalloons.class).devices().isEmpty()
+                    && Services.get(VmwBalloons.class).devices().isEmpty());
+            assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
+        } finally {
+            gogo.close();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--contract 2025 --policy none --ops stop,uninstall,update",
+        "--contract 2012 --policy module-ref --ops stop,uninstall,update",
+        "--contract 2012 --policy osgi-drain --ops stop,uninstall,update", "--contract 2025 --policy none"})
+    void aShortStormUnderASafeSetupLosesNothingAndReallyLoadsAndUnloadsTheDrivers(String setup) throws Exception {
+        String out = storm("lab:storm --cycles 60 --check-every 20 --seed 11 " + FAMILIES + " " + setup);
+
+        assertThat(out).containsPattern(SUMMARY).contains("storm: 60 cycles, 0 pages lost, 0 content mismatches,"
+                + " 0 reports");
+        assertThat(out).contains("storm: cycle 20 of 60", "storm: cycle 40 of 60", "storm: cycle 60 of 60");
+        Map<String, Long> ops = operations(out);
+        // one operation a cycle, two in a cycle that runs two families at once
+        assertThat(ops.values().stream().mapToLong(Long::longValue).sum()).as("operations").isBetween(60L, 120L);
+        long unloads = ops.getOrDefault("stop", 0L) + ops.getOrDefault("uninstall", 0L)
+                + ops.getOrDefault("update", 0L);
+        assertThat(events(BundleEvent.STOPPED)).as("the drivers' bundles stopped").isEqualTo(unloads);
+        assertThat(events(BundleEvent.STARTED)).as("and started again").isEqualTo(unloads);
+        assertThat(events(BundleEvent.UNINSTALLED)).as("uninstalled").isEqualTo(ops.getOrDefault("uninstall", 0L));
+        assertThat(events(BundleEvent.UPDATED)).as("updated").isEqualTo(ops.getOrDefault("update", 0L));
+        assertThat(configsDeleted.get()).as("device configurations deleted").isEqualTo(ops.getOrDefault("config", 0L));
+        // posted to the race lab's board of runs, which the lab's page shows, as lab:race and lab:explore are
+        List<LabRuns.Run> runs = Services.get(LabRuns.class).runs();
+        LabRuns.Run posted = runs.get(runs.size() - 1);
+        assertThat(posted.what()).startsWith("lab:storm --cycles 60 --drivers virtio,vmware,aeration ")
+                .contains("--seed 11");
+        assertThat(posted.planned()).isEqualTo(60);
+        assertThat(posted.done()).isEqualTo(60);
+        assertThat(posted.running()).isFalse();
+        assertThat(posted.latest()).isEqualTo("storm: 60 cycles, 0 pages lost, 0 content mismatches, 0 reports");
+    }
+
+    @Test
+    void under2012WithoutProtectionAndTheV7LeakPathTheStormFindsTheLeakPathsRaceAndItsReplayFailsToo()
+            throws Exception {
+        assertThatThrownBy(() -> storm("lab:storm --cycles 400 --check-every 10 --seed 1 --drivers virtio"
+                + " --ops stop,uninstall,update --contract 2012 --policy none --leak-path v7"))
+                .hasMessageContaining("did not end clean");
+        String out = gogo.lastOutput();
+        assertThat(out).containsPattern("(?m)^storm FAILED at cycle \\d+ of 400 \\(seed 1, 2012/none/leak-path v7\\)")
+                .containsPattern("(?m)^  (BUG: Bad page state|WARNING: .* lib/list_debug.c|BUG: KASAN|mm:check: bundle"
+                        + " invariant: balloon: virtio-balloon 0)")
+                .containsPattern("(?m)^  operations since the last good check \\(cycles \\d+ to \\d+\\): ");
+        Matcher summary = Pattern.compile(SUMMARY).matcher(out);
+        assertThat(summary.find()).isTrue();
+        assertThat(Long.parseLong(summary.group(4))).as("reports").isPositive();
+        Matcher replay = REPLAY.matcher(out);
+        assertThat(replay.find()).as("a replay command").isTrue();
+
+        assertThatThrownBy(() -> storm(replay.group(1) + " --repeat 40")).hasMessageContaining("did not end clean");
+        assertThat(gogo.lastOutput()).containsPattern("(?m)^replay of \\d+ cycles: failed in repetition \\d+ of 40$");
+    }
+
+    @Test
+    void badArgumentsAreRefusedInOneLineBeforeAnythingRuns() throws Exception {
+        assertThatThrownBy(() -> storm("lab:storm --ops stop,reboot")).hasMessage("no storm operation 'reboot':"
+                + " use stop, uninstall, refresh, update, config");
+        assertThatThrownBy(() -> storm("lab:storm --drivers virtio,nosuch")).hasMessageStartingWith("no driver family"
+                + " 'nosuch' runs in this lab: the families are ");
+        assertThatThrownBy(() -> storm("lab:storm --cycles 0")).hasMessageStartingWith("--cycles 0 is out of range");
+        assertThatThrownBy(() -> storm("lab:storm --leak-path v7")).hasMessage("--leak-path v7 is the 2012"
+                + " contract's: give --contract 2012");
+        assertThatThrownBy(() -> storm("lab:storm --replay 'stop:virtio frob:vmware'"))
+                .hasMessage("no storm operation 'frob': use stop, uninstall, refresh, update, config");
+        // the shell fuzz's finds: an unset variable ran a whole storm, null failed inside it
+        assertThatThrownBy(() -> storm("lab:storm --repeat $nosuch")).hasMessage("--repeat is missing (an unset"
+                + " variable, or null)");
+        assertThatThrownBy(() -> storm("lab:storm --shrink null")).hasMessage("--shrink is missing (an unset"
+                + " variable, or null)");
+        assertThatThrownBy(() -> storm("lab:storm --seed $nosuch")).hasMessage("--seed is missing (an unset variable,"
+                + " or null)");
+        assertThatThrownBy(() -> storm("lab:storm --drivers ''")).hasMessageStartingWith("--drivers names no driver"
+                + " family");
+        assertThatThrownBy(() -> storm("lab:storm --check-every ''")).hasMessage("--check-every '' is not a whole"
+                + " number: give 1 to 1000000");
+        assertThatThrownBy(() -> storm("lab:storm --repeat 3")).hasMessage("--repeat is for --replay and --shrink: a"
+                + " storm runs its cycles once");
+        assertThat(events(BundleEvent.STOPPED)).as("nothing ran").isZero();
+        assertThat(configsDeleted.get()).as("no device configuration touched").isZero();
+    }
+
+    /** Runs a storm in the test's shell, failing the test (rather than hanging it) if it never ends. */
+    private String storm(String command) throws Exception {
+        return gogo.run(command, STORM_MS);
+    }
+
+    private long events(int type) {
+        AtomicLong n = bundleEvents.get(type);
+        return n == null ? 0 : n.get();
+    }
+
+    /** The storm's "operations: stop 8, uninstall 3, ..." line, by kind. */
+    private static Map<String, Long> operations(String out) {
+        Matcher m = OPERATIONS.matcher(out);
+        assertThat(m.find()).as("an operations line in %s", out).isTrue();
+        Map<String, Long> ops = new ConcurrentHashMap<>();
+        for (String part : m.group(1).split(", ")) {
+            String[] kv = part.split(" ");
+            ops.put(kv[0], Long.parseLong(kv[1]));
+        }
+        return ops;
+    }
+}

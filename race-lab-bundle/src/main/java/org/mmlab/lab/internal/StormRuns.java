@@ -1,0 +1,189 @@
+package org.mmlab.lab.internal;
+
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import org.mmlab.lab.LabRuns;
+import org.mmlab.mm.admin.Compactor;
+import org.mmlab.mm.admin.WorkloadControl;
+
+/**
+ * lab:storm: a seeded storm, a replay of a failing one's operations, or a shrink of them to the fewest
+ * that still fail. Every argument is checked, and refused in one line, before anything runs.
+ */
+final class StormRuns {
+    /** Replays a shrink may spend. */
+    static final int MAX_SHRINK_REPLAYS = 40;
+
+    private final LabContext lab;
+    private final Compactor compactor;
+    private final WorkloadControl workload;
+    private final PrintStream out;
+    /** Where the storms and replays a user sees are posted, each an entry (a shrink's own replays are not). */
+    private final LabRuns board;
+
+    StormRuns(LabContext lab, Compactor compactor, WorkloadControl workload, PrintStream out, LabRuns board) {
+        this.lab = lab;
+        this.compactor = compactor;
+        this.workload = workload;
+        this.out = out;
+        this.board = board;
+    }
+
+    /** Runs what the arguments ask; true when it ends clean (a shrink: when it shrank). */
+    boolean run(StormArgs args) throws Exception {
+        StormOptions o = StormOptions.of(args);
+        StormSetup setup = o.setup();
+        try (StormFamilies families = new StormFamilies(lab.context)) {
+            String given = o.replay() != null ? o.replay() : o.shrink();
+            if (given != null) {
+                List<List<StormOp>> cycles = StormOp.parseCycles(given, families.registered());
+                families.choose(cycles.stream().flatMap(List::stream).map(StormOp::family).distinct().toList(), lab);
+                checkRefresh(cycles, families);
+                return o.replay() == null ? shrink(cycles, families, setup, o.repeat())
+                        : replay(cycles, families, setup, o.repeat(), true) == null;
+            }
+            List<String> chosen = families.choose(o.drivers(), lab);
+            List<List<StormOp>> cycles = StormPlan.cycles(setup.seed(), o.cycles(), chosen, o.ops());
+            checkRefresh(cycles, families);
+            out.printf("storm: %d cycles of %s on %s under %s, seed %d, a check every %d cycles%n", o.cycles(),
+                    o.ops().stream().map(StormOp.Kind::value).toList(), chosen, setup, setup.seed(),
+                    setup.checkEvery());
+            StormResult r = storm(cycles, families, setup, false, "lab:storm --cycles " + o.cycles() + " --drivers "
+                    + String.join(",", chosen) + " --ops " + String.join(",", o.ops().stream().map(StormOp.Kind::value)
+                            .toList()) + " " + setup.options());
+            if (!r.clean()) {
+                printFailure(r, setup, o.cycles());
+            }
+            out.println(r.summary());
+            return r.clean();
+        }
+    }
+
+    /** A refresh that would take the storm's own bundle with it is refused before anything runs. */
+    private void checkRefresh(List<List<StormOp>> cycles, StormFamilies families) {
+        if (cycles.stream().flatMap(List::stream).anyMatch(o -> o.kind() == StormOp.Kind.REFRESH)) {
+            new StormLifecycle(lab, families).checkRefreshable();
+        }
+    }
+
+    /**
+     * A storm of these cycles, posted to the board as what (its progress at each check, its summary at the
+     * end); quiet, it prints and posts nothing (a shrink's replays).
+     */
+    private StormResult storm(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, boolean quiet,
+            String what) throws Exception {
+        PrintStream to = quiet ? new PrintStream(OutputStream.nullOutputStream()) : out;
+        long entry = quiet ? -1 : board.start(what, cycles.size());
+        String summary = "stopped";
+        try (Storm storm = new Storm(lab, families, setup, compactor, workload)) {
+            StormResult r = storm.run(cycles, to, quiet ? (done, line, reports) -> { }
+                    : (done, line, reports) -> board.progress(entry, done, 0, line, reports));
+            to.printf("operations: %s; bundle events: %s; background: %s%n", r.ops(), r.events(), storm.background());
+            summary = r.summary();
+            return r;
+        } catch (Exception e) {
+            summary = "stopped: " + e.getMessage();
+            throw e;
+        } finally {
+            if (!quiet) {
+                board.end(entry, summary);
+            }
+        }
+    }
+
+    private void printFailure(StormResult r, StormSetup setup, int total) {
+        int from = r.cycles() - r.failing().size() + 1;
+        out.printf("storm FAILED at cycle %d of %d (seed %d, %s): %s%n", r.cycles(), total, setup.seed(), setup,
+                r.last().verdict());
+        r.last().problems().forEach(line -> out.println("  mm:check: " + line));
+        reports(r.last().reports()).forEach(line -> out.println("  " + line));
+        String ops = StormOp.cycles(r.failing());
+        out.printf("  operations since the last good check (cycles %d to %d): %s%n", from, r.cycles(), ops);
+        out.printf("  replay: lab:storm --replay '%s' %s%n", ops, setup.options());
+        out.printf("  shrink: lab:storm --shrink '%s' %s%n", ops, setup.options());
+    }
+
+    /**
+     * Each distinct report once, with how many times it came ("(x12)") and, when it is a catalogued race's
+     * report, which race: the storm found it on its own.
+     */
+    static List<String> reports(List<String> reports) {
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        reports.forEach(r -> counts.merge(r, 1, Integer::sum));
+        List<String> out = new ArrayList<>();
+        Catalogue catalogue = Catalogue.all();
+        counts.forEach((line, n) -> {
+            String race = catalogue.races().stream().filter(x -> !x.exploration() && line.contains(x.report()))
+                    .map(x -> " [race " + catalogue.number(x) + ", " + x.name() + "]").findFirst().orElse("");
+            out.add(line + (n > 1 ? " (x" + n + ")" : "") + race);
+        });
+        return out;
+    }
+
+    /**
+     * The cycles on a fresh guest, repeated up to repeat times in a row with a check after each time (a
+     * storm's failure depends on its threads' timing as much as on its operations): the failing result, or
+     * null when every repetition was clean.
+     */
+    private StormResult replay(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, int repeat,
+            boolean verbose) throws Exception {
+        List<List<StormOp>> repeated = new ArrayList<>();
+        for (int k = 0; k < repeat; k++) {
+            repeated.addAll(cycles);
+        }
+        StormResult r = storm(repeated, families, setup.checkingEvery(cycles.size()), !verbose, "lab:storm --replay '"
+                + StormOp.cycles(cycles) + "' --repeat " + repeat + " " + setup.options());
+        if (r.clean()) {
+            out.printf("replay of %d cycles: clean in %d repetitions%n", cycles.size(), repeat);
+            return null;
+        }
+        if (verbose) {
+            printFailure(r, setup.checkingEvery(cycles.size()), repeated.size());
+            out.println(r.summary());
+        }
+        out.printf("replay of %d cycles: failed in repetition %d of %d%n", cycles.size(),
+                (r.cycles() + cycles.size() - 1) / cycles.size(), repeat);
+        return r;
+    }
+
+    /**
+     * The fewest cycles (an operation each, or two at once) that still fail within the repetitions:
+     * chunks of cycles left out while the rest fails, halving the chunk when none can go (delta debugging).
+     */
+    private boolean shrink(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, int repeat)
+            throws Exception {
+        int replays = 1;
+        if (replay(cycles, families, setup, repeat, true) == null) {
+            throw new IllegalArgumentException("the operations did not fail in " + repeat + " repetitions: nothing"
+                    + " to shrink (give a larger --repeat, or the operations a failing storm printed)");
+        }
+        List<List<StormOp>> best = new ArrayList<>(cycles);
+        int chunk = Math.max(1, best.size() / 2);
+        while (replays < MAX_SHRINK_REPLAYS) {
+            boolean cut = false;
+            for (int start = 0; start < best.size() && best.size() > 1 && replays < MAX_SHRINK_REPLAYS;) {
+                List<List<StormOp>> candidate = new ArrayList<>(best.subList(0, start));
+                candidate.addAll(best.subList(Math.min(best.size(), start + chunk), best.size()));
+                replays++;
+                if (!candidate.isEmpty() && replay(candidate, families, setup, repeat, false) != null) {
+                    best = candidate;
+                    cut = true;
+                } else {
+                    start += chunk;
+                }
+            }
+            if (!cut && chunk == 1) {
+                break;
+            }
+            chunk = Math.max(1, cut ? chunk : chunk / 2);
+        }
+        out.printf("shrunk %d cycles to %d in %d replays%nreplay: lab:storm --replay '%s' %s%n", cycles.size(),
+                best.size(), replays, StormOp.cycles(best), setup.options());
+        return true;
+    }
+}

@@ -1,0 +1,40 @@
+package org.mmlab.lab.internal;
+
+import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.lab.ModulePolicy;
+
+/**
+ * What a storm runs against, and what its background is seeded with: the contract the guest boots with,
+ * the module protection policy, the balloon infrastructure's leak path (v7 is the reviewed patch's, 2012
+ * only), the seed and how many cycles go between two checks.
+ */
+record StormSetup(MigrationContract contract, ModulePolicy policy, String leakPath, long seed, int checkEvery) {
+    static final String V38 = "v3.8";
+    static final String V7 = "v7";
+
+    StormSetup {
+        if (!leakPath.equals(V38) && !leakPath.equals(V7)) {
+            throw new IllegalArgumentException("no leak path '" + leakPath + "': use v3.8 (merged) or v7 (the"
+                    + " reviewed patch's)");
+        }
+        if (leakPath.equals(V7) && contract != MigrationContract.BALLOON_2012) {
+            throw new IllegalArgumentException("--leak-path v7 is the 2012 contract's: give --contract 2012");
+        }
+    }
+
+    /** The same setup, checked every k cycles. */
+    StormSetup checkingEvery(int k) {
+        return new StormSetup(contract, policy, leakPath, seed, k);
+    }
+
+    /** As lab:storm takes it. */
+    String options() {
+        return "--seed " + seed + " --contract " + contract.value() + " --policy " + policy.value()
+                + " --leak-path " + leakPath + " --check-every " + checkEvery;
+    }
+
+    @Override
+    public String toString() {
+        return contract.value() + "/" + policy.value() + "/leak-path " + leakPath;
+    }
+}
