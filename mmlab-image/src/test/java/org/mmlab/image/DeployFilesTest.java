@@ -6,14 +6,16 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * deploy/: the Kubernetes Indexed Job checked against the Kubernetes API's schemas (deploy/check, its
+ * deploy/: the Kubernetes Jobs (the Indexed Job and the merge after it) checked against the Kubernetes API's schemas (deploy/check, its
  * npm packages installed by {@code npm ci --prefix deploy/check}, as .ci/run does), the Slurm array
  * job by bash and shellcheck, and in both the fields a sharded campaign depends on.
  */
@@ -21,18 +23,19 @@ class DeployFilesTest {
 
     private static final Path DEPLOY = Path.of(System.getProperty("mmlab.deploy", "../deploy"));
     private static final Path JOB = DEPLOY.resolve("kubernetes/mmlab-explore.yaml");
+    private static final Path MERGE = DEPLOY.resolve("kubernetes/mmlab-merge.yaml");
     private static final Path SBATCH = DEPLOY.resolve("slurm/mmlab-explore.sbatch");
 
     @TempDir
     Path dir;
 
     @Test
-    void theIndexedJobPassesTheKubernetesSchemas() throws Exception {
-        Result check = validate(JOB);
+    void theJobsPassTheKubernetesSchemas() throws Exception {
+        Result check = validate(JOB, MERGE);
 
         assertThat(check.exit()).as(check.err()).isZero();
-        assertThat(check.out().lines().map(l -> l.substring(l.indexOf(": ") + 2)))
-                .containsExactly("PersistentVolumeClaim mmlab-results: valid", "Job mmlab-explore: valid");
+        assertThat(check.out().lines().map(l -> l.substring(l.indexOf(": ") + 2))).containsExactly(
+                "PersistentVolumeClaim mmlab-results: valid", "Job mmlab-explore: valid", "Job mmlab-merge: valid");
     }
 
     @Test
@@ -66,10 +69,12 @@ class DeployFilesTest {
                 "--shard $index/$shards --json /results/shard-$index.jsonl");
     }
 
-    private Result validate(Path manifest) throws IOException, InterruptedException {
+    private Result validate(Path... manifests) throws IOException, InterruptedException {
         assertThat(DEPLOY.resolve("check/node_modules/kubernetes-models"))
                 .as("the schema check's packages: run npm ci --prefix deploy/check").isDirectory();
-        return run(List.of("node", DEPLOY.resolve("check/validate.mjs").toString(), manifest.toString()));
+        List<String> command = new ArrayList<>(List.of("node", DEPLOY.resolve("check/validate.mjs").toString()));
+        Stream.of(manifests).map(Path::toString).forEach(command::add);
+        return run(command);
     }
 
     record Result(int exit, String out, String err) {}
