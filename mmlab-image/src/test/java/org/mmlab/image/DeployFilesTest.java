@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -31,7 +30,7 @@ class DeployFilesTest {
 
     @Test
     void theJobsPassTheKubernetesSchemas() throws Exception {
-        Result check = validate(JOB, MERGE);
+        Command check = validate(JOB, MERGE);
 
         assertThat(check.exit()).as(check.err()).isZero();
         assertThat(check.out().lines().map(l -> l.substring(l.indexOf(": ") + 2))).containsExactly(
@@ -43,7 +42,7 @@ class DeployFilesTest {
         Path broken = Files.writeString(dir.resolve("broken.yaml"),
                 Files.readString(JOB, UTF_8).replace("completions: 4", "completions: four"), UTF_8);
 
-        Result check = validate(broken);
+        Command check = validate(broken);
 
         assertThat(check.exit()).isEqualTo(1);
         assertThat(check.err().strip()).isEqualTo(broken + ": Job mmlab-explore: data/spec/completions must be integer");
@@ -59,17 +58,17 @@ class DeployFilesTest {
 
     @Test
     void theSlurmArrayJobPassesBashAndShellcheck() throws Exception {
-        Result syntax = run(List.of("bash", "-n", SBATCH.toString()));
+        Command syntax = run(List.of("bash", "-n", SBATCH.toString()));
         assertThat(syntax.exit()).as(syntax.err()).isZero();
 
-        Result lint = run(List.of("shellcheck", SBATCH.toString()));
+        Command lint = run(List.of("shellcheck", SBATCH.toString()));
         assertThat(lint.exit()).as(lint.out()).isZero();
 
         assertThat(Files.readString(SBATCH, UTF_8)).contains("#SBATCH --array=0-3", "SLURM_ARRAY_TASK_ID",
                 "--shard $index/$shards --json /results/shard-$index.jsonl");
     }
 
-    private Result validate(Path... manifests) throws IOException, InterruptedException {
+    private Command validate(Path... manifests) throws IOException, InterruptedException {
         assertThat(DEPLOY.resolve("check/node_modules/kubernetes-models"))
                 .as("the schema check's packages: run npm ci --prefix deploy/check").isDirectory();
         List<String> command = new ArrayList<>(List.of("node", DEPLOY.resolve("check/validate.mjs").toString()));
@@ -77,16 +76,7 @@ class DeployFilesTest {
         return run(command);
     }
 
-    record Result(int exit, String out, String err) {}
-
-    private Result run(List<String> command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process process = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(60, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("did not end within 60 s: " + command);
-        }
-        return new Result(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    private Command run(List<String> command) throws IOException, InterruptedException {
+        return Command.run(dir, command, 60);
     }
 }

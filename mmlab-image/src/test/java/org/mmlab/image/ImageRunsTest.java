@@ -1,6 +1,5 @@
 package org.mmlab.image;
 
-import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -9,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -35,7 +33,7 @@ class ImageRunsTest {
         assumeTrue("root".equals(System.getProperty("user.name")),
                 "unpacking layers with their owners and chroot need root; these machines and CI have it");
         Path layout = Files.createDirectories(dir.resolve("layout"));
-        run(List.of("tar", "-xf", TAR.toString(), "-C", layout.toString()));
+        untar("-xf", TAR.toString(), "-C", layout.toString());
 
         String manifest = blob(layout, first(DIGEST, Files.readString(layout.resolve("index.json"))));
         String config = blob(layout, first(Pattern.compile("\"config\":\\{[^}]*?" + DIGEST.pattern()), manifest));
@@ -44,7 +42,7 @@ class ImageRunsTest {
         Matcher layer = DIGEST.matcher(layers);
         int count = 0;
         while (layer.find()) {
-            run(List.of("tar", "-xzf", layout.resolve("blobs/sha256/" + layer.group(1)).toString(), "-C", root.toString()));
+            untar("-xzf", layout.resolve("blobs/sha256/" + layer.group(1)).toString(), "-C", root.toString());
             count++;
         }
         assertThat(count).as("layers in the manifest").isPositive();
@@ -59,7 +57,7 @@ class ImageRunsTest {
                 root.toString(), first(Pattern.compile("\"User\":\"([^\"]+)\""), config)));
         command.addAll(entrypoint(config));
         command.addAll(List.of("-c", "mm:meminfo; mm:check"));
-        Result lab = run(command);
+        Command lab = Command.run(dir, command, 180);
 
         assertThat(lab.exit()).as(lab.err()).isZero();
         assertThat(lab.out()).containsPattern("(?m)^MemTotal:\\s+\\d+ kB$");
@@ -86,21 +84,10 @@ class ImageRunsTest {
         return m.group(1);
     }
 
-    record Result(int exit, String out, String err) {}
-
-    private Result run(List<String> command) throws IOException, InterruptedException {
-        Path out = Files.createTempFile(dir, "out", ".txt");
-        Path err = Files.createTempFile(dir, "err", ".txt");
-        Process process = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
-                .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-        if (!process.waitFor(180, TimeUnit.SECONDS)) {
-            process.destroyForcibly().waitFor();
-            throw new AssertionError("did not end within 180 s: " + command);
-        }
-        Result result = new Result(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
-        if (!command.get(0).equals("unshare")) {
-            assertThat(result.exit()).as("%s: %s", command, result.err()).isZero();
-        }
-        return result;
+    private void untar(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("tar"));
+        command.addAll(List.of(args));
+        Command tar = Command.run(dir, command, 180);
+        assertThat(tar.exit()).as("%s: %s", command, tar.err()).isZero();
     }
 }
