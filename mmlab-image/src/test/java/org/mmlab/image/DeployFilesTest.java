@@ -61,6 +61,7 @@ class DeployFilesTest {
         Command syntax = run(List.of("bash", "-n", SBATCH.toString()));
         assertThat(syntax.exit()).as(syntax.err()).isZero();
 
+        Needs.require(Files.isExecutable(Path.of("/usr/bin/shellcheck")), "no /usr/bin/shellcheck: apt-get install shellcheck");
         Command lint = run(List.of("shellcheck", SBATCH.toString()));
         assertThat(lint.exit()).as(lint.out()).isZero();
 
@@ -69,8 +70,8 @@ class DeployFilesTest {
     }
 
     private Command validate(Path... manifests) throws IOException, InterruptedException {
-        assertThat(DEPLOY.resolve("check/node_modules/kubernetes-models"))
-                .as("the schema check's packages: run npm ci --prefix deploy/check").isDirectory();
+        Needs.require(Files.isDirectory(DEPLOY.resolve("check/node_modules/kubernetes-models")),
+                "no schema check's packages: npm ci --prefix deploy/check");
         List<String> command = new ArrayList<>(List.of("node", DEPLOY.resolve("check/validate.mjs").toString()));
         Stream.of(manifests).map(Path::toString).forEach(command::add);
         return run(command);
