@@ -35,22 +35,28 @@ final class LabProcess {
             throws IOException, InterruptedException {
         List<String> args = new ArrayList<>(jvmOptions);
         args.addAll(scriptedArgs(properties));
-        return run(dir, new File("/dev/null"), args);
+        return run(dir, new File("/dev/null"), args, List.of());
+    }
+
+    /** The jar run with its own command line, {@code java -jar mmlab.jar ARGS} (as the OCI image runs it), no input. */
+    static Run withArguments(Path dir, String... arguments) throws IOException, InterruptedException {
+        return run(dir, new File("/dev/null"), List.of(), List.of(arguments));
     }
 
     /** The interactive lab (as ./mmlab), with {@code typed} as what the user types, then the end of input. */
     static Run interactive(Path dir, String typed) throws IOException, InterruptedException {
         Path input = Files.writeString(Files.createTempFile(dir, "typed", ".txt"), typed, UTF_8);
-        return run(dir, input.toFile(), List.of());
+        return run(dir, input.toFile(), List.of(), List.of());
     }
 
-    private static Run run(Path dir, File input, List<String> jvmArgs) throws IOException, InterruptedException {
-        return start(dir, input, jvmArgs).await(TIMEOUT_SECONDS);
+    private static Run run(Path dir, File input, List<String> jvmArgs, List<String> jarArgs)
+            throws IOException, InterruptedException {
+        return start(dir, input, jvmArgs, jarArgs).await(TIMEOUT_SECONDS);
     }
 
     /** A scripted lab started, not awaited: several run at once, as the shards of a campaign on a batch engine. */
     static Started start(Path dir, String... properties) throws IOException {
-        return start(dir, new File("/dev/null"), scriptedArgs(properties));
+        return start(dir, new File("/dev/null"), scriptedArgs(properties), List.of());
     }
 
     /** No console, and these -D properties. */
@@ -63,7 +69,7 @@ final class LabProcess {
         return args;
     }
 
-    private static Started start(Path dir, File input, List<String> jvmArgs) throws IOException {
+    private static Started start(Path dir, File input, List<String> jvmArgs, List<String> jarArgs) throws IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         // each lab serves its page on a port the system picks: labs of other builds run on this machine too
@@ -71,6 +77,7 @@ final class LabProcess {
         command.addAll(jvmArgs);
         command.add("-jar");
         command.add(jar().toString());
+        command.addAll(jarArgs);
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Process process = new ProcessBuilder(command)

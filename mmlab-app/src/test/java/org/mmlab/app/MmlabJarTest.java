@@ -58,6 +58,32 @@ class MmlabJarTest {
     }
 
     @Test
+    void theJarsOwnDashCRunsAProgramAsTheScriptDoes() throws Exception {
+        LabProcess.Run run = LabProcess.withArguments(dir, "-c", "mm:meminfo; mm:check");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^MemTotal:\\s+\\d+ kB$").doesNotContain("g!");
+    }
+
+    @Test
+    void theJarsOwnScriptArgumentRunsTheFile() throws Exception {
+        LabProcess.Run run = LabProcess.withArguments(dir, script("mm:meminfo\n").toString());
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).containsPattern("(?m)^MemTotal:\\s+\\d+ kB$");
+    }
+
+    @Test
+    void wrongJarArgumentsExitTwoWithTheUsageInOneLine() throws Exception {
+        LabProcess.Run run = LabProcess.withArguments(dir, "-c");
+
+        assertThat(run.exit()).isEqualTo(2);
+        assertThat(run.err().strip()).isEqualTo("mmlab: -c takes one program, quoted as one argument; "
+                + "usage: java -jar mmlab.jar [-c 'CMD; CMD' | FILE.gosh]");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
     void anUnknownCommandExitsOneAndSaysCommandNotFound() throws Exception {
         LabProcess.Run run = lab("mmlab.commands=mm:nosuch");
 

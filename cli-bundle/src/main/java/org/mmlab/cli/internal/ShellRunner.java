@@ -20,6 +20,7 @@ import org.mmlab.cli.Banner;
 import org.mmlab.cli.LabShell;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.component.annotations.Activate;
@@ -48,6 +49,9 @@ import org.osgi.service.component.runtime.ServiceComponentRuntime;
  * launcher stops the framework and exits with the returned code, so its own exit code 117 (framework
  * stopped) never leaks out. Under any other launcher a thread of ours runs it and calls
  * System.exit with the code (see {@link #exit(int)}).</li>
+ * <li>Without either property, and without {@code gosh.args}, the jar's own command line gives the
+ * program the same way: {@code java -jar mmlab.jar -c 'CMD; CMD'} or {@code ... FILE.gosh}
+ * ({@link LauncherArguments}); wrong arguments end the run with 2 and the usage, in one line.</li>
  * <li>Gogo's own console never reads the terminal: unless {@code gosh.args} is set, it becomes
  * {@code --nointeractive} before the Gogo shell (a higher start level) looks at it. A lab started
  * with {@code gosh.args} set and neither property runs no console of ours.</li>
@@ -93,9 +97,11 @@ public class ShellRunner {
 
     @Activate
     void activate(BundleContext context) throws InvalidSyntaxException {
-        String commands = context.getProperty(COMMANDS);
-        String script = context.getProperty(SCRIPT);
-        boolean interactive = commands == null && script == null;
+        LauncherArguments args = context.getProperty(COMMANDS) == null && context.getProperty(SCRIPT) == null
+                && context.getProperty(GOSH_ARGS) == null ? launcherArguments(context) : LauncherArguments.NONE;
+        String commands = args.commands() != null ? args.commands() : context.getProperty(COMMANDS);
+        String script = args.script() != null ? args.script() : context.getProperty(SCRIPT);
+        boolean interactive = commands == null && script == null && args.error() == null;
         if (context.getProperty(GOSH_ARGS) == null) {
             // The shell starts at a higher start level than this bundle and reads gosh.args through
             // BundleContext.getProperty, which falls back to system properties. Without this, Gogo's
@@ -106,7 +112,8 @@ public class ShellRunner {
         }
         this.context = context;
         this.readiness = new LabReadiness(context, () -> scr, () -> configAdmin);
-        Callable<Integer> run = new Run(interactive ? this::console : () -> runProgram(commands, script));
+        Callable<Integer> run = new Run(args.error() != null ? () -> refuse(args.error(), 2)
+                : interactive ? this::console : () -> runProgram(commands, script));
         if (context.getAllServiceReferences(BND_LAUNCHER, null) != null) {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put("main.thread", Boolean.TRUE);
@@ -115,6 +122,13 @@ public class ShellRunner {
             Thread thread = new Thread(() -> exit(call(run)), "mmlab-shell");
             thread.start();
         }
+    }
+
+    /** The jar's own command line, when the bnd launcher started the lab: ignored by any other launcher. */
+    private static LauncherArguments launcherArguments(BundleContext context) throws InvalidSyntaxException {
+        ServiceReference<?>[] launchers = context.getAllServiceReferences(BND_LAUNCHER, null);
+        Object args = launchers == null ? null : launchers[0].getProperty(LauncherArguments.PROPERTY);
+        return args instanceof String[] strings ? LauncherArguments.of(List.of(strings)) : LauncherArguments.NONE;
     }
 
     @Deactivate
@@ -186,17 +200,17 @@ public class ShellRunner {
         try {
             program = commands != null ? commands : ScriptText.read(Path.of(script));
         } catch (IOException | RuntimeException e) {
-            return refuse(script + ": " + FailureMessage.of(e));
+            return refuse(script + ": " + FailureMessage.of(e), 1);
         }
         List<String> statements;
         try {
             statements = Statements.split(program);
         } catch (IllegalArgumentException e) {
-            return refuse(source + ": syntax error: " + e.getMessage());
+            return refuse(source + ": syntax error: " + e.getMessage(), 1);
         }
         if (statements.isEmpty()) {
             return refuse((commands != null ? "-c '" + commands + "'" : script)
-                    + ": no statements to run (give commands, separated by ';' or newlines)");
+                    + ": no statements to run (give commands, separated by ';' or newlines)", 1);
         }
         String problem = awaitLab();
         if (problem != null) {
@@ -206,11 +220,11 @@ public class ShellRunner {
         return execute(statements);
     }
 
-    /** A program that cannot run: says why, and ends once the lab is up, not under its start-up. */
-    private int refuse(String why) {
+    /** A program that cannot run: says why, and ends with {@code code} once the lab is up, not under its start-up. */
+    private int refuse(String why, int code) {
         err.println("mmlab: " + why);
         awaitLab();
-        return 1;
+        return code;
     }
 
     /** @return null when the lab is ready, else why no statement can run */

@@ -1,0 +1,71 @@
+package org.mmlab.app;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.time.Instant;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The {@code ./mmlab} script itself, run as a user runs it, on the jar this build exported: its
+ * class-data-sharing archive (mmlab-app/target/mmlab.jsa), written by the first run of a new jar and
+ * mapped by the next.
+ */
+class MmlabScriptTest {
+
+    private static final Path JAR = LabProcess.jar().toAbsolutePath();
+    private static final Path SCRIPT = JAR.getParent().getParent().getParent().resolve("mmlab");
+    private static final Path ARCHIVE = JAR.resolveSibling("mmlab.jsa");
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theSecondRunMapsTheArchiveTheFirstWrote() throws Exception {
+        // a jar newer than every source: the script builds nothing, and takes it for a new jar
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+        Files.deleteIfExists(ARCHIVE);
+
+        LabProcess.Run first = mmlab("-c", "mm:meminfo");
+        assertThat(first.exit()).as(first.err()).isZero();
+        assertThat(first.out()).startsWith("MemTotal:").doesNotContain("[warning]");
+        assertThat(ARCHIVE).isRegularFile();
+        try (Stream<Path> siblings = Files.list(JAR.getParent())) {
+            assertThat(siblings.map(p -> p.getFileName().toString()))
+                    .as("no archive left half-written").noneMatch(n -> n.startsWith("mmlab.jsa."));
+        }
+
+        // -Xshare:on: the JVM refuses to start unless it maps the archive
+        LabProcess.Run second = mmlab("-c", "mm:meminfo", "-Xshare:on");
+        assertThat(second.exit()).as(second.err()).isZero();
+        assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    /** {@code ./mmlab ARGS} with its page on a free port and, as MMLAB_JAVA_OPTS, {@code javaOptions}. */
+    private LabProcess.Run mmlab(String option, String program, String... javaOptions)
+            throws IOException, InterruptedException {
+        Path out = Files.createTempFile(dir, "out", ".txt");
+        Path err = Files.createTempFile(dir, "err", ".txt");
+        ProcessBuilder builder = new ProcessBuilder("bash", SCRIPT.toString(), option, program)
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        builder.environment().put("MMLAB_JAVA_OPTS",
+                String.join(" ", "-D" + LabProcess.HTTP_PORT + "=0", String.join(" ", javaOptions)).strip());
+        builder.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process process = builder.start();
+        if (!process.waitFor(LabProcess.TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+            throw new AssertionError("./mmlab did not exit within " + LabProcess.TIMEOUT_SECONDS + " s");
+        }
+        return new LabProcess.Run(process.exitValue(), Files.readString(out, UTF_8), Files.readString(err, UTF_8));
+    }
+}
