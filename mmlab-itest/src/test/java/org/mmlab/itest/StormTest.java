@@ -186,6 +186,15 @@ class StormTest {
     }
 
     @Test
+    void withoutDriversTheStormTakesTheFamiliesWhoseUnloadGivesTheirPagesBackAndNotHypervOrXen() throws Exception {
+        String out = storm("lab:storm --cycles 8 --check-every 8 --seed 11 --ops stop");
+
+        assertThat(out).contains("storm: 8 cycles of [stop] on [aeration, virtio, vmware] under ")
+                .contains("storm: 8 cycles, 0 pages lost, 0 content mismatches, 0 reports");
+        assertThat(gogo.run("help lab:storm")).as("what help says of the default").contains("not hyperv or xen");
+    }
+
+    @Test
     void badArgumentsAreRefusedInOneLineBeforeAnythingRuns() throws Exception {
         assertThatThrownBy(() -> storm("lab:storm --ops stop,reboot")).hasMessage("no storm operation 'reboot':"
                 + " use stop, uninstall, refresh, update, config");
