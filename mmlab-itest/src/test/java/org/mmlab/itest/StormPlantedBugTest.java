@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.jar.Attributes;
 import java.util.jar.JarOutputStream;
@@ -118,6 +120,37 @@ class StormPlantedBugTest {
         assertThat(shrunk.find()).as("a shrunk replay in%n%s", gogo.lastOutput()).isTrue();
         assertThat(shrunk.group(3)).as("the fewest operations that still fail").matches("(stop|update):leaky");
         assertThat(Integer.parseInt(shrunk.group(2))).isEqualTo(1).isLessThan(Integer.parseInt(shrunk.group(1)));
+    }
+
+    @Test
+    void aCampaignOfStormsRecordsEachFailedStormWithItsReplayAndLabMergeNamesTheFinding() throws Exception {
+        Path file = Files.createTempFile("storms", ".jsonl");
+        try {
+            assertThatThrownBy(() -> gogo.run("lab:storm --drivers leaky --ops stop,update --cycles 40 --check-every 5"
+                    + " --seed 5 --storms 2 --json " + file, StormTest.STORM_MS)).hasMessageContaining("did not end clean");
+            String out = gogo.lastOutput();
+            assertThat(out).contains("storm 1 of 2: 40 cycles", "storm 2 of 2: 40 cycles", "storms: 2 of 2: failed 2");
+            Matcher replay = REPLAY.matcher(out);
+            assertThat(replay.find()).as("the first storm's replay in%n%s", out).isTrue();
+            List<String> lines = Files.readAllLines(file);
+            assertThat(lines).as("2 run records and a summary").hasSize(3);
+            assertThat(lines.get(0)).contains("\"index\":0,", "\"seed\":5,", "\"outcome\":\"failed\"",
+                    "\"trace\":\"" + replay.group(2) + "\"", "\"replay\":\"" + replay.group(1) + "\"",
+                    "\"shrink\":\"" + replay.group(1).replace("--replay", "--shrink") + "\"")
+                    .containsPattern("\"lost\":[1-9]");
+            assertThat(lines.get(1)).contains("\"index\":1,", "\"seed\":6,", "\"outcome\":\"failed\"");
+
+            assertThatThrownBy(() -> gogo.run("lab:merge " + file + " " + file)).hasMessageContaining("not whole"
+                    + " campaigns");
+            assertThat(gogo.lastOutput()).containsPattern("(?m)^lab:storm --storms 2 --cycles 40 --drivers leaky .*: 2"
+                    + " of 2 runs: failed 2$").containsPattern("(?m)^  failed in [12] runs: ")
+                    .contains("    replay: " + replay.group(1), "overlap: shard 0/1 of lab:storm --storms 2 ");
+            String merged = gogo.run("lab:merge " + file);
+            assertThat(merged).contains("    first: run 1 (--cycles 40 --drivers leaky --ops stop,update --seed 5"
+                    + " --check-every 5)");
+        } finally {
+            Files.delete(file);
+        }
     }
 
     /** The probe of the planted driver: its own device, one page in it, and nothing that ever gives it back. */

@@ -3,6 +3,9 @@ package org.mmlab.itest;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -10,6 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 import org.apache.felix.service.command.CommandProcessor;
 import org.junit.jupiter.api.AfterEach;
@@ -79,6 +83,8 @@ class StormTest {
     ConfigurationAdmin cm;
 
     GogoSession gogo;
+    /** Where the storms here write their records. */
+    Path records;
     /** Events of the drivers' bundles, by type, as this test's own listener sees them. */
     final Map<Integer, AtomicLong> bundleEvents = new ConcurrentHashMap<>();
     final AtomicLong configsDeleted = new AtomicLong();
@@ -92,6 +98,7 @@ class StormTest {
     @BeforeEach
     void everyDriverWithDevice0AndListenersOn() throws Exception {
         gogo = new GogoSession(processor);
+        records = Files.createTempDirectory("storm-records");
         GogoSession.awaitCommand(context, "lab", "storm");
         for (String pid : FACTORIES) {
             cm.getFactoryConfiguration(pid, "0", "?").update(new Hashtable<>());
@@ -130,6 +137,9 @@ class StormTest {
             assertThat(MmOutput.lastLine(gogo.run("mm:check"))).isEqualTo("mm:check: OK");
         } finally {
             gogo.close();
+            try (Stream<Path> files = Files.walk(records)) {
+                files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
         }
     }
 
@@ -217,18 +227,56 @@ class StormTest {
                 + " number: give 1 to 1000000");
         assertThatThrownBy(() -> storm("lab:storm --repeat 3")).hasMessage("--repeat is for --replay and --shrink: a"
                 + " storm runs its cycles once");
+        assertThatThrownBy(() -> storm("lab:storm --storms 100001")).hasMessage("--storms 100001 is out of range: give"
+                + " 1 to 100000");
+        assertThatThrownBy(() -> storm("lab:storm --replay stop:virtio --shard 0/2")).hasMessageStartingWith("--storms,"
+                + " --shard and --json are a campaign of new storms'");
+        assertThatThrownBy(() -> storm("lab:storm --json /nosuch/dir/storm.jsonl")).hasMessage("/nosuch/dir/storm.jsonl:"
+                + " there is no directory /nosuch/dir");
+        assertThatThrownBy(() -> storm("lab:storm --drivers nosuch --json " + records.resolve("refused.jsonl")))
+                .hasMessageStartingWith("no driver family 'nosuch'");
+        assertThat(records.resolve("refused.jsonl")).as("no file for a refused storm").doesNotExist();
         assertThat(events(BundleEvent.STOPPED)).as("nothing ran").isZero();
         assertThat(configsDeleted.get()).as("no device configuration touched").isZero();
     }
 
-    /** Runs a storm in the test's shell, failing the test (rather than hanging it) if it never ends. */
-    /** The storm's output; when it fails, its output is printed first (the build's log keeps what it found). */
+    @Test
+    void aCampaignOfStormsRunAsTwoShardsWritesRecordsThatLabMergeReadsAsTheWholeCampaign() throws Exception {
+        String campaign = "lab:storm --storms 2 --cycles 10 --check-every 5 --seed 11 " + FAMILIES
+                + " --contract 2025 --policy none --ops stop,uninstall,update";
+        Path[] shards = {records.resolve("shard-0.jsonl"), records.resolve("shard-1.jsonl")};
+        for (int i = 0; i < 2; i++) {
+            String out = storm(campaign + " --shard " + i + "/2 --json " + shards[i]);
+            assertThat(out).contains("storm " + (i + 1) + " of 2: 10 cycles of", "storms: 1 of 2 (shard " + i
+                    + "/2): clean 1");
+            List<String> lines = Files.readAllLines(shards[i]);
+            assertThat(lines).as("a run record and a summary record").hasSize(2);
+            assertThat(lines.get(0)).startsWith("{\"type\":\"run\",\"campaign\":\"lab:storm --storms 2 --cycles 10 ")
+                    .contains("\"index\":" + i + ",\"race\":\"storm\"", "\"seed\":" + (11 + i) + ",",
+                            "\"outcome\":\"clean\"", "\"storm\":{\"cycles\":10,\"planned\":10,\"lost\":0,"
+                                    + "\"mismatches\":0,");
+            assertThat(lines.get(1)).startsWith("{\"type\":\"summary\"").contains("\"shard\":\"" + i + "/2\"",
+                    "\"runs\":2,\"ran\":1,\"outcomes\":{\"clean\":1}");
+        }
+
+        String merged = gogo.run("lab:merge " + shards[0] + " " + shards[1]);
+
+        assertThat(merged).contains("merged 2 files: 2 runs of 1 campaign").containsPattern("(?m)^lab:storm --storms 2"
+                + " --cycles 10 .*--seed 11 .*: 2 of 2 runs, 2 shards of 2: clean 2$");
+        assertThatThrownBy(() -> gogo.run("lab:merge " + shards[1])).hasMessageContaining("not whole campaigns");
+        assertThat(gogo.lastOutput()).containsPattern("(?m)^missing: shard 0/2 of lab:storm --storms 2 ");
+    }
+
+    /**
+     * Runs a storm in the test's shell, failing the test (rather than hanging it) if it never ends; a storm
+     * that fails prints what it said, which the failure's message does not hold.
+     */
     private String storm(String command) throws Exception {
         try {
             return gogo.run(command, STORM_MS);
-        } catch (Exception | AssertionError e) {
-            System.out.println(command + "\n" + gogo.lastOutput());
-            throw e;
+        } catch (IllegalStateException notClean) {
+            System.out.println(command + ":\n" + gogo.lastOutput());
+            throw notClean;
         }
     }
 

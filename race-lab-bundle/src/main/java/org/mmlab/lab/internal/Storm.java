@@ -114,7 +114,7 @@ final class Storm implements AutoCloseable {
             background.close();
             lab.context.removeBundleListener(counter);
         }
-        return new StormResult(done, last, last.clean() ? List.of() : since, ops(), events());
+        return new StormResult(done, last, last.clean() ? List.of() : since, ops(), events(), background());
     }
 
     private StormCheck check(String cycleFailure) throws Exception {
@@ -190,7 +190,7 @@ final class Storm implements AutoCloseable {
      * The compactions, target moves (and moves refused by a device that went), runs out of memory and
      * hinting kicks the background did.
      */
-    String background() {
+    private String background() {
         return String.format("%d compactions, %d target moves (%d refused: the device went), %d runs out of memory,"
                 + " %d hinting kicks", background.compactions.get(), background.targetMoves.get(),
                 background.refusedMoves.get(), background.outOfMemory.get(), background.hintingKicks.get());

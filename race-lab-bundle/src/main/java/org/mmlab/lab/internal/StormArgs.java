@@ -5,7 +5,8 @@ package org.mmlab.lab.internal;
  * unset variable or the word null): {@link StormOptions} checks them all before anything runs.
  */
 public record StormArgs(String cycles, String seed, String drivers, String ops, String contract, String policy,
-        String leakPath, String checkEvery, String replay, String shrink, String repeat) {
+        String leakPath, String checkEvery, String replay, String shrink, String repeat, String storms, String shard,
+        String json) {
     /**
      * What lab:storm's options are when not given: text nobody types, so that an empty value ('') is
      * refused as a bad one rather than taken for a default.

@@ -5,6 +5,8 @@ import static org.mmlab.lab.internal.StormArgs.given;
 import java.util.Arrays;
 import java.util.List;
 
+import org.mmlab.lab.internal.records.RecordSink;
+import org.mmlab.lab.internal.records.Shard;
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -17,15 +19,20 @@ import org.mmlab.mm.lab.ModulePolicy;
  * @param drivers the families named by --drivers, empty when it was not given (every registered one)
  * @param replay  the cycles to replay, or null
  * @param shrink  the cycles to shrink, or null
+ * @param storms  the campaign's storms: storm k (from 0) is seeded with the setup's seed + k
+ * @param shard   this process's share of the storms
+ * @param json    where the records go (a file, or - for the console), or null without --json
  */
 record StormOptions(StormSetup setup, int cycles, List<String> drivers, List<StormOp.Kind> ops, String replay,
-        String shrink, int repeat) {
+        String shrink, int repeat, int storms, Shard shard, String json) {
     /** The plan holds every cycle: a million is about 50 MB. */
     static final int MAX_CYCLES = 1_000_000;
     /** Operations when --ops is not given: refresh also refreshes the bundles that import a driver's API. */
     static final String DEFAULT_OPS = "stop,uninstall,update,config";
     /** A replay's repetitions at most: each is the whole replay again. */
     static final int MAX_REPEAT = 1000;
+    /** A campaign's storms at most: as many as a campaign's shards. */
+    static final int MAX_STORMS = Shard.MAX_COUNT;
 
     static StormOptions of(StormArgs a) {
         long seed = CommandArgs.number("--seed", or("--seed", a.seed(), "1"), Long.MIN_VALUE, Long.MAX_VALUE);
@@ -59,8 +66,18 @@ record StormOptions(StormSetup setup, int cycles, List<String> drivers, List<Sto
         if (!again && given(a.repeat())) {
             throw new IllegalArgumentException("--repeat is for --replay and --shrink: a storm runs its cycles once");
         }
+        int storms = CommandArgs.intNumber("--storms", or("--storms", a.storms(), "1"), 1, MAX_STORMS);
+        Shard shard = Shard.parse(or("--shard", a.shard(), Shard.ALL.toString()));
+        String json = given(a.json()) ? CommandArgs.given("--json", a.json()) : null;
+        if (json != null && !json.equals(RecordSink.CONSOLE)) {
+            CommandArgs.newFile("--json", json); // refused here, before anything runs; written once the storms start
+        }
+        if (again && (given(a.storms()) || given(a.shard()) || json != null)) {
+            throw new IllegalArgumentException("--storms, --shard and --json are a campaign of new storms': a replay or"
+                    + " a shrink runs the cycles it is given (leave them out)");
+        }
         return new StormOptions(new StormSetup(contract, policy, leakPath, seed, checkEvery), cycles, drivers, ops,
-                replay, shrink, repeat);
+                replay, shrink, repeat, storms, shard, json);
     }
 
     /** The option's value, or otherwise when it was not given; null (an unset variable) is refused. */

@@ -11,8 +11,10 @@ import java.util.List;
  * @param failing the cycles since the last clean check, when the last one was not clean; else empty
  * @param ops     operations done, by kind ("stop 40, uninstall 38, ...")
  * @param events  bundle events of the drivers' bundles the storm saw, by type
+ * @param background what the background threads did
  */
-record StormResult(int cycles, StormCheck last, List<List<StormOp>> failing, String ops, String events) {
+record StormResult(int cycles, StormCheck last, List<List<StormOp>> failing, String ops, String events,
+        String background) {
     StormResult {
         failing = List.copyOf(failing);
     }

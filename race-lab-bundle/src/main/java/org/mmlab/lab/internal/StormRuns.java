@@ -6,8 +6,14 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
 
 import org.mmlab.lab.LabRuns;
+import org.mmlab.lab.internal.records.RecordSink;
+import org.mmlab.lab.internal.records.RunRecord;
+import org.mmlab.lab.internal.records.Shard;
+import org.mmlab.lab.internal.records.SummaryRecord;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.WorkloadControl;
 
@@ -43,47 +49,85 @@ final class StormRuns {
             if (given != null) {
                 List<List<StormOp>> cycles = StormOp.parseCycles(given, families.registered());
                 families.choose(cycles.stream().flatMap(List::stream).map(StormOp::family).distinct().toList(), lab);
-                checkRefresh(cycles, families);
+                checkRefresh(cycles.stream().flatMap(List::stream).map(StormOp::kind).toList(), families);
                 return o.replay() == null ? shrink(cycles, families, setup, o.repeat())
                         : replay(cycles, families, setup, o.repeat(), true) == null;
             }
             List<String> chosen = families.choose(o.drivers(), lab);
-            List<List<StormOp>> cycles = StormPlan.cycles(setup.seed(), o.cycles(), chosen, o.ops());
-            checkRefresh(cycles, families);
-            out.printf("storm: %d cycles of %s on %s under %s, seed %d, a check every %d cycles%n", o.cycles(),
-                    o.ops().stream().map(StormOp.Kind::value).toList(), chosen, setup, setup.seed(),
-                    setup.checkEvery());
-            StormResult r = storm(cycles, families, setup, false, "lab:storm --cycles " + o.cycles() + " --drivers "
-                    + String.join(",", chosen) + " --ops " + String.join(",", o.ops().stream().map(StormOp.Kind::value)
-                            .toList()) + " " + setup.options());
-            if (!r.clean()) {
-                printFailure(r, setup, o.cycles());
+            checkRefresh(o.ops(), families); // for every storm of the campaign, before the first runs
+            StormCampaign campaign = new StormCampaign(setup, o.cycles(), chosen, o.ops(), o.storms());
+            try (RecordSink records = o.json() == null ? null : RecordSink.open(o.json())) {
+                return campaign(campaign, o.shard(), families, records);
             }
-            out.println(r.summary());
-            return r.clean();
         }
     }
 
+    /**
+     * The shard's storms of the campaign, one after another, each told as a storm alone is; with records, a
+     * run record of each storm as it ends and a summary record. True when every storm ended clean.
+     */
+    private boolean campaign(StormCampaign c, Shard shard, StormFamilies families, RecordSink records)
+            throws Exception {
+        PrintStream text = records != null && records.console() ? new PrintStream(OutputStream.nullOutputStream())
+                : out;
+        List<Integer> storms = c.of(shard);
+        boolean many = c.storms() > 1 || shard.count() > 1;
+        Map<String, Integer> byOutcome = new TreeMap<>();
+        long t0 = System.nanoTime();
+        for (int k : storms) {
+            StormSetup s = c.storm(k);
+            text.printf("storm%s: %d cycles of %s on %s under %s, seed %d, a check every %d cycles%n", many ? " " + (k
+                    + 1) + " of " + c.storms() : "", c.cycles(), c.ops().stream().map(StormOp.Kind::value).toList(),
+                    c.drivers(), s, s.seed(), s.checkEvery());
+            long t1 = System.nanoTime();
+            StormResult r = storm(StormPlan.cycles(s.seed(), c.cycles(), c.drivers(), c.ops()), families, s, text,
+                    c.alone(k));
+            if (!r.clean()) {
+                printFailure(text, r, s, c.cycles());
+            }
+            text.println(r.summary());
+            RunRecord record = c.record(k, r, (System.nanoTime() - t1) / 1e6);
+            byOutcome.merge(record.outcome(), 1, Integer::sum);
+            if (records != null) {
+                records.write(record);
+            }
+        }
+        String time = String.format("%d storm%s in %.1f s", storms.size(), storms.size() == 1 ? "" : "s",
+                (System.nanoTime() - t0) / 1e9);
+        if (many) {
+            text.printf("storms: %d of %d%s: %s%ntime: %s%n", storms.size(), c.storms(), shard.count() > 1 ? " (shard "
+                    + shard + ")" : "", byOutcome.isEmpty() ? "none in this shard" : byOutcome.entrySet().stream()
+                            .map(e -> e.getKey() + " " + e.getValue()).collect(Collectors.joining(", ")), time);
+        }
+        if (records != null) {
+            records.write(new SummaryRecord("summary", c.command(), c.command() + (shard.count() > 1 ? " --shard "
+                    + shard : ""), shard.toString(), c.storms(), storms.size(), byOutcome, null, null, null, null,
+                    time));
+        }
+        return byOutcome.getOrDefault(RunRecord.FAILED, 0) == 0;
+    }
+
     /** A refresh that would take the storm's own bundle with it is refused before anything runs. */
-    private void checkRefresh(List<List<StormOp>> cycles, StormFamilies families) {
-        if (cycles.stream().flatMap(List::stream).anyMatch(o -> o.kind() == StormOp.Kind.REFRESH)) {
+    private void checkRefresh(List<StormOp.Kind> kinds, StormFamilies families) {
+        if (kinds.contains(StormOp.Kind.REFRESH)) {
             new StormLifecycle(lab, families).checkRefreshable();
         }
     }
 
     /**
-     * A storm of these cycles, posted to the board as what (its progress at each check, its summary at the
-     * end); quiet, it prints and posts nothing (a shrink's replays).
+     * A storm of these cycles, printing to {@code to} and posted to the board as what (its progress at each
+     * check, its summary at the end); with {@code to} null it prints and posts nothing (a shrink's replays).
      */
-    private StormResult storm(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, boolean quiet,
+    private StormResult storm(List<List<StormOp>> cycles, StormFamilies families, StormSetup setup, PrintStream to,
             String what) throws Exception {
-        PrintStream to = quiet ? new PrintStream(OutputStream.nullOutputStream()) : out;
+        boolean quiet = to == null;
+        to = quiet ? new PrintStream(OutputStream.nullOutputStream()) : to;
         long entry = quiet ? -1 : board.start(what, cycles.size());
         String summary = "stopped";
         try (Storm storm = new Storm(lab, families, setup, compactor, workload)) {
             StormResult r = storm.run(cycles, to, quiet ? (done, line, reports) -> { }
                     : (done, line, reports) -> board.progress(entry, done, 0, line, reports));
-            to.printf("operations: %s; bundle events: %s; background: %s%n", r.ops(), r.events(), storm.background());
+            to.printf("operations: %s; bundle events: %s; background: %s%n", r.ops(), r.events(), r.background());
             summary = r.summary();
             return r;
         } catch (Exception e) {
@@ -96,7 +140,7 @@ final class StormRuns {
         }
     }
 
-    private void printFailure(StormResult r, StormSetup setup, int total) {
+    private static void printFailure(PrintStream out, StormResult r, StormSetup setup, int total) {
         int from = r.cycles() - r.failing().size() + 1;
         out.printf("storm FAILED at cycle %d of %d (seed %d, %s): %s%n", r.cycles(), total, setup.seed(), setup,
                 r.last().verdict());
@@ -104,8 +148,8 @@ final class StormRuns {
         reports(r.last().reports()).forEach(line -> out.println("  " + line));
         String ops = StormOp.cycles(r.failing());
         out.printf("  operations since the last good check (cycles %d to %d): %s%n", from, r.cycles(), ops);
-        out.printf("  replay: lab:storm --replay '%s' %s%n", ops, setup.options());
-        out.printf("  shrink: lab:storm --shrink '%s' %s%n", ops, setup.options());
+        out.println("  replay: " + StormCampaign.replay(ops, setup));
+        out.println("  shrink: " + StormCampaign.shrink(ops, setup));
     }
 
     /**
@@ -136,14 +180,14 @@ final class StormRuns {
         for (int k = 0; k < repeat; k++) {
             repeated.addAll(cycles);
         }
-        StormResult r = storm(repeated, families, setup.checkingEvery(cycles.size()), !verbose, "lab:storm --replay '"
-                + StormOp.cycles(cycles) + "' --repeat " + repeat + " " + setup.options());
+        StormResult r = storm(repeated, families, setup.checkingEvery(cycles.size()), verbose ? out : null,
+                "lab:storm --replay '" + StormOp.cycles(cycles) + "' --repeat " + repeat + " " + setup.options());
         if (r.clean()) {
             out.printf("replay of %d cycles: clean in %d repetitions%n", cycles.size(), repeat);
             return null;
         }
         if (verbose) {
-            printFailure(r, setup.checkingEvery(cycles.size()), repeated.size());
+            printFailure(out, r, setup.checkingEvery(cycles.size()), repeated.size());
             out.println(r.summary());
         }
         out.printf("replay of %d cycles: failed in repetition %d of %d%n", cycles.size(),
@@ -182,8 +226,8 @@ final class StormRuns {
             }
             chunk = Math.max(1, cut ? chunk : chunk / 2);
         }
-        out.printf("shrunk %d cycles to %d in %d replays%nreplay: lab:storm --replay '%s' %s%n", cycles.size(),
-                best.size(), replays, StormOp.cycles(best), setup.options());
+        out.printf("shrunk %d cycles to %d in %d replays%nreplay: %s%n", cycles.size(), best.size(), replays,
+                StormCampaign.replay(StormOp.cycles(best), setup));
         return true;
     }
 }

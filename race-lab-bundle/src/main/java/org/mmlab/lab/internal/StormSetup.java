@@ -27,10 +27,19 @@ record StormSetup(MigrationContract contract, ModulePolicy policy, String leakPa
         return new StormSetup(contract, policy, leakPath, seed, k);
     }
 
+    /** The same setup, its background and cycles seeded with seed. */
+    StormSetup seeded(long seed) {
+        return new StormSetup(contract, policy, leakPath, seed, checkEvery);
+    }
+
     /** As lab:storm takes it. */
     String options() {
-        return "--seed " + seed + " --contract " + contract.value() + " --policy " + policy.value()
-                + " --leak-path " + leakPath + " --check-every " + checkEvery;
+        return "--seed " + seed + " " + guest() + " --check-every " + checkEvery;
+    }
+
+    /** What the guest runs, as lab:storm takes it: "--contract 2025 --policy none --leak-path v3.8". */
+    String guest() {
+        return "--contract " + contract.value() + " --policy " + policy.value() + " --leak-path " + leakPath;
     }
 
     @Override

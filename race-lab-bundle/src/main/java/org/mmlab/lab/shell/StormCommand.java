@@ -28,7 +28,7 @@ public class StormCommand {
             + " one cycle in four) while the workload, compaction, kcompactd, the hosts' targets, runs out of memory and"
             + " free page hinting run; mm:check, the"
             + " checkers' reports and the modules every K cycles; fails unless 0 pages lost, 0 content mismatches,"
-            + " 0 reports, and then prints a replay")
+            + " 0 reports, and then prints a replay; --storms K runs K seeded storms, --shard I/N a share of them")
     public void storm(@Descriptor("how many cycles (default 100)") @Parameter(names = {"-n", "--cycles"},
             absentValue = StormArgs.NOT_GIVEN) String cycles,
             @Descriptor("seeds the cycles and the background (default 1)") @Parameter(names = {"--seed"},
@@ -52,9 +52,16 @@ public class StormCommand {
             @Descriptor("shrink these failing cycles to the fewest that still fail")
             @Parameter(names = {"--shrink"}, absentValue = StormArgs.NOT_GIVEN) String shrink,
             @Descriptor("a replay runs its cycles up to this many times in a row, a check after each (default 20)")
-            @Parameter(names = {"--repeat"}, absentValue = StormArgs.NOT_GIVEN) String repeat) throws Exception {
+            @Parameter(names = {"--repeat"}, absentValue = StormArgs.NOT_GIVEN) String repeat,
+            @Descriptor("a campaign of this many storms, storm k (from 0) seeded --seed + k, each on a fresh guest"
+                    + " (default 1)") @Parameter(names = {"--storms"}, absentValue = StormArgs.NOT_GIVEN) String storms,
+            @Descriptor("run only shard I of N of the campaign's storms: I, I+N, I+2N, ... (I from 0)")
+            @Parameter(names = {"--shard"}, absentValue = StormArgs.NOT_GIVEN) String shard,
+            @Descriptor("write a JSON record of each storm and a summary record to the file, one a line (- : to the"
+                    + " console, instead of the text)")
+            @Parameter(names = {"--json"}, absentValue = StormArgs.NOT_GIVEN) String file) throws Exception {
         if (!lab.storm(new StormArgs(cycles, seed, drivers, ops, contract, policy, leakPath, checkEvery, replay, shrink,
-                repeat), System.out, board)) {
+                repeat, storms, shard, file), System.out, board)) {
             throw new IllegalStateException("the storm did not end clean (see above)");
         }
     }

@@ -19,6 +19,9 @@ import org.mmlab.mm.CommandArgs;
  * directory, not UTF-8, empty, a line that is not JSON or not a lab record) is refused in one line.
  */
 record RecordFile(String name, List<Run> runs, List<Summary> summaries) {
+    /** What lab:merge reads, as its errors say. */
+    static final String WRITERS = "lab:race, lab:explore or lab:storm";
+    static final String GIVE = "give the files " + WRITERS + " --json FILE wrote";
 
     /** What lab:merge reads of a run record. */
     record Run(String file, String campaign, int index, String race, String setup, String schedule, String outcome,
@@ -36,7 +39,7 @@ record RecordFile(String name, List<Run> runs, List<Summary> summaries) {
     static RecordFile read(String file) {
         String name = CommandArgs.given("FILE", file);
         if (name.isBlank()) {
-            throw new IllegalArgumentException("FILE is empty: give the files lab:explore --json FILE wrote");
+            throw new IllegalArgumentException("FILE is empty: " + GIVE);
         }
         Path path;
         try {
@@ -45,7 +48,7 @@ record RecordFile(String name, List<Run> runs, List<Summary> summaries) {
             throw new IllegalArgumentException("'" + name + "' is not a file name: " + e.getReason());
         }
         if (Files.isDirectory(path)) {
-            throw new IllegalArgumentException(name + " is a directory: give the files lab:explore --json FILE wrote");
+            throw new IllegalArgumentException(name + " is a directory: " + GIVE);
         }
         if (!Files.isRegularFile(path)) {
             throw new IllegalArgumentException("no file " + name);
@@ -101,13 +104,15 @@ record RecordFile(String name, List<Run> runs, List<Summary> summaries) {
         if (r.get(field) instanceof String s) {
             return s;
         }
-        throw new IllegalArgumentException(where + " has no \"" + field + "\" text: not a record lab:explore writes");
+        throw new IllegalArgumentException(where + " has no \"" + field + "\" text: not a record " + WRITERS
+                + " writes");
     }
 
     private static int whole(Map<?, ?> r, String field, String where) {
         if (r.get(field) instanceof Long l && l >= 0 && l <= Integer.MAX_VALUE) {
             return l.intValue();
         }
-        throw new IllegalArgumentException(where + " has no \"" + field + "\" count: not a record lab:explore writes");
+        throw new IllegalArgumentException(where + " has no \"" + field + "\" count: not a record " + WRITERS
+                + " writes");
     }
 }

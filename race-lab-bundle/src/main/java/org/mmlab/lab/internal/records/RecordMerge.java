@@ -33,7 +33,7 @@ public final class RecordMerge {
 
     public static Merged merge(List<String> files) {
         if (files.isEmpty()) {
-            throw new IllegalArgumentException("no files: give the files lab:explore --json FILE wrote");
+            throw new IllegalArgumentException("no files: " + RecordFile.GIVE);
         }
         List<RecordFile> read = files.stream().map(RecordFile::read).toList();
         Map<String, List<RecordFile.Run>> runs = new LinkedHashMap<>();

@@ -22,15 +22,20 @@ import org.mmlab.lab.RaceOutcome;
  *                   the failure), or null
  * @param signature  the report with what varies from run to run masked (addresses, pfns, PIDs): runs with
  *                   equal signatures found the same thing
- * @param trace      the decisions, as lab:replay takes them; traceHash is its SHA-256, first 16 hex digits
+ * @param decisions  the scheduling decisions; null for a storm, whose threads are not scheduled
+ * @param trace      the decisions, as lab:replay takes them (a storm: its cycles since its last clean check, as
+ *                   lab:storm --replay takes them, null when clean); traceHash is its SHA-256, first 16 hex digits
  * @param ms         the run's time: set-up, schedule and checks
+ * @param storm      what a storm's record adds; null for a race's run
  */
 public record RunRecord(String type, String campaign, int index, String race, String setup, String schedule,
         String strategy, Long seed, Integer depth, Integer steps, String outcome, String report, String signature,
-        List<String> reports, String failure, String window, String windowClosed, long decisions, String trace,
-        String traceHash, String replay, double ms) {
+        List<String> reports, String failure, String window, String windowClosed, Long decisions, String trace,
+        String traceHash, String replay, double ms, StormRun storm) {
 
     public static final String CLEAN = "clean";
+    /** A race's run whose thread died, got stuck or left its work undone; a storm that did not end clean. */
+    public static final String FAILED = "failed";
 
     /**
      * The record of the campaign's run {@code index}.
@@ -50,13 +55,18 @@ public record RunRecord(String type, String campaign, int index, String race, St
                 schedule.seed(), schedule.depth(), schedule.steps(), outcome(o), report,
                 report == null ? null : signature(report), o.reports(), o.failure(), window, o.windowClosed(),
                 o.decisions(), o.trace(), hash(o.trace()),
-                "lab:replay " + o.race() + " '" + o.trace() + "' " + o.setup(), Math.round(ms * 1000) / 1000.0);
+                "lab:replay " + o.race() + " '" + o.trace() + "' " + o.setup(), millis(ms), null);
+    }
+
+    /** A run's time in ms, to the microsecond. */
+    public static double millis(double ms) {
+        return Math.round(ms * 1000) / 1000.0;
     }
 
     /** reproduced, other-reports, failed (a thread died, a run got stuck, work not done) or clean. */
     public static String outcome(RaceOutcome o) {
         return o.reproduced() ? "reproduced" : !o.reports().isEmpty() ? "other-reports"
-                : o.failure() != null ? "failed" : CLEAN;
+                : o.failure() != null ? FAILED : CLEAN;
     }
 
     /** What a report says without what varies between runs that found the same thing. */
@@ -67,7 +77,8 @@ public record RunRecord(String type, String campaign, int index, String race, St
                 .replaceAll("(PID:? )[0-9]+", "$1…");
     }
 
-    static String hash(String trace) {
+    /** The trace's SHA-256, its first 16 hex digits. */
+    public static String hash(String trace) {
         try {
             byte[] d = MessageDigest.getInstance("SHA-256").digest(trace.getBytes(StandardCharsets.UTF_8));
             return HexFormat.of().formatHex(d, 0, 8);

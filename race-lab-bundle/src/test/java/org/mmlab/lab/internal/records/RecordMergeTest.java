@@ -95,17 +95,17 @@ class RecordMergeTest {
         Path binary = Files.write(dir.resolve("binary"), new byte[] {(byte) 0xff, (byte) 0xfe, 0});
         Map<String, String> refused = Map.of(
                 dir + "/nosuch", "no file " + dir + "/nosuch",
-                dir.toString(), dir + " is a directory: give the files lab:explore --json FILE wrote",
+                dir.toString(), dir + " is a directory: give the files lab:race, lab:explore or lab:storm --json FILE wrote",
                 empty.toString(), empty + " is empty: it holds no records",
                 text.toString(), text + " line 1 is not JSON: at character 1: 'r' where a value should be",
                 other.toString(), other + " line 1 is not a lab record: no \"type\" run or summary",
-                half.toString(), half + " line 1 has no \"index\" count: not a record lab:explore writes",
+                half.toString(), half + " line 1 has no \"index\" count: not a record lab:race, lab:explore or lab:storm writes",
                 binary.toString(), binary + " is not UTF-8 text: not a record file");
         String good = shard("good", 0, 1, true);
         refused.forEach((file, message) -> assertThatIllegalArgumentException().as(file)
                 .isThrownBy(() -> RecordMerge.merge(List.of(good, file))).withMessage(message));
         assertThatIllegalArgumentException().isThrownBy(() -> RecordMerge.merge(List.of()))
-                .withMessage("no files: give the files lab:explore --json FILE wrote");
+                .withMessage("no files: give the files lab:race, lab:explore or lab:storm --json FILE wrote");
     }
 
     @Test
