@@ -68,7 +68,9 @@ class DriversFolderJarTest {
             assertThat(lab.run("xen:target 0 0")).anyMatch(l -> l.contains("device 0: a balloon of 0 pages"));
 
             drop(withVersion(xen, "0.1.0.rebuilt"), drivers.resolve("xen-balloon.jar")); // the same module, rebuilt
-            String updated = lab.awaitOutput("lb -s " + XEN, out -> out.contains(XEN + " (0.1.0.rebuilt)|"));
+            // FileInstall updates the bundle (Installed for a moment), then starts it again
+            String updated = lab.awaitOutput("lb -s " + XEN, out -> out.contains(XEN + " (0.1.0.rebuilt)|")
+                    && out.contains("|Active"));
             assertThat(xenBundle(updated.lines().toList())).isEqualTo(new Bundle(loaded.id, "Active", "0.1.0.rebuilt"));
             lab.awaitOutput("balloon:list --json", out -> out.contains(XEN_DEVICE));
             assertThat(lab.run("mm:check")).contains("mm:check: OK");
