@@ -32,7 +32,54 @@ final class VmciDoorbell {
         }
     }
 
-    private final Map<Handle, Runnable> doorbells = new ConcurrentHashMap<>();
+    /**
+     * struct dbell_entry with its vmci_resource's reference count: the table holds one reference, a ring
+     * in flight another, and vmci_resource_remove() waits until the last one is put (v6.18.2).
+     */
+    private static final class Entry {
+        final Runnable notify;
+        private int refs = 1;
+        private boolean removed;
+
+        Entry(Runnable notify) {
+            this.notify = notify;
+        }
+
+        /** vmci_resource_get() of an entry still in the table. */
+        synchronized boolean get() {
+            if (removed) {
+                return false;
+            }
+            refs++;
+            return true;
+        }
+
+        /** vmci_resource_put(): the last reference completes resource->done. */
+        synchronized void put() {
+            if (--refs == 0) {
+                notifyAll();
+            }
+        }
+
+        /** vmci_resource_remove(): the table's reference put, then wait_for_completion(&resource->done). */
+        synchronized void removeAndWait() {
+            removed = true;
+            put();
+            boolean interrupted = false;
+            while (refs > 0) {
+                try {
+                    wait();
+                } catch (InterruptedException e) {
+                    interrupted = true; // wait_for_completion() is uninterruptible
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private final Map<Handle, Entry> doorbells = new ConcurrentHashMap<>();
     private final AtomicLong nextResource = new AtomicLong(1);
     private final ModuleCaller calls;
 
@@ -43,23 +90,34 @@ final class VmciDoorbell {
     /** vmci_doorbell_create(): a new handle whose ringing calls notify. */
     Handle create(Runnable notify) {
         Handle h = new Handle(GUEST_CONTEXT_ID, nextResource.getAndIncrement());
-        doorbells.put(h, notify);
+        doorbells.put(h, new Entry(notify));
         return h;
     }
 
-    /** vmci_doorbell_destroy(): the handle rings nothing any more. */
+    /**
+     * vmci_doorbell_destroy(): the handle rings nothing any more, and a callback a ring started has
+     * returned when this does (vmci_resource_remove() waits for it): the module may go after it.
+     */
     void destroy(Handle h) {
-        doorbells.remove(h);
+        Entry e = doorbells.remove(h);
+        if (e != null) {
+            e.removeAndWait();
+        }
     }
 
-    /** The hypervisor rings the doorbell (context, resource); false if no such doorbell exists. */
+    /**
+     * The hypervisor rings the doorbell (context, resource); false if no such doorbell exists.
+     * dbell_fire_entries() takes a reference and dbell_delayed_dispatch() puts it after notify_cb.
+     */
     boolean ring(long context, long resource) {
-        Runnable notify = doorbells.get(new Handle(context, resource));
-        if (notify == null) {
+        Entry e = doorbells.get(new Handle(context, resource));
+        if (e == null || !e.get()) {
             return false;
         }
-        try (ModuleCall c = calls.callIntoModule(notify, InjectionPoints.CALL_DOORBELL_NOTIFY, -1)) {
-            notify.run();
+        try (ModuleCall c = calls.callIntoModule(e.notify, InjectionPoints.CALL_DOORBELL_NOTIFY, -1)) {
+            e.notify.run();
+        } finally {
+            e.put();
         }
         return true;
     }
