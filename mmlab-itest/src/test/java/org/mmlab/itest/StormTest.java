@@ -57,6 +57,7 @@ class StormTest {
     static final String SUMMARY = "(?m)^storm: (\\d+) cycles, (\\d+) pages lost, (\\d+) content mismatches, (\\d+)"
             + " reports$";
     static final Pattern OPERATIONS = Pattern.compile("(?m)^operations: (.*); bundle events:");
+    static final Pattern REPORTED_BACK = Pattern.compile("hinting kicks \\((\\d+) reported frames used again\\)");
     static final Pattern REPLAY = Pattern.compile("(?m)^  replay: (lab:storm --replay .*)$");
     /**
      * The families of the storms here. Not hyperv and xen: their remove gives nothing back (balloon_remove()
@@ -172,6 +173,40 @@ class StormTest {
         assertThat(posted.done()).isEqualTo(60);
         assertThat(posted.running()).isFalse();
         assertThat(posted.latest()).isEqualTo("storm: 60 cycles, 0 pages lost, 0 content mismatches, 0 reports");
+    }
+
+    /**
+     * Free page reporting in force (virtio's device 0 reports): compaction migrating a user page into a free
+     * page whose frame QEMU had discarded as reported lost the page's data (the copy did not fault the frame
+     * in, the user's next load did, over it): 5,044 mismatched reads by cycle 100, seed 1, with no report.
+     * Reports are not asserted here: the reporting queue's WARN_ON_ONCE() came 8 times in 200 cycles once,
+     * not analysed yet (docs/race-lab.md).
+     */
+    @Test
+    void withFreePageReportingTheWorkloadKeepsItsData() throws Exception {
+        cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?").update(new Hashtable<>(Map.of(
+                "offeredFeatures", "MUST_TELL_HOST,STATS_VQ,DEFLATE_ON_OOM,FREE_PAGE_HINT,PAGE_POISON,REPORTING")));
+        gogo.run("aerate:design reporting");
+        Await.until("virtio's device 0 reporting free pages",
+                () -> "virtio-balloon 0".equals(Services.get(Aeration.class).status().device()));
+
+        String out;
+        try {
+            out = storm("lab:storm --cycles 60 --check-every 20 --seed 1 " + FAMILIES + " --contract 2025 --policy none");
+        } catch (Exception e) { // a report alone ends it unclean too: what it counted is in its summary
+            assertThat(e).hasMessageContaining("did not end clean");
+            out = gogo.lastOutput();
+        }
+
+        Matcher summary = Pattern.compile(SUMMARY).matcher(out);
+        assertThat(summary.find()).as("a summary in %s", out).isTrue();
+        assertThat(summary.group(2)).as("pages lost in %s", out).isEqualTo("0");
+        assertThat(summary.group(3)).as("content mismatches in %s", out).isEqualTo("0");
+        assertThat(out).doesNotContain("workload data loss");
+        Matcher back = REPORTED_BACK.matcher(out);
+        assertThat(back.find()).as("the background line in %s", out).isTrue();
+        assertThat(Long.parseLong(back.group(1))).as("reported frames the host discarded and the guest used again"
+                + " in %s", out).isPositive();
     }
 
     @Test

@@ -527,10 +527,17 @@ public final class Migrate {
         return guest.handles.get(MemMap.mappingHandle(word)) instanceof WorkloadProcess p ? p : null;
     }
 
-    /** folio_migrate_mapping() (index, mapping) + folio_copy() + folio_migrate_flags(), both pages locked. */
+    /**
+     * folio_migrate_mapping() (index, mapping) + folio_copy() + folio_migrate_flags(), both pages locked.
+     * The copy is a kernel load of src and a store to dst, as any other: dst may be a free page whose frame
+     * a host discarded as reported, which the store faults in before the data lands (else the host would
+     * fault a zeroed frame in over the copy at the user's next access).
+     */
     private void migratePageCopy(int dst, int src) {
         map.index[dst] = map.index[src];
         map.mapping[dst] = map.mapping[src];
+        guest.hostFrames.access(src, "kernel load (migration copy)");
+        guest.hostFrames.access(dst, "kernel store (migration copy)");
         guest.content.copy(dst, src);
         // the copied flags are read and the moved ones test-and-cleared on the old page in one atomic
         // read-modify-write of page->flags, then all of them set on the new page in one atomic OR

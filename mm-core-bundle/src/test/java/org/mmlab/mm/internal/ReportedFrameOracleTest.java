@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Hypervisor;
+import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.admin.CheckResult;
@@ -79,6 +80,54 @@ class ReportedFrameOracleTest {
 
         assertThat(g.dmesg.lines()).noneMatch(l -> l.contains("data loss"));
         assertThat(h.reportedFramesHeld()).isEqualTo(1);
+    }
+
+    /**
+     * The storm's silent workload data loss (reporting on, 2025/none, seed 1): compaction migrated a user
+     * page into a free page whose frame the host held as reported; the copy landed in the discarded frame
+     * without faulting it in, and the user's next load faulted a zeroed frame in over the data.
+     */
+    @Test
+    void aUserPageMigratedIntoAReportedFrameKeepsItsContent() {
+        Workload w = new Workload(g);
+        w.prepare(3, 8, 512);
+        w.step(5_000);
+        LruMigrationTest.Mapped m = LruMigrationTest.mapped(w).get(0);
+        long content = g.content.read(m.pfn());
+        long reported = discardEveryFreePage();
+        assertThat(h.reportedFramesHeld()).as("the host holds every free page").isEqualTo(reported).isPositive();
+        assertThat(g.migrate.isolateLruPage(m.pfn())).isTrue();
+        MigrationList list = new MigrationList(g, m.pfn());
+
+        assertThat(list.migrate(MigrateMode.SYNC)).isZero();
+
+        int dst = list.lastTarget();
+        assertThat(m.p().pte(m.vpage())).isEqualTo(dst);
+        assertThat(g.hostFrames.holder(dst)).as("the copy faulted the frame in").isNull();
+        g.hostFrames.access(dst, "user load");
+        assertThat(g.content.read(dst)).isEqualTo(content);
+        w.step(5_000);
+        assertThat(w.dataLoss()).isZero();
+        assertThat(g.dmesg.lines()).noneMatch(l -> l.contains("data loss"));
+    }
+
+    /** QEMU discards every page on the free lists as reported; returns how many. */
+    private long discardEveryFreePage() {
+        long n = 0;
+        for (int zone = 0; zone < h.nrZones(); zone++) {
+            for (int order = 0; order <= Mm.MAX_PAGE_ORDER; order++) {
+                for (int mt = 0; mt < MigrateType.values().length; mt++) {
+                    int head = h.freeList(zone, order, mt);
+                    for (int pfn = h.listNext(head); pfn != head; pfn = h.listNext(pfn)) {
+                        for (int p = pfn; p < pfn + (1 << order); p++) {
+                            h.hostDiscardReportedFrame(p, host);
+                            n++;
+                        }
+                    }
+                }
+            }
+        }
+        return n;
     }
 
     @Test

@@ -188,12 +188,13 @@ final class Storm implements AutoCloseable {
 
     /**
      * The compactions, target moves (and moves refused by a device that went), runs out of memory and
-     * hinting kicks the background did.
+     * hinting kicks the background did, and the reported frames the guest used again (hinting really ran).
      */
     private String background() {
         return String.format("%d compactions, %d target moves (%d refused: the device went), %d runs out of memory,"
-                + " %d hinting kicks", background.compactions.get(), background.targetMoves.get(),
-                background.refusedMoves.get(), background.outOfMemory.get(), background.hintingKicks.get());
+                + " %d hinting kicks (%d reported frames used again)", background.compactions.get(),
+                background.targetMoves.get(), background.refusedMoves.get(), background.outOfMemory.get(),
+                background.hintingKicks.get(), background.reportedFramesBack.get());
     }
 
     @Override

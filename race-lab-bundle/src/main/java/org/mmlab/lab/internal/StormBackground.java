@@ -52,6 +52,8 @@ final class StormBackground implements AutoCloseable {
     final AtomicLong refusedMoves = new AtomicLong();
     final AtomicLong outOfMemory = new AtomicLong();
     final AtomicLong hintingKicks = new AtomicLong();
+    /** Frames the host discarded as reported free pages and the guest took back since the storm's boot. */
+    final AtomicLong reportedFramesBack = new AtomicLong();
     private final MemoryManager mm;
     private final Supplier<Aeration> aeration;
 
@@ -139,8 +141,9 @@ final class StormBackground implements AutoCloseable {
             Aeration a = aeration.get();
             if (a != null) {
                 try {
-                    a.kick(HINTING_PASSES);
+                    long back = a.kick(HINTING_PASSES).hostReturned();
                     hintingKicks.incrementAndGet();
+                    reportedFramesBack.accumulateAndGet(back, Math::max);
                 } catch (RuntimeException | LinkageError e) {
                     // aeration-bundle went meanwhile (the storm's own operation on it)
                 }
