@@ -1,7 +1,5 @@
 package org.mmlab.bench;
 
-import java.lang.annotation.Annotation;
-import java.lang.reflect.Proxy;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -65,10 +63,9 @@ public class HintingBench {
         VirtioBalloonDevice device;
 
         void boot(String design, boolean autoRun) {
-            MmCore.Config config = proxy(MmCore.Config.class, Map.of());
-            core = new MmCore(config);
+            core = new MmCore(Configs.of(MmCore.Config.class, Map.of()));
             core.guest().compaction().kcompactd().stop();
-            aeration = new AerationComponent(proxy(AerationComponent.Config.class,
+            aeration = new AerationComponent(Configs.of(AerationComponent.Config.class,
                     Map.of("design", design, "autoRun", autoRun)), core.guest().hinting(), core, core);
             Balloons balloons = BalloonFixture.driverBalloons(core, "virtio-bundle", 2);
             DeviceConfig c = DeviceConfig.parse("0", null, 0, Features.DEVICE0_OFFER, "0", 0, "normal", 60_000);
@@ -167,12 +164,5 @@ public class HintingBench {
     @Measurement(iterations = 20, batchSize = 1)
     public Object hintPass(Pass g) {
         return g.aeration.kick(AerationComponent.KICK_PASSES);
-    }
-
-    /** An annotation-typed configuration: the given values, every other method its default. */
-    @SuppressWarnings("unchecked")
-    static <T extends Annotation> T proxy(Class<T> type, Map<String, Object> values) {
-        return (T) Proxy.newProxyInstance(type.getClassLoader(), new Class<?>[] {type},
-                (p, method, args) -> values.getOrDefault(method.getName(), method.getDefaultValue()));
     }
 }

@@ -1,6 +1,6 @@
 package org.mmlab.bench;
 
-import java.lang.reflect.Proxy;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import org.mmlab.balloon.Balloons;
@@ -60,9 +60,7 @@ public class VmwInflateBench {
 
     @Setup(Level.Trial)
     public void boot() {
-        MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
-                new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> method.getDefaultValue());
-        core = new MmCore(config);
+        core = new MmCore(Configs.of(MmCore.Config.class, Map.of()));
         core.guest().compaction().kcompactd().stop();
         Balloons balloons = BalloonFixture.driverBalloons(core, "vmware-bundle", 3);
         MovablePages pages = (MovablePages) MovablePagesImpl.forBundle(core.guest(), "vmware-bundle", 3);
