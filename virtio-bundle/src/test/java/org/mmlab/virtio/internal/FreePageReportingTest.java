@@ -169,27 +169,13 @@ class FreePageReportingTest {
             PageAllocHinting core = g.mm.guest().hinting();
             VirtioBalloonDevice d = g.device("0", OFFER, "0", 0, "normal", 5_000);
             int batch = g.mm.listHeadAlloc();
-            core.spinLock(0);
-            int pfn;
-            try {
-                pfn = core.getAerationPage(0, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal());
-                core.listAddTail(pfn, batch);
-            } finally {
-                core.spinUnlock(0);
-            }
+            int pfn = takeMaxOrderBlock(core, batch);
 
             d.driver().reporting.react(batch);
 
             assertThat(d.host().view().reportedPages()).isEqualTo(1024);
             assertThat(g.mm.frameHolder(pfn + 1023)).isSameAs(d.host().reportingHost);
-            core.spinLock(0);
-            try {
-                g.mm.listDel(pfn);
-                core.putAerationPage(0, pfn);
-            } finally {
-                core.spinUnlock(0);
-            }
-            g.mm.listHeadFree(batch);
+            putBack(g, core, pfn, batch);
         }
     }
 
@@ -205,14 +191,7 @@ class FreePageReportingTest {
             PageAllocHinting core = g.mm.guest().hinting();
             VirtioBalloonDevice d = g.device("0", OFFER, "0", 0, "normal", DeviceConfig.MAX_ACK_TIMEOUT_MS);
             int batch = g.mm.listHeadAlloc();
-            core.spinLock(0);
-            int pfn;
-            try {
-                pfn = core.getAerationPage(0, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal());
-                core.listAddTail(pfn, batch);
-            } finally {
-                core.spinUnlock(0);
-            }
+            int pfn = takeMaxOrderBlock(core, batch);
             d.deactivate();
 
             d.driver().reporting.react(batch);
@@ -220,14 +199,31 @@ class FreePageReportingTest {
             assertThat(d.vdev().broken()).isTrue();
             assertThat(g.dmesg()).anyMatch(l -> l.startsWith("virtio_balloon virtio0: the reporting_vq queue was"
                     + " deleted with a buffer (1 pfns) on it"));
-            core.spinLock(0);
-            try {
-                g.mm.listDel(pfn);
-                core.putAerationPage(0, pfn);
-            } finally {
-                core.spinUnlock(0);
-            }
-            g.mm.listHeadFree(batch);
+            putBack(g, core, pfn, batch);
         }
+    }
+
+    /** get_aeration_page() of a MAX_PAGE_ORDER movable block under the zone lock, onto the batch list. */
+    private static int takeMaxOrderBlock(PageAllocHinting core, int batch) {
+        core.spinLock(0);
+        try {
+            int pfn = core.getAerationPage(0, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal());
+            core.listAddTail(pfn, batch);
+            return pfn;
+        } finally {
+            core.spinUnlock(0);
+        }
+    }
+
+    /** The block off the batch and back on its free list (put_aeration_page()), the batch list freed. */
+    private static void putBack(TestGuest g, PageAllocHinting core, int pfn, int batch) {
+        core.spinLock(0);
+        try {
+            g.mm.listDel(pfn);
+            core.putAerationPage(0, pfn);
+        } finally {
+            core.spinUnlock(0);
+        }
+        g.mm.listHeadFree(batch);
     }
 }
