@@ -72,6 +72,7 @@ public final class GuestMemory {
         compaction = new Compaction(this);
         alloc.slowpath.setDirectCompactor(compaction);
         modules = new ModuleCalls(new ModuleTable(), this);
+        alloc.slowpath.setStopMachine(stopMachine);
         alloc.slowpath.setModuleCalls(() -> modules); // read at each call: in the framework, MmCore replaces modules
         hinting = new HintingCore(this, () -> modules);
         alloc.hinting = hinting;

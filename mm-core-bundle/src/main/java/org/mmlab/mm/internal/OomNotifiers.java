@@ -12,11 +12,19 @@ import org.mmlab.mm.lab.ModuleCall;
  * Models mm/oom_kill.c's oom_notify_list, a blocking notifier chain (kernel/notifier.c): calls run
  * under the chain's rwsem for reading, and unregister_oom_notifier() takes it for writing, so on
  * return no call into the notifier is running (a driver may then go). Each call into a notifier is a
- * call into its driver's code, checked for use after unload.
+ * call into its driver's code, checked for use after unload. A blocking chain's notifiers may sleep (on a
+ * driver's mutex, as virtio's leak_balloon() takes balloon_lock): while they run, the allocating task is
+ * not in mm code that stop_machine() must wait for.
  */
 final class OomNotifiers {
     private final List<OomNotifier> chain = new CopyOnWriteArrayList<>();
     private final ReentrantReadWriteLock rwsem = new ReentrantReadWriteLock();
+    /** The guest's stop_machine(); a machine nobody stops until the guest gives its own. */
+    private volatile StopMachine stopMachine = new StopMachine();
+
+    void setStopMachine(StopMachine sm) {
+        stopMachine = sm;
+    }
 
     void register(OomNotifier n) {
         chain.add(n);
@@ -37,6 +45,8 @@ final class OomNotifiers {
         if (chain.isEmpty()) {
             return 0;
         }
+        StopMachine sm = stopMachine;
+        int depth = sm.sleep(); // sleepable context: mm:check's stop_machine() need not wait for it
         rwsem.readLock().lock();
         try {
             long freed = 0;
@@ -48,6 +58,7 @@ final class OomNotifiers {
             return freed;
         } finally {
             rwsem.readLock().unlock();
+            sm.wake(depth);
         }
     }
 }

@@ -76,6 +76,11 @@ final class PageAllocSlowpath {
         this.dmesg = alloc.dmesg;
     }
 
+    /** The guest's stop_machine(), which the OOM notifiers sleep outside of. */
+    void setStopMachine(StopMachine sm) {
+        oomNotifiers.setStopMachine(sm);
+    }
+
     void setModuleCalls(Supplier<ModuleCalls> calls) {
         moduleCalls = calls;
     }
