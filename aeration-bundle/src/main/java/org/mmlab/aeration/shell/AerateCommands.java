@@ -7,7 +7,6 @@ import java.util.Hashtable;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.apache.felix.service.command.Descriptor;
@@ -27,6 +26,7 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
+import org.osgi.util.promise.TimeoutException;
 
 /**
  * aerate: free page hinting in the running guest. The design and page_reporting_order are configuration

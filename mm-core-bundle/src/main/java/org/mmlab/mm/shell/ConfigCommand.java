@@ -4,7 +4,6 @@ import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -16,6 +15,7 @@ import org.mmlab.mm.admin.GuestConfiguration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.util.promise.TimeoutException;
 
 /**
  * mm:config: the guest's configuration (PID org.mmlab.mm) shown, or one property changed through the
@@ -29,10 +29,17 @@ public class ConfigCommand {
     static final long REBOOT_TIMEOUT_MS = 60_000;
 
     private final GuestConfig config;
+    private final long rebootTimeoutMs;
 
     @Activate
     public ConfigCommand(@Reference GuestConfig config) {
+        this(config, REBOOT_TIMEOUT_MS);
+    }
+
+    /** With another bound for the reboot (tests). */
+    ConfigCommand(GuestConfig config, long rebootTimeoutMs) {
         this.config = config;
+        this.rebootTimeoutMs = rebootTimeoutMs;
     }
 
     @Descriptor("show the guest's configuration (PID org.mmlab.mm), and a configuration that was refused")
@@ -72,10 +79,10 @@ public class ConfigCommand {
         List<String> reset = config.running().isPresent() ? List.of() : config.failedBoot().reset();
         GuestConfiguration booted;
         try {
-            booted = config.update(Map.of(name, v)).timeout(REBOOT_TIMEOUT_MS).getValue();
+            booted = config.update(Map.of(name, v)).timeout(rebootTimeoutMs).getValue();
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof TimeoutException) {
-                throw new IllegalStateException("the guest did not reboot within " + REBOOT_TIMEOUT_MS / 1000
+            if (e.getCause() instanceof TimeoutException) { // the promise's own (org.osgi.util.promise)
+                throw new IllegalStateException("the guest did not reboot within " + rebootTimeoutMs / 1000
                         + " s (see the log: log warn)");
             }
             throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());

@@ -4,7 +4,6 @@ import java.io.ByteArrayInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 import java.util.Map;
-import java.util.concurrent.TimeoutException;
 
 import org.mmlab.aeration.Aeration;
 import org.mmlab.balloon.BalloonSettings;
@@ -25,6 +24,7 @@ import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.promise.Promise;
+import org.osgi.util.promise.TimeoutException;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -206,12 +206,17 @@ final class LabContext implements AutoCloseable {
      * thread, a driver's worker), and how long it takes must decide nothing.
      */
     static <T> T await(Promise<T> p, String what) throws Exception {
+        return await(p, what, WAIT_MS);
+    }
+
+    /** {@link #await(Promise, String)} within ms milliseconds. */
+    static <T> T await(Promise<T> p, String what, long ms) throws Exception {
         try {
-            return ControlledScheduler.awaitOutside(() -> p.timeout(WAIT_MS).getValue());
+            return ControlledScheduler.awaitOutside(() -> p.timeout(ms).getValue());
         } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof TimeoutException) {
-                throw new IllegalStateException("timed out waiting " + WAIT_MS / 1000 + " s for " + what
-                        + " (see mm:dmesg and the log: log warn)");
+            if (e.getCause() instanceof TimeoutException) { // the promise's own (org.osgi.util.promise)
+                throw new IllegalStateException("timed out waiting " + (ms >= 1000 ? ms / 1000 + " s" : ms + " ms")
+                        + " for " + what + " (see mm:dmesg and the log: log warn)");
             }
             throw e.getCause() instanceof Exception x ? x : e;
         }

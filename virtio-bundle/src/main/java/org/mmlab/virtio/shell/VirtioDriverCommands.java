@@ -1,7 +1,6 @@
 package org.mmlab.virtio.shell;
 
 import java.lang.reflect.InvocationTargetException;
-import java.util.concurrent.TimeoutException;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
@@ -9,6 +8,7 @@ import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.util.promise.TimeoutException;
 
 /**
  * virtio:driver: the driver module's parameters (PID org.mmlab.virtio.driver), as
