@@ -144,7 +144,11 @@ final class VmwDeflateDuringMigration implements Race {
             }
             s = balloons.device(Device0.NAME).orElse(null); // empty while device 0 is initialised again
             if (s != null && s.hostTarget() != PAGES) {
-                balloons.setHostTarget(Device0.NAME, PAGES);
+                try {
+                    balloons.setHostTarget(Device0.NAME, PAGES);
+                } catch (IllegalArgumentException gone) {
+                    s = null; // removed since (SCR makes it again after a reboot): asked again once it runs
+                }
             }
             if (s != null && s.size() == PAGES && s.pages4k() == PAGES && s.isolatedPages() == 0 && !s.resetting()
                     && s.migratepage().equals(setup.variant())) {
