@@ -46,7 +46,8 @@ final class Device0 {
 
     /**
      * Device 0 with these properties added to what it has (made if the lab has none): it is probed again
-     * with them. What it had before the first change is what {@link #restore} gives back.
+     * with them, unless it has them already (a batch's later runs), and then its running probe is awaited.
+     * What it had before the first change is what {@link #restore} gives back.
      */
     void set(LabContext lab, Map<String, Object> props) throws Exception {
         if (config == null) {
@@ -56,6 +57,12 @@ final class Device0 {
             before = existing != null ? existing[0].getProperties() : null;
         }
         Dictionary<String, Object> now = config.getProperties();
+        if (now != null && props.entrySet().stream().allMatch(e -> e.getValue().equals(now.get(e.getKey())))) {
+            if (factoryPid.equals(VirtioBalloons.FACTORY_PID)) {
+                LabContext.await(lab.virtio().probed(NAME), "virtio-balloon device " + NAME + " to be probed");
+            }
+            return;
+        }
         Dictionary<String, Object> p = now == null ? new Hashtable<>() : copy(now);
         props.forEach(p::put);
         change(lab, now != null, true, () -> config.update(p));

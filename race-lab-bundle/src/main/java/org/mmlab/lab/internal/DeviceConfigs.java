@@ -1,5 +1,6 @@
 package org.mmlab.lab.internal;
 
+import java.io.IOException;
 import java.util.Hashtable;
 import java.util.Map;
 
@@ -40,12 +41,17 @@ final class DeviceConfigs {
      * this order, and this waits for device 0.
      */
     void restore() throws Exception {
+        deleteSecond();
+        device0Back = device0.existedBefore();
+        device0.restore(lab);
+    }
+
+    /** Deletes the second device's configuration, if there is one: Configuration Admin's thread removes it. */
+    void deleteSecond() throws IOException {
         if (second != null) {
             second.delete();
             second = null;
         }
-        device0Back = device0.existedBefore();
-        device0.restore(lab);
     }
 
     /** Waits until device 0 is back as it was (when the lab had one before the race), after the reboot that follows. */

@@ -64,10 +64,12 @@ final class GlobalVbPtr extends CataloguedRace {
             throw new IllegalStateException("race " + name() + " adds virtio-balloon device " + DEVICE
                     + ": delete your configuration " + DEVICE_PID + " first");
         }
-        driverConfig = lab.cm().getConfiguration(VirtioBalloons.DRIVER_PID, "?");
-        userDriverConfig = driverConfig.getProperties();
-        LabContext.await(lab.virtio().setVbPtr(setup.variant().equals(GLOBAL) ? "global" : "per-device"),
-                "the virtio driver to take vbPtr");
+        if (driverConfig == null) { // the batch's first run: later runs keep the setting (see reset)
+            driverConfig = lab.cm().getConfiguration(VirtioBalloons.DRIVER_PID, "?");
+            userDriverConfig = driverConfig.getProperties();
+            LabContext.await(lab.virtio().setVbPtr(setup.variant().equals(GLOBAL) ? "global" : "per-device"),
+                    "the virtio driver to take vbPtr");
+        }
         lab.reboot(setup.contract());
         lab.kcompactd(false);
         if (madeDevice == null && lab.cm().listConfigurations(
@@ -98,6 +100,15 @@ final class GlobalVbPtr extends CataloguedRace {
         return threads;
     }
 
+    /**
+     * Between runs: device 1 goes; the driver keeps the batch's vbPtr. The next prepare() reboots the
+     * guest, which gives back every page the run left (see cleanup), and readies device 0 again.
+     */
+    @Override
+    public void reset(LabContext lab) throws Exception {
+        removeDevice1(lab);
+    }
+
     @Override
     public void cleanup(LabContext lab) throws Exception {
         if (driverConfig != null) {
@@ -109,13 +120,7 @@ final class GlobalVbPtr extends CataloguedRace {
             driverConfig = null;
             userDriverConfig = null;
         }
-        if (device1 != null) {
-            // under global-vb-ptr its remove refuses: its balloon has device 0's page, isolated_pages -1
-            Promise<String> gone = lab.virtio().removed(DEVICE);
-            device1.delete();
-            device1 = null;
-            LabContext.await(gone, "virtio-balloon device " + DEVICE + " to be removed");
-        }
+        removeDevice1(lab);
         // a fresh guest: under global-vb-ptr device 0's remove ends in the lost-pages BUG (isolated_pages 1)
         lab.reboot(MigrationContract.MOVABLE_OPS_2025);
         LabContext.await(lab.virtio().probed(Device0.NAME), "virtio-balloon device 0 to be probed");
@@ -125,5 +130,15 @@ final class GlobalVbPtr extends CataloguedRace {
             madeDevice = null;
         }
         lab.kcompactd(true);
+    }
+
+    private void removeDevice1(LabContext lab) throws Exception {
+        if (device1 != null) {
+            // under global-vb-ptr its remove refuses: its balloon has device 0's page, isolated_pages -1
+            Promise<String> gone = lab.virtio().removed(DEVICE);
+            device1.delete();
+            device1 = null;
+            LabContext.await(gone, "virtio-balloon device " + DEVICE + " to be removed");
+        }
     }
 }

@@ -45,6 +45,12 @@ abstract class HintingAgainstUser extends CataloguedRace {
         hinting.prepareBatch(lab, setup.contract(), design, design, setup.variant());
     }
 
+    /** prepare() reboots the guest for every run (HintingSetup.freshGuest). */
+    @Override
+    public boolean freshGuestEachRun() {
+        return true;
+    }
+
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         Aeration a = hinting.freshGuest(lab, setup.contract(), design, setup.variant());

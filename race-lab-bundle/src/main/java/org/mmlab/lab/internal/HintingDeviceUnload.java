@@ -68,6 +68,12 @@ final class HintingDeviceUnload extends CataloguedRace {
                 reporting ? "reporting" : "aerator", variant(setup));
     }
 
+    /** prepare() reboots the guest for every run (HintingSetup.freshGuest). */
+    @Override
+    public boolean freshGuestEachRun() {
+        return true;
+    }
+
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         lab.ensureStarted(UnloadDuringMigration.VIRTIO, virtioJar);

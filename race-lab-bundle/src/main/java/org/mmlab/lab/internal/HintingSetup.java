@@ -70,7 +70,7 @@ final class HintingSetup {
                         + ") with a device and its first pass pending within " + LabContext.WAIT_MS / 1000
                         + " s: it is " + s.design() + " (" + s.variant() + "), device " + s.device() + ", " + s.state());
             }
-            Thread.sleep(5); // the registration happens on SCR's thread, which says nothing when it is done
+            Thread.sleep(1); // the registration happens on SCR's thread, which says nothing when it is done
         }
     }
 

@@ -73,7 +73,7 @@ abstract class MappingLifetimeRace extends CataloguedRace {
         lab.reboot(MigrationContract.BALLOON_2012);
         lab.kcompactd(false);
         lab.kasanQuarantine(quarantine(setup.variant()));
-        configs = new DeviceConfigs(lab);
+        configs = configs != null ? configs : new DeviceConfigs(lab); // kept between runs (see reset)
         Map<String, Object> props = lifecycle(setup.variant());
         configs.device0(props);
         lab.setTarget(Device0.NAME, PAGES);
@@ -115,6 +115,18 @@ abstract class MappingLifetimeRace extends CataloguedRace {
             }
         }
         return held;
+    }
+
+    /**
+     * Between runs: what the run's threads left, and device 1, go; device 0 keeps the lifecycle's
+     * properties, and the next prepare() reboots the guest, which gives back every page (see cleanup).
+     */
+    @Override
+    public void reset(LabContext lab) throws Exception {
+        if (configs != null) {
+            beforeRestore();
+            configs.deleteSecond();
+        }
     }
 
     /**

@@ -71,6 +71,14 @@ public interface Race {
     }
 
     /**
+     * Whether {@link #prepare} boots a fresh guest for every run: a run that reported something then needs
+     * no {@link #prepareBatch} again, whose boot the next prepare() would only repeat.
+     */
+    default boolean freshGuestEachRun() {
+        return false;
+    }
+
+    /**
      * Readies one run (the guest booted with the setup's contract, drivers, pages) and returns the
      * simulated threads, by name, in order. The policy is already set.
      */

@@ -63,7 +63,7 @@ public final class RaceBatch implements AutoCloseable {
         long t0 = System.nanoTime();
         if (runs > 0) {
             race.reset(lab);
-            if (tainted) {
+            if (tainted && !race.freshGuestEachRun()) {
                 race.prepareBatch(lab, setup); // boots a fresh guest
             }
         }
