@@ -32,6 +32,8 @@ public final class ControlledScheduler {
     private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
+    /** How long an abandoned run's threads, let go, may take to end before the run returns (ms). */
+    private static final long RELEASED_JOIN_MS = 10_000;
 
     /** How a run ended. */
     public record Result(boolean completed, String windowClosed, Trace trace, long decisions, long switches,
@@ -175,10 +177,8 @@ public final class ControlledScheduler {
             LockSupport.parkNanos(50_000);
         }
         finished = true;
-        for (SimThread t : threads) {
-            if (t.adopted != null && t.thread == t.adopted) {
-                handOff(t); // an outside thread still held at a point (a stuck run) must not stay parked
-            }
+        if (stuck != null) {
+            stuck += release();
         }
         List<String> failures = new ArrayList<>();
         for (SimThread t : threads) {
@@ -191,10 +191,44 @@ public final class ControlledScheduler {
         }
     }
 
+    /**
+     * A stuck run is abandoned: every thread still held at a point goes on freely (at() lets it pass), as a
+     * kernel's tasks would; one that never ran does not start. Without this, a thread parked at a point for
+     * good keeps what it holds (isolated pages, a module's remove spinning for them, Felix's bundle lock)
+     * and the lab's next run waits for ever. Waits a while for them to end; says which did not.
+     */
+    private String release() throws InterruptedException {
+        for (SimThread t : threads) {
+            if (t.status != SimThread.Status.DONE) {
+                handOff(t);
+            }
+        }
+        List<String> running = new ArrayList<>();
+        long until = System.currentTimeMillis() + RELEASED_JOIN_MS;
+        for (SimThread t : threads) { // its own threads: an outside one taken for it (OnBehalf) goes on with its work
+            if (t.own != null) {
+                t.own.join(Math.max(1, until - System.currentTimeMillis()));
+                if (t.own.isAlive()) {
+                    running.add(t.name);
+                }
+            }
+        }
+        return running.isEmpty() ? "" : "; still running " + RELEASED_JOIN_MS / 1000 + " s after the run was"
+                + " abandoned and its threads let go: " + String.join(", ", running);
+    }
+
     private void body(SimThread me) {
         current.set(me);
         RUNNING_ON.set(this);
         awaitBaton(me);
+        if (finished) { // let go by release(): the run was abandoned before this thread ever ran
+            synchronized (lock) {
+                me.status = SimThread.Status.DONE;
+            }
+            RUNNING_ON.remove();
+            current.remove();
+            return;
+        }
         try {
             me.body.run();
         } catch (Throwable e) {
@@ -204,6 +238,10 @@ public final class ControlledScheduler {
             SimThread next;
             synchronized (lock) {
                 me.status = SimThread.Status.DONE;
+            }
+            if (finished) {
+                current.remove();
+                return; // nothing is chosen any more
             }
             if (running == me || running == null) {
                 settle(null);
@@ -370,11 +408,13 @@ public final class ControlledScheduler {
             return;
         }
         long now = System.nanoTime();
-        if (blockedSince == 0) {
+        if (blockedSince == 0 && s != Thread.State.TIMED_WAITING) {
             blockedSince = now;
             return;
         }
-        if (now - blockedSince < BLOCKED_NS) {
+        // a timed wait (msleep(), a wait for the host) is taken at once: under load this loop may look only
+        // every few ms, and a 1 ms sleep seen once might not be seen twice (race 8's remove_common() retry)
+        if (s != Thread.State.TIMED_WAITING && now - blockedSince < BLOCKED_NS) {
             return;
         }
         synchronized (lock) {

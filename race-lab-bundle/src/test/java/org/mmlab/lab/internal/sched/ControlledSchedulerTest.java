@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
 
 import org.junit.jupiter.api.RepeatedTest;
@@ -90,6 +91,33 @@ class ControlledSchedulerTest {
         assertThat(r.windowClosed()).isNull();
         assertThat(script.unmet()).as("every edge's order happened").isEmpty();
         assertThat(log).containsExactly("isolate", "unload", "putback");
+    }
+
+    @Test
+    void anAbandonedRunLetsItsHeldThreadsGoSoTheyGiveBackWhatTheyHold() throws Exception {
+        // race 8's stuck run: compaction holds isolated pages at a point, the module's remove spins for them
+        // without a point (no decision, never blocked); the run is abandoned at its bound
+        AtomicBoolean isolated = new AtomicBoolean();
+        ControlledScheduler sched = new ControlledScheduler(new ScriptedStrategy("admin@" + GONE + " < compaction@"
+                + PUTBACK));
+        sched.thread("compaction", () -> {
+            isolated.set(true);
+            sched.at(PUTBACK);
+            isolated.set(false);
+        });
+        sched.thread("admin", () -> {
+            sched.at(GONE);
+            while (isolated.get()) {
+                Thread.onSpinWait(); // remove_common(): while (vb->num_pages) leak_balloon(...)
+            }
+        });
+
+        ControlledScheduler.Result r = sched.run(300);
+
+        assertThat(r.completed()).isFalse();
+        assertThat(r.stuck()).startsWith("the run did not finish in 300 ms: [compaction(WAITING at " + PUTBACK
+                + "), admin(RUNNING)]").doesNotContain("still running");
+        assertThat(isolated).as("compaction, let go, put its pages back and ended; so did the remove").isFalse();
     }
 
     @Test
