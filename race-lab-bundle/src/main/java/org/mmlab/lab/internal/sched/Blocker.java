@@ -34,6 +34,12 @@ final class Blocker {
     private Blocker() {
     }
 
+    /** Whether th sleeps (Thread.sleep(): timed, and waiting for no lock or condition). */
+    static boolean sleeping(Thread th) {
+        ThreadInfo ti = MX.getThreadInfo(th.getId());
+        return ti != null && ti.getThreadState() == Thread.State.TIMED_WAITING && ti.getLockInfo() == null;
+    }
+
     /**
      * What t (BLOCKED) is doing; parked is the thread deciding (stopped at a point, so it holds its locks), or
      * null.

@@ -300,7 +300,9 @@ public final class ControlledScheduler {
 
     private boolean moving(SimThread parked) {
         for (SimThread t : threads) {
-            if (t != parked && t.status == SimThread.Status.BLOCKED
+            // one that came back to a point and settles itself (awaiting) is not on its way: two such threads
+            // waiting for each other would spin until the run's deadline
+            if (t != parked && t.status == SimThread.Status.BLOCKED && !t.awaiting
                     && Blocker.of(t, threads, parked) == Blocker.Kind.MOVING) {
                 return true;
             }
@@ -408,13 +410,14 @@ public final class ControlledScheduler {
             return;
         }
         long now = System.nanoTime();
-        if (blockedSince == 0 && s != Thread.State.TIMED_WAITING) {
+        // a sleep (msleep()) is taken at once: under load this loop may look only every few ms, and a 1 ms
+        // sleep seen once might not be seen twice (race 8's remove_common() retry, which then spun for good)
+        boolean sleeping = s == Thread.State.TIMED_WAITING && Blocker.sleeping(r.thread);
+        if (blockedSince == 0 && !sleeping) {
             blockedSince = now;
             return;
         }
-        // a timed wait (msleep(), a wait for the host) is taken at once: under load this loop may look only
-        // every few ms, and a 1 ms sleep seen once might not be seen twice (race 8's remove_common() retry)
-        if (s != Thread.State.TIMED_WAITING && now - blockedSince < BLOCKED_NS) {
+        if (!sleeping && now - blockedSince < BLOCKED_NS) {
             return;
         }
         synchronized (lock) {
