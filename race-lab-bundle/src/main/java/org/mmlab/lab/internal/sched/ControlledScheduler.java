@@ -177,6 +177,11 @@ public final class ControlledScheduler {
             LockSupport.parkNanos(50_000);
         }
         finished = true;
+        for (SimThread t : threads) {
+            if (t.adopted != null && t.thread == t.adopted) {
+                handOff(t); // an outside thread still held at a point (its OnBehalf gave up) must not stay parked
+            }
+        }
         if (stuck != null) {
             stuck += release();
         }
