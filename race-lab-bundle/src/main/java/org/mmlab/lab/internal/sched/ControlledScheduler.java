@@ -32,6 +32,12 @@ public final class ControlledScheduler {
     private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
+    /**
+     * Decisions after which a run is stuck however young it is: a thread that spins through points while the
+     * one it waits for is never chosen makes a million a second, each a step of the trace (race 8's longest
+     * real runs take 80,000; a livelocked one filled a 2 GiB heap before its 30 s were up).
+     */
+    static final long MAX_DECISIONS = 1_000_000;
     /** How long an abandoned run's threads, let go, may take to end before the run returns (ms). */
     private static final long RELEASED_JOIN_MS = 10_000;
 
@@ -172,6 +178,12 @@ public final class ControlledScheduler {
             if (System.nanoTime() > deadline) {
                 stuck = "the run did not finish in " + timeoutMs + " ms: " + threads + whereBlocked();
                 break;
+            }
+            synchronized (lock) {
+                if (decisions > MAX_DECISIONS) {
+                    stuck = "the run made " + MAX_DECISIONS + " decisions without ending: " + threads + whereBlocked();
+                    break;
+                }
             }
             watchdog();
             LockSupport.parkNanos(50_000);

@@ -121,6 +121,45 @@ class ControlledSchedulerTest {
     }
 
     @Test
+    void aRunThatSpinsThroughPointsForEverIsStuckAfterAMillionDecisionsNotWhenTheHeapIsFull() throws Exception {
+        // a priority strategy that always prefers the spinning remove: compaction, which holds the pages it
+        // waits for, is never chosen (each decision is a step of the trace: 20 million filled a 2 GiB heap)
+        Strategy admin = new Strategy() {
+            @Override
+            public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
+                // compaction first, to its point (it isolated the pages), then the remove whenever it waits
+                return waiting.stream().filter(t -> t.name.equals("compaction") && t.at.equals(InjectionPoints.START))
+                        .findFirst().or(() -> waiting.stream().filter(t -> t.name.equals("admin")).findFirst())
+                        .orElse(waiting.get(0));
+            }
+
+            @Override
+            public String describe() {
+                return "admin first";
+            }
+        };
+        AtomicBoolean putBack = new AtomicBoolean();
+        ControlledScheduler sched = new ControlledScheduler(admin);
+        sched.thread("compaction", () -> {
+            sched.at(PUTBACK);
+            putBack.set(true);
+        });
+        sched.thread("admin", () -> {
+            sched.at(GONE);
+            while (!putBack.get()) {
+                sched.at(InjectionPoints.lock("&vb->balloon_lock")); // leak_balloon() finds every page isolated
+            }
+        });
+
+        ControlledScheduler.Result r = sched.run(60_000);
+
+        assertThat(r.stuck()).startsWith("the run made " + ControlledScheduler.MAX_DECISIONS
+                + " decisions without ending: [compaction(WAITING at " + PUTBACK + "), admin(");
+        assertThat(r.decisions()).isBetween(ControlledScheduler.MAX_DECISIONS, ControlledScheduler.MAX_DECISIONS * 2);
+        assertThat(putBack).as("compaction, let go, put its pages back, and the remove ended").isTrue();
+    }
+
+    @Test
     void aScriptWhoseEventNeverComesReportsTheWindowClosedAtThatEdgeInsteadOfHanging() throws Exception {
         ScriptedStrategy script = new ScriptedStrategy("compaction@" + ISOLATED + " < admin@start, admin@" + GONE
                 + " < compaction@" + PUTBACK);
