@@ -50,6 +50,8 @@ final class LabContext implements AutoCloseable {
     private final ServiceTracker<ConfigurationAdmin, ConfigurationAdmin> cm;
     private final ServiceTracker<VirtioBalloons, VirtioBalloons> virtio;
     private final ServiceTracker<Aeration, Aeration> aeration;
+    /** The DS components that are up: a batch's end waits for those its reboots took down. */
+    final LabComponents components;
     /** The guest a run reported something in (it may be corrupt: the next bootWith reboots it), or null. */
     private MemoryManager tainted;
     /** The guest's memory before the batch first rebooted it, or 0 if it has not. */
@@ -64,6 +66,7 @@ final class LabContext implements AutoCloseable {
         this.cm = open(new ServiceTracker<>(context, ConfigurationAdmin.class, null));
         this.virtio = open(new ServiceTracker<>(context, VirtioBalloons.class, null));
         this.aeration = open(new ServiceTracker<>(context, Aeration.class, null));
+        this.components = new LabComponents(context);
     }
 
     private static <T> ServiceTracker<T, T> open(ServiceTracker<T, T> t) {
@@ -302,5 +305,6 @@ final class LabContext implements AutoCloseable {
         cm.close();
         virtio.close();
         aeration.close();
+        components.close();
     }
 }

@@ -21,6 +21,8 @@ public final class RaceBatch implements AutoCloseable {
     private final Race race;
     private final Setup setup;
     private final ModulePolicy old;
+    /** The lab's components up before the batch, which its end waits for. */
+    private final int componentsUp;
     private boolean tainted;
     private int runs;
     private long batchNs;
@@ -35,6 +37,7 @@ public final class RaceBatch implements AutoCloseable {
         this.race = race;
         this.setup = setup;
         long t0 = System.nanoTime();
+        this.componentsUp = lab.components.up();
         this.old = lab.mmLab().modulePolicy();
         lab.mmLab().setModulePolicy(setup.policy());
         try {
@@ -124,6 +127,7 @@ public final class RaceBatch implements AutoCloseable {
             lab.restoreMemory();
         } finally {
             lab.mmLab().setModulePolicy(old);
+            lab.components.awaitUp(componentsUp); // the statement after lab:race finds its commands
             cleanupNs = System.nanoTime() - t0;
             lab.close();
         }
