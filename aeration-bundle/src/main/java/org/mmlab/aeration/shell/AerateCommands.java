@@ -38,6 +38,8 @@ import org.osgi.util.promise.TimeoutException;
 public class AerateCommands {
     /** How long a change may take to reach the design (a switch waits for the old design's work). */
     static final long APPLY_TIMEOUT_MS = 30_000;
+    /** How long a command waits for the running guest's design to be bound (after a reboot). */
+    static final long BIND_WAIT_MS = 2_000;
     /** The most passes aerate:kick runs (each rescheduled pass is one). */
     static final int KICK_PASSES = AerationComponent.KICK_PASSES;
     /** aerate:compare's most rounds: 64 MiB allocated a round at most. */
@@ -182,8 +184,22 @@ public class AerateCommands {
         }
     }
 
+    /**
+     * The design of the running guest. Right after a reboot (mm:config, another command's) SCR binds the new
+     * guest's component here on Configuration Admin's thread, maybe after the caller saw the guest: a moment's
+     * wait, so that the statement after a reboot does not say hinting is not running.
+     */
     private AerationComponent running() {
-        AerationComponent a = aeration;
+        long deadline = System.currentTimeMillis() + BIND_WAIT_MS;
+        AerationComponent a;
+        while ((a = aeration) == null && System.currentTimeMillis() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // the command is being stopped: say what there is now
+                break;
+            }
+        }
         if (a == null) {
             throw new IllegalStateException("free page hinting is not running (aeration-bundle has no guest: see"
                     + " mm:config, or log warn)");
