@@ -9,7 +9,10 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** hyperv-bundle in the lab's hot-plug storms (lab:storm): its devices, its host's targets. */
+/**
+ * hyperv-bundle in the lab's hot-plug storms (lab:storm): its devices, and the host's balloon request moved
+ * (DM_BALLOON_REQUEST or DM_UNBALLOON_REQUEST).
+ */
 @Component
 public class HvStormTarget implements StormTarget {
     private final HvBalloons balloons;
@@ -39,7 +42,7 @@ public class HvStormTarget implements StormTarget {
         return balloons.devices().stream().map(HvBalloonState::name).toList();
     }
 
-    /** storm): its devices, and the host's balloon request moved (DM_BALLOON_REQUEST or DM_UNBALLOON_REQUEST).:The host asks and does not wait for the guest: the storm wants inflations in flight. */
+    /** The host asks and does not wait for the guest: the storm wants inflations in flight. */
     @Override
     public void moveTarget(String device, long pages) {
         balloons.setHostTarget(device, pages);

@@ -9,7 +9,7 @@ import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 
-/** xen-bundle in the lab's hot-plug storms (lab */
+/** xen-bundle in the lab's hot-plug storms (lab:storm): its devices, and the toolstack's memory/target moved. */
 @Component
 public class XenStormTarget implements StormTarget {
     private final XenBalloons balloons;
@@ -39,7 +39,7 @@ public class XenStormTarget implements StormTarget {
         return balloons.devices().stream().map(XenBalloonState::name).toList();
     }
 
-    /** storm): its devices, and the toolstack's memory/target moved.:The toolstack writes the target and does not wait for the balloon thread: the storm wants inflations in flight. */
+    /** The toolstack writes the target and does not wait for the balloon thread: the storm wants inflations in flight. */
     @Override
     public void moveTarget(String device, long pages) {
         balloons.setBalloonTarget(device, pages);
