@@ -425,7 +425,7 @@ public final class HintingCore implements PageAllocHinting {
     public void hostDiscardReportedFrame(int pfn, Hypervisor host) {
         g.checkPfn(pfn);
         Zone z = g.alloc.zoneOf(pfn);
-        g.stopMachine.enter();
+        g.stopMachine.hostEnter();
         z.lock.lock(); // the oracle's view of the page, not QEMU's: it cannot see the guest's use
         try {
             if (!hinted.test(pfn) && PageUse.freeBlockHead(map, pfn) < 0) {
@@ -437,7 +437,7 @@ public final class HintingCore implements PageAllocHinting {
             g.hostFrames.discardReported(pfn, host);
         } finally {
             z.lock.unlock();
-            g.stopMachine.exit();
+            g.stopMachine.hostExit();
         }
     }
 

@@ -14,6 +14,8 @@ final class StopMachine {
     private static final int PAD = 16; // one counter per 128-byte line
     private final AtomicLongArray inside = new AtomicLongArray(STRIPES * PAD);
     private final ReentrantLock writer = new ReentrantLock();
+    /** Held while the stopped machine's function runs: the host (not a guest task) waits only for that. */
+    private final ReentrantLock frozen = new ReentrantLock();
     private volatile boolean stopping;
     private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
@@ -78,6 +80,25 @@ final class StopMachine {
         }
     }
 
+    /**
+     * The host (QEMU, another process) touches the guest's memory: stop_machine() freezes the guest's CPUs,
+     * not the host, so it never waits for the host, and the host waits only while the frozen machine's
+     * function runs (mm:check sees each access whole). A guest task inside may wait for the host (tell_host()
+     * from migration): were the host a guest task, the stop would wait for ever.
+     */
+    void hostEnter() {
+        frozen.lock();
+    }
+
+    void hostExit() {
+        frozen.unlock();
+    }
+
+    /** A stop waits for the tasks inside, or runs. */
+    boolean stopPending() {
+        return stopping;
+    }
+
     /** Runs fn once no task is in mm code; a task already inside (the caller) is allowed. */
     <T> T stopMachine(Supplier<T> fn) {
         if (writer.isHeldByCurrentThread()) {
@@ -91,7 +112,12 @@ final class StopMachine {
                 Thread.onSpinWait();
                 Thread.yield();
             }
-            return fn.get();
+            frozen.lock();
+            try {
+                return fn.get();
+            } finally {
+                frozen.unlock();
+            }
         } finally {
             stopping = false;
             writer.unlock();

@@ -2,7 +2,11 @@ package org.mmlab.mm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MigrateMode;
@@ -32,6 +36,44 @@ class ReportedFrameOracleTest {
         public void guestAccessedHeldFrame(int pfn, String access) {
         }
     };
+
+    /**
+     * stop_machine() stops the guest, not QEMU: a task inside mm code that waits for the host (tell_host() from
+     * a balloon page's migration) while mm:check waits for that task must not wait for ever because the host
+     * is discarding a report first. A storm with reporting on broke devices on this after 5 s.
+     */
+    @Test
+    @Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+    void theHostDiscardsAReportWhileAStopWaitsForATaskThatWaitsForTheHost() throws Exception {
+        int pfn = h.listNext(h.freeList(1, Mm.MAX_PAGE_ORDER, MigrateType.MOVABLE.ordinal()));
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch hostDone = new CountDownLatch(1);
+        Thread task = new Thread(() -> {
+            g.stopMachine.enter();
+            try {
+                inside.countDown();
+                hostDone.await(); // wait_event(vb->acked, ...) inside migration
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                g.stopMachine.exit();
+            }
+        }, "compaction");
+        task.start();
+        inside.await();
+        Thread check = new Thread(() -> MmCheck.run(g, null), "mm:check");
+        check.start();
+        while (!g.stopMachine.stopPending()) {
+            Thread.onSpinWait();
+        }
+
+        h.hostDiscardReportedFrame(pfn, host);
+        hostDone.countDown();
+
+        check.join();
+        task.join();
+        assertThat(h.reportedFramesHeld()).isEqualTo(1);
+    }
 
     @Test
     void aFreePageDiscardedIsHeldUntilTheGuestTouchesItAgain() {
