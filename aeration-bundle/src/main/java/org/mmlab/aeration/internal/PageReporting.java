@@ -76,6 +76,8 @@ final class PageReporting implements HintingDesign, PageReportingHooks {
     private boolean enabled;
     /** Pages a pass has off the free lists (in its scatterlist) now. */
     private final AtomicLong inFlight = new AtomicLong();
+    /** Passes running now: a pass goes on after unregister() cleared pr_dev_info, until its cancel returns. */
+    private final AtomicInteger passes = new AtomicInteger();
 
     PageReporting(Kernel k, String variant, int order, boolean autoRun) {
         this.k = k;
@@ -183,12 +185,17 @@ final class PageReporting implements HintingDesign, PageReportingHooks {
 
     /** page_reporting_process(): ACTIVE, every zone, then IDLE unless someone asked again meanwhile. */
     private void pageReportingProcess(Prdev p) {
-        p.state.set(PAGE_REPORTING_ACTIVE);
-        Scatterlist sgl = new Scatterlist(CAPACITY); // kmalloc_array() + sg_init_table()
-        for (int zone = 0; zone < core.nrZones(); zone++) {
-            if (pageReportingProcessZone(p, sgl, zone) != 0) {
-                break;
+        passes.incrementAndGet();
+        try {
+            p.state.set(PAGE_REPORTING_ACTIVE);
+            Scatterlist sgl = new Scatterlist(CAPACITY); // kmalloc_array() + sg_init_table()
+            for (int zone = 0; zone < core.nrZones(); zone++) {
+                if (pageReportingProcessZone(p, sgl, zone) != 0) {
+                    break;
+                }
             }
+        } finally {
+            passes.decrementAndGet();
         }
         k.stats().passes.increment();
         if (p.state.compareAndExchange(PAGE_REPORTING_ACTIVE, PAGE_REPORTING_IDLE) == PAGE_REPORTING_REQUESTED) {
@@ -411,7 +418,7 @@ final class PageReporting implements HintingDesign, PageReportingHooks {
         long pages = inFlight.get();
         summary.accept(String.format("page reporting (%s): %s, page_reporting_order %d, %d pages in a report in flight",
                 variant, p == null ? "no device" : p.device.name() + ", " + state(), pageReportingOrder, pages));
-        if (pages > 0 && (p == null || !p.work.runningNow())) {
+        if (pages > 0 && passes.get() == 0) {
             problems.accept(pages + " pages are off the free lists for a report, but no pass is running to put them back");
         }
     }

@@ -132,6 +132,9 @@ class PageReportingTest {
         remove.start();
         HintingGuest.awaitStuckOrDone(remove);
         assertThat(unregistered.getCount()).as("cancel_delayed_work_sync() waits for the pass").isOne();
+        List<String> problems = new ArrayList<>();
+        reporting.check(summary -> { }, problems::add);
+        assertThat(problems).as("pr_dev_info is NULL, but the pass that has the pages still runs").isEmpty();
 
         device.letGo();
         remove.join();
