@@ -165,12 +165,20 @@ public final class BalloonHost implements Hypervisor {
                 }
                 b = vq.popAvailLocked();
                 gen = generation;
-                if (!vq.name.equals(PageReportingDev.VQ_REPORTING)) {
+                if (vq.name.equals(PageReportingDev.VQ_REPORTING)) {
+                    vq.beginUseLocked(b);
+                } else {
                     applyLocked(vq, b);
                 }
             }
             if (vq.name.equals(PageReportingDev.VQ_REPORTING)) {
-                handleReport(b); // outside the ring lock: the oracle takes the guest's zone lock
+                try {
+                    handleReport(b); // outside the ring lock: the oracle takes the guest's zone lock
+                } finally {
+                    synchronized (ring) {
+                        vq.endUseLocked(b);
+                    }
+                }
             }
             long delay = behaviour.ackDelayMs();
             if (delay > 0) {

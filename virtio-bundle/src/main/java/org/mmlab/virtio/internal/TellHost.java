@@ -57,7 +57,7 @@ final class TellHost {
         long deadline = System.currentTimeMillis() + ackTimeoutMs;
         waitingForAckSince = System.currentTimeMillis();
         try {
-            return awaitAck(vq, id, buf.length, deadline);
+            return awaitAck(vq, id, buf.length, deadline, orders != null);
         } finally {
             waitingForAckSince = 0;
         }
@@ -67,39 +67,47 @@ final class TellHost {
      * wait_event(vb->acked, virtqueue_get_buf(vq, &len)), as tell_host() has it in v4.6 and v6.9 alike: an
      * uninterruptible sleep, so nothing, and here no Thread.interrupt(), takes a posted buffer's pages out
      * of the driver's hands; an interrupt is kept for the caller and the wait goes on. Only the lab's
-     * ackTimeoutMs ends it early.
+     * ackTimeoutMs, or a queue deleted under the buffer, ends it early, and breaks the device.
      */
-    private Result awaitAck(Virtqueue vq, long id, int nrPfns, long deadline) {
+    private Result awaitAck(Virtqueue vq, long id, int nrPfns, long deadline, boolean report) {
+        String why = null;
         boolean interrupted = false;
         try {
             synchronized (acked) {
-                while (!vq.getBuf(id)) {
+                while (why == null && !vq.getBuf(id)) {
                     long left = deadline - System.currentTimeMillis();
                     if (vq.deleted()) { // no host will use it: the timeout would end the same way, seconds later
-                        breakDevice(String.format("the %s queue was deleted with a buffer (%d pfns) on it: no"
-                                + " host will acknowledge it; the device is broken until it is reset (the kernel would"
-                                + " wait for ever)", vq.name, nrPfns));
-                        return Result.TIMED_OUT;
-                    }
-                    if (left <= 0 || vq.broken()) {
-                        breakDevice(String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms;"
-                                + " the device is broken until it is reset (the kernel would wait for ever)", vq.name,
-                                nrPfns, ackTimeoutMs));
-                        return Result.TIMED_OUT;
-                    }
-                    try {
-                        acked.wait(left);
-                    } catch (InterruptedException e) {
-                        interrupted = true;
+                        why = String.format("the %s queue was deleted with a buffer (%d pfns) on it: no host will"
+                                + " acknowledge it; the device is broken until it is reset (the kernel would wait for"
+                                + " ever)", vq.name, nrPfns);
+                    } else if (left <= 0 || vq.broken()) {
+                        why = String.format("the host did not acknowledge the %s buffer (%d pfns) within %d ms; the"
+                                + " device is broken until it is reset (the kernel would wait for ever)", vq.name,
+                                nrPfns, ackTimeoutMs);
+                    } else {
+                        try {
+                            acked.wait(left);
+                        } catch (InterruptedException e) {
+                            interrupted = true;
+                        }
                     }
                 }
             }
-            return Result.ACKED;
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+        if (why == null) {
+            return Result.ACKED;
+        }
+        // a report's pages go back to the free lists: the host must be done with them, or never see them (an
+        // inflate or deflate stays queued: the device check counts it in flight, MUST_TELL_HOST keeps its pages)
+        if (report && vq.giveUp(id)) { // outside vb->acked, which the host's interrupt takes
+            return Result.ACKED;
+        }
+        breakDevice(why);
+        return Result.TIMED_OUT;
     }
 
     /** How long tell_host() has been waiting for the host's acknowledgement (ms), or 0. */

@@ -37,6 +37,8 @@ final class Virtqueue {
     private boolean deleted;
     private long nextId = 1;
     private long availPfns;
+    /** The buffer the host took and still uses outside the ring lock (a report it discards), or 0. */
+    private long inUseId;
 
     /**
      * @param callback the driver's interrupt handler for this queue (vring_interrupt -> vq->callback),
@@ -89,6 +91,52 @@ final class Virtqueue {
     /** The host returns a buffer it has used; the caller holds the ring lock. */
     void pushUsedLocked(Buffer b) {
         used.addLast(b);
+    }
+
+    /** The host uses b outside the ring lock from now on; the caller holds the ring lock. */
+    void beginUseLocked(Buffer b) {
+        inUseId = b.id();
+    }
+
+    /** The host is done with b's pages; the caller holds the ring lock. */
+    void endUseLocked(Buffer b) {
+        if (inUseId == b.id()) {
+            inUseId = 0;
+            ringLock.notifyAll();
+        }
+    }
+
+    /**
+     * The lab's give-up on a report after its ack timeout (the kernel waits for ever): a buffer the host
+     * has not taken leaves the ring, and one it is using is finished first, so that the host never touches
+     * pages the driver puts back on the free lists. True if the host used the buffer after all.
+     */
+    boolean giveUp(long id) {
+        boolean interrupted = false;
+        synchronized (ringLock) {
+            try {
+                while (inUseId == id) {
+                    try {
+                        ringLock.wait();
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                    }
+                }
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+            for (var it = avail.iterator(); it.hasNext();) {
+                Buffer b = it.next();
+                if (b.id() == id) {
+                    it.remove();
+                    availPfns -= b.nrPfns();
+                    return false;
+                }
+            }
+            return used.removeIf(b -> b.id() == id);
+        }
     }
 
     /** vring_interrupt(): the host tells the driver that used buffers wait (outside the ring lock). */
