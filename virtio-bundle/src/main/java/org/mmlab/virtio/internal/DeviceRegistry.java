@@ -6,6 +6,8 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicReference;
 
 import org.mmlab.balloon.devices.DeviceNames;
@@ -60,6 +62,9 @@ public class DeviceRegistry implements VirtioBalloons {
      * module: here, as long as this bundle's registry.
      */
     final AtomicReference<AddressSpace> balloonMapping = new AtomicReference<>();
+
+    /** The module's WARN_ON_ONCE() sites that fired: their flags live in the module's data, so a reload clears them. */
+    final Set<String> warnedOnce = ConcurrentHashMap.newKeySet();
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, VirtioBalloonDevice d) {

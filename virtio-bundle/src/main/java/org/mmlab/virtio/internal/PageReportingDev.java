@@ -2,6 +2,8 @@ package org.mmlab.virtio.internal;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.mmlab.mm.Errno;
 import org.mmlab.mm.hinting.FreePageReporting;
@@ -33,6 +35,8 @@ final class PageReportingDev implements HintingDevice {
     private final PageAllocHinting core;
     private final TellHost tellHost;
     volatile Virtqueue reportingVq;
+    /** The module's WARN_ON_ONCE() sites that fired (DeviceRegistry's: one set per module load). */
+    Set<String> warnedOnce = ConcurrentHashMap.newKeySet();
     // guarded by this
     private FreePageReporting provider;
     private boolean registered;
@@ -96,8 +100,10 @@ final class PageReportingDev implements HintingDevice {
         Virtqueue vq = reportingVq;
         TellHost.Result r = vq == null ? TellHost.Result.NOT_POSTED : tellHost.report(vq, pfns, orders);
         if (r == TellHost.Result.NOT_POSTED) {
-            vb.mm.printk("WARNING: CPU: 0 PID: 1 at drivers/virtio/virtio_balloon.c " + function
-                    + ": WARN_ON_ONCE(err): the reporting queue took no buffer");
+            if (warnedOnce.add(function)) {
+                vb.mm.printk("WARNING: CPU: 0 PID: 1 at drivers/virtio/virtio_balloon.c " + function
+                        + ": WARN_ON_ONCE(err): the reporting queue took no buffer");
+            }
             return -ENOSPC;
         }
         return r == TellHost.Result.ACKED ? 0 : -EIO; // the lab broke a device whose host did not answer

@@ -137,6 +137,7 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
             driver = new VirtioBalloon(vdev, mm, lab, balloons, hinting, config.ackTimeoutMs(), lifecycle,
                     registry.balloonMapping);
             driver.vbPtr = registry.vbPtr();
+            driver.reporting.warnedOnce = registry.warnedOnce;
             driver.virtballoonProbe();
         } catch (VirtioBalloon.ProbeFailed f) {
             // really_probe(): the device stays, with no driver bound (and SCR, seeing no exception, does not

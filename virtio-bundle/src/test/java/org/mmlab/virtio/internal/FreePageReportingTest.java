@@ -242,6 +242,26 @@ class FreePageReportingTest {
         }
     }
 
+    /** WARN_ON_ONCE(err) in virtballoon_free_page_report(): its flag is the module's, set by any of its devices. */
+    @Test
+    void aReportThatFindsNoRoomWarnsOnceAModuleLoad() {
+        try (TestGuest g = new TestGuest()) {
+            VirtioBalloonDevice d = g.device("0", OFFER, "0", 0, "normal", 5_000);
+            VirtioBalloonDevice other = g.device("1", OFFER, "0", 0, "normal", 5_000);
+            Scatterlist sg = new Scatterlist(1);
+            sg.setPage(0, isolate(g.mm.guest().hinting()), Mm.MAX_PAGE_ORDER);
+            d.vdev().breakDevice();
+            other.vdev().breakDevice();
+
+            assertThat(d.driver().reporting.report(sg, 0, 1)).isEqualTo(-28);
+            d.driver().reporting.report(sg, 0, 1);
+            other.driver().reporting.report(sg, 0, 1);
+
+            assertThat(g.dmesg()).filteredOn(l -> l.contains("virtballoon_free_page_report: WARN_ON_ONCE(err)")).hasSize(1);
+            putback(g.mm.guest().hinting(), sg.pfn(0));
+        }
+    }
+
     /** get_aeration_page() of a MAX_PAGE_ORDER movable block under the zone lock, onto the batch list. */
     private static int takeMaxOrderBlock(PageAllocHinting core, int batch) {
         core.spinLock(0);
