@@ -272,6 +272,12 @@ final class LabContext implements AutoCloseable {
         return b;
     }
 
+    /**
+     * One install at a time, as load_module() takes module_mutex for its checks; two at once (a storm's two
+     * drivers) also corrupted the bnd launcher's start-level listener (a HashMap: ConcurrentModificationException).
+     */
+    private static final Object INSTALLING = new Object();
+
     /** The bundle with this symbolic name, or null if none is installed. */
     Bundle installed(String bsn) {
         return Arrays.stream(context.getBundles()).filter(b -> bsn.equals(b.getSymbolicName())).findFirst()
@@ -284,12 +290,15 @@ final class LabContext implements AutoCloseable {
      * would otherwise pay for each time.
      */
     Bundle ensureStarted(String bsn, byte[] jar) throws Exception {
-        Bundle b = installed(bsn);
-        if (b == null) {
-            if (jar == null) {
-                throw new IllegalStateException("bundle " + bsn + " is not installed, and the lab has no copy of it");
+        Bundle b;
+        synchronized (INSTALLING) {
+            b = installed(bsn);
+            if (b == null) {
+                if (jar == null) {
+                    throw new IllegalStateException("bundle " + bsn + " is not installed, and the lab has no copy of it");
+                }
+                b = context.installBundle("mmlab-lab:" + bsn, new ByteArrayInputStream(jar));
             }
-            b = context.installBundle("mmlab-lab:" + bsn, new ByteArrayInputStream(jar));
         }
         if (b.getState() != Bundle.ACTIVE) {
             b.start(Bundle.START_TRANSIENT);
