@@ -97,8 +97,8 @@ class DriversFolderJarTest {
     }
 
     /** Copies a jar in at once (moved from beside the folder), as `cp` then `mv` would: never half written. */
-    private void drop(byte[] jar, Path to) throws IOException {
-        Path part = Files.write(Files.createTempFile(dir, "driver", ".part"), jar);
+    static void drop(byte[] jar, Path to) throws IOException {
+        Path part = Files.write(Files.createTempFile(to.getParent().getParent(), "driver", ".part"), jar);
         Files.move(part, to, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 

@@ -13,6 +13,8 @@ import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.Balloons;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.virtio.VirtioBalloons;
+import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.test.common.annotation.InjectService;
 import org.osgi.test.common.service.ServiceAware;
 import org.osgi.test.junit5.service.ServiceExtension;
@@ -36,6 +38,9 @@ class MappingLifetimeRaceTest {
 
     @InjectService(cardinality = 0)
     ServiceAware<Balloons> balloons;
+
+    @InjectService(timeout = 15_000)
+    ConfigurationAdmin cm;
 
     @AfterEach
     void device1IsGoneAndDevice0HasTheInfrastructuresMapping() throws Exception {
@@ -82,6 +87,28 @@ class MappingLifetimeRaceTest {
     @Test
     void initialisingTheMappingBeforePublishingItIsCleanOnEveryRun() throws Exception {
         assertClean(gogo.run("lab:race mapping-used-before-init --variant v3.8 --runs " + RUNS));
+    }
+
+    /**
+     * A plain configuration holding device 1's PID, as FileInstall's write-back made of device 1's configuration
+     * when the reset had deleted it before Configuration Admin delivered its creation (see mmlab.bndrun): the
+     * race's factory configuration "1" would be that one and probe nothing. The run fails at once and says why,
+     * where it waited 15 s and said it was clean with its window closed.
+     */
+    @Test
+    void aPlainConfigurationInDevice1sPlaceFailsTheRunAndSaysWhy() throws Exception {
+        String pid = VirtioBalloons.FACTORY_PID + "~1";
+        cm.getConfiguration(pid, "?"); // made empty, as FileInstall's write-back did
+        try {
+            String out = gogo.run("lab:race mapping-used-before-init --variant v7 --runs 1");
+
+            assertThat(out).containsPattern("(?m)^run 1 \\(scripted, \\d+ decisions\\): FAILED; window closed at ")
+                    .contains("configuration org.mmlab.virtio.balloon~1 is not a factory configuration of"
+                            + " org.mmlab.virtio.balloon, so it probes no device 1: delete it")
+                    .contains("reproduced in 0 of 1 runs").contains("NOT as lab:races says");
+        } finally {
+            cm.getConfiguration(pid, "?").delete(); // gone, also where the run took it for device 1's and deleted it
+        }
     }
 
     @Test

@@ -29,9 +29,19 @@ final class DeviceConfigs {
         device0.set(lab, props);
     }
 
-    /** Creates device name's configuration: Configuration Admin's thread has SCR probe it. */
+    /**
+     * Creates device name's configuration: Configuration Admin's thread has SCR probe it. A plain configuration
+     * that holds its PID (what a configuration listener that asks for the PID of every update makes of one
+     * deleted meanwhile, as FileInstall's write-back did: see mmlab.bndrun) would be handed back in its place
+     * and probe nothing: it fails the run at once, where the probe would have waited 15 s for nothing.
+     */
     void create(String name, Map<String, Object> props) throws Exception {
-        second = lab.cm().getFactoryConfiguration(VirtioBalloons.FACTORY_PID, name, "?");
+        Configuration c = lab.cm().getFactoryConfiguration(VirtioBalloons.FACTORY_PID, name, "?");
+        if (!VirtioBalloons.FACTORY_PID.equals(c.getFactoryPid())) {
+            throw new IllegalStateException("configuration " + c.getPid() + " is not a factory configuration of "
+                    + VirtioBalloons.FACTORY_PID + ", so it probes no device " + name + ": delete it");
+        }
+        second = c;
         second.update(new Hashtable<>(props));
     }
 

@@ -3,6 +3,7 @@ package org.mmlab.lab.shell;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
@@ -374,8 +375,10 @@ public class LabCommands {
     }
 
     static String describe(int k, RaceOutcome o, boolean scripted) {
+        String outcome = RunRecord.outcome(o); // a run whose thread died is FAILED, as its record says, never clean
         StringBuilder sb = new StringBuilder(String.format("run %d (%s, %d decisions): %s", k, o.strategy(),
-                o.decisions(), o.reproduced() ? "REPRODUCED" : o.reports().isEmpty() ? "clean" : "other reports"));
+                o.decisions(), outcome.equals(RunRecord.CLEAN) ? outcome : outcome.equals(RunRecord.OTHER_REPORTS)
+                        ? "other reports" : outcome.toUpperCase(Locale.ROOT)));
         if (scripted) {
             sb.append(o.unmet().isEmpty() ? "; window opened" : "; window closed at " + String.join(", ", o.unmet()));
         }

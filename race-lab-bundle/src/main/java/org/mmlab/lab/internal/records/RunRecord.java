@@ -34,6 +34,8 @@ public record RunRecord(String type, String campaign, int index, String race, St
         String traceHash, String replay, double ms, StormRun storm) {
 
     public static final String CLEAN = "clean";
+    /** A run that produced checker reports, none of them the race's. */
+    public static final String OTHER_REPORTS = "other-reports";
     /** A race's run whose thread died, got stuck or left its work undone; a storm that did not end clean. */
     public static final String FAILED = "failed";
 
@@ -65,7 +67,7 @@ public record RunRecord(String type, String campaign, int index, String race, St
 
     /** reproduced, other-reports, failed (a thread died, a run got stuck, work not done) or clean. */
     public static String outcome(RaceOutcome o) {
-        return o.reproduced() ? "reproduced" : !o.reports().isEmpty() ? "other-reports"
+        return o.reproduced() ? "reproduced" : !o.reports().isEmpty() ? OTHER_REPORTS
                 : o.failure() != null ? FAILED : CLEAN;
     }
 
