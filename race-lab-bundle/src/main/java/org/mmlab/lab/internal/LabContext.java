@@ -134,9 +134,14 @@ final class LabContext implements AutoCloseable {
      * configuration kept, whatever runs now.
      */
     void reboot(MigrationContract contract) throws Exception {
+        reboot(contract, Meanwhile.NOTHING);
+    }
+
+    /** {@link #reboot(MigrationContract)}, doing meanwhile on this thread while the guest reboots. */
+    void reboot(MigrationContract contract, Meanwhile meanwhile) throws Exception {
         long bytes = batchBytes();
         userBytes = userBytes != 0 ? userBytes : running().memoryBytes();
-        reboot(contract, bytes, Meanwhile.NOTHING);
+        reboot(contract, bytes, meanwhile);
     }
 
     /** A fresh guest running this contract with this much memory, the rest of its configuration kept. */
