@@ -2,8 +2,14 @@ package org.mmlab.itest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.concurrent.atomic.AtomicInteger;
+
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
 
 /**
  * Races 10 to 12, free page hinting's, in the running lab through lab:race: each fails on every run
@@ -38,6 +44,40 @@ class HintingRacesTest {
             assertThat(out).as(out).contains("window closed in " + POLICY_RUNS + " at admin@aerator.shutdown#1 <"
                     + " hinting@call.enter:a_dev_info.react#1\n");
         }
+    }
+
+    /**
+     * A run of race 10 loads virtio-bundle into the fresh guest it boots, so the device is probed once a run. Loaded
+     * before the reboot, as it was, the device was probed in the guest the last run had tainted, removed by the
+     * reboot and probed again. Counted as the device's registrations over two more runs, whatever the batch's own.
+     */
+    @Test
+    void eachRunOfRace10ProbesVirtiosDeviceOnce() throws Exception {
+        int two = virtioProbesDuring("lab:race 10 --runs 2");
+        int four = virtioProbesDuring("lab:race 10 --runs 4");
+
+        assertThat(four - two).as("probes of virtio-balloon device 0 in 2 runs more (%d in 2 runs, %d in 4)", two,
+                four).isEqualTo(2);
+    }
+
+    /** How many times virtio-balloon device 0 registered (once each probe) while the command ran. */
+    private int virtioProbesDuring(String command) throws Exception {
+        BundleContext context = FrameworkUtil.getBundle(HintingRacesTest.class).getBundleContext();
+        AtomicInteger probes = new AtomicInteger();
+        ServiceListener listener = e -> {
+            if (e.getType() == ServiceEvent.REGISTERED
+                    && "virtio-bundle".equals(e.getServiceReference().getBundle().getSymbolicName())) {
+                probes.incrementAndGet();
+            }
+        };
+        context.addServiceListener(listener,
+                "(&(objectClass=org.mmlab.balloon.BalloonTarget)(|(name=0)(service.pid=*~0)))");
+        try {
+            gogo.run(command);
+        } finally {
+            context.removeServiceListener(listener);
+        }
+        return probes.get();
     }
 
     @Test

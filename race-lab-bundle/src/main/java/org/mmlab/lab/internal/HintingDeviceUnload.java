@@ -68,17 +68,22 @@ final class HintingDeviceUnload extends CataloguedRace {
                 reporting ? "reporting" : "aerator", variant(setup));
     }
 
-    /** prepare() reboots the guest for every run (HintingSetup.freshGuest). */
+    /** prepare() reboots the guest for every run. */
     @Override
     public boolean freshGuestEachRun() {
         return true;
     }
 
+    /**
+     * A fresh guest, then virtio-bundle loaded into it (installed again while the guest reboots): loaded before
+     * the reboot, its device would be probed twice, in the tainted guest and again in the fresh one.
+     */
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
-        lab.ensureStarted(UnloadDuringMigration.VIRTIO, virtioJar);
         boolean reporting = setup.variant().equals(REPORTING);
-        Aeration a = hinting.freshGuest(lab, setup.contract(), reporting ? "reporting" : "aerator", variant(setup));
+        lab.reboot(setup.contract(), () -> lab.ensureInstalled(UnloadDuringMigration.VIRTIO, virtioJar));
+        lab.ensureStarted(UnloadDuringMigration.VIRTIO, virtioJar);
+        Aeration a = hinting.awaitDevice(lab, reporting ? "reporting" : "aerator", variant(setup));
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("hinting", HintingSetup.pass(a));
         threads.put("admin", () -> {
@@ -102,7 +107,7 @@ final class HintingDeviceUnload extends CataloguedRace {
         };
     }
 
-    /** Between runs: nothing; the next prepare() installs virtio-bundle again and boots a fresh guest. */
+    /** Between runs: nothing; the next prepare() boots a fresh guest and installs virtio-bundle again. */
     @Override
     public void reset(LabContext lab) {
     }

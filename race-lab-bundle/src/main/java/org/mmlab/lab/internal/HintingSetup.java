@@ -57,6 +57,11 @@ final class HintingSetup {
      */
     Aeration freshGuest(LabContext lab, MigrationContract contract, String design, String variant) throws Exception {
         lab.reboot(contract);
+        return awaitDevice(lab, design, variant);
+    }
+
+    /** Waits until the running guest's hinting device registered with the design and variant, its first pass pending. */
+    Aeration awaitDevice(LabContext lab, String design, String variant) throws Exception {
         long deadline = System.nanoTime() + LabContext.WAIT_MS * 1_000_000L;
         while (true) {
             Aeration a = lab.aeration();

@@ -3,6 +3,7 @@ package org.mmlab.lab.internal;
 import java.io.ByteArrayInputStream;
 import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Map;
 
 import org.mmlab.aeration.Aeration;
@@ -22,6 +23,7 @@ import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
+import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.promise.Promise;
 import org.osgi.util.promise.TimeoutException;
@@ -79,12 +81,28 @@ final class LabContext implements AutoCloseable {
         tainted = mm();
     }
 
+    /** Work a race does on its own thread while the guest reboots on Configuration Admin's. */
+    interface Meanwhile {
+        Meanwhile NOTHING = () -> {
+        };
+
+        void run() throws Exception;
+    }
+
     /**
      * The guest running this contract with the batch's memory ({@link #batchBytes}): rebooted (see {@link #boot})
      * unless it runs them already and no run reported anything in it. A batch's runs then share one boot.
      */
     void bootWith(MigrationContract contract) throws Exception {
-        boot(contract, batchBytes());
+        bootWith(contract, Meanwhile.NOTHING);
+    }
+
+    /**
+     * {@link #bootWith(MigrationContract)}, doing meanwhile on this thread while the guest reboots: work that
+     * needs no guest (installing a driver bundle again) then adds nothing to the time a run waits for the boot.
+     */
+    void bootWith(MigrationContract contract, Meanwhile meanwhile) throws Exception {
+        boot(contract, batchBytes(), meanwhile);
     }
 
     /** The batch's guest memory: what a race booted with (boot), else {@link #RACE_GUEST_BYTES}. */
@@ -98,15 +116,17 @@ final class LabContext implements AutoCloseable {
      * kept; this returns once the rebooted guest runs.
      */
     void boot(MigrationContract contract, long memoryBytes) throws Exception {
+        boot(contract, memoryBytes, Meanwhile.NOTHING);
+    }
+
+    private void boot(MigrationContract contract, long memoryBytes, Meanwhile meanwhile) throws Exception {
         GuestConfiguration now = running();
         if (mm() != tainted && now.migrationContract() == contract && now.memoryBytes() == memoryBytes) {
+            meanwhile.run();
             return;
         }
         userBytes = userBytes != 0 ? userBytes : now.memoryBytes();
-        await(services.config().update(Map.of("migrationContract", contract.value(), "memorySize",
-                Long.toString(memoryBytes))), "the guest to reboot with " + contract.value() + " and " + memoryBytes
-                        + " bytes");
-        tainted = null;
+        reboot(contract, memoryBytes, meanwhile);
     }
 
     /**
@@ -114,15 +134,27 @@ final class LabContext implements AutoCloseable {
      * configuration kept, whatever runs now.
      */
     void reboot(MigrationContract contract) throws Exception {
+        reboot(contract, Meanwhile.NOTHING);
+    }
+
+    /** {@link #reboot(MigrationContract)}, doing meanwhile on this thread while the guest reboots. */
+    void reboot(MigrationContract contract, Meanwhile meanwhile) throws Exception {
         long bytes = batchBytes();
         userBytes = userBytes != 0 ? userBytes : running().memoryBytes();
-        reboot(contract, bytes);
+        reboot(contract, bytes, meanwhile);
     }
 
     /** A fresh guest running this contract with this much memory, the rest of its configuration kept. */
     void reboot(MigrationContract contract, long memoryBytes) throws Exception {
-        await(services.config().update(Map.of("migrationContract", contract.value(), "memorySize",
-                Long.toString(memoryBytes))), "the guest to reboot with " + contract.value());
+        reboot(contract, memoryBytes, Meanwhile.NOTHING);
+    }
+
+    /** The reboot, on Configuration Admin's thread, while this one does meanwhile; returns once the guest runs. */
+    private void reboot(MigrationContract contract, long memoryBytes, Meanwhile meanwhile) throws Exception {
+        Promise<GuestConfiguration> booted = services.config().update(Map.of("migrationContract", contract.value(),
+                "memorySize", Long.toString(memoryBytes)));
+        meanwhile.run();
+        await(booted, "the guest to reboot with " + contract.value() + " and " + memoryBytes + " bytes");
         tainted = null;
     }
 
@@ -290,6 +322,18 @@ final class LabContext implements AutoCloseable {
      * would otherwise pay for each time.
      */
     Bundle ensureStarted(String bsn, byte[] jar) throws Exception {
+        Bundle b = ensureInstalled(bsn, jar);
+        if (b.getState() != Bundle.ACTIVE) {
+            b.start(Bundle.START_TRANSIENT);
+        }
+        return b;
+    }
+
+    /**
+     * The bundle, installed again from jar and resolved if it was uninstalled: a new module whose code the
+     * next start loads in a new class loader. Neither needs a guest, so a race does it while the guest reboots.
+     */
+    Bundle ensureInstalled(String bsn, byte[] jar) throws Exception {
         Bundle b;
         synchronized (INSTALLING) {
             b = installed(bsn);
@@ -300,8 +344,8 @@ final class LabContext implements AutoCloseable {
                 b = context.installBundle("mmlab-lab:" + bsn, new ByteArrayInputStream(jar));
             }
         }
-        if (b.getState() != Bundle.ACTIVE) {
-            b.start(Bundle.START_TRANSIENT);
+        if (b.getState() == Bundle.INSTALLED) {
+            context.getBundle(Constants.SYSTEM_BUNDLE_ID).adapt(FrameworkWiring.class).resolveBundles(List.of(b));
         }
         return b;
     }

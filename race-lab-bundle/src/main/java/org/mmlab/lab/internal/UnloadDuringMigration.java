@@ -94,7 +94,9 @@ final class UnloadDuringMigration extends CataloguedRace {
             leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
             leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
         }
-        lab.bootWith(contract); // before virtio-bundle is installed again: it then starts once
+        // virtio-bundle is installed again (a new module) while the guest reboots, and starts in prepare(), once,
+        // in the new guest
+        lab.bootWith(contract, () -> lab.ensureInstalled(VIRTIO, virtioJar));
         if (leakPath != null) {
             lab.awaitLeakPath("v7");
         }
