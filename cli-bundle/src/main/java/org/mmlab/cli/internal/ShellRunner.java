@@ -101,7 +101,7 @@ public class ShellRunner {
                 && context.getProperty(GOSH_ARGS) == null ? launcherArguments(context) : LauncherArguments.NONE;
         String commands = args.commands() != null ? args.commands() : context.getProperty(COMMANDS);
         String script = args.script() != null ? args.script() : context.getProperty(SCRIPT);
-        boolean interactive = commands == null && script == null && args.error() == null;
+        boolean interactive = commands == null && script == null && args.error() == null && !args.help();
         if (context.getProperty(GOSH_ARGS) == null) {
             // The shell starts at a higher start level than this bundle and reads gosh.args through
             // BundleContext.getProperty, which falls back to system properties. Without this, Gogo's
@@ -113,7 +113,7 @@ public class ShellRunner {
         this.context = context;
         this.readiness = new LabReadiness(context, () -> scr, () -> configAdmin);
         Callable<Integer> run = new Run(args.error() != null ? () -> refuse(args.error(), 2)
-                : interactive ? this::console : () -> runProgram(commands, script));
+                : args.help() ? this::help : interactive ? this::console : () -> runProgram(commands, script));
         if (context.getAllServiceReferences(BND_LAUNCHER, null) != null) {
             Dictionary<String, Object> props = new Hashtable<>();
             props.put("main.thread", Boolean.TRUE);
@@ -221,6 +221,12 @@ public class ShellRunner {
     }
 
     /** A program that cannot run: says why, and ends with {@code code} once the lab is up, not under its start-up. */
+    private int help() {
+        out.println(LauncherArguments.HELP);
+        awaitLab(); // the lab stops as it would after a program
+        return 0;
+    }
+
     private int refuse(String why, int code) {
         err.println("mmlab: " + why);
         awaitLab();
