@@ -175,6 +175,26 @@ class StormTest {
         assertThat(posted.latest()).isEqualTo("storm: 60 cycles, 0 pages lost, 0 content mismatches, 0 reports");
     }
 
+    @Test
+    void theStormLeavesEveryDeviceAtTheTargetItFoundAndTheDriversGetThere() throws Exception {
+        // virtio's device 0 asks for 96 pages at each probe (its configuration), vmware's for none
+        cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, "0", "?").update(new Hashtable<>(Map.of("hostTarget",
+                "96")));
+        Await.until("virtio's device 0 asking for 96 pages",
+                () -> Services.get(VirtioBalloons.class).device("0").map(d -> d.hostTarget() == 96).orElse(false));
+
+        String out = storm("lab:storm --cycles 10 --check-every 10 --seed 11 " + FAMILIES + " --ops stop");
+
+        Matcher moves = Pattern.compile("(\\d+) target moves").matcher(out);
+        assertThat(moves.find()).isTrue();
+        assertThat(Long.parseLong(moves.group(1))).as("the hosts moved the targets during the storm").isPositive();
+        // before, each balloon kept the storm's last random target (vmw-balloon 0 held 84 pages after one)
+        assertThat(Services.get(VirtioBalloons.class).device("0").orElseThrow().hostTarget()).isEqualTo(96);
+        assertThat(Services.get(VmwBalloons.class).device("0").orElseThrow().hostTarget()).isZero();
+        Await.until("both balloons back at the targets found", () -> Services.get(VirtioBalloons.class).device("0")
+                .orElseThrow().numPages() == 96 && Services.get(VmwBalloons.class).device("0").orElseThrow().size() == 0);
+    }
+
     /**
      * Free page reporting in force (virtio's device 0 reports): compaction migrating a user page into a free
      * page whose frame QEMU had discarded as reported lost the page's data (the copy did not fault the frame

@@ -1,7 +1,6 @@
 package org.mmlab.aeration.shell;
 
 import java.io.IOException;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.ArrayList;
@@ -18,6 +17,7 @@ import org.mmlab.aeration.internal.AerationComponent;
 import org.mmlab.aeration.internal.HintingComparison;
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.PromiseWait;
 import org.mmlab.mm.admin.GuestConfig;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -26,7 +26,6 @@ import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
 import org.osgi.service.component.annotations.ReferencePolicyOption;
-import org.osgi.util.promise.TimeoutException;
 
 /**
  * aerate: free page hinting in the running guest. The design and page_reporting_order are configuration
@@ -160,12 +159,7 @@ public class AerateCommands {
 
     /** A fresh guest, its configuration kept (GuestConfig's update reboots). */
     private static void reboot(GuestConfig gc) throws Exception {
-        try {
-            gc.update(Map.of()).timeout(APPLY_TIMEOUT_MS).getValue();
-        } catch (InvocationTargetException e) {
-            throw new IllegalStateException("the guest did not reboot: " + (e.getCause() instanceof TimeoutException
-                    ? "timed out after " + APPLY_TIMEOUT_MS / 1000 + " s" : e.getCause().getMessage()));
-        }
+        PromiseWait.within(gc.update(Map.of()), APPLY_TIMEOUT_MS, "the guest to reboot");
     }
 
     /** Waits for the rebooted guest's component, running design d with its device registered (off: any). */

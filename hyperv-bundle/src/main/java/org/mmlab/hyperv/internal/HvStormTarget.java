@@ -1,6 +1,7 @@
 package org.mmlab.hyperv.internal;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.mmlab.hyperv.HvBalloons;
 import org.mmlab.hyperv.HvBalloonState;
@@ -46,6 +47,11 @@ public class HvStormTarget implements StormTarget {
     @Override
     public void moveTarget(String device, long pages) {
         balloons.setHostTarget(device, pages);
+    }
+
+    @Override
+    public OptionalLong target(String device) {
+        return balloons.device(device).map(s -> OptionalLong.of(s.hostTarget())).orElse(OptionalLong.empty());
     }
 
     @Override

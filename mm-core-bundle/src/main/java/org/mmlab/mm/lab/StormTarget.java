@@ -1,6 +1,7 @@
 package org.mmlab.mm.lab;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -32,6 +33,14 @@ public interface StormTarget {
      * driver to get there. A device that went (or broke) meanwhile throws and nothing changes.
      */
     void moveTarget(String device, long pages);
+
+    /**
+     * The pages the host asks of this device now (its configuration's, or the last move's), so that a storm
+     * can leave the targets as it found them; empty for a device that is not there, or a family without targets.
+     */
+    default OptionalLong target(String device) {
+        return OptionalLong.empty();
+    }
 
     /**
      * Why unloading this family's driver loses the pages in its balloons by the kernel's own design (its

@@ -1,6 +1,5 @@
 package org.mmlab.mm.shell;
 
-import java.lang.reflect.InvocationTargetException;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -9,13 +8,13 @@ import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.mm.CommandArgs;
 import org.mmlab.mm.Mm;
+import org.mmlab.mm.PromiseWait;
 import org.mmlab.mm.Sizes;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.util.promise.TimeoutException;
 
 /**
  * mm:config: the guest's configuration (PID org.mmlab.mm) shown, or one property changed through the
@@ -77,16 +76,8 @@ public class ConfigCommand {
         };
         // a property reset to its default when no guest runs (its boot failed on it) is said after the reboot
         List<String> reset = config.running().isPresent() ? List.of() : config.failedBoot().reset();
-        GuestConfiguration booted;
-        try {
-            booted = config.update(Map.of(name, v)).timeout(rebootTimeoutMs).getValue();
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof TimeoutException) { // the promise's own (org.osgi.util.promise)
-                throw new IllegalStateException("the guest did not reboot within " + rebootTimeoutMs / 1000
-                        + " s (see the log: log warn)");
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
+        GuestConfiguration booted = PromiseWait.within(config.update(Map.of(name, v)), rebootTimeoutMs,
+                "the guest to reboot with " + name + "=" + value);
         for (String r : reset) {
             System.out.printf("%s was not valid: its default was used%n", r);
         }

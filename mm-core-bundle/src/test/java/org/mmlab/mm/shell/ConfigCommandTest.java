@@ -32,6 +32,6 @@ class ConfigCommandTest {
         // the promise's timeout fails it with org.osgi.util.promise.TimeoutException, which has no message
         assertThatThrownBy(() -> cmd.config("memorySize", "128M"))
                 .isInstanceOf(IllegalStateException.class)
-                .hasMessage("the guest did not reboot within 1 s (see the log: log warn)");
+                .hasMessage("waiting for the guest to reboot with memorySize=128M: timed out after 1 s (see the log: log warn)");
     }
 }

@@ -1,7 +1,6 @@
 package org.mmlab.lab.internal;
 
 import java.io.ByteArrayInputStream;
-import java.lang.reflect.InvocationTargetException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +11,7 @@ import org.mmlab.lab.internal.sched.ControlledScheduler;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
+import org.mmlab.mm.PromiseWait;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
@@ -26,7 +26,6 @@ import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.wiring.FrameworkWiring;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.util.promise.Promise;
-import org.osgi.util.promise.TimeoutException;
 import org.osgi.util.tracker.ServiceTracker;
 
 /**
@@ -246,15 +245,7 @@ final class LabContext implements AutoCloseable {
 
     /** {@link #await(Promise, String)} within ms milliseconds. */
     static <T> T await(Promise<T> p, String what, long ms) throws Exception {
-        try {
-            return ControlledScheduler.awaitOutside(() -> p.timeout(ms).getValue());
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof TimeoutException) { // the promise's own (org.osgi.util.promise)
-                throw new IllegalStateException("timed out waiting " + (ms >= 1000 ? ms / 1000 + " s" : ms + " ms")
-                        + " for " + what + " (see mm:dmesg and the log: log warn)");
-            }
-            throw e.getCause() instanceof Exception x ? x : e;
-        }
+        return ControlledScheduler.awaitOutside(() -> PromiseWait.within(p, ms, what));
     }
 
     /** The running guest's view of movable pages (page->private, movable_ops). */

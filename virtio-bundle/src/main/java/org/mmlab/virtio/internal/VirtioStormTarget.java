@@ -1,6 +1,7 @@
 package org.mmlab.virtio.internal;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.mmlab.mm.lab.StormTarget;
 import org.mmlab.virtio.VirtioBalloonState;
@@ -43,5 +44,10 @@ public class VirtioStormTarget implements StormTarget {
     @Override
     public void moveTarget(String device, long pages) {
         balloons.setTarget(device, pages);
+    }
+
+    @Override
+    public OptionalLong target(String device) {
+        return balloons.device(device).map(s -> OptionalLong.of(s.hostTarget())).orElse(OptionalLong.empty());
     }
 }

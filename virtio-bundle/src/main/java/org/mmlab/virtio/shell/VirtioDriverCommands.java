@@ -1,14 +1,13 @@
 package org.mmlab.virtio.shell;
 
-import java.lang.reflect.InvocationTargetException;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
+import org.mmlab.mm.PromiseWait;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
-import org.osgi.util.promise.TimeoutException;
 
 /**
  * virtio:driver: the driver module's parameters (PID org.mmlab.virtio.driver), as
@@ -45,15 +44,7 @@ public class VirtioDriverCommands {
         if (!"vbPtr".equals(name)) {
             throw new IllegalArgumentException("no driver parameter '" + name + "': use vbPtr");
         }
-        try {
-            virtio.setVbPtr(value).timeout(APPLY_TIMEOUT_MS).getValue();
-        } catch (InvocationTargetException e) {
-            if (e.getCause() instanceof TimeoutException) {
-                throw new IllegalStateException("the driver did not take vbPtr=" + value + " within "
-                        + APPLY_TIMEOUT_MS / 1000 + " s (see the log: log warn)");
-            }
-            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
-        }
+        PromiseWait.within(virtio.setVbPtr(value), APPLY_TIMEOUT_MS, "the driver to take vbPtr=" + value);
         driver();
     }
 }

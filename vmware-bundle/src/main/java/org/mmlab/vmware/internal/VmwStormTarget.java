@@ -1,6 +1,7 @@
 package org.mmlab.vmware.internal;
 
 import java.util.List;
+import java.util.OptionalLong;
 
 import org.mmlab.mm.lab.StormTarget;
 import org.mmlab.vmware.VmwBalloonState;
@@ -42,5 +43,10 @@ public class VmwStormTarget implements StormTarget {
     @Override
     public void moveTarget(String device, long pages) {
         balloons.setHostTarget(device, pages);
+    }
+
+    @Override
+    public OptionalLong target(String device) {
+        return balloons.device(device).map(s -> OptionalLong.of(s.hostTarget())).orElse(OptionalLong.empty());
     }
 }

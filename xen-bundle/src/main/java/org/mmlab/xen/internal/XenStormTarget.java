@@ -1,7 +1,9 @@
 package org.mmlab.xen.internal;
 
 import java.util.List;
+import java.util.OptionalLong;
 
+import org.mmlab.mm.Mm;
 import org.mmlab.xen.XenBalloons;
 import org.mmlab.xen.XenBalloonState;
 import org.mmlab.mm.lab.StormTarget;
@@ -43,6 +45,13 @@ public class XenStormTarget implements StormTarget {
     @Override
     public void moveTarget(String device, long pages) {
         balloons.setBalloonTarget(device, pages);
+    }
+
+    /** The balloon memory/target asks for: what {@link #moveTarget} wrote, the guest's pages less the target. */
+    @Override
+    public OptionalLong target(String device) {
+        return balloons.device(device).map(s -> OptionalLong.of(s.totalPages() - (s.xenstoreTargetKiB() >> (Mm.PAGE_SHIFT - 10))))
+                .orElse(OptionalLong.empty());
     }
 
     @Override
