@@ -3,7 +3,6 @@ package org.mmlab.lab.internal;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +19,6 @@ import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.lab.ModulePolicy;
-import org.mmlab.mm.lab.StormTarget;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
@@ -48,8 +46,6 @@ final class Storm implements AutoCloseable {
     private final SynchronousBundleListener counter = this::count;
     private Configuration leakPath;
     private long mark;
-    /** The hosts' targets when the cycles began, by family and device: closing puts them back. */
-    private Map<List<String>, Long> found = Map.of();
 
     /** The lab readied for the storm: the setup in force on a freshly booted guest. */
     Storm(LabContext lab, StormFamilies families, StormSetup setup, Compactor compactor, WorkloadControl workload)
@@ -89,7 +85,6 @@ final class Storm implements AutoCloseable {
         mark = lab.mmLab().dmesgSeq();
         List<List<StormOp>> since = new ArrayList<>();
         long t0 = System.nanoTime();
-        found = targets();
         background.start();
         StormCheck last = null;
         int done = 0;
@@ -202,43 +197,12 @@ final class Storm implements AutoCloseable {
                 background.hintingKicks.get(), background.reportedFramesBack.get());
     }
 
-    /** The hosts' targets on the devices of the storm's families now, by family and device. */
-    private Map<List<String>, Long> targets() {
-        Map<List<String>, Long> out = new HashMap<>();
-        for (StormTarget t : families.running()) {
-            for (String device : t.devices()) {
-                t.target(device).ifPresent(pages -> out.put(List.of(t.family(), device), pages));
-            }
-        }
-        return out;
-    }
-
-    /**
-     * Every device back at the target the storm found on it (a device the storm's own configuration
-     * operation made again has its configuration's); the drivers get there on their own, as after a
-     * host's request.
-     */
-    private void putTargetsBack() {
-        for (StormTarget t : families.running()) {
-            for (String device : t.devices()) {
-                Long pages = found.get(List.of(t.family(), device));
-                if (pages != null) {
-                    try {
-                        t.moveTarget(device, pages);
-                    } catch (RuntimeException e) {
-                        // a device the storm broke: its report has said so, and it takes no target
-                    }
-                }
-            }
-        }
-    }
-
     @Override
     public void close() throws Exception {
         for (StormFamilies.Family f : families.chosen()) { // a failed cycle may have left one down
             lab.ensureStarted(f.bundle(), f.jar());
         }
-        putTargetsBack();
+        background.putTargetsBack();
         if (leakPath != null) {
             leakPath.delete(); // back to v3.8, which Configuration Admin delivers on its thread:
             leakPath = null;

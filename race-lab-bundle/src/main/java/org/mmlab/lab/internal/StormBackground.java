@@ -1,7 +1,9 @@
 package org.mmlab.lab.internal;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,6 +58,8 @@ final class StormBackground implements AutoCloseable {
     final AtomicLong reportedFramesBack = new AtomicLong();
     private final MemoryManager mm;
     private final Supplier<Aeration> aeration;
+    /** Each device's target before the storm's first move on it, by family and device: put back at the end. */
+    private final Map<List<String>, Long> found = new ConcurrentHashMap<>();
 
     /**
      * @param mm       the storm's guest
@@ -116,6 +120,7 @@ final class StormBackground implements AutoCloseable {
             for (StormTarget t : families.running()) {
                 try {
                     for (String device : t.devices()) {
+                        t.target(device).ifPresent(pages -> found.putIfAbsent(List.of(t.family(), device), pages));
                         t.moveTarget(device, rnd.nextLong(MAX_TARGET_PAGES + 1));
                         targetMoves.incrementAndGet();
                     }
@@ -149,6 +154,26 @@ final class StormBackground implements AutoCloseable {
                 }
             }
             LockSupport.parkNanos(PACE_NS);
+        }
+    }
+
+    /**
+     * Every device back at the target it had before the storm moved it (one the storm's configuration
+     * operation made again has its configuration's); the drivers get there on their own, as after any
+     * host's request. A device the storm broke takes none: its report has said so.
+     */
+    void putTargetsBack() {
+        for (StormTarget t : families.running()) {
+            for (String device : t.devices()) {
+                Long pages = found.get(List.of(t.family(), device));
+                try {
+                    if (pages != null) {
+                        t.moveTarget(device, pages);
+                    }
+                } catch (RuntimeException e) {
+                    // broken, or gone since devices()
+                }
+            }
         }
     }
 
