@@ -139,6 +139,7 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
             driver.vbPtr = registry.vbPtr();
             driver.reporting.warnedOnce = registry.warnedOnce;
             driver.virtballoonProbe();
+            vdev.virtioConfigCoreEnable();
         } catch (VirtioBalloon.ProbeFailed f) {
             // really_probe(): the device stays, with no driver bound (and SCR, seeing no exception, does not
             // create the component again, which would probe again)
@@ -184,13 +185,14 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
         }
     }
 
-    /** virtballoon_remove(), then the host goes. */
+    /** virtio_dev_remove(): config changes off, virtballoon_remove(), then the host goes. */
     @Deactivate
     public void deactivate() {
         if (probeError != 0) {
             return; // no driver was bound: nothing to remove
         }
         live = false;
+        vdev.virtioConfigCoreDisable(); // virtio_dev_remove(): no config change reaches the driver from now on
         try {
             vb.virtballoonRemove();
         } finally {

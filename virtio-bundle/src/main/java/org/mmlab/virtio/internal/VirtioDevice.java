@@ -27,6 +27,15 @@ public final class VirtioDevice {
     final Object ringLock = new Object();
     private final List<Virtqueue> vqs = new ArrayList<>();
     private volatile Runnable configChanged;
+    /**
+     * dev->config_lock (v6.18 drivers/virtio/virtio.c): a config change reaches the driver under it, so
+     * virtio_dev_remove()'s virtio_config_core_disable() waits for one in flight before drv->remove.
+     */
+    private final Object configLock = new Object();
+    /** dev->config_core_enabled, under configLock: false until the probe returned, and from remove on. */
+    private boolean configCoreEnabled;
+    /** dev->config_change_pending, under configLock: a change that came while disabled, told at enable. */
+    private boolean configChangePending;
     private volatile boolean broken;
     private volatile BalloonHost host;
     /** The use-after-unload check of the transport's calls into the driver (its interrupts). */
@@ -101,13 +110,46 @@ public final class VirtioDevice {
         configChanged = driverConfigChanged;
     }
 
-    /** The host changed the config space: virtio_config_changed() -> the driver's config_changed(). */
+    /** The host changed the config space: virtio_config_changed(), under dev->config_lock. */
     void configChangedInterrupt() {
+        synchronized (configLock) {
+            virtioConfigChanged();
+        }
+    }
+
+    /**
+     * __virtio_config_changed() (v6.18): the driver's config_changed() if the core enabled config changes,
+     * else the change is kept pending. Caller holds configLock.
+     */
+    private void virtioConfigChanged() {
         Runnable r = configChanged;
-        if (r != null) {
+        if (!configCoreEnabled) {
+            configChangePending = true;
+        } else if (r != null) {
             try (ModuleCall c = calls.callIntoModule(r, InjectionPoints.CALL_CONFIG_CHANGED, -1)) {
                 r.run();
             }
+            configChangePending = false;
+        }
+    }
+
+    /** virtio_config_core_enable(): the end of virtio_dev_probe(); a change that came meanwhile is told now. */
+    void virtioConfigCoreEnable() {
+        synchronized (configLock) {
+            configCoreEnabled = true;
+            if (configChangePending) {
+                virtioConfigChanged();
+            }
+        }
+    }
+
+    /**
+     * virtio_config_core_disable(): the start of virtio_dev_remove(), before drv->remove; returns once a
+     * config_changed() in flight has, so none runs in the driver after its remove (or its module) went.
+     */
+    void virtioConfigCoreDisable() {
+        synchronized (configLock) {
+            configCoreEnabled = false;
         }
     }
 
