@@ -79,8 +79,18 @@ class MmlabJarTest {
 
         assertThat(run.exit()).isEqualTo(2);
         assertThat(run.err().strip()).isEqualTo("mmlab: -c takes one program, quoted as one argument; "
-                + "usage: java -jar mmlab.jar [-c 'CMD; CMD' | FILE.gosh]");
+                + "usage: java -jar mmlab.jar [-c 'CMD; CMD' | FILE.gosh | -h]");
         assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void helpPrintsTheJarsUsageAndExitsZero() throws Exception {
+        LabProcess.Run run = LabProcess.withArguments(dir, "-h");
+
+        // it was "mmlab: unknown option -h; usage: ...", exit 2
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(run.out()).startsWith("usage: java -jar mmlab.jar ").contains("java -jar mmlab.jar -c 'CMD; CMD'");
+        assertThat(run.err()).doesNotContain("unknown option");
     }
 
     @Test
