@@ -47,11 +47,15 @@ public enum PageType {
         if (top < 0xf0 || top >= PGTY_MAPCOUNT_UNDERFLOW) {
             return null;
         }
+        return BY_TOP[top - 0xf0];
+    }
+
+    /** The types by top byte - 0xf0, made once: values() copies its array on every call (and this is per page). */
+    private static final PageType[] BY_TOP = new PageType[PGTY_MAPCOUNT_UNDERFLOW - 0xf0];
+
+    static {
         for (PageType t : values()) {
-            if (t.value == top) {
-                return t;
-            }
+            BY_TOP[t.value - 0xf0] = t;
         }
-        return null;
     }
 }

@@ -50,12 +50,27 @@ public enum VmItem {
 
     /** The internal item of an event a driver counts. */
     static VmItem of(org.mmlab.mm.VmEvent e) {
-        return valueOf(e.name());
+        return OF_EVENT[e.ordinal()];
     }
 
     /** The internal item of a node stat a driver changes. */
     static VmItem of(org.mmlab.mm.NodeStat s) {
-        return valueOf(s.name());
+        return OF_NODE_STAT[s.ordinal()];
+    }
+
+    /**
+     * The items of the exported enums, by ordinal, looked up by name once: valueOf() per count was a
+     * HashMap lookup on every balloon page (28 % of an inflate's CPU samples under JFR).
+     */
+    private static final VmItem[] OF_EVENT = byName(org.mmlab.mm.VmEvent.values());
+    private static final VmItem[] OF_NODE_STAT = byName(org.mmlab.mm.NodeStat.values());
+
+    private static VmItem[] byName(Enum<?>[] exported) {
+        VmItem[] items = new VmItem[exported.length];
+        for (Enum<?> e : exported) {
+            items[e.ordinal()] = valueOf(e.name());
+        }
+        return items;
     }
 
     /** Where a counter lives: per zone, per node, or a global event count. */

@@ -360,20 +360,22 @@ public final class VirtioBalloon {
         balloonLock.lock();
         try {
             numPfns = 0;
-            for (int i = 0; i < got; i++) {
-                mm.preemptDisable(); // the check sees the page enqueued and counted, or neither
-                try {
+            int nrPages = numPages;
+            mm.preemptDisable(); // the check sees the pages enqueued and counted in missing, or none of them
+            try {
+                for (int i = 0; i < got; i++) {
                     balloons.balloonPageEnqueue(vbDevInfo, pages[i]);
-                    synchronized (vdev.ringLock) {
-                        missing++;
-                    }
                     pfns[numPfns] = pages[i];
+                    nrPages += VIRTIO_BALLOON_PAGES_PER_PAGE; // vb->num_pages, stored once for the request
                     numPfns += VIRTIO_BALLOON_PAGES_PER_PAGE;
-                    numPages += VIRTIO_BALLOON_PAGES_PER_PAGE;
-                } finally {
-                    mm.preemptEnable();
+                    // adjust_managed_page_count(page, -1) without DEFLATE_ON_OOM: done by the core (2026)
                 }
-                // adjust_managed_page_count(page, -1) without DEFLATE_ON_OOM: done by the core (2026)
+            } finally {
+                numPages = nrPages;
+                synchronized (vdev.ringLock) {
+                    missing += numPfns; // one section for the request, not one a page (the lab's, not the kernel's)
+                }
+                mm.preemptEnable();
             }
             int added = numPfns;
             if (numPfns != 0) {
@@ -397,23 +399,23 @@ public final class VirtioBalloon {
         balloonLock.lock();
         try {
             long n = Math.min(Math.min(num, VIRTIO_BALLOON_ARRAY_PFNS_MAX), numPages);
-            List<Integer> pages = new ArrayList<>();
-            for (numPfns = 0; numPfns < n; numPfns += VIRTIO_BALLOON_PAGES_PER_PAGE) {
-                mm.preemptDisable();
-                try {
+            int nrPages = numPages;
+            mm.preemptDisable(); // the check sees the pages dequeued and counted in extra, or none of them
+            try {
+                for (numPfns = 0; numPfns < n; numPfns += VIRTIO_BALLOON_PAGES_PER_PAGE) {
                     int pfn = balloons.balloonPageDequeue(vbDevInfo);
                     if (pfn == Mm.NO_PAGE) {
                         break; // the rest are isolated by migration: retry later
                     }
-                    synchronized (vdev.ringLock) {
-                        extra++;
-                    }
                     pfns[numPfns] = pfn;
-                    pages.add(pfn);
-                    numPages -= VIRTIO_BALLOON_PAGES_PER_PAGE;
-                } finally {
-                    mm.preemptEnable();
+                    nrPages -= VIRTIO_BALLOON_PAGES_PER_PAGE; // vb->num_pages, stored once for the request
                 }
+            } finally {
+                numPages = nrPages;
+                synchronized (vdev.ringLock) {
+                    extra += numPfns; // one section for the request, not one a page (the lab's, not the kernel's)
+                }
+                mm.preemptEnable();
             }
             int freed = numPfns;
             TellHost.Result told = TellHost.Result.ACKED;
@@ -421,7 +423,7 @@ public final class VirtioBalloon {
                 final int posted = numPfns;
                 told = tellHost(deflateVq, () -> extra -= posted);
             }
-            releasePagesBalloon(pages, told);
+            releasePagesBalloon(freed, told);
             return freed;
         } finally {
             mm.lockdepRelease(BALLOON_LOCK_CLASS);
@@ -430,20 +432,23 @@ public final class VirtioBalloon {
     }
 
     /**
-     * release_pages_balloon(): put_page() each page. Pages whose deflate the host has not acknowledged
-     * stay with the driver while MUST_TELL_HOST is negotiated (the host may still hold them).
+     * release_pages_balloon(): put_page() each page of the request (the kernel walks its list of them, the
+     * lab the request's pfns[0..n), which balloon_lock keeps). Pages whose deflate the host has not
+     * acknowledged stay with the driver while MUST_TELL_HOST is negotiated (the host may still hold them).
      */
-    private void releasePagesBalloon(List<Integer> pages, TellHost.Result told) {
+    private void releasePagesBalloon(int n, TellHost.Result told) {
         if (told != TellHost.Result.ACKED && vdev.hasFeature(VIRTIO_BALLOON_F_MUST_TELL_HOST)) {
             synchronized (vdev.ringLock) {
-                parked.addAll(pages);
+                for (int i = 0; i < n; i += VIRTIO_BALLOON_PAGES_PER_PAGE) {
+                    parked.add(pfns[i]);
+                }
             }
-            devInfo("keeping " + pages.size() + " deflated pages the host has not acknowledged (MUST_TELL_HOST)"
+            devInfo("keeping " + n + " deflated pages the host has not acknowledged (MUST_TELL_HOST)"
                     + " until the device is reset");
             return;
         }
-        for (int pfn : pages) {
-            mm.putPage(pfn);
+        for (int i = 0; i < n; i += VIRTIO_BALLOON_PAGES_PER_PAGE) {
+            mm.putPage(pfns[i]); // put_page(page): the balloon reference
         }
     }
 

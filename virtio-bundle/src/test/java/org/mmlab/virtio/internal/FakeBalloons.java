@@ -90,6 +90,8 @@ final class FakeBalloons implements Balloons {
     final ReentrantLock balloonPagesLock = new ReentrantLock();
     final List<Dev> devs = new ArrayList<>();
     final List<String> calls = new ArrayList<>();
+    /** Enqueues that succeed before the next one is a kernel BUG (a corrupted page), or -1 for none. */
+    int enqueuesBeforeBug = -1;
 
     FakeBalloons(MemoryManager mm) {
         this.mm = mm;
@@ -166,6 +168,9 @@ final class FakeBalloons implements Balloons {
         Dev d = (Dev) b;
         lock();
         try {
+            if (enqueuesBeforeBug >= 0 && enqueuesBeforeBug-- == 0) {
+                throw new KernelBug("BUG_ON(!trylock_page(page)) in balloon_page_enqueue (enqueuesBeforeBug)");
+            }
             d.pages.addLast(pfn);
             if (d.adjust) {
                 mm.adjustManagedPageCount(pfn, -1);

@@ -1,12 +1,14 @@
 package org.mmlab.virtio.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.KernelBug;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.VmEvent;
 
@@ -50,6 +52,49 @@ class InflateDeflateTest {
             assertThat(d.driver().numPages()).isEqualTo(256);
             assertThat(d.host().view().held()).isEqualTo(256);
             assertThat(d.host().view().ackedBuffers()).isEqualTo(1);
+        }
+    }
+
+    /**
+     * fill_balloon() counts a request's pages (num_pages, and the lab's pages not yet told to the host) once
+     * for the request: a BUG in the middle of it must still count every page it enqueued.
+     */
+    @Test
+    void aBugInTheMiddleOfARequestLeavesTheEnqueuedPagesCounted() {
+        try (TestGuest g = new TestGuest()) {
+            VirtioBalloonDevice d = g.device("0");
+            g.balloons.enqueuesBeforeBug = 100;
+
+            assertThatThrownBy(() -> d.driver().fillBalloon(256)).isInstanceOf(KernelBug.class);
+
+            assertThat(d.driver().numPages()).isEqualTo(100);
+            assertThat(g.balloons.devs.get(0).pages).hasSize(100);
+            assertThat(d.host().view().held()).as("nothing was told to the host").isZero();
+            synchronized (d.driver().vdev.ringLock) {
+                assertThat(d.driver().missingLocked()).isEqualTo(100);
+            }
+            d.driver().updateBalloonSize(); // what update_balloon_size_func() does after fill_balloon()
+            assertProblems(d).isEmpty();
+        }
+    }
+
+    /** leak_balloon() likewise: the pages dequeued before a BUG are counted out of num_pages and as extra. */
+    @Test
+    void aBugInTheMiddleOfADeflateLeavesTheDequeuedPagesCounted() {
+        try (TestGuest g = new TestGuest()) {
+            VirtioBalloonDevice d = g.device("0");
+            g.inflateTo(d, 256);
+            FakeBalloons.Dev dev = g.balloons.devs.get(0);
+            List<Integer> hidden = new ArrayList<>(new ArrayList<>(dev.pages).subList(156, 256));
+            dev.pages.removeAll(hidden); // 156 pages on the list, none isolated: the 157th dequeue BUGs
+
+            assertThatThrownBy(() -> d.driver().leakBalloon(256)).isInstanceOf(KernelBug.class);
+
+            assertThat(d.driver().numPages()).isEqualTo(100);
+            synchronized (d.driver().vdev.ringLock) {
+                assertThat(d.driver().extraLocked()).isEqualTo(156);
+            }
+            dev.pages.addAll(hidden); // back on the list, for the remove at close
         }
     }
 
