@@ -7,7 +7,9 @@ import java.util.Enumeration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
+import javax.xml.parsers.DocumentBuilder;
 import javax.xml.parsers.DocumentBuilderFactory;
+import javax.xml.parsers.ParserConfigurationException;
 
 import org.osgi.framework.Bundle;
 import org.w3c.dom.Element;
@@ -33,6 +35,16 @@ final class DeclaredComponents {
     }
 
     private static int count(Bundle bundle, String header) {
+        DocumentBuilder parser;
+        try {
+            // one parser for the bundle's descriptors: finding a factory, a service-loader search, cost
+            // more than parsing one, on the path from the last bundle's start to the first statement
+            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
+            factory.setNamespaceAware(true);
+            parser = factory.newDocumentBuilder();
+        } catch (ParserConfigurationException e) {
+            return 0; // no parser: as for a descriptor it cannot read
+        }
         int n = 0;
         for (String location : header.split("\\s*,\\s*")) {
             String path = location.trim();
@@ -43,18 +55,16 @@ final class DeclaredComponents {
             Enumeration<URL> urls = bundle.findEntries(slash < 0 ? "/" : path.substring(0, slash),
                     path.substring(slash + 1), false);
             for (URL url : urls == null ? Collections.<URL>emptyList() : Collections.list(urls)) {
-                n += componentsIn(url);
+                n += componentsIn(parser, url);
             }
         }
         return n;
     }
 
     /** Component elements: the document's root, or its children (112.4.2: either is allowed). */
-    private static int componentsIn(URL descriptor) {
+    private static int componentsIn(DocumentBuilder parser, URL descriptor) {
         try (InputStream in = descriptor.openStream()) {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            Element root = factory.newDocumentBuilder().parse(in).getDocumentElement();
+            Element root = parser.parse(in).getDocumentElement();
             if (isComponent(root)) {
                 return 1;
             }
