@@ -1,19 +1,15 @@
 package org.mmlab.cli.internal;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
-
 import org.osgi.framework.Bundle;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
 /**
  * How many DS components a bundle declares in the XML files its Service-Component header names. SCR
@@ -35,16 +31,6 @@ final class DeclaredComponents {
     }
 
     private static int count(Bundle bundle, String header) {
-        DocumentBuilder parser;
-        try {
-            // one parser for the bundle's descriptors: finding a factory, a service-loader search, cost
-            // more than parsing one, on the path from the last bundle's start to the first statement
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            parser = factory.newDocumentBuilder();
-        } catch (ParserConfigurationException e) {
-            return 0; // no parser: as for a descriptor it cannot read
-        }
         int n = 0;
         for (String location : header.split("\\s*,\\s*")) {
             String path = location.trim();
@@ -55,31 +41,18 @@ final class DeclaredComponents {
             Enumeration<URL> urls = bundle.findEntries(slash < 0 ? "/" : path.substring(0, slash),
                     path.substring(slash + 1), false);
             for (URL url : urls == null ? Collections.<URL>emptyList() : Collections.list(urls)) {
-                n += componentsIn(parser, url);
+                n += componentsIn(url);
             }
         }
         return n;
     }
 
-    /** Component elements: the document's root, or its children (112.4.2: either is allowed). */
-    private static int componentsIn(DocumentBuilder parser, URL descriptor) {
+    /** Its markup is ASCII in any encoding a descriptor is written in: each byte read as one char keeps it. */
+    private static int componentsIn(URL descriptor) {
         try (InputStream in = descriptor.openStream()) {
-            Element root = parser.parse(in).getDocumentElement();
-            if (isComponent(root)) {
-                return 1;
-            }
-            int n = 0;
-            for (Node child = root.getFirstChild(); child != null; child = child.getNextSibling()) {
-                n += child instanceof Element && isComponent((Element) child) ? 1 : 0;
-            }
-            return n;
-        } catch (Exception e) {
+            return ComponentElements.in(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
             return 0; // SCR skips a descriptor it cannot read (and logs it): so do we
         }
-    }
-
-    private static boolean isComponent(Element e) {
-        String name = e.getLocalName() != null ? e.getLocalName() : e.getTagName();
-        return "component".equals(name);
     }
 }
