@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
@@ -17,13 +18,15 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The {@code ./mmlab} script itself, run as a user runs it, on the jar this build exported: its
  * class-data-sharing archive (mmlab-app/target/mmlab.jsa), written by the first run of a new jar and
- * mapped by the next.
+ * mapped by the next, and the jar's bundles, unpacked by the first run (mmlab-app/target/mmlab.bundles/)
+ * and installed from there by reference.
  */
 class MmlabScriptTest {
 
     private static final Path JAR = LabProcess.jar().toAbsolutePath();
     private static final Path SCRIPT = JAR.getParent().getParent().getParent().resolve("mmlab");
     private static final Path ARCHIVE = JAR.resolveSibling("mmlab.jsa");
+    private static final Path UNPACKED = JAR.resolveSibling("mmlab.bundles");
 
     @TempDir
     Path dir;
@@ -47,6 +50,20 @@ class MmlabScriptTest {
         LabProcess.Run second = mmlab("-c", "mm:meminfo", "-Xshare:on");
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    @Test
+    void theLabInstallsTheBundlesOfTheJarUnpackedByReference() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+
+        LabProcess.Run run = mmlab("-c", "lb -l");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        assertThat(Files.getLastModifiedTime(UNPACKED.resolve("launcher.properties")))
+                .as("unpacked from this jar").isGreaterThan(Files.getLastModifiedTime(JAR));
+        List<String> locations = run.out().lines().filter(l -> l.matches("\\s*[1-9][0-9]*\\|.*")).toList();
+        assertThat(locations).as("every bundle but the framework").isNotEmpty().allSatisfy(line -> assertThat(line)
+                .contains("|reference:file:" + UNPACKED.resolve("jar") + "/"));
     }
 
     /** {@code ./mmlab ARGS} with its page on a free port and, as MMLAB_JAVA_OPTS, {@code javaOptions}. */

@@ -1,17 +1,15 @@
 package org.mmlab.cli.internal;
 
+import java.io.IOException;
 import java.io.InputStream;
 import java.net.URL;
+import java.nio.charset.StandardCharsets;
 import java.util.Collections;
 import java.util.Enumeration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 
-import javax.xml.parsers.DocumentBuilderFactory;
-
 import org.osgi.framework.Bundle;
-import org.w3c.dom.Element;
-import org.w3c.dom.Node;
 
 /**
  * How many DS components a bundle declares in the XML files its Service-Component header names. SCR
@@ -49,27 +47,12 @@ final class DeclaredComponents {
         return n;
     }
 
-    /** Component elements: the document's root, or its children (112.4.2: either is allowed). */
+    /** Its markup is ASCII in any encoding a descriptor is written in: each byte read as one char keeps it. */
     private static int componentsIn(URL descriptor) {
         try (InputStream in = descriptor.openStream()) {
-            DocumentBuilderFactory factory = DocumentBuilderFactory.newInstance();
-            factory.setNamespaceAware(true);
-            Element root = factory.newDocumentBuilder().parse(in).getDocumentElement();
-            if (isComponent(root)) {
-                return 1;
-            }
-            int n = 0;
-            for (Node child = root.getFirstChild(); child != null; child = child.getNextSibling()) {
-                n += child instanceof Element && isComponent((Element) child) ? 1 : 0;
-            }
-            return n;
-        } catch (Exception e) {
+            return ComponentElements.in(new String(in.readAllBytes(), StandardCharsets.ISO_8859_1));
+        } catch (IOException e) {
             return 0; // SCR skips a descriptor it cannot read (and logs it): so do we
         }
-    }
-
-    private static boolean isComponent(Element e) {
-        String name = e.getLocalName() != null ? e.getLocalName() : e.getTagName();
-        return "component".equals(name);
     }
 }

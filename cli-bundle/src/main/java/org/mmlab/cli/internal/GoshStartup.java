@@ -18,11 +18,13 @@ final class GoshStartup implements CommandSessionListener {
     static final String GOGO_SHELL = "org.apache.felix.gogo.shell";
 
     private final BundleContext context;
+    private final Runnable whenRan;
     private final ServiceRegistration<CommandSessionListener> registration;
     private volatile boolean ran;
 
-    GoshStartup(BundleContext context) {
+    GoshStartup(BundleContext context, Runnable whenRan) {
         this.context = context;
+        this.whenRan = whenRan;
         this.registration = context.registerService(CommandSessionListener.class, this, null);
     }
 
@@ -58,6 +60,7 @@ final class GoshStartup implements CommandSessionListener {
     private void noteGosh(CharSequence commandline) {
         if (commandline.toString().startsWith("gosh --login")) {
             ran = true;
+            whenRan.run();
         }
     }
 

@@ -60,12 +60,13 @@ final class LabReadiness implements FrameworkListener {
     private final DeclaredComponents declaredComponents = new DeclaredComponents();
     private final GoshStartup gosh;
 
+    /** @param goshRan told when Gogo's shell has finished its start-up, a change no event announces */
     LabReadiness(BundleContext context, Supplier<ServiceComponentRuntime> scr,
-            Supplier<ConfigurationAdmin> configAdmin) {
+            Supplier<ConfigurationAdmin> configAdmin, Runnable goshRan) {
         this.context = context;
         this.scr = scr;
         this.configAdmin = configAdmin;
-        this.gosh = new GoshStartup(context);
+        this.gosh = new GoshStartup(context, goshRan);
         context.addFrameworkListener(this);
     }
 

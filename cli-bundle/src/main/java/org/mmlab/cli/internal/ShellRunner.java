@@ -92,6 +92,7 @@ public class ShellRunner {
 
     private volatile boolean closed;
     private BundleContext context;
+    private LabChanges changes;
     private LabReadiness readiness;
     private ServiceRegistration<?> mainThread;
 
@@ -111,7 +112,8 @@ public class ShellRunner {
             return; // the user chose Gogo's own console, or none
         }
         this.context = context;
-        this.readiness = new LabReadiness(context, () -> scr, () -> configAdmin);
+        this.changes = new LabChanges(context);
+        this.readiness = new LabReadiness(context, () -> scr, () -> configAdmin, changes::changed);
         Callable<Integer> run = new Run(args.error() != null ? () -> refuse(args.error(), 2)
                 : args.help() ? this::help : interactive ? this::console : () -> runProgram(commands, script));
         if (context.getAllServiceReferences(BND_LAUNCHER, null) != null) {
@@ -136,6 +138,7 @@ public class ShellRunner {
         closed = true;
         if (readiness != null) {
             readiness.close();
+            changes.close();
         }
         if (mainThread != null) {
             try {
@@ -235,9 +238,19 @@ public class ShellRunner {
 
     /** @return null when the lab is ready, else why no statement can run */
     private String awaitLab() {
+        try {
+            return awaitReadiness();
+        } finally {
+            changes.close();
+        }
+    }
+
+    /** Looks again at each change in the lab, and at least every 25 ms (not every change is announced). */
+    private String awaitReadiness() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds());
         LabReadiness.Status status;
         while (true) {
+            long seen = changes.count();
             status = readiness.check();
             if (status.ready() && shell != null) {
                 return null;
@@ -253,7 +266,7 @@ public class ShellRunner {
                 return "the lab did not start within " + timeoutSeconds() + " s; still waiting for " + waitingFor;
             }
             try {
-                Thread.sleep(25);
+                changes.awaitAfter(seen, 25);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted while waiting for the lab to start";

@@ -1,0 +1,76 @@
+package org.mmlab.cli.internal;
+
+import java.util.concurrent.TimeUnit;
+
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
+import org.osgi.framework.FrameworkEvent;
+import org.osgi.framework.FrameworkListener;
+import org.osgi.framework.ServiceEvent;
+import org.osgi.framework.ServiceListener;
+
+/**
+ * Wakes the wait for the lab to start whenever something in it changes: a bundle, a service or the
+ * framework (their events), or anything that says so through {@link #changed()} (Gogo's shell finishing
+ * its start-up), so that the first statement runs as soon as the lab is up rather than at the next look
+ * of a fixed poll. A component becoming active without a service of its own announces nothing, so a
+ * wait is bounded as well.
+ */
+final class LabChanges implements BundleListener, ServiceListener, FrameworkListener, AutoCloseable {
+
+    private final BundleContext context;
+    private long count;
+
+    LabChanges(BundleContext context) {
+        this.context = context;
+        context.addBundleListener(this);
+        context.addServiceListener(this);
+        context.addFrameworkListener(this);
+    }
+
+    /** @return the changes so far: give it to {@link #awaitAfter} to miss none that happens meanwhile */
+    synchronized long count() {
+        return count;
+    }
+
+    /** Returns once there have been more than {@code seen} changes, or after {@code millis}. */
+    synchronized void awaitAfter(long seen, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = deadline - System.nanoTime(); count == seen && left > 0; left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
+    synchronized void changed() {
+        count++;
+        notifyAll();
+    }
+
+    @Override
+    public void bundleChanged(BundleEvent event) {
+        changed();
+    }
+
+    @Override
+    public void serviceChanged(ServiceEvent event) {
+        changed();
+    }
+
+    @Override
+    public void frameworkEvent(FrameworkEvent event) {
+        changed();
+    }
+
+    /** Stops listening: the lab is up, and the listeners would only cost its every later event a call. */
+    @Override
+    public void close() {
+        try {
+            context.removeBundleListener(this);
+            context.removeServiceListener(this);
+            context.removeFrameworkListener(this);
+        } catch (IllegalStateException stopped) {
+            // our bundle is already stopped; the listeners went with it
+        }
+    }
+}
