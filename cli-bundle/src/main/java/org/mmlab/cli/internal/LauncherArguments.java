@@ -39,8 +39,8 @@ record LauncherArguments(String commands, String script, String error, boolean h
             return args.size() == 2 ? new LauncherArguments(args.get(1), null, null, false)
                     : wrong("-c takes one program, quoted as one argument");
         }
-        if ((first.equals("-h") || first.equals("--help")) && args.size() == 1) {
-            return HELP_ASKED;
+        if (first.equals("-h") || first.equals("--help")) {
+            return args.size() == 1 ? HELP_ASKED : wrong(first + " takes nothing after it");
         }
         if (first.startsWith("-")) {
             return wrong("unknown option " + first);
