@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The image's root file system, which Jib lays over `scratch` as its one extra directory:
 #   /opt/java          a Java runtime cut by jlink from the building JDK (the modules the lab uses)
-#   /opt/mmlab         the lab jar
+#   /opt/mmlab         the lab jar and its JVM options (jvm.options, a java @argfile)
 #   /lib*, /usr/lib*   the host's shared libraries that this runtime loads (glibc, zlib, ...), found by ldd
 #   /etc/passwd, /etc/group   root and nobody (65534), whom the image runs as
 #   /tmp               the JVM's and Felix's scratch space
-# usage: rootfs.sh JAVA_HOME LAB_JAR OUT_DIR
+# usage: rootfs.sh JAVA_HOME LAB_JAR JVM_OPTIONS OUT_DIR
 set -euo pipefail
-java_home=$1 jar=$2 out=$3
+java_home=$1 jar=$2 options=$3 out=$4
 
 [[ -x $java_home/bin/jlink ]] || { echo "rootfs.sh: $java_home/bin/jlink: no jlink in the building JDK" >&2; exit 1; }
 [[ -d $java_home/jmods ]] || { echo "rootfs.sh: $java_home/jmods: no jmods (a JDK with jmods: Debian 12 ships them in openjdk-17-jdk-headless)" >&2; exit 1; }
@@ -22,6 +22,7 @@ mkdir -p "$out/opt/mmlab" "$out/etc" "$out/tmp"
   --strip-debug --no-header-files --no-man-pages --compress=2 --generate-cds-archive \
   --output "$out/opt/java"
 cp "$jar" "$out/opt/mmlab/mmlab.jar"
+cp "$options" "$out/opt/mmlab/jvm.options"
 
 # every library the runtime's executables and shared objects need, and the dynamic loader itself;
 # not those of the desktop's natives (X11, sound, fonts, images), which a headless lab never loads

@@ -19,7 +19,7 @@ import org.junit.jupiter.api.io.TempDir;
  * The {@code ./mmlab} script itself, run as a user runs it, on the jar this build exported: its
  * class-data-sharing archive (mmlab-app/target/mmlab.jsa), written by the first run of a new jar and
  * mapped by the next, and the jar's bundles, unpacked by the first run (mmlab-app/target/mmlab.bundles/)
- * and installed from there by reference.
+ * and installed from there by reference; and the lab's JVM options (mmlab-app/jvm.options).
  */
 class MmlabScriptTest {
 
@@ -64,6 +64,18 @@ class MmlabScriptTest {
         List<String> locations = run.out().lines().filter(l -> l.matches("\\s*[1-9][0-9]*\\|.*")).toList();
         assertThat(locations).as("every bundle but the framework").isNotEmpty().allSatisfy(line -> assertThat(line)
                 .contains("|reference:file:" + UNPACKED.resolve("jar") + "/"));
+    }
+
+    @Test
+    void theLabRunsWithItsJvmOptionsAndTheUsersWin() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+
+        LabProcess.Run run = mmlab("-c", "mm:meminfo", "-XX:+PrintFlagsFinal", "-XX:Tier4CompileThreshold=70000");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        // mmlab-app/jvm.options, as the image's entrypoint gives it too; MMLAB_JAVA_OPTS after it
+        assertThat(run.out()).containsPattern("Tier4InvocationThreshold\\s+= 50000\\s+\\{product\\} \\{command line\\}")
+                .containsPattern("Tier4CompileThreshold\\s+= 70000\\s");
     }
 
     /** {@code ./mmlab ARGS} with its page on a free port and, as MMLAB_JAVA_OPTS, {@code javaOptions}. */
