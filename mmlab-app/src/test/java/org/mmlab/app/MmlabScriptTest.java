@@ -78,6 +78,18 @@ class MmlabScriptTest {
                 .containsPattern("Tier4CompileThreshold\\s+= 70000\\s");
     }
 
+    @Test
+    void anEmptyArgumentIsRefusedInOneLine() throws Exception {
+        Process process = new ProcessBuilder("bash", SCRIPT.toString(), "")
+                .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
+        String err = new String(process.getErrorStream().readAllBytes(), UTF_8);
+
+        // it started the interactive lab, as no argument does
+        assertThat(process.waitFor()).isEqualTo(2);
+        assertThat(err).isEqualTo("mmlab: an empty argument is no script file; ./mmlab -h tells what is allowed\n");
+        assertThat(new String(process.getInputStream().readAllBytes(), UTF_8)).isEmpty();
+    }
+
     /** {@code ./mmlab ARGS} with its page on a free port and, as MMLAB_JAVA_OPTS, {@code javaOptions}. */
     private LabProcess.Run mmlab(String option, String program, String... javaOptions)
             throws IOException, InterruptedException {

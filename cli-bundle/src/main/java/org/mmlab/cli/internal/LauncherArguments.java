@@ -42,6 +42,9 @@ record LauncherArguments(String commands, String script, String error, boolean h
         if (first.equals("-h") || first.equals("--help")) {
             return args.size() == 1 ? HELP_ASKED : wrong(first + " takes nothing after it");
         }
+        if (first.isBlank()) {
+            return wrong("an empty argument is no script file");
+        }
         if (first.startsWith("-")) {
             return wrong("unknown option " + first);
         }

@@ -27,7 +27,8 @@ class LauncherArgumentsTest {
     @Test
     void wrongArgumentsSayWhatIsAllowedInOneLine() {
         for (List<String> wrong : List.of(List.of("-c"), List.of("-c", "mm:meminfo", "mm:check"),
-                List.of("--json"), List.of("a.gosh", "b.gosh"), List.of("-h", "mm:meminfo"))) {
+                List.of("--json"), List.of("a.gosh", "b.gosh"), List.of("-h", "mm:meminfo"),
+                List.of(""), List.of(" "))) { // '' was taken for the current directory: "is a directory"
             LauncherArguments parsed = LauncherArguments.of(wrong);
             assertThat(parsed.commands()).as("%s", wrong).isNull();
             assertThat(parsed.script()).as("%s", wrong).isNull();
