@@ -8,12 +8,16 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The {@code ./mmlab} script itself, run as a user runs it, on the jar this build exported: its
@@ -78,16 +82,30 @@ class MmlabScriptTest {
                 .containsPattern("Tier4CompileThreshold\\s+= 70000\\s");
     }
 
-    @Test
-    void anEmptyArgumentIsRefusedInOneLine() throws Exception {
-        Process process = new ProcessBuilder("bash", SCRIPT.toString(), "")
+    @ParameterizedTest(name = "./mmlab {0}")
+    @MethodSource("wrongCommandLines")
+    void aWrongCommandLineIsRefusedInOneLineThatSaysWhatIsAllowed(List<String> args, String why) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", SCRIPT.toString()));
+        command.addAll(args);
+        Process process = new ProcessBuilder(command)
                 .redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile())).start();
         String err = new String(process.getErrorStream().readAllBytes(), UTF_8);
 
-        // it started the interactive lab, as no argument does
+        // before: '' started the interactive lab, -h x printed the help, the others the whole help
         assertThat(process.waitFor()).isEqualTo(2);
-        assertThat(err).isEqualTo("mmlab: an empty argument is no script file; ./mmlab -h tells what is allowed\n");
+        assertThat(err).isEqualTo("mmlab: " + why + "; usage: ./mmlab [-c 'CMD; CMD' | FILE.gosh | -h]\n");
         assertThat(new String(process.getInputStream().readAllBytes(), UTF_8)).isEmpty();
+    }
+
+    static Stream<Arguments> wrongCommandLines() {
+        return Stream.of(
+                Arguments.of(List.of(""), "an empty argument is no script file"),
+                Arguments.of(List.of("-h", "x"), "-h takes nothing after it"),
+                Arguments.of(List.of("--help", "x"), "--help takes nothing after it"),
+                Arguments.of(List.of("-c"), "-c takes one program, quoted as one argument"),
+                Arguments.of(List.of("-c", "mm:meminfo", "mm:vmstat"), "-c takes one program, quoted as one argument"),
+                Arguments.of(List.of("-x"), "unknown option -x"),
+                Arguments.of(List.of("a.gosh", "b.gosh"), "one script file at most"));
     }
 
     /** {@code ./mmlab ARGS} with its page on a free port and, as MMLAB_JAVA_OPTS, {@code javaOptions}. */
