@@ -33,7 +33,7 @@ public final class Catalogue {
         return races.entrySet().stream().filter(e -> e.getValue() == race).findFirst().orElseThrow().getKey();
     }
 
-    /** What lab:storm prints beside a checker report (whole) that is a race's, e.g. " [race 1, unload-during-migration]". */
+    /** What lab:storm prints beside a checker report (whole) that is a race's: " [race 1, unload-during-migration]". */
     public String naming(String report) {
         return races.entrySet().stream().filter(e -> e.getValue().reportIsOurs(report)).findFirst()
                 .map(e -> " [race " + e.getKey() + ", " + e.getValue().name() + "]").orElse("");

@@ -49,7 +49,8 @@ final class MappingFreedUnderScan extends VirtioUnloadRace {
                         + " from v3.8's rules (rule i orders page->mapping's stores under the page lock; nothing keeps"
                         + " the mapping's memory for a lockless reader; virtballoon_remove() calls"
                         + " balloon_mapping_free() after remove_common()); under 2016 compaction waits at"
-                        + " isolate.get_page instead, after its lockless look, and so under 2025, whose remove frees no mapping",
+                        + " isolate.get_page instead, after its lockless look, and so under 2025, whose remove frees"
+                        + " no mapping",
                 COMPACTION_FIRST + FREED_BETWEEN,
                 "BUG: KASAN: slab-use-after-free in isolate_migratepages_block"));
     }
@@ -60,7 +61,8 @@ final class MappingFreedUnderScan extends VirtioUnloadRace {
      */
     @Override
     public String script(Setup setup) {
-        return setup.contract() == MigrationContract.BALLOON_2012 ? script() : COMPACTION_FIRST + FREED_BEFORE_ISOLATION;
+        return setup.contract() == MigrationContract.BALLOON_2012 ? script()
+                : COMPACTION_FIRST + FREED_BEFORE_ISOLATION;
     }
 
     /** Race 4's report has the same title: this one's object was freed by virtio's remove. */

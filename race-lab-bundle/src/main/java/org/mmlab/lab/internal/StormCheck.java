@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
-import org.mmlab.lab.CheckerReports;
 import org.mmlab.mm.admin.CheckResult;
 
 /**
@@ -41,10 +40,11 @@ record StormCheck(long lost, long mismatches, List<String> reports, String verdi
 
     /**
      * The check's counts, with the broken check itself one of the reports; each of dmesg's reports (whole, as
-     * CheckerReports.whole() gives them) by its first line, named after the race it is.
+     * {@link org.mmlab.lab.CheckerReports#whole} gives them) by its first line, named after the race it is.
      */
     static StormCheck of(CheckResult r, List<String> dmesgReports, List<String> threadFailures, String modules) {
-        List<String> reports = new ArrayList<>(CheckerReports.in(dmesgReports));
+        List<String> reports = new ArrayList<>(
+                dmesgReports.stream().map(w -> w.lines().findFirst().orElse("")).toList());
         reports.addAll(threadFailures);
         if (!r.ok()) {
             reports.add("BUG: mmlab: page conservation broken during the storm: " + r.verdict());
