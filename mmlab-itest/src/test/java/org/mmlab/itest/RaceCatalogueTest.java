@@ -17,18 +17,21 @@ import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.junit5.context.BundleContextExtension;
 
 /**
- * Race 1 of the catalogue in the running lab, through the lab: commands a user types. Its scripted
- * schedule runs 20 times under the setup it fails under, where every run must produce the exact report
- * with the script's window open, and 20 times under each fix, where every run must be clean because
+ * Races 1 and 13 of the catalogue in the running lab, through the lab: commands a user types. Race 1's
+ * scripted schedule runs 20 times under the setup it fails under, where every run must produce the exact
+ * report with the script's window open, and 20 times under each fix, where every run must be clean because
  * the fix closed the window where the catalogue says: the module cannot be gone before the driver's
- * callback returns. The admin thread really stops and uninstalls virtio-bundle; the lab installs it
- * again after each run.
+ * callback returns. Race 13's fails under each policy, survives under the 2016 design and closes under the
+ * 2025 one. The admin thread really stops and uninstalls virtio-bundle; the lab installs it again after
+ * each run.
  */
 @ExtendWith(BundleContextExtension.class)
 class RaceCatalogueTest {
     private static final int RUNS = 20;
     /** Race 1's window: the module is gone before migratepage returns. */
     private static final String GONE_FIRST = "admin@module.gone#1 < compaction@call.return:b_dev_info.migratepage#1";
+    /** Race 13's report. */
+    private static final String MAPPING_FREED = "BUG: KASAN: slab-use-after-free in isolate_migratepages_block";
 
     @RegisterExtension
     final RaceTestSetup gogo = new RaceTestSetup();
@@ -95,6 +98,37 @@ class RaceCatalogueTest {
         String shrunk = gogo.run("lab:shrink unload-during-migration '" + trace + "' --policy none");
         assertThat(shrunk).contains("shrunk to 1 switches")
                 .contains("script: admin@start#1 < compaction@call.return:b_dev_info.migratepage#1");
+    }
+
+    /** Race 13: v3.8's lockless scan loads page->mapping, the remove drains and frees the mapping, the scan reads it. */
+    @Test
+    void aMappingFreedBetweenTheScansTwoLoadsIsAUseAfterFreeOnEveryRun() throws Exception {
+        String out = gogo.run("lab:race mapping-freed-under-scan --runs " + RUNS);
+
+        RaceOutput.assertReproduced(out, RUNS, "(?m)^  " + Pattern.quote(MAPPING_FREED) + "$");
+        RaceOutput.assertFailsAsTheCatalogueSays(out);
+        assertThat(out).contains("replay: lab:replay mapping-freed-under-scan '");
+    }
+
+    /** The scan holds no page and no call into the module: neither policy waits for it. */
+    @Test
+    void noModulePolicyKeepsTheMappingAliveForTheScan() throws Exception {
+        for (String policy : new String[] {"module-ref", "osgi-drain"}) {
+            String out = gogo.run("lab:race 13 --policy " + policy + " --runs 5");
+
+            RaceOutput.assertReproduced(out, 5, "(?m)^  " + Pattern.quote(MAPPING_FREED) + "$");
+        }
+    }
+
+    @Test
+    void the2016DesignReadsTheMappingOnlyUnderThePageLockAndSurvivesTheFree() throws Exception {
+        RaceOutput.assertSurvives(gogo.run("lab:race 13 --contract 2016 --runs " + RUNS), RUNS);
+    }
+
+    @Test
+    void the2025DesignHasNoMappingForTheScanToLoad() throws Exception {
+        RaceOutput.assertClosesAt(gogo.run("lab:race 13 --contract 2025 --runs " + RUNS), RUNS,
+                "admin@mapping.free#1 < compaction@isolate.get_page#1");
     }
 
     @Test

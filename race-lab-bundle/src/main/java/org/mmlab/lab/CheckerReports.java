@@ -14,15 +14,36 @@ public final class CheckerReports {
 
     /** The first line of every report in these dmesg lines, oldest first. */
     public static List<String> in(List<String> dmesg) {
+        return whole(dmesg).stream().map(r -> r.lines().findFirst().orElse("")).toList();
+    }
+
+    /**
+     * Every report in these dmesg lines whole, oldest first: its first line and the lines after it up to the
+     * next report's first line, without their timestamps (what KASAN says of the object, e.g. who freed it).
+     */
+    public static List<String> whole(List<String> dmesg) {
         List<String> out = new ArrayList<>();
+        StringBuilder report = null;
         for (String l : dmesg) {
             String text = l.replaceFirst("^\\[[ 0-9.]+\\] ", "");
-            if (text.startsWith("BUG:") || text.startsWith("WARNING:") || text.contains("corruption")
-                    || text.startsWith("kernel BUG") || text.contains("possible circular locking dependency")
-                    || text.startsWith("rmmod: ERROR")) {
-                out.add(text);
+            if (firstLine(text)) {
+                if (report != null) {
+                    out.add(report.toString());
+                }
+                report = new StringBuilder(text);
+            } else if (report != null) {
+                report.append('\n').append(text);
             }
         }
+        if (report != null) {
+            out.add(report.toString());
+        }
         return out;
+    }
+
+    private static boolean firstLine(String text) {
+        return text.startsWith("BUG:") || text.startsWith("WARNING:") || text.contains("corruption")
+                || text.startsWith("kernel BUG") || text.contains("possible circular locking dependency")
+                || text.startsWith("rmmod: ERROR");
     }
 }

@@ -3,5 +3,5 @@
  * each module protection policy, with what the kernel's debug tools would have reported.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("3.1.0")
+@org.osgi.annotation.versioning.Version("3.2.0")
 package org.mmlab.lab;

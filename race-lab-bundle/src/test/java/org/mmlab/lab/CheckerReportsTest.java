@@ -6,7 +6,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 
-/** The checkers' reports among dmesg's lines: each report's first line, without its timestamp. */
+/** The checkers' reports among dmesg's lines: each report's first line, or the whole report, without timestamps. */
 class CheckerReportsTest {
 
     @Test
@@ -23,5 +23,19 @@ class CheckerReportsTest {
                 "WARNING: possible circular locking dependency detected",
                 "list_del corruption. next->prev should be 0x1, but was 0x2",
                 "rmmod: ERROR: Module virtio_balloon is in use");
+    }
+
+    @Test
+    void eachReportWholeUpToTheNextReportsFirstLine() {
+        List<String> dmesg = List.of("[    0.000000] Linux version 6.18 (mmlab)",
+                "[    1.250000] BUG: KASAN: slab-use-after-free in isolate_migratepages_block",
+                "[    1.250000] Freed by task 12:",
+                "[    1.250000]  VirtioBalloon.virtballoonRemove+591",
+                "[    2.000000] WARNING: possible circular locking dependency detected");
+
+        assertThat(CheckerReports.whole(dmesg)).containsExactly(
+                "BUG: KASAN: slab-use-after-free in isolate_migratepages_block\nFreed by task 12:\n"
+                        + " VirtioBalloon.virtballoonRemove+591",
+                "WARNING: possible circular locking dependency detected");
     }
 }

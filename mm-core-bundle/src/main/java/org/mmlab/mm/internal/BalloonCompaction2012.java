@@ -44,9 +44,21 @@ final class BalloonCompaction2012 implements MovableContract {
      * live mappings and reports nothing.
      */
     AddressSpaceImpl balloonMapping(int pfn, String function) {
+        return balloonMapping(pfn, function, false);
+    }
+
+    /**
+     * The two loads of __is_movable_balloon_page(): page->mapping, then mapping->flags. In the lockless
+     * test kernel code stops between them at balloon.mapping_balloon: nothing keeps the mapping alive there
+     * (race 13).
+     */
+    private AddressSpaceImpl balloonMapping(int pfn, String function, boolean lockless) {
         int word = guest.storeBuffer.loadMapping(pfn);
         if (word == 0 || (word & MemMap.PAGE_MAPPING_FLAGS) != 0) {
             return null;
+        }
+        if (lockless && function != null) {
+            guest.modules.table.at(InjectionPoints.BALLOON_MAPPING_BALLOON, pfn);
         }
         AddressSpaceImpl a = function == null ? guest.slab.peek(word) : guest.slab.use(word, function);
         return a != null && a.balloon ? a : null;
@@ -55,11 +67,14 @@ final class BalloonCompaction2012 implements MovableContract {
     /**
      * balloon_page_movable(): page_flags_cleared() (no PAGE_FLAGS_CHECK_AT_PREP flag, so not locked
      * either), !page_mapped(), page_count() == 1, and a balloon mapping. Lockless: false positives are
-     * re-tested under the page lock.
+     * re-tested under the page lock; at most the zone's lru_lock is held, so the mapping may be freed between
+     * the load of page->mapping and that of mapping->flags (v3.8's rules keep page->mapping, not the
+     * mapping's memory: balloon_page_dequeue() clears it under the page lock, then the driver's remove
+     * kfree()s the mapping).
      */
     boolean balloonPageMovable(int pfn, String function) {
         return (map.flagsWord(pfn) & PageFlags.PAGE_FLAGS_CHECK_AT_PREP) == 0 && map.mapcount(pfn) == 0
-                && map.refcount(pfn) == 1 && balloonMapping(pfn, function) != null;
+                && map.refcount(pfn) == 1 && balloonMapping(pfn, function, true) != null;
     }
 
     @Override

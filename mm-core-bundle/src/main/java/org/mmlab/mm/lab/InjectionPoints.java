@@ -34,6 +34,13 @@ public interface InjectionPoints {
     String ISOLATE_GET_PAGE = "isolate.get_page";
     /** isolate_movable_page(): before trylock_page(). */
     String ISOLATE_TRYLOCK_PAGE = "isolate.trylock_page";
+    /**
+     * include/linux/balloon_compaction.h (v3.8) __is_movable_balloon_page(), from compaction's lockless
+     * balloon_page_movable(): page->mapping is loaded and not NULL, mapping_balloon()'s load of
+     * mapping-&gt;flags is next. No page lock is held: the driver's remove may drain the balloon and
+     * balloon_mapping_free() the mapping in between (race 13).
+     */
+    String BALLOON_MAPPING_BALLOON = "balloon.mapping_balloon";
     /** The instant isolate_movable_page() returns, isolated or not. */
     String ISOLATE_RETURN = "isolate.return";
     /** An address_space was allocated (balloon_mapping_alloc(), alloc_anon_inode(), a driver's kmalloc()). */
@@ -95,7 +102,7 @@ public interface InjectionPoints {
 
     /** The points above. */
     Set<String> POINTS = Set.of(START, MODULE_GOING, MODULE_GONE, ISOLATE_GET_PAGE, ISOLATE_TRYLOCK_PAGE,
-            ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
+            BALLOON_MAPPING_BALLOON, ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
             BALLOON_LIST_DEL, BALLOON_GET_PAGE, BALLOON_PUT_PAGE, BALLOON_MIGRATED, VIRTIO_MAPPING_PUBLISHED,
             VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, LAB_HOST_TARGET, AERATOR_REACT,
             AERATOR_DRAIN, AERATOR_SHUTDOWN, REPORTING_REPORT, REPORTING_DRAIN, LAB_USER_WROTE);

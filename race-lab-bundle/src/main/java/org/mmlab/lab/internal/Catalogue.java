@@ -19,7 +19,8 @@ public final class Catalogue {
                 Map.entry(5, new MappingUsedBeforeInit()), Map.entry(6, new LocklessScanFalsePositive()),
                 Map.entry(7, new IsolationVersusFree()), Map.entry(8, new MainlineUnderPct()),
                 Map.entry(9, new VmwDeflateDuringMigration()), Map.entry(10, new HintingDeviceUnload()),
-                Map.entry(11, new ReportedWhileAllocated()), Map.entry(12, new BoundaryOnAllocatedPage())));
+                Map.entry(11, new ReportedWhileAllocated()), Map.entry(12, new BoundaryOnAllocatedPage()),
+                Map.entry(13, new MappingFreedUnderScan())));
     }
 
     /** The races, in the order of their numbers. */
@@ -30,6 +31,12 @@ public final class Catalogue {
     /** The race's number in the catalogue. */
     public int number(Race race) {
         return races.entrySet().stream().filter(e -> e.getValue() == race).findFirst().orElseThrow().getKey();
+    }
+
+    /** What lab:storm prints beside a checker report (whole) that is a race's: " [race 1, unload-during-migration]". */
+    public String naming(String report) {
+        return races.entrySet().stream().filter(e -> e.getValue().reportIsOurs(report)).findFirst()
+                .map(e -> " [race " + e.getKey() + ", " + e.getValue().name() + "]").orElse("");
     }
 
     /** The race by name or by its number in the catalogue; a clear error otherwise. */

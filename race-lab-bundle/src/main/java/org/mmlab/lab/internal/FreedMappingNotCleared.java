@@ -61,6 +61,12 @@ final class FreedMappingNotCleared extends MappingLifetimeRace {
                 "BUG: KASAN: slab-use-after-free in isolate_migratepages_block"));
     }
 
+    /** Race 13's report has the same title: this one's object was freed on the probe's error path (out_free_vb). */
+    @Override
+    public boolean reportIsOurs(String report) {
+        return super.reportIsOurs(report) && KasanReports.freedBy(report).contains("outFreeVb");
+    }
+
     @Override
     Map<String, Object> lifecycle(String variant) {
         return switch (variant) {

@@ -32,7 +32,7 @@ final class GlobalVbPtr extends CataloguedRace {
     static final String DEVICE = "1";
     static final String DEVICE_PID = VirtioBalloons.FACTORY_PID + "~" + DEVICE;
     /** Pages device 0 holds for the run (race 1's, so that its search for a balloon page says so). */
-    static final int PAGES = UnloadDuringMigration.PAGES;
+    static final int PAGES = VirtioUnloadRace.PAGES;
 
     /** The driver's configuration as the user had it (null: none), put back by cleanup. */
     private Dictionary<String, Object> userDriverConfig;
@@ -82,7 +82,7 @@ final class GlobalVbPtr extends CataloguedRace {
         MemoryManager mm = lab.mm();
         MmLab mmLab = lab.mmLab();
         VirtioBalloons virtio = lab.virtio();
-        int pfn = UnloadDuringMigration.firstBalloonPage(lab);
+        int pfn = VirtioUnloadRace.firstBalloonPage(lab);
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("compaction", () -> mm.migrateRange(pfn, pfn + 1, MigrateMode.SYNC));
         threads.put("admin", () -> {

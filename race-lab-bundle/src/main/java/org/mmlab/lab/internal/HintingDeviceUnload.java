@@ -59,7 +59,7 @@ final class HintingDeviceUnload extends CataloguedRace {
 
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
-        Bundle virtio = lab.installed(UnloadDuringMigration.VIRTIO);
+        Bundle virtio = lab.installed(VirtioUnloadRace.VIRTIO);
         if (virtio != null) {
             virtioJar = BundleBytes.of(virtio); // to install it again after each run's uninstall
         }
@@ -81,18 +81,18 @@ final class HintingDeviceUnload extends CataloguedRace {
     @Override
     public Map<String, Runnable> prepare(LabContext lab, Setup setup) throws Exception {
         boolean reporting = setup.variant().equals(REPORTING);
-        lab.reboot(setup.contract(), () -> lab.ensureInstalled(UnloadDuringMigration.VIRTIO, virtioJar));
-        lab.ensureStarted(UnloadDuringMigration.VIRTIO, virtioJar);
+        lab.reboot(setup.contract(), () -> lab.ensureInstalled(VirtioUnloadRace.VIRTIO, virtioJar));
+        lab.ensureStarted(VirtioUnloadRace.VIRTIO, virtioJar);
         Aeration a = hinting.awaitDevice(lab, reporting ? "reporting" : "aerator", variant(setup));
         Map<String, Runnable> threads = new LinkedHashMap<>();
         threads.put("hinting", HintingSetup.pass(a));
         threads.put("admin", () -> {
             try {
-                Bundle b = lab.bundle(UnloadDuringMigration.VIRTIO);
+                Bundle b = lab.bundle(VirtioUnloadRace.VIRTIO);
                 b.stop();
                 b.uninstall();
             } catch (Exception e) {
-                throw new IllegalStateException("stopping " + UnloadDuringMigration.VIRTIO + ": " + e, e);
+                throw new IllegalStateException("stopping " + VirtioUnloadRace.VIRTIO + ": " + e, e);
             }
         });
         return threads;
@@ -114,7 +114,7 @@ final class HintingDeviceUnload extends CataloguedRace {
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
-        lab.ensureStarted(UnloadDuringMigration.VIRTIO, virtioJar);
+        lab.ensureStarted(VirtioUnloadRace.VIRTIO, virtioJar);
         hinting.restore(lab);
     }
 }

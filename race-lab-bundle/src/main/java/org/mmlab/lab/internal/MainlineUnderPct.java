@@ -30,7 +30,7 @@ import org.osgi.service.cm.Configuration;
  * fails: lab:explore 8 looks for any checker report; lab:race 8 runs one schedule of interest.
  */
 final class MainlineUnderPct extends CataloguedRace {
-    static final String VIRTIO = UnloadDuringMigration.VIRTIO;
+    static final String VIRTIO = VirtioUnloadRace.VIRTIO;
     static final String MAINLINE = "mainline";
     /** Pages device 0's host asks for at each start of the driver (its configuration's hostTarget). */
     static final int PAGES = 64;
@@ -177,7 +177,7 @@ final class MainlineUnderPct extends CataloguedRace {
         int[] out = new int[n];
         int found = 0;
         for (int pfn = 0; pfn < nrPages && found < n; pfn++) {
-            if (UnloadDuringMigration.isBalloonPage(mp, pfn)) {
+            if (VirtioUnloadRace.isBalloonPage(mp, pfn)) {
                 out[found++] = pfn;
             }
         }

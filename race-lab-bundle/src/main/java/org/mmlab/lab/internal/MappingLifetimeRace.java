@@ -20,7 +20,7 @@ import org.osgi.framework.Bundle;
  * balloon_mapping into each) and migrates one of them, which makes migration read page->mapping.
  */
 abstract class MappingLifetimeRace extends CataloguedRace {
-    static final String VIRTIO = UnloadDuringMigration.VIRTIO;
+    static final String VIRTIO = VirtioUnloadRace.VIRTIO;
     /** Pages device 0 holds before the run, and those it inflates during it. */
     static final int PAGES = 16;
     static final int MORE = 8;

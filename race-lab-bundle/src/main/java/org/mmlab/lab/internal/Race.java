@@ -54,6 +54,15 @@ public interface Race {
     String report();
 
     /**
+     * Whether a checker report (its first line and the rest of it, as {@link org.mmlab.lab.CheckerReports#whole}
+     * gives it) is this race's: lab:storm names the race beside it. By default its first line holds
+     * {@link #report()}; a race whose report has another race's title tells them apart by the rest.
+     */
+    default boolean reportIsOurs(String report) {
+        return !exploration() && report.lines().findFirst().orElse("").contains(report());
+    }
+
+    /**
      * An exploration entry: no scripted schedule fails, {@link #fails()} is the setup it explores
      * (lab:explore), and its script is one schedule of interest that the design survives.
      */

@@ -119,7 +119,7 @@ final class Storm implements AutoCloseable {
 
     private StormCheck check(String cycleFailure) throws Exception {
         CheckResult r = lab.check();
-        List<String> reports = CheckerReports.in(lab.mmLab().dmesgSince(mark));
+        List<String> reports = CheckerReports.whole(lab.mmLab().dmesgSince(mark));
         mark = lab.mmLab().dmesgSeq();
         List<String> failures = new ArrayList<>(background.failures());
         if (cycleFailure != null) {

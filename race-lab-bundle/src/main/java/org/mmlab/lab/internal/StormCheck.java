@@ -14,10 +14,11 @@ import org.mmlab.mm.admin.CheckResult;
  * name each instance (and "... and N more" of the rest): a page no one holds, a frame a host holds in
  * guest use, or a page of an orphaned balloon device (its driver went without removing it: nothing
  * will deflate it) is lost; a page whose content is not what its process wrote, or a guest access to a
- * frame a host holds, is a mismatch.
+ * frame a host holds, is a mismatch. races says, for each report that is a catalogued race's, which race
+ * (" [race N, NAME]", or "" beside the others).
  */
 record StormCheck(long lost, long mismatches, List<String> reports, String verdict, List<String> problems,
-        String modules) {
+        String modules, List<String> races) {
     static final List<String> LOST = List.of("page neither free nor allocated", "host-held frame in guest use");
     static final List<String> MISMATCH = List.of("workload content", "workload data loss",
             "guest access to a host-held frame");
@@ -30,21 +31,31 @@ record StormCheck(long lost, long mismatches, List<String> reports, String verdi
     StormCheck {
         reports = List.copyOf(reports);
         problems = List.copyOf(problems);
+        races = List.copyOf(races);
     }
 
     boolean clean() {
         return lost == 0 && mismatches == 0 && reports.isEmpty();
     }
 
-    /** The check's counts, with the broken check itself one of the reports. */
+    /**
+     * The check's counts, with the broken check itself one of the reports; each of dmesg's reports (whole, as
+     * {@link org.mmlab.lab.CheckerReports#whole} gives them) by its first line, named after the race it is.
+     */
     static StormCheck of(CheckResult r, List<String> dmesgReports, List<String> threadFailures, String modules) {
-        List<String> reports = new ArrayList<>(dmesgReports);
+        List<String> reports = new ArrayList<>(
+                dmesgReports.stream().map(w -> w.lines().findFirst().orElse("")).toList());
         reports.addAll(threadFailures);
         if (!r.ok()) {
             reports.add("BUG: mmlab: page conservation broken during the storm: " + r.verdict());
         }
+        Catalogue catalogue = Catalogue.all();
+        List<String> races = new ArrayList<>(dmesgReports.stream().map(catalogue::naming).toList());
+        while (races.size() < reports.size()) {
+            races.add("");
+        }
         return new StormCheck(count(r.problems(), LOST) + orphaned(r.problems()), count(r.problems(), MISMATCH), reports, r.verdict(),
-                r.problems(), modules);
+                r.problems(), modules, races);
     }
 
     /**

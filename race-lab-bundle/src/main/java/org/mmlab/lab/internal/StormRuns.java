@@ -145,7 +145,7 @@ final class StormRuns {
         out.printf("storm FAILED at cycle %d of %d (seed %d, %s): %s%n", r.cycles(), total, setup.seed(), setup,
                 r.last().verdict());
         r.last().problems().forEach(line -> out.println("  mm:check: " + line));
-        reports(r.last().reports()).forEach(line -> out.println("  " + line));
+        reports(r.last().reports(), r.last().races()).forEach(line -> out.println("  " + line));
         String ops = StormOp.cycles(r.failing());
         out.printf("  operations since the last good check (cycles %d to %d): %s%n", from, r.cycles(), ops);
         out.println("  replay: " + StormCampaign.replay(ops, setup));
@@ -153,19 +153,16 @@ final class StormRuns {
     }
 
     /**
-     * Each distinct report once, with how many times it came ("(x12)") and, when it is a catalogued race's
-     * report, which race: the storm found it on its own.
+     * Each distinct report once (its first line and the race it is, from races, index for index), with how many
+     * times it came ("(x12)") and, when it is a catalogued race's report, which race: the storm found it on its own.
      */
-    static List<String> reports(List<String> reports) {
-        Map<String, Integer> counts = new LinkedHashMap<>();
-        reports.forEach(r -> counts.merge(r, 1, Integer::sum));
+    static List<String> reports(List<String> reports, List<String> races) {
+        Map<List<String>, Integer> counts = new LinkedHashMap<>();
+        for (int i = 0; i < reports.size(); i++) {
+            counts.merge(List.of(reports.get(i), races.get(i)), 1, Integer::sum);
+        }
         List<String> out = new ArrayList<>();
-        Catalogue catalogue = Catalogue.all();
-        counts.forEach((line, n) -> {
-            String race = catalogue.races().stream().filter(x -> !x.exploration() && line.contains(x.report()))
-                    .map(x -> " [race " + catalogue.number(x) + ", " + x.name() + "]").findFirst().orElse("");
-            out.add(line + (n > 1 ? " (x" + n + ")" : "") + race);
-        });
+        counts.forEach((report, n) -> out.add(report.get(0) + (n > 1 ? " (x" + n + ")" : "") + report.get(1)));
         return out;
     }
 

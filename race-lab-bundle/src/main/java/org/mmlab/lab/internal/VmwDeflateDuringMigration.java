@@ -177,7 +177,7 @@ final class VmwDeflateDuringMigration implements Race {
         for (int pfn = 0; pfn < mm.nrPages(); pfn++) {
             Hypervisor h = mm.frameHolder(pfn);
             if (h != null && h.name().equals("vmware hypervisor " + Device0.NAME)) {
-                if (!UnloadDuringMigration.isBalloonPage(mp, pfn)) {
+                if (!VirtioUnloadRace.isBalloonPage(mp, pfn)) {
                     return -1;
                 }
                 lowest = lowest < 0 ? pfn : lowest;

@@ -19,7 +19,7 @@ class CatalogueTest {
 
     @Test
     void everyScriptNamesOnlyRegisteredPointsAndTheRacesOwnThreads() {
-        assertThat(races).hasSize(12);
+        assertThat(races).hasSize(13);
         for (Race r : races) {
             for (Setup s : setups(r)) {
                 for (String edge : Strategies.edges(r.script(s))) { // an unknown point throws here

@@ -123,8 +123,8 @@ class StormCampaignTest {
     /** What storm k did: 30 clean cycles, or a failure at its check after cycle 20 with 3 pages lost. */
     private static StormResult result(int k, boolean fails) {
         StormCheck last = fails ? new StormCheck(3, 0, List.of(LOST), "mm:check: FAILED (1 problem)",
-                List.of("page neither free nor allocated: pfn 0x10 ... and 3 more"), "virtio-bundle ACTIVE")
-                : new StormCheck(0, 0, List.of(), "mm:check: OK", List.of(), "virtio-bundle ACTIVE");
+                List.of("page neither free nor allocated: pfn 0x10 ... and 3 more"), "virtio-bundle ACTIVE", List.of(""))
+                : new StormCheck(0, 0, List.of(), "mm:check: OK", List.of(), "virtio-bundle ACTIVE", List.of());
         List<List<StormOp>> failing = fails ? List.of(List.of(new StormOp(Kind.STOP, "virtio")),
                 List.of(new StormOp(Kind.UPDATE, "vmware"), new StormOp(Kind.STOP, "virtio"))) : List.of();
         return new StormResult(fails ? 20 : 30, last, failing, "stop 20, update 12", "STARTED 32", "background");

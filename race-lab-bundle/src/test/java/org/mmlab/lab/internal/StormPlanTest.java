@@ -72,11 +72,31 @@ class StormPlanTest {
 
     @Test
     void aReportIsShownOnceWithItsCountAndTheCataloguedRaceItIs() {
-        assertThat(StormRuns.reports(List.of("BUG: KASAN: use-after-unload in b_dev_info->migratepage at return",
-                "BUG: Bad page state in process virtio_balloon   pfn:e53ab",
-                "BUG: KASAN: use-after-unload in b_dev_info->migratepage at return"))).containsExactly(
+        String unload = "BUG: KASAN: use-after-unload in b_dev_info->migratepage at return";
+        String badPage = "BUG: Bad page state in process virtio_balloon   pfn:e53ab";
+        Catalogue catalogue = Catalogue.all();
+        List<String> races = List.of(catalogue.naming(unload), catalogue.naming(badPage), catalogue.naming(unload));
+
+        assertThat(StormRuns.reports(List.of(unload, badPage, unload), races)).containsExactly(
                         "BUG: KASAN: use-after-unload in b_dev_info->migratepage at return (x2) [race 1,"
                                 + " unload-during-migration]",
                         "BUG: Bad page state in process virtio_balloon   pfn:e53ab");
+    }
+
+    /** Races 4 and 13 share KASAN's title: who freed the mapping says which (the probe's error path, or the remove). */
+    @Test
+    void aSlabUseAfterFreeInTheScanIsNamedByWhoFreedTheMapping() {
+        String title = "BUG: KASAN: slab-use-after-free in isolate_migratepages_block";
+        String stack = "Read of size 8 at addr ffff888200000c00 by task sim-compaction/41\nAllocated by task 7:\n"
+                + " MovablePagesImpl.kmalloc+95\nFreed by task %d:\n MovablePagesImpl.freeMapping+111\n"
+                + " MovablePages2012Impl.balloonMappingFree+30\n%s\nThe buggy address belongs to the object at"
+                + " ffff888200000c00";
+        Catalogue catalogue = Catalogue.all();
+
+        assertThat(catalogue.naming(title + "\n" + String.format(stack, 41, " VirtioBalloon.outFreeVb+245")))
+                .isEqualTo(" [race 4, freed-mapping-not-cleared]");
+        assertThat(catalogue.naming(title + "\n" + String.format(stack, 42, " Balloon2012.devinfoRemove+95\n"
+                + " VirtioBalloon.virtballoonRemove+591"))).isEqualTo(" [race 13, mapping-freed-under-scan]");
+        assertThat(catalogue.naming(title)).as("no stack: neither race's for sure").isEmpty();
     }
 }
