@@ -18,6 +18,8 @@ final class ReplayStrategy implements Strategy {
     private final List<String> choices;
     private final String text;
     private String diverged;
+    /** Why the last decision inside the trace found no thread to choose: the divergence, if the run gives up on it. */
+    private String notWaiting;
     private boolean relaxed;
     /** The thread chosen at the last decision. */
     private SimThread last;
@@ -62,9 +64,9 @@ final class ReplayStrategy implements Strategy {
             }
         }
         if (!relaxed) {
-            diverged = "step " + step + ": the trace chooses " + choices.get(step) + ", which is not waiting ("
+            notWaiting = "step " + step + ": the trace chooses " + choices.get(step) + ", which is not waiting ("
                     + waiting + ")";
-            return null; // it may be blocked, and come back: the scheduler waits for it a while
+            return null; // it may be blocked (or asleep), and come back: the scheduler waits for it a while
         }
         return current != null && waiting.contains(current) ? current : waiting.get(0);
     }
@@ -115,6 +117,7 @@ final class ReplayStrategy implements Strategy {
             return "past the trace's end, " + last.name + " stayed blocked: the others went on";
         }
         relaxed = true;
+        diverged = notWaiting;
         return "replay diverged at " + diverged;
     }
 
