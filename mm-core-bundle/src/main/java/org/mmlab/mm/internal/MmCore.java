@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.Hypervisor;
@@ -451,6 +452,16 @@ public class MmCore implements MemoryManager, MmLab {
     @Override
     public void injectionPoint(String point, int pfn) {
         guest.modules.table.at(point, pfn);
+    }
+
+    @Override
+    public void msleep(long ms) {
+        guest.modules.table.msleep(ms);
+    }
+
+    @Override
+    public <T> T awaitOutside(Supplier<T> wait) {
+        return guest.modules.table.awaitOutside(wait);
     }
 
     @Override

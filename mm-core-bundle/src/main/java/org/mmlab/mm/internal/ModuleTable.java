@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.ModulePolicy;
@@ -61,6 +62,25 @@ final class ModuleTable {
         if (p != null) {
             p.at(point, pfn);
         }
+    }
+
+    /** msleep(): the lab's point if it takes the sleep as a scheduling event (a controlled run's thread), else a sleep. */
+    void msleep(long ms) {
+        InjectionPoints p = points;
+        if (ms <= 0 || p != null && p.sleep(InjectionPoints.MSLEEP, ms)) {
+            return;
+        }
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A wait for work outside the lab's schedules, through the lab if it has points (a controlled run keeps the baton). */
+    <T> T awaitOutside(Supplier<T> wait) {
+        InjectionPoints p = points;
+        return p == null ? wait.get() : p.awaitOutside(wait);
     }
 
     /** "lock:CLASS" before a blocking acquire of an annotated lock, if the lab asked for lock points. */

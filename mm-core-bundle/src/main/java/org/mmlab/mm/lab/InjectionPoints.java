@@ -1,6 +1,7 @@
 package org.mmlab.mm.lab;
 
 import java.util.Set;
+import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ConsumerType;
 
@@ -99,13 +100,15 @@ public interface InjectionPoints {
     String REPORTING_DRAIN = "reporting.drain";
     /** The race lab's user thread: it allocated a page and wrote its data (race 11). */
     String LAB_USER_WROTE = "lab.user_wrote";
+    /** msleep(): a sleep the lab takes as a scheduling event ({@link #sleep}). */
+    String MSLEEP = "msleep";
 
     /** The points above. */
     Set<String> POINTS = Set.of(START, MODULE_GOING, MODULE_GONE, ISOLATE_GET_PAGE, ISOLATE_TRYLOCK_PAGE,
             BALLOON_MAPPING_BALLOON, ISOLATE_RETURN, MAPPING_ALLOC, MAPPING_FREE, BALLOON_LOCK, BALLOON_UNLOCK, BALLOON_LIST_ADD,
             BALLOON_LIST_DEL, BALLOON_GET_PAGE, BALLOON_PUT_PAGE, BALLOON_MIGRATED, VIRTIO_MAPPING_PUBLISHED,
             VMW_MIGRATE_UNLOCKED, LAB_TELL_HOST, LAB_MIGRATED, VIRTIO_PROBED, LAB_HOST_TARGET, AERATOR_REACT,
-            AERATOR_DRAIN, AERATOR_SHUTDOWN, REPORTING_REPORT, REPORTING_DRAIN, LAB_USER_WROTE);
+            AERATOR_DRAIN, AERATOR_SHUTDOWN, REPORTING_REPORT, REPORTING_DRAIN, LAB_USER_WROTE, MSLEEP);
 
     /** 2012: the migration core's hook into the balloon (mm/migrate.c of v3.8). */
     String CALL_ISOLATE_BALLOON_PAGE = "__isolate_balloon_page";
@@ -208,4 +211,24 @@ public interface InjectionPoints {
 
     /** The calling thread reached the named point, about pfn (or -1). */
     void at(String point, int pfn);
+
+    /**
+     * The calling thread is about to sleep ms milliseconds at the named point ({@link #MSLEEP}): true if the
+     * lab took the sleep as a scheduling event instead (a thread of a controlled run yields there, and the
+     * others go on as they would while it sleeps), false if the caller must sleep. Without this, how much
+     * the others did while a thread slept would depend on the machine's speed.
+     */
+    default boolean sleep(String point, long ms) {
+        return false;
+    }
+
+    /**
+     * The calling thread waits for work outside the lab's schedules: the host's acknowledgement (tell_host()'s
+     * wait_event()), a driver's own worker thread (destroy_workqueue()). Returns what wait returns. A thread of
+     * a controlled run keeps the baton meanwhile, so no other thread of the run goes on and how long that work
+     * takes on this machine decides nothing.
+     */
+    default <T> T awaitOutside(Supplier<T> wait) {
+        return wait.get();
+    }
 }

@@ -1,6 +1,7 @@
 package org.mmlab.mm.lab;
 
 import java.util.List;
+import java.util.function.Supplier;
 
 import org.osgi.annotation.versioning.ProviderType;
 
@@ -21,6 +22,21 @@ public interface MmLab extends ModuleCaller {
 
     /** An injection point (see {@link InjectionPoints}): drivers name theirs "driver.point", e.g. "virtio.fill". */
     void injectionPoint(String point, int pfn);
+
+    /**
+     * msleep() (kernel/time/timer.c): sleeps ms milliseconds (an interrupt ends it, and is kept). On a thread
+     * of a controlled run it is the injection point {@link InjectionPoints#MSLEEP} instead, where the sleeper
+     * yields and the others go on: a schedule then depends on its seed, not on the machine's speed. Drivers
+     * sleep through it on the paths a race runs.
+     */
+    void msleep(long ms);
+
+    /**
+     * A wait for work outside the lab's schedules (the host's acknowledgement, a driver's own worker thread):
+     * returns what wait returns. A thread of a controlled run waits holding the baton
+     * ({@link InjectionPoints#awaitOutside}): how long that work takes on this machine decides nothing.
+     */
+    <T> T awaitOutside(Supplier<T> wait);
 
     /**
      * A call from kernel code into the code of {@code callee} (its class's bundle is the module): with

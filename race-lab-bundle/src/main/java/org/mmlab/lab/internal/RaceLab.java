@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 import org.mmlab.lab.CheckerReports;
 import org.mmlab.lab.RaceOutcome;
@@ -38,7 +39,22 @@ final class RaceLab {
         ControlledScheduler sched = new ControlledScheduler(chooser);
         threads.forEach(sched::thread);
         long mark = lab.mmLab().dmesgSeq();
-        InjectionPoints points = (point, pfn) -> sched.at(point);
+        InjectionPoints points = new InjectionPoints() {
+            @Override
+            public void at(String point, int pfn) {
+                sched.at(point);
+            }
+
+            @Override
+            public boolean sleep(String point, long ms) {
+                return sched.sleep(point, ms);
+            }
+
+            @Override
+            public <T> T awaitOutside(Supplier<T> wait) {
+                return ControlledScheduler.awaitOutside(wait::get);
+            }
+        };
         Hashtable<String, Object> props = new Hashtable<>();
         if (race.lockPoints()) {
             props.put(InjectionPoints.LOCK_POINTS, Boolean.TRUE);

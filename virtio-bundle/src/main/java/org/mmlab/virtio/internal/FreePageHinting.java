@@ -73,7 +73,7 @@ final class FreePageHinting {
     void cancelAndDestroy() {
         if (balloonWq != null) {
             balloonWq.cancelWorkSync(reportFreePageWork);
-            balloonWq.destroy();
+            vb.destroyWorkqueue(balloonWq);
         }
     }
 

@@ -243,7 +243,18 @@ public final class VirtioBalloon {
     private void outFreeVb() {
         balloons.balloonDevinfoRemove(vbDevInfo);
         balloonMappingFree();
-        systemFreezableWq.destroy();
+        destroyWorkqueue(systemFreezableWq);
+    }
+
+    /**
+     * destroy_workqueue(): its worker is a thread of the driver's, outside the lab's schedules; a controlled
+     * run's thread waits for it holding the baton, so how long it takes to end decides nothing.
+     */
+    void destroyWorkqueue(Workqueue wq) {
+        lab.awaitOutside(() -> {
+            wq.destroy();
+            return null;
+        });
     }
 
     /** init_vqs(): inflate and deflate (balloon_ack), stats (stats_request, primed), free_page_vq. */
@@ -351,7 +362,7 @@ public final class VirtioBalloon {
                 if (outOfPuffRatelimit.allow("fill_balloon", mm::printk)) {
                     devInfo("Out of puff! Can't get " + VIRTIO_BALLOON_PAGES_PER_PAGE + " pages");
                 }
-                msleep(outOfPuffSleepMs); // sleep for at least 1/5 of a second before retry
+                lab.msleep(outOfPuffSleepMs); // sleep for at least 1/5 of a second before retry
                 break;
             }
             pages[got++] = pfn;
@@ -585,7 +596,7 @@ public final class VirtioBalloon {
             hinting.cancelAndDestroy();
         }
         removeCommon();
-        systemFreezableWq.destroy();
+        destroyWorkqueue(systemFreezableWq);
         removed = true;
         balloons.balloonDevinfoRemove(vbDevInfo);
         balloonMappingFree();
@@ -595,6 +606,11 @@ public final class VirtioBalloon {
      * remove_common() (v6.9; v4.6 had no hinted pages to return): leak until num_pages is 0
      * (balloon_page_dequeue finds nothing while pages are isolated, so this retries until migration puts
      * them back), update actual, return hinted pages, reset the device, delete the queues.
+     *
+     * <p>The kernel's loop does not sleep: the scheduler runs compaction on another CPU, or preempts the
+     * spinning task for it. The lab sleeps 1 ms every 1,000 fruitless leaks so that a spin does not take a
+     * core from the thread it waits for; in a controlled run that msleep() is the point where the remove
+     * yields, modelling that preemption: compaction goes on by the schedule, not by how long a sleep took.
      */
     void removeCommon() {
         long spins = 0;
@@ -602,7 +618,7 @@ public final class VirtioBalloon {
             if (leakBalloon(numPages) == 0) {
                 spins++;
                 if (spins % 1000 == 0) {
-                    msleep(1); // isolated pages: wait for compaction to put them back
+                    lab.msleep(1); // isolated pages: wait for compaction to put them back
                 } else {
                     Thread.onSpinWait();
                 }
@@ -673,16 +689,5 @@ public final class VirtioBalloon {
 
     boolean removed() {
         return removed;
-    }
-
-    static void msleep(long ms) {
-        if (ms <= 0) {
-            return;
-        }
-        try {
-            Thread.sleep(ms);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
     }
 }

@@ -5,6 +5,8 @@ import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
 import java.util.List;
+import java.util.concurrent.locks.AbstractQueuedSynchronizer;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * What a simulated thread that left the baton outside a point (BLOCKED) is doing, as far as the JVM
@@ -20,7 +22,10 @@ final class Blocker {
 
     /** Where a blocked simulated thread stands. */
     enum Kind {
-        /** Runs (it woke), or waits for a lock nobody holds (it is about to take it): its next point comes. */
+        /**
+         * Runs (it woke), or waits for a lock nobody holds (it is about to take it; a read-write lock: no writer and
+         * no reader): its next point comes.
+         */
         MOVING,
         /** Waits for a lock that a simulated thread stopped at a point holds: it cannot move before that one. */
         HELD,
@@ -38,6 +43,22 @@ final class Blocker {
     static boolean sleeping(Thread th) {
         ThreadInfo ti = MX.getThreadInfo(th.getId());
         return ti != null && ti.getThreadState() == Thread.State.TIMED_WAITING && ti.getLockInfo() == null;
+    }
+
+    /**
+     * Whether the synchronizer th is parked on is held by nobody. AbstractQueuedSynchronizer.toString() says its
+     * state ("[State = 0, ...": a read-write lock counts its readers and its writer there).
+     */
+    private static boolean free(Thread th) {
+        return LockSupport.getBlocker(th) instanceof AbstractQueuedSynchronizer q
+                && q.toString().contains("[State = 0,");
+    }
+
+    /** Whether th still waits for lock: a lock that was not free may have become th's own since the first look. */
+    private static boolean stillWaits(Thread th, LockInfo lock) {
+        ThreadInfo now = MX.getThreadInfo(th.getId());
+        return now != null && now.getThreadState() == Thread.State.WAITING && now.getLockInfo() != null
+                && now.getLockInfo().getIdentityHashCode() == lock.getIdentityHashCode();
     }
 
     /**
@@ -59,14 +80,18 @@ final class Blocker {
             return Kind.MOVING;
         }
         LockInfo lock = ti.getLockInfo();
+        boolean readWrite = lock != null
+                && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantReadWriteLock$");
         boolean exclusive = s == Thread.State.BLOCKED // a monitor
                 || lock != null && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantLock$");
-        if (!exclusive) {
+        if (!exclusive && !readWrite) {
             return Kind.OTHER;
         }
         long owner = ti.getLockOwnerId();
         if (owner < 0) {
-            return Kind.MOVING; // released: it takes the lock now
+            // released: it takes the lock now; a read-write lock (an rw_semaphore) without a writer may have readers,
+            // whom the JVM does not name: free only if it holds nobody
+            return !readWrite || free(th) || !stillWaits(th, lock) ? Kind.MOVING : Kind.OTHER;
         }
         for (SimThread o : threads) {
             Thread ot = o.thread;

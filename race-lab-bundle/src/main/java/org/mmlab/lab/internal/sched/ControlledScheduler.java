@@ -2,7 +2,6 @@ package org.mmlab.lab.internal.sched;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.Callable;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -18,9 +17,13 @@ import java.util.concurrent.locks.LockSupport;
  * decision chooses among do not depend on how fast the woken one ran, and a replay is exact across
  * lock blocks.
  *
- * <p>A thread that waits for work outside the run ({@link #awaitOutside}: a probe on Configuration
- * Admin's thread, a driver's worker reaching a target) keeps the baton while it waits: nothing else in
- * the run moves meanwhile, and how long the work takes decides nothing.
+ * <p>A thread that sleeps ({@link #sleep}: the kernel's msleep()) stops at a point instead, and the others go on
+ * without it for as many decisions as its sleep is worth, or until none of them may: what they do meanwhile
+ * is decided by the strategy, not by how long the sleep took on this machine.
+ *
+ * <p>A thread that waits for work outside the run ({@link #awaitOutside}: the host's acknowledgement, a
+ * probe on Configuration Admin's thread, a driver's worker reaching a target) keeps the baton while it
+ * waits: nothing else in the run moves meanwhile, and how long the work takes decides nothing.
  *
  * <p>A thread whose body is an {@link OnBehalf} hands its work to a thread outside the run: the first
  * such thread to reach one of its points is taken for it until it passed the last one.
@@ -38,6 +41,11 @@ public final class ControlledScheduler {
      * real runs take 80,000; a livelocked one filled a 2 GiB heap before its 30 s were up).
      */
     static final long MAX_DECISIONS = 1_000_000;
+    /**
+     * The lab's clock for a sleep: a millisecond of msleep() is at most this many of the others' decisions (they
+     * make a few thousand in a real millisecond, each a point of kernel code).
+     */
+    static final long DECISIONS_A_MS = 1_000;
     /** How long an abandoned run's threads, let go, may take to end before the run returns (ms). */
     private static final long RELEASED_JOIN_MS = 10_000;
 
@@ -106,6 +114,24 @@ public final class ControlledScheduler {
     }
 
     /**
+     * A sleep of ms milliseconds (msleep()) at point: a controlled thread stops there, asleep, and returns true
+     * once chosen; until then the strategy chooses among the others (it is not chosen while one of them may go
+     * on, for at most ms * {@link #DECISIONS_A_MS} decisions). Any other thread, or any once the run is over,
+     * gets false: it sleeps itself.
+     */
+    public boolean sleep(String point, long ms) {
+        SimThread me = current.get();
+        if (me == null || finished) {
+            return false;
+        }
+        synchronized (lock) {
+            me.wakeAt = decisions + ms * DECISIONS_A_MS;
+        }
+        at(point);
+        return true;
+    }
+
+    /**
      * An outside thread at a point an OnBehalf thread waits for: taken for it (once), or null. It counts
      * only while the simulated thread has started and is not done.
      */
@@ -130,6 +156,9 @@ public final class ControlledScheduler {
 
     /** The calling thread stops at point until the strategy lets it go on. */
     private void stop(SimThread me, String point) {
+        // from here until it goes on, the watchdog must not take the scheduler's own parking for a block: it
+        // looks at the holder's state before it locks, and would otherwise mark it blocked once settle() ended
+        me.awaiting = true;
         if (running == me || running == null) {
             settle(me);
         }
@@ -145,6 +174,7 @@ public final class ControlledScheduler {
             }
         }
         if (next == me) {
+            me.awaiting = false;
             return;
         }
         if (next != null) {
@@ -280,7 +310,7 @@ public final class ControlledScheduler {
      * has its own bound (a promise's timeout): a wait that never ends is the run's failure, not a closed
      * window. Any other thread just waits.
      */
-    public static <T> T awaitOutside(Callable<T> wait) throws Exception {
+    public static <T, E extends Exception> T awaitOutside(Outside<T, E> wait) throws E {
         ControlledScheduler s = RUNNING_ON.get();
         SimThread me = s == null ? null : s.current.get();
         if (me == null) {
@@ -294,15 +324,18 @@ public final class ControlledScheduler {
         }
     }
 
+    /** Work outside the run that a simulated thread waits for; E is what the wait may throw. */
+    @FunctionalInterface
+    public interface Outside<T, E extends Exception> {
+        T call() throws E;
+    }
+
     /**
      * Waits until no blocked thread is on its way to its next point (it woke, or the lock it waits for is
      * free): then the threads a decision chooses among are those the schedule, not the machine's speed, left
      * at points. parked is the deciding thread (stopped at a point), or null. Gives up when the run is over.
      */
     private void settle(SimThread parked) {
-        if (parked != null) {
-            parked.awaiting = true; // stopped at its point: the watchdog must not take its parking for a block
-        }
         for (int i = 0; !finished && System.nanoTime() < deadline && moving(parked); i++) {
             if (i < SETTLE_SPINS) {
                 Thread.onSpinWait();
@@ -310,36 +343,44 @@ public final class ControlledScheduler {
                 LockSupport.parkNanos(10_000); // leave the CPU to the thread it waits for
             }
         }
-        if (parked != null) {
-            parked.awaiting = false;
-        }
     }
 
     private boolean moving(SimThread parked) {
         for (SimThread t : threads) {
             // one that came back to a point and settles itself (awaiting) is not on its way: two such threads
-            // waiting for each other would spin until the run's deadline
+            // waiting for each other would spin until the run's deadline; one that woke and now waits for work
+            // outside the run (awaitOutside: the host, a driver's worker) comes back however long that takes
             if (t != parked && t.status == SimThread.Status.BLOCKED && !t.awaiting
-                    && Blocker.of(t, threads, parked) == Blocker.Kind.MOVING) {
+                    && (t.outside || Blocker.of(t, threads, parked) == Blocker.Kind.MOVING)) {
                 return true;
             }
         }
         return false;
     }
 
-    /** The strategy's choice among the waiting threads; records it. Caller holds lock. */
+    /**
+     * The strategy's choice among the waiting threads that are awake, or, if none of those may go on, among
+     * all (a sleeper wakes early: nothing else in the run would move); records it. Caller holds lock.
+     */
     private SimThread choose(SimThread me) {
         List<SimThread> waiting = new ArrayList<>(threads.size());
+        List<SimThread> awake = new ArrayList<>(threads.size());
         for (SimThread t : threads) {
             if (t.status == SimThread.Status.WAITING) {
                 waiting.add(t);
+                if (t.wakeAt <= decisions) {
+                    awake.add(t);
+                }
             }
         }
         if (waiting.isEmpty()) {
             running = null;
             return null;
         }
-        SimThread next = strategy.pick(waiting, me, (int) decisions);
+        SimThread next = awake.isEmpty() ? null : strategy.pick(awake, me, (int) decisions);
+        if (next == null && awake.size() < waiting.size()) {
+            next = strategy.pick(waiting, me, (int) decisions);
+        }
         if (next == null) {
             if (mayComeBack(me) && (stalledSince == 0 || System.nanoTime() - stalledSince < strategy.patienceNs())) {
                 if (stalledSince == 0) {
@@ -355,6 +396,7 @@ public final class ControlledScheduler {
             next = strategy.pick(waiting, me, (int) decisions);
         }
         stalledSince = 0;
+        next.wakeAt = 0;
         decisions++;
         if (next != me && me != null) {
             switches++;

@@ -5,18 +5,21 @@ import java.util.List;
 /**
  * replay(trace): the thread the trace names at each decision; if it is not at a point yet (blocked on
  * the host, in a sleep), the run waits for it however long that takes (up to 20 s, a bound for a hang),
- * unless it waits for a lock a stopped thread holds: then it cannot come, and the replay diverged. Past the end of the trace, the thread that
- * ran last goes on until it ends, and the run waits for it when it blocks too, so a shortened trace
- * runs the same way however long a blocking call takes (lab:shrink depends on it); then the first
- * waiting thread in order of creation. A thread that passes {@link Strategy#SPIN_LIMIT} points in a row
- * there while others wait is spinning (it waits for one of them, as remove_common() waits for isolated
- * pages), and one that stays blocked as long as the scheduler waits is waiting for a parked one: the
- * first other waiting thread goes on.
+ * unless it waits for a lock a stopped thread holds: then it cannot come, and the replay diverged. Past
+ * the end of the trace, the thread that ran last goes on until it ends, and the run waits for it when it
+ * blocks too, so a shortened trace runs the same way however long a blocking call takes (lab:shrink
+ * depends on it); then, or when it sleeps (msleep(): the scheduler offers the others), the first waiting
+ * thread in order of creation. A thread that passes {@link Strategy#SPIN_LIMIT} points in a row there
+ * while others wait is spinning (it waits for one of them, as remove_common() waits for isolated pages),
+ * and one that stays blocked as long as the scheduler waits is waiting for a parked one: the first other
+ * waiting thread goes on.
  */
 final class ReplayStrategy implements Strategy {
     private final List<String> choices;
     private final String text;
     private String diverged;
+    /** Why the last decision inside the trace found no thread to choose: the divergence, if the run gives up on it. */
+    private String notWaiting;
     private boolean relaxed;
     /** The thread chosen at the last decision. */
     private SimThread last;
@@ -61,9 +64,9 @@ final class ReplayStrategy implements Strategy {
             }
         }
         if (!relaxed) {
-            diverged = "step " + step + ": the trace chooses " + choices.get(step) + ", which is not waiting ("
+            notWaiting = "step " + step + ": the trace chooses " + choices.get(step) + ", which is not waiting ("
                     + waiting + ")";
-            return null; // it may be blocked, and come back: the scheduler waits for it a while
+            return null; // it may be blocked (or asleep), and come back: the scheduler waits for it a while
         }
         return current != null && waiting.contains(current) ? current : waiting.get(0);
     }
@@ -78,6 +81,9 @@ final class ReplayStrategy implements Strategy {
                 return other(waiting);
             }
             return last;
+        }
+        if (last.status == SimThread.Status.WAITING) { // asleep at a point: the others go on meanwhile
+            return other(waiting);
         }
         if (handOn) { // it stayed blocked as long as the scheduler waits: on a thread parked at a point
             handOn = false;
@@ -111,6 +117,7 @@ final class ReplayStrategy implements Strategy {
             return "past the trace's end, " + last.name + " stayed blocked: the others went on";
         }
         relaxed = true;
+        diverged = notWaiting;
         return "replay diverged at " + diverged;
     }
 

@@ -132,7 +132,7 @@ final class ScriptedStrategy implements Strategy {
             lastBlocked = current.name + " spins at " + current.at + " while the script holds the others";
             return null;
         }
-        if (first != current) {
+        if (first != null && first != current) { // none may go on (a sleeper's turn comes next): not a switch
             spins = 0;
         }
         return first;

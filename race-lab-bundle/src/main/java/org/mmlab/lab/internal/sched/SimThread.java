@@ -41,6 +41,11 @@ final class SimThread {
     /** The point it stopped at (WAITING), or the first point name "start" (NEW). */
     volatile String at = InjectionPoints.START;
     volatile Status status = Status.NEW;
+    /**
+     * Asleep (msleep()) until the run's decision count reaches this: while another thread waits it is not
+     * chosen before then; 0 once chosen. Guarded by the scheduler's lock.
+     */
+    long wakeAt;
     /** How many times it passed each point, for "T@P#n" constraints; guarded by the scheduler's lock. */
     final java.util.Map<String, Integer> passed = new java.util.HashMap<>();
     volatile Throwable failure;

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 import org.junit.jupiter.api.RepeatedTest;
 import org.junit.jupiter.api.Test;
@@ -291,6 +292,87 @@ class ControlledSchedulerTest {
         assertThat(r.trace().steps()).filteredOn(s -> !s.blocked()).extracting(Trace.Step::event).containsExactly(
                 "holder@start#1", "waiter@start#1", "waiter@balloon.lock#1", "holder@balloon.list_del#1",
                 "holder@balloon.unlock#1", "waiter@balloon.put_page#1");
+    }
+
+    /**
+     * The same with a read-write lock (an rw_semaphore: blocking_notifier_chain_unregister() waits for the OOM
+     * notifier calls in flight): the JVM names no reader, so the waiter counts as on its way once the lock holds
+     * nobody. Before, it did not count at all, and race 8's admin came back from the OOM notifiers' rwsem
+     * whenever the machine let it: the same seed made different schedules.
+     */
+    @RepeatedTest(20)
+    void aThreadWokenByAReadWriteLocksReleaseReachesItsPointBeforeTheNextDecision() throws Exception {
+        ReentrantReadWriteLock rwsem = new ReentrantReadWriteLock();
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ReplayStrategy replay = new ReplayStrategy("reader writer*2 reader*2 writer");
+        ControlledScheduler sched = new ControlledScheduler(replay);
+        sched.thread("reader", () -> {
+            rwsem.readLock().lock();
+            try {
+                sched.at(InjectionPoints.callEnter(InjectionPoints.CALL_OOM_NOTIFIER));
+            } finally {
+                rwsem.readLock().unlock();
+            }
+            sched.at(InjectionPoints.callReturn(InjectionPoints.CALL_OOM_NOTIFIER));
+            log.add("reader");
+        });
+        sched.thread("writer", () -> {
+            sched.at(InjectionPoints.MODULE_GOING);
+            rwsem.writeLock().lock(); // blocks: the reader is stopped at a point inside
+            log.add("writer");
+            rwsem.writeLock().unlock();
+            sched.at(InjectionPoints.MODULE_GONE);
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(replay.diverged()).isNull();
+        assertThat(log).containsExactly("writer", "reader");
+    }
+
+    /**
+     * A sleep (msleep()) is a point where the sleeper yields: a strategy that would choose it again at once
+     * (here the first waiting thread) chooses among the others until a millisecond's worth of their decisions
+     * has passed, or none of them waits. Before, the sleep was the machine's: how much the others did
+     * meanwhile depended on its speed, and race 8's remove_common() made different schedules of one seed.
+     */
+    @Test
+    void aSleeperLetsTheOthersGoOnForAMillisecondsDecisionsOrUntilNoneWaits() throws Exception {
+        Strategy first = new Strategy() {
+            @Override
+            public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
+                return waiting.get(0);
+            }
+
+            @Override
+            public String describe() {
+                return "the first waiting thread";
+            }
+        };
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ControlledScheduler sched = new ControlledScheduler(first);
+        sched.thread("sleeper", () -> {
+            for (int i = 0; i < 3; i++) {
+                assertThat(sched.sleep(InjectionPoints.MSLEEP, 1)).isTrue();
+                log.add("sleeper");
+            }
+        });
+        sched.thread("worker", () -> {
+            for (int i = 0; i < 1500; i++) {
+                sched.at("inc");
+                log.add("worker");
+            }
+        });
+
+        ControlledScheduler.Result r = sched.run(30_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(log.indexOf("sleeper")).as("the worker's steps before the sleeper woke").isEqualTo(999);
+        assertThat(log).hasSize(1503);
+        assertThat(log.subList(1000, 1501)).as("it slept again, and the worker went on").containsOnly("worker");
+        assertThat(log.subList(1501, 1503)).as("the worker done, it slept alone").containsOnly("sleeper");
+        assertThat(sched.sleep(InjectionPoints.MSLEEP, 1)).as("a thread of no run sleeps itself").isFalse();
     }
 
     /**
