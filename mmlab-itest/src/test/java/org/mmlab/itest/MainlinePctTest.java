@@ -10,7 +10,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -136,13 +135,14 @@ class MainlinePctTest {
     }
 
     /**
-     * What a replay should be: each of the first three findings, replayed 50 times, has its outcome every
-     * time. Not yet: under load about 1 replay in 20 to 100 leaves its trace, because the watchdog hands the
-     * baton on when a thread has waited 200 us for its host's acknowledgement under &vb->balloon_lock, and
-     * whether it does depends on the host's speed (docs/race-lab.md, "Controlled schedules").
+     * What a replay is: each of the first three findings, replayed 50 times, has its outcome every time
+     * (reports, where it left the trace, decisions). It was not while the watchdog handed the baton on when a
+     * thread had waited 200 us for its host's acknowledgement under &vb->balloon_lock (about 1 replay in 20 to
+     * 100 left its trace under load), nor while lab:replay compared the reports' PIDs (a Java thread's id, new
+     * in each run): the wait for the host is now a wait outside the run (docs/race-lab.md, "Controlled
+     * schedules").
      */
     @Test
-    @Disabled("replays are exact across lock blocks, not yet across the host's acknowledgement: see the comment")
     void eachFindingOfRace1sDesignReplaysWithItsOutcomeEveryTime() throws Exception {
         String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + RACE_1S_DESIGN);
 

@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.StringJoiner;
 import java.util.TreeMap;
 import java.util.function.IntFunction;
+import java.util.regex.Pattern;
 
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.Parameter;
@@ -205,9 +206,15 @@ public class LabCommands {
         }
     }
 
-    /** What a replay must reproduce: its report (or none), where it left the trace, its decisions, its failure. */
+    private static final Pattern ANY_PID = Pattern.compile("PID: \\d+");
+
+    /**
+     * What a replay must reproduce: its reports (or none), where it left the trace, its decisions, its failure. Not
+     * the PID a report names: the lab's PID is the reporting Java thread's id, new in every run.
+     */
     private static List<Object> outcome(RaceOutcome o) {
-        return Arrays.asList(o.reports(), o.windowClosed(), o.decisions(), o.failure());
+        List<String> reports = o.reports().stream().map(r -> ANY_PID.matcher(r).replaceAll("PID: N")).toList();
+        return Arrays.asList(reports, o.windowClosed(), o.decisions(), o.failure());
     }
 
     @Descriptor("shrink a failing trace to the fewest switches that still reproduce the race; print it as a script")
