@@ -212,7 +212,7 @@ public class LabCommands {
      * What a replay must reproduce: its reports (or none), where it left the trace, its decisions, its failure. Not
      * the PID a report names: the lab's PID is the reporting Java thread's id, new in every run.
      */
-    private static List<Object> outcome(RaceOutcome o) {
+    static List<Object> outcome(RaceOutcome o) {
         List<String> reports = o.reports().stream().map(r -> ANY_PID.matcher(r).replaceAll("PID: N")).toList();
         return Arrays.asList(reports, o.windowClosed(), o.decisions(), o.failure());
     }
