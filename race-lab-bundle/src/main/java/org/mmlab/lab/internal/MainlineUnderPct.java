@@ -1,12 +1,10 @@
 package org.mmlab.lab.internal;
 
 import java.util.ArrayList;
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.mm.Gfp;
 import org.mmlab.mm.MemoryManager;
@@ -17,7 +15,6 @@ import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
-import org.osgi.service.cm.Configuration;
 
 /**
  * Race 8 (issue 5): the mainline design under the explorer. Seed 003's reviewer asked for "locking
@@ -43,8 +40,8 @@ final class MainlineUnderPct extends CataloguedRace {
 
     /** Device 0, asking for PAGES at each probe during a batch. */
     private final Device0 device0 = new Device0();
-    /** The balloon infrastructure's configuration while the v7-leak variant sets leakPath=v7, or null. */
-    private Configuration leakPath;
+    /** leakPath=v7 while the v7-leak variant asks for it. */
+    private final LeakPathSetting leakPath = new LeakPathSetting();
     /** The batch the counters below are of. */
     private LabContext counting;
     private final Work work = new Work();
@@ -110,15 +107,12 @@ final class MainlineUnderPct extends CataloguedRace {
             counting = lab;
             work.clear();
         }
-        if (setup.variant().equals(UnloadDuringMigration.V7_LEAK) && leakPath == null) {
-            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
-            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
+        if (setup.variant().equals(UnloadDuringMigration.V7_LEAK) && !leakPath.isSet()) {
+            leakPath.set(lab, LeakPathSetting.V7);
         }
         lab.ensureStarted(VIRTIO, null);
         lab.bootWith(setup.contract());
-        if (leakPath != null) {
-            lab.awaitLeakPath("v7");
-        }
+        leakPath.await(lab);
         lab.kcompactd(false);
         device0.askFor(lab, PAGES);
     }
@@ -224,10 +218,7 @@ final class MainlineUnderPct extends CataloguedRace {
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, null);
         device0.restore(lab);
-        if (leakPath != null) {
-            leakPath.delete(); // back to v3.8
-            leakPath = null;
-        }
+        leakPath.putBack(lab);
         lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
         lab.kcompactd(true);
     }

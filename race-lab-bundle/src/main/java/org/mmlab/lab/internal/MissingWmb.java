@@ -1,14 +1,10 @@
 package org.mmlab.lab.internal;
 
-import java.util.Hashtable;
 import java.util.List;
-import java.util.Map;
 
-import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.lab.DebugSwitches.Switch;
 import org.mmlab.mm.lab.ModulePolicy;
-import org.osgi.service.cm.Configuration;
 
 /**
  * Race 2 (seed 003, Tsirkin on the v7 leak_balloon()): "if = NULL write above is reordered with list_del
@@ -27,7 +23,7 @@ final class MissingWmb extends BalloonCoreRace {
     /** The window: compaction, isolating the page, takes pages_lock while the leak path still holds it. */
     static final String LOCKED = "compaction@balloon.lock < balloon@balloon.unlock";
 
-    private Configuration leakPath;
+    private final LeakPathSetting leakPath = new LeakPathSetting();
 
     MissingWmb() {
         super(new RaceMetadata("missing-wmb", "003", "So I think this needs a wmb()",
@@ -52,21 +48,17 @@ final class MissingWmb extends BalloonCoreRace {
     void applyVariant(LabContext lab, Setup setup) throws Exception {
         String path = switch (setup.variant()) {
             case V7_WMB -> "v7-wmb";
-            case V38 -> "v3.8";
+            case V38 -> LeakPathSetting.V38;
             default -> "v7";
         };
-        leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
-        leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, path)));
-        lab.awaitLeakPath(path);
+        leakPath.set(lab, path);
+        leakPath.await(lab);
         lab.debug(Switch.LIST, true);
         lab.debug(Switch.WEAKMEM, !setup.variant().equals(V7_TSO));
     }
 
     @Override
     void revertVariant(LabContext lab) throws Exception {
-        if (leakPath != null) {
-            leakPath.delete(); // back to v3.8
-            leakPath = null;
-        }
+        leakPath.putBack(lab);
     }
 }

@@ -3,7 +3,6 @@ package org.mmlab.lab.internal;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
@@ -11,7 +10,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
-import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.lab.CheckerReports;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.NodeStat;
@@ -22,7 +20,6 @@ import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleEvent;
 import org.osgi.framework.SynchronousBundleListener;
-import org.osgi.service.cm.Configuration;
 
 /**
  * One hot-plug storm on a freshly booted guest: its setup in force (contract, policy, leak path), the
@@ -44,7 +41,7 @@ final class Storm implements AutoCloseable {
     private final Map<StormOp.Kind, Long> opsDone = new EnumMap<>(StormOp.Kind.class);
     private final Map<String, AtomicLong> events = new ConcurrentHashMap<>();
     private final SynchronousBundleListener counter = this::count;
-    private Configuration leakPath;
+    private final LeakPathSetting leakPath = new LeakPathSetting();
     private long mark;
 
     /** The lab readied for the storm: the setup in force on a freshly booted guest. */
@@ -57,14 +54,11 @@ final class Storm implements AutoCloseable {
         this.oldPolicy = lab.mmLab().modulePolicy();
         this.oldContract = lab.contract();
         this.memoryBytes = lab.running().memoryBytes(); // a storm runs in the user's guest, not a race's small one
-        if (setup.leakPath().equals(StormSetup.V7)) {
-            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
-            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, StormSetup.V7)));
+        if (setup.leakPath().equals(LeakPathSetting.V7)) {
+            leakPath.set(lab, LeakPathSetting.V7);
         }
         lab.reboot(setup.contract(), memoryBytes);
-        if (leakPath != null) {
-            lab.awaitLeakPath(StormSetup.V7);
-        }
+        leakPath.await(lab);
         lab.mmLab().setModulePolicy(setup.policy());
         lab.kcompactd(true);
         this.background = new StormBackground(compactor, workload, families, setup.seed(), lab.mm(),
@@ -203,11 +197,7 @@ final class Storm implements AutoCloseable {
             lab.ensureStarted(f.bundle(), f.jar());
         }
         background.putTargetsBack();
-        if (leakPath != null) {
-            leakPath.delete(); // back to v3.8, which Configuration Admin delivers on its thread:
-            leakPath = null;
-            lab.awaitLeakPath(StormSetup.V38); // what uses the settings (balloon:) is back when the storm ends
-        }
+        leakPath.putBack(lab); // what uses the settings (balloon:) is back when the storm ends
         lab.mmLab().setModulePolicy(oldPolicy);
         if (lab.contract() != oldContract) {
             lab.reboot(oldContract, memoryBytes);

@@ -38,7 +38,7 @@ record StormOptions(StormSetup setup, int cycles, List<String> drivers, List<Sto
         long seed = CommandArgs.number("--seed", or("--seed", a.seed(), "1"), Long.MIN_VALUE, Long.MAX_VALUE);
         MigrationContract contract = MigrationContract.parse(or("--contract", a.contract(), "2025"));
         ModulePolicy policy = ModulePolicy.parse(or("--policy", a.policy(), "none"));
-        String leakPath = or("--leak-path", a.leakPath(), StormSetup.V38);
+        String leakPath = or("--leak-path", a.leakPath(), LeakPathSetting.V38);
         int checkEvery = CommandArgs.intNumber("--check-every", or("--check-every", a.checkEvery(), "100"), 1,
                 MAX_CYCLES);
         int repeat = CommandArgs.intNumber("--repeat", or("--repeat", a.repeat(), "20"), 1, MAX_REPEAT);

@@ -9,15 +9,13 @@ import org.mmlab.mm.lab.ModulePolicy;
  * only), the seed and how many cycles go between two checks.
  */
 record StormSetup(MigrationContract contract, ModulePolicy policy, String leakPath, long seed, int checkEvery) {
-    static final String V38 = "v3.8";
-    static final String V7 = "v7";
 
     StormSetup {
-        if (!leakPath.equals(V38) && !leakPath.equals(V7)) {
+        if (!leakPath.equals(LeakPathSetting.V38) && !leakPath.equals(LeakPathSetting.V7)) {
             throw new IllegalArgumentException("no leak path '" + leakPath + "': use v3.8 (merged) or v7 (the"
                     + " reviewed patch's)");
         }
-        if (leakPath.equals(V7) && contract != MigrationContract.BALLOON_2012) {
+        if (leakPath.equals(LeakPathSetting.V7) && contract != MigrationContract.BALLOON_2012) {
             throw new IllegalArgumentException("--leak-path v7 is the 2012 contract's: give --contract 2012");
         }
     }

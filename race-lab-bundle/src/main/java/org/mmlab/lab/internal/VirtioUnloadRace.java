@@ -1,10 +1,8 @@
 package org.mmlab.lab.internal;
 
-import java.util.Hashtable;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrateMode;
 import org.mmlab.mm.MigrationContract;
@@ -13,7 +11,6 @@ import org.mmlab.mm.MovablePages2012;
 import org.mmlab.mm.MovablePages2016;
 import org.mmlab.mm.MovablePages2025;
 import org.osgi.framework.Bundle;
-import org.osgi.service.cm.Configuration;
 
 /**
  * What races 1 and 13 share: virtio device 0 holds PAGES balloon pages; the compaction thread migrates the
@@ -28,8 +25,8 @@ abstract class VirtioUnloadRace extends CataloguedRace {
     private byte[] virtioJar;
     /** Device 0, asking for PAGES at each probe during a batch. */
     private final Device0 device0 = new Device0();
-    /** The balloon infrastructure's configuration, while the race sets leakPath=v7. */
-    private Configuration leakPath;
+    /** leakPath=v7 while the setup asks for it. */
+    private final LeakPathSetting leakPath = new LeakPathSetting();
 
     VirtioUnloadRace(RaceMetadata metadata) {
         super(metadata);
@@ -51,16 +48,13 @@ abstract class VirtioUnloadRace extends CataloguedRace {
         if (virtio != null) { // the batch's start (after a run that reported, it is uninstalled)
             virtioJar = BundleBytes.of(virtio); // to install it again after each run's uninstall
         }
-        if (leakPath == null && contract == MigrationContract.BALLOON_2012 && v7LeakPath(setup)) {
-            leakPath = lab.cm().getConfiguration(BalloonSettings.PID, "?");
-            leakPath.update(new Hashtable<>(Map.of(BalloonSettings.LEAK_PATH, "v7")));
+        if (!leakPath.isSet() && contract == MigrationContract.BALLOON_2012 && v7LeakPath(setup)) {
+            leakPath.set(lab, LeakPathSetting.V7);
         }
         // virtio-bundle is installed again (a new module) while the guest reboots, and starts in prepare(), once,
         // in the new guest
         lab.bootWith(contract, () -> lab.ensureInstalled(VIRTIO, virtioJar));
-        if (leakPath != null) {
-            lab.awaitLeakPath("v7");
-        }
+        leakPath.await(lab);
         lab.kcompactd(false);
         device0.askFor(lab, PAGES);
     }
@@ -121,10 +115,7 @@ abstract class VirtioUnloadRace extends CataloguedRace {
     public void cleanup(LabContext lab) throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
         device0.restore(lab);
-        if (leakPath != null) {
-            leakPath.delete(); // back to v3.8
-            leakPath = null;
-        }
+        leakPath.putBack(lab);
         lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
         lab.kcompactd(true);
     }

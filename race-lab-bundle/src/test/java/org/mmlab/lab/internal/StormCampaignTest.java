@@ -24,7 +24,7 @@ import org.mmlab.mm.lab.ModulePolicy;
  */
 class StormCampaignTest {
     static final StormSetup SETUP = new StormSetup(MigrationContract.MOVABLE_OPS_2025, ModulePolicy.NONE,
-            StormSetup.V38, 5, 10);
+            LeakPathSetting.V38, 5, 10);
     static final StormCampaign CAMPAIGN = new StormCampaign(SETUP, 30, List.of("virtio", "vmware"),
             List.of(Kind.STOP, Kind.UPDATE), 8);
     static final String COMMAND = "lab:storm --storms 8 --cycles 30 --drivers virtio,vmware --ops stop,update --seed 5"

@@ -40,7 +40,7 @@ class StormOptionsTest {
         StormOptions o = StormOptions.of(with("--seed", NOT_GIVEN));
 
         assertThat(o.setup()).isEqualTo(new StormSetup(MigrationContract.MOVABLE_OPS_2025,
-                ModulePolicy.NONE, StormSetup.V38, 1, 100));
+                ModulePolicy.NONE, LeakPathSetting.V38, 1, 100));
         assertThat(o.cycles()).isEqualTo(100);
         assertThat(o.drivers()).isEmpty();
         assertThat(o.ops()).containsExactly(StormOp.Kind.STOP, StormOp.Kind.UNINSTALL, StormOp.Kind.UPDATE,
