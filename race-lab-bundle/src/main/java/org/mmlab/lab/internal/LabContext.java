@@ -333,12 +333,18 @@ final class LabContext implements AutoCloseable {
                     throw new IllegalStateException("bundle " + bsn + " is not installed, and the lab has no copy of it");
                 }
                 b = context.installBundle("mmlab-lab:" + bsn, new ByteArrayInputStream(jar));
+                drainStartLevelQueue();
             }
         }
         if (b.getState() == Bundle.INSTALLED) {
             context.getBundle(Constants.SYSTEM_BUNDLE_ID).adapt(FrameworkWiring.class).resolveBundles(List.of(b));
         }
         return b;
+    }
+
+    /** Returns when the start level the launcher gave an install or update is set (StartLevelQueue). */
+    void drainStartLevelQueue() throws InterruptedException {
+        StartLevelQueue.drain(context, WAIT_MS);
     }
 
     @Override

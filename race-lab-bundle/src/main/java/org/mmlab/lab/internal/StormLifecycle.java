@@ -95,7 +95,10 @@ final class StormLifecycle {
                     refresh(List.of(b));
                     lab.ensureStarted(f.bundle(), f.jar());
                 }
-                case UPDATE -> lab.bundle(f.bundle()).update(new ByteArrayInputStream(f.jar()));
+                case UPDATE -> {
+                    lab.bundle(f.bundle()).update(new ByteArrayInputStream(f.jar()));
+                    lab.drainStartLevelQueue();
+                }
                 case CONFIG -> recreateConfiguration(f.factoryPid());
             }
         } catch (Exception e) {
