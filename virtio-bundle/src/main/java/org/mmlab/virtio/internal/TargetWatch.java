@@ -3,6 +3,7 @@ package org.mmlab.virtio.internal;
 import java.util.HashSet;
 import java.util.Set;
 import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,8 +16,10 @@ import org.osgi.util.promise.Promise;
  * Watches a device's driver go to its host's target and keeps the promise of it (not in the kernel: the
  * host's wait, as QEMU's balloon does for a target it set). The driver has no event for "at the target
  * and idle", and a stall is the absence of progress for a while, so one thread of this bundle samples
- * each watched device every {@value #SAMPLE_MS} ms, as virtio:target did in the shell before; the
- * callers wait on the promise. Progress and stalls are judged by {@link TargetProgress}.
+ * each watched device every {@value #SAMPLE_MS} ms, as virtio:target did in the shell before, and at once
+ * each time one of the driver's work items ended (a step towards the target: the sample that finds it
+ * there need not wait for the period); the callers wait on the promise. Progress and stalls are judged by
+ * {@link TargetProgress}.
  */
 final class TargetWatch implements AutoCloseable {
     /** How long the driver may come no closer to the target before the wait says why it stopped. */
@@ -30,6 +33,7 @@ final class TargetWatch implements AutoCloseable {
     /** An acknowledgement this late is why a balloon stalls; one that is merely in progress is not. */
     static final long SLOW_ACK_MS = 1_000;
 
+    private final long sampleMs;
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "virtio-target-watch");
         t.setDaemon(true);
@@ -37,6 +41,15 @@ final class TargetWatch implements AutoCloseable {
     });
     /** Promises not kept yet, failed if this bundle stops; guarded by this. */
     private final Set<Deferred<VirtioBalloonState>> pending = new HashSet<>();
+
+    TargetWatch() {
+        this(SAMPLE_MS);
+    }
+
+    /** Sampling every sampleMs (tests: a period no wait could see out, so that only the driver's work samples). */
+    TargetWatch(long sampleMs) {
+        this.sampleMs = sampleMs;
+    }
 
     /** The host asks device d for pages; the promise of the driver getting there. */
     Promise<VirtioBalloonState> setTarget(VirtioBalloonDevice d, long pages) {
@@ -48,10 +61,24 @@ final class TargetWatch implements AutoCloseable {
         synchronized (this) {
             pending.add(done);
         }
-        ScheduledFuture<?> sampling = sampler.scheduleWithFixedDelay(() -> sample(d, pages, progress, done), 0,
-                SAMPLE_MS, TimeUnit.MILLISECONDS);
-        done.getPromise().onResolve(() -> sampling.cancel(false));
+        Runnable sample = () -> sample(d, pages, progress, done);
+        ScheduledFuture<?> sampling = sampler.scheduleWithFixedDelay(sample, 0, sampleMs, TimeUnit.MILLISECONDS);
+        Runnable workDone = () -> sampleNow(sample);
+        d.driver().onWorkDone(workDone);
+        done.getPromise().onResolve(() -> {
+            sampling.cancel(false);
+            d.driver().ignoreWorkDone(workDone);
+        });
         return done.getPromise();
+    }
+
+    /** A sample on the sampling thread now, unless this bundle stopped. */
+    private void sampleNow(Runnable sample) {
+        try {
+            sampler.execute(sample);
+        } catch (RejectedExecutionException e) {
+            // closed: the promise failed with it
+        }
     }
 
     private void sample(VirtioBalloonDevice d, long pages, TargetProgress progress, Deferred<VirtioBalloonState> done) {

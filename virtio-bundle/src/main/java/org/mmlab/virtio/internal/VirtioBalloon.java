@@ -11,6 +11,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -122,6 +123,8 @@ public final class VirtioBalloon {
     /** Pages the OOM notifier has deflated since probe (not in the kernel: virtio:target tells why it stalls). */
     private final AtomicLong oomDeflatedPages = new AtomicLong();
     private volatile boolean removed;
+    /** Not in the kernel: told each time a work item of system_freezable_wq ended (a fill or leak step, stats). */
+    private final List<Runnable> workDone = new CopyOnWriteArrayList<>();
 
     /** How probe makes the balloon mapping and how remove frees it (2012), and the injected probe fault. */
     private final MappingLifecycle lifecycle;
@@ -139,6 +142,7 @@ public final class VirtioBalloon {
         this.balloonMapping = balloonMapping;
         this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable", lab);
         this.updateBalloonSizeWork = systemFreezableWq.work("update_balloon_size_func", this::updateBalloonSizeFunc);
+        systemFreezableWq.afterEachWork(() -> workDone.forEach(Runnable::run));
         this.stats = new BalloonStats(this, systemFreezableWq);
         this.hinting = new FreePageHinting(this);
         this.reporting = new PageReportingDev(this, core, tellHost);
@@ -667,6 +671,15 @@ public final class VirtioBalloon {
     /** Pages the OOM notifier has deflated since probe. */
     public long oomDeflatedPages() {
         return oomDeflatedPages.get();
+    }
+
+    /** Tells r each time a step towards the target (or another work item) ended, until {@link #ignoreWorkDone}. */
+    void onWorkDone(Runnable r) {
+        workDone.add(r);
+    }
+
+    void ignoreWorkDone(Runnable r) {
+        workDone.remove(r);
     }
 
     /** No fill, leak or update work in progress or queued. */

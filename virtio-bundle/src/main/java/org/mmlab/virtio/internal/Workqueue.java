@@ -51,6 +51,9 @@ final class Workqueue {
 
     private final ExecutorService thread;
     private final ModuleCaller calls;
+    /** Not in the kernel: told after each work item ends, on the workqueue's thread (a target's watch samples then). */
+    private volatile Runnable afterEachWork = () -> {
+    };
 
     Workqueue(String name, ModuleCaller calls) {
         this.calls = calls;
@@ -89,11 +92,17 @@ final class Workqueue {
                         }
                         w.notifyAll();
                     }
+                    afterEachWork.run();
                 }
             });
             w.pending = self[0];
             return true;
         }
+    }
+
+    /** What to tell after each work item ends, once it is no longer busy (run on this queue's thread: quick). */
+    void afterEachWork(Runnable r) {
+        afterEachWork = r;
     }
 
     /** work_pending() || work_busy(): queued or running. */
