@@ -63,7 +63,8 @@ public final class GuestMemory {
                         new Zone(map, 1, "Normal", dma32Pages, nrPages, debug.lockdep())};
         content = config.frames ? new FrameContent(nrPages) : new TagContent(nrPages);
         hostFrames = new HostFrames(map, content, dmesg);
-        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content, config.pagePoisoning);
+        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content, config.pagePoisoning,
+                config.nrCpuIds);
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
         lruvec = new Lruvec(map, lists, vmstat, alloc, debug.lockdep());
         storeBuffer = new StoreBuffer(map);
@@ -89,6 +90,11 @@ public final class GuestMemory {
             alloc.freeBootRange(Math.max(z.startPfn, RESERVED_LOW_PAGES), z.endPfn);
         }
         PageAllocWatermarks.setupWatermarks(zones);
+        if (alloc.pcp != null) {
+            for (Zone z : zones) {
+                alloc.pcp.setupZonePageset(z, map, debug.lockdep());
+            }
+        }
         StringBuilder sb = new StringBuilder("Linux version 6.18.0-mmlab (mmlab@felix) #1 SMP PREEMPT_DYNAMIC\nZone ranges:");
         for (Zone z : zones) {
             sb.append(String.format("%n  %-8s [mem %#018x-%#018x]", z.name, (long) z.startPfn << Mm.PAGE_SHIFT,
@@ -236,6 +242,22 @@ public final class GuestMemory {
                 pageOwner.freed(pfn);
             }
             alloc.freePages(pfn, order);
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
+    /**
+     * drain_all_pages(NULL): every CPU's per-cpu pages back to the buddy allocator, where they merge and
+     * count in NR_FREE_PAGES again. Nothing to do without pagesets, or while another drain of all zones runs.
+     */
+    public void drainAllPages() {
+        if (alloc.pcp == null) {
+            return;
+        }
+        stopMachine.enter();
+        try {
+            alloc.pcp.drainAllPages(null);
         } finally {
             stopMachine.exit();
         }
