@@ -1,8 +1,5 @@
 package org.mmlab.mm.internal;
 
-import java.lang.invoke.MethodHandles;
-import java.lang.invoke.VarHandle;
-
 import org.mmlab.mm.MigrateType;
 import org.mmlab.mm.Mm;
 
@@ -11,13 +8,15 @@ import org.mmlab.mm.Mm;
  * zone, a list per (order, migratetype) for orders up to PAGE_ALLOC_COSTLY_ORDER (v5.13; the kernel's two
  * THP lists need CONFIG_TRANSPARENT_HUGEPAGE, which the lab has not). Its pages are free but not PageBuddy,
  * not in nr_free nor NR_FREE_PAGES; each is linked by page->pcp_list (the lab's list links), its order is
- * its list's. The rules of pcp->lock, the spinlock every field but the limits is under:
+ * its list's. The rules of pcp->lock, which guards every field but the limits:
  * <ol>
  * <li>the owning CPU's allocation and free only try it (pcp_spin_trylock(), v6.0), and go to the buddy
- *     allocator when it is taken (a drain, or another task on that CPU);
- * <li>a drain takes it for real (spin_lock(), v5.19's remote drain), and then zone->lock inside it;
- * <li>nothing sleeps or stops at a lab point while holding it, so a task paused by the race lab's
- *     scheduler never holds it, and a drain's spin always ends.
+ *     allocator when it is taken (by a drain, or by another task on that CPU, as an interrupt finds it);
+ *     a spinlock is not recursive, so a task that holds it fails its own try too;
+ * <li>a drain takes it for real (spin_lock(), v5.19's remote drain), then zone->lock inside it;
+ * <li>a task the race lab holds at a point inside it (page reporting's notify in __free_one_page(),
+ *     under free_pcppages_bulk()) makes a drain wait as the kernel's would, parked, so that the lab's
+ *     scheduler sees the drain blocked, as on zone->lock; allocations and frees never wait for it.
  * </ol>
  */
 final class PerCpuPages {
@@ -27,22 +26,9 @@ final class PerCpuPages {
     static final int PCPF_PREV_FREE_HIGH_ORDER = 1;
     /** PCPF_FREE_HIGH_BATCH (v6.7): keep pcp->batch pages when freeing high-order pages in bulk. */
     static final int PCPF_FREE_HIGH_BATCH = 1 << 1;
-    private static final VarHandle LOCK;
-
-    static {
-        try {
-            LOCK = MethodHandles.lookup().findVarHandle(PerCpuPages.class, "lock", int.class);
-        } catch (ReflectiveOperationException e) {
-            throw new ExceptionInInitializerError(e);
-        }
-    }
-
     final int cpu;
-    private final Lockdep lockdep;
-    private final Lockdep.LockClass lockClass;
-    /** pcp->lock: 1 while held. */
-    @SuppressWarnings("unused")
-    private volatile int lock;
+    /** pcp->lock. */
+    private final DepMapLock lock;
     /** count: pages on the lists (an order-n entry counts 2^n). */
     int count;
     /** high, high_min, high_max (v6.7's auto-tuned high) and batch; the limits are written by pageset_update(). */
@@ -60,8 +46,7 @@ final class PerCpuPages {
     /** per_cpu_pages_init(): empty lists and the boot pageset's limits (BOOT_PAGESET_HIGH 0, BATCH 1). */
     PerCpuPages(MemMap map, int cpu, Lockdep lockdep) {
         this.cpu = cpu;
-        this.lockdep = lockdep;
-        this.lockClass = lockdep.lockClass("&pcp->lock");
+        this.lock = new DepMapLock(lockdep, "&pcp->lock");
         for (int i = 0; i < NR_PCP_LISTS; i++) {
             lists[i] = map.allocListHead();
         }
@@ -78,32 +63,18 @@ final class PerCpuPages {
         return pindex / MigrateType.PCPTYPES;
     }
 
-    /** spin_trylock(&pcp->lock): lockdep hears of it only when it was taken. */
+    /** spin_trylock(&pcp->lock): fails when anyone holds it, its own holder included (rule i). */
     boolean spinTrylock() {
-        if (!LOCK.compareAndSet(this, 0, 1)) {
-            return false;
-        }
-        if (lockdep.on) {
-            lockdep.acquire(lockClass, true);
-        }
-        return true;
+        return !lock.isHeldByCurrentThread() && lock.tryLock();
     }
 
-    /** spin_lock(&pcp->lock): its holder neither sleeps nor stops at a lab point (rule iii), so the spin ends. */
+    /** spin_lock(&pcp->lock) (rule ii). */
     void spinLock() {
-        if (lockdep.on) {
-            lockdep.acquire(lockClass, false);
-        }
-        while (!LOCK.compareAndSet(this, 0, 1)) {
-            Thread.onSpinWait();
-        }
+        lock.lock();
     }
 
     void spinUnlock() {
-        if (lockdep.on) {
-            lockdep.release(lockClass);
-        }
-        LOCK.setRelease(this, 0);
+        lock.unlock();
     }
 
     /** pageset_update() (v6.7): WRITE_ONCE() of the limits, read by the owner without the lock. */

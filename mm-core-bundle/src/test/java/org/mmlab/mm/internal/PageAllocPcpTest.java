@@ -150,6 +150,15 @@ class PageAllocPcpTest {
     }
 
     @Test
+    void aPageOnAPerCpuListShowsNoFlagsInKpageflagsAsTheKernelsStablePageFlagsGivesIt() {
+        GuestMemory g = guest(1);
+        int first = g.allocPages(MOVABLE, 0);
+        assertThat(Kpageflags.flagsOf(g, first + 1)).as("on the pcp list: free, but not a buddy page").isZero();
+        assertThat(Kpageflags.flagsOf(g, first + pcp0(g).batch)).as("still in the buddy allocator")
+                .isEqualTo(1L << Kpageflags.KPF_BUDDY);
+    }
+
+    @Test
     void mmCheckFailsOnAPageThatIsOnAPerCpuListAndInsideABuddyBlock() {
         GuestMemory g = guest(1);
         int first = g.allocPages(MOVABLE, 0); // the pcp list now holds first + 1 .. first + batch - 1
