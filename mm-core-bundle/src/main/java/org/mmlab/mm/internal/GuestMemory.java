@@ -248,16 +248,24 @@ public final class GuestMemory {
     }
 
     /**
-     * drain_all_pages(NULL): every CPU's per-cpu pages back to the buddy allocator, where they merge and
-     * count in NR_FREE_PAGES again. Nothing to do without pagesets, or while another drain of all zones runs.
+     * drain_all_pages() of each zone: every CPU's per-cpu pages back to the buddy allocator, where they
+     * merge and count in NR_FREE_PAGES again. Zone by zone, because drain_all_pages(NULL) leaves the work
+     * to a drain already under way, and the caller wants it done when this returns. Returns the pages the
+     * lists gave back.
      */
-    public void drainAllPages() {
+    public long drainAllPages() {
         if (alloc.pcp == null) {
-            return;
+            return 0;
         }
         stopMachine.enter();
         try {
-            alloc.pcp.drainAllPages(null);
+            long drained = 0;
+            for (Zone z : zones) {
+                long before = PageAllocPcp.pcpCount(z);
+                alloc.pcp.drainAllPages(z);
+                drained += before - PageAllocPcp.pcpCount(z);
+            }
+            return drained;
         } finally {
             stopMachine.exit();
         }

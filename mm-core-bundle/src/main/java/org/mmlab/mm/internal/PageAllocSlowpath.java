@@ -150,17 +150,17 @@ final class PageAllocSlowpath {
         // __alloc_pages_direct_reclaim(): with no page cache and no swap, reclaim is shrink_slab() alone;
         // do_try_to_free_pages() counts the stall against sc->reclaim_idx = gfp_zone(gfp) first
         vmstat.inc(zones[highest].allocstallItem);
-        boolean reclaimed = shrinkers.shrinkSlab(moduleCalls.get()) > 0;
-        pfn = reclaimed ? alloc.getPageFromFreelist(gfp, order, allocFlags, highest, mt) : Mm.NO_PAGE;
-        // pages may be pinned on the per-cpu lists: drain_all_pages() and retry once (v2.6.24). The kernel
-        // drains after reclaim made progress, which a real guest's page cache nearly always gives; the lab's
-        // reclaim is shrink_slab() alone, so it drains before the OOM killer whatever reclaim did
-        if (pfn == Mm.NO_PAGE && alloc.pcp != null) {
-            alloc.pcp.drainAllPages(null);
+        if (shrinkers.shrinkSlab(moduleCalls.get()) > 0) {
             pfn = alloc.getPageFromFreelist(gfp, order, allocFlags, highest, mt);
-        }
-        if (pfn != Mm.NO_PAGE) {
-            return pfn;
+            // what reclaim freed may sit on the per-cpu lists: drain_all_pages() and retry once (v2.6.24);
+            // without progress there is no drain, and pages on the lists do not keep the OOM killer away
+            if (pfn == Mm.NO_PAGE && alloc.pcp != null) {
+                alloc.pcp.drainAllPages(null);
+                pfn = alloc.getPageFromFreelist(gfp, order, allocFlags, highest, mt);
+            }
+            if (pfn != Mm.NO_PAGE) {
+                return pfn;
+            }
         }
         if ((gfp & Gfp.__GFP_NORETRY) != 0) {
             return nopage(gfp, order);

@@ -239,24 +239,58 @@ class PageAllocPcpTest {
         assertOk(g, null);
     }
 
-    @Test
-    void anAllocationThePerCpuListsHoldThePagesForDrainsThemInsteadOfFailing() {
-        GuestMemory g = new GuestMemory(MmConfig.parse("64M", "64M", "tag", true, true));
+    /** Every page of a 64 MiB guest (one DMA32 zone, pcp->batch 3), allocated until the allocator fails. */
+    private static List<Integer> exhaust(MmCore core) {
         List<Integer> held = new ArrayList<>();
-        for (int pfn; (pfn = g.allocPages(MOVABLE | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN, 0)) != Mm.NO_PAGE; ) {
+        for (int pfn; (pfn = core.allocPages(MOVABLE | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN, 0)) != Mm.NO_PAGE; ) {
             held.add(pfn);
         }
-        // free a run of pages: they stay on the pcp list (fewer than high), not in the buddy allocator
-        for (int i = 0; i < 4; i++) {
-            g.freePages(held.remove(held.size() - 1), 0);
-        }
-        assertThat(PageAllocPcp.pcpCount(g.zones[0])).isEqualTo(4);
+        return held;
+    }
 
-        // an unmovable request has no pcp pages of its type: the slowpath drains, then falls back
-        int pfn = g.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN | Gfp.__GFP_RETRY_MAYFAIL, 0);
+    private static long pcpPages(GuestMemory g) {
+        long n = 0;
+        for (Zone z : g.zones) {
+            n += PageAllocPcp.pcpCount(z);
+        }
+        return n;
+    }
+
+    @Test
+    void pagesAShrinkerFreesOntoAPerCpuListReachTheAllocationThroughDirectReclaimsDrain() {
+        MmCore core = HostFramesTest.boot();
+        ShrinkersTest.PageCache cache = new ShrinkersTest.PageCache(core);
+        for (int pfn : exhaust(core)) {
+            cache.pages.push(pfn);
+        }
+        core.registerShrinker("test-cache", cache);
+
+        // an unmovable request: reclaim frees movable pages onto the pcp list, not into NR_FREE_PAGES;
+        // drain_all_pages() gives them to the buddy allocator, and the allocation falls back to them
+        int pfn = core.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN, 0);
 
         assertThat(pfn).isNotEqualTo(Mm.NO_PAGE);
-        assertOk(g, null);
+        assertThat(cache.scans).isPositive();
+        assertThat(pcpPages(core.guest())).as("drained, then one page of a batch of 1 taken").isZero();
+        assertOk(core.guest(), null);
+    }
+
+    @Test
+    void withoutReclaimProgressPagesOnAPerCpuListDoNotKeepAnAllocationFromFailing() {
+        MmCore core = HostFramesTest.boot();
+        List<Integer> held = exhaust(core);
+        long leftOnLists = pcpPages(core.guest()); // the refills' pages the watermark check kept from being used
+        for (int i = 0; i < 4; i++) {
+            core.freePages(held.remove(held.size() - 1), 0);
+        }
+        assertThat(pcpPages(core.guest())).isEqualTo(leftOnLists + 4);
+
+        // the kernel drains in direct reclaim only after reclaim made progress: none here, so no drain
+        int pfn = core.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NORETRY | Gfp.__GFP_NOWARN, 0);
+
+        assertThat(pfn).isEqualTo(Mm.NO_PAGE);
+        assertThat(pcpPages(core.guest())).isEqualTo(leftOnLists + 4);
+        assertOk(core.guest(), null);
     }
 
     @Test
