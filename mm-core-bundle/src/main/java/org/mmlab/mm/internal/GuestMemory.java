@@ -160,6 +160,27 @@ public final class GuestMemory {
         modules.enabled = on;
     }
 
+    /** The per-cpu page lists in use (mm:debug pcp): booted with them, and not switched off. */
+    public boolean pcpEnabled() {
+        return alloc.pcp != null && alloc.pcp.enabled();
+    }
+
+    /** mm:debug pcp: off is zone_pcp_disable() on every zone, until switched on; a guest booted without them has none. */
+    public void setPcpEnabled(boolean on) {
+        if (alloc.pcp == null) {
+            if (on) {
+                throw new IllegalArgumentException("this guest booted without per-cpu page lists");
+            }
+            return;
+        }
+        stopMachine.enter();
+        try {
+            alloc.pcp.setEnabled(on);
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
     /** The weak-memory mode (mm:debug weakmem). */
     public boolean weakMemory() {
         return storeBuffer.on();

@@ -13,8 +13,9 @@ import org.mmlab.mm.Mm;
  * <p>A CPU is {@link #smpProcessorId()}: Java threads have none, so each thread has a fixed one, a hash of
  * its name modulo nr_cpu_ids. A name, not a thread id, so that the race lab's threads, new each run but
  * named alike, land on the same CPUs in every replay; with the default of one CPU every thread shares it,
- * and which PFN an allocation returns depends on the order of the calls alone. Two threads on one CPU are
- * what an interrupt is to the kernel's pcp: the second finds pcp->lock taken and uses the buddy allocator.
+ * and which PFN an allocation returns depends on the order of the calls alone. Two threads on one CPU take
+ * turns at its pcp->lock, as two tasks of one CPU do (the holder runs with preemption off); only a drain
+ * makes the owner's try fail and use the buddy allocator (PerCpuPages).
  *
  * <p>Not modelled: decay_pcp_high() (vmstat_update's decay of pcp->high every second: there is no vmstat
  * worker), ZONE_RECLAIM_ACTIVE (no kswapd reclaim), CPU hotplug and NUMA's remote-pageset expiry.
@@ -36,6 +37,8 @@ final class PageAllocPcp {
     /** pcp_batch_high_lock: held between zone_pcp_disable() and zone_pcp_enable(), and by updates of the limits. */
     private final ReentrantLock pcpBatchHighLock = new ReentrantLock();
     private final ThreadLocal<int[]> cpuOfThread;
+    /** mm:debug pcp off: every zone's pagesets as zone_pcp_disable() leaves them, until switched on. */
+    private volatile boolean disabled;
 
     PageAllocPcp(PageAlloc alloc, int nrCpuIds) {
         this.alloc = alloc;
@@ -93,8 +96,35 @@ final class PageAllocPcp {
         z.pagesetHighMin = newHighMin;
         z.pagesetHighMax = newHighMax;
         z.pagesetBatch = newBatch;
-        for (PerCpuPages pcp : z.perCpuPageset) {
-            pcp.pagesetUpdate(newHighMin, newHighMax, newBatch);
+        if (!disabled) {
+            for (PerCpuPages pcp : z.perCpuPageset) {
+                pcp.pagesetUpdate(newHighMin, newHighMax, newBatch);
+            }
+        }
+    }
+
+    boolean enabled() {
+        return !disabled;
+    }
+
+    /**
+     * mm:debug pcp: off sets every zone's pagesets as zone_pcp_disable() does (high 0, batch 1: each free goes
+     * through to the buddy allocator, each allocation takes one page) and drains them; on puts the limits back.
+     */
+    void setEnabled(boolean on) {
+        pcpBatchHighLock.lock();
+        try {
+            disabled = !on;
+            for (Zone z : alloc.zones) {
+                for (PerCpuPages pcp : z.perCpuPageset) {
+                    pcp.pagesetUpdate(on ? z.pagesetHighMin : 0, on ? z.pagesetHighMax : 0, on ? z.pagesetBatch : 1);
+                }
+                if (!on) {
+                    drainAllPages(z, true);
+                }
+            }
+        } finally {
+            pcpBatchHighLock.unlock();
         }
     }
 
@@ -376,7 +406,7 @@ final class PageAllocPcp {
         PerCpuPages pcp = z.perCpuPageset[cpu];
         int count;
         do {
-            pcp.spinLock();
+            pcp.drainLock();
             try {
                 count = pcp.count;
                 if (count > 0) {
@@ -385,7 +415,7 @@ final class PageAllocPcp {
                     count -= toDrain;
                 }
             } finally {
-                pcp.spinUnlock();
+                pcp.drainUnlock();
             }
         } while (count > 0);
     }

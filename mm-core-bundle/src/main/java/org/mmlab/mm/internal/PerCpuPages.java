@@ -10,13 +10,15 @@ import org.mmlab.mm.Mm;
  * not in nr_free nor NR_FREE_PAGES; each is linked by page->pcp_list (the lab's list links), its order is
  * its list's. The rules of pcp->lock, which guards every field but the limits:
  * <ol>
- * <li>the owning CPU's allocation and free only try it (pcp_spin_trylock(), v6.0), and go to the buddy
- *     allocator when it is taken (by a drain, or by another task on that CPU, as an interrupt finds it);
- *     a spinlock is not recursive, so a task that holds it fails its own try too;
+ * <li>the owning CPU's allocation and free take it with pcp_spin_trylock() (v6.0) and pinned to the CPU:
+ *     only a parallel drain can hold it then (or an interrupt, which the lab has not), and they go to the
+ *     buddy allocator instead. Another task of the same CPU cannot hold it, since its holder runs with
+ *     preemption off: two lab threads on one CPU therefore take turns, the second waiting for the first.
+ *     A spinlock is not recursive: its own holder's try fails;
  * <li>a drain takes it for real (spin_lock(), v5.19's remote drain), then zone->lock inside it;
- * <li>a task the race lab holds at a point inside it (page reporting's notify in __free_one_page(),
- *     under free_pcppages_bulk()) makes a drain wait as the kernel's would, parked, so that the lab's
- *     scheduler sees the drain blocked, as on zone->lock; allocations and frees never wait for it.
+ * <li>a task the race lab holds at a point while it holds the lock (page reporting's notify in
+ *     __free_one_page(), under free_pcppages_bulk()) makes the others wait, parked as on zone->lock,
+ *     where the lab's scheduler sees them blocked.
  * </ol>
  */
 final class PerCpuPages {
@@ -29,6 +31,8 @@ final class PerCpuPages {
     final int cpu;
     /** pcp->lock. */
     private final DepMapLock lock;
+    /** A drain holds pcp->lock: the owning CPU's try fails instead of waiting. */
+    private volatile boolean drainHolds;
     /** count: pages on the lists (an order-n entry counts 2^n). */
     int count;
     /** high, high_min, high_max (v6.7's auto-tuned high) and batch; the limits are written by pageset_update(). */
@@ -63,17 +67,33 @@ final class PerCpuPages {
         return pindex / MigrateType.PCPTYPES;
     }
 
-    /** spin_trylock(&pcp->lock): fails when anyone holds it, its own holder included (rule i). */
+    /** pcp_spin_trylock() on the owning CPU (rule i): false only while a drain holds it, or for its holder. */
     boolean spinTrylock() {
-        return !lock.isHeldByCurrentThread() && lock.tryLock();
-    }
-
-    /** spin_lock(&pcp->lock) (rule ii). */
-    void spinLock() {
-        lock.lock();
+        if (lock.isHeldByCurrentThread()) {
+            return false;
+        }
+        if (lock.tryLock()) {
+            return true;
+        }
+        if (drainHolds) {
+            return false;
+        }
+        lock.lock(); // another task of this CPU inside: it would have run to the end before this one ran
+        return true;
     }
 
     void spinUnlock() {
+        lock.unlock();
+    }
+
+    /** spin_lock(&pcp->lock) by a drain (rule ii). */
+    void drainLock() {
+        lock.lock();
+        drainHolds = true;
+    }
+
+    void drainUnlock() {
+        drainHolds = false;
         lock.unlock();
     }
 

@@ -197,13 +197,13 @@ class PageAllocPcpTest {
     }
 
     @Test
-    void aTaskThatFindsPcpLockTakenUsesTheBuddyAllocatorInsteadOfWaiting() throws Exception {
+    void aTaskThatFindsADrainHoldingPcpLockUsesTheBuddyAllocatorInsteadOfWaiting() throws Exception {
         GuestMemory g = guest(1);
         int pfn = g.allocPages(MOVABLE, 0);
         PerCpuPages pcp = pcp0(g);
         int count = pcp.count;
         long freeBefore = normal(g).freePages;
-        assertThat(pcp.spinTrylock()).isTrue(); // as a drain or an interrupted task on this CPU holds it
+        pcp.drainLock(); // as drain_pages_zone() from another CPU holds it
         try {
             int other = CompletableFuture.supplyAsync(() -> {
                 g.freePages(pfn, 0);
@@ -214,8 +214,33 @@ class PageAllocPcpTest {
                     .isEqualTo(freeBefore);
             assertThat(other).isNotEqualTo(Mm.NO_PAGE);
         } finally {
+            pcp.drainUnlock();
+        }
+        assertOk(g, null);
+    }
+
+    @Test
+    void twoTasksOfOneCpuTakeTurnsAtItsListsAsWithPreemptionOff() throws Exception {
+        GuestMemory g = guest(1);
+        int pfn = g.allocPages(MOVABLE, 0);
+        PerCpuPages pcp = pcp0(g);
+        long freeBefore = normal(g).freePages;
+        assertThat(pcp.spinTrylock()).isTrue(); // this task is inside its pcp section
+        Thread other;
+        try {
+            other = new Thread(() -> g.freePages(pfn, 0), "other-task");
+            other.start();
+            while (other.getState() != Thread.State.WAITING && other.isAlive()) {
+                Thread.onSpinWait(); // until it waits for pcp->lock
+            }
+            assertThat(other.isAlive()).as("it waits for this task's section to end").isTrue();
+        } finally {
             pcp.spinUnlock();
         }
+        other.join();
+        assertThat(g.lists.first(pcp.lists[PerCpuPages.orderToPindex(MigrateType.MOVABLE.ordinal(), 0)]))
+                .as("then its page went to the list's head").isEqualTo(pfn);
+        assertThat(normal(g).freePages).isEqualTo(freeBefore);
         assertOk(g, null);
     }
 
@@ -302,6 +327,36 @@ class PageAllocPcpTest {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> pcp.setPercpuPagelistHighFraction(7))
                 .hasMessage("vm.percpu_pagelist_high_fraction is 0 or at least 8, not 7");
         assertThat(pcp.percpuPagelistHighFraction()).isEqualTo(100);
+    }
+
+    @Test
+    void switchedOffTheListsHandOutThePfnsAGuestWithoutThemWouldAndSwitchedOnTheyAreBack() {
+        GuestMemory with = guest(1);
+        GuestMemory without = guest(0);
+        with.setPcpEnabled(false);
+        List<Integer> a = new ArrayList<>();
+        List<Integer> b = new ArrayList<>();
+        for (GuestMemory g : List.of(with, without)) {
+            List<Integer> out = g == with ? a : b;
+            for (int i = 0; i < 40; i++) {
+                out.add(g.allocPages(MOVABLE, i % 5 == 0 ? 2 : 0));
+            }
+            for (int i = 0; i < 40; i += 3) {
+                g.freePages(out.get(i), i % 5 == 0 ? 2 : 0);
+            }
+            for (int i = 0; i < 10; i++) {
+                out.add(g.allocPages(MOVABLE, 0));
+            }
+        }
+        assertThat(a).isEqualTo(b);
+        assertThat(PageAllocPcp.pcpCount(normal(with))).isZero();
+        assertThat(with.pcpEnabled()).isFalse();
+
+        with.setPcpEnabled(true);
+        assertThat(pcp0(with).batch).isEqualTo(31);
+        with.allocPages(MOVABLE, 0);
+        assertThat(PageAllocPcp.pcpCount(normal(with))).isEqualTo(30);
+        assertOk(with, null);
     }
 
     @Test

@@ -15,6 +15,7 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.lab.DebugSwitches;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
 import org.osgi.service.cm.Configuration;
@@ -120,6 +121,8 @@ final class MainlineUnderPct extends CataloguedRace {
             lab.awaitLeakPath("v7");
         }
         lab.kcompactd(false);
+        // without the per-cpu page lists: with them, a seed no longer decides every schedule (docs/race-lab.md)
+        lab.debug(DebugSwitches.Switch.PCP, false);
         device0.askFor(lab, PAGES);
     }
 
