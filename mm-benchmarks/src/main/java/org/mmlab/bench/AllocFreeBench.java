@@ -32,17 +32,22 @@ import org.openjdk.jmh.annotations.Warmup;
  * The guest is left in one of two states ({@link #memory}):
  * <ul>
  * <li>{@code booted}: all free memory sits in MAX_PAGE_ORDER (order-10, 4 MiB) blocks, as
- * memblock_free_all() left it. Every order-0 pair splits an order-10 block ten times (expand)
- * and merges it back ten times (__free_one_page); an order-9 pair splits and merges once. This
- * is the allocator's longest path, since there are no per-cpu page lists to absorb it.</li>
+ * memblock_free_all() left it. An order-9 pair splits an order-10 block and merges it back once
+ * (expand, __free_one_page). An order-0 pair goes through the CPU's per-cpu list (the guest has one
+ * CPU's pagesets): the first refill takes pcp->batch pages off the buddy allocator under one
+ * zone->lock hold, then each pair takes the list's first page and puts it back at its head, with no
+ * zone->lock at all (pcp->lock is tried, not waited for).</li>
  * <li>{@code fragmented}: setup allocates 64 blocks of the measured order and frees every other
- * one, so 32 free blocks of that order have allocated buddies. A pair then takes the first
- * block of the free list and puts it back with no split and no merge: the shortest path.</li>
+ * one, so 32 free blocks of that order have allocated buddies. An order-9 pair then takes the first
+ * block of the free list and puts it back with no split and no merge: the buddy allocator's shortest
+ * path. For order 0 the pair is the per-cpu list's as in the booted state.</li>
  * </ul>
  * {@link #pair} runs on one thread; {@link #pairTwoThreads} runs the same operation on two
  * threads against the one shared guest (the score is the sum of both threads' ops/s), so they
- * contend for zone->lock and the vmstat adders. debugVm and debugList switch the
- * CONFIG_DEBUG_VM and CONFIG_DEBUG_LIST checkers. Teardown checks that every page came back.
+ * contend for zone->lock, the one CPU's pcp->lock (the thread that finds it taken uses the buddy
+ * allocator) and the vmstat adders. debugVm and debugList switch the
+ * CONFIG_DEBUG_VM and CONFIG_DEBUG_LIST checkers. Teardown drains the per-cpu lists and checks that
+ * every page came back.
  *
  * <p>Nothing is allocated on the measured path by this class: the block's PFN is an int, returned
  * to JMH's blackhole. (Run with {@code -prof gc} to see what mm-core itself allocates per op.)
@@ -116,6 +121,7 @@ public class AllocFreeBench {
         for (int pfn : held) {
             guest.freePages(pfn, order);
         }
+        guest.drainAllPages();
         if (guest.freePages() != guest.managedPages() || guest.debug().reports() != 0) {
             throw new IllegalStateException("after the trial: " + guest.freePages() + " free of " + guest.managedPages()
                     + " managed pages, " + guest.debug().reports() + " checker reports\n"

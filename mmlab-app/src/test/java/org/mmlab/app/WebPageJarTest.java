@@ -38,6 +38,8 @@ class WebPageJarTest {
             String page = lab.address("the lab's page: ");
             lab.run("mm:kcompactd stop"); // only mm:compact compacts: the map changes when it runs
             lab.run("mm:workload fragment");
+            // its frees wait on the per-cpu lists (up to pcp->high_max, managed / 8): the free lists show them once drained
+            lab.run("mm:drain");
             browser.driver.get(page);
             WebElement map = browser.driver.findElement(By.id("map"));
             WebElement histogram = browser.driver.findElement(By.id("freelists"));

@@ -9,6 +9,7 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestConfig;
+import org.mmlab.mm.admin.GuestPages;
 import org.mmlab.mm.admin.GuestViews;
 import org.mmlab.mm.admin.WorkloadControl;
 import org.mmlab.mm.lab.DebugSwitches;
@@ -25,6 +26,7 @@ final class FreshGuestSetup implements BeforeEachCallback, AfterEachCallback {
     private GuestConfig config;
     private Compactor compactor;
     private GuestViews views;
+    private GuestPages pages;
     private GuestCheck checker;
     private WorkloadControl workload;
     private DebugSwitches debug;
@@ -44,6 +46,7 @@ final class FreshGuestSetup implements BeforeEachCallback, AfterEachCallback {
         config = Services.get(GuestConfig.class);
         compactor = Services.get(Compactor.class);
         views = Services.get(GuestViews.class);
+        pages = Services.get(GuestPages.class);
         checker = Services.get(GuestCheck.class);
         workload = Services.get(WorkloadControl.class);
         debug = Services.get(DebugSwitches.class);
@@ -86,9 +89,18 @@ final class FreshGuestSetup implements BeforeEachCallback, AfterEachCallback {
         return checker;
     }
 
-    /** MemFree of /proc/meminfo now, in kB. */
+    /**
+     * MemFree of /proc/meminfo now, in kB, once drain_all_pages() gave the pages on the per-cpu lists back to
+     * the buddy allocator: every free page, each once (MemFree leaves the per-cpu lists out, as the kernel's).
+     */
     long memFreeKb() {
+        drainAllPages();
         return views.meminfo().get("MemFree");
+    }
+
+    /** drain_all_pages(): the pages on the per-cpu lists back to the buddy allocator, where the views count them. */
+    void drainAllPages() {
+        pages.drainAllPages();
     }
 
     /** MemFree right after the boot, with kcompactd stopped. */

@@ -53,7 +53,7 @@ class BalloonLockdepTest {
         String pagesLock = contract == MigrationContract.MOVABLE_OPS_2025 ? "balloon_pages_lock"
                 : "&b_dev_info->pages_lock";
         // rule i of 2012 (page lock, then pages_lock), and the zone lock innermost (freeing, managed pages)
-        List<String> order = List.of("page lock", pagesLock, "&zone->lock");
+        List<String> order = List.of("page lock", pagesLock, "&pcp->lock", "&zone->lock");
         assertThat(lockdep.dependencies()).contains("page lock -> " + pagesLock).allSatisfy(d -> {
             String[] ends = d.split(" -> ");
             assertThat(order.indexOf(ends[0])).as(d).isNotNegative().isLessThan(order.indexOf(ends[1]));

@@ -85,4 +85,10 @@ final class HvGuest implements AutoCloseable {
         }
         mm.workload().stop();
     }
+
+    /** MemFree once drain_all_pages() gave back the pages on the per-cpu lists: every free page, each once. */
+    long freePagesDrained() {
+        mm.guest().drainAllPages();
+        return mm.freePages();
+    }
 }

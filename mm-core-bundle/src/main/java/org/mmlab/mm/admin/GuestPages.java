@@ -41,6 +41,16 @@ public interface GuestPages {
     VmcoreWritten writeVmcore(Path file, boolean naive, boolean replace) throws IOException;
 
     /**
+     * drain_all_pages(NULL): every CPU's per-cpu lists give their free pages back to the buddy allocator,
+     * where MemFree, /proc/buddyinfo and /proc/pagetypeinfo count them again (the kernel drains from
+     * inside, e.g. before the OOM killer; the lab lets a test or a user ask, to compare MemFree with boot).
+     * Returns the pages the lists gave back.
+     *
+     * @since 1.4
+     */
+    long drainAllPages();
+
+    /**
      * One page's place in the guest.
      *
      * @param pfn       the page frame number

@@ -255,7 +255,7 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
             cc.lastMigratedPfn = 0;
             // separate cached PFNs for async and sync; keep them in step until a block with candidates is found
             cc.updateCached = !sync && zone.compactCachedMigratePfn[0] == zone.compactCachedMigratePfn[1];
-            // (lru_add_drain(): the simulation has no per-cpu LRU batches)
+            // (lru_add_drain(): the simulation has no per-cpu LRU batches; its pcp pages wait for check_drain)
         } finally {
             guest.stopMachine.exit();
         }
@@ -272,6 +272,7 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
                     if (ret != null) {
                         break;
                     }
+                    drainAfterBlock(cc);
                 } finally {
                     guest.stopMachine.exit();
                 }
@@ -317,6 +318,19 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
             }
         }
         prefetchSink = sum;
+    }
+
+    /**
+     * compact_zone()'s check_drain: once the migrate scanner left the cc->order aligned block it last
+     * migrated from, lru_add_drain_cpu_zone() flushes this CPU's pcp pages (drain_local_pages(), v3.9), so
+     * that the freed pages merge and compact_finished() sees whether the allocation would succeed.
+     */
+    private void drainAfterBlock(CompactControl cc) {
+        if (cc.order > 0 && cc.lastMigratedPfn != 0 && alloc.pcp != null
+                && cc.lastMigratedPfn < (cc.migratePfn & -(1 << cc.order))) {
+            alloc.pcp.drainLocalPages(cc.zone);
+            cc.lastMigratedPfn = 0;
+        }
     }
 
     /**
@@ -567,7 +581,16 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
                 if (status == CompactResult.SUCCESS) {
                     CompactionDefer.compactionDeferReset(zone, order, false);
                 } else if (status == CompactResult.PARTIAL_SKIPPED || status == CompactResult.COMPLETE) {
-                    // (drain_all_pages(): no per-cpu lists) sync migration mode here: defer like sync direct compaction
+                    // buddy pages may be stranded on pcps that could coalesce for order >= cc.order
+                    if (guest.alloc.pcp != null) {
+                        guest.stopMachine.enter();
+                        try {
+                            guest.alloc.pcp.drainAllPages(zone);
+                        } finally {
+                            guest.stopMachine.exit();
+                        }
+                    }
+                    // sync migration mode here: defer like sync direct compaction
                     CompactionDefer.deferCompaction(zone, order);
                 }
                 vmstat.add(VmItem.KCOMPACTD_MIGRATE_SCANNED, cc.totalMigrateScanned);

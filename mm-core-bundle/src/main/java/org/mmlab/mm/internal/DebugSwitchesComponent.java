@@ -33,6 +33,7 @@ public class DebugSwitchesComponent implements DebugSwitches {
                 case WEAKMEM -> g.weakMemory();
                 case RETEST -> d.isolateRetest();
                 case UNLESSZERO -> d.isolateUnlessZero();
+                case PCP -> g.pcpEnabled();
             });
         }
         return new Debug(on, d.kasan().quarantineSize(), d.kasan().suppressed(), d.reports(), d.taints());
@@ -51,6 +52,7 @@ public class DebugSwitchesComponent implements DebugSwitches {
             case WEAKMEM -> g.setWeakMemory(on);
             case RETEST -> d.setIsolateRetest(on);
             case UNLESSZERO -> d.setIsolateUnlessZero(on);
+            case PCP -> g.setPcpEnabled(on);
         }
     }
 

@@ -63,7 +63,8 @@ public final class GuestMemory {
                         new Zone(map, 1, "Normal", dma32Pages, nrPages, debug.lockdep())};
         content = config.frames ? new FrameContent(nrPages) : new TagContent(nrPages);
         hostFrames = new HostFrames(map, content, dmesg);
-        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content, config.pagePoisoning);
+        alloc = new PageAlloc(map, zones, lists, debug, vmstat, dmesg, content, config.pagePoisoning,
+                config.nrCpuIds);
         debug.attach(map, pfn -> alloc.zoneOf(pfn).idx + 1);
         lruvec = new Lruvec(map, lists, vmstat, alloc, debug.lockdep());
         storeBuffer = new StoreBuffer(map);
@@ -89,6 +90,11 @@ public final class GuestMemory {
             alloc.freeBootRange(Math.max(z.startPfn, RESERVED_LOW_PAGES), z.endPfn);
         }
         PageAllocWatermarks.setupWatermarks(zones);
+        if (alloc.pcp != null) {
+            for (Zone z : zones) {
+                alloc.pcp.setupZonePageset(z, map, debug.lockdep());
+            }
+        }
         StringBuilder sb = new StringBuilder("Linux version 6.18.0-mmlab (mmlab@felix) #1 SMP PREEMPT_DYNAMIC\nZone ranges:");
         for (Zone z : zones) {
             sb.append(String.format("%n  %-8s [mem %#018x-%#018x]", z.name, (long) z.startPfn << Mm.PAGE_SHIFT,
@@ -152,6 +158,27 @@ public final class GuestMemory {
 
     public void setUnloadChecker(boolean on) {
         modules.enabled = on;
+    }
+
+    /** The per-cpu page lists in use (mm:debug pcp): booted with them, and not switched off. */
+    public boolean pcpEnabled() {
+        return alloc.pcp != null && alloc.pcp.enabled();
+    }
+
+    /** mm:debug pcp: off is zone_pcp_disable() on every zone, until switched on; a guest booted without them has none. */
+    public void setPcpEnabled(boolean on) {
+        if (alloc.pcp == null) {
+            if (on) {
+                throw new IllegalArgumentException("this guest booted without per-cpu page lists");
+            }
+            return;
+        }
+        stopMachine.enter();
+        try {
+            alloc.pcp.setEnabled(on);
+        } finally {
+            stopMachine.exit();
+        }
     }
 
     /** The weak-memory mode (mm:debug weakmem). */
@@ -236,6 +263,30 @@ public final class GuestMemory {
                 pageOwner.freed(pfn);
             }
             alloc.freePages(pfn, order);
+        } finally {
+            stopMachine.exit();
+        }
+    }
+
+    /**
+     * drain_all_pages() of each zone: every CPU's per-cpu pages back to the buddy allocator, where they
+     * merge and count in NR_FREE_PAGES again. Zone by zone, because drain_all_pages(NULL) leaves the work
+     * to a drain already under way, and the caller wants it done when this returns. Returns the pages the
+     * lists gave back.
+     */
+    public long drainAllPages() {
+        if (alloc.pcp == null) {
+            return 0;
+        }
+        stopMachine.enter();
+        try {
+            long drained = 0;
+            for (Zone z : zones) {
+                long before = PageAllocPcp.pcpCount(z);
+                alloc.pcp.drainAllPages(z);
+                drained += before - PageAllocPcp.pcpCount(z);
+            }
+            return drained;
         } finally {
             stopMachine.exit();
         }

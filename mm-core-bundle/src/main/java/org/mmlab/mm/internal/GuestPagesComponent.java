@@ -31,6 +31,11 @@ public class GuestPagesComponent implements GuestPages {
     }
 
     @Override
+    public long drainAllPages() {
+        return guests.get().guest().drainAllPages();
+    }
+
+    @Override
     public PageInfo page(int pfn) {
         GuestMemory g = guests.get().guest();
         g.checkPfn(pfn);

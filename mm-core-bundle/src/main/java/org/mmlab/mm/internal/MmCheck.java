@@ -22,7 +22,8 @@ import org.mmlab.mm.admin.CheckResult;
  * a live non-compound high-order allocation (page_owner); taken out by bad_page(); or a free page
  * a compactor isolated from the buddy allocator onto a list it registered with
  * {@link Migrate#trackIsolatedFreeList}; or a free page a hinting design has off the free lists (a batch
- * or a report in flight, {@link HintingCore}).
+ * or a report in flight, {@link HintingCore}); or a free page on a CPU's per-cpu list ({@link PerCpuPages}:
+ * free, but neither PageBuddy nor in nr_free and NR_FREE_PAGES, as in the kernel).
  *
  * <p>Pages in flight between isolation and migration (or putback) are neither free nor lost: each
  * still holds its isolation reference, an isolated LRU page has PG_lru clear and is counted in
@@ -39,6 +40,9 @@ public final class MmCheck {
         FREE_BLOCK_OVERLAP("PFN in two free blocks"),
         NR_FREE("nr_free"),
         NR_FREE_PAGES("NR_FREE_PAGES"),
+        PCP_LIST_LINKS("per-cpu list links"),
+        PCP_PAGE("page on a per-cpu list"),
+        PCP_COUNT("pcp->count"),
         AERATED_BLOCK("aerated block"),
         NR_FREE_AERATED("nr_free_aerated"),
         PAGE_LEAK("page neither free nor allocated"),
@@ -153,6 +157,15 @@ public final class MmCheck {
         // free pages a hinting design has off the free lists (refcount 0, on its batch or in a report)
         BitSet hinted = g.hinting.hintedSnapshot();
         boolean anyHinted = !hinted.isEmpty();
+        // free pages on the per-cpu lists: on no other list, in no free block, neither isolated nor hinted
+        BitSet pcpFree = new BitSet(n);
+        for (Zone z : g.zones) {
+            for (PerCpuPages pcp : z.perCpuPageset) {
+                walkPcp(z, pcp, free, isolatedFree, hinted, pcpFree);
+            }
+        }
+        long pcpPages = pcpFree.cardinality();
+        boolean anyPcp = pcpPages > 0;
 
         // one pass over every PFN
         long[] freeWords = free.toLongArray();
@@ -198,6 +211,9 @@ public final class MmCheck {
             }
             int wi = pfn >>> 6;
             if (wi < freeWords.length && (freeWords[wi] & (1L << pfn)) != 0) {
+                continue;
+            }
+            if (anyPcp && pcpFree.get(pfn)) {
                 continue;
             }
             if (anyBad && g.alloc.freeChecks.isBadPage(pfn)) {
@@ -246,11 +262,11 @@ public final class MmCheck {
                     + " (flags %#x(%s) mapping %#x)", pfn, f, PageFlags.format(f), mapping[pfn]));
         }
         checkHinted(hinted, free, hintedPages);
-        long accounted = walked[1] + allocated + compoundTails + highOrderTails + bad + isolatedFreePages + hintedPages;
+        long accounted = walked[1] + pcpPages + allocated + compoundTails + highOrderTails + bad + isolatedFreePages + hintedPages;
         if (accounted != n) {
-            fail(Invariant.CONSERVATION, String.format("%d on free lists + %d allocated + %d compound tails + %d"
-                    + " high-order tails + %d bad + %d isolated free + %d hinted = %d, but there are %d pages", walked[1],
-                    allocated, compoundTails, highOrderTails, bad, isolatedFreePages, hintedPages, accounted, n));
+            fail(Invariant.CONSERVATION, String.format("%d on free lists + %d on per-cpu lists + %d allocated + %d"
+                    + " compound tails + %d high-order tails + %d bad + %d isolated free + %d hinted = %d, but there are"
+                    + " %d pages", walked[1], pcpPages, allocated, compoundTails, highOrderTails, bad, isolatedFreePages, hintedPages, accounted, n));
         }
 
         long onLru = walkLru(lruFlagged);
@@ -307,8 +323,11 @@ public final class MmCheck {
                 org.mmlab.mm.Sizes.format(n), g.zones.length));
         out.add(String.format("free lists: %d lists, %d blocks, %d pages (%d PFNs)", nrLists, walked[0], walked[1],
                 freePfns));
+        if (anyPcp) {
+            out.add(String.format("per-cpu lists: %d pages free on them (not in nr_free nor NR_FREE_PAGES)", pcpPages));
+        }
         out.add(String.format("pages: %d free + %d allocated (%d reserved) + %d compound tails + %d high-order tails"
-                + " + %d bad%s = %d of %d", walked[1], allocated, reserved, compoundTails, highOrderTails, bad,
+                + " + %d bad%s = %d of %d", walked[1] + pcpPages, allocated, reserved, compoundTails, highOrderTails, bad,
                 hintedPages > 0 ? " + " + hintedPages + " hinted" : "", accounted, n));
         out.add(String.format("lru: %d pages on inactive_anon, nr_inactive_anon %d", onLru,
                 g.vmstat.get(VmItem.NR_INACTIVE_ANON)));
@@ -509,6 +528,68 @@ public final class MmCheck {
                         rc));
             }
         }
+    }
+
+    /**
+     * One CPU's pageset of a zone: each list's links (DEBUG_LIST), each block of the list's order free
+     * (refcount 0, not PageBuddy), aligned, in the zone, on no free list or other pcp list, neither
+     * isolated nor hinted; pcp->count is the pages on the lists.
+     */
+    private void walkPcp(Zone z, PerCpuPages pcp, BitSet free, BitSet isolatedFree, BitSet hinted, BitSet pcpFree) {
+        long pages = 0;
+        for (int pindex = 0; pindex < PerCpuPages.NR_PCP_LISTS; pindex++) {
+            int order = PerCpuPages.pindexToOrder(pindex);
+            int head = pcp.lists[pindex];
+            String where = String.format("%s cpu %d order %d %s", z.name, pcp.cpu, order,
+                    MigrateType.of(pindex % MigrateType.PCPTYPES).kernelName());
+            int prev = head;
+            int id = map.next[head];
+            long entries = 0;
+            while (id != head) {
+                if (id < 0 || id >= map.nrPages || map.prev[id] != prev || ++entries > z.presentPages) {
+                    fail(Invariant.PCP_LIST_LINKS, String.format("%s: corrupt after %s (next %s)", where, node(prev),
+                            id >= 0 && id < map.next.length ? node(id) : Integer.toString(id)));
+                    break;
+                }
+                checkPcpBlock(z, order, id, free, isolatedFree, hinted, pcpFree, where);
+                pages += 1L << order;
+                prev = id;
+                id = map.next[id];
+            }
+        }
+        if (pages != pcp.count) {
+            fail(Invariant.PCP_COUNT, String.format("%s cpu %d: %d pages on the per-cpu lists, pcp->count says %d",
+                    z.name, pcp.cpu, pages, pcp.count));
+        }
+    }
+
+    private void checkPcpBlock(Zone z, int order, int pfn, BitSet free, BitSet isolatedFree, BitSet hinted,
+            BitSet pcpFree, String where) {
+        int size = 1 << order;
+        if (!z.contains(pfn) || pfn + size > z.endPfn || (pfn & (size - 1)) != 0) {
+            fail(Invariant.PCP_PAGE, String.format("%s: pfn %#x+%d is not an aligned block inside the zone", where,
+                    pfn, size));
+            return;
+        }
+        if (map.hasType(pfn, PageType.BUDDY)) {
+            fail(Invariant.PCP_PAGE, String.format("%s: pfn %#x is PageBuddy", where, pfn));
+        }
+        for (int p = pfn; p < pfn + size; p++) {
+            String also = free.get(p) ? "in a free block on a free list" : pcpFree.get(p) ? "on another per-cpu list"
+                    : isolatedFree.get(p) ? "isolated by a compactor" : hinted.get(p) ? "off the free lists for hinting"
+                    : null;
+            if (also != null) {
+                fail(Invariant.PCP_PAGE, String.format("%s: pfn %#x is on a per-cpu list and %s", where, p, also));
+            }
+            int rc = map.refcount[p];
+            if (rc < 0) {
+                fail(Invariant.REFCOUNT_UNDERFLOW, String.format("pfn %#x (free, %s): refcount %d (put_page() without a"
+                        + " reference)", p, where, rc));
+            } else if (rc > 0) {
+                fail(Invariant.FREE_PAGE_REFCOUNT, String.format("%s: pfn %#x is free with refcount %d", where, p, rc));
+            }
+        }
+        pcpFree.set(pfn, pfn + size);
     }
 
     // ------------------------------------------------------------------ pages in flight (mm/migrate.c)

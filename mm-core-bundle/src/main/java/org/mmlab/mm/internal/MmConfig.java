@@ -32,6 +32,11 @@ public final class MmConfig {
     final boolean pagePoisoning;
     /** CONFIG_PROVE_LOCKING: lockdep on from boot (mm:debug lockdep switches it in the running guest). */
     final boolean lockdep;
+    /**
+     * nr_cpu_ids for the page allocator's per-cpu pagesets (PageAllocPcp): 1 by default, so that which PFN
+     * an allocation returns depends on the order of the calls alone; 0 boots without pagesets.
+     */
+    final int nrCpuIds;
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList) {
         this(memoryBytes, dma32Bytes, frames, debugVm, debugList, MigrationContract.MOVABLE_OPS_2025);
@@ -39,11 +44,12 @@ public final class MmConfig {
 
     MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
             MigrationContract migrationContract) {
-        this(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, false, false);
+        this(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, false, false, 1);
     }
 
     private MmConfig(long memoryBytes, long dma32Bytes, boolean frames, boolean debugVm, boolean debugList,
-            MigrationContract migrationContract, boolean pagePoisoning, boolean lockdep) {
+            MigrationContract migrationContract, boolean pagePoisoning, boolean lockdep, int nrCpuIds) {
+        this.nrCpuIds = nrCpuIds;
         this.pagePoisoning = pagePoisoning;
         this.lockdep = lockdep;
         this.memoryBytes = memoryBytes;
@@ -168,7 +174,8 @@ public final class MmConfig {
 
     /** The same configuration with page poisoning on or off. */
     public MmConfig withPagePoisoning(boolean on) {
-        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, on, lockdep);
+        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, on, lockdep,
+                nrCpuIds);
     }
 
     public boolean pagePoisoning() {
@@ -177,11 +184,18 @@ public final class MmConfig {
 
     /** The same configuration with lockdep on or off from boot. */
     public MmConfig withLockdep(boolean on) {
-        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, pagePoisoning, on);
+        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, pagePoisoning, on,
+                nrCpuIds);
     }
 
     public boolean lockdep() {
         return lockdep;
+    }
+
+    /** The same configuration with this many CPUs' pagesets (0: none, every page by zone->lock). */
+    MmConfig withNrCpuIds(int n) {
+        return new MmConfig(memoryBytes, dma32Bytes, frames, debugVm, debugList, migrationContract, pagePoisoning,
+                lockdep, n);
     }
 
     /** dma32Size as configured (it outlives a smaller memorySize, so a later larger one gets it back). */

@@ -15,8 +15,8 @@ import org.mmlab.mm.PageType;
  * hooks of free-page isolation and page reporting; the rest of the file is split at its seams:
  * {@link PageAllocFallback} (other migratetypes' blocks), {@link PageAllocWatermarks},
  * {@link PageAllocSlowpath} (compaction, reclaim, OOM, warn_alloc) and {@link FreePageChecks}
- * (free_pages_prepare, bad_page); page poisoning is mm/page_poison.c's ({@link PagePoison}).
- * There are no per-cpu page lists: every allocation takes the zone lock.
+ * (free_pages_prepare, bad_page); page poisoning is mm/page_poison.c's ({@link PagePoison}); the per-cpu
+ * pagesets that order-0 and low-order allocations and frees go through are {@link PageAllocPcp}'s.
  */
 public final class PageAlloc {
     // alloc_flags (mm/internal.h)
@@ -54,11 +54,13 @@ public final class PageAlloc {
     final FreePageChecks freeChecks;
     private final PageAllocFallback fallback;
     final PageAllocSlowpath slowpath;
+    /** The per-cpu pagesets; null when the guest boots without them (MmConfig.nrCpuIds 0): every page goes by zone->lock. */
+    final PageAllocPcp pcp;
     /** Free page hinting's hooks in the free path (set by GuestMemory before boot). */
     HintingCore hinting;
 
     PageAlloc(MemMap map, Zone[] zones, PageLists lists, MmDebug debug, VmStat vmstat, Dmesg dmesg, PageContent content,
-            boolean pagePoisoning) {
+            boolean pagePoisoning, int nrCpuIds) {
         this.map = map;
         this.zones = zones;
         this.lists = lists;
@@ -70,6 +72,7 @@ public final class PageAlloc {
         this.freeChecks = new FreePageChecks(map, debug, poison);
         this.fallback = new PageAllocFallback(this);
         this.slowpath = new PageAllocSlowpath(this);
+        this.pcp = nrCpuIds > 0 ? new PageAllocPcp(this, nrCpuIds) : null;
     }
 
     public Zone zoneOf(int pfn) {
@@ -203,8 +206,19 @@ public final class PageAlloc {
         return Mm.NO_PAGE;
     }
 
-    /** rmqueue_buddy() / __rmqueue(): one block from a zone, under its lock. */
+    /** rmqueue() (v6.18): a pcp order comes from this CPU's pageset first, else rmqueue_buddy(). */
     private int rmqueue(Zone z, int order, int mt, int allocFlags) {
+        if (pcp != null && PageAllocPcp.pcpAllowedOrder(order)) {
+            int pfn = pcp.rmqueuePcplist(z, order, mt, allocFlags);
+            if (pfn != Mm.NO_PAGE) {
+                return pfn;
+            }
+        }
+        return rmqueueBuddy(z, order, mt, allocFlags);
+    }
+
+    /** rmqueue_buddy(): one block from a zone, under its lock, the highatomic reserve first or last. */
+    private int rmqueueBuddy(Zone z, int order, int mt, int allocFlags) {
         z.lock.lock();
         try {
             int pfn = Mm.NO_PAGE;
@@ -212,10 +226,7 @@ public final class PageAlloc {
                 pfn = rmqueueSmallest(z, order, HIGHATOMIC);
             }
             if (pfn == Mm.NO_PAGE) {
-                pfn = rmqueueSmallest(z, order, mt);
-                if (pfn == Mm.NO_PAGE) {
-                    pfn = fallback.rmqueueFallback(z, order, mt, allocFlags);
-                }
+                pfn = rmqueueLocked(z, order, mt, allocFlags);
                 if (pfn == Mm.NO_PAGE && (allocFlags & (ALLOC_OOM | ALLOC_NON_BLOCK)) != 0) {
                     pfn = rmqueueSmallest(z, order, HIGHATOMIC);
                 }
@@ -224,6 +235,12 @@ public final class PageAlloc {
         } finally {
             z.lock.unlock();
         }
+    }
+
+    /** __rmqueue(): this migratetype's smallest block, else another's (fallback). Caller holds zone->lock. */
+    int rmqueueLocked(Zone z, int order, int mt, int allocFlags) {
+        int pfn = rmqueueSmallest(z, order, mt);
+        return pfn != Mm.NO_PAGE ? pfn : fallback.rmqueueFallback(z, order, mt, allocFlags);
     }
 
     // ------------------------------------------------------------------ allocation
@@ -260,7 +277,16 @@ public final class PageAlloc {
         while (true) {
             for (int zi = highest; zi >= 0; zi--) {
                 Zone z = zones[zi];
-                if ((allocFlags & ALLOC_NO_WATERMARKS) == 0) {
+                // v6.7: note when the zone falls below its high watermark (pcp->high shrinks then)
+                boolean ok = false;
+                if ((z.flags.get() & PageAllocPcp.ZONE_BELOW_HIGH) == 0) {
+                    ok = PageAllocWatermarks.zoneWatermarkOk(z, order, z.watermark[Zone.WMARK_HIGH], highest, allocFlags,
+                            z.freePages);
+                    if (!ok) {
+                        z.flags.getAndUpdate(f -> f | PageAllocPcp.ZONE_BELOW_HIGH);
+                    }
+                }
+                if (!ok && (allocFlags & ALLOC_NO_WATERMARKS) == 0) {
                     long mark = z.watermark[allocFlags & ALLOC_WMARK_MASK];
                     if (!PageAllocWatermarks.zoneWatermarkOk(z, order, mark, highest, allocFlags, z.freePages)) {
                         continue;
@@ -348,12 +374,26 @@ public final class PageAlloc {
         return map.refAdd(pfn, -1) == 0;
     }
 
-    /** __free_frozen_pages(): the refcount is zero; check the page and give it to the buddy allocator. */
+    /**
+     * __free_frozen_pages() (v6.18): the refcount is zero; check the page, then a pcp order goes to this
+     * CPU's pageset (an isolated pageblock's pages, and a highatomic one's as movable, v5.13), the rest and
+     * what finds pcp->lock taken to the buddy allocator.
+     */
     void freeFrozenPages(int pfn, int order, int fpi) {
         if (!freeChecks.freePagesPrepare(pfn, order)) {
             return;
         }
         Zone z = zoneOf(pfn);
+        int mt = map.pageblockMigratetype(pfn).ordinal();
+        if (pcp != null && PageAllocPcp.pcpAllowedOrder(order) && mt != ISOLATE
+                && pcp.freeToPcp(z, pfn, mt >= MigrateType.PCPTYPES ? MOVABLE : mt, order)) {
+            return;
+        }
+        freeOnePageZone(pfn, z, order, fpi);
+    }
+
+    /** free_one_page(): a checked block straight to the buddy allocator, under zone->lock; pgfree counted. */
+    void freeOnePageZone(int pfn, Zone z, int order, int fpi) {
         z.lock.lock();
         try {
             freeOnePage(pfn, z, order, map.pageblockMigratetype(pfn).ordinal(), fpi);
@@ -364,12 +404,16 @@ public final class PageAlloc {
     }
 
     /**
-     * free_unref_folios() → free_pcppages_bulk(): order-0 pages whose last reference went and that
-     * free_pages_prepare() already checked (GuestMemory.putPageBatched), on a list at head: each is
-     * taken off it and merged into the buddy allocator by __free_one_page(), all under one zone->lock
-     * hold per run of pages of the same zone; pgfree counted once for them. The list is empty after.
+     * free_unref_folios(): order-0 pages whose last reference went and that free_pages_prepare() already
+     * checked (GuestMemory.putPageBatched), on a list at head, go to this CPU's pageset (PageAllocPcp),
+     * or with no pagesets to the buddy allocator under one zone->lock hold per run of pages of the same
+     * zone (free_pcppages_bulk()). The list is empty after.
      */
     void freeUnrefPageList(int head) {
+        if (pcp != null) {
+            pcp.freeUnrefFolios(head);
+            return;
+        }
         Zone locked = null;
         long nr = 0;
         try {

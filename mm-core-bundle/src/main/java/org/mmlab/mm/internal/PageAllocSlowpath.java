@@ -152,6 +152,12 @@ final class PageAllocSlowpath {
         vmstat.inc(zones[highest].allocstallItem);
         if (shrinkers.shrinkSlab(moduleCalls.get()) > 0) {
             pfn = alloc.getPageFromFreelist(gfp, order, allocFlags, highest, mt);
+            // what reclaim freed may sit on the per-cpu lists: drain_all_pages() and retry once (v2.6.24);
+            // without progress there is no drain, and pages on the lists do not keep the OOM killer away
+            if (pfn == Mm.NO_PAGE && alloc.pcp != null) {
+                alloc.pcp.drainAllPages(null);
+                pfn = alloc.getPageFromFreelist(gfp, order, allocFlags, highest, mt);
+            }
             if (pfn != Mm.NO_PAGE) {
                 return pfn;
             }

@@ -31,6 +31,10 @@ public final class PageUse {
         if (freeHead >= 0) {
             return String.format("free (in the free order-%d block at pfn %#x)", map.pagePrivate[freeHead], freeHead);
         }
+        String onPcp = g.alloc.pcp == null ? null : g.alloc.pcp.describePcpBlock(g.alloc.zoneOf(pfn), pfn);
+        if (onPcp != null) {
+            return "free (" + onPcp + ")";
+        }
         if (map.refcount(pfn) <= 0) {
             int allocHead = highOrderHead(g, pfn);
             return allocHead >= 0

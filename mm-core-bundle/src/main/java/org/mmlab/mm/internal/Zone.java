@@ -33,6 +33,12 @@ public final class Zone {
     final DepMapLock lock;
     /** free_area[order].free_list[migratetype]: list head ids in the memmap. */
     final int[][] freeList = new int[Mm.NR_PAGE_ORDERS][NR_MIGRATETYPES];
+    /** per_cpu_pageset: one struct per_cpu_pages a CPU (PageAllocPcp), set up after the watermarks. */
+    PerCpuPages[] perCpuPageset = new PerCpuPages[0];
+    /** pageset_high_min, pageset_high_max, pageset_batch (v6.7): the limits zone_pcp_enable() puts back. */
+    int pagesetHighMin;
+    int pagesetHighMax;
+    int pagesetBatch;
     /** free_area[order].nr_free. */
     final long[] nrFree = new long[Mm.NR_PAGE_ORDERS];
     /** Entries per (order, migratetype), so /proc/pagetypeinfo need not walk the lists. */

@@ -43,7 +43,14 @@ public interface DebugSwitches {
         /** Seed 000 rule iii: isolation re-tests the page under its lock. */
         RETEST("retest"),
         /** Seed 001: isolation takes its reference with get_page_unless_zero(). */
-        UNLESSZERO("unlesszero");
+        UNLESSZERO("unlesszero"),
+        /**
+         * The per-cpu page lists (struct per_cpu_pages); off is zone_pcp_disable() on every zone until switched on:
+         * every order-0 and low-order page goes straight to and from the buddy allocator, in its order.
+         *
+         * @since 2.9
+         */
+        PCP("pcp");
 
         private final String value;
 
@@ -64,7 +71,7 @@ public interface DebugSwitches {
                 }
             }
             throw new IllegalArgumentException("no checker '" + value
-                    + "': use vm, list, unload, lockdep, kasan, kasan-quarantine, weakmem, retest or unlesszero");
+                    + "': use vm, list, unload, lockdep, kasan, kasan-quarantine, weakmem, retest, unlesszero or pcp");
         }
     }
 

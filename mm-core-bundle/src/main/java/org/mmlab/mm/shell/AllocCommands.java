@@ -16,10 +16,11 @@ import org.osgi.service.component.annotations.ReferencePolicyOption;
 /**
  * mm:alloc and mm:free: alloc_pages() and __free_pages() by hand, on the MemoryManager of the running
  * guest (bound dynamically, so the commands stay while mm:config reboots it). mm:free frees only what
- * mm:alloc handed out; any other page is refused with whose it is.
+ * mm:alloc handed out; any other page is refused with whose it is. mm:drain: drain_all_pages(), so that
+ * MemFree and the free lists show what went to the per-cpu lists.
  */
 @Component(service = AllocCommands.class)
-@GogoCommand(scope = "mm", function = {"alloc", "free"})
+@GogoCommand(scope = "mm", function = {"alloc", "free", "drain"})
 public class AllocCommands {
     private final GuestPages pages;
 
@@ -86,5 +87,12 @@ public class AllocCommands {
         }
         guest.freePages(p, o);
         System.out.printf("freed pfn %#x order %d%n", p, o);
+    }
+
+    @Descriptor("drain_all_pages(): every CPU's per-cpu lists give their free pages back to the buddy allocator,"
+            + " where MemFree, mm:buddyinfo and mm:pagetypeinfo count them")
+    public void drain() {
+        guest();
+        System.out.printf("drained %d pages from the per-cpu lists into the buddy allocator%n", pages.drainAllPages());
     }
 }

@@ -25,14 +25,15 @@ public class DebugCommand {
     }
 
     @Descriptor("show the debug checkers (CONFIG_DEBUG_VM, CONFIG_DEBUG_LIST, use after unload, lockdep, KASAN), the race"
-            + " lab's design switches (weak memory, isolation's re-test and reference) and what the checkers reported")
+            + " lab's design switches (weak memory, isolation's re-test and reference, the per-cpu page lists) and what the"
+            + " checkers reported")
     public void debug() {
         Debug d = switches.state();
         System.out.printf("debugVm    %s%ndebugList  %s%nunload     %s%nlockdep    %s%nkasan      %s (quarantine %d)%n"
-                + "weakmem    %s%nretest     %s%nunlesszero %s%nreports    %d%ntainted    %s%n", onOff(d, Switch.VM),
-                onOff(d, Switch.LIST), onOff(d, Switch.UNLOAD), onOff(d, Switch.LOCKDEP), onOff(d, Switch.KASAN),
-                d.kasanQuarantine(), onOff(d, Switch.WEAKMEM), onOff(d, Switch.RETEST), onOff(d, Switch.UNLESSZERO),
-                d.reports(), d.taints().isEmpty() ? "no" : d.taints());
+                + "weakmem    %s%nretest     %s%nunlesszero %s%npcp        %s%nreports    %d%ntainted    %s%n",
+                onOff(d, Switch.VM), onOff(d, Switch.LIST), onOff(d, Switch.UNLOAD), onOff(d, Switch.LOCKDEP),
+                onOff(d, Switch.KASAN), d.kasanQuarantine(), onOff(d, Switch.WEAKMEM), onOff(d, Switch.RETEST),
+                onOff(d, Switch.UNLESSZERO), onOff(d, Switch.PCP), d.reports(), d.taints().isEmpty() ? "no" : d.taints());
         if (d.kasanSuppressed() > 0) {
             System.out.printf("kasan      %d more reports not printed (only the first of a boot, as without kasan_multi_shot)%n",
                     d.kasanSuppressed());
@@ -47,7 +48,8 @@ public class DebugCommand {
     public void debug(@Descriptor("vm | list | unload (the use-after-unload checker) | lockdep (lock order) | kasan (freed,"
             + " stale or uninitialised mappings) | kasan-quarantine (freed mappings held back from reuse) | weakmem (store"
             + " buffers for page->mapping, drained by barriers) | retest (seed 000 rule iii: isolation re-tests under the"
-            + " page lock) | unlesszero (seed 001: isolation's get_page_unless_zero())") String checker,
+            + " page lock) | unlesszero (seed 001: isolation's get_page_unless_zero()) | pcp (the per-cpu page lists; off"
+            + " is zone_pcp_disable())") String checker,
             @Descriptor("on | off; for kasan-quarantine a number of objects, 0 = reuse at once") String state) {
         if (CommandArgs.given("CHECKER", checker).equals("kasan-quarantine")) {
             switches.setKasanQuarantine(CommandArgs.intNumber("kasan-quarantine", state, 0, Integer.MAX_VALUE));

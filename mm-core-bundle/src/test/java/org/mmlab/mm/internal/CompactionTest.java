@@ -135,6 +135,7 @@ class CompactionTest {
         // an LRU page low and a free page high where __reset_isolation_pfn() samples (every 8th PFN)
         HandBuiltGuest.makeAnonLru(g, low + 8);
         g.freePages(high + 16, 0);
+        g.drainAllPages(); // PageBuddy only once off the per-cpu list
         c.skipHints.resetIsolationSuitable(z);
         assertThat(g.map.pageblockSkip(low)).as("no flush requested: untouched").isTrue();
         assertThat(g.map.pageblockSkip(high)).isTrue();
@@ -329,6 +330,7 @@ class CompactionTest {
     void compactMemoryGathersTheFreePagesOfAFragmentedGuestInto2MiBBlocksAndNoDataIsLost() {
         Workload[] w = new Workload[1];
         GuestMemory g = fragmented256M(w);
+        g.drainAllPages(); // free pages are measured in the buddy allocator: none left on the per-cpu lists
         Fragmentation before = FragmentationShares.measure(g);
         long vmIsolated = g.vmstat.get(VmItem.COMPACTISOLATED);
         long vmMigrateScanned = g.vmstat.get(VmItem.COMPACTMIGRATE_SCANNED);
@@ -336,6 +338,7 @@ class CompactionTest {
 
         CompactStats s = g.compaction.compactMemory();
 
+        g.drainAllPages(); // the sources freed since the last check_drain
         Fragmentation after = FragmentationShares.measure(g);
         assertThat(before.order9Share()).isLessThan(0.05);
         assertThat(after.order9Share()).as("%s -> %s", before.describe(), after.describe())
@@ -405,10 +408,12 @@ class CompactionTest {
             }
         }
         fillers.forEach(pfn -> g.freePages(pfn, 0));
+        g.drainAllPages(); // the holes merge once off the per-cpu list
         assertThat(normal.nrFree(4)).isEqualTo(2048 / 16);
         long free9 = normal.nrFree(9) + 2 * normal.nrFree(10);
 
         CompactStats s = g.compaction.compactMemory();
+        g.drainAllPages(); // compact_memory (order -1) leaves the freed sources on the per-cpu list
 
         assertThat(s.migrated()).as("%s", s).isPositive();
         assertThat(d.nrPages()).as("the driver still has every page").isEqualTo(2048);

@@ -43,7 +43,7 @@ class DebugSwitchesComponentTest {
     void aSwitchIsNamedAsMmDebugNamesItAndAnUnknownOneSaysWhichThereAre() {
         assertThat(Switch.parse("unlesszero")).isEqualTo(Switch.UNLESSZERO);
         assertThatThrownBy(() -> Switch.parse("wmb")).hasMessage("no checker 'wmb': use vm, list, unload, lockdep,"
-                + " kasan, kasan-quarantine, weakmem, retest or unlesszero");
+                + " kasan, kasan-quarantine, weakmem, retest, unlesszero or pcp");
     }
 
     /** The guest's own state of the switch, read past the service. */
@@ -58,6 +58,7 @@ class DebugSwitchesComponentTest {
             case WEAKMEM -> g.weakMemory();
             case RETEST -> g.debug().isolateRetest();
             case UNLESSZERO -> g.debug().isolateUnlessZero();
+            case PCP -> g.pcpEnabled();
         };
     }
 }

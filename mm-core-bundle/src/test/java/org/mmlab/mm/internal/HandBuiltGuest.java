@@ -53,12 +53,16 @@ final class HandBuiltGuest {
         }
     }
 
-    /** Frees the order-0 pages [start, start + 2^order): with its buddy still allocated, one free block of that order. */
+    /**
+     * Frees the order-0 pages [start, start + 2^order), then drains the per-cpu lists: with its buddy still
+     * allocated, one free block of that order.
+     */
     static void freeBlock(GuestMemory g, int start, int order) {
         assertThat(start & ((1 << order) - 1)).as("block at %d aligned to order %d", start, order).isZero();
         for (int pfn = start; pfn < start + (1 << order); pfn++) {
             g.freePages(pfn, 0);
         }
+        g.drainAllPages(); // the pages went to the per-cpu list: drain_all_pages() merges them in the buddy allocator
     }
 
     /** Marks the pageblock containing pfn as mt (its pages are allocated, so no free list has to move). */

@@ -92,6 +92,8 @@ class HintingIsolationTest {
 
         int small = g.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
         g.freePages(small, 0);
+        assertThat(notified).as("on the per-cpu list: not yet in the buddy allocator").isEmpty();
+        g.drainAllPages();
         assertThat(notified).as("an order-0 free merges back up to order 10: notified once").hasSize(1);
         int block = g.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, Mm.PAGEBLOCK_ORDER);
         g.freePages(block, Mm.PAGEBLOCK_ORDER);

@@ -32,7 +32,7 @@ class LockdepCoreOrderTest {
 
         assertThat(g.debug.reports()).as("%s", g.dmesg.lines()).isZero();
         // every nesting the run recorded follows Migrate's order, outermost first
-        List<String> order = List.of("page lock", "lru_lock", "&zone->lock");
+        List<String> order = List.of("page lock", "lru_lock", "&pcp->lock", "&zone->lock");
         assertThat(g.debug.lockdep().dependencies()).isNotEmpty().allSatisfy(d -> {
             String[] ends = d.split(" -> ");
             assertThat(order.indexOf(ends[0])).as(d).isNotNegative().isLessThan(order.indexOf(ends[1]));

@@ -213,6 +213,7 @@ class LruMigrationTest {
         assertOk(g, w);
         w.stop();
         assertOk(g, w);
+        g.drainAllPages(); // the per-cpu lists hold the last frees: drain_all_pages() gives them to the buddy allocator
         assertThat(g.freePages()).isEqualTo(g.managedPages());
     }
 
@@ -257,6 +258,7 @@ class LruMigrationTest {
         assertThat(w.status()).doesNotContain("died");
         assertThat(g.debug.reports()).as(String.join("\n", g.dmesg.lines())).isZero();
         assertOk(g, w);
+        g.drainAllPages(); // the per-cpu lists hold the last frees: drain_all_pages() gives them to the buddy allocator
         assertThat(g.freePages()).isEqualTo(g.managedPages());
         assertThat(g.vmstat.get(VmItem.NR_ISOLATED_ANON)).isZero();
     }

@@ -160,10 +160,12 @@ abstract class MovableMigrationContractTest<D extends TestDriver<?>> {
             d.answerAll(-Errno.EAGAIN);
         }
         assertThat(g.migrate.isolateMovablePage(pfn, 0)).isTrue();
+        g.drainAllPages();
         long freeBefore = g.freePages(); // the old page comes back, the new one goes
         MigrationList list = new MigrationList(g, pfn);
 
         assertThat(list.migrate(MigrateMode.SYNC)).isZero();
+        g.drainAllPages(); // the old page and the unused targets went to the per-cpu list
 
         assertThat(d.migrateCalls()).isEqualTo(4);
         assertThat(list.succeeded).isEqualTo(1);

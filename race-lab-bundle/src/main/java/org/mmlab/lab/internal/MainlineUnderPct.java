@@ -13,6 +13,7 @@ import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.MovablePages;
 import org.mmlab.mm.VmEvent;
+import org.mmlab.mm.lab.DebugSwitches;
 import org.mmlab.mm.lab.ModulePolicy;
 import org.osgi.framework.Bundle;
 
@@ -114,6 +115,8 @@ final class MainlineUnderPct extends CataloguedRace {
         lab.bootWith(setup.contract());
         leakPath.await(lab);
         lab.kcompactd(false);
+        // without the per-cpu page lists: with them, a seed no longer decides every schedule (docs/race-lab.md)
+        lab.debug(DebugSwitches.Switch.PCP, false);
         device0.askFor(lab, PAGES);
     }
 

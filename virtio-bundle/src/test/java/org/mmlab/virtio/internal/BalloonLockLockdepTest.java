@@ -15,7 +15,8 @@ class BalloonLockLockdepTest {
             Lockdep lockdep = g.mm.guest().debug().lockdep();
             lockdep.setOn(true);
             VirtioBalloonDevice d = g.device("0");
-            g.inflateTo(d, 100);
+            // more than a per-cpu list holds, so that leak_balloon()'s frees under balloon_lock reach zone->lock
+            g.inflateTo(d, 4000);
             BalloonDevInfo b = d.driver().vbDevInfo;
             int pfn = g.balloons.isolateOne(b);
             int newPfn = g.mm.allocPages(FakeBalloons.GFP_BALLOON, 0);

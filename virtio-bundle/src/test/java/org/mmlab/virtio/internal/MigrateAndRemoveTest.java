@@ -69,7 +69,7 @@ class MigrateAndRemoveTest {
     @Test
     void removeWaitsForIsolatedPagesThenGivesEveryPageBackInTheKernelsOrder() throws Exception {
         try (TestGuest g = new TestGuest()) {
-            long free = g.mm.freePages();
+            long free = g.freePagesDrained();
             VirtioBalloonDevice d = g.device("0");
             g.inflateTo(d, 300);
             BalloonDevInfo b = d.driver().vbDevInfo;
@@ -89,7 +89,7 @@ class MigrateAndRemoveTest {
 
             assertThat(d.driver().numPages()).isZero();
             assertThat(d.host().view().held()).isZero();
-            assertThat(g.mm.freePages()).isEqualTo(free);
+            assertThat(g.freePagesDrained()).isEqualTo(free);
             assertThat(g.balloons.calls).last().isEqualTo("balloonDevinfoRemove virtio-balloon 0");
             assertThat(g.registry.get("0")).isEmpty();
             assertThat(d.driver().updatesStopped()).isTrue();
@@ -101,7 +101,7 @@ class MigrateAndRemoveTest {
     @Test
     void removeReturnsHintedBlocksToo() throws Exception {
         try (TestGuest g = new TestGuest()) {
-            long free = g.mm.freePages();
+            long free = g.freePagesDrained();
             VirtioBalloonDevice d = g.device("0");
             d.host().startHinting();
             assertThat(d.host().awaitHintStop(10_000)).isTrue();
@@ -110,7 +110,7 @@ class MigrateAndRemoveTest {
             d.deactivate();
 
             assertThat(d.driver().hinting.numFreePageBlocks()).isZero();
-            assertThat(g.mm.freePages()).isEqualTo(free);
+            assertThat(g.freePagesDrained()).isEqualTo(free);
             assertThat(g.mm.allocPages(FakeBalloons.GFP_BALLOON, Mm.MAX_PAGE_ORDER)).isNotEqualTo(Mm.NO_PAGE);
         }
     }

@@ -26,7 +26,7 @@ class MisbehavingHostTest {
     @Test
     void aHostThatNeverAcknowledgesBreaksTheDeviceAndRemoveStillGivesEveryPageBack() {
         try (TestGuest g = new TestGuest()) {
-            long free = g.mm.freePages();
+            long free = g.freePagesDrained();
             VirtioBalloonDevice d = g.device("0", Features.DEFAULT_OFFER, "0", 0, "normal", 200);
             g.inflateTo(d, 300);
             d.host().setMisbehaviour(HostMisbehaviour.parse("no-ack"));
@@ -45,7 +45,7 @@ class MisbehavingHostTest {
             d.deactivate();
 
             assertThat(System.currentTimeMillis() - t0).as("remove is bounded").isLessThan(5_000);
-            assertThat(g.mm.freePages()).isEqualTo(free);
+            assertThat(g.freePagesDrained()).isEqualTo(free);
             assertThat(d.host().view().held()).as("the reset gave every frame back").isZero();
         }
     }
@@ -53,7 +53,7 @@ class MisbehavingHostTest {
     @Test
     void withMustTellHostUnacknowledgedDeflatedPagesAreKeptUntilTheReset() {
         try (TestGuest g = new TestGuest()) {
-            long free = g.mm.freePages();
+            long free = g.freePagesDrained();
             VirtioBalloonDevice d = g.device("0", "MUST_TELL_HOST", "0", 0, "normal", 200);
             g.inflateTo(d, 100);
             List<Integer> pfns = new ArrayList<>(g.balloons.devs.get(0).pages);
@@ -73,7 +73,7 @@ class MisbehavingHostTest {
 
             assertThat(g.dmesg()).contains("virtio_balloon virtio0: releasing 100 pages the host never acknowledged,"
                     + " after the reset");
-            assertThat(g.mm.freePages()).isEqualTo(free);
+            assertThat(g.freePagesDrained()).isEqualTo(free);
             pfns.forEach(pfn -> assertThat(g.mm.frameHolder(pfn)).isNull());
         }
     }

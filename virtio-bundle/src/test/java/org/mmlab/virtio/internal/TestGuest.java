@@ -93,4 +93,10 @@ final class TestGuest implements AutoCloseable {
         mm.guest().compaction().kcompactd().stop();
         mm.workload().stop();
     }
+
+    /** MemFree once drain_all_pages() gave back the pages on the per-cpu lists: every free page, each once. */
+    long freePagesDrained() {
+        mm.guest().drainAllPages();
+        return mm.freePages();
+    }
 }

@@ -36,7 +36,7 @@ class VmwBalloonTest {
     void inflationUses2MPagesAndAfterSixteenRefusalsSplitsThemInto4kPages() {
         VmwDevice d = g.device("0");
         d.driver().vmmemctl(); // the statistics count from here
-        long free = g.mm.freePages();
+        long free = g.freePagesDrained();
 
         TestGuest.inflateTo(d, 1088);
 
@@ -47,7 +47,7 @@ class VmwBalloonTest {
         assertThat(s.page(VmwStats.Page.REFUSED_ALLOC, PageSize.VMW_BALLOON_2M_PAGE)).isEqualTo(16);
         assertThat(s.page(VmwStats.Page.ALLOC, PageSize.VMW_BALLOON_2M_PAGE)).isEqualTo(18);
         assertThat(s.page(VmwStats.Page.ALLOC, PageSize.VMW_BALLOON_4K_PAGE)).as("all from the splits").isZero();
-        assertThat(g.mm.freePages()).as("the rest of the splits freed").isEqualTo(free - 1088);
+        assertThat(g.freePagesDrained()).as("the rest of the splits freed").isEqualTo(free - 1088);
         assertThat(g.mm.vmEvents(VmEvent.BALLOON_INFLATE)).isEqualTo(1088);
         assertThat(g.mm.nodePageState(NodeStat.NR_BALLOON_PAGES)).as("v6.18.2 counts only 4k pages").isEqualTo(64);
         g.assertClean();
@@ -140,7 +140,7 @@ class VmwBalloonTest {
     void aHypervisorResetPopsTheBalloonWithoutUnlockAndStartsAgainLeakingTheBatchPage() {
         VmwDevice d = g.device("0");
         TestGuest.inflateTo(d, 1024);
-        long free = g.mm.freePages();
+        long free = g.freePagesDrained();
         d.driver().vmmemctl();
 
         assertThat(d.hypervisor().demandReset()).isEqualTo(1024);
@@ -150,7 +150,7 @@ class VmwBalloonTest {
         assertThat(d.driver().stats.op(Protocol.VMW_BALLOON_CMD_BATCHED_2M_UNLOCK, false)).as("the pop tells nobody")
                 .isZero();
         assertThat(d.driver().batchPagesAllocated.get()).isEqualTo(2);
-        assertThat(g.mm.freePages()).as("vmballoon_init_batching() never frees the old page").isEqualTo(free - 1);
+        assertThat(g.freePagesDrained()).as("vmballoon_init_batching() never frees the old page").isEqualTo(free - 1);
         g.assertClean();
     }
 
@@ -161,7 +161,7 @@ class VmwBalloonTest {
         TestGuest.inflateTo(d, 4096);
         d.driver().vmmemctl();
 
-        int[] taken = new int[(int) g.mm.freePages() + 8192];
+        int[] taken = new int[(int) g.freePagesDrained() + 8192];
         int n = 0;
         int pfn;
         while ((pfn = g.mm.allocPages(Gfp.GFP_KERNEL | Gfp.__GFP_NOWARN, 0)) != Mm.NO_PAGE && n < taken.length) {
@@ -180,7 +180,7 @@ class VmwBalloonTest {
 
     @Test
     void exitGivesEveryFrameBackAndEveryPageButTheBatchPage() {
-        long free = g.mm.freePages();
+        long free = g.freePagesDrained();
         VmwDevice d = g.device("0");
         TestGuest.inflateTo(d, 1088);
 
@@ -188,7 +188,7 @@ class VmwBalloonTest {
 
         assertThat(d.hypervisor().view().held()).isZero();
         assertThat(g.balloons.devices()).isEmpty();
-        assertThat(g.mm.freePages()).as("the batch page is never freed (v6.18.2)").isEqualTo(free - 1);
+        assertThat(g.freePagesDrained()).as("the batch page is never freed (v6.18.2)").isEqualTo(free - 1);
         assertThat(g.dmesg()).noneMatch(l -> l.contains("BUG") || l.contains("WARNING"));
         g.assertClean();
     }

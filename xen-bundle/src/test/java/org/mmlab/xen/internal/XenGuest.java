@@ -118,4 +118,10 @@ final class XenGuest implements AutoCloseable {
         }
         mm.workload().stop();
     }
+
+    /** MemFree once drain_all_pages() gave back the pages on the per-cpu lists: every free page, each once. */
+    long freePagesDrained() {
+        mm.guest().drainAllPages();
+        return mm.freePages();
+    }
 }
