@@ -63,13 +63,13 @@ final class Blocker {
 
     /**
      * What t (BLOCKED) is doing; parked is the thread deciding (stopped at a point, so it holds its locks), or
-     * null.
+     * null; schedulerLock is the scheduler's own monitor.
      */
-    static Kind of(SimThread t, List<SimThread> threads, SimThread parked) {
-        return of(t, threads, parked, CHAIN);
+    static Kind of(SimThread t, List<SimThread> threads, SimThread parked, Object schedulerLock) {
+        return of(t, threads, parked, System.identityHashCode(schedulerLock), CHAIN);
     }
 
-    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int depth) {
+    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int schedulerLock, int depth) {
         Thread th = t.thread;
         ThreadInfo ti = th == null ? null : MX.getThreadInfo(th.getId());
         if (ti == null) {
@@ -80,6 +80,11 @@ final class Blocker {
             return Kind.MOVING;
         }
         LockInfo lock = ti.getLockInfo();
+        if (lock != null && lock.getIdentityHashCode() == schedulerLock) {
+            // at its point (or at its end) already, waiting to say so while another thread decides or the
+            // watchdog looks: no kernel lock holds it, and the scheduler's is held only for a moment
+            return Kind.MOVING;
+        }
         boolean readWrite = lock != null
                 && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantReadWriteLock$");
         boolean exclusive = s == Thread.State.BLOCKED // a monitor
@@ -100,7 +105,7 @@ final class Blocker {
                     return Kind.HELD;
                 }
                 if (o.status == SimThread.Status.BLOCKED && depth > 0) {
-                    return of(o, threads, parked, depth - 1);
+                    return of(o, threads, parked, schedulerLock, depth - 1);
                 }
                 return Kind.OTHER;
             }

@@ -11,11 +11,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>A thread that blocks outside a point (on a lock another simulated thread holds, in a sleep) would
  * stall the run: a watchdog sees it parked or blocked without the baton in hand, marks it BLOCKED and
- * lets the strategy choose among the others; it rejoins when it reaches its next point. Before each
- * decision the scheduler waits until no blocked thread is on its way to a point ({@link Blocker}): one
- * that a lock's release woke takes the lock and stops at its next point first, so the threads a
- * decision chooses among do not depend on how fast the woken one ran, and a replay is exact across
- * lock blocks.
+ * lets the strategy choose among the others; it rejoins when it reaches its next point, where it is WAITING
+ * from the moment it enters the scheduler. Before each decision the scheduler waits until no blocked thread
+ * is on its way to a point ({@link Blocker}; one entering the scheduler's own monitor is): one that a lock's
+ * release woke takes the lock and stops at its next point first, so the threads a decision chooses among do
+ * not depend on how fast the woken one ran, and a replay is exact across lock blocks.
  *
  * <p>A thread that sleeps ({@link #sleep}: the kernel's msleep()) stops at a point instead, and the others go on
  * without it for as many decisions as its sleep is worth, or until none of them may: what they do meanwhile
@@ -159,6 +159,10 @@ public final class ControlledScheduler {
         // from here until it goes on, the watchdog must not take the scheduler's own parking for a block: it
         // looks at the holder's state before it locks, and would otherwise mark it blocked once settle() ended
         me.awaiting = true;
+        if (running != me && arrive(me, point)) {
+            awaitTurn(me);
+            return;
+        }
         if (running == me || running == null) {
             settle(me);
         }
@@ -168,7 +172,7 @@ public final class ControlledScheduler {
             boolean holder = running == me;
             me.status = SimThread.Status.WAITING;
             if (!holder && running != null) {
-                next = null; // came back from a block while another thread runs: wait to be chosen
+                next = null; // marked blocked meanwhile, and another thread runs: wait to be chosen
             } else {
                 next = choose(me);
             }
@@ -181,6 +185,43 @@ public final class ControlledScheduler {
             handOff(next);
         }
         awaitBaton(me);
+    }
+
+    /**
+     * A thread back from a block (BLOCKED, or marked so while it came) is at its point from now on: WAITING, in
+     * the same step as it says so, so that a decision another thread makes meanwhile chooses among it too.
+     * Returns false if it still holds the baton after all.
+     */
+    private boolean arrive(SimThread me, String point) {
+        synchronized (lock) {
+            if (running == me) {
+                return false;
+            }
+            me.at = point;
+            me.status = SimThread.Status.WAITING;
+            return true;
+        }
+    }
+
+    /**
+     * An arrived thread (WAITING) waits to be chosen; if nobody holds the baton it decides, once the blocked
+     * threads have settled, unless another thread chose meanwhile (perhaps this one).
+     */
+    private void awaitTurn(SimThread me) {
+        SimThread next = null;
+        if (running == null) {
+            settle(me);
+            synchronized (lock) {
+                next = running == null ? choose(me) : null;
+            }
+        }
+        if (next != null && next != me) {
+            handOff(next);
+        }
+        if (next != me) {
+            awaitBaton(me);
+        }
+        me.awaiting = false;
     }
 
     /** Runs every thread to the end (or until timeoutMs), one at a time. */
@@ -347,11 +388,10 @@ public final class ControlledScheduler {
 
     private boolean moving(SimThread parked) {
         for (SimThread t : threads) {
-            // one that came back to a point and settles itself (awaiting) is not on its way: two such threads
-            // waiting for each other would spin until the run's deadline; one that woke and now waits for work
-            // outside the run (awaitOutside: the host, a driver's worker) comes back however long that takes
-            if (t != parked && t.status == SimThread.Status.BLOCKED && !t.awaiting
-                    && (t.outside || Blocker.of(t, threads, parked) == Blocker.Kind.MOVING)) {
+            // one that woke and now waits for work outside the run (awaitOutside: the host, a driver's worker)
+            // comes back however long that takes
+            if (t != parked && t.status == SimThread.Status.BLOCKED
+                    && (t.outside || Blocker.of(t, threads, parked, lock) == Blocker.Kind.MOVING)) {
                 return true;
             }
         }
@@ -436,7 +476,7 @@ public final class ControlledScheduler {
     private boolean mayComeBack(SimThread parked) {
         for (SimThread t : threads) {
             if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && Blocker.of(t, threads, parked) != Blocker.Kind.HELD) {
+                    && Blocker.of(t, threads, parked, lock) != Blocker.Kind.HELD) {
                 return true;
             }
         }
