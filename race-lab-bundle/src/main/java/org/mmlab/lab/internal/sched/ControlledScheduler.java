@@ -65,6 +65,8 @@ public final class ControlledScheduler {
     private final Object lock = new Object();
     private final Trace trace = new Trace();
     private volatile SimThread running;
+    /** The thread choose() chose last (the baton's holder, unless it blocked or ended since). */
+    private SimThread lastChosen;
     private String windowClosed;
     private long decisions;
     private long switches;
@@ -417,9 +419,12 @@ public final class ControlledScheduler {
             running = null;
             return null;
         }
-        SimThread next = awake.isEmpty() ? null : strategy.pick(awake, me, (int) decisions);
+        // the strategy's current thread is the one chosen last, not the decider: when nobody holds the baton, the
+        // decider is whichever thread came back first, which a seed does not decide (PCT lowers current's priority)
+        SimThread current = me == null ? null : lastChosen;
+        SimThread next = awake.isEmpty() ? null : strategy.pick(awake, current, (int) decisions);
         if (next == null && awake.size() < waiting.size()) {
-            next = strategy.pick(waiting, me, (int) decisions);
+            next = strategy.pick(waiting, current, (int) decisions);
         }
         if (next == null) {
             if (mayComeBack(me) && (stalledSince == 0 || System.nanoTime() - stalledSince < strategy.patienceNs())) {
@@ -433,7 +438,7 @@ public final class ControlledScheduler {
             if (windowClosed == null) {
                 windowClosed = why;
             }
-            next = strategy.pick(waiting, me, (int) decisions);
+            next = strategy.pick(waiting, current, (int) decisions);
         }
         stalledSince = 0;
         next.wakeAt = 0;
@@ -447,6 +452,7 @@ public final class ControlledScheduler {
         strategy.passed(next, event);
         next.status = SimThread.Status.RUNNING;
         running = next;
+        lastChosen = next;
         blockedSince = 0;
         return next;
     }
