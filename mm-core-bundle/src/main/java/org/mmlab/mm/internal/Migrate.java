@@ -36,7 +36,7 @@ public final class Migrate {
     public static final int MIGRATEPAGE_SUCCESS = 0;
     /**
      * Freed source pages migrate_pages() collects before it gives them to the buddy allocator under
-     * one zone->lock hold: pcp->batch, as zone_batchsize() sets it for a zone of 256 MiB or more (the
+     * one zone->lock hold: pcp->batch, as zone_batchsize() sets it for a zone of 1 GiB or more (the
      * per-cpu list then goes to the buddy allocator in free_pcppages_bulk()).
      */
     static final int FREE_BATCH = 63;
