@@ -219,11 +219,7 @@ final class MainlineUnderPct extends CataloguedRace {
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
-        lab.ensureStarted(VIRTIO, null);
-        device0.restore(lab);
-        leakPath.putBack(lab);
-        lab.bootWith(MigrationContract.MOVABLE_OPS_2025);
-        lab.kcompactd(true);
+        VirtioUnloadRace.restoreAfterBatch(lab, null, device0, leakPath);
     }
 
     /** What a batch's runs did, for lab:explore's "work:" line and the tests. */

@@ -113,6 +113,15 @@ abstract class VirtioUnloadRace extends CataloguedRace {
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
+        restoreAfterBatch(lab, virtioJar, device0, leakPath);
+    }
+
+    /**
+     * After a batch on virtio's device 0 (races 1, 8 and 13): virtio-bundle running, device 0 and the leak path
+     * as the batch found them, the lab's default guest with kcompactd.
+     */
+    static void restoreAfterBatch(LabContext lab, byte[] virtioJar, Device0 device0, LeakPathSetting leakPath)
+            throws Exception {
         lab.ensureStarted(VIRTIO, virtioJar);
         device0.restore(lab);
         leakPath.putBack(lab);
