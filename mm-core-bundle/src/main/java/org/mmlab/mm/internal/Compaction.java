@@ -582,14 +582,7 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
                     CompactionDefer.compactionDeferReset(zone, order, false);
                 } else if (status == CompactResult.PARTIAL_SKIPPED || status == CompactResult.COMPLETE) {
                     // buddy pages may be stranded on pcps that could coalesce for order >= cc.order
-                    if (guest.alloc.pcp != null) {
-                        guest.stopMachine.enter();
-                        try {
-                            guest.alloc.pcp.drainAllPages(zone);
-                        } finally {
-                            guest.stopMachine.exit();
-                        }
-                    }
+                    guest.drainAllPages(zone);
                     // sync migration mode here: defer like sync direct compaction
                     CompactionDefer.deferCompaction(zone, order);
                 }

@@ -275,18 +275,23 @@ public final class GuestMemory {
      * lists gave back.
      */
     public long drainAllPages() {
+        long drained = 0;
+        for (Zone z : zones) {
+            drained += drainAllPages(z);
+        }
+        return drained;
+    }
+
+    /** drain_all_pages(zone): this zone's pages on every CPU's lists back to the buddy allocator; how many. */
+    long drainAllPages(Zone z) {
         if (alloc.pcp == null) {
             return 0;
         }
         stopMachine.enter();
         try {
-            long drained = 0;
-            for (Zone z : zones) {
-                long before = PageAllocPcp.pcpCount(z);
-                alloc.pcp.drainAllPages(z);
-                drained += before - PageAllocPcp.pcpCount(z);
-            }
-            return drained;
+            long before = PageAllocPcp.pcpCount(z);
+            alloc.pcp.drainAllPages(z);
+            return before - PageAllocPcp.pcpCount(z);
         } finally {
             stopMachine.exit();
         }
