@@ -13,6 +13,7 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.mmlab.mm.MemoryManager;
+import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.lab.MmLab;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.cm.Configuration;
@@ -102,8 +103,10 @@ class MmConfigTest {
         Dictionary<String, Object> props = boot.getProperties();
         props.put("memorySize", "garbage");
         boot.update(props);
+        // SCR takes the guest's dependents (MemoryManager) down before the guest itself, which mm:config reports
+        GuestConfig config = Services.get(GuestConfig.class);
         Await.until("the guest gone", () -> memoryManagers.getService() != before
-                && memoryManagers.getService() == null);
+                && memoryManagers.getService() == null && config.running().isEmpty());
         assertThat(gogo.run("mm:config")).contains("no guest is running").contains("why: not valid: memorySize=garbage");
         assertThat(GogoSession.rootCause(catchThrowable(() -> gogo.run("mm:meminfo")))).hasMessageContaining(
                 "no guest is running");
