@@ -49,6 +49,7 @@ public interface GuestViews {
         MEMINFO("/proc/meminfo"),
         BUDDYINFO("/proc/buddyinfo"),
         PAGETYPEINFO("/proc/pagetypeinfo"),
+        ZONEINFO("/proc/zoneinfo"),
         VMSTAT("/proc/vmstat"),
         EXTFRAG_INDEX("/sys/kernel/debug/extfrag/extfrag_index"),
         UNUSABLE_INDEX("/sys/kernel/debug/extfrag/unusable_index"),

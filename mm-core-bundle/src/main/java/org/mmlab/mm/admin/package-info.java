@@ -6,5 +6,5 @@
  * {@code org.mmlab.mm}; the race lab's hooks and switches are {@code org.mmlab.mm.lab}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("1.4.0")
+@org.osgi.annotation.versioning.Version("1.5.0")
 package org.mmlab.mm.admin;

@@ -26,6 +26,7 @@ public class GuestViewsComponent implements GuestViews {
             case MEMINFO -> Meminfo.show(g);
             case BUDDYINFO -> Buddyinfo.show(g);
             case PAGETYPEINFO -> Pagetypeinfo.show(g);
+            case ZONEINFO -> Zoneinfo.show(g);
             case VMSTAT -> VmstatView.show(g);
             case EXTFRAG_INDEX -> ExtfragIndex.extfragIndex(g);
             case UNUSABLE_INDEX -> ExtfragIndex.unusableIndex(g);

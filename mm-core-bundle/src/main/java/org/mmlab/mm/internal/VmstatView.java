@@ -38,17 +38,17 @@ public final class VmstatView {
     static long globalZonePageState(GuestMemory g, VmItem item) {
         long n = 0;
         for (Zone z : g.zones) {
-            switch (item) {
-                case NR_FREE_PAGES:
-                    n += z.freePages;
-                    break;
-                case NR_ZONE_INACTIVE_ANON:
-                    n += g.lruvec.zoneInactiveAnon(z.idx);
-                    break;
-                default:
-                    return g.vmstat.get(item);
-            }
+            n += zonePageState(g, z, item);
         }
         return n;
+    }
+
+    /** zone_page_state(): one zone's counter. */
+    static long zonePageState(GuestMemory g, Zone z, VmItem item) {
+        return switch (item) {
+            case NR_FREE_PAGES -> z.freePages;
+            case NR_ZONE_INACTIVE_ANON -> g.lruvec.zoneInactiveAnon(z.idx);
+            default -> throw new IllegalArgumentException(item + " is not a zone counter");
+        };
     }
 }

@@ -29,7 +29,7 @@ import org.osgi.service.component.annotations.Reference;
  * shows; a bad argument throws with what is allowed and changes nothing.
  */
 @Component(service = MmCommands.class)
-@GogoCommand(scope = "mm", function = {"meminfo", "buddyinfo", "pagetypeinfo", "vmstat", "extfrag", "page", "kpageflags",
+@GogoCommand(scope = "mm", function = {"meminfo", "buddyinfo", "pagetypeinfo", "zoneinfo", "vmstat", "extfrag", "page", "kpageflags",
     "vmcore", "workload", "check", "dmesg"})
 public class MmCommands {
     private final GuestViews views;
@@ -55,6 +55,11 @@ public class MmCommands {
     @Descriptor("show /proc/buddyinfo: free blocks per order in each zone")
     public void buddyinfo() {
         System.out.print(views.show(View.BUDDYINFO));
+    }
+
+    @Descriptor("show /proc/zoneinfo: each zone's free pages, watermarks, reserves, counters and per-cpu pagesets")
+    public void zoneinfo() {
+        System.out.print(views.show(View.ZONEINFO));
     }
 
     @Descriptor("show /proc/pagetypeinfo: free blocks per order and migratetype, pageblocks per migratetype")
