@@ -19,25 +19,41 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /** balloon:list and balloon:info: the balloon devices of every driver, as mm/balloon.c keeps them. */
 @Component(service = BalloonCommands.class)
 @GogoCommand(scope = "balloon", function = {"list", "info"})
 public class BalloonCommands {
-    private final Balloons balloons;
-    private final MemoryManager mm;
     private final BundleContext context;
 
+    // The running guest's balloon infrastructure, followed across reboots (null while none runs), read once a
+    // command: the commands do not go and come back with every guest.
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile Balloons balloons;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MemoryManager mm;
     /** The 2012 leak path of the running infrastructure (PID org.mmlab.balloon, leakPath). */
-    private final BalloonSettings settings;
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile BalloonSettings settings;
 
     @Activate
-    public BalloonCommands(@Reference Balloons balloons, @Reference MemoryManager mm, BundleContext context,
-            @Reference BalloonSettings settings) {
-        this.balloons = balloons;
-        this.settings = settings;
-        this.mm = mm;
+    public BalloonCommands(BundleContext context) {
         this.context = context;
+    }
+
+    /** A dynamic reference's service now; a clear error while no guest runs. */
+    private static <T> T running(T service) {
+        if (service == null) {
+            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
+                    + " with mm:config, and the log: log warn)");
+        }
+        return service;
     }
 
     /**
@@ -61,6 +77,9 @@ public class BalloonCommands {
     @Descriptor("list the balloon devices: pages, isolated pages, driver bundle")
     public void list(@Descriptor("print the list as one JSON object")
             @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
+        Balloons balloons = running(this.balloons);
+        MemoryManager mm = running(this.mm);
+        BalloonSettings settings = running(this.settings);
         List<BalloonDevInfo> devices = balloons.devices();
         if (json) {
             List<Device> listed = new ArrayList<>();
@@ -97,7 +116,8 @@ public class BalloonCommands {
 
     @Descriptor("show one balloon device")
     public void info(@Descriptor("the device: its number in balloon:list, or its name") String dev) {
-        BalloonDevInfo b = find(dev);
+        Balloons balloons = running(this.balloons);
+        BalloonDevInfo b = find(balloons, dev);
         long total = b.nrPages() + b.isolatedPages();
         System.out.printf("name                     %s%n", b.name());
         System.out.printf("driver                   %s%n", driver(b));
@@ -113,7 +133,7 @@ public class BalloonCommands {
                 balloons.contract().description());
     }
 
-    private BalloonDevInfo find(String dev) {
+    private static BalloonDevInfo find(Balloons balloons, String dev) {
         List<BalloonDevInfo> devices = balloons.devices();
         for (BalloonDevInfo b : devices) {
             if (b.name().equals(dev)) {

@@ -32,7 +32,7 @@ final class HintingSetup {
 
     /**
      * The batch's design: design (off, aerator, reporting), its variant property (aerator, reporting) and
-     * value, autoRun off; the small guest running the contract.
+     * value, autoRun off; the other drivers set aside; the small guest running the contract.
      */
     void prepareBatch(LabContext lab, MigrationContract contract, String design, String variantProperty,
             String variant) throws Exception {
@@ -48,6 +48,7 @@ final class HintingSetup {
         props.put(variantProperty, variant);
         props.put("autoRun", Boolean.FALSE);
         config.update(props);
+        lab.setOtherDriversAside();
         lab.boot(contract, GUEST_BYTES);
     }
 

@@ -17,23 +17,31 @@ import org.osgi.framework.BundleContext;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
+import org.osgi.service.component.annotations.ReferenceCardinality;
+import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 
 /** The race lab as the lab: commands use it: the catalogue, runs, PCT's step estimate, shrinking. */
 @Component(service = Lab.class)
 public class Lab {
     private final BundleContext context;
     private final LabServices services;
-    private final MmLab mmLab;
+    /**
+     * The running guest's race-lab controls, followed across reboots (null while none runs): the lab and its
+     * commands do not go and come back with every guest a race boots.
+     */
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY)
+    private volatile MmLab mmLab;
     private final WorkloadControl workload;
     private final Catalogue catalogue = Catalogue.all();
 
     @Activate
-    public Lab(BundleContext context, @Reference MmLab mmLab, @Reference GuestConfig config,
+    public Lab(BundleContext context, @Reference GuestConfig config,
             @Reference Compactor compactor, @Reference DebugSwitches debug, @Reference GuestCheck check,
             @Reference WorkloadControl workload) {
         this.context = context;
         this.services = new LabServices(config, compactor, debug, check);
-        this.mmLab = mmLab;
         this.workload = workload;
     }
 
@@ -53,11 +61,20 @@ public class Lab {
     }
 
     public ModulePolicy policy() {
-        return mmLab.modulePolicy();
+        return mmLab().modulePolicy();
     }
 
     public void setPolicy(ModulePolicy p) {
-        mmLab.setModulePolicy(p);
+        mmLab().setModulePolicy(p);
+    }
+
+    private MmLab mmLab() {
+        MmLab l = mmLab;
+        if (l == null) {
+            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
+                    + " with mm:config, and the log: log warn)");
+        }
+        return l;
     }
 
     /** Runs of the race under the setup that share their preparation: close it to put the lab back. */

@@ -8,10 +8,11 @@ import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * The lab's DS components that are up (ACTIVE or SATISFIED), as SCR's runtime tells. A reboot of the guest
- * takes down every component that holds it, shell commands among them, and SCR brings them back on
- * Configuration Admin's thread after the reboot's promise is kept: a batch's end waits for them, so that
- * the statement after lab:race finds its commands (`lab:race 10; balloon:list` said "command not found"
- * in 2 of 4 tries).
+ * takes down every component that holds it (the balloon infrastructure, the drivers' devices, free page
+ * hinting), and SCR brings them back on Configuration Admin's thread after the reboot's promise is kept; a
+ * batch's end also starts the drivers it set aside: it waits for them, so that the statement after lab:race
+ * finds the lab as it was (`lab:race 10; balloon:list` said "command not found" in 2 of 4 tries while the
+ * commands still went and came back with the guest).
  */
 final class LabComponents implements AutoCloseable {
     /** A courtesy, not a check: a component that stays down says so itself when used. */

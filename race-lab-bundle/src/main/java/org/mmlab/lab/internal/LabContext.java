@@ -21,6 +21,7 @@ import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleException;
 import org.osgi.framework.Constants;
 import org.osgi.framework.InvalidSyntaxException;
 import org.osgi.framework.wiring.FrameworkWiring;
@@ -57,6 +58,8 @@ final class LabContext implements AutoCloseable {
     private MemoryManager tainted;
     /** The guest's memory before the batch first rebooted it, or 0 if it has not. */
     private long userBytes;
+    /** The drivers a batch set aside, which its end starts again. */
+    private final OtherDrivers otherDrivers = new OtherDrivers();
 
     LabContext(BundleContext context, LabServices services) {
         this.context = context;
@@ -155,6 +158,19 @@ final class LabContext implements AutoCloseable {
         meanwhile.run();
         await(booted, "the guest to reboot with " + contract.value() + " and " + memoryBytes + " bytes");
         tainted = null;
+    }
+
+    /**
+     * The balloon drivers other than virtio set aside until the batch ends ({@link OtherDrivers}): before its
+     * first reboot, so that no reboot probes their devices.
+     */
+    void setOtherDriversAside() throws BundleException {
+        otherDrivers.setAside(this);
+    }
+
+    /** The drivers set aside started again (at the batch's end, in the guest it leaves). */
+    void putOtherDriversBack() throws BundleException {
+        otherDrivers.putBack();
     }
 
     /** After a batch: the guest with the memory it had before the batch rebooted it (the contract kept). */

@@ -126,10 +126,17 @@ public final class RaceBatch implements AutoCloseable {
             race.cleanup(lab);
             lab.restoreMemory();
         } finally {
-            lab.mmLab().setModulePolicy(old);
-            lab.components.awaitUp(componentsUp); // the statement after lab:race finds its commands
-            cleanupNs = System.nanoTime() - t0;
-            lab.close();
+            try {
+                try {
+                    lab.mmLab().setModulePolicy(old);
+                } finally {
+                    lab.putOtherDriversBack();
+                }
+                lab.components.awaitUp(componentsUp); // the statement after lab:race finds its commands
+                cleanupNs = System.nanoTime() - t0;
+            } finally {
+                lab.close();
+            }
         }
     }
 }

@@ -38,8 +38,8 @@ abstract class VirtioUnloadRace extends CataloguedRace {
     }
 
     /**
-     * Once a batch (and after a run that reported something): the guest, the leak path, kcompactd, and
-     * device 0 asking for PAGES at each probe.
+     * Once a batch (and after a run that reported something): the other drivers set aside, the guest, the leak
+     * path, kcompactd, and device 0 asking for PAGES at each probe.
      */
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
@@ -51,6 +51,7 @@ abstract class VirtioUnloadRace extends CataloguedRace {
         if (!leakPath.isSet() && contract == MigrationContract.BALLOON_2012 && v7LeakPath(setup)) {
             leakPath.set(lab, LeakPathSetting.V7);
         }
+        lab.setOtherDriversAside();
         // virtio-bundle is installed again (a new module) while the guest reboots, and starts in prepare(), once,
         // in the new guest
         lab.bootWith(contract, () -> lab.ensureInstalled(VIRTIO, virtioJar));
