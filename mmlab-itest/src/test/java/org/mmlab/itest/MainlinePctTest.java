@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -27,6 +30,8 @@ import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
 import org.mmlab.mm.hinting.FreePageReporting;
 import org.mmlab.virtio.VirtioBalloons;
+import org.mmlab.vmware.VmwBalloons;
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -195,8 +200,10 @@ class MainlinePctTest {
      */
     @Test
     void theRunStartsOnlyOnceConfigurationAdminsThreadHasActivatedDevice0() throws Exception {
-        long userBytes = config.running().orElseThrow().memoryBytes();
-        Await.value(config.update(Map.of("memorySize", "128M")), "the race's 128 MiB guest");
+        onTheRacesGuest(this::raceWithDevice0sActivationHeld);
+    }
+
+    private void raceWithDevice0sActivationHeld() throws Exception {
         // held by the test: virtio's registry is a delayed component, gone when nobody holds it
         ServiceTracker<VirtioBalloons, VirtioBalloons> virtio = new ServiceTracker<>(context, VirtioBalloons.class,
                 null);
@@ -247,6 +254,57 @@ class MainlinePctTest {
             after.adopt("0");
             after.deleteAll();
             virtio.close();
+        }
+    }
+
+    /**
+     * The batch runs without VMware's driver and loads it again at its end. Its worker resets the protocol after
+     * every probe (so after each reboot of a batch) and allocates the batch page then, on its own time: while the
+     * run's task held every free page, that allocation reached the OOM notifiers outside the run, which deflated
+     * device 0 there (replays of race 1's design under race 8: "replay diverged at step 6: the trace chooses
+     * deflate, which is not waiting").
+     */
+    @Test
+    void theBatchRunsWithoutVmwaresDriverAndLoadsItAgain() throws Exception {
+        onTheRacesGuest(() -> {
+            Bundle vmware = Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals("vmware-bundle"))
+                    .findFirst().orElseThrow();
+            ServiceTracker<VmwBalloons, VmwBalloons> vmw = new ServiceTracker<>(context, VmwBalloons.class, null);
+            vmw.open();
+            MemoryManager mm = Services.get(MemoryManager.class);
+            List<Integer> whenOutOfMemory = new CopyOnWriteArrayList<>();
+            OomNotifier outOfMemory = () -> {
+                whenOutOfMemory.add(vmware.getState());
+                return 0;
+            };
+            try {
+                new VmwLab(cm, vmw.waitForService(Await.WAIT_MS)).create("0", Map.of());
+                mm.registerOomNotifier(outOfMemory);
+
+                RaceOutput.assertSurvives(gogo.run("lab:race mainline-under-pct --runs 1"), 1);
+
+                assertThat(whenOutOfMemory).as("vmware-bundle's state when the run's task ran out of memory")
+                        .containsExactly(Bundle.RESOLVED);
+                assertThat(vmware.getState()).as("vmware-bundle after the batch").isEqualTo(Bundle.ACTIVE);
+                VmwBalloons back = vmw.waitForService(Await.WAIT_MS);
+                Await.until("VMware balloon 0 probed again", () -> back.device("0").isPresent());
+            } finally {
+                mm.unregisterOomNotifier(outOfMemory);
+                VmwLab after = new VmwLab(cm, vmw.waitForService(Await.WAIT_MS));
+                after.adopt("0");
+                after.deleteAll();
+                vmw.close();
+            }
+        });
+    }
+
+    /** A test on the race's own guest (2025, 128 MiB), which a batch of race 8 then does not reboot. */
+    private void onTheRacesGuest(Body test) throws Exception {
+        long userBytes = config.running().orElseThrow().memoryBytes();
+        Await.value(config.update(Map.of("memorySize", "128M")), "the race's 128 MiB guest");
+        try {
+            test.run();
+        } finally {
             Await.value(config.update(Map.of("memorySize", Long.toString(userBytes))), "the guest's memory back");
         }
     }
@@ -264,6 +322,11 @@ class MainlinePctTest {
         Work w = Work.of(out);
         assertThat(w.oomRuns).as("the script deflates through the OOM notifier").isEqualTo(5);
         assertThat(w.migratedRuns).as("and migrates").isEqualTo(5);
+    }
+
+    /** A test's body. */
+    private interface Body {
+        void run() throws Exception;
     }
 
     /** The "work:" line lab:explore prints for race 8. */

@@ -43,6 +43,8 @@ final class MainlineUnderPct extends CataloguedRace {
     private final Device0 device0 = new Device0();
     /** leakPath=v7 while the v7-leak variant asks for it. */
     private final LeakPathSetting leakPath = new LeakPathSetting();
+    /** VMware's driver, whose allocations outside the run would meet the deflating task's (OtherDriversAside). */
+    private final OtherDriversAside others = new OtherDriversAside();
     /** The batch the counters below are of. */
     private LabContext counting;
     private final Work work = new Work();
@@ -101,7 +103,10 @@ final class MainlineUnderPct extends CataloguedRace {
         return true;
     }
 
-    /** Once a batch (and after a run that reported something): the guest, kcompactd, device 0's target. */
+    /**
+     * Once a batch (and after a run that reported something): the other balloon drivers unloaded, the guest,
+     * kcompactd, device 0's target.
+     */
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         if (counting != lab) {
@@ -112,6 +117,7 @@ final class MainlineUnderPct extends CataloguedRace {
             leakPath.set(lab, LeakPathSetting.V7);
         }
         lab.ensureStarted(VIRTIO, null);
+        others.unload(lab); // before the reboot, which would probe their devices again
         lab.bootWith(setup.contract());
         leakPath.await(lab);
         lab.kcompactd(false);
@@ -219,7 +225,11 @@ final class MainlineUnderPct extends CataloguedRace {
 
     @Override
     public void cleanup(LabContext lab) throws Exception {
-        VirtioUnloadRace.restoreAfterBatch(lab, null, device0, leakPath);
+        try {
+            VirtioUnloadRace.restoreAfterBatch(lab, null, device0, leakPath);
+        } finally {
+            others.loadAgain(); // in the guest the batch leaves
+        }
     }
 
     /** What a batch's runs did, for lab:explore's "work:" line and the tests. */
