@@ -72,7 +72,8 @@ final class MainlineUnderPct extends CataloguedRace {
                         + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
                         + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
                         + " every balloon lock is a point; a " + (LabContext.RACE_GUEST_BYTES >> 20) + " MiB guest for"
-                        + " the batch (the deflating task takes and frees it all in well under a millisecond)."
+                        + " the batch (the deflating task takes and frees it all in well under a millisecond);"
+                        + " vmware-bundle unloaded for the batch, so that no other driver allocates outside the run."
                         + " Run it with lab:explore mainline-under-pct --runs N",
                 // race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
                 // migratepage and the OOM deflation has taken every other page; the remove waits for the isolated
