@@ -166,9 +166,9 @@ final class LabContext implements AutoCloseable {
      * ({@link ConfigEventQueue}): what SCR does for a change (re-making the components that hold a rebooted
      * guest, activating a device probed again) is then done, also what it does after the change's promise
      * resolved. Before, the promise of a reboot or of device 0's probe let a race go on while that thread was
-     * still activating device 0: the run's admin stopped virtio-bundle in the middle, SCR gave up the
-     * activation and disposed of virtio's device registry, which removed device 0 (about 1 replay in 4,000 of
-     * race 8 then started with device 0's balloon emptied).
+     * still activating device 0: when the run's admin stopped virtio-bundle, or its task took every free page,
+     * in the middle, SCR gave the activation up and disposed of virtio's device registry, which removed device 0
+     * (about 1 replay in 4,000 of race 1's design under race 8 started so).
      */
     void awaitConfigurationEvents() throws Exception {
         ConfigurationAdmin admin = cm();
