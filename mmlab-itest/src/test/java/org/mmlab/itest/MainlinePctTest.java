@@ -4,22 +4,43 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
+import org.mmlab.mm.OomNotifier;
 import org.mmlab.mm.admin.GuestConfig;
 import org.mmlab.mm.admin.GuestConfiguration;
+import org.mmlab.mm.hinting.FreePageReporting;
+import org.mmlab.virtio.VirtioBalloons;
+import org.mmlab.vmware.VmwBalloons;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleContext;
+import org.osgi.framework.Constants;
+import org.osgi.service.cm.ConfigurationAdmin;
+import org.osgi.service.cm.SynchronousConfigurationListener;
+import org.osgi.test.common.annotation.InjectBundleContext;
 import org.osgi.test.common.annotation.InjectService;
+import org.osgi.test.junit5.context.BundleContextExtension;
 import org.osgi.test.junit5.service.ServiceExtension;
+import org.osgi.util.tracker.ServiceTracker;
 
 /**
  * Race 8 of the catalogue: the mainline design (2025 contract, policy none: the driver's remove drains
@@ -31,7 +52,7 @@ import org.osgi.test.junit5.service.ServiceExtension;
  * (the race checks both after every run, a run that did not is a failure), with migrations and OOM
  * deflations counted on the "work:" line.
  */
-@ExtendWith(ServiceExtension.class)
+@ExtendWith({ServiceExtension.class, BundleContextExtension.class})
 class MainlinePctTest {
     private static final int PAGES = 64;
     /** Replays of each finding, which must all have its outcome. */
@@ -44,6 +65,12 @@ class MainlinePctTest {
 
     @InjectService(timeout = 15_000)
     GuestConfig config;
+
+    @InjectService(timeout = 15_000)
+    ConfigurationAdmin cm;
+
+    @InjectBundleContext
+    BundleContext context;
 
     @AfterEach
     void theGuestIsTheDefaultOneAgain() {
@@ -139,13 +166,13 @@ class MainlinePctTest {
      * What a replay should be: each of the first three findings, replayed 50 times, has its outcome every time
      * (reports but their PIDs, where it left the trace, decisions). The scheduler's part holds since a thread back
      * from a block is WAITING at its point as soon as it enters the scheduler (before, about 1 replay in 150
-     * diverged: "replay diverged at step 199: the trace chooses compaction, which is not waiting"). Still about 1
-     * replay in 4,000 starts with device 0's balloon emptied outside the run between the race's prepare() and its
-     * first decision (the OOM deflation finds num_pages 0, "replay diverged at step 6: the trace chooses deflate,
-     * which is not waiting"), about one run of this test in 25 (docs/race-lab.md, "Controlled schedules").
+     * diverged: "replay diverged at step 199: the trace chooses compaction, which is not waiting"); the setup's
+     * since a batch waits for Configuration Admin's event thread after a reboot and after device 0's new
+     * configuration (before, about 1 replay in 4,000 started with device 0 taken away or its balloon emptied outside
+     * the run: "replay diverged at step 3: the trace chooses admin, which is not waiting"; see
+     * theRunStartsOnlyOnceConfigurationAdminsThreadHasActivatedDevice0 and docs/race-lab.md, "Controlled schedules").
      */
     @Test
-    @Disabled("about 1 replay in 4,000 starts with device 0's balloon emptied outside the run: see the comment")
     void eachFindingOfRace1sDesignReplaysWithItsOutcomeEveryTime() throws Exception {
         String out = gogo.run("lab:explore mainline-under-pct --seed 1 --runs 100" + RACE_1S_DESIGN);
 
@@ -162,6 +189,127 @@ class MainlinePctTest {
     }
 
     /**
+     * A run starts only once Configuration Admin's event thread is done with device 0. The batch gives device 0
+     * its target by a configuration change, and the probe (which keeps the probed() promise the batch awaits)
+     * returns halfway through SCR's activation of the device on that thread: SCR then binds the device's dynamic
+     * references, the free page reporting provider among them, which here holds that thread until the test lets
+     * it go. Before, the run went on meanwhile (its task ran out of memory), and a stop of virtio-bundle in that
+     * moment made SCR give the activation up and take device 0 away: about 1 replay in 4,000 of race 1's design
+     * started with device 0's balloon emptied. The batch runs on the race's own guest, which it then does not
+     * reboot: device 0's new target is the only change of the batch that Configuration Admin's thread carries.
+     */
+    @Test
+    void theRunStartsOnlyOnceConfigurationAdminsThreadHasActivatedDevice0() throws Exception {
+        onTheRacesGuest(this::raceWithDevice0sActivationHeld);
+    }
+
+    private void raceWithDevice0sActivationHeld() throws Exception {
+        // held by the test: virtio's registry is a delayed component, gone when nobody holds it
+        ServiceTracker<VirtioBalloons, VirtioBalloons> virtio = new ServiceTracker<>(context, VirtioBalloons.class,
+                null);
+        virtio.open();
+        HeldReportingRegistration reporting = new HeldReportingRegistration();
+        BlockingQueue<String> first = new LinkedBlockingQueue<>();
+        MemoryManager mm = Services.get(MemoryManager.class);
+        OomNotifier outOfMemory = () -> {
+            first.add("the run's task ran out of memory");
+            return 0;
+        };
+        try {
+            new VirtioLab(cm, virtio.waitForService(Await.WAIT_MS)).create("0", Map.of("offeredFeatures",
+                    "MUST_TELL_HOST,STATS_VQ,DEFLATE_ON_OOM,FREE_PAGE_HINT,PAGE_POISON,REPORTING")); // the lab's
+            context.registerService(FreePageReporting.class, reporting,
+                    new Hashtable<>(Map.of(Constants.SERVICE_RANKING, 1)));
+            // the barrier's configuration (race-lab's ConfigEventQueue.PID), seen as it is written
+            context.registerService(SynchronousConfigurationListener.class, e -> {
+                if (e.getPid().equals("org.mmlab.lab.barrier")) {
+                    first.add("the batch waits for Configuration Admin's thread");
+                }
+            }, null);
+            mm.registerOomNotifier(outOfMemory);
+            reporting.arm();
+            CompletableFuture<String> race = CompletableFuture.supplyAsync(() -> {
+                try {
+                    return gogo.run("lab:race mainline-under-pct --runs 1");
+                } catch (Exception e) {
+                    throw new CompletionException(e);
+                }
+            });
+            boolean held;
+            String firstAfter;
+            try {
+                held = reporting.awaitHeld();
+                firstAfter = first.poll(Await.WAIT_MS, TimeUnit.MILLISECONDS);
+            } finally {
+                reporting.release();
+            }
+            String out = race.get(Await.WAIT_MS, TimeUnit.MILLISECONDS);
+
+            assertThat(held).as("device 0's activation held on Configuration Admin's thread").isTrue();
+            assertThat(firstAfter).as(out).isEqualTo("the batch waits for Configuration Admin's thread");
+            RaceOutput.assertSurvives(out, 1);
+        } finally {
+            mm.unregisterOomNotifier(outOfMemory);
+            VirtioLab after = new VirtioLab(cm, virtio.waitForService(Await.WAIT_MS));
+            after.adopt("0");
+            after.deleteAll();
+            virtio.close();
+        }
+    }
+
+    /**
+     * The batch runs without VMware's driver and loads it again at its end. Its worker resets the protocol after
+     * every probe (so after each reboot of a batch) and allocates the batch page then, on its own time: while the
+     * run's task held every free page, that allocation reached the OOM notifiers outside the run, which deflated
+     * device 0 there (replays of race 1's design under race 8: "replay diverged at step 6: the trace chooses
+     * deflate, which is not waiting").
+     */
+    @Test
+    void theBatchRunsWithoutVmwaresDriverAndLoadsItAgain() throws Exception {
+        onTheRacesGuest(() -> {
+            Bundle vmware = Arrays.stream(context.getBundles()).filter(b -> b.getSymbolicName().equals("vmware-bundle"))
+                    .findFirst().orElseThrow();
+            ServiceTracker<VmwBalloons, VmwBalloons> vmw = new ServiceTracker<>(context, VmwBalloons.class, null);
+            vmw.open();
+            MemoryManager mm = Services.get(MemoryManager.class);
+            List<Integer> whenOutOfMemory = new CopyOnWriteArrayList<>();
+            OomNotifier outOfMemory = () -> {
+                whenOutOfMemory.add(vmware.getState());
+                return 0;
+            };
+            try {
+                new VmwLab(cm, vmw.waitForService(Await.WAIT_MS)).create("0", Map.of());
+                mm.registerOomNotifier(outOfMemory);
+
+                RaceOutput.assertSurvives(gogo.run("lab:race mainline-under-pct --runs 1"), 1);
+
+                assertThat(whenOutOfMemory).as("vmware-bundle's state when the run's task ran out of memory")
+                        .containsExactly(Bundle.RESOLVED);
+                assertThat(vmware.getState()).as("vmware-bundle after the batch").isEqualTo(Bundle.ACTIVE);
+                VmwBalloons back = vmw.waitForService(Await.WAIT_MS);
+                Await.until("VMware balloon 0 probed again", () -> back.device("0").isPresent());
+            } finally {
+                mm.unregisterOomNotifier(outOfMemory);
+                VmwLab after = new VmwLab(cm, vmw.waitForService(Await.WAIT_MS));
+                after.adopt("0");
+                after.deleteAll();
+                vmw.close();
+            }
+        });
+    }
+
+    /** A test on the race's own guest (2025, 128 MiB), which a batch of race 8 then does not reboot. */
+    private void onTheRacesGuest(Body test) throws Exception {
+        long userBytes = config.running().orElseThrow().memoryBytes();
+        Await.value(config.update(Map.of("memorySize", "128M")), "the race's 128 MiB guest");
+        try {
+            test.run();
+        } finally {
+            Await.value(config.update(Map.of("memorySize", Long.toString(userBytes))), "the guest's memory back");
+        }
+    }
+
+    /**
      * lab:race runs race 1's window on mainline: the unload begins (GOING) while compaction is inside
      * the driver's migratepage and the OOM notifier has deflated every other page; the remove waits for
      * the isolated page, so the script's order happens and the run is clean.
@@ -174,6 +322,11 @@ class MainlinePctTest {
         Work w = Work.of(out);
         assertThat(w.oomRuns).as("the script deflates through the OOM notifier").isEqualTo(5);
         assertThat(w.migratedRuns).as("and migrates").isEqualTo(5);
+    }
+
+    /** A test's body. */
+    private interface Body {
+        void run() throws Exception;
     }
 
     /** The "work:" line lab:explore prints for race 8. */

@@ -3,6 +3,7 @@ package org.mmlab.itest;
 import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
+import java.util.Map;
 
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.cm.Configuration;
@@ -28,11 +29,16 @@ final class VirtioLab {
      * device of that name whose configuration was deleted (by an earlier test) goes first.
      */
     void create(String name) throws Exception {
+        create(name, Map.of());
+    }
+
+    /** {@link #create(String)} with these properties. */
+    void create(String name, Map<String, Object> properties) throws Exception {
         if (cm.listConfigurations("(service.pid=" + VirtioBalloons.FACTORY_PID + "~" + name + ")") == null) {
             Await.value(virtio.removed(name), "the device " + name + " of a deleted configuration removed");
         }
         Configuration c = cm.getFactoryConfiguration(VirtioBalloons.FACTORY_PID, name, "?");
-        c.update(new Hashtable<>());
+        c.update(new Hashtable<>(properties));
         made.add(c);
         Await.value(virtio.probed(name), "device " + name + " probed");
     }

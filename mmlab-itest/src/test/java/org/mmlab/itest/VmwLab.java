@@ -41,6 +41,11 @@ final class VmwLab {
         return vmw.device(name).orElseThrow();
     }
 
+    /** Takes over configuration NAME (made by an earlier lab of this test) to delete it later. */
+    void adopt(String name) throws Exception {
+        made.add(cm.getFactoryConfiguration(VmwBalloons.FACTORY_PID, name, "?"));
+    }
+
     /** Deletes what this lab made, and waits until those devices are removed. */
     void deleteAll() throws Exception {
         for (Configuration c : made) {

@@ -116,8 +116,9 @@ final class Device0 {
 
     /**
      * Changes device 0's configuration and waits until Configuration Admin's thread has removed the device
-     * that ran and, when one is to run after it, probed the new one. A configured device is awaited first:
-     * after a reboot, SCR probes the devices again on its own time, and that probe is not the new one's.
+     * that ran and, when one is to run after it, probed the new one, and is done with the change. A configured
+     * device is awaited first: after a reboot, SCR probes the devices again on its own time, and that probe is
+     * not the new one's.
      */
     private static void reconfigure(LabContext lab, boolean configured, boolean runsAfter, Change change)
             throws Exception {
@@ -131,6 +132,7 @@ final class Device0 {
         if (runsAfter) {
             LabContext.await(virtio.probed(NAME), "virtio-balloon device " + NAME + " to be probed again");
         }
+        lab.awaitConfigurationEvents(); // the probe returned halfway through SCR's activation of the device
     }
 
     private static Dictionary<String, Object> copy(Dictionary<String, Object> d) {

@@ -70,7 +70,9 @@ final class MainlineUnderPct extends CataloguedRace {
                         + " compaction migrates " + MIGRATE + " of them; the deflating task takes every free page, then"
                         + " allocates once (the OOM notifiers deflate), then frees them; the admin stops virtio-bundle;"
                         + " every balloon lock is a point; a " + (LabContext.RACE_GUEST_BYTES >> 20) + " MiB guest for"
-                        + " the batch (the deflating task takes and frees it all in well under a millisecond)."
+                        + " the batch (the deflating task takes and frees it all in well under a millisecond);"
+                        + " vmware-bundle, hyperv-bundle and xen-bundle unloaded for the batch, so that no other driver"
+                        + " allocates outside the run."
                         + " Run it with lab:explore mainline-under-pct --runs N",
                 // race 1's window tried on mainline: the unload starts (GOING) while compaction is inside
                 // migratepage and the OOM deflation has taken every other page; the remove waits for the isolated
@@ -101,7 +103,10 @@ final class MainlineUnderPct extends CataloguedRace {
         return true;
     }
 
-    /** Once a batch (and after a run that reported something): the guest, kcompactd, device 0's target. */
+    /**
+     * Once a batch (and after a run that reported something): the other balloon drivers unloaded, the guest,
+     * kcompactd, device 0's target.
+     */
     @Override
     public void prepareBatch(LabContext lab, Setup setup) throws Exception {
         if (counting != lab) {
@@ -112,6 +117,9 @@ final class MainlineUnderPct extends CataloguedRace {
             leakPath.set(lab, LeakPathSetting.V7);
         }
         lab.ensureStarted(VIRTIO, null);
+        // VMware's worker allocates after every probe: with the run's task holding every free page, its OOM
+        // notifiers deflated device 0 outside the run (OtherDrivers)
+        lab.setOtherDriversAside();
         lab.bootWith(setup.contract());
         leakPath.await(lab);
         lab.kcompactd(false);

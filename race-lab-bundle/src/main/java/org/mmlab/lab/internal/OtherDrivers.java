@@ -11,7 +11,10 @@ import org.osgi.framework.BundleException;
  * of the guest would remove their devices and probe them again, their simulated hosts' handshakes included
  * (about 7 % of a run's CPU and 5 ms of its wait in races 1 and 10), for devices no run touches. Their bundles
  * are stopped transiently (rmmod; the framework still starts them next time) and started again when the batch
- * ends, in the guest the batch leaves, as the in-framework tests run every race without their devices.
+ * ends, in the guest the batch leaves, as the in-framework tests run every race without their devices. Race 8
+ * needs it too: VMware's worker resets its protocol after every probe and allocates its batch page with
+ * GFP_KERNEL on its own time; while a run's task held every free page, that allocation went into out_of_memory()
+ * outside the run, and the OOM notifier chain deflated virtio's device 0 there.
  */
 final class OtherDrivers {
     static final List<String> BUNDLES = List.of("vmware-bundle", "hyperv-bundle", "xen-bundle");
