@@ -9,6 +9,7 @@ import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.balloon.BalloonDevInfo;
 import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.balloon.Balloons;
+import org.mmlab.mm.GuestRequired;
 import org.mmlab.mm.Json;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
@@ -47,15 +48,6 @@ public class BalloonCommands {
         this.context = context;
     }
 
-    /** A dynamic reference's service now; a clear error while no guest runs. */
-    private static <T> T running(T service) {
-        if (service == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log: log warn)");
-        }
-        return service;
-    }
-
     /**
      * What balloon:list prints, as --json gives it.
      *
@@ -77,9 +69,9 @@ public class BalloonCommands {
     @Descriptor("list the balloon devices: pages, isolated pages, driver bundle")
     public void list(@Descriptor("print the list as one JSON object")
             @Parameter(names = {"--json"}, presentValue = "true", absentValue = "false") boolean json) {
-        Balloons balloons = running(this.balloons);
-        MemoryManager mm = running(this.mm);
-        BalloonSettings settings = running(this.settings);
+        Balloons balloons = GuestRequired.held(this.balloons);
+        MemoryManager mm = GuestRequired.held(this.mm);
+        BalloonSettings settings = GuestRequired.held(this.settings);
         List<BalloonDevInfo> devices = balloons.devices();
         if (json) {
             List<Device> listed = new ArrayList<>();
@@ -116,7 +108,7 @@ public class BalloonCommands {
 
     @Descriptor("show one balloon device")
     public void info(@Descriptor("the device: its number in balloon:list, or its name") String dev) {
-        Balloons balloons = running(this.balloons);
+        Balloons balloons = GuestRequired.held(this.balloons);
         BalloonDevInfo b = find(balloons, dev);
         long total = b.nrPages() + b.isolatedPages();
         System.out.printf("name                     %s%n", b.name());

@@ -8,6 +8,7 @@ import org.mmlab.hyperv.internal.DeviceRegistry;
 import org.mmlab.hyperv.internal.HvDevice;
 import org.mmlab.hyperv.internal.HvHost;
 import org.mmlab.mm.CommandArgs;
+import org.mmlab.mm.GuestRequired;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Sizes;
 import org.osgi.service.component.annotations.Component;
@@ -123,12 +124,7 @@ public class HvCommands {
     }
 
     private MemoryManager guest() {
-        MemoryManager m = mm;
-        if (m == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see mm:config and the log:"
-                    + " log warn)");
-        }
-        return m;
+        return GuestRequired.held(mm);
     }
 
     private HvDevice device(String name) {

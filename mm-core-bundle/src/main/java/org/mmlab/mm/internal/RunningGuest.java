@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 
+import org.mmlab.mm.GuestRequired;
 import org.osgi.service.component.annotations.Component;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
@@ -56,12 +57,7 @@ public class RunningGuest {
 
     /** The running guest; a clear error when mm-core did not boot one. */
     MmCore get() {
-        MmCore c = core;
-        if (c == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log: log warn)");
-        }
-        return c;
+        return GuestRequired.held(core);
     }
 
     /** The running guest, or null. */

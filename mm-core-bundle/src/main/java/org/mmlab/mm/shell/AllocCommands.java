@@ -3,6 +3,7 @@ package org.mmlab.mm.shell;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.GuestRequired;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Mm;
 import org.mmlab.mm.admin.GuestPages;
@@ -37,12 +38,7 @@ public class AllocCommands {
     }
 
     private MemoryManager guest() {
-        MemoryManager m = mm;
-        if (m == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log: log warn)");
-        }
-        return m;
+        return GuestRequired.held(mm);
     }
 
     @Descriptor("allocate 2^ORDER pages with alloc_pages(); prints the PFN (free it with mm:free PFN ORDER)")

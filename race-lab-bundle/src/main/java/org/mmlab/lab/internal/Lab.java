@@ -6,6 +6,7 @@ import java.util.List;
 import org.mmlab.lab.LabRuns;
 import org.mmlab.lab.RaceOutcome;
 import org.mmlab.lab.internal.sched.Trace;
+import org.mmlab.mm.GuestRequired;
 import org.mmlab.mm.admin.Compactor;
 import org.mmlab.mm.admin.GuestCheck;
 import org.mmlab.mm.admin.GuestConfig;
@@ -69,12 +70,7 @@ public class Lab {
     }
 
     private MmLab mmLab() {
-        MmLab l = mmLab;
-        if (l == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see its configuration"
-                    + " with mm:config, and the log: log warn)");
-        }
-        return l;
+        return GuestRequired.held(mmLab);
     }
 
     /** Runs of the race under the setup that share their preparation: close it to put the lab back. */

@@ -8,6 +8,7 @@ import java.util.Map;
 import org.mmlab.aeration.Aeration;
 import org.mmlab.balloon.BalloonSettings;
 import org.mmlab.lab.internal.sched.ControlledScheduler;
+import org.mmlab.mm.GuestRequired;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.MigrationContract;
 import org.mmlab.mm.MovablePages;
@@ -205,7 +206,7 @@ final class LabContext implements AutoCloseable {
     /** The running guest's configuration. */
     GuestConfiguration running() {
         return services.config().running()
-                .orElseThrow(() -> new IllegalStateException("no guest is running (see mm:config and the log)"));
+                .orElseThrow(() -> new IllegalStateException(GuestRequired.NO_GUEST));
     }
 
     /** The running guest's migration contract. */

@@ -11,6 +11,7 @@ import java.util.TreeSet;
 import org.apache.felix.service.command.Descriptor;
 import org.apache.felix.service.command.annotations.GogoCommand;
 import org.mmlab.mm.CommandArgs;
+import org.mmlab.mm.GuestRequired;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Sizes;
 import org.mmlab.vmware.VmwBalloonState;
@@ -186,12 +187,7 @@ public class VmwCommands {
     }
 
     private MemoryManager guest() {
-        MemoryManager m = mm;
-        if (m == null) {
-            throw new IllegalStateException("no guest is running: mm-core did not boot one (see mm:config and the log:"
-                    + " log warn)");
-        }
-        return m;
+        return GuestRequired.held(mm);
     }
 
     /** The device, waiting a little for one that is configured but still being initialised. */
