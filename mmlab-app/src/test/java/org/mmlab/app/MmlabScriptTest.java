@@ -9,8 +9,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 
 import org.junit.jupiter.api.Test;
@@ -31,6 +35,9 @@ class MmlabScriptTest {
     private static final Path SCRIPT = JAR.getParent().getParent().getParent().resolve("mmlab");
     private static final Path ARCHIVE = JAR.resolveSibling("mmlab.jsa");
     private static final Path UNPACKED = JAR.resolveSibling("mmlab.bundles");
+    /** A call or loop event of -XX:+PrintTieredEvents: the method, and whether the JIT had it queued. */
+    private static final Pattern TIERED_EVENT = Pattern.compile(
+            "\\[(?:call|loop) level=\\d \\[(\\S+)\\] .*? status=([a-z-]+)\\]");
 
     @TempDir
     Path dir;
@@ -54,6 +61,35 @@ class MmlabScriptTest {
         LabProcess.Run second = mmlab("-c", "mm:meminfo", "-Xshare:on");
         assertThat(second.exit()).as(second.err()).isZero();
         assertThat(second.out()).isEqualTo(first.out());
+    }
+
+    /**
+     * JDK 17 writes into a dynamic archive the "queued for compilation" mark of every method in the JIT's
+     * queue when the JVM exits (JDK-8306460), and a run that maps the archive never compiles those methods:
+     * mm:check's page loop and the controlled scheduler stayed interpreted in every later race 8 batch. A
+     * first run whose JIT has a long queue at exit (every method is hot after a hundredth of the usual
+     * calls) left 86-100 such methods in the archive before it was written by a lab of its own, with no JIT.
+     */
+    @Test
+    void theArchiveLeavesNoMethodQueuedForTheJitOfTheRunsThatMapIt() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+        Files.deleteIfExists(ARCHIVE);
+
+        LabProcess.Run first = mmlab("-c", "mm:meminfo", "-XX:CompileThresholdScaling=0.01");
+        assertThat(first.exit()).as(first.err()).isZero();
+        LabProcess.Run second = mmlab("-c", "mm:meminfo", "-Xshare:on", "-XX:+UnlockDiagnosticVMOptions",
+                "-XX:+PrintTieredEvents");
+        assertThat(second.exit()).as(second.err()).isZero();
+
+        // each method's first event in this JVM: none can have been queued before it
+        Map<String, String> firstStatus = new LinkedHashMap<>();
+        Matcher event = TIERED_EVENT.matcher(second.out());
+        while (event.find()) {
+            firstStatus.putIfAbsent(event.group(1), event.group(2));
+        }
+        assertThat(firstStatus).as("methods the JIT was asked about").hasSizeGreaterThan(1_000);
+        assertThat(firstStatus.entrySet().stream().filter(e -> e.getValue().equals("in-queue")).map(Map.Entry::getKey))
+                .as("methods queued before this JVM asked for them").isEmpty();
     }
 
     @Test
