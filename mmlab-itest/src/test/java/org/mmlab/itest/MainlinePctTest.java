@@ -248,6 +248,7 @@ class MainlinePctTest {
             assertThat(held).as("device 0's activation held on Configuration Admin's thread").isTrue();
             assertThat(firstAfter).as(out).isEqualTo("the batch waits for Configuration Admin's thread");
             RaceOutput.assertSurvives(out, 1);
+            assertThat(cm.listConfigurations("(service.pid=org.mmlab.lab.barrier)")).as("barriers left behind").isNull();
         } finally {
             mm.unregisterOomNotifier(outOfMemory);
             VirtioLab after = new VirtioLab(cm, virtio.waitForService(Await.WAIT_MS));

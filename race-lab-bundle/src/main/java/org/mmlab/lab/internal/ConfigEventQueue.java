@@ -8,6 +8,7 @@ import java.util.concurrent.atomic.AtomicLong;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.ServiceRegistration;
+import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.ConfigurationEvent;
 import org.osgi.service.cm.ConfigurationListener;
@@ -21,7 +22,7 @@ import org.osgi.service.cm.ConfigurationListener;
  * An event of the lab's own PID, fired behind, is delivered once that work is done.
  */
 final class ConfigEventQueue {
-    /** The lab's own configuration, updated for each barrier; nothing reads it. */
+    /** The lab's own configuration, made for each barrier and deleted after it; nothing reads it. */
     static final String PID = "org.mmlab.lab.barrier";
     private static final AtomicLong BARRIERS = new AtomicLong();
 
@@ -42,10 +43,16 @@ final class ConfigEventQueue {
         try {
             Hashtable<String, Object> props = new Hashtable<>();
             props.put("barrier", BARRIERS.incrementAndGet());
-            cm.getConfiguration(PID, "?").update(props);
-            if (!delivered.await(timeoutMs, TimeUnit.MILLISECONDS)) {
-                throw new IllegalStateException("Configuration Admin's event thread did not get through its events"
-                        + " within " + timeoutMs / 1000 + " s (a listener holds it: see the threads, e.g. with jstack)");
+            Configuration barrier = cm.getConfiguration(PID, "?");
+            barrier.update(props);
+            try {
+                if (!delivered.await(timeoutMs, TimeUnit.MILLISECONDS)) {
+                    throw new IllegalStateException("Configuration Admin's event thread did not get through its"
+                            + " events within " + timeoutMs / 1000 + " s (a listener holds it: see the threads, e.g."
+                            + " with jstack)");
+                }
+            } finally {
+                barrier.delete(); // not left among the user's configurations (the Web Console lists them)
             }
         } finally {
             listener.unregister();
