@@ -3,6 +3,7 @@ package org.mmlab.mm.internal;
 import java.util.ArrayList;
 import java.util.BitSet;
 import java.util.List;
+import java.util.function.IntConsumer;
 
 import org.mmlab.mm.CheckContributor;
 import org.mmlab.mm.MigrateType;
@@ -450,44 +451,51 @@ public final class MmCheck {
         return lists;
     }
 
-    /** list_for_each() with the DEBUG_LIST checks; returns the entries walked before any corruption. */
+    /** list_for_each() of one free list with the DEBUG_LIST checks; returns the entries walked before any corruption. */
     private long walkFreeList(Zone z, int order, int mt, BitSet free) {
-        int head = z.freeList[order][mt];
         String where = z.name + " order " + order + " " + MigrateType.of(mt).kernelName();
+        return walkList(z.freeList[order][mt], where, Invariant.FREE_LIST_LINKS, z.presentPages,
+                id -> checkFreeBlock(z, order, mt, id, free, where));
+    }
+
+    /**
+     * list_for_each() with the DEBUG_LIST checks (poisoned, foreign or cyclic links, next->prev, head->prev),
+     * each entry given to visit; returns the entries walked before any corruption, reported as links.
+     */
+    private long walkList(int head, String where, Invariant links, long maxEntries, IntConsumer visit) {
         int prev = head;
         int id = map.next[head];
         long entries = 0;
         while (id != head) {
             if (id == PageLists.LIST_POISON1 || id == PageLists.LIST_POISON2) {
-                fail(Invariant.FREE_LIST_LINKS, String.format("%s: %s->next is %s (%s)", where, node(prev),
+                fail(links, String.format("%s: %s->next is %s (%s)", where, node(prev),
                         id == PageLists.LIST_POISON1 ? "LIST_POISON1" : "LIST_POISON2", g.lists.addr(id)));
                 return entries;
             }
             if (id < 0 || id >= map.next.length) {
-                fail(Invariant.FREE_LIST_LINKS, String.format("%s: %s->next is %#x, not a node", where, node(prev), id));
+                fail(links, String.format("%s: %s->next is %#x, not a node", where, node(prev), id));
                 return entries;
             }
             if (id >= map.nrPages) {
-                fail(Invariant.FREE_LIST_LINKS, String.format("%s: %s->next is another list's head", where,
-                        node(prev)));
+                fail(links, String.format("%s: %s->next is another list's head", where, node(prev)));
                 return entries;
             }
             if (map.prev[id] != prev) {
-                fail(Invariant.FREE_LIST_LINKS, String.format("%s: next->prev should be %s, but pfn %#x->prev is %s",
-                        where, node(prev), id, node(map.prev[id])));
+                fail(links, String.format("%s: next->prev should be %s, but pfn %#x->prev is %s", where, node(prev), id,
+                        node(map.prev[id])));
                 return entries;
             }
-            if (++entries > z.presentPages) {
-                fail(Invariant.FREE_LIST_LINKS, where + ": the list does not end (a cycle)");
+            if (++entries > maxEntries) {
+                fail(links, where + ": the list does not end (a cycle)");
                 return entries;
             }
-            checkFreeBlock(z, order, mt, id, free, where);
+            visit.accept(id);
             prev = id;
             id = map.next[id];
         }
         if (map.prev[head] != prev) {
-            fail(Invariant.FREE_LIST_LINKS, String.format("%s: head->prev is %s, should be the last entry %s", where,
-                    node(map.prev[head]), node(prev)));
+            fail(links, String.format("%s: head->prev is %s, should be the last entry %s", where, node(map.prev[head]),
+                    node(prev)));
         }
         return entries;
     }
@@ -538,14 +546,18 @@ public final class MmCheck {
         }
         free.set(pfn, pfn + size);
         for (int p = pfn; p < pfn + size; p++) {
-            int rc = map.refcount[p];
-            if (rc < 0) {
-                fail(Invariant.REFCOUNT_UNDERFLOW, String.format("pfn %#x (free, %s): refcount %d (put_page() without a"
-                        + " reference)", p, where, rc));
-            } else if (rc > 0) {
-                fail(Invariant.FREE_PAGE_REFCOUNT, String.format("%s: pfn %#x is free with refcount %d", where, p,
-                        rc));
-            }
+            checkFreeRefcount(p, where);
+        }
+    }
+
+    /** A free page (on a free list or a per-cpu list) holds no reference. */
+    private void checkFreeRefcount(int p, String where) {
+        int rc = map.refcount[p];
+        if (rc < 0) {
+            fail(Invariant.REFCOUNT_UNDERFLOW, String.format("pfn %#x (free, %s): refcount %d (put_page() without a"
+                    + " reference)", p, where, rc));
+        } else if (rc > 0) {
+            fail(Invariant.FREE_PAGE_REFCOUNT, String.format("%s: pfn %#x is free with refcount %d", where, p, rc));
         }
     }
 
@@ -558,23 +570,10 @@ public final class MmCheck {
         long pages = 0;
         for (int pindex = 0; pindex < PerCpuPages.NR_PCP_LISTS; pindex++) {
             int order = PerCpuPages.pindexToOrder(pindex);
-            int head = pcp.lists[pindex];
             String where = String.format("%s cpu %d order %d %s", z.name, pcp.cpu, order,
                     MigrateType.of(pindex % MigrateType.PCPTYPES).kernelName());
-            int prev = head;
-            int id = map.next[head];
-            long entries = 0;
-            while (id != head) {
-                if (id < 0 || id >= map.nrPages || map.prev[id] != prev || ++entries > z.presentPages) {
-                    fail(Invariant.PCP_LIST_LINKS, String.format("%s: corrupt after %s (next %s)", where, node(prev),
-                            id >= 0 && id < map.next.length ? node(id) : Integer.toString(id)));
-                    break;
-                }
-                checkPcpBlock(z, order, id, free, isolatedFree, hinted, pcpFree, where);
-                pages += 1L << order;
-                prev = id;
-                id = map.next[id];
-            }
+            pages += walkList(pcp.lists[pindex], where, Invariant.PCP_LIST_LINKS, z.presentPages,
+                    id -> checkPcpBlock(z, order, id, free, isolatedFree, hinted, pcpFree, where)) << order;
         }
         if (pages != pcp.count) {
             fail(Invariant.PCP_COUNT, String.format("%s cpu %d: %d pages on the per-cpu lists, pcp->count says %d",
@@ -600,13 +599,7 @@ public final class MmCheck {
             if (also != null) {
                 fail(Invariant.PCP_PAGE, String.format("%s: pfn %#x is on a per-cpu list and %s", where, p, also));
             }
-            int rc = map.refcount[p];
-            if (rc < 0) {
-                fail(Invariant.REFCOUNT_UNDERFLOW, String.format("pfn %#x (free, %s): refcount %d (put_page() without a"
-                        + " reference)", p, where, rc));
-            } else if (rc > 0) {
-                fail(Invariant.FREE_PAGE_REFCOUNT, String.format("%s: pfn %#x is free with refcount %d", where, p, rc));
-            }
+            checkFreeRefcount(p, where);
         }
         pcpFree.set(pfn, pfn + size);
     }
