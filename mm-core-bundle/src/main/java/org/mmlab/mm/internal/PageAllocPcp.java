@@ -97,9 +97,7 @@ final class PageAllocPcp {
         z.pagesetHighMax = newHighMax;
         z.pagesetBatch = newBatch;
         if (!disabled) {
-            for (PerCpuPages pcp : z.perCpuPageset) {
-                pcp.pagesetUpdate(newHighMin, newHighMax, newBatch);
-            }
+            pagesetsBack(z);
         }
     }
 
@@ -116,11 +114,10 @@ final class PageAllocPcp {
         try {
             disabled = !on;
             for (Zone z : alloc.zones) {
-                for (PerCpuPages pcp : z.perCpuPageset) {
-                    pcp.pagesetUpdate(on ? z.pagesetHighMin : 0, on ? z.pagesetHighMax : 0, on ? z.pagesetBatch : 1);
-                }
-                if (!on) {
-                    drainAllPages(z, true);
+                if (on) {
+                    pagesetsBack(z);
+                } else {
+                    pagesetsOff(z);
                 }
             }
         } finally {
@@ -464,18 +461,28 @@ final class PageAllocPcp {
     /** zone_pcp_disable() (v5.10): high 0 and batch 1 send every free to the buddy allocator; then drain. */
     void zonePcpDisable(Zone z) {
         pcpBatchHighLock.lock();
+        pagesetsOff(z);
+    }
+
+    /** zone_pcp_enable(): the zone's limits back. */
+    void zonePcpEnable(Zone z) {
+        pagesetsBack(z);
+        pcpBatchHighLock.unlock();
+    }
+
+    /** __zone_set_pageset_high_and_batch(zone, 0, 0, 1) and a forced drain. Caller holds pcp_batch_high_lock. */
+    private void pagesetsOff(Zone z) {
         for (PerCpuPages pcp : z.perCpuPageset) {
             pcp.pagesetUpdate(0, 0, 1);
         }
         drainAllPages(z, true);
     }
 
-    /** zone_pcp_enable(): the zone's limits back. */
-    void zonePcpEnable(Zone z) {
+    /** The zone's pageset_high_min, pageset_high_max and pageset_batch to every CPU's pageset (pageset_update()). */
+    private void pagesetsBack(Zone z) {
         for (PerCpuPages pcp : z.perCpuPageset) {
             pcp.pagesetUpdate(z.pagesetHighMin, z.pagesetHighMax, z.pagesetBatch);
         }
-        pcpBatchHighLock.unlock();
     }
 
     /** The pages on a zone's per-cpu lists (sum of pcp->count), read without the locks, as zoneinfo does. */
