@@ -133,7 +133,7 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
      */
     public void setCompactionProactiveness(int value) {
         if (value < 0 || value > 100) {
-            throw new IllegalArgumentException("compaction_proactiveness " + value + " is outside 0..100");
+            throw new IllegalArgumentException("vm.compaction_proactiveness " + value + " is outside 0..100");
         }
         sysctlCompactionProactiveness = value;
         if (value != 0) {
@@ -148,7 +148,7 @@ public final class Compaction implements PageAllocSlowpath.DirectCompactor {
     /** vm.extfrag_threshold: 0..1000. */
     void setExtfragThreshold(int value) {
         if (value < 0 || value > 1000) {
-            throw new IllegalArgumentException("extfrag_threshold " + value + " is outside 0..1000");
+            throw new IllegalArgumentException("vm.extfrag_threshold " + value + " is outside 0..1000");
         }
         sysctlExtfragThreshold = value;
     }

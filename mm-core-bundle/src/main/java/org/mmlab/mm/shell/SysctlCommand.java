@@ -37,7 +37,8 @@ public class SysctlCommand {
     public void sysctl(@Descriptor("its name, e.g. vm.percpu_pagelist_high_fraction") String name,
             @Descriptor("the new value, within what the sysctl allows") String value) {
         sysctls.get(CommandArgs.given("NAME", name)); // an unknown name is refused before its value is read
-        sysctls.set(name, CommandArgs.intNumber(name, value, Integer.MIN_VALUE, Integer.MAX_VALUE));
+        // every vm sysctl the lab models is an int from 0 (extra1 = SYSCTL_ZERO); its handler refuses the rest
+        sysctls.set(name, CommandArgs.intNumber(name, value, 0, Integer.MAX_VALUE));
         print(name, sysctls.get(name));
     }
 
