@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.FrameworkUtil;
+import org.osgi.framework.ServiceReference;
 import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.Configuration;
 import org.osgi.service.cm.ConfigurationAdmin;
@@ -36,8 +37,10 @@ final class ConfigurationEvents {
                         delivered.countDown();
                     }
                 }, null);
+        // held for the barrier's life: Configuration Admin is a service factory, its configurations die with the get
+        ServiceReference<ConfigurationAdmin> ref = context.getServiceReference(ConfigurationAdmin.class);
         try {
-            Configuration barrier = Services.get(ConfigurationAdmin.class).getConfiguration(PID, "?");
+            Configuration barrier = context.getService(ref).getConfiguration(PID, "?");
             barrier.update(new Hashtable<>(Map.of("barrier", System.nanoTime())));
             try {
                 if (!delivered.await(Await.WAIT_MS, TimeUnit.MILLISECONDS)) {
@@ -47,6 +50,7 @@ final class ConfigurationEvents {
                 barrier.delete();
             }
         } finally {
+            context.ungetService(ref);
             listener.unregister();
         }
     }
