@@ -34,6 +34,7 @@ import org.mmlab.vmware.VmwBalloons;
 import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
 import org.osgi.framework.Constants;
+import org.osgi.framework.ServiceRegistration;
 import org.osgi.service.cm.ConfigurationAdmin;
 import org.osgi.service.cm.SynchronousConfigurationListener;
 import org.osgi.test.common.annotation.InjectBundleContext;
@@ -215,13 +216,16 @@ class MainlinePctTest {
             first.add("the run's task ran out of memory");
             return 0;
         };
+        ServiceRegistration<FreePageReporting> heldProvider = null;
+        ServiceRegistration<SynchronousConfigurationListener> barriers = null;
         try {
             new VirtioLab(cm, virtio.waitForService(Await.WAIT_MS)).create("0", Map.of("offeredFeatures",
                     "MUST_TELL_HOST,STATS_VQ,DEFLATE_ON_OOM,FREE_PAGE_HINT,PAGE_POISON,REPORTING")); // the lab's
-            context.registerService(FreePageReporting.class, reporting,
+            ConfigurationEvents.drain(); // this device's own activation done: the registration held is the race's
+            heldProvider = context.registerService(FreePageReporting.class, reporting,
                     new Hashtable<>(Map.of(Constants.SERVICE_RANKING, 1)));
             // the barrier's configuration (race-lab's ConfigEventQueue.PID), seen as it is written
-            context.registerService(SynchronousConfigurationListener.class, e -> {
+            barriers = context.registerService(SynchronousConfigurationListener.class, e -> {
                 if (e.getPid().equals("org.mmlab.lab.barrier")) {
                     first.add("the batch waits for Configuration Admin's thread");
                 }
@@ -251,6 +255,11 @@ class MainlinePctTest {
             assertThat(cm.listConfigurations("(service.pid=org.mmlab.lab.barrier)")).as("barriers left behind").isNull();
         } finally {
             mm.unregisterOomNotifier(outOfMemory);
+            for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {heldProvider, barriers}) {
+                if (r != null) {
+                    r.unregister(); // later tests' devices bind aeration-bundle's provider again
+                }
+            }
             VirtioLab after = new VirtioLab(cm, virtio.waitForService(Await.WAIT_MS));
             after.adopt("0");
             after.deleteAll();
