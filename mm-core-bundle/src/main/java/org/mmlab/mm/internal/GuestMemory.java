@@ -115,15 +115,12 @@ public final class GuestMemory {
         return n;
     }
 
-    /** adjust_managed_page_count(): the page's zone manages count more (or fewer) pages. */
+    /**
+     * adjust_managed_page_count() (mm/page_alloc.c, v6.18): the page's zone manages count more (or fewer) pages,
+     * an atomic add without zone->lock, as the kernel's (the balloon drivers call it once a page).
+     */
     void adjustManagedPageCount(int pfn, long count) {
-        Zone z = alloc.zoneOf(pfn);
-        z.lock.lock();
-        try {
-            z.managedPages += count;
-        } finally {
-            z.lock.unlock();
-        }
+        Zone.MANAGED_PAGES.getAndAdd(alloc.zoneOf(pfn), count);
     }
 
     public long freePages() {
