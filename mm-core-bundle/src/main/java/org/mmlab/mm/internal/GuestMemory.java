@@ -239,7 +239,7 @@ public final class GuestMemory {
 
     /** alloc_pages(). */
     public int allocPages(int gfp, int order) {
-        stopMachine.enter();
+        StopMachine.Task t = stopMachine.enter();
         try {
             int pfn = alloc.allocPages(gfp, order);
             if (pfn != Mm.NO_PAGE && order > 0 && (gfp & Gfp.__GFP_COMP) == 0) {
@@ -247,21 +247,21 @@ public final class GuestMemory {
             }
             return pfn;
         } finally {
-            stopMachine.exit();
+            stopMachine.exit(t);
         }
     }
 
     /** __free_pages(). */
     public void freePages(int pfn, int order) {
         checkPfn(pfn);
-        stopMachine.enter();
+        StopMachine.Task t = stopMachine.enter();
         try {
             if (order > 0 && !map.testFlag(pfn, PageFlags.PG_head)) {
                 pageOwner.freed(pfn);
             }
             alloc.freePages(pfn, order);
         } finally {
-            stopMachine.exit();
+            stopMachine.exit(t);
         }
     }
 
@@ -342,11 +342,11 @@ public final class GuestMemory {
     /** put_page(): the last reference frees the page (leaving the LRU first, as __folio_put does). */
     public void putPage(int pfn) {
         checkPfn(pfn);
-        stopMachine.enter();
+        StopMachine.Task t = stopMachine.enter();
         try {
             putPageInside(pfn);
         } finally {
-            stopMachine.exit();
+            stopMachine.exit(t);
         }
     }
 
