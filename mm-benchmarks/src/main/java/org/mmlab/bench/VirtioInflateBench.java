@@ -32,9 +32,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * shared/reference/race-lab-and-performance.md section C).
  *
  * <p>Method. Each trial boots a fresh 4 GiB guest (mm-core as DS activates it, every property at its
- * default: 2025 contract, tag content, both debug checkers on) with the real balloon infrastructure
- * (balloon-api's BalloonCore and a DriverBalloons for the driver, from balloon-api's test fixture
- * BalloonFixture) and one virtio-balloon device whose host acknowledges at once. One invocation moves
+ * default: 2025 contract, tag content, both debug checkers on unless {@link #checkers} is off) with the
+ * real balloon infrastructure (balloon-api's BalloonCore and a DriverBalloons for the driver, from
+ * balloon-api's test fixture BalloonFixture) and one virtio-balloon device whose host acknowledges at once. One invocation moves
  * {@link #PAGES} pages (256 MiB) the way the host asks for them: {@link #inflate} sets config num_pages
  * from 0 to 65536 and waits until the driver's update work reached it (fill_balloon in requests of 256
  * PFNs, each told to the host, discarded by it and acknowledged through the used ring and balloon_ack);
@@ -58,12 +58,23 @@ public class VirtioInflateBench {
     @Param({"default", "STATS_VQ"})
     public String features;
 
+    /**
+     * The debug checkers (mm:debug's vm and list): "on", the lab's default (CONFIG_DEBUG_VM and CONFIG_DEBUG_LIST),
+     * or "off", as a production kernel runs (-p checkers=off).
+     */
+    @Param({"on"})
+    public String checkers;
+
     private MmCore core;
     private VirtioBalloonDevice device;
 
     @Setup(Level.Trial)
     public void boot() {
-        core = new MmCore(Configs.of(MmCore.Config.class, Map.of()));
+        if (!"on".equals(checkers) && !"off".equals(checkers)) {
+            throw new IllegalArgumentException("checkers=" + checkers + ": give on or off");
+        }
+        core = new MmCore(Configs.of(MmCore.Config.class,
+                "on".equals(checkers) ? Map.of() : Map.of("debugVm", false, "debugList", false)));
         core.guest().compaction().kcompactd().stop();
         Balloons balloons = BalloonFixture.driverBalloons(core, "virtio-bundle", 2);
         String offer = "default".equals(features) ? Features.DEFAULT_OFFER : features;

@@ -112,6 +112,7 @@ final class BalloonCore {
 
     void addDevice(BalloonDevice b) {
         devices.put(b.id, b);
+        b.listedIn = this;
     }
 
     /** The driver removes the device: only once it has no pages and none isolated. */
@@ -127,6 +128,7 @@ final class BalloonCore {
         } finally {
             unlock(b);
         }
+        b.listedIn = null;
         devices.remove(b.id);
         era.devinfoRemove(b);
         mm.listHeadFree(b.pagesHead);
@@ -159,8 +161,9 @@ final class BalloonCore {
         return devices.get(id);
     }
 
+    /** The device info names, if this core lists it: a field read, not a map lookup (it runs a page). */
     BalloonDevice device(BalloonDevInfo info) {
-        if (!(info instanceof BalloonDevice b) || devices.get(b.id) != b) {
+        if (!(info instanceof BalloonDevice b) || b.listedIn != this) {
             throw new IllegalArgumentException("not a balloon device of this guest: " + info);
         }
         return b;

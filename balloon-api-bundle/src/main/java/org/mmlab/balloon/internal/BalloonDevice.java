@@ -48,6 +48,8 @@ final class BalloonDevice implements BalloonDevInfo {
      */
     long migrationHolds;
     volatile boolean removed;
+    /** The core whose device table holds it, null before addDevice() and after its removal: device()'s test a page. */
+    volatile BalloonCore listedIn;
     /** Its driver stopped without removing it: its pages are stranded. */
     volatile boolean orphaned;
     /** osgi-drain: the driver is going; no page of this device may be isolated any more. */

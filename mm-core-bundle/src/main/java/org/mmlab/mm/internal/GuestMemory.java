@@ -115,15 +115,12 @@ public final class GuestMemory {
         return n;
     }
 
-    /** adjust_managed_page_count(): the page's zone manages count more (or fewer) pages. */
+    /**
+     * adjust_managed_page_count() (mm/page_alloc.c, v6.18): the page's zone manages count more (or fewer) pages,
+     * an atomic add without zone->lock, as the kernel's (the balloon drivers call it once a page).
+     */
     void adjustManagedPageCount(int pfn, long count) {
-        Zone z = alloc.zoneOf(pfn);
-        z.lock.lock();
-        try {
-            z.managedPages += count;
-        } finally {
-            z.lock.unlock();
-        }
+        Zone.MANAGED_PAGES.getAndAdd(alloc.zoneOf(pfn), count);
     }
 
     public long freePages() {
@@ -242,7 +239,7 @@ public final class GuestMemory {
 
     /** alloc_pages(). */
     public int allocPages(int gfp, int order) {
-        stopMachine.enter();
+        StopMachine.Task t = stopMachine.enter();
         try {
             int pfn = alloc.allocPages(gfp, order);
             if (pfn != Mm.NO_PAGE && order > 0 && (gfp & Gfp.__GFP_COMP) == 0) {
@@ -250,21 +247,21 @@ public final class GuestMemory {
             }
             return pfn;
         } finally {
-            stopMachine.exit();
+            stopMachine.exit(t);
         }
     }
 
     /** __free_pages(). */
     public void freePages(int pfn, int order) {
         checkPfn(pfn);
-        stopMachine.enter();
+        StopMachine.Task t = stopMachine.enter();
         try {
             if (order > 0 && !map.testFlag(pfn, PageFlags.PG_head)) {
                 pageOwner.freed(pfn);
             }
             alloc.freePages(pfn, order);
         } finally {
-            stopMachine.exit();
+            stopMachine.exit(t);
         }
     }
 
@@ -345,11 +342,11 @@ public final class GuestMemory {
     /** put_page(): the last reference frees the page (leaving the LRU first, as __folio_put does). */
     public void putPage(int pfn) {
         checkPfn(pfn);
-        stopMachine.enter();
+        StopMachine.Task t = stopMachine.enter();
         try {
             putPageInside(pfn);
         } finally {
-            stopMachine.exit();
+            stopMachine.exit(t);
         }
     }
 

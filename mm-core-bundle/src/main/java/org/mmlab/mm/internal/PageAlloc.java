@@ -457,7 +457,7 @@ public final class PageAlloc {
             poison.kernelPoisonPages(pfn, 1 << order); // __free_pages_core() frees through free_pages_prepare()
             z.lock.lock();
             try {
-                z.managedPages += 1 << order;
+                Zone.MANAGED_PAGES.getAndAdd(z, 1L << order);
                 freeOnePage(pfn, z, order, map.pageblockMigratetype(pfn).ordinal(), FPI_TO_TAIL | FPI_SKIP_REPORT_NOTIFY);
             } finally {
                 z.lock.unlock();

@@ -1,60 +1,85 @@
 package org.mmlab.mm.internal;
 
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Supplier;
 
 /**
  * Models stop_machine() (kernel/stop_machine.c) with a percpu_rw_semaphore's shape: every task
- * running mm code is inside a cheap, striped read section; stopMachine() waits until no task is
- * inside, runs its function on a frozen machine (mm:check), then lets everyone go on.
+ * running mm code is inside a cheap read section, a flag of its own that only it writes (as
+ * preempt_disable() writes its CPU's count); stopMachine() waits until no task is inside, runs its
+ * function on a frozen machine (mm:check), then lets everyone go on.
  */
 final class StopMachine {
-    private static final int STRIPES = 64;
-    private static final int PAD = 16; // one counter per 128-byte line
-    private final AtomicLongArray inside = new AtomicLongArray(STRIPES * PAD);
+    /** A task's inside flag sits alone on its 128 bytes (slot[INSIDE]), its nesting depth beside it. */
+    private static final int INSIDE = 8;
+    private static final int DEPTH = 9;
+    private static final VarHandle SLOT = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /** A task's part: written by the task only; its inside flag read by a stop. */
+    static final class Task {
+        final Thread owner = Thread.currentThread();
+        final long[] slot = new long[16];
+    }
+
+    /** Every task that has entered, until it ends (guarded by this list's monitor). */
+    private final List<Task> tasks = new ArrayList<>();
+    private final ThreadLocal<Task> task = ThreadLocal.withInitial(this::register);
     private final ReentrantLock writer = new ReentrantLock();
     /** Held while the stopped machine's function runs: the host (not a guest task) waits only for that. */
     private final ReentrantLock frozen = new ReentrantLock();
     private volatile boolean stopping;
-    private final ThreadLocal<int[]> depth = ThreadLocal.withInitial(() -> new int[1]);
 
-    private static int stripe() {
-        return stripe(Thread.currentThread().getId());
+    /**
+     * A task's first entry: it joins the list a stop reads, and the tasks that ended outside (isAlive()
+     * false) leave it, so a lab that runs many threads keeps few. A stop that began before sees this task
+     * see {@code stopping} (the list's monitor orders them); one that begins after reads its flag.
+     */
+    private Task register() {
+        Task t = new Task();
+        synchronized (tasks) {
+            tasks.removeIf(o -> !o.owner.isAlive() && (long) SLOT.getVolatile(o.slot, INSIDE) == 0);
+            tasks.add(t);
+        }
+        return t;
     }
 
     /**
-     * A task's counter: the top bits of a Fibonacci hash of its id, so every id, however large, gets a
-     * stripe in range (a narrowed hash taken modulo went negative from thread id 53,020 on).
+     * The task enters mm code (nestable), as preempt_disable() on its CPU: the outermost entry publishes it
+     * inside (a volatile store, then the read of {@code stopping}: the one fence a section needs); nested ones
+     * only count. Returns the task, for {@link #exit(Task)}.
      */
-    static int stripe(long threadId) {
-        return (int) ((threadId * 0x9E3779B97F4A7C15L) >>> (Long.SIZE - Integer.numberOfTrailingZeros(STRIPES))) * PAD;
-    }
-
-    /** The task enters mm code (nestable). */
-    void enter() {
-        int[] d = depth.get();
-        if (d[0]++ > 0) {
-            return;
+    Task enter() {
+        Task t = task.get();
+        long[] s = t.slot;
+        if (s[DEPTH]++ > 0) {
+            return t;
         }
-        int s = stripe();
         while (true) {
-            inside.incrementAndGet(s);
+            SLOT.setVolatile(s, INSIDE, 1L);
             if (!stopping) {
-                return;
+                return t;
             }
-            inside.decrementAndGet(s);
+            SLOT.setRelease(s, INSIDE, 0L);
             writer.lock(); // wait for the stopped machine to restart
             writer.unlock();
         }
     }
 
     void exit() {
-        int[] d = depth.get();
-        if (--d[0] > 0) {
+        exit(task.get());
+    }
+
+    /** The task leaves: the outermost exit is a release store (its stores are seen before it is seen outside). */
+    void exit(Task t) {
+        long[] s = t.slot;
+        if (--s[DEPTH] > 0) {
             return;
         }
-        inside.decrementAndGet(stripe());
+        SLOT.setRelease(s, INSIDE, 0L);
     }
 
     /**
@@ -63,11 +88,11 @@ final class StopMachine {
      * section whatever its nesting; returns the depth that {@link #wake(int)} restores.
      */
     int sleep() {
-        int[] d = depth.get();
-        int saved = d[0];
+        long[] s = task.get().slot;
+        int saved = (int) s[DEPTH];
         if (saved > 0) {
-            d[0] = 0;
-            inside.decrementAndGet(stripe());
+            s[DEPTH] = 0;
+            SLOT.setRelease(s, INSIDE, 0L);
         }
         return saved;
     }
@@ -75,8 +100,7 @@ final class StopMachine {
     /** Back from {@link #sleep()}: re-enters (waiting while the machine is stopped) at the saved depth. */
     void wake(int saved) {
         if (saved > 0) {
-            enter();
-            depth.get()[0] = saved;
+            enter().slot[DEPTH] = saved;
         }
     }
 
@@ -107,7 +131,7 @@ final class StopMachine {
         writer.lock();
         try {
             stopping = true;
-            long own = depth.get()[0] > 0 ? 1 : 0;
+            long own = task.get().slot[DEPTH] > 0 ? 1 : 0;
             while (total() > own) {
                 Thread.onSpinWait();
                 Thread.yield();
@@ -124,11 +148,21 @@ final class StopMachine {
         }
     }
 
+    /** Tasks inside now. */
     private long total() {
         long n = 0;
-        for (int i = 0; i < STRIPES; i++) {
-            n += inside.get(i * PAD);
+        synchronized (tasks) {
+            for (Task t : tasks) {
+                n += (long) SLOT.getVolatile(t.slot, INSIDE);
+            }
         }
         return n;
+    }
+
+    /** Tasks a stop reads now (the live ones, and ended ones not yet forgotten): for tests. */
+    int tasksListed() {
+        synchronized (tasks) {
+            return tasks.size();
+        }
     }
 }

@@ -1,17 +1,50 @@
 package org.mmlab.mm.internal;
 
-import java.util.concurrent.atomic.LongAdder;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.util.ArrayList;
+import java.util.List;
 
 import org.mmlab.mm.Mm;
 
-/** Models mm/vmstat.c's counters: node stats and vm events as striped adders (like per-cpu diffs). */
+/**
+ * Models mm/vmstat.c's counters: node stats and vm events. As the kernel's are per-cpu diffs that
+ * __count_vm_event() and __mod_node_page_state() change without an atomic, each task here has its own
+ * diffs, which only it writes (a plain add, published with a release store); a reader sums them, with
+ * what the tasks that ended left. A task's diffs are made at its first count; those of ended tasks are
+ * folded into the sum when a new task registers, so a lab that runs many threads keeps few.
+ */
 public final class VmStat {
-    private final LongAdder[] counters = new LongAdder[VmItem.values().length];
+    private static final int NR_ITEMS = VmItem.values().length;
+    private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
 
-    VmStat() {
-        for (int i = 0; i < counters.length; i++) {
-            counters[i] = new LongAdder();
+    /** One task's vm_stat_diff: written by its owner only. */
+    private static final class Diff {
+        final Thread owner = Thread.currentThread();
+        final long[] v = new long[NR_ITEMS];
+    }
+
+    /** Every live task's diffs, and the sums of ended tasks' (both guarded by this list's monitor). */
+    private final List<Diff> diffs = new ArrayList<>();
+    private final long[] ended = new long[NR_ITEMS];
+    private final ThreadLocal<Diff> mine = ThreadLocal.withInitial(this::register);
+
+    private Diff register() {
+        Diff d = new Diff();
+        synchronized (diffs) {
+            // a task seen ended (isAlive() false) wrote its last count before: fold it and forget it
+            diffs.removeIf(o -> {
+                if (o.owner.isAlive()) {
+                    return false;
+                }
+                for (int i = 0; i < NR_ITEMS; i++) {
+                    ended[i] += (long) LONGS.getAcquire(o.v, i);
+                }
+                return true;
+            });
+            diffs.add(d);
         }
+        return d;
     }
 
     /**
@@ -26,16 +59,27 @@ public final class VmStat {
             }
             delta >>= Mm.PAGE_SHIFT;
         }
-        counters[item.ordinal()].add(delta);
+        long[] v = mine.get().v;
+        int i = item.ordinal();
+        LONGS.setRelease(v, i, v[i] + delta);
     }
 
     /** inc_node_page_state() / count_vm_event(); not for a byte item (the kernel warns). */
     public void inc(VmItem item) {
-        counters[item.ordinal()].increment();
+        long[] v = mine.get().v;
+        int i = item.ordinal();
+        LONGS.setRelease(v, i, v[i] + 1);
     }
 
     /** The counter as global_node_page_state_pages() reads it: pages, for a byte item too. */
     public long get(VmItem item) {
-        return counters[item.ordinal()].sum();
+        int i = item.ordinal();
+        synchronized (diffs) {
+            long n = ended[i];
+            for (Diff d : diffs) {
+                n += (long) LONGS.getAcquire(d.v, i);
+            }
+            return n;
+        }
     }
 }

@@ -26,8 +26,10 @@ public final class Zone {
     final int endPfn;
     /** present_pages: every PFN in the span is present (no holes in the simulation). */
     final int presentPages;
-    /** managed_pages: present minus what boot reserved. */
+    /** managed_pages: present minus what boot reserved; an atomic_long_t, added to with {@link #MANAGED_PAGES}. */
     volatile long managedPages;
+    /** atomic_long_add(count, &zone->managed_pages): adjust_managed_page_count() takes no zone->lock (v6.18). */
+    static final VarHandle MANAGED_PAGES;
 
     /** zone->lock: protects the free lists, nr_free, PageBuddy pages and pageblock migratetypes. */
     final DepMapLock lock;
@@ -58,6 +60,7 @@ public final class Zone {
     static {
         try {
             FREE_PAGES = MethodHandles.lookup().findVarHandle(Zone.class, "freePages", long.class);
+            MANAGED_PAGES = MethodHandles.lookup().findVarHandle(Zone.class, "managedPages", long.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }

@@ -2,24 +2,84 @@ package org.mmlab.mm.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.HashSet;
-import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
 
-/** stop_machine()'s striped read sections: every task, however long the lab has run, has a stripe. */
+/** stop_machine()'s read sections: a flag a task, a stop waits for every task inside, ended tasks are forgotten. */
 class StopMachineTest {
     @Test
-    void everyThreadIdGetsAStripeInRangeAndTheStripesSpread() {
-        Set<Integer> used = new HashSet<>();
-        for (long id : new long[] {1, 52_999, 53_020, 100_000, 1L << 31, Long.MAX_VALUE}) {
-            int stripe = StopMachine.stripe(id);
-            assertThat(stripe).as("thread id %d", id).isBetween(0, 63 * 16);
-            assertThat(stripe % 16).as("a stripe starts a padded line").isZero();
+    void aStopWaitsForTheTaskInsideAndRunsOnceItLeaves() throws Exception {
+        StopMachine sm = new StopMachine();
+        CountDownLatch inside = new CountDownLatch(1);
+        CountDownLatch leave = new CountDownLatch(1);
+        AtomicBoolean left = new AtomicBoolean();
+        Thread task = new Thread(() -> {
+            StopMachine.Task t = sm.enter();
+            sm.enter(); // nested: the outer exit is the one that counts
+            sm.exit();
+            inside.countDown();
+            try {
+                leave.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            left.set(true);
+            sm.exit(t);
+        });
+        task.start();
+        inside.await();
+        AtomicBoolean sawLeft = new AtomicBoolean();
+        Thread stopper = new Thread(() -> sm.stopMachine(() -> {
+            sawLeft.set(left.get());
+            return null;
+        }));
+        stopper.start();
+        while (!sm.stopPending()) {
+            Thread.onSpinWait();
         }
-        for (long id = 1; id <= 1000; id++) {
-            used.add(StopMachine.stripe(id));
+        leave.countDown();
+        stopper.join();
+        task.join();
+        assertThat(sawLeft).as("the stopped machine's function ran after the task left").isTrue();
+        // the caller's own section does not hold its stop
+        sm.enter();
+        assertThat(sm.stopMachine(() -> "ran")).isEqualTo("ran");
+        sm.exit();
+    }
+
+    @Test
+    void aSleepingTaskIsNotWaitedForAndWakesAtItsDepth() {
+        StopMachine sm = new StopMachine();
+        sm.enter();
+        sm.enter();
+        int depth = sm.sleep();
+        assertThat(depth).isEqualTo(2);
+        Thread other = new Thread(() -> sm.stopMachine(() -> null));
+        other.start();
+        try {
+            other.join();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
         }
-        assertThat(used).as("1000 consecutive ids use (nearly) every one of 64 stripes").hasSizeGreaterThan(56);
+        sm.wake(depth);
+        sm.exit();
+        sm.exit();
+        assertThat(sm.stopMachine(() -> "out")).isEqualTo("out");
+    }
+
+    @Test
+    void theTasksThatEndedAreForgottenWhenANewOneEnters() throws Exception {
+        StopMachine sm = new StopMachine();
+        for (int i = 0; i < 100; i++) {
+            Thread t = new Thread(() -> {
+                sm.enter();
+                sm.exit();
+            });
+            t.start();
+            t.join();
+        }
+        assertThat(sm.tasksListed()).as("each new task forgets those that ended").isLessThanOrEqualTo(2);
     }
 }
