@@ -29,8 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  * such thread to reach one of its points is taken for it until it passed the last one.
  */
 public final class ControlledScheduler {
-    /** Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. */
-    private static final int SPINS = 1 << 12;
+    /**
+     * Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. 512 (10-20 µs
+     * on the lab's machine): 4,096 spun 80-130 µs each time a thread gave the baton away, 6-9 % of race 8's CPU on
+     * two cores, and under load slowed the threads it waited for (docs/benchmarks.md, branch r8cut).
+     */
+    private static final int SPINS = 1 << 9;
     /** Looks at the blocked threads (each a ThreadMXBean query) before parking while waiting for one to settle. */
     private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
