@@ -2,6 +2,8 @@ package org.mmlab.lab;
 
 import java.util.List;
 
+import org.mmlab.lab.internal.sched.Trace;
+
 /**
  * What one run of a race did.
  *
@@ -15,7 +17,8 @@ import java.util.List;
  * @param unmet         a scripted run's edges whose order did not happen ("a@p#1 &lt; b@q#1"): empty when
  *                      the window opened (every edge happened in its order), and for other strategies
  * @param trace         the choices, as lab:replay takes them
- * @param events        the event of each choice, THREAD@POINT#N, in order
+ * @param events        the event of each choice, THREAD@POINT#N, in order (a run's own list, read from its trace,
+ *                      makes each string when first asked for, and is kept as it is; any other is copied)
  * @param decisions     scheduling decisions made
  * @param failure       an exception a simulated thread died of, or a stuck run, or null
  */
@@ -24,7 +27,7 @@ public record RaceOutcome(String race, String setup, String strategy, boolean re
     public RaceOutcome {
         reports = List.copyOf(reports);
         unmet = List.copyOf(unmet);
-        events = List.copyOf(events);
+        events = events instanceof Trace.Events ? events : List.copyOf(events);
     }
 
     /** The same run with one more failure (e.g. work the run should have done and did not). */

@@ -570,8 +570,9 @@ public final class MmCheck {
         long pages = 0;
         for (int pindex = 0; pindex < PerCpuPages.NR_PCP_LISTS; pindex++) {
             int order = PerCpuPages.pindexToOrder(pindex);
-            String where = String.format("%s cpu %d order %d %s", z.name, pcp.cpu, order,
-                    MigrateType.of(pindex % MigrateType.PCPTYPES).kernelName());
+            // concatenated, not formatted: mm:check walks every list after each race run
+            String where = z.name + " cpu " + pcp.cpu + " order " + order + " "
+                    + MigrateType.of(pindex % MigrateType.PCPTYPES).kernelName();
             pages += walkList(pcp.lists[pindex], where, Invariant.PCP_LIST_LINKS, z.presentPages,
                     id -> checkPcpBlock(z, order, id, free, isolatedFree, hinted, pcpFree, where)) << order;
         }

@@ -1,6 +1,5 @@
 package org.mmlab.lab.internal;
 
-import java.util.ArrayList;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -73,10 +72,9 @@ final class RaceLab {
         boolean reproduced = reports.stream().anyMatch(l -> l.contains(race.report()));
         String failure = r.stuck() != null ? r.stuck()
                 : r.failures().isEmpty() ? null : String.join("; ", r.failures());
-        List<String> events = new ArrayList<>();
-        r.trace().steps().stream().filter(s -> !s.blocked()).forEach(s -> events.add(s.event()));
+        // the events' strings are made only if something reads them (a report, a closed window, a test)
         return new RaceOutcome(race.name(), setup.options(), strategy.describe(), reproduced, reports,
-                r.windowClosed(), chooser.unmet(), r.trace().text(), events, r.decisions(), failure);
+                r.windowClosed(), chooser.unmet(), r.trace().text(), r.trace().eventList(), r.decisions(), failure);
     }
 
     /**

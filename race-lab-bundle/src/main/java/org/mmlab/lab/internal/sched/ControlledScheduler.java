@@ -29,8 +29,12 @@ import java.util.concurrent.locks.LockSupport;
  * such thread to reach one of its points is taken for it until it passed the last one.
  */
 public final class ControlledScheduler {
-    /** Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. */
-    private static final int SPINS = 1 << 12;
+    /**
+     * Spins before parking when waiting for the baton: a hand-off between running threads stays cheap. 512 (10-20 µs
+     * on the lab's machine): 4,096 spun 80-130 µs each time a thread gave the baton away, 6-9 % of race 8's CPU on
+     * two cores, and under load slowed the threads it waited for (docs/benchmarks.md, branch r8cut).
+     */
+    private static final int SPINS = 1 << 9;
     /** Looks at the blocked threads (each a ThreadMXBean query) before parking while waiting for one to settle. */
     private static final int SETTLE_SPINS = 16;
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
@@ -64,6 +68,9 @@ public final class ControlledScheduler {
     private static final ThreadLocal<ControlledScheduler> RUNNING_ON = new ThreadLocal<>();
     private final Object lock = new Object();
     private final Trace trace = new Trace();
+    /** choose()'s lists of the threads at points, and of those awake among them (guarded by lock; no strategy keeps them). */
+    private final List<SimThread> waiting = new ArrayList<>();
+    private final List<SimThread> awake = new ArrayList<>();
     private volatile SimThread running;
     /** The thread choose() chose last (the baton's holder, unless it blocked or ended since). */
     private SimThread lastChosen;
@@ -405,8 +412,10 @@ public final class ControlledScheduler {
      * all (a sleeper wakes early: nothing else in the run would move); records it. Caller holds lock.
      */
     private SimThread choose(SimThread me) {
-        List<SimThread> waiting = new ArrayList<>(threads.size());
-        List<SimThread> awake = new ArrayList<>(threads.size());
+        List<SimThread> waiting = this.waiting;
+        List<SimThread> awake = this.awake;
+        waiting.clear();
+        awake.clear();
         for (SimThread t : threads) {
             if (t.status == SimThread.Status.WAITING) {
                 waiting.add(t);
@@ -446,10 +455,10 @@ public final class ControlledScheduler {
         if (next != me && me != null) {
             switches++;
         }
-        String event = next.pendingEvent();
-        next.passed.merge(next.at, 1, Integer::sum);
-        trace.add(next.name, event);
-        strategy.passed(next, event);
+        String point = next.at;
+        int pass = next.pass(point);
+        trace.add(next.name, point, pass);
+        strategy.passed(next, point, pass);
         next.status = SimThread.Status.RUNNING;
         running = next;
         lastChosen = next;

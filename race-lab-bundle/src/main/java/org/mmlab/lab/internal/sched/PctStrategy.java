@@ -1,9 +1,7 @@
 package org.mmlab.lab.internal.sched;
 
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.SplittableRandom;
 
 /**
@@ -17,7 +15,8 @@ final class PctStrategy implements Strategy {
     private final int depth;
     private final int steps;
     private final SplittableRandom rnd;
-    private final Map<SimThread, Integer> priority = new HashMap<>();
+    /** Each thread's priority, by its id (its index among the run's threads). */
+    private int[] priority;
     private int[] changeAt;
 
     PctStrategy(long seed, int depth, int steps) {
@@ -43,8 +42,9 @@ final class PctStrategy implements Strategy {
             order[i] = order[j];
             order[j] = x;
         }
+        priority = new int[n];
         for (int i = 0; i < n; i++) {
-            priority.put(threads.get(i), depth + order[i]);
+            priority[threads.get(i).id] = depth + order[i];
         }
         changeAt = new int[depth - 1];
         for (int i = 0; i < changeAt.length; i++) {
@@ -58,13 +58,13 @@ final class PctStrategy implements Strategy {
         if (current != null) {
             for (int i = 0; i < changeAt.length; i++) {
                 if (changeAt[i] == step) {
-                    priority.put(current, depth - 1 - i);
+                    priority[current.id] = depth - 1 - i;
                 }
             }
         }
         SimThread best = waiting.get(0);
         for (SimThread t : waiting) {
-            if (priority.get(t) > priority.get(best)) {
+            if (priority[t.id] > priority[best.id]) {
                 best = t;
             }
         }

@@ -150,7 +150,8 @@ final class ScriptedStrategy implements Strategy {
     }
 
     @Override
-    public void passed(SimThread t, String event) {
+    public void passed(SimThread t, String point, int n) {
+        String event = Trace.event(t.name, point, n);
         for (Edge e : edges) {
             if (!open.contains(e) && matches(e.after, event)) {
                 met.add(e);

@@ -46,8 +46,8 @@ final class SimThread {
      * chosen before then; 0 once chosen. Guarded by the scheduler's lock.
      */
     long wakeAt;
-    /** How many times it passed each point, for "T@P#n" constraints; guarded by the scheduler's lock. */
-    final java.util.Map<String, Integer> passed = new java.util.HashMap<>();
+    /** How many times it passed each point (a count in an array of one), for "T@P#n"; guarded by the scheduler's lock. */
+    private final java.util.Map<String, int[]> passed = new java.util.HashMap<>();
     volatile Throwable failure;
 
     SimThread(int id, String name, Runnable body) {
@@ -59,7 +59,14 @@ final class SimThread {
 
     /** The event this thread will cause when it passes its current point: NAME@POINT#n. */
     String pendingEvent() {
-        return name + "@" + at + "#" + (passed.getOrDefault(at, 0) + 1);
+        int[] n = passed.get(at);
+        return Trace.event(name, at, n == null ? 1 : n[0] + 1);
+    }
+
+    /** It passes point once more: how many times it has now (from 1). Under the scheduler's lock. */
+    int pass(String point) {
+        int[] n = passed.computeIfAbsent(point, p -> new int[1]);
+        return ++n[0];
     }
 
     @Override

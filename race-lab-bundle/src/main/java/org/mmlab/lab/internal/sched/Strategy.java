@@ -18,8 +18,8 @@ public interface Strategy {
     default void start(List<SimThread> threads) {
     }
 
-    /** A thread passed a point: {@code event} is NAME@POINT#n. */
-    default void passed(SimThread t, String event) {
+    /** A thread passed a point for the n-th time (n from 1): the event NAME@POINT#n ({@link Trace#event}). */
+    default void passed(SimThread t, String point, int n) {
     }
 
     /**
