@@ -54,10 +54,9 @@ public class LevelCachingLoggerFactory implements LoggerFactory {
 
     @Override
     public <L extends Logger> L getLogger(Bundle bundle, String name, Class<L> loggerType) {
-        L felix = felixLog.getLogger(bundle, name, loggerType);
         if (loggerType != Logger.class) {
-            return felix;
+            return felixLog.getLogger(bundle, name, loggerType);
         }
-        return loggerType.cast(new CachedLevelLogger(felix, levels));
+        return loggerType.cast(levels.logger(bundle, name, felixLog));
     }
 }

@@ -1,12 +1,20 @@
 package org.mmlab.cli.internal;
 
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
+import org.osgi.framework.Bundle;
 import org.osgi.framework.BundleContext;
+import org.osgi.framework.BundleEvent;
+import org.osgi.framework.BundleListener;
 import org.osgi.service.cm.ConfigurationEvent;
 import org.osgi.service.cm.ConfigurationListener;
 import org.osgi.service.component.annotations.Activate;
 import org.osgi.service.component.annotations.Component;
+import org.osgi.service.component.annotations.Deactivate;
+import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /**
  * When the log levels {@link CachedLevelLogger}s keep are good for. felix.log sets its levels from the
@@ -23,9 +31,12 @@ import org.osgi.service.component.annotations.Component;
  * default): a {@code setLogLevels()} or {@code clear()} through the LoggerAdmin service takes effect within that
  * time, not at once.</li>
  * </ol>
+ * It also holds the loggers, one a bundle and logger name, so that a level is asked for once however many
+ * times SCR asks for the logger (each start of a bundle's components makes new ones), until the bundle is
+ * updated or uninstalled.
  */
 @Component(service = {LogLevels.class, ConfigurationListener.class}, immediate = true)
-public class LogLevels implements ConfigurationListener {
+public class LogLevels implements ConfigurationListener, BundleListener {
 
     /** felix.log's configuration, and its bundles' with "|NAME" after it (Log Service specification, 101.8.2). */
     static final String ADMIN_PID = "org.osgi.service.log.admin";
@@ -42,9 +53,20 @@ public class LogLevels implements ConfigurationListener {
     /** Until then (System.nanoTime()), levels are asked for each time, not kept. */
     private volatile long keepNoneUntil;
 
+    /** By bundle id, then logger name. */
+    private final Map<Long, Map<String, CachedLevelLogger>> loggers = new ConcurrentHashMap<>();
+    private BundleContext context;
+
     @Activate
     public LogLevels(BundleContext context) {
         this(ttlMillis(context.getProperty(TTL_PROPERTY)));
+        this.context = context;
+        context.addBundleListener(this);
+    }
+
+    @Deactivate
+    void deactivate() {
+        context.removeBundleListener(this);
     }
 
     LogLevels(long ttlMillis) {
@@ -87,6 +109,23 @@ public class LogLevels implements ConfigurationListener {
     void changed(long now) {
         keepNoneUntil = now + settleNanos;
         epoch++; // only Configuration Admin's event thread writes
+    }
+
+    /** The lab's logger of the bundle and name, in front of felix.log's. */
+    CachedLevelLogger logger(Bundle bundle, String name, LoggerFactory felixLog) {
+        if (bundle.getState() == Bundle.UNINSTALLED) {
+            return new CachedLevelLogger(felixLog.getLogger(bundle, name, Logger.class), this);
+        }
+        return loggers.computeIfAbsent(bundle.getBundleId(), id -> new ConcurrentHashMap<>()).computeIfAbsent(name,
+                n -> new CachedLevelLogger(felixLog.getLogger(bundle, n, Logger.class), this));
+    }
+
+    /** An updated bundle's logger contexts may be others (their names hold its version): its loggers go. */
+    @Override
+    public void bundleChanged(BundleEvent event) {
+        if (event.getType() == BundleEvent.UPDATED || event.getType() == BundleEvent.UNINSTALLED) {
+            loggers.remove(event.getBundle().getBundleId());
+        }
     }
 
     long epoch() {

@@ -8,8 +8,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import org.junit.jupiter.api.Test;
+import org.osgi.framework.Bundle;
+import org.osgi.framework.BundleEvent;
 import org.osgi.service.log.LogLevel;
 import org.osgi.service.log.Logger;
+import org.osgi.service.log.LoggerFactory;
 
 /** felix.log's Logger with its level kept: asked once, asked again when felix.log's configuration changes. */
 class CachedLevelLoggerTest {
@@ -99,6 +102,25 @@ class CachedLevelLoggerTest {
         assertThat(LogLevels.ttlMillis(" 0 ")).isZero();
         assertThatThrownBy(() -> LogLevels.ttlMillis("-1")).hasMessage(
                 "mmlab.log.levelCacheMillis=-1: give 0 or more milliseconds");
+    }
+
+    @Test
+    void aBundlesLoggerOfANameIsOneUntilTheBundleIsUninstalled() {
+        LogLevels levels = new LogLevels(HOUR_MS);
+        Bundle bundle = (Bundle) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Bundle.class},
+                (proxy, method, args) -> switch (method.getName()) {
+                    case "getBundleId" -> 42L;
+                    case "getState" -> Bundle.ACTIVE;
+                    default -> null;
+                });
+        LoggerFactory felixLog = (LoggerFactory) Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {LoggerFactory.class}, (proxy, method, args) -> felix());
+
+        CachedLevelLogger first = levels.logger(bundle, "a", felixLog);
+        assertThat(levels.logger(bundle, "a", felixLog)).isSameAs(first);
+        assertThat(levels.logger(bundle, "b", felixLog)).isNotSameAs(first);
+        levels.bundleChanged(new BundleEvent(BundleEvent.UNINSTALLED, bundle));
+        assertThat(levels.logger(bundle, "a", felixLog)).isNotSameAs(first);
     }
 
     /** felix.log's Logger at felixLevel, each call recorded. */
