@@ -82,34 +82,9 @@ public final class Trace {
         return out;
     }
 
-    /** The choices as lab:replay reads them: "a*3 b a*2" (what {@link #encode} makes of {@link #choices()}). */
+    /** The choices as lab:replay reads them: "a*3 b a*2". */
     public String text() {
-        StringBuilder sb = new StringBuilder();
-        String last = null;
-        int count = 0;
-        for (int i = 0; i <= size; i++) {
-            if (i < size && passes[i] == BLOCKED) {
-                continue;
-            }
-            if (i < size && count > 0 && threads[i].equals(last)) {
-                count++;
-                continue;
-            }
-            if (count > 0) {
-                if (sb.length() > 0) {
-                    sb.append(' ');
-                }
-                sb.append(last);
-                if (count > 1) {
-                    sb.append('*').append(count);
-                }
-            }
-            if (i < size) {
-                last = threads[i];
-                count = 1;
-            }
-        }
-        return sb.toString();
+        return encode(choices());
     }
 
     /**
