@@ -3,6 +3,7 @@ package org.mmlab.app;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,6 +105,27 @@ class MmlabScriptTest {
         List<String> locations = run.out().lines().filter(l -> l.matches("\\s*[1-9][0-9]*\\|.*")).toList();
         assertThat(locations).as("every bundle but the framework").isNotEmpty().allSatisfy(line -> assertThat(line)
                 .contains("|reference:file:" + UNPACKED.resolve("jar") + "/"));
+    }
+
+    /**
+     * The launcher and the framework are on the JVM's class path, so that its own class loader loads them
+     * and the archive gives their classes whole; under the jar's EmbeddedLauncher a class loader of its own
+     * read each class's bytes out of copies of their jars in /tmp.
+     */
+    @Test
+    void theFrameworkComesFromTheClassPathOfTheUnpackedJar() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+
+        LabProcess.Run run = mmlab("-c",
+                "((($.context bundle 0) loadClass org.apache.felix.framework.Felix) getClassLoader) getName; "
+                + "(($.context bundle 0) loadClass java.lang.System) getProperty java.class.path");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        // "app" is the name of the JVM's application class loader; the EmbeddedLauncher's has none
+        assertThat(run.out()).startsWith("app\n")
+                .contains(UNPACKED.resolve("jar") + "/org.apache.felix.framework-")
+                .contains(UNPACKED.resolve("jar") + "/biz.aQute.launcher-")
+                .contains(File.pathSeparator + JAR);
     }
 
     @Test
