@@ -140,6 +140,27 @@ class MmlabScriptTest {
                 .containsPattern("Tier4CompileThreshold\\s+= 70000\\s");
     }
 
+    /** Transparent huge pages where the kernel gives them on request only; never asked for elsewhere. */
+    @Test
+    void theLabAsksForTransparentHugePagesWhereTheKernelGivesThemOnRequest() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean onRequest = Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+
+        LabProcess.Run run = mmlab("-c", "mm:meminfo", "-XX:+PrintFlagsFinal");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        if (onRequest) {
+            assertThat(run.out()).containsPattern("UseTransparentHugePages\\s+= true\\s+\\{product\\} \\{command line\\}");
+        } else {
+            assertThat(run.out()).doesNotContainPattern("UseTransparentHugePages\\s+= \\w+\\s+\\{product\\} \\{command line\\}");
+        }
+        // the user's option still wins
+        LabProcess.Run off = mmlab("-c", "mm:meminfo", "-XX:+PrintFlagsFinal", "-XX:-UseTransparentHugePages");
+        assertThat(off.exit()).as(off.err()).isZero();
+        assertThat(off.out()).containsPattern("UseTransparentHugePages\\s+= false\\s");
+    }
+
     @ParameterizedTest(name = "./mmlab {0}")
     @MethodSource("wrongCommandLines")
     void aWrongCommandLineIsRefusedInOneLineThatSaysWhatIsAllowed(List<String> args, String why) throws Exception {
