@@ -3,6 +3,7 @@ package org.mmlab.app;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -106,6 +107,27 @@ class MmlabScriptTest {
                 .contains("|reference:file:" + UNPACKED.resolve("jar") + "/"));
     }
 
+    /**
+     * The launcher and the framework are on the JVM's class path, so that its own class loader loads them
+     * and the archive gives their classes whole; under the jar's EmbeddedLauncher a class loader of its own
+     * read each class's bytes out of copies of their jars in /tmp.
+     */
+    @Test
+    void theFrameworkComesFromTheClassPathOfTheUnpackedJar() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+
+        LabProcess.Run run = mmlab("-c",
+                "((($.context bundle 0) loadClass org.apache.felix.framework.Felix) getClassLoader) getName; "
+                + "(($.context bundle 0) loadClass java.lang.System) getProperty java.class.path");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        // "app" is the name of the JVM's application class loader; the EmbeddedLauncher's has none
+        assertThat(run.out()).startsWith("app\n")
+                .contains(UNPACKED.resolve("jar") + "/org.apache.felix.framework-")
+                .contains(UNPACKED.resolve("jar") + "/biz.aQute.launcher-")
+                .contains(File.pathSeparator + JAR);
+    }
+
     @Test
     void theLabRunsWithItsJvmOptionsAndTheUsersWin() throws Exception {
         Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
@@ -116,6 +138,27 @@ class MmlabScriptTest {
         // mmlab-app/jvm.options, as the image's entrypoint gives it too; MMLAB_JAVA_OPTS after it
         assertThat(run.out()).containsPattern("Tier4InvocationThreshold\\s+= 50000\\s+\\{product\\} \\{command line\\}")
                 .containsPattern("Tier4CompileThreshold\\s+= 70000\\s");
+    }
+
+    /** Transparent huge pages where the kernel gives them on request only; never asked for elsewhere. */
+    @Test
+    void theLabAsksForTransparentHugePagesWhereTheKernelGivesThemOnRequest() throws Exception {
+        Files.setLastModifiedTime(JAR, FileTime.from(Instant.now()));
+        Path thp = Path.of("/sys/kernel/mm/transparent_hugepage/enabled");
+        boolean onRequest = Files.isReadable(thp) && Files.readString(thp).contains("[madvise]");
+
+        LabProcess.Run run = mmlab("-c", "mm:meminfo", "-XX:+PrintFlagsFinal");
+
+        assertThat(run.exit()).as(run.err()).isZero();
+        if (onRequest) {
+            assertThat(run.out()).containsPattern("UseTransparentHugePages\\s+= true\\s+\\{product\\} \\{command line\\}");
+        } else {
+            assertThat(run.out()).doesNotContainPattern("UseTransparentHugePages\\s+= \\w+\\s+\\{product\\} \\{command line\\}");
+        }
+        // the user's option still wins
+        LabProcess.Run off = mmlab("-c", "mm:meminfo", "-XX:+PrintFlagsFinal", "-XX:-UseTransparentHugePages");
+        assertThat(off.exit()).as(off.err()).isZero();
+        assertThat(off.out()).containsPattern("UseTransparentHugePages\\s+= false\\s");
     }
 
     @ParameterizedTest(name = "./mmlab {0}")

@@ -42,7 +42,7 @@ final class ComponentElements {
                         return 0;
                     }
                 } else {
-                    String name = tag.split("[\\s/]", 2)[0];
+                    String name = name(tag);
                     if (name.isEmpty()) {
                         return 0;
                     }
@@ -61,6 +61,15 @@ final class ComponentElements {
             at = xml.indexOf('<', end);
         }
         return open.isEmpty() && roots == 1 ? components : 0;
+    }
+
+    /** A start tag's name: what comes before its first white space or '/' (no regular expression per tag). */
+    private static String name(String tag) {
+        int i = 0;
+        while (i < tag.length() && "/ \t\n\u000B\f\r".indexOf(tag.charAt(i)) < 0) {
+            i++;
+        }
+        return tag.substring(0, i);
     }
 
     /** The index after {@code close}, searched from {@code from}; -1 if it never comes. */

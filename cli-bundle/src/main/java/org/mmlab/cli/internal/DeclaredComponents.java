@@ -23,14 +23,15 @@ final class DeclaredComponents {
 
     /** @return the components {@code bundle} declares, 0 without a Service-Component header */
     int of(Bundle bundle) {
+        // the headers too only once a bundle: Felix copies them into a new map at each getHeaders
+        return counts.computeIfAbsent(bundle.getBundleId() + "@" + bundle.getLastModified(), k -> count(bundle));
+    }
+
+    private static int count(Bundle bundle) {
         String header = bundle.getHeaders("").get("Service-Component");
         if (header == null) {
             return 0;
         }
-        return counts.computeIfAbsent(bundle.getBundleId() + "@" + bundle.getLastModified(), k -> count(bundle, header));
-    }
-
-    private static int count(Bundle bundle, String header) {
         int n = 0;
         for (String location : header.split("\\s*,\\s*")) {
             String path = location.trim();
