@@ -363,7 +363,7 @@ class ControlledSchedulerTest {
      * The baton's holder blocked on a monitor that a running thread outside the run holds keeps the baton: nothing
      * in the run moves until it comes back. Before, the watchdog handed the baton on after 200 us, and race 8's
      * admin, in Felix Log's monitor while Felix's event thread logged the last run's events, let compaction go first
-     * in about 1 run in 4,000 of a seed: another schedule.
+     * (once in 8,000 runs): another schedule of the same seed.
      */
     @RepeatedTest(5)
     void aHolderBlockedOnALockARunningThreadOutsideTheRunHoldsKeepsTheBaton() throws Exception {
@@ -407,8 +407,8 @@ class ControlledSchedulerTest {
     /**
      * A thread woken by a lock's release that then waits for a monitor a running thread outside the run holds is on
      * its way: the releasing thread's next decision waits until it reached its point. Before, the decision was made
-     * without it, as race 8's admin, back from the OOM notifiers' rwsem, was passed over while it waited for the
-     * host's thread.
+     * without it, as race 8's admin, back from the OOM notifiers' rwsem, could be passed over while it waited for the
+     * host's ring lock.
      */
     @RepeatedTest(5)
     void aWokenThreadWaitingForARunningThreadOutsideTheRunReachesItsPointBeforeTheNextDecision() throws Exception {
