@@ -30,8 +30,13 @@ final class Blocker {
         /** Waits for a lock that a simulated thread stopped at a point holds: it cannot move before that one. */
         HELD,
         /**
-         * Sleeps, waits on a condition or a read-write lock, or for a lock of a thread outside the run: it may come
-         * back at any time, or only once a thread the schedule holds moves.
+         * Waits for a lock that a thread outside the run holds while it runs (Felix's event thread in Felix Log's
+         * monitor, QEMU's thread in the ring's): it comes back once that thread lets go, whatever the run does.
+         */
+        OUTSIDE,
+        /**
+         * Sleeps, waits on a condition or a read-write lock, or for a lock of a thread outside the run that does not
+         * run: it may come back at any time, or only once a thread the schedule holds moves.
          */
         OTHER
     }
@@ -110,6 +115,36 @@ final class Blocker {
                 return Kind.OTHER;
             }
         }
-        return Kind.OTHER; // a thread outside the run holds it
+        return outside(owner, threads, parked, depth); // a thread outside the run holds it
+    }
+
+    /**
+     * What a wait for a lock that owner, a thread outside the run, holds comes to: OUTSIDE while owner runs, or
+     * waits in turn for a lock a running thread outside the run holds; what a simulated thread holding owner's
+     * lock makes of it (HELD: stopped at a point); else OTHER (owner sleeps or waits on a condition).
+     */
+    private static Kind outside(long owner, List<SimThread> threads, SimThread parked, int depth) {
+        ThreadInfo oi = MX.getThreadInfo(owner);
+        if (oi == null) {
+            return Kind.MOVING; // it ended, and its monitors with it
+        }
+        Thread.State s = oi.getThreadState();
+        if (s == Thread.State.RUNNABLE) {
+            return Kind.OUTSIDE;
+        }
+        LockInfo lock = oi.getLockInfo();
+        long next = oi.getLockOwnerId();
+        boolean exclusive = s == Thread.State.BLOCKED
+                || lock != null && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantLock$");
+        if (!exclusive || next < 0 || depth <= 0) {
+            return Kind.OTHER;
+        }
+        for (SimThread o : threads) {
+            Thread ot = o.thread;
+            if (ot != null && ot.getId() == next) {
+                return o == parked || o.status == SimThread.Status.WAITING ? Kind.HELD : Kind.OTHER;
+            }
+        }
+        return outside(next, threads, parked, depth - 1);
     }
 }

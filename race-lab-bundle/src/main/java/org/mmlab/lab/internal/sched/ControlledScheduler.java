@@ -40,6 +40,12 @@ public final class ControlledScheduler {
     /** How long the baton holder may be blocked before the watchdog moves on (ns). */
     private static final long BLOCKED_NS = 200_000;
     /**
+     * How long a thread blocked on a lock that a running thread outside the run holds ({@link Blocker.Kind#OUTSIDE})
+     * is waited for, as the baton's holder or on its way to a point, before the run goes on without it (ns): a bound
+     * for an outside thread that would wait, running, for the run.
+     */
+    static final long OUTSIDE_NS = 1_000_000_000L;
+    /**
      * Decisions after which a run is stuck however young it is: a thread that spins through points while the
      * one it waits for is never chosen makes a million a second, each a step of the trace (race 8's longest
      * real runs take 80,000; a livelocked one filled a 2 GiB heap before its 30 s were up).
@@ -386,7 +392,20 @@ public final class ControlledScheduler {
      * at points. parked is the deciding thread (stopped at a point), or null. Gives up when the run is over.
      */
     private void settle(SimThread parked) {
-        for (int i = 0; !finished && System.nanoTime() < deadline && moving(parked); i++) {
+        long outsideUntil = 0;
+        for (int i = 0; !finished && System.nanoTime() < deadline; i++) {
+            Blocker.Kind k = moving(parked);
+            if (k == null) {
+                return;
+            }
+            if (k == Blocker.Kind.OUTSIDE) {
+                long now = System.nanoTime();
+                if (outsideUntil == 0) {
+                    outsideUntil = now + OUTSIDE_NS;
+                } else if (now - outsideUntil > 0) {
+                    return; // past the bound: an outside thread that holds it runs on, perhaps waiting for the run
+                }
+            }
             if (i < SETTLE_SPINS) {
                 Thread.onSpinWait();
             } else {
@@ -395,16 +414,26 @@ public final class ControlledScheduler {
         }
     }
 
-    private boolean moving(SimThread parked) {
+    /**
+     * A blocked thread on its way to its next point: MOVING (it runs, or takes a lock that is free, or waits for work
+     * outside the run), else OUTSIDE (it waits for a lock a running thread outside the run holds), else null.
+     */
+    private Blocker.Kind moving(SimThread parked) {
+        Blocker.Kind found = null;
         for (SimThread t : threads) {
-            // one that woke and now waits for work outside the run (awaitOutside: the host, a driver's worker)
-            // comes back however long that takes
-            if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && (t.outside || Blocker.of(t, threads, parked, lock) == Blocker.Kind.MOVING)) {
-                return true;
+            if (t != parked && t.status == SimThread.Status.BLOCKED) {
+                // one that woke and now waits for work outside the run (awaitOutside: the host, a driver's worker)
+                // comes back however long that takes
+                Blocker.Kind k = t.outside ? Blocker.Kind.MOVING : Blocker.of(t, threads, parked, lock);
+                if (k == Blocker.Kind.MOVING) {
+                    return k;
+                }
+                if (k == Blocker.Kind.OUTSIDE) {
+                    found = k;
+                }
             }
         }
-        return false;
+        return found;
     }
 
     /**
@@ -533,6 +562,15 @@ public final class ControlledScheduler {
         }
         if (!sleeping && now - blockedSince < BLOCKED_NS) {
             return;
+        }
+        if (!sleeping) {
+            // running again, or taking a lock that was let go; or on a lock that a running thread outside the run
+            // holds (Felix's event thread in Felix Log's monitor): it goes on once that thread lets go, however long
+            // that takes on this machine, so it keeps the baton meanwhile
+            Blocker.Kind k = Blocker.of(r, threads, null, lock);
+            if (k == Blocker.Kind.MOVING || k == Blocker.Kind.OUTSIDE && now - blockedSince < OUTSIDE_NS) {
+                return;
+            }
         }
         synchronized (lock) {
             if (running != r || r.awaiting || r.outside || r.status != SimThread.Status.RUNNING) {
