@@ -127,6 +127,22 @@ public interface MemoryManager {
     /** The host gave the frame back to the guest (a deflate the host acknowledged). */
     void hostPopulateFrame(int pfn);
 
+    /**
+     * {@link #hostDiscardFrame} of pfns[from..to) in turn, each frame as that has it (its content discarded, one
+     * host a frame), in one section of the lab's table of held frames instead of one a frame: a host discarding
+     * a buffer of PFNs (QEMU's virtio_balloon_handle_output(), balloon_inflate_page() a PFN). Stops at the first
+     * frame hostDiscardFrame() would refuse, changing nothing of it, and returns its index (hostDiscardFrame() of
+     * that frame says why); to if every frame was discarded. The range must lie within pfns.
+     */
+    int hostDiscardFrames(int[] pfns, int from, int to, Hypervisor host);
+
+    /**
+     * {@link #hostPopulateFrame} of pfns[from..to) in turn, in one section (QEMU's balloon_deflate_page() a PFN
+     * of a deflate buffer). Stops at the first frame no host holds (or outside memory), changing nothing of it,
+     * and returns its index; to if every frame was given back. The range must lie within pfns.
+     */
+    int hostPopulateFrames(int[] pfns, int from, int to);
+
     /** The host holding the frame, or null. */
     Hypervisor frameHolder(int pfn);
 

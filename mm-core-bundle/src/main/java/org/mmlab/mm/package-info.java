@@ -3,5 +3,5 @@
  * the buddy allocator, page references and locks, and the kernel's constants and flags.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.8.0")
+@org.osgi.annotation.versioning.Version("2.9.0")
 package org.mmlab.mm;

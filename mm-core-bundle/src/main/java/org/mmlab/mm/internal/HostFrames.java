@@ -61,6 +61,45 @@ final class HostFrames {
     }
 
     /**
+     * {@link #discard(int, Hypervisor)} of pfns[from..to) in turn, in one section instead of one a frame (a host
+     * discarding a buffer of PFNs: QEMU's virtio_balloon_handle_output() calls balloon_inflate_page() for each
+     * PFN of one element, under no lock of the guest's). Each frame as discard() has it: a reported frame goes to
+     * the new host, the content oracle discards it. Stops at the first frame discard() would refuse (another host
+     * holds it, or it is outside memory), changing nothing of it, and returns its index; to if it took them all.
+     */
+    synchronized int discard(int[] pfns, int from, int to, Hypervisor host) {
+        byte[] h = holder;
+        if (h == null) {
+            holder = h = new byte[map.nrPages];
+        }
+        int i = 0;
+        int k = from;
+        try {
+            for (; k < to; k++) {
+                int pfn = pfns[k];
+                if (pfn < 0 || pfn >= h.length) {
+                    break;
+                }
+                if (h[pfn] != 0 && reported.get(pfn)) {
+                    release(h, pfn);
+                }
+                if (h[pfn] != 0) {
+                    break;
+                }
+                if (i == 0 || hosts[i] != host) { // the index as discard() finds it, once a section
+                    i = indexOf(host);
+                }
+                h[pfn] = (byte) i;
+                heldBy[i]++;
+                content.discard(pfn);
+            }
+        } finally {
+            held.addAndGet(k - from);
+        }
+        return k;
+    }
+
+    /**
      * QEMU's virtio_balloon_handle_report(): the host discards a reported free page; the guest faults a
      * zeroed frame in when it touches it again. A frame this host discarded already stays as it is.
      */
@@ -92,11 +131,43 @@ final class HostFrames {
         content.write(pfn, 0);
     }
 
+    /**
+     * {@link #populate(int)} of pfns[from..to) in turn, in one section instead of one a frame (QEMU's
+     * balloon_deflate_page() for each PFN of a deflate buffer). Stops at the first frame populate() would refuse
+     * (no host holds it, or it is outside memory), changing nothing of it, and returns its index; to if it gave
+     * them all back.
+     */
+    synchronized int populate(int[] pfns, int from, int to) {
+        byte[] h = holder;
+        int k = from;
+        if (h == null) {
+            return k;
+        }
+        try {
+            for (; k < to; k++) {
+                int pfn = pfns[k];
+                if (pfn < 0 || pfn >= h.length || h[pfn] == 0) {
+                    break;
+                }
+                releaseUncounted(h, pfn);
+                content.write(pfn, 0);
+            }
+        } finally {
+            held.addAndGet(from - k);
+        }
+        return k;
+    }
+
     /** The frame is no host's any more; its host's index is free once it holds none. Caller holds this. */
     private void release(byte[] h, int pfn) {
+        releaseUncounted(h, pfn);
+        held.decrementAndGet();
+    }
+
+    /** release() but for {@link #held}, which the caller counts. Caller holds this. */
+    private void releaseUncounted(byte[] h, int pfn) {
         int i = h[pfn];
         h[pfn] = 0;
-        held.decrementAndGet();
         if (reported.get(pfn)) {
             reported.clear(pfn);
             reportedReturned++;

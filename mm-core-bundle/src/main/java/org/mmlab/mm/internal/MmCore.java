@@ -344,6 +344,25 @@ public class MmCore implements MemoryManager, MmLab {
     }
 
     @Override
+    public int hostDiscardFrames(int[] pfns, int from, int to, Hypervisor host) {
+        checkRange(pfns, from, to);
+        return guest.hostFrames.discard(pfns, from, to, host);
+    }
+
+    @Override
+    public int hostPopulateFrames(int[] pfns, int from, int to) {
+        checkRange(pfns, from, to);
+        return guest.hostFrames.populate(pfns, from, to);
+    }
+
+    private static void checkRange(int[] pfns, int from, int to) {
+        if (from < 0 || from > to || to > pfns.length) {
+            throw new IllegalArgumentException(String.format("pfns[%d..%d) is not within the array (0 <= from <= to <= %d)",
+                    from, to, pfns.length));
+        }
+    }
+
+    @Override
     public Hypervisor frameHolder(int pfn) {
         guest.checkPfn(pfn);
         return guest.hostFrames.holder(pfn);

@@ -174,4 +174,69 @@ class HostFramesTest {
         }
         assertThat(MmCheck.run(core.guest(), null).ok()).isTrue();
     }
+
+    /** A buffer's frames in one section: what one call a frame does, frame by frame, up to the first it refuses. */
+    @Test
+    void aRunOfFramesIsDiscardedAndGivenBackAsOneCallAFrameWouldUpToTheFirstItRefuses() {
+        MmCore core = boot();
+        Host host = new Host(false);
+        Host other = new Host(false);
+        int pfn = core.allocPages(Gfp.__GFP_HIGHMEM | Gfp.__GFP_NOWARN, 3);
+        core.splitPage(pfn, 3);
+        for (int i = 0; i < 8; i++) {
+            core.writePage(pfn + i, 0x100 + i);
+        }
+        core.hostDiscardFrame(pfn + 5, other);
+        int[] run = {pfn, pfn + 1, pfn + 2, pfn + 5, pfn + 6, pfn + 7};
+
+        assertThat(core.hostDiscardFrames(run, 0, run.length, host)).as("stops at the frame another host holds").isEqualTo(3);
+        assertThat(core.frameHolder(pfn + 5)).isSameAs(other);
+        assertThat(core.guest().content().read(pfn + 6)).as("not reached: unchanged").isEqualTo(0x106);
+        assertThat(core.hostDiscardFrames(run, 4, run.length, host)).isEqualTo(run.length);
+        for (int i : new int[] {0, 1, 2, 6, 7}) {
+            assertThat(core.frameHolder(pfn + i)).isSameAs(host);
+            assertThat(core.guest().content().read(pfn + i)).as("discarded").isNotEqualTo(0x100 + i);
+        }
+        assertThat(core.guest().hostFrames.held()).isEqualTo(6);
+        assertThat(core.frameHolder(pfn + 3)).isNull();
+        assertThat(core.hostDiscardFrames(new int[] {pfn + 3, core.nrPages()}, 0, 2, host)).as("outside memory").isEqualTo(1);
+        assertThat(core.hostDiscardFrames(run, 2, 2, host)).as("an empty run").isEqualTo(2);
+        assertThatThrownBy(() -> core.hostDiscardFrames(run, 3, 7, host)).hasMessageContaining("is not within the array");
+        CheckResult held = MmCheck.run(core.guest(), null);
+        assertThat(held.ok()).as(held.text()).isTrue();
+
+        int[] back = {pfn, pfn + 1, pfn + 4, pfn + 6};
+        assertThat(core.hostPopulateFrames(back, 0, back.length)).as("stops at the frame no host holds").isEqualTo(2);
+        assertThat(core.frameHolder(pfn)).isNull();
+        assertThat(core.guest().content().read(pfn)).as("a zeroed frame").isZero();
+        assertThat(core.frameHolder(pfn + 6)).isSameAs(host);
+        assertThat(core.hostPopulateFrames(back, 3, 4)).isEqualTo(4);
+        assertThat(core.hostPopulateFrames(new int[] {pfn + 2, pfn + 7, pfn + 5, pfn + 3, pfn + 4}, 0, 5))
+                .as("another host's frame is given back too; then the one no host holds").isEqualTo(4);
+        assertThat(core.guest().hostFrames.held()).isZero();
+        for (int i = 0; i < 8; i++) {
+            core.writePage(pfn + i, 1);
+        }
+        assertThat(host.accesses).isEmpty();
+        assertThat(other.accesses).isEmpty();
+        CheckResult r = MmCheck.run(core.guest(), null);
+        assertThat(r.ok()).as(r.text()).isTrue();
+    }
+
+    /** A reported free page in a run goes to the new host, as hostDiscardFrame() has it. */
+    @Test
+    void aReportedFrameInARunGoesToTheHostThatDiscardsIt() {
+        MmCore core = boot();
+        Host reporting = new Host(true);
+        Host host = new Host(false);
+        int pfn = core.allocPages(Gfp.GFP_HIGHUSER_MOVABLE, 0);
+        core.guest().hostFrames.discardReported(pfn, reporting);
+
+        assertThat(core.hostDiscardFrames(new int[] {pfn}, 0, 1, host)).isEqualTo(1);
+
+        assertThat(core.frameHolder(pfn)).isSameAs(host);
+        assertThat(core.guest().hostFrames.reportedHeld()).isZero();
+        assertThat(core.guest().hostFrames.reportedReturned()).isEqualTo(1);
+        assertThat(core.guest().hostFrames.held()).isEqualTo(1);
+    }
 }

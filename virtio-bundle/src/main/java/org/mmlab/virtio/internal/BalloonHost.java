@@ -53,6 +53,8 @@ public final class BalloonHost implements Hypervisor {
      * available ring: the host no longer holds them, but the guest's deflate is yet to come.
      */
     private final BitSet faultedBeforeDeflate = new BitSet();
+    /** The PFNs of a buffer the host discards or gives back in one section (guarded by the ring lock). */
+    private int[] run = new int[VirtioBalloon.VIRTIO_BALLOON_ARRAY_PFNS_MAX];
     private volatile HostMisbehaviour behaviour = HostMisbehaviour.NORMAL;
     private volatile boolean running;
     private Thread thread;
@@ -219,14 +221,10 @@ public final class BalloonHost implements Hypervisor {
     private void applyLocked(Virtqueue vq, Virtqueue.Buffer b) {
         switch (vq.name) {
             case VirtioBalloon.VQ_INFLATE:
-                for (int pfn : b.pfns()) {
-                    inflateFrameLocked(pfn);
-                }
+                inflateLocked(b.pfns());
                 break;
             case VirtioBalloon.VQ_DEFLATE:
-                for (int pfn : b.pfns()) {
-                    deflateFrameLocked(pfn);
-                }
+                deflateLocked(b.pfns());
                 break;
             case VirtioBalloon.VQ_STATS:
                 lastStats = b.stats().clone();
@@ -277,42 +275,111 @@ public final class BalloonHost implements Hypervisor {
         }
     }
 
-    private void inflateFrameLocked(int pfn) {
-        if (held.get(pfn)) {
-            inflateAlreadyHeld++;
-            return;
+    /**
+     * virtio_balloon_handle_output() of an inflate buffer: balloon_inflate_page() of each PFN in turn. The frames
+     * mm-core discards go in runs, one {@link MemoryManager#hostDiscardFrames} section a run instead of one a
+     * frame, with the same outcome frame by frame as one call each: a frame this host holds already (a PFN twice
+     * in the buffer too) is counted, one another host holds is a conflict, said in dmesg.
+     */
+    private void inflateLocked(int[] pfns) {
+        int[] run = runLocked(pfns.length);
+        int n = 0;
+        for (int pfn : pfns) {
+            if (held.get(pfn)) {
+                n = discardRunLocked(run, n); // the PFN may be in the run, and refused: as one call a frame would see it
+                if (held.get(pfn)) {
+                    inflateAlreadyHeld++;
+                    continue;
+                }
+            }
+            held.set(pfn); // cleared again if mm-core refuses it
+            run[n++] = pfn;
         }
-        try {
-            mm.hostDiscardFrame(pfn, this);
-        } catch (RuntimeException e) {
-            conflicts++;
-            mm.printk("virtio_balloon " + vdev.devName + ": host: cannot discard pfn " + String.format("%#x", pfn)
-                    + ": " + e.getMessage());
-            return;
-        }
-        held.set(pfn);
-        inflated++;
+        discardRunLocked(run, n);
     }
 
-    private void deflateFrameLocked(int pfn) {
-        if (faultedBeforeDeflate.get(pfn)) {
-            faultedBeforeDeflate.clear(pfn);
-            deflated++;
-            return;
-        }
-        if (!held.get(pfn)) {
-            deflateNotHeld++;
-            // QEMU would only madvise the frame back; the lab's host knows the guest asked the wrong host
-            if (oddBufferRatelimit.allow(name(), mm::printk)) {
-                Hypervisor holder = mm.frameHolder(pfn);
-                mm.printk(String.format("WARNING: %s: deflate of a frame it does not hold: pfn %#x%s", name(), pfn,
-                        holder == null ? "" : ", which " + holder.name() + " holds"));
+    /** hostDiscardFrame() of run[0..n) in one section, each refused frame as one call would have it; returns 0. */
+    private int discardRunLocked(int[] run, int n) {
+        int i = 0;
+        while (i < n) {
+            int stop = mm.hostDiscardFrames(run, i, n, this);
+            inflated += stop - i;
+            if (stop == n) {
+                break;
             }
-            return;
+            int pfn = run[stop];
+            try {
+                mm.hostDiscardFrame(pfn, this); // says why it refused
+                inflated++;
+            } catch (RuntimeException e) {
+                held.clear(pfn);
+                conflicts++;
+                mm.printk("virtio_balloon " + vdev.devName + ": host: cannot discard pfn " + String.format("%#x", pfn)
+                        + ": " + e.getMessage());
+            }
+            i = stop + 1;
         }
-        mm.hostPopulateFrame(pfn);
-        held.clear(pfn);
-        deflated++;
+        return 0;
+    }
+
+    /**
+     * virtio_balloon_handle_output() of a deflate buffer: balloon_deflate_page() of each PFN in turn, the frames
+     * this host gives back in runs of one {@link MemoryManager#hostPopulateFrames} section each.
+     */
+    private void deflateLocked(int[] pfns) {
+        int[] run = runLocked(pfns.length);
+        int n = 0;
+        for (int pfn : pfns) {
+            if (faultedBeforeDeflate.get(pfn)) {
+                faultedBeforeDeflate.clear(pfn);
+                deflated++;
+                continue;
+            }
+            if (!held.get(pfn)) {
+                n = populateRunLocked(run, n); // the frames before it are given back, as one call a frame has them
+                deflateNotHeld++;
+                // QEMU would only madvise the frame back; the lab's host knows the guest asked the wrong host
+                if (oddBufferRatelimit.allow(name(), mm::printk)) {
+                    Hypervisor holder = mm.frameHolder(pfn);
+                    mm.printk(String.format("WARNING: %s: deflate of a frame it does not hold: pfn %#x%s", name(), pfn,
+                            holder == null ? "" : ", which " + holder.name() + " holds"));
+                }
+                continue;
+            }
+            held.clear(pfn); // set again if mm-core refuses it
+            run[n++] = pfn;
+        }
+        populateRunLocked(run, n);
+    }
+
+    /** hostPopulateFrame() of run[0..n) in one section; a frame mm-core refuses throws, as one call would. Returns 0. */
+    private int populateRunLocked(int[] run, int n) {
+        int i = 0;
+        try {
+            while (i < n) {
+                int stop = mm.hostPopulateFrames(run, i, n);
+                deflated += stop - i;
+                i = stop;
+                if (i < n) {
+                    mm.hostPopulateFrame(run[i]); // says why it refused
+                    deflated++;
+                    i++;
+                }
+            }
+        } finally {
+            for (int j = i; j < n; j++) {
+                held.set(run[j]); // not given back
+            }
+        }
+        return 0;
+    }
+
+    /** The scratch array of a buffer's runs, n PFNs at least (guarded by the ring lock). */
+    private int[] runLocked(int n) {
+        if (run.length < n) {
+            run = new int[n];
+        }
+        return run;
     }
 
     /** Device reset: every buffer dropped, every held frame given back. Caller holds the ring lock. */

@@ -33,10 +33,16 @@ final class Virtqueue {
     private final Deque<Buffer> used = new ArrayDeque<>();
     private final Consumer<Virtqueue> callback;
     private final ModuleCaller calls;
-    private boolean broken;
-    private boolean deleted;
+    /** Written under the ring lock, read without it (virtqueue_is_broken(): READ_ONCE(vq->broken)). */
+    private volatile boolean broken;
+    private volatile boolean deleted;
     private long nextId = 1;
     private long availPfns;
+    /**
+     * Buffers on the used ring, written under the ring lock and read without it, as the driver reads the used
+     * ring's idx from the ring's memory (more_used_split()) before it takes a buffer or sleeps.
+     */
+    private volatile int nrUsed;
     /** The buffer the host took and still uses outside the ring lock (a report it discards), or 0. */
     private long inUseId;
 
@@ -91,6 +97,7 @@ final class Virtqueue {
     /** The host returns a buffer it has used; the caller holds the ring lock. */
     void pushUsedLocked(Buffer b) {
         used.addLast(b);
+        nrUsed = used.size();
     }
 
     /** The host uses b outside the ring lock from now on; the caller holds the ring lock. */
@@ -135,7 +142,9 @@ final class Virtqueue {
                     return false;
                 }
             }
-            return used.removeIf(b -> b.id() == id);
+            boolean removed = used.removeIf(b -> b.id() == id);
+            nrUsed = used.size();
+            return removed;
         }
     }
 
@@ -151,7 +160,12 @@ final class Virtqueue {
     /** virtqueue_get_buf(): the next used buffer, or null. */
     Buffer getBuf() {
         synchronized (ringLock) {
-            return broken ? null : used.pollFirst();
+            if (broken) {
+                return null;
+            }
+            Buffer b = used.pollFirst();
+            nrUsed = used.size();
+            return b;
         }
     }
 
@@ -164,11 +178,20 @@ final class Virtqueue {
             for (var it = used.iterator(); it.hasNext();) {
                 if (it.next().id() == id) {
                     it.remove();
+                    nrUsed = used.size();
                     return true;
                 }
             }
             return false;
         }
+    }
+
+    /**
+     * more_used_split(): whether the host has put a buffer on the used ring, read without the ring lock (the
+     * kernel compares vq->last_used_idx with used->idx in the ring's memory); virtqueue_get_buf() then takes it.
+     */
+    boolean moreUsed() {
+        return nrUsed > 0;
     }
 
     /** vq->num_free. */
@@ -209,9 +232,7 @@ final class Virtqueue {
     }
 
     boolean broken() {
-        synchronized (ringLock) {
-            return broken;
-        }
+        return broken;
     }
 
     /** del_vqs() took this queue away: no host will use a buffer on it any more. */
@@ -220,15 +241,14 @@ final class Virtqueue {
     }
 
     boolean deleted() {
-        synchronized (ringLock) {
-            return deleted;
-        }
+        return deleted;
     }
 
     /** Device reset / del_vqs(): every buffer is dropped; the host forgets what it had not taken. */
     void resetLocked() {
         avail.clear();
         used.clear();
+        nrUsed = 0;
         availPfns = 0;
     }
 }
