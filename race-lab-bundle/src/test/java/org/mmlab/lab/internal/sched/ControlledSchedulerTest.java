@@ -370,17 +370,7 @@ class ControlledSchedulerTest {
         Object logMonitor = new Object();
         AtomicReference<Thread> admin = new AtomicReference<>();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
-        ControlledScheduler sched = new ControlledScheduler(new Strategy() { // as PCT: admin first, whenever it waits
-            @Override
-            public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
-                return waiting.get(0);
-            }
-
-            @Override
-            public String describe() {
-                return "the first waiting thread";
-            }
-        });
+        ControlledScheduler sched = new ControlledScheduler(firstWaiting()); // as PCT: admin first, whenever it waits
         sched.thread("admin", () -> {
             admin.set(Thread.currentThread());
             sched.at(InjectionPoints.MODULE_GOING);
@@ -461,17 +451,7 @@ class ControlledSchedulerTest {
      */
     @Test
     void aSleeperLetsTheOthersGoOnForAMillisecondsDecisionsOrUntilNoneWaits() throws Exception {
-        Strategy first = new Strategy() {
-            @Override
-            public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
-                return waiting.get(0);
-            }
-
-            @Override
-            public String describe() {
-                return "the first waiting thread";
-            }
-        };
+        Strategy first = firstWaiting();
         List<String> log = Collections.synchronizedList(new ArrayList<>());
         ControlledScheduler sched = new ControlledScheduler(first);
         sched.thread("sleeper", () -> {
@@ -640,5 +620,20 @@ class ControlledSchedulerTest {
         assertThatThrownBy(() -> Trace.decode("a*x")).hasMessageContaining("NAME*COUNT");
         assertThatThrownBy(() -> new PctStrategy(1, 0, 10)).hasMessageContaining("depth >= 1");
         assertThat(Trace.decode("a*2 b a")).containsExactly("a", "a", "b", "a");
+    }
+
+    /** Chooses the first of the waiting threads the scheduler offers. */
+    private static Strategy firstWaiting() {
+        return new Strategy() {
+            @Override
+            public SimThread pick(List<SimThread> waiting, SimThread current, int step) {
+                return waiting.get(0);
+            }
+
+            @Override
+            public String describe() {
+                return "the first waiting thread";
+            }
+        };
     }
 }
