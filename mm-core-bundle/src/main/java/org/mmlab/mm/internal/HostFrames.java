@@ -46,18 +46,11 @@ final class HostFrames {
         if (h == null) {
             holder = h = new byte[map.nrPages];
         }
-        if (h[pfn] != 0 && reported.get(pfn)) {
-            release(h, pfn);
-        }
-        if (h[pfn] != 0) {
+        if (!takeLocked(h, pfn, host)) {
             throw new IllegalStateException(String.format("pfn %#x: %s discards a frame %s already holds", pfn,
                     host.name(), hosts[h[pfn]].name()));
         }
-        int i = indexOf(host);
-        h[pfn] = (byte) i;
-        heldBy[i]++;
         held.incrementAndGet();
-        content.discard(pfn);
     }
 
     /**
@@ -72,31 +65,36 @@ final class HostFrames {
         if (h == null) {
             holder = h = new byte[map.nrPages];
         }
-        int i = 0;
         int k = from;
         try {
             for (; k < to; k++) {
                 int pfn = pfns[k];
-                if (pfn < 0 || pfn >= h.length) {
+                if (pfn < 0 || pfn >= h.length || !takeLocked(h, pfn, host)) {
                     break;
                 }
-                if (h[pfn] != 0 && reported.get(pfn)) {
-                    release(h, pfn);
-                }
-                if (h[pfn] != 0) {
-                    break;
-                }
-                if (i == 0 || hosts[i] != host) { // the index as discard() finds it, once a section
-                    i = indexOf(host);
-                }
-                h[pfn] = (byte) i;
-                heldBy[i]++;
-                content.discard(pfn);
             }
         } finally {
             held.addAndGet(k - from);
         }
         return k;
+    }
+
+    /**
+     * The host takes the frame, unless another host holds it (false, nothing changed): a reported frame is let go
+     * first; the content is gone. {@link #held} is the caller's to count. Caller holds this.
+     */
+    private boolean takeLocked(byte[] h, int pfn, Hypervisor host) {
+        if (h[pfn] != 0 && reported.get(pfn)) {
+            release(h, pfn);
+        }
+        if (h[pfn] != 0) {
+            return false;
+        }
+        int i = indexOf(host);
+        h[pfn] = (byte) i;
+        heldBy[i]++;
+        content.discard(pfn);
+        return true;
     }
 
     /**
@@ -127,8 +125,8 @@ final class HostFrames {
         if (h == null || h[pfn] == 0) {
             throw new IllegalStateException(String.format("pfn %#x: no host holds it", pfn));
         }
-        release(h, pfn);
-        content.write(pfn, 0);
+        giveBackLocked(h, pfn);
+        held.decrementAndGet();
     }
 
     /**
@@ -149,13 +147,18 @@ final class HostFrames {
                 if (pfn < 0 || pfn >= h.length || h[pfn] == 0) {
                     break;
                 }
-                releaseUncounted(h, pfn);
-                content.write(pfn, 0);
+                giveBackLocked(h, pfn);
             }
         } finally {
             held.addAndGet(from - k);
         }
         return k;
+    }
+
+    /** The frame is the guest's again, zeroed; {@link #held} is the caller's to count. Caller holds this. */
+    private void giveBackLocked(byte[] h, int pfn) {
+        releaseUncounted(h, pfn);
+        content.write(pfn, 0);
     }
 
     /** The frame is no host's any more; its host's index is free once it holds none. Caller holds this. */

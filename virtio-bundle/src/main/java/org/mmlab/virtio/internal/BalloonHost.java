@@ -286,7 +286,8 @@ public final class BalloonHost implements Hypervisor {
         int n = 0;
         for (int pfn : pfns) {
             if (held.get(pfn)) {
-                n = discardRunLocked(run, n); // the PFN may be in the run, and refused: as one call a frame would see it
+                discardRunLocked(run, n); // the PFN may be in the run, and refused: as one call a frame would see it
+                n = 0;
                 if (held.get(pfn)) {
                     inflateAlreadyHeld++;
                     continue;
@@ -298,8 +299,8 @@ public final class BalloonHost implements Hypervisor {
         discardRunLocked(run, n);
     }
 
-    /** hostDiscardFrame() of run[0..n) in one section, each refused frame as one call would have it; returns 0. */
-    private int discardRunLocked(int[] run, int n) {
+    /** hostDiscardFrame() of run[0..n) in one section, each refused frame as one call would have it. */
+    private void discardRunLocked(int[] run, int n) {
         int i = 0;
         while (i < n) {
             int stop = mm.hostDiscardFrames(run, i, n, this);
@@ -319,7 +320,6 @@ public final class BalloonHost implements Hypervisor {
             }
             i = stop + 1;
         }
-        return 0;
     }
 
     /**
@@ -336,7 +336,8 @@ public final class BalloonHost implements Hypervisor {
                 continue;
             }
             if (!held.get(pfn)) {
-                n = populateRunLocked(run, n); // the frames before it are given back, as one call a frame has them
+                populateRunLocked(run, n); // the frames before it are given back, as one call a frame has them
+                n = 0;
                 deflateNotHeld++;
                 // QEMU would only madvise the frame back; the lab's host knows the guest asked the wrong host
                 if (oddBufferRatelimit.allow(name(), mm::printk)) {
@@ -352,8 +353,8 @@ public final class BalloonHost implements Hypervisor {
         populateRunLocked(run, n);
     }
 
-    /** hostPopulateFrame() of run[0..n) in one section; a frame mm-core refuses throws, as one call would. Returns 0. */
-    private int populateRunLocked(int[] run, int n) {
+    /** hostPopulateFrame() of run[0..n) in one section; a frame mm-core refuses throws, as one call would. */
+    private void populateRunLocked(int[] run, int n) {
         int i = 0;
         try {
             while (i < n) {
@@ -371,7 +372,6 @@ public final class BalloonHost implements Hypervisor {
                 held.set(run[j]); // not given back
             }
         }
-        return 0;
     }
 
     /** The scratch array of a buffer's runs, n PFNs at least (guarded by the ring lock). */
