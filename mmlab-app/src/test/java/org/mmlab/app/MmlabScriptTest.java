@@ -145,7 +145,6 @@ class MmlabScriptTest {
         assertThat(run.exit()).as(run.err()).isZero();
         // mmlab-app/jvm.options, as the image's entrypoint gives it too; MMLAB_JAVA_OPTS after it
         assertThat(run.out()).containsPattern("Tier4InvocationThreshold\\s+= 50000\\s+\\{product\\} \\{command line\\}")
-                .containsPattern("ArchiveRelocationMode\\s+= 0\\s+\\{diagnostic\\} \\{command line\\}")
                 .containsPattern("Tier4CompileThreshold\\s+= 70000\\s");
     }
 
