@@ -220,7 +220,16 @@ public class ShellRunner {
             err.println("mmlab: " + problem);
             return 1;
         }
-        return execute(statements);
+        int code = execute(statements);
+        String classLog = context.getProperty(ArchiveLinks.CLASS_LOG);
+        if (classLog != null) {
+            try {
+                ArchiveLinks.link(context, Path.of(classLog));
+            } catch (IOException | RuntimeException e) {
+                err.println("mmlab: " + classLog + ": the archive's classes were not linked: " + FailureMessage.of(e));
+            }
+        }
+        return code;
     }
 
     /** A program that cannot run: says why, and ends with {@code code} once the lab is up, not under its start-up. */
