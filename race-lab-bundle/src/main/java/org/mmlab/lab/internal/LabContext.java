@@ -1,6 +1,7 @@
 package org.mmlab.lab.internal;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ final class LabContext implements AutoCloseable {
     private long userBytes;
     /** The drivers a batch set aside, which its end starts again. */
     private final OtherDrivers otherDrivers = new OtherDrivers();
+    /** Configuration Admin's event thread as a barrier, one for the batch. */
+    private final ConfigEventQueue configEvents;
 
     LabContext(BundleContext context, LabServices services) {
         this.context = context;
@@ -72,6 +75,7 @@ final class LabContext implements AutoCloseable {
         this.virtio = open(new ServiceTracker<>(context, VirtioBalloons.class, null));
         this.aeration = open(new ServiceTracker<>(context, Aeration.class, null));
         this.components = new LabComponents(context);
+        this.configEvents = new ConfigEventQueue(context);
     }
 
     private static <T> ServiceTracker<T, T> open(ServiceTracker<T, T> t) {
@@ -190,7 +194,7 @@ final class LabContext implements AutoCloseable {
     void awaitConfigurationEvents() throws Exception {
         ConfigurationAdmin admin = cm();
         ControlledScheduler.awaitOutside(() -> {
-            ConfigEventQueue.drain(context, admin, WAIT_MS);
+            configEvents.drain(admin, WAIT_MS);
             return null;
         });
     }
@@ -386,13 +390,17 @@ final class LabContext implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        mm.close();
-        movable.close();
-        mmLab.close();
-        cm.close();
-        virtio.close();
-        aeration.close();
-        components.close();
+    public void close() throws IOException {
+        try {
+            configEvents.close();
+        } finally {
+            mm.close();
+            movable.close();
+            mmLab.close();
+            cm.close();
+            virtio.close();
+            aeration.close();
+            components.close();
+        }
     }
 }
