@@ -247,9 +247,14 @@ final class LabContext implements AutoCloseable {
      * PID org.mmlab.balloon asynchronously; the BalloonSettings service carries the value in force).
      */
     void awaitLeakPath(String path) throws InvalidSyntaxException, InterruptedException {
+        String filter = "(" + BalloonSettings.LEAK_PATH + "=" + path + ")";
+        // the usual case, after a batch's reboot (whose end awaits SCR's re-making of the balloon infrastructure):
+        // the service is there, and a look finds it without a tracker's listener added and removed
+        if (context.getServiceReferences(BalloonSettings.class, filter).size() > 0) {
+            return;
+        }
         ServiceTracker<BalloonSettings, BalloonSettings> t = new ServiceTracker<>(context, context.createFilter("(&("
-                + Constants.OBJECTCLASS + "=" + BalloonSettings.class.getName() + ")("
-                + BalloonSettings.LEAK_PATH + "=" + path + "))"), null);
+                + Constants.OBJECTCLASS + "=" + BalloonSettings.class.getName() + ")" + filter + ")"), null);
         t.open();
         try {
             if (t.waitForService(WAIT_MS) == null) {
