@@ -25,11 +25,11 @@ import org.osgi.service.cm.ConfigurationListener;
  * is one update and its event, not also a service registered and unregistered, a configuration made and
  * deleted and each of those written to Configuration Admin's storage. The barrier is the same: the n-th drain
  * returns once the event of its own update, the n-th of its configuration, has been delivered, and each
- * batch has a configuration of its own (a factory configuration, one name a batch), so that one batch's
- * updates never count for another's.
+ * batch has a configuration of its own (PID org.mmlab.lab.barrier.N), so that one batch's updates never count for
+ * another's. Not a factory configuration: a storm counts the deletions of those as devices gone.
  */
 final class ConfigEventQueue implements AutoCloseable {
-    /** The factory PID of the lab's barriers; nothing reads them. */
+    /** The PID of the lab's barriers, followed by ".N" for the N-th batch's; nothing reads them. */
     static final String PID = "org.mmlab.lab.barrier";
     private static final AtomicLong BATCHES = new AtomicLong();
 
@@ -57,8 +57,8 @@ final class ConfigEventQueue implements AutoCloseable {
                     // the Configuration Admin it was made with has gone, and its configurations with it
                 }
             }
-            Configuration c = cm.getFactoryConfiguration(PID, String.valueOf(BATCHES.incrementAndGet()), "?");
-            barrierPid = c.getPid();
+            barrierPid = PID + "." + BATCHES.incrementAndGet();
+            Configuration c = cm.getConfiguration(barrierPid, "?");
             // registered before the first update: Configuration Admin takes the listeners of an event when it fires it
             listener = context.registerService(ConfigurationListener.class, this::event, null);
             barrier = c;
