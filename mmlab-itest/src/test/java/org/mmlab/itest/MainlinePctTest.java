@@ -224,9 +224,9 @@ class MainlinePctTest {
             ConfigurationEvents.drain(); // this device's own activation done: the registration held is the race's
             heldProvider = context.registerService(FreePageReporting.class, reporting,
                     new Hashtable<>(Map.of(Constants.SERVICE_RANKING, 1)));
-            // the barrier's configuration (race-lab's ConfigEventQueue.PID), seen as it is written
+            // the batch's barrier configuration (race-lab's ConfigEventQueue.PID + ".N"), seen as it is written
             barriers = context.registerService(SynchronousConfigurationListener.class, e -> {
-                if (e.getPid().equals("org.mmlab.lab.barrier")) {
+                if (e.getPid().startsWith("org.mmlab.lab.barrier.")) {
                     first.add("the batch waits for Configuration Admin's thread");
                 }
             }, null);
@@ -252,7 +252,7 @@ class MainlinePctTest {
             assertThat(held).as("device 0's activation held on Configuration Admin's thread").isTrue();
             assertThat(firstAfter).as(out).isEqualTo("the batch waits for Configuration Admin's thread");
             RaceOutput.assertSurvives(out, 1);
-            assertThat(cm.listConfigurations("(service.pid=org.mmlab.lab.barrier)")).as("barriers left behind").isNull();
+            assertThat(cm.listConfigurations("(service.pid=org.mmlab.lab.barrier.*)")).as("barriers left behind").isNull();
         } finally {
             mm.unregisterOomNotifier(outOfMemory);
             for (ServiceRegistration<?> r : new ServiceRegistration<?>[] {heldProvider, barriers}) {

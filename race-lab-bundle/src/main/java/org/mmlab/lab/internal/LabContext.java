@@ -1,6 +1,7 @@
 package org.mmlab.lab.internal;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -61,6 +62,8 @@ final class LabContext implements AutoCloseable {
     private long userBytes;
     /** The drivers a batch set aside, which its end starts again. */
     private final OtherDrivers otherDrivers = new OtherDrivers();
+    /** Configuration Admin's event thread as a barrier, one for the batch. */
+    private final ConfigEventQueue configEvents;
 
     LabContext(BundleContext context, LabServices services) {
         this.context = context;
@@ -72,6 +75,7 @@ final class LabContext implements AutoCloseable {
         this.virtio = open(new ServiceTracker<>(context, VirtioBalloons.class, null));
         this.aeration = open(new ServiceTracker<>(context, Aeration.class, null));
         this.components = new LabComponents(context);
+        this.configEvents = new ConfigEventQueue(context);
     }
 
     private static <T> ServiceTracker<T, T> open(ServiceTracker<T, T> t) {
@@ -190,7 +194,7 @@ final class LabContext implements AutoCloseable {
     void awaitConfigurationEvents() throws Exception {
         ConfigurationAdmin admin = cm();
         ControlledScheduler.awaitOutside(() -> {
-            ConfigEventQueue.drain(context, admin, WAIT_MS);
+            configEvents.drain(admin, WAIT_MS);
             return null;
         });
     }
@@ -243,9 +247,14 @@ final class LabContext implements AutoCloseable {
      * PID org.mmlab.balloon asynchronously; the BalloonSettings service carries the value in force).
      */
     void awaitLeakPath(String path) throws InvalidSyntaxException, InterruptedException {
+        String filter = "(" + BalloonSettings.LEAK_PATH + "=" + path + ")";
+        // the usual case, after a batch's reboot (whose end awaits SCR's re-making of the balloon infrastructure):
+        // the service is there, and a look finds it without a tracker's listener added and removed
+        if (context.getServiceReferences(BalloonSettings.class, filter).size() > 0) {
+            return;
+        }
         ServiceTracker<BalloonSettings, BalloonSettings> t = new ServiceTracker<>(context, context.createFilter("(&("
-                + Constants.OBJECTCLASS + "=" + BalloonSettings.class.getName() + ")("
-                + BalloonSettings.LEAK_PATH + "=" + path + "))"), null);
+                + Constants.OBJECTCLASS + "=" + BalloonSettings.class.getName() + ")" + filter + ")"), null);
         t.open();
         try {
             if (t.waitForService(WAIT_MS) == null) {
@@ -386,13 +395,17 @@ final class LabContext implements AutoCloseable {
     }
 
     @Override
-    public void close() {
-        mm.close();
-        movable.close();
-        mmLab.close();
-        cm.close();
-        virtio.close();
-        aeration.close();
-        components.close();
+    public void close() throws IOException {
+        try {
+            configEvents.close();
+        } finally {
+            mm.close();
+            movable.close();
+            mmLab.close();
+            cm.close();
+            virtio.close();
+            aeration.close();
+            components.close();
+        }
     }
 }
