@@ -13,8 +13,11 @@ import org.osgi.service.component.annotations.Deactivate;
  * The devices of this bundle by name (not in the kernel, whose dm_device is one static struct). A device
  * claims its name once probed and gives it back when removed, so two configurations with the same name cannot
  * both run. Offers the exported {@link HvBalloons} view and the hosts' acts.
+ * Immediate: its names live while the bundle is active, not while someone holds this service. It keeps no module data:
+ * the lab models hv_balloon.c's static dm_device per device, made at probe and gone at remove (so with the guest,
+ * whose reboot removes every device).
  */
-@Component(service = {HvBalloons.class, DeviceRegistry.class})
+@Component(service = {HvBalloons.class, DeviceRegistry.class}, immediate = true)
 public class DeviceRegistry implements HvBalloons {
     private final DeviceNames<HvDevice> devices = new DeviceNames<>("Hyper-V balloon", HvDevice::deviceName,
             HvDevice::live);

@@ -111,8 +111,8 @@ public final class HotAddSpace {
         synchronized (this) {
             from = addedEnd;
         }
+        b.host.back(pfns, from, pfns.length);
         for (int i = from; i < pfns.length; i++) {
-            b.host.back(pfns[i]);
             b.movablePages().clearPageOffline(pfns[i]);
             b.mm.adjustManagedPageCount(pfns[i], 1);
             b.mm.freePages(pfns[i], 0);

@@ -52,6 +52,8 @@ public final class HvHost implements Hypervisor {
     private long hotAdded;
     private boolean hotAdding;
     private volatile long dataLoss;
+    /** A message's frames, one run to mm-core. */
+    private int[] run = new int[0];
 
     HvHost(String name, MemoryManager mm, VmbusChannel channel, long target) {
         this.name = name;
@@ -108,12 +110,19 @@ public final class HvHost implements Hypervisor {
     /** Rule ii: the frames are the host's now. */
     private void ballooned(DmMessage.BalloonResponse r) {
         synchronized (this) {
+            int frames = 0;
+            for (long range : r.ranges()) {
+                frames += DmProtocol.pageCnt(range);
+            }
+            int[] pfns = scratch(frames);
+            int k = 0;
+            for (long range : r.ranges()) {
+                k = fill(pfns, k, DmProtocol.startPage(range), DmProtocol.pageCnt(range));
+            }
+            take(pfns, 0, k); // the response's ranges in one run
             for (long range : r.ranges()) {
                 long start = DmProtocol.startPage(range);
                 int n = DmProtocol.pageCnt(range);
-                for (int i = 0; i < n; i++) {
-                    take((int) start + i);
-                }
                 ballooned.push(new long[] {start, n});
                 balloonedPages += n;
                 gotThisRequest += n;
@@ -132,18 +141,62 @@ public final class HvHost implements Hypervisor {
         answered();
     }
 
-    /** A frame of the guest becomes the host's. */
-    synchronized void take(int pfn) {
-        mm.hostDiscardFrame(pfn, this);
-        held.set(pfn);
-        heldFrames++;
+    /**
+     * The frames pfns[from..to) of the guest become the host's, in runs ({@link MemoryManager#hostDiscardFrames});
+     * a frame mm-core refuses (another host holds it) throws, saying why, after the frames before it were taken,
+     * as one call a frame had it.
+     */
+    synchronized void take(int[] pfns, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int stop = mm.hostDiscardFrames(pfns, i, to, this);
+            for (int j = i; j < stop; j++) {
+                held.set(pfns[j]);
+            }
+            heldFrames += stop - i;
+            if (stop == to) {
+                break;
+            }
+            mm.hostDiscardFrame(pfns[stop], this); // says why it refused
+            held.set(pfns[stop]);
+            heldFrames++;
+            i = stop + 1;
+        }
     }
 
-    /** The host backs a frame it held again. */
-    synchronized void back(int pfn) {
-        mm.hostPopulateFrame(pfn);
-        held.clear(pfn);
-        heldFrames--;
+    /** The host backs the frames pfns[from..to) it held again, in runs ({@link MemoryManager#hostPopulateFrames}). */
+    synchronized void back(int[] pfns, int from, int to) {
+        int i = from;
+        while (i < to) {
+            int stop = mm.hostPopulateFrames(pfns, i, to);
+            for (int j = i; j < stop; j++) {
+                held.clear(pfns[j]);
+            }
+            heldFrames -= stop - i;
+            if (stop == to) {
+                break;
+            }
+            mm.hostPopulateFrame(pfns[stop]); // says why it refused
+            held.clear(pfns[stop]);
+            heldFrames--;
+            i = stop + 1;
+        }
+    }
+
+    /** run[k..k+n) = start, start + 1, ...: a range's PFNs; returns k + n. */
+    private static int fill(int[] run, int k, long start, int n) {
+        for (int i = 0; i < n; i++) {
+            run[k++] = (int) start + i;
+        }
+        return k;
+    }
+
+    /** The run of a message's frames, n at least (guarded by this). */
+    private int[] scratch(int n) {
+        if (run.length < n) {
+            run = new int[n];
+        }
+        return run;
     }
 
     private void answered() {
@@ -191,9 +244,9 @@ public final class HvHost implements Hypervisor {
             if (take < r[1]) {
                 ballooned.push(new long[] {r[0], r[1] - take});
             }
-            for (int i = 0; i < take; i++) {
-                back((int) start + i);
-            }
+            int[] pfns = scratch(take);
+            fill(pfns, 0, start, take);
+            back(pfns, 0, take);
             ranges[n++] = DmProtocol.range(start, take);
             unballooning += take;
             left -= take;
@@ -228,9 +281,7 @@ public final class HvHost implements Hypervisor {
         synchronized (this) {
             space = pfns.clone();
         }
-        for (int pfn : pfns) {
-            take(pfn);
-        }
+        take(pfns, 0, pfns.length);
     }
 
     /**
@@ -255,9 +306,8 @@ public final class HvHost implements Hypervisor {
             }
             range = DmProtocol.range(space[covered], count);
             hotAdding = true;
-            for (int i = 0; i < count; i++) {
-                back(space[covered++]);
-            }
+            back(space, covered, covered + (int) count);
+            covered += (int) count;
         }
         channel.sendToGuest(new DmMessage.HotAddRequest(range));
     }

@@ -6,12 +6,9 @@ import java.util.Dictionary;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicReference;
 
 import org.mmlab.balloon.devices.DeviceNames;
-import org.mmlab.mm.AddressSpace;
+import org.mmlab.mm.MemoryManager;
 import org.mmlab.virtio.VirtioBalloonState;
 import org.mmlab.virtio.VirtioBalloons;
 import org.osgi.service.cm.Configuration;
@@ -22,14 +19,17 @@ import org.osgi.service.component.annotations.Deactivate;
 import org.osgi.service.component.annotations.Reference;
 import org.osgi.service.component.annotations.ReferenceCardinality;
 import org.osgi.service.component.annotations.ReferencePolicy;
+import org.osgi.service.component.annotations.ReferencePolicyOption;
 import org.osgi.util.promise.Promise;
 
 /**
  * The devices of this bundle by name (not in the kernel: the virtio bus's list of devices). A device
  * claims its name when it is probed and gives it back when it is removed, so two configurations with
- * the same name cannot both run. Offers the exported {@link VirtioBalloons} view.
+ * the same name cannot both run. Offers the exported {@link VirtioBalloons} view. Immediate: it holds the
+ * module's data ({@link ModuleGlobals}), which lives while the bundle is active, not while someone holds a
+ * service (a delayed component is disposed when nobody does, and a race batch that holds it kept it across reboots).
  */
-@Component(service = {VirtioBalloons.class, DeviceRegistry.class})
+@Component(service = {VirtioBalloons.class, DeviceRegistry.class}, immediate = true)
 public class DeviceRegistry implements VirtioBalloons {
     private final DeviceNames<VirtioBalloonDevice> devices = new DeviceNames<>("virtio-balloon device",
             VirtioBalloonDevice::deviceName, VirtioBalloonDevice::live);
@@ -56,15 +56,34 @@ public class DeviceRegistry implements VirtioBalloons {
         return vbPtr;
     }
 
-    /**
-     * The reviewed v7 patch's module global (seed 003), struct address_space *balloon_mapping: one for
-     * every device of this module that runs the v7 lifecycle. A module global lives as long as the
-     * module: here, as long as this bundle's registry.
-     */
-    final AtomicReference<AddressSpace> balloonMapping = new AtomicReference<>();
+    /** The module's static data in the guest that runs; null before a device asked or after the guest went. */
+    private ModuleGlobals globals;
 
-    /** The module's WARN_ON_ONCE() sites that fired: their flags live in the module's data, so a reload clears them. */
-    final Set<String> warnedOnce = ConcurrentHashMap.newKeySet();
+    /**
+     * The module's static data in guest mm (balloon_mapping, the WARN_ON_ONCE() flags): one set for every
+     * device of this module in that guest, made afresh for the next guest, as a reboot loads the module
+     * afresh. It lives as long as this bundle is active and the guest runs, whoever holds this service:
+     * the registry is immediate.
+     */
+    synchronized ModuleGlobals globals(MemoryManager mm) {
+        if (globals == null || globals.mm != mm) {
+            globals = new ModuleGlobals(mm);
+        }
+        return globals;
+    }
+
+    /** The guest goes (a reboot): so does the module's data in it (whose devices keep theirs until removed). */
+    synchronized void guestGone(MemoryManager mm) {
+        if (globals != null && globals.mm == mm) {
+            globals = null;
+        }
+    }
+
+    @Reference(cardinality = ReferenceCardinality.OPTIONAL, policy = ReferencePolicy.DYNAMIC,
+            policyOption = ReferencePolicyOption.GREEDY, unbind = "guestGone")
+    void guestBooted(MemoryManager mm) {
+        // the module's data in it is made when its first device asks
+    }
 
     /** Claims the name; throws IllegalStateException, changing nothing, if another device has it. */
     void claim(String name, VirtioBalloonDevice d) {

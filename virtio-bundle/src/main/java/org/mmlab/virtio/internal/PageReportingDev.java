@@ -35,7 +35,7 @@ final class PageReportingDev implements HintingDevice {
     private final PageAllocHinting core;
     private final TellHost tellHost;
     volatile Virtqueue reportingVq;
-    /** The module's WARN_ON_ONCE() sites that fired (DeviceRegistry's: one set per module load). */
+    /** The module's WARN_ON_ONCE() sites that fired (ModuleGlobals': one set per module load in a guest). */
     Set<String> warnedOnce = ConcurrentHashMap.newKeySet();
     // guarded by this
     private FreePageReporting provider;

@@ -132,12 +132,13 @@ public class VirtioBalloonDevice implements CheckContributor, BalloonTarget {
         vdev.config.writeLe32(Uapi.CONFIG_NUM_PAGES, config.hostTarget());
         host.start();
         VirtioBalloon driver = null;
+        ModuleGlobals globals = registry.globals(mm);
         try {
             vdev.finalizeFeatures(mm);
             driver = new VirtioBalloon(vdev, mm, lab, balloons, hinting, config.ackTimeoutMs(), lifecycle,
-                    registry.balloonMapping);
+                    globals.balloonMapping);
             driver.vbPtr = registry.vbPtr();
-            driver.reporting.warnedOnce = registry.warnedOnce;
+            driver.reporting.warnedOnce = globals.warnedOnce;
             driver.virtballoonProbe();
             vdev.virtioConfigCoreEnable();
         } catch (VirtioBalloon.ProbeFailed f) {

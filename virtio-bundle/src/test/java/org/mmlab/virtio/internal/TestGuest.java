@@ -16,13 +16,26 @@ import org.mmlab.mm.internal.MmCore;
 final class TestGuest implements AutoCloseable {
     final MmCore mm;
     final FakeBalloons balloons;
-    final DeviceRegistry registry = new DeviceRegistry();
+    final DeviceRegistry registry;
+    /** False: the registry outlives this guest (the bundle stays active across a reboot). */
+    private final boolean ownRegistry;
 
     TestGuest() {
         this(false);
     }
 
     TestGuest(boolean pagePoisoning) {
+        this(pagePoisoning, new DeviceRegistry(), true);
+    }
+
+    /** A guest booted under a module that was loaded before it and stays after it: close() is its reboot. */
+    TestGuest(DeviceRegistry registry) {
+        this(false, registry, false);
+    }
+
+    private TestGuest(boolean pagePoisoning, DeviceRegistry registry, boolean ownRegistry) {
+        this.registry = registry;
+        this.ownRegistry = ownRegistry;
         MmCore.Config config = (MmCore.Config) Proxy.newProxyInstance(MmCore.Config.class.getClassLoader(),
                 new Class<?>[] {MmCore.Config.class}, (proxy, method, args) -> switch (method.getName()) {
                     case "memorySize" -> "64M";
@@ -83,6 +96,12 @@ final class TestGuest implements AutoCloseable {
     public void close() {
         for (VirtioBalloonDevice d : registry.all()) {
             d.deactivate();
+        }
+        if (!ownRegistry) {
+            registry.guestGone(mm); // what SCR's unbind of the MemoryManager does
+            mm.guest().compaction().kcompactd().stop();
+            mm.workload().stop();
+            return;
         }
         try {
             registry.deactivate();

@@ -13,8 +13,11 @@ import org.osgi.service.component.annotations.Deactivate;
  * The devices of this bundle by name (not in the kernel, whose balloon is one static struct). A device
  * claims its name when it is initialised and gives it back when it is removed, so two configurations with
  * the same name cannot both run. Offers the exported {@link VmwBalloons} view and the hypervisors' acts.
+ * Immediate: its names live while the bundle is active, not while someone holds this service. It keeps no module data:
+ * the lab models vmw_balloon.c's static struct vmballoon per device, made at probe and gone at remove (so with the
+ * guest, whose reboot removes every device).
  */
-@Component(service = {VmwBalloons.class, DeviceRegistry.class})
+@Component(service = {VmwBalloons.class, DeviceRegistry.class}, immediate = true)
 public class DeviceRegistry implements VmwBalloons {
     private final DeviceNames<VmwDevice> devices = new DeviceNames<>("VMware balloon", VmwDevice::deviceName,
             VmwDevice::live);

@@ -64,6 +64,11 @@ public final class VmwHypervisor implements Hypervisor {
     private long doorbellsRung;
     private long conflicts;
     private volatile long dataLoss;
+    /** A batch's frames, one run to mm-core; where each entry's start in it; the books after each entry taken. */
+    private int[] run = new int[0];
+    private int[] entryStart = new int[0];
+    private int[] creditAfter = new int[0];
+    private long[] refusedAfter = new long[0];
 
     VmwHypervisor(String name, MemoryManager mm, VmciDoorbell vmci, BatchPages batchPages, long offered, long target,
             HostBehaviour behaviour) {
@@ -164,22 +169,173 @@ public final class VmwHypervisor implements Hypervisor {
         return new Registers(Protocol.VMW_BALLOON_SUCCESS_WITH_CAPABILITIES, 0, capabilities);
     }
 
-    /** A batched LOCK or UNLOCK: each entry of the guest's batch page gets its own status. */
+    /**
+     * A batched LOCK or UNLOCK: each entry of the guest's batch page gets its own status, as if its page were
+     * locked or unlocked alone in turn (a refused entry stays refused); the frames of the entries taken or given
+     * back go to mm-core in one run ({@link MemoryManager#hostDiscardFrames}, {@link
+     * MemoryManager#hostPopulateFrames}) instead of one call a frame.
+     */
     private Registers batch(long batchPfn, long n, boolean lock, PageSize size) {
         long[] entries = batchPages.at(batchPfn);
         if (entries == null || n < 0 || n > entries.length) {
             return withTarget(entries == null ? VMW_BALLOON_ERROR_PPN_INVALID : VMW_BALLOON_ERROR_CMD_INVALID);
         }
-        for (int i = 0; i < n; i++) {
-            long pfn = Protocol.entryPfn(entries[i]);
-            int st = lock ? lock(pfn, size.frames()) : unlock(pfn, size.frames());
-            entries[i] = Protocol.withStatus(entries[i], st);
+        if (lock) {
+            batchLock(entries, (int) n, size.frames());
+        } else {
+            batchUnlock(entries, (int) n, size.frames());
         }
         return withTarget(VMW_BALLOON_SUCCESS);
     }
 
-    /** The frames of one page become the hypervisor's (rule iii). */
+    /**
+     * The LOCK of entries[0..n): each entry's status decided in turn (lockStatus(), which takes its frames in
+     * this hypervisor's books), then the frames of those it took discarded in one run. A frame another host
+     * holds stops the run: the frames of its entry already discarded are given back, the entry is refused as
+     * one LOCK would be (PPN_LOCKED), and the entries after it are decided again, from the books as they were
+     * after it (refuse credit and counts included), as the per-entry LOCKs would have seen them.
+     */
+    private void batchLock(long[] entries, int n, int frames) {
+        int[] run = scratch(n * frames);
+        int[] start = entryStart(n);
+        int from = 0;
+        while (from < n) {
+            int r = 0;
+            for (int i = from; i < n; i++) {
+                long pfn = Protocol.entryPfn(entries[i]);
+                int st = lockStatus(pfn, frames);
+                entries[i] = Protocol.withStatus(entries[i], st);
+                start[i] = -1;
+                if (st == VMW_BALLOON_SUCCESS) {
+                    start[i] = r;
+                    creditAfter[i] = refuseCredit;
+                    refusedAfter[i] = refused;
+                    for (int f = 0; f < frames; f++) {
+                        run[r++] = (int) pfn + f;
+                    }
+                }
+            }
+            int stop = mm.hostDiscardFrames(run, 0, r, this);
+            if (stop == r) {
+                return;
+            }
+            int e = from;
+            while (start[e] < 0 || stop >= start[e] + frames) {
+                e++;
+            }
+            String why = refusal(run[stop]);
+            if (stop > start[e] && mm.hostPopulateFrames(run, start[e], stop) != stop) {
+                throw new IllegalStateException(name() + ": cannot give back the frames it just took");
+            }
+            for (int j = e; j < n; j++) { // the books as they were before entry e took its frames
+                if (start[j] >= 0) {
+                    int first = run[start[j]];
+                    held.clear(first, first + frames);
+                    heldFrames -= frames;
+                    locked -= frames;
+                }
+            }
+            refuseCredit = creditAfter[e];
+            refused = refusedAfter[e];
+            entries[e] = Protocol.withStatus(entries[e], conflict(why));
+            from = e + 1;
+        }
+    }
+
+    /** The UNLOCK of entries[0..n): each entry's status in turn, the frames of those given back in one run. */
+    private void batchUnlock(long[] entries, int n, int frames) {
+        int[] run = scratch(n * frames);
+        int r = 0;
+        for (int i = 0; i < n; i++) {
+            long pfn = Protocol.entryPfn(entries[i]);
+            int st = unlockStatus(pfn, frames);
+            entries[i] = Protocol.withStatus(entries[i], st);
+            if (st == VMW_BALLOON_SUCCESS) {
+                for (int f = 0; f < frames; f++) {
+                    run[r++] = (int) pfn + f;
+                }
+            }
+        }
+        populate(run, r);
+    }
+
+    /** hostPopulateFrame() of run[0..n) in runs; a frame no host holds throws, saying why, as one call would. */
+    private void populate(int[] run, int n) {
+        int i = 0;
+        while (i < n) {
+            int stop = mm.hostPopulateFrames(run, i, n);
+            if (stop < n) {
+                mm.hostPopulateFrame(run[stop]); // says why it refused
+            }
+            i = stop + 1;
+        }
+    }
+
+    /** Why mm-core refused to discard pfn: hostDiscardFrame() says it, and changes nothing. */
+    private String refusal(int pfn) {
+        try {
+            mm.hostDiscardFrame(pfn, this);
+        } catch (IllegalStateException e) {
+            return e.getMessage();
+        }
+        throw new IllegalStateException(name() + ": pfn " + pfn + " refused in a run, taken alone");
+    }
+
+    /** A LOCK of a frame another host holds: the guest gave one page to two balloons. */
+    private int conflict(String why) {
+        conflicts++;
+        if (conflictRatelimit.allow(name(), mm::printk)) {
+            mm.printk("WARNING: " + name() + ": LOCK of a frame another host holds: " + why);
+        }
+        return count(VMW_BALLOON_ERROR_PPN_LOCKED);
+    }
+
+    /** The run of a batch's frames, n at least (guarded by this). */
+    private int[] scratch(int n) {
+        if (run.length < n) {
+            run = new int[n];
+        }
+        return run;
+    }
+
+    /** Where each entry's frames start in the run, -1 for an entry refused (guarded by this). */
+    private int[] entryStart(int n) {
+        if (entryStart.length < n) {
+            entryStart = new int[n];
+            creditAfter = new int[n];
+            refusedAfter = new long[n];
+        }
+        return entryStart;
+    }
+
+    /** The frames of one page become the hypervisor's (rule iii): a LOCK of one page. */
     private int lock(long pfn, int frames) {
+        int st = lockStatus(pfn, frames);
+        if (st != VMW_BALLOON_SUCCESS) {
+            return st;
+        }
+        int first = (int) pfn;
+        for (int i = 0; i < frames; i++) {
+            try {
+                mm.hostDiscardFrame(first + i, this);
+            } catch (IllegalStateException e) {
+                for (int j = 0; j < i; j++) {
+                    mm.hostPopulateFrame(first + j);
+                }
+                held.clear(first, first + frames);
+                heldFrames -= frames;
+                locked -= frames;
+                return conflict(e.getMessage());
+            }
+        }
+        return VMW_BALLOON_SUCCESS;
+    }
+
+    /**
+     * Whether the hypervisor takes the page (rule iii), and if so the page in its books (held, counted): the
+     * caller discards its frames, and takes it out of the books again if mm-core refuses one.
+     */
+    private int lockStatus(long pfn, int frames) {
         if (!valid(pfn, frames)) {
             return count(VMW_BALLOON_ERROR_PPN_INVALID);
         }
@@ -195,37 +351,31 @@ public final class VmwHypervisor implements Hypervisor {
             refuseCredit -= 100;
             return count(VMW_BALLOON_ERROR_PPN_PINNED);
         }
-        for (int i = 0; i < frames; i++) {
-            try {
-                mm.hostDiscardFrame(first + i, this);
-            } catch (IllegalStateException e) { // another host holds it: the guest gave one page to two balloons
-                for (int j = 0; j < i; j++) {
-                    mm.hostPopulateFrame(first + j);
-                }
-                conflicts++;
-                if (conflictRatelimit.allow(name(), mm::printk)) {
-                    mm.printk("WARNING: " + name() + ": LOCK of a frame another host holds: " + e.getMessage());
-                }
-                return count(VMW_BALLOON_ERROR_PPN_LOCKED);
-            }
-        }
         held.set(first, first + frames);
         heldFrames += frames;
         locked += frames;
         return VMW_BALLOON_SUCCESS;
     }
 
-    /** The frames of one page are the guest's again (rule iii). */
+    /** The frames of one page are the guest's again (rule iii): an UNLOCK of one page. */
     private int unlock(long pfn, int frames) {
+        int st = unlockStatus(pfn, frames);
+        if (st == VMW_BALLOON_SUCCESS) {
+            for (int i = 0; i < frames; i++) {
+                mm.hostPopulateFrame((int) pfn + i);
+            }
+        }
+        return st;
+    }
+
+    /** Whether the hypervisor gives the page back (rule iii), and if so the page out of its books. */
+    private int unlockStatus(long pfn, int frames) {
         if (!valid(pfn, frames)) {
             return count(VMW_BALLOON_ERROR_PPN_INVALID);
         }
         int first = (int) pfn;
         if (held.nextClearBit(first) < first + frames) {
             return count(VMW_BALLOON_ERROR_PPN_UNLOCKED);
-        }
-        for (int i = 0; i < frames; i++) {
-            mm.hostPopulateFrame(first + i);
         }
         held.clear(first, first + frames);
         heldFrames -= frames;
@@ -253,11 +403,18 @@ public final class VmwHypervisor implements Hypervisor {
         return new Registers(status, wide ? target : Math.min(target, 0xffff_ffffL), 0);
     }
 
-    /** Every held frame is the guest's again. */
+    /** Every held frame is the guest's again, in runs of the scratch array. */
     private void releaseAll() {
+        int[] run = scratch(4096);
+        int n = 0;
         for (int pfn = held.nextSetBit(0); pfn >= 0; pfn = held.nextSetBit(pfn + 1)) {
-            mm.hostPopulateFrame(pfn);
+            run[n++] = pfn;
+            if (n == run.length) {
+                populate(run, n);
+                n = 0;
+            }
         }
+        populate(run, n);
         held.clear();
         heldFrames = 0;
         refuseCredit = 0;

@@ -11,6 +11,7 @@ import java.util.List;
 
 import org.junit.jupiter.api.Test;
 import org.mmlab.mm.Gfp;
+import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.admin.CheckResult;
 import org.mmlab.mm.internal.MmCheck;
 import org.mmlab.mm.lab.ModuleCaller;
@@ -237,5 +238,89 @@ class VmwHypervisorTest {
         assertThat(hv.view().dataLoss()).isEqualTo(1);
         CheckResult r = g.check();
         assertThat(r.verdict()).startsWith("mm:check: FAIL guest access to a host-held frame");
+    }
+
+    /** Another balloon's host, holding frames the guest also gave this one. */
+    private static final class OtherHost implements Hypervisor {
+        @Override
+        public String name() {
+            return "other host";
+        }
+
+        @Override
+        public boolean faultsInOnAccess() {
+            return false;
+        }
+
+        @Override
+        public void guestAccessedHeldFrame(int pfn, String access) {
+        }
+    }
+
+    /**
+     * The frames of a batch go to mm-core in one run, yet each entry gets the status its LOCK alone would: an entry
+     * whose frame another host holds is refused (PPN_LOCKED) with none of its frames taken, and the entries after
+     * it are decided as if it had never been taken (the target's room, the refusal credit).
+     */
+    @Test
+    void aBatchEntryWhoseFrameAnotherHostHoldsIsRefusedAloneAndTheRestAsOneLockEach() {
+        start(VMW_BALLOON_CAPABILITIES);
+        hv.setTarget(3 + 512);
+        hv.setBehaviour(HostBehaviour.parse("refuse 50%"));
+        OtherHost other = new OtherHost();
+        int batchPfn = page(0);
+        long[] entries = batch.map(batchPfn);
+        int[] p = {page(0), page(0), page(0), page(0), page(0), page(0)};
+        g.mm.hostDiscardFrame(p[2], other);
+        for (int i = 0; i < p.length; i++) {
+            entries[i] = Protocol.batchEntry(p[i]);
+        }
+
+        assertThat(cmd(Protocol.VMW_BALLOON_CMD_BATCHED_LOCK, batchPfn, p.length).eax())
+                .isEqualTo(Protocol.VMW_BALLOON_SUCCESS);
+
+        // as one LOCK each: 0 taken, 1 pinned (the credit reached 100), 2 the other host's (its credit spent), 3
+        // pinned, 4 taken, 5 pinned; had entry 2 been taken, 3 would have been taken and 4 pinned
+        long[] expected = {Protocol.VMW_BALLOON_SUCCESS, Protocol.VMW_BALLOON_ERROR_PPN_PINNED,
+            Protocol.VMW_BALLOON_ERROR_PPN_LOCKED, Protocol.VMW_BALLOON_ERROR_PPN_PINNED, Protocol.VMW_BALLOON_SUCCESS,
+            Protocol.VMW_BALLOON_ERROR_PPN_PINNED};
+        for (int i = 0; i < p.length; i++) {
+            assertThat(Protocol.entryStatus(entries[i])).as("entry %d", i).isEqualTo(expected[i]);
+            assertThat(g.mm.frameHolder(p[i])).as("entry %d's frame", i)
+                    .isSameAs(i == 2 ? other : expected[i] == Protocol.VMW_BALLOON_SUCCESS ? hv : null);
+        }
+        VmwHypervisor.View v = hv.view();
+        assertThat(v.held()).isEqualTo(2);
+        assertThat(v.locked()).isEqualTo(2);
+        assertThat(v.refused()).isEqualTo(4);
+        assertThat(v.conflicts()).isEqualTo(1);
+        assertThat(g.dmesg()).filteredOn(l -> l.contains("LOCK of a frame another host holds")).hasSize(1);
+
+        hv.setBehaviour(HostBehaviour.NORMAL);
+        int huge = page(9);
+        g.mm.hostDiscardFrame(huge + 100, other);
+        entries[0] = Protocol.batchEntry(huge);
+        assertThat(cmd(Protocol.VMW_BALLOON_CMD_BATCHED_2M_LOCK, batchPfn, 1).eax())
+                .isEqualTo(Protocol.VMW_BALLOON_SUCCESS);
+        assertThat(Protocol.entryStatus(entries[0])).as("a 2 MiB page with one frame another host holds")
+                .isEqualTo(Protocol.VMW_BALLOON_ERROR_PPN_LOCKED);
+        assertThat(g.mm.frameHolder(huge)).as("its frames before that one, given back").isNull();
+        assertThat(g.mm.frameHolder(huge + 511)).isNull();
+        assertThat(hv.view().held()).isEqualTo(2);
+
+        for (int i = 0; i < p.length; i++) {
+            entries[i] = Protocol.batchEntry(p[i]);
+        }
+        assertThat(cmd(Protocol.VMW_BALLOON_CMD_BATCHED_UNLOCK, batchPfn, p.length).eax())
+                .isEqualTo(Protocol.VMW_BALLOON_SUCCESS);
+        for (int i = 0; i < p.length; i++) {
+            assertThat(Protocol.entryStatus(entries[i])).as("unlock of entry %d", i)
+                    .isEqualTo(expected[i] == Protocol.VMW_BALLOON_SUCCESS ? Protocol.VMW_BALLOON_SUCCESS
+                            : Protocol.VMW_BALLOON_ERROR_PPN_UNLOCKED);
+        }
+        assertThat(hv.view().held()).isZero();
+        assertThat(g.mm.frameHolder(p[2])).isSameAs(other);
+        g.mm.hostPopulateFrame(p[2]);
+        g.mm.hostPopulateFrame(huge + 100);
     }
 }

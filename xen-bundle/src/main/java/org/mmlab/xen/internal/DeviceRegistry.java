@@ -13,8 +13,11 @@ import org.osgi.service.component.annotations.Deactivate;
  * The devices of this bundle by name (not in the kernel, whose balloon is one static driver). A device
  * claims its name once initialised and gives it back when removed, so two configurations with the same name
  * cannot both run. Offers the exported {@link XenBalloons} view and what the toolstack and backends do.
+ * Immediate: its names live while the bundle is active, not while someone holds this service. It keeps no module data:
+ * the lab models balloon.c's statics (balloon_stats, the ballooned_pages list) per device, made at probe and gone at
+ * remove (so with the guest, whose reboot removes every device).
  */
-@Component(service = {XenBalloons.class, DeviceRegistry.class})
+@Component(service = {XenBalloons.class, DeviceRegistry.class}, immediate = true)
 public class DeviceRegistry implements XenBalloons {
     private final DeviceNames<XenDevice> devices = new DeviceNames<>("XEN balloon", XenDevice::deviceName,
             XenDevice::live);

@@ -47,26 +47,59 @@ public final class XenHypervisor implements Hypervisor {
         dataLoss++;
     }
 
-    /** Rule i: xenmem_reservation_decrease(); returns the frames taken. */
+    /**
+     * Rule i: xenmem_reservation_decrease(); returns the frames taken. The frame list goes to mm-core in runs
+     * ({@link MemoryManager#hostDiscardFrames}); a frame it refuses (another host holds it) throws, saying why,
+     * after the frames before it were taken, as one call a frame had it.
+     */
     synchronized int decreaseReservation(int[] frames, int n) {
-        for (int i = 0; i < n; i++) {
-            mm.hostDiscardFrame(frames[i], this);
-            held.set(frames[i]);
+        int i = 0;
+        while (i < n) {
+            int stop = mm.hostDiscardFrames(frames, i, n, this);
+            taken(frames, i, stop);
+            if (stop == n) {
+                break;
+            }
+            mm.hostDiscardFrame(frames[stop], this); // says why it refused
+            taken(frames, stop, stop + 1);
+            i = stop + 1;
         }
-        heldFrames += n;
-        decreased += n;
         return n;
     }
 
-    /** Rule ii: xenmem_reservation_increase(); returns the frames backed. */
+    private void taken(int[] frames, int from, int to) {
+        for (int i = from; i < to; i++) {
+            held.set(frames[i]);
+        }
+        heldFrames += to - from;
+        decreased += to - from;
+    }
+
+    /**
+     * Rule ii: xenmem_reservation_increase(); returns the frames backed. The frame list goes to mm-core in runs
+     * ({@link MemoryManager#hostPopulateFrames}); a frame no host holds throws, as one call a frame had it.
+     */
     synchronized int increaseReservation(int[] frames, int n) {
-        for (int i = 0; i < n; i++) {
-            mm.hostPopulateFrame(frames[i]);
+        int i = 0;
+        while (i < n) {
+            int stop = mm.hostPopulateFrames(frames, i, n);
+            backed(frames, i, stop);
+            if (stop == n) {
+                break;
+            }
+            mm.hostPopulateFrame(frames[stop]); // says why it refused
+            backed(frames, stop, stop + 1);
+            i = stop + 1;
+        }
+        return n;
+    }
+
+    private void backed(int[] frames, int from, int to) {
+        for (int i = from; i < to; i++) {
             held.clear(frames[i]);
         }
-        heldFrames -= n;
-        populated += n;
-        return n;
+        heldFrames -= to - from;
+        populated += to - from;
     }
 
     synchronized boolean holds(int pfn) {
