@@ -106,17 +106,19 @@ final class Blocker {
     }
 
     /**
-     * A verdict that lets a decision go on without t (HELD, OTHER) stands only if a second look says what the first
-     * did: a thread that a lock's release woke between the first look's reading of its state (WAITING) and of its
-     * lock (gone: it runs) looked like one parked on nothing, OTHER, and the decision went on without it (race 8:
-     * compaction back from balloon_pages_lock one decision late, about 1 run in 4,000). Else it moves.
+     * An OTHER from a look at a thread parked on no lock stands only if a second look says the same: a thread that a
+     * lock's release woke between the first look's reading of its state (WAITING) and of its lock (gone: it runs)
+     * looked like one parked on nothing, and the decision went on without it (race 8: compaction back from
+     * balloon_pages_lock one decision late, about 1 run in 4,000). Else it moves. A look that names a lock is torn
+     * only to a verdict that is right anyway: its owner read after the woken thread took it is that thread (MOVING),
+     * after another took it, the lock's new holder; a read-write lock's OTHER is looked at again (stillWaits).
      */
     private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int schedulerLock, int depth,
             Eyes eyes) {
         Thread th = t.thread;
         Look first = th == null ? null : eyes.look(th.getId());
         Kind k = of(th, first, threads, parked, schedulerLock, depth, eyes);
-        if (k == Kind.HELD || k == Kind.OTHER) {
+        if (k == Kind.OTHER && first != null && first.lock() == null) { // with a lock, a torn look is no wrong verdict
             Look again = eyes.look(th.getId());
             if (first != null && again != null && !first.same(again)) {
                 return Kind.MOVING;
