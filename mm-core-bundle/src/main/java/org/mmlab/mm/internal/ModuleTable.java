@@ -83,6 +83,14 @@ final class ModuleTable {
         return p == null ? wait.get() : p.awaitOutside(wait);
     }
 
+    /** After a release of lock that may wake a waiter, through the lab if it has points (a controlled run settles). */
+    void released(String lock) {
+        InjectionPoints p = points;
+        if (p != null) {
+            p.released(lock);
+        }
+    }
+
     /** "lock:CLASS" before a blocking acquire of an annotated lock, if the lab asked for lock points. */
     void atLock(String lockClass) {
         InjectionPoints p = points;

@@ -18,6 +18,8 @@ import org.mmlab.mm.lab.ModuleCall;
  */
 final class OomNotifiers {
     private final List<OomNotifier> chain = new CopyOnWriteArrayList<>();
+    /** The lock's name: oom_notify_list's rwsem (mm/oom_kill.c's BLOCKING_NOTIFIER_HEAD). */
+    static final String RWSEM = "oom_notify_list.rwsem";
     private final ReentrantReadWriteLock rwsem = new ReentrantReadWriteLock();
     /** The guest's stop_machine(); a machine nobody stops until the guest gives its own. */
     private volatile StopMachine stopMachine = new StopMachine();
@@ -30,13 +32,24 @@ final class OomNotifiers {
         chain.add(n);
     }
 
-    /** blocking_notifier_chain_unregister(): waits for calls in flight. */
-    void unregister(OomNotifier n) {
+    /** blocking_notifier_chain_unregister(): waits for calls in flight; calls (or null) tells the lab of the up_write(). */
+    void unregister(OomNotifier n, ModuleCalls calls) {
         rwsem.writeLock().lock();
         try {
             chain.remove(n);
         } finally {
             rwsem.writeLock().unlock();
+            released(calls);
+        }
+    }
+
+    /**
+     * After up_read() or up_write() of the chain's rwsem: a controlled run's thread waits until the threads it woke (an
+     * unregistration waiting for the calls in flight, calls waiting for an unregistration) are back at their points.
+     */
+    private static void released(ModuleCalls calls) {
+        if (calls != null) {
+            calls.table.released(RWSEM);
         }
     }
 
@@ -59,6 +72,7 @@ final class OomNotifiers {
         } finally {
             rwsem.readLock().unlock();
             sm.wake(depth);
+            released(calls);
         }
     }
 }

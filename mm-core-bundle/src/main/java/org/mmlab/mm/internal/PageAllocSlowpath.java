@@ -85,6 +85,12 @@ final class PageAllocSlowpath {
         moduleCalls = calls;
     }
 
+    /** The guest's module calls, or null before the guest gave them (a slow path tested alone). */
+    private ModuleCalls moduleCalls() {
+        Supplier<ModuleCalls> c = moduleCalls;
+        return c == null ? null : c.get();
+    }
+
     void setOomKiller(OomKiller k) {
         oomKiller = k;
     }
@@ -98,7 +104,7 @@ final class PageAllocSlowpath {
     }
 
     void unregisterShrinker(Shrinker s) {
-        shrinkers.unregister(s);
+        shrinkers.unregister(s, moduleCalls());
     }
 
     void registerOomNotifier(OomNotifier n) {
@@ -106,7 +112,7 @@ final class PageAllocSlowpath {
     }
 
     void unregisterOomNotifier(OomNotifier n) {
-        oomNotifiers.unregister(n);
+        oomNotifiers.unregister(n, moduleCalls());
     }
 
     /** __alloc_pages_slowpath(), less reclaim (the simulated guest has no page cache and no swap). */

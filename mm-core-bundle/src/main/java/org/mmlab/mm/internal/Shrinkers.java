@@ -21,6 +21,8 @@ final class Shrinkers {
     private final Map<Shrinker, String> registered = new ConcurrentHashMap<>();
     /** Readers: shrink_slab() calls in progress; the writer: an unregistration. */
     private final ReentrantReadWriteLock inUse = new ReentrantReadWriteLock();
+    /** The lock's name: shrinker_rwsem (mm/shrinker.c before v6.7's RCU lookup). */
+    static final String RWSEM = "shrinker_rwsem";
 
     void register(String name, Shrinker s) {
         if (registered.putIfAbsent(s, name) != null) {
@@ -28,12 +30,26 @@ final class Shrinkers {
         }
     }
 
-    void unregister(Shrinker s) {
+    /** Waits for the shrink_slab() calls in progress; calls (or null) tells the lab of the up_write(). */
+    void unregister(Shrinker s, ModuleCalls calls) {
         inUse.writeLock().lock();
         try {
             registered.remove(s);
         } finally {
             inUse.writeLock().unlock();
+            released(calls);
+        }
+    }
+
+    /**
+     * After up_read() or up_write() of shrinker_rwsem: a controlled run's thread waits until the threads it woke are back
+     * at their points. Without it, whether shrink_slab()'s down_read_trylock() came before or after the woken
+     * unregistration's down_write() was the machine's choice (race 8: the admin's remove, woken from the OOM
+     * notifiers' rwsem, against the deflating task's next shrink_slab()).
+     */
+    private static void released(ModuleCalls calls) {
+        if (calls != null) {
+            calls.table.released(RWSEM);
         }
     }
 
@@ -58,6 +74,7 @@ final class Shrinkers {
             return freed;
         } finally {
             inUse.readLock().unlock();
+            released(calls);
         }
     }
 }

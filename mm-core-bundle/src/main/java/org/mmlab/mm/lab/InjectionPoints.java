@@ -231,4 +231,13 @@ public interface InjectionPoints {
     default <T> T awaitOutside(Supplier<T> wait) {
         return wait.get();
     }
+
+    /**
+     * The calling thread let go of lock with no point before its next step, and a thread blocked on it may wake
+     * (up_read() and up_write() of an rw_semaphore: the OOM notifier chain's, the shrinkers'). A thread of a
+     * controlled run that holds the baton waits here until every thread that release woke has reached its next
+     * point, or is blocked again: what the two do next does not depend on which of them the machine ran first.
+     */
+    default void released(String lock) {
+    }
 }

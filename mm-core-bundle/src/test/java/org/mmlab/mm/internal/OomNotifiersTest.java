@@ -36,7 +36,7 @@ class OomNotifiersTest {
         allocating.start();
         inside.await();
 
-        Thread remove = new Thread(() -> chain.unregister(balloon));
+        Thread remove = new Thread(() -> chain.unregister(balloon, calls));
         remove.start();
         while (remove.getState() != Thread.State.WAITING && remove.isAlive()) {
             Thread.onSpinWait(); // until it parks on the chain's rwsem, or returns

@@ -53,6 +53,11 @@ final class RaceLab {
             public <T> T awaitOutside(Supplier<T> wait) {
                 return ControlledScheduler.awaitOutside(wait::get);
             }
+
+            @Override
+            public void released(String lock) {
+                sched.released();
+            }
         };
         Hashtable<String, Object> props = new Hashtable<>();
         if (race.lockPoints()) {

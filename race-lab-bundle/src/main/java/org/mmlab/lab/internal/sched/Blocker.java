@@ -60,31 +60,83 @@ final class Blocker {
     }
 
     /** Whether th still waits for lock: a lock that was not free may have become th's own since the first look. */
-    private static boolean stillWaits(Thread th, LockInfo lock) {
-        ThreadInfo now = MX.getThreadInfo(th.getId());
-        return now != null && now.getThreadState() == Thread.State.WAITING && now.getLockInfo() != null
-                && now.getLockInfo().getIdentityHashCode() == lock.getIdentityHashCode();
+    private static boolean stillWaits(Thread th, LockInfo lock, Eyes eyes) {
+        Look now = eyes.look(th.getId());
+        return now != null && now.state() == Thread.State.WAITING && now.lock() != null
+                && now.lock().getIdentityHashCode() == lock.getIdentityHashCode();
     }
+
+    /**
+     * What the JVM says of a thread at one look: its state, the lock it waits for (or null), that lock's owner's
+     * id (-1: none). ThreadMXBean.getThreadInfo() without a stack does not stop the thread: it reads the state,
+     * then the lock, then the owner, while the thread runs on.
+     */
+    record Look(Thread.State state, LockInfo lock, long owner) {
+        /** The same state, lock and owner: nothing moved between the two looks. */
+        boolean same(Look o) {
+            return o != null && state == o.state && owner == o.owner
+                    && (lock == null ? o.lock == null : o.lock != null && lock.getIdentityHashCode() == o.lock
+                            .getIdentityHashCode());
+        }
+    }
+
+    /** How Blocker looks at a thread by its id: null if it ended. */
+    @FunctionalInterface
+    interface Eyes {
+        Look look(long threadId);
+    }
+
+    /** The JVM's. */
+    static final Eyes JVM = id -> {
+        ThreadInfo ti = MX.getThreadInfo(id);
+        return ti == null ? null : new Look(ti.getThreadState(), ti.getLockInfo(), ti.getLockOwnerId());
+    };
 
     /**
      * What t (BLOCKED) is doing; parked is the thread deciding (stopped at a point, so it holds its locks), or
      * null; schedulerLock is the scheduler's own monitor.
      */
     static Kind of(SimThread t, List<SimThread> threads, SimThread parked, Object schedulerLock) {
-        return of(t, threads, parked, System.identityHashCode(schedulerLock), CHAIN);
+        return of(t, threads, parked, System.identityHashCode(schedulerLock), CHAIN, JVM);
     }
 
-    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int schedulerLock, int depth) {
+    /** As {@link #of(SimThread, List, SimThread, Object)}, looking with eyes. */
+    static Kind of(SimThread t, List<SimThread> threads, SimThread parked, Object schedulerLock, Eyes eyes) {
+        return of(t, threads, parked, System.identityHashCode(schedulerLock), CHAIN, eyes);
+    }
+
+    /**
+     * An OTHER from a look at a thread parked on no lock stands only if a second look says the same: a thread that a
+     * lock's release woke between the first look's reading of its state (WAITING) and of its lock (gone: it runs)
+     * looked like one parked on nothing, and the decision went on without it (race 8: compaction back from
+     * balloon_pages_lock one decision late, about 1 run in 4,000). Else it moves. A look that names a lock is torn
+     * only to a verdict that is right anyway: its owner read after the woken thread took it is that thread (MOVING),
+     * after another took it, the lock's new holder; a read-write lock's OTHER is looked at again (stillWaits).
+     */
+    private static Kind of(SimThread t, List<SimThread> threads, SimThread parked, int schedulerLock, int depth,
+            Eyes eyes) {
         Thread th = t.thread;
-        ThreadInfo ti = th == null ? null : MX.getThreadInfo(th.getId());
+        Look first = th == null ? null : eyes.look(th.getId());
+        Kind k = of(th, first, threads, parked, schedulerLock, depth, eyes);
+        if (k == Kind.OTHER && first != null && first.lock() == null) { // with a lock, a torn look is no wrong verdict
+            Look again = eyes.look(th.getId());
+            if (first != null && again != null && !first.same(again)) {
+                return Kind.MOVING;
+            }
+        }
+        return k;
+    }
+
+    private static Kind of(Thread th, Look ti, List<SimThread> threads, SimThread parked, int schedulerLock, int depth,
+            Eyes eyes) {
         if (ti == null) {
             return Kind.OTHER; // ended meanwhile: the scheduler sees it DONE next
         }
-        Thread.State s = ti.getThreadState();
+        Thread.State s = ti.state();
         if (s == Thread.State.RUNNABLE) {
             return Kind.MOVING;
         }
-        LockInfo lock = ti.getLockInfo();
+        LockInfo lock = ti.lock();
         if (lock != null && lock.getIdentityHashCode() == schedulerLock) {
             // at its point (or at its end) already, waiting to say so while another thread decides or the
             // watchdog looks: no kernel lock holds it, and the scheduler's is held only for a moment
@@ -97,11 +149,14 @@ final class Blocker {
         if (!exclusive && !readWrite) {
             return Kind.OTHER;
         }
-        long owner = ti.getLockOwnerId();
+        long owner = ti.owner();
         if (owner < 0) {
             // released: it takes the lock now; a read-write lock (an rw_semaphore) without a writer may have readers,
             // whom the JVM does not name: free only if it holds nobody
-            return !readWrite || free(th) || !stillWaits(th, lock) ? Kind.MOVING : Kind.OTHER;
+            return !readWrite || free(th) || !stillWaits(th, lock, eyes) ? Kind.MOVING : Kind.OTHER;
+        }
+        if (owner == th.getId()) {
+            return Kind.MOVING; // it took the lock between the looks at its state and at the lock's owner
         }
         for (SimThread o : threads) {
             Thread ot = o.thread;
@@ -110,12 +165,12 @@ final class Blocker {
                     return Kind.HELD;
                 }
                 if (o.status == SimThread.Status.BLOCKED && depth > 0) {
-                    return of(o, threads, parked, schedulerLock, depth - 1);
+                    return of(o, threads, parked, schedulerLock, depth - 1, eyes);
                 }
                 return Kind.OTHER;
             }
         }
-        return outside(owner, threads, parked, depth); // a thread outside the run holds it
+        return outside(owner, threads, parked, depth, eyes); // a thread outside the run holds it
     }
 
     /**
@@ -123,17 +178,17 @@ final class Blocker {
      * waits in turn for a lock a running thread outside the run holds; what a simulated thread holding owner's
      * lock makes of it (HELD: stopped at a point); else OTHER (owner sleeps or waits on a condition).
      */
-    private static Kind outside(long owner, List<SimThread> threads, SimThread parked, int depth) {
-        ThreadInfo oi = MX.getThreadInfo(owner);
+    private static Kind outside(long owner, List<SimThread> threads, SimThread parked, int depth, Eyes eyes) {
+        Look oi = eyes.look(owner);
         if (oi == null) {
             return Kind.MOVING; // it ended, and its monitors with it
         }
-        Thread.State s = oi.getThreadState();
+        Thread.State s = oi.state();
         if (s == Thread.State.RUNNABLE) {
             return Kind.OUTSIDE;
         }
-        LockInfo lock = oi.getLockInfo();
-        long next = oi.getLockOwnerId();
+        LockInfo lock = oi.lock();
+        long next = oi.owner();
         boolean exclusive = s == Thread.State.BLOCKED
                 || lock != null && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantLock$");
         if (!exclusive || next < 0 || depth <= 0) {
@@ -145,6 +200,6 @@ final class Blocker {
                 return o == parked || o.status == SimThread.Status.WAITING ? Kind.HELD : Kind.OTHER;
             }
         }
-        return outside(next, threads, parked, depth - 1);
+        return outside(next, threads, parked, depth - 1, eyes);
     }
 }

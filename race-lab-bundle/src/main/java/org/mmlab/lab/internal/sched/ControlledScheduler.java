@@ -147,6 +147,36 @@ public final class ControlledScheduler {
     }
 
     /**
+     * The calling thread let go of a lock with no point before its next step (InjectionPoints.released: up_read() or
+     * up_write() of an rw_semaphore): if it holds the baton and a thread is blocked, it waits until none is on its way
+     * (the one the release woke has reached its next point, or blocks again, on a lock this thread holds or
+     * otherwise), as before a decision. Without it, the woken thread ran beside the baton's holder until the holder's
+     * next point, and what either found of the other's work (a trylock of a lock the woken one was about to take, a
+     * notifier it was about to remove) was the machine's choice. Any other thread passes straight through.
+     */
+    public void released() {
+        SimThread me = current.get();
+        if (me == null || finished || running != me || !anyBlocked()) {
+            return;
+        }
+        me.awaiting = true; // the watchdog must not take settle()'s parking for a block of the holder
+        try {
+            settle(me);
+        } finally {
+            me.awaiting = false;
+        }
+    }
+
+    private boolean anyBlocked() {
+        for (SimThread t : threads) {
+            if (t.status == SimThread.Status.BLOCKED) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
      * An outside thread at a point an OnBehalf thread waits for: taken for it (once), or null. It counts
      * only while the simulated thread has started and is not done.
      */

@@ -32,6 +32,34 @@ class BlockerTest {
         assertThat(blockedOn(kernelLock, woken, threads, decider, schedulerLock)).isEqualTo(Blocker.Kind.HELD);
     }
 
+    /**
+     * One look at a thread reads its state, then its lock, while it runs on: a thread that a lock's release woke in
+     * between looks parked on nothing (WAITING, no lock), which is OTHER and let the decision go on without it (race 8,
+     * seeds 1624 and 2361: compaction back from balloon_pages_lock one decision late, about 1 run in 4,000). A second
+     * look that says otherwise makes it MOVING; one that says the same leaves the verdict alone.
+     */
+    @Test
+    void aThreadWokenWhileTheJvmLookedAtItIsOnItsWay() {
+        Thread th = new Thread(() -> { }, "sim-compaction");
+        SimThread woken = new SimThread(1, "compaction", () -> { });
+        woken.thread = th;
+        woken.status = SimThread.Status.BLOCKED;
+        Object schedulerLock = new Object();
+        Blocker.Look torn = new Blocker.Look(Thread.State.WAITING, null, -1);
+        Blocker.Look running = new Blocker.Look(Thread.State.RUNNABLE, null, -1);
+
+        assertThat(Blocker.of(woken, List.of(woken), null, schedulerLock, looks(torn, running)))
+                .isEqualTo(Blocker.Kind.MOVING);
+        assertThat(Blocker.of(woken, List.of(woken), null, schedulerLock, looks(torn, torn)))
+                .as("parked on nothing, twice: it waits").isEqualTo(Blocker.Kind.OTHER);
+    }
+
+    /** Eyes that see each look in turn, the last one from then on. */
+    private static Blocker.Eyes looks(Blocker.Look... looks) {
+        int[] next = new int[1];
+        return id -> looks[Math.min(next[0]++, looks.length - 1)];
+    }
+
     /** What Blocker says of t while its thread waits to enter monitor, which the calling thread (decider's) holds. */
     private static Blocker.Kind blockedOn(Object monitor, SimThread t, List<SimThread> threads, SimThread decider,
             Object schedulerLock) throws InterruptedException {
