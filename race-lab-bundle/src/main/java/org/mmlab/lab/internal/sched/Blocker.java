@@ -120,7 +120,7 @@ final class Blocker {
         Kind k = of(th, first, threads, parked, schedulerLock, depth, eyes);
         if (k == Kind.OTHER && first != null && first.lock() == null) { // with a lock, a torn look is no wrong verdict
             Look again = eyes.look(th.getId());
-            if (first != null && again != null && !first.same(again)) {
+            if (again != null && !first.same(again)) {
                 return Kind.MOVING;
             }
         }
