@@ -4,6 +4,7 @@ import java.util.ArrayDeque;
 import java.util.BitSet;
 import java.util.Deque;
 
+import org.mmlab.balloon.devices.HostFrameRuns;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 
@@ -147,40 +148,22 @@ public final class HvHost implements Hypervisor {
      * as one call a frame had it.
      */
     synchronized void take(int[] pfns, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int stop = mm.hostDiscardFrames(pfns, i, to, this);
-            for (int j = i; j < stop; j++) {
-                held.set(pfns[j]);
+        HostFrameRuns.discard(mm, this, pfns, from, to, (i, j) -> {
+            for (int k = i; k < j; k++) {
+                held.set(pfns[k]);
             }
-            heldFrames += stop - i;
-            if (stop == to) {
-                break;
-            }
-            mm.hostDiscardFrame(pfns[stop], this); // says why it refused
-            held.set(pfns[stop]);
-            heldFrames++;
-            i = stop + 1;
-        }
+            heldFrames += j - i;
+        });
     }
 
     /** The host backs the frames pfns[from..to) it held again, in runs ({@link MemoryManager#hostPopulateFrames}). */
     synchronized void back(int[] pfns, int from, int to) {
-        int i = from;
-        while (i < to) {
-            int stop = mm.hostPopulateFrames(pfns, i, to);
-            for (int j = i; j < stop; j++) {
-                held.clear(pfns[j]);
+        HostFrameRuns.populate(mm, pfns, from, to, (i, j) -> {
+            for (int k = i; k < j; k++) {
+                held.clear(pfns[k]);
             }
-            heldFrames -= stop - i;
-            if (stop == to) {
-                break;
-            }
-            mm.hostPopulateFrame(pfns[stop]); // says why it refused
-            held.clear(pfns[stop]);
-            heldFrames--;
-            i = stop + 1;
-        }
+            heldFrames -= j - i;
+        });
     }
 
     /** run[k..k+n) = start, start + 1, ...: a range's PFNs; returns k + n. */

@@ -2,6 +2,7 @@ package org.mmlab.virtio.internal;
 
 import java.util.BitSet;
 
+import org.mmlab.balloon.devices.HostFrameRuns;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Ratelimit;
@@ -355,20 +356,11 @@ public final class BalloonHost implements Hypervisor {
 
     /** hostPopulateFrame() of run[0..n) in one section; a frame mm-core refuses throws, as one call would. */
     private void populateRunLocked(int[] run, int n) {
-        int i = 0;
+        long before = deflated;
         try {
-            while (i < n) {
-                int stop = mm.hostPopulateFrames(run, i, n);
-                deflated += stop - i;
-                i = stop;
-                if (i < n) {
-                    mm.hostPopulateFrame(run[i]); // says why it refused
-                    deflated++;
-                    i++;
-                }
-            }
+            HostFrameRuns.populate(mm, run, 0, n, (from, to) -> deflated += to - from);
         } finally {
-            for (int j = i; j < n; j++) {
+            for (int j = (int) (deflated - before); j < n; j++) {
                 held.set(run[j]); // not given back
             }
         }

@@ -12,6 +12,7 @@ import static org.mmlab.vmware.internal.Protocol.VMW_BALLOON_SUCCESS;
 
 import java.util.BitSet;
 
+import org.mmlab.balloon.devices.HostFrameRuns;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 import org.mmlab.mm.Ratelimit;
@@ -261,14 +262,8 @@ public final class VmwHypervisor implements Hypervisor {
 
     /** hostPopulateFrame() of run[0..n) in runs; a frame no host holds throws, saying why, as one call would. */
     private void populate(int[] run, int n) {
-        int i = 0;
-        while (i < n) {
-            int stop = mm.hostPopulateFrames(run, i, n);
-            if (stop < n) {
-                mm.hostPopulateFrame(run[stop]); // says why it refused
-            }
-            i = stop + 1;
-        }
+        HostFrameRuns.populate(mm, run, 0, n, (from, to) -> {
+        });
     }
 
     /** Why mm-core refused to discard pfn: hostDiscardFrame() says it, and changes nothing. */

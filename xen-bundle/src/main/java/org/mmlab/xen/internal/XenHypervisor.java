@@ -2,6 +2,7 @@ package org.mmlab.xen.internal;
 
 import java.util.BitSet;
 
+import org.mmlab.balloon.devices.HostFrameRuns;
 import org.mmlab.mm.Hypervisor;
 import org.mmlab.mm.MemoryManager;
 
@@ -53,17 +54,7 @@ public final class XenHypervisor implements Hypervisor {
      * after the frames before it were taken, as one call a frame had it.
      */
     synchronized int decreaseReservation(int[] frames, int n) {
-        int i = 0;
-        while (i < n) {
-            int stop = mm.hostDiscardFrames(frames, i, n, this);
-            taken(frames, i, stop);
-            if (stop == n) {
-                break;
-            }
-            mm.hostDiscardFrame(frames[stop], this); // says why it refused
-            taken(frames, stop, stop + 1);
-            i = stop + 1;
-        }
+        HostFrameRuns.discard(mm, this, frames, 0, n, (from, to) -> taken(frames, from, to));
         return n;
     }
 
@@ -80,17 +71,7 @@ public final class XenHypervisor implements Hypervisor {
      * ({@link MemoryManager#hostPopulateFrames}); a frame no host holds throws, as one call a frame had it.
      */
     synchronized int increaseReservation(int[] frames, int n) {
-        int i = 0;
-        while (i < n) {
-            int stop = mm.hostPopulateFrames(frames, i, n);
-            backed(frames, i, stop);
-            if (stop == n) {
-                break;
-            }
-            mm.hostPopulateFrame(frames[stop]); // says why it refused
-            backed(frames, stop, stop + 1);
-            i = stop + 1;
-        }
+        HostFrameRuns.populate(mm, frames, 0, n, (from, to) -> backed(frames, from, to));
         return n;
     }
 
