@@ -32,9 +32,9 @@ public final class Sizes {
             if (!digits.trim().matches("[0-9]+")) { // ASCII only: Long.parseLong takes any script's digits
                 throw new NumberFormatException();
             }
-            long v = Long.parseLong(digits.trim());
-            if (v < 0 || v > (Long.MAX_VALUE >> shift)) {
-                throw new NumberFormatException();
+            long v = parseDigits(digits.trim(), text);
+            if (v > (Long.MAX_VALUE >> shift)) {
+                throw new TooLarge(text);
             }
             return v << shift;
         } catch (NumberFormatException e) {
@@ -51,16 +51,14 @@ public final class Sizes {
      */
     public static long pages(String text) {
         String t = text == null ? "" : text.trim();
-        if (t.matches("\\d+")) {
-            try {
-                return Long.parseLong(t);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("'" + text + "' is too large");
-            }
+        if (t.matches("[0-9]+")) {
+            return parseDigits(t, text);
         }
         long bytes;
         try {
             bytes = parseBytes(t);
+        } catch (TooLarge e) {
+            throw e;
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("'" + text + "' is not a size: give pages (e.g. 262144) or a size"
                     + " such as 512M or 1G");
@@ -69,6 +67,24 @@ public final class Sizes {
             throw new IllegalArgumentException("'" + text + "' is not a whole number of 4 KiB pages");
         }
         return bytes >> Mm.PAGE_SHIFT;
+    }
+
+    /** ASCII digits as a long, or "too large" with the bound when they overflow one. */
+    private static long parseDigits(String digits, String text) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw new TooLarge(text);
+        }
+    }
+
+    /** A number past what a size can be: said with the bound, not as "not a size". */
+    private static final class TooLarge extends IllegalArgumentException {
+        private static final long serialVersionUID = 1L;
+
+        TooLarge(String text) {
+            super("'" + text + "' is too large: a size is at most " + (Long.MAX_VALUE >> 40) + "T");
+        }
     }
 
     /** "4096 MiB"-style text for a page count: the largest unit that divides it. */

@@ -22,6 +22,10 @@ class SizesTest {
                 + " such as 512M or 1G");
         assertThatThrownBy(() -> Sizes.pages("-1")).hasMessageContaining("is not a size");
         assertThatThrownBy(() -> Sizes.pages("")).hasMessageContaining("is not a size");
-        assertThatThrownBy(() -> Sizes.pages("99999999999999999999")).hasMessage("'99999999999999999999' is too large");
+        assertThatThrownBy(() -> Sizes.pages("99999999999999999999"))
+                .hasMessage("'99999999999999999999' is too large: a size is at most 8388607T");
+        assertThatThrownBy(() -> Sizes.pages("99999999T")).hasMessage("'99999999T' is too large: a size is at most 8388607T");
+        assertThatThrownBy(() -> Sizes.parseBytes("99999999999999999999K"))
+                .hasMessage("'99999999999999999999K' is too large: a size is at most 8388607T");
     }
 }
