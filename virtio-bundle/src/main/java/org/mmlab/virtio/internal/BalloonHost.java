@@ -377,9 +377,12 @@ public final class BalloonHost implements Hypervisor {
     /** Device reset: every buffer dropped, every held frame given back. Caller holds the ring lock. */
     void resetLocked() {
         generation++;
+        int[] run = runLocked(held.cardinality());
+        int n = 0;
         for (int pfn = held.nextSetBit(0); pfn >= 0; pfn = held.nextSetBit(pfn + 1)) {
-            mm.hostPopulateFrame(pfn);
+            run[n++] = pfn;
         }
+        HostFrameRuns.populate(mm, run, 0, n, (from, to) -> { });
         held.clear();
         faultedBeforeDeflate.clear();
         statsBuffer = null;
