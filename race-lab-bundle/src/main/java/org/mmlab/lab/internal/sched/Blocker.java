@@ -174,6 +174,15 @@ final class Blocker {
     }
 
     /**
+     * What a wait for worker, a thread outside the run doing a work item, comes to, as a wait for a lock it holds:
+     * HELD once it waits for a lock that a simulated thread stopped at a point (or parked) holds; else OUTSIDE (it
+     * runs, or waits for a running outside thread), MOVING (it ended) or OTHER.
+     */
+    static Kind worker(Thread worker, List<SimThread> threads, SimThread parked) {
+        return outside(worker.getId(), threads, parked, CHAIN, JVM);
+    }
+
+    /**
      * What a wait for a lock that owner, a thread outside the run, holds comes to: OUTSIDE while owner runs, or
      * waits in turn for a lock a running thread outside the run holds; what a simulated thread holding owner's
      * lock makes of it (HELD: stopped at a point); else OTHER (owner sleeps or waits on a condition).
