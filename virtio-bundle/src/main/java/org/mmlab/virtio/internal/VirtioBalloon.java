@@ -140,7 +140,8 @@ public final class VirtioBalloon {
         this.tellHost = new TellHost(this, ackTimeoutMs);
         this.lifecycle = lifecycle;
         this.balloonMapping = balloonMapping;
-        this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable", lab);
+        this.systemFreezableWq = new Workqueue("virtio_balloon " + vdev.devName + " events_freezable", lab,
+                lab::awaitWorker);
         this.updateBalloonSizeWork = systemFreezableWq.work("update_balloon_size_func", this::updateBalloonSizeFunc);
         systemFreezableWq.afterEachWork(() -> workDone.forEach(Runnable::run));
         this.stats = new BalloonStats(this, systemFreezableWq);
