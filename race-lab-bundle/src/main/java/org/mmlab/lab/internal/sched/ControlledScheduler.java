@@ -260,6 +260,10 @@ public final class ControlledScheduler {
         synchronized (lock) {
             me.at = point;
             boolean holder = running == me;
+            Consumer<String> out = handoffs;
+            if (out != null && me.status == SimThread.Status.BLOCKED) { // marked blocked after it came to its point
+                out.accept("decision " + decisions + ": " + me.name + " back at " + point);
+            }
             me.status = SimThread.Status.WAITING;
             if (!holder && running != null) {
                 next = null; // marked blocked meanwhile, and another thread runs: wait to be chosen
