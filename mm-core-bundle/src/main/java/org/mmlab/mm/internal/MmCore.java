@@ -484,6 +484,11 @@ public class MmCore implements MemoryManager, MmLab {
     }
 
     @Override
+    public <T> T awaitWorker(Thread worker, Supplier<T> wait) {
+        return guest.modules.table.awaitWorker(worker, wait);
+    }
+
+    @Override
     public void smpWmb() {
         guest.storeBuffer.drain();
     }

@@ -83,6 +83,12 @@ final class ModuleTable {
         return p == null ? wait.get() : p.awaitOutside(wait);
     }
 
+    /** A wait for a work item worker runs, through the lab if it has points (a controlled run keeps the baton while it can end). */
+    <T> T awaitWorker(Thread worker, Supplier<T> wait) {
+        InjectionPoints p = points;
+        return p == null ? wait.get() : p.awaitWorker(worker, wait);
+    }
+
     /** After a release of lock that may wake a waiter, through the lab if it has points (a controlled run settles). */
     void released(String lock) {
         InjectionPoints p = points;

@@ -233,6 +233,18 @@ public interface InjectionPoints {
     }
 
     /**
+     * The calling thread waits for a work item that worker, a thread outside the lab's schedules, runs
+     * (cancel_work_sync() waiting for a running work, kernel/workqueue.c): returns what wait returns. A thread of a
+     * controlled run keeps the baton while the worker can finish, as {@link #awaitOutside}, and gives it up as soon
+     * as the worker waits for a lock that a thread of the run stopped at a point holds, instead of hanging the run.
+     *
+     * @since 2.11
+     */
+    default <T> T awaitWorker(Thread worker, Supplier<T> wait) {
+        return wait.get();
+    }
+
+    /**
      * The calling thread let go of lock with no point before its next step, and a thread blocked on it may wake
      * (up_read() and up_write() of an rw_semaphore: the OOM notifier chain's, the shrinkers'). A thread of a
      * controlled run that holds the baton waits here until every thread that release woke has reached its next

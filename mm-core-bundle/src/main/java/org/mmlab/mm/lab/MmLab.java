@@ -39,6 +39,16 @@ public interface MmLab extends ModuleCaller {
     <T> T awaitOutside(Supplier<T> wait);
 
     /**
+     * A wait for a work item that worker, a thread outside the lab's schedules, runs (cancel_work_sync() waiting
+     * for a running work): returns what wait returns. A thread of a controlled run keeps the baton while the worker
+     * can finish, and gives it up once the worker waits for a lock a thread stopped at a point holds
+     * ({@link InjectionPoints#awaitWorker}).
+     *
+     * @since 2.11
+     */
+    <T> T awaitWorker(Thread worker, Supplier<T> wait);
+
+    /**
      * A call from kernel code into the code of {@code callee} (its class's bundle is the module): with
      * the use-after-unload checker on, a module that is gone at entry or at return is reported (KASAN
      * style, with both stacks and the pages it strands). Use with try-with-resources. Code of no bundle

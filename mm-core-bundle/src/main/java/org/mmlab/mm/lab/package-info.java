@@ -5,5 +5,5 @@
  * the lab's schedules and checkers see their paths; the kernel's own API is {@code org.mmlab.mm}.
  */
 @org.osgi.annotation.bundle.Export
-@org.osgi.annotation.versioning.Version("2.10.0")
+@org.osgi.annotation.versioning.Version("2.11.0")
 package org.mmlab.mm.lab;

@@ -61,6 +61,17 @@ public class Lab {
         checkAfterRun = on;
     }
 
+    /** Each run's hand-offs of the watchdog printed (lab:handoffs); off by default. */
+    private volatile boolean printHandoffs;
+
+    public boolean printHandoffs() {
+        return printHandoffs;
+    }
+
+    public void setPrintHandoffs(boolean on) {
+        printHandoffs = on;
+    }
+
     public ModulePolicy policy() {
         return mmLab().modulePolicy();
     }
@@ -75,7 +86,9 @@ public class Lab {
 
     /** Runs of the race under the setup that share their preparation: close it to put the lab back. */
     public RaceBatch batch(Race race, Setup setup) throws Exception {
-        return new RaceBatch(new LabContext(context, services), race, setup, checkAfterRun);
+        RaceBatch b = new RaceBatch(new LabContext(context, services), race, setup, checkAfterRun);
+        b.printHandoffs(printHandoffs);
+        return b;
     }
 
     /** Runs the race once. */

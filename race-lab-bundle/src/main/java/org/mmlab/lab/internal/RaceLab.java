@@ -1,5 +1,7 @@
 package org.mmlab.lab.internal;
 
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -26,10 +28,17 @@ final class RaceLab {
     private final LabContext lab;
     /** The page-conservation checker: mm:check after each run (lab:check). */
     private final boolean checkAfterRun;
+    /** Each run's hand-offs of the watchdog printed, with the blocked thread's stack (lab:handoffs). */
+    private volatile boolean printHandoffs;
 
     RaceLab(LabContext lab, boolean checkAfterRun) {
         this.lab = lab;
         this.checkAfterRun = checkAfterRun;
+    }
+
+    /** Prints each run's hand-offs of the watchdog before its line (lab:handoffs on). */
+    void printHandoffs(boolean on) {
+        printHandoffs = on;
     }
 
     RaceOutcome run(Race race, Setup setup, StrategySpec strategy, Map<String, Runnable> threads) throws Exception {
@@ -37,6 +46,10 @@ final class RaceLab {
         Strategy chooser = strategy.create();
         ControlledScheduler sched = new ControlledScheduler(chooser);
         threads.forEach(sched::thread);
+        List<String> handoffs = Collections.synchronizedList(new ArrayList<>());
+        if (printHandoffs) {
+            sched.debugHandoffs(handoffs::add);
+        }
         long mark = lab.mmLab().dmesgSeq();
         InjectionPoints points = new InjectionPoints() {
             @Override
@@ -55,6 +68,11 @@ final class RaceLab {
             }
 
             @Override
+            public <T> T awaitWorker(Thread worker, Supplier<T> wait) {
+                return ControlledScheduler.awaitWorker(worker, wait::get);
+            }
+
+            @Override
             public void released(String lock) {
                 sched.released();
             }
@@ -69,6 +87,10 @@ final class RaceLab {
             r = sched.run(RUN_TIMEOUT_MS);
         } finally {
             reg.unregister();
+        }
+        if (printHandoffs && !handoffs.isEmpty()) { // before the run's own line
+            System.out.printf("%s: %d hand-offs and returns of the watchdog%n", strategy.describe(), handoffs.size());
+            handoffs.forEach(l -> System.out.println("  " + l));
         }
         if (checkAfterRun && r.stuck() == null) {
             checkAfterRun(mm);

@@ -38,7 +38,8 @@ import org.osgi.service.component.annotations.Reference;
 
 /** The lab: commands: the catalogue of races, runs under a policy and a schedule, replays and shrinks. */
 @Component(service = LabCommands.class)
-@GogoCommand(scope = "lab", function = {"races", "race", "explore", "replay", "shrink", "policy", "check"})
+@GogoCommand(scope = "lab", function = {"races", "race", "explore", "replay", "shrink", "policy", "check",
+        "handoffs"})
 public class LabCommands {
     /** Events of a window-closed run shown: a spinning thread can pass thousands of points. */
     static final int EVENTS_SHOWN = 40;
@@ -258,6 +259,22 @@ public class LabCommands {
         }
         lab.setCheckAfterRun(state.equals("on"));
         check();
+    }
+
+    @Descriptor("show whether each run prints the watchdog's hand-offs")
+    public void handoffs() {
+        System.out.printf("the watchdog's hand-offs printed: %s%n", lab.printHandoffs() ? "on" : "off");
+    }
+
+    @Descriptor("switch the printing of the watchdog's hand-offs: before a run's line, each time the watchdog passed over"
+            + " a blocked thread (the decision, the thread's last point, what the JVM says of it, its stack) and each"
+            + " return; for a seed whose trace differs between labs")
+    public void handoffs(@Descriptor("on | off") String state) {
+        if (!"on".equals(state) && !"off".equals(state)) {
+            throw new IllegalArgumentException("'" + state + "': use on or off");
+        }
+        lab.setPrintHandoffs(state.equals("on"));
+        handoffs();
     }
 
     /** A campaign: the command that names its runs (without --shard and --json), how many, this process's shard. */

@@ -139,6 +139,11 @@ final class BalloonStats {
         vq.add(null, s, 0);
     }
 
+    /** The stats work is queued or running. */
+    boolean busy() {
+        return wq.busy(updateBalloonStatsWork);
+    }
+
     void cancel() {
         wq.cancelWorkSync(updateBalloonStatsWork);
     }

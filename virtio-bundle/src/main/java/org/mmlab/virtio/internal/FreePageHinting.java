@@ -56,7 +56,7 @@ final class FreePageHinting {
 
     /** virtballoon_probe()'s FREE_PAGE_HINT part: "balloon-wq", the work, and the shrinker. */
     void init() {
-        balloonWq = new Workqueue("virtio_balloon " + vb.vdev.devName + " balloon-wq", vb.lab);
+        balloonWq = new Workqueue("virtio_balloon " + vb.vdev.devName + " balloon-wq", vb.lab, vb.lab::awaitWorker);
         reportFreePageWork = balloonWq.work("report_free_page_func", this::reportFreePageFunc);
         // "We're allowed to reuse any free pages, even if they are still to be processed by the host."
         vb.mm.registerShrinker("virtio-balloon", shrinker);
@@ -216,6 +216,7 @@ final class FreePageHinting {
         return cmdIdActive;
     }
 
+    /** report_free_page_func() is queued or running on balloon-wq. */
     boolean busy() {
         return balloonWq != null && balloonWq.busy(reportFreePageWork);
     }

@@ -50,16 +50,33 @@ final class Workqueue {
     private static final long DRAIN_TIMEOUT_S = 30;
 
     private final ExecutorService thread;
+    /** The queue's worker thread, once it started (the work a cancel waits for runs on it). */
+    private volatile Thread worker;
     private final ModuleCaller calls;
+    /** How a cancel waits for the worker: through the lab (MmLab.awaitWorker), or by itself. */
+    private final WorkerWait waits;
+
+    /** A wait for a work item the worker runs: returns once wait did. */
+    @FunctionalInterface
+    interface WorkerWait {
+        boolean await(Thread worker, java.util.function.Supplier<Boolean> wait);
+    }
     /** Not in the kernel: told after each work item ends, on the workqueue's thread (a target's watch samples then). */
     private volatile Runnable afterEachWork = () -> {
     };
 
     Workqueue(String name, ModuleCaller calls) {
+        this(name, calls, (worker, wait) -> wait.get());
+    }
+
+    /** A queue whose cancels wait for the worker through waits (the lab's awaitWorker: a controlled run sees it). */
+    Workqueue(String name, ModuleCaller calls, WorkerWait waits) {
         this.calls = calls;
+        this.waits = waits;
         thread = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, name);
             t.setDaemon(true);
+            worker = t;
             return t;
         });
     }
@@ -117,11 +134,29 @@ final class Workqueue {
      * Uninterruptible, as the kernel's flush is. Returns true if it was pending.
      */
     boolean cancelWorkSync(Work w) {
-        boolean interrupted = false;
+        boolean wasPending;
+        boolean running;
         synchronized (w) {
-            boolean wasPending = w.pending != null;
+            wasPending = w.pending != null;
             w.pending = null;
             w.canceling = true;
+            running = w.running != null;
+        }
+        if (running) {
+            // the wait for the running work goes through the lab: a controlled run's thread keeps the baton while the
+            // work can end, and gives it up once the work waits for a lock a stopped thread holds (its balloon_lock)
+            waits.await(worker, () -> awaitNotRunning(w));
+        }
+        synchronized (w) {
+            w.canceling = false;
+        }
+        return wasPending;
+    }
+
+    /** Waits, uninterruptibly, until w does not run (the worker ends it and notifies); true. */
+    private static boolean awaitNotRunning(Work w) {
+        boolean interrupted = false;
+        synchronized (w) {
             while (w.running != null) {
                 try {
                     w.wait();
@@ -129,12 +164,11 @@ final class Workqueue {
                     interrupted = true;
                 }
             }
-            w.canceling = false;
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
-            return wasPending;
         }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return true;
     }
 
     /**

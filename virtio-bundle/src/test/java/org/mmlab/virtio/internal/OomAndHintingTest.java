@@ -89,6 +89,29 @@ class OomAndHintingTest {
         }
     }
 
+    /**
+     * The driver is idle only once balloon-wq's free page work, which a config change queues with the update, is
+     * done: a race's run starts then (a target reached), and virtballoon_remove()'s cancel_work_sync() finds nothing
+     * running to wait for. Before, idle() looked at the update work only, and race 8's admin waited inside its run
+     * for a work that had not ended yet (the watchdog then handed it on, after 200 us or not).
+     */
+    @Test
+    void theDriverIsNotIdleWhileTheFreePageWorkRuns() throws Exception {
+        try (TestGuest g = new TestGuest()) {
+            VirtioBalloonDevice d = g.device("0");
+            TestGuest.await("idle", () -> d.driver().idle());
+            FreePageHinting hinting = d.driver().hinting;
+            synchronized (hinting) { // virtio_balloon_cmd_id_received() takes it: the work waits here
+                d.host().startHinting();
+                TestGuest.await("the free page work queued", hinting::busy);
+                assertThat(d.driver().idle()).as("the free page work is queued or runs").isFalse();
+            }
+            TestGuest.await("the free page work done", () -> !hinting.busy());
+            assertThat(d.host().awaitHintStop(10_000)).isTrue();
+            TestGuest.await("idle again", () -> d.driver().idle());
+        }
+    }
+
     @Test
     void theShrinkerGivesHintedBlocksBackToAnAllocationThatNeedsThem() throws Exception {
         try (TestGuest g = new TestGuest()) {

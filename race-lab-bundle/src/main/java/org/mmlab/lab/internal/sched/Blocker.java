@@ -170,15 +170,29 @@ final class Blocker {
                 return Kind.OTHER;
             }
         }
-        return outside(owner, threads, parked, depth, eyes); // a thread outside the run holds it
+        return outside(owner, lock, threads, parked, depth, eyes); // a thread outside the run holds it
+    }
+
+    /**
+     * What a wait for worker, a thread outside the run doing a work item, comes to, as a wait for a lock it holds:
+     * HELD once it waits for a lock that a simulated thread stopped at a point (or parked) holds; else OUTSIDE (it
+     * runs, or waits for a running outside thread), MOVING (it ended) or OTHER.
+     */
+    static Kind worker(Thread worker, List<SimThread> threads, SimThread parked) {
+        return outside(worker.getId(), null, threads, parked, CHAIN, JVM);
     }
 
     /**
      * What a wait for a lock that owner, a thread outside the run, holds comes to: OUTSIDE while owner runs, or
      * waits in turn for a lock a running thread outside the run holds; what a simulated thread holding owner's
-     * lock makes of it (HELD: stopped at a point); else OTHER (owner sleeps or waits on a condition).
+     * lock makes of it (HELD: stopped at a point); else OTHER (owner sleeps or waits on a condition). waitedFor is the
+     * lock the waiter is blocked on (or null): an owner that waits on that very monitor let go of it in Object.wait()
+     * after the JVM read it as the owner (Felix Log's listener thread, between taking its queue's monitor and waiting
+     * on it while race 8's admin logged): the lock is free, and the waiter takes it (MOVING). Taken for OTHER, the admin
+     * was passed over at its third decision, right after module.going.
      */
-    private static Kind outside(long owner, List<SimThread> threads, SimThread parked, int depth, Eyes eyes) {
+    private static Kind outside(long owner, LockInfo waitedFor, List<SimThread> threads, SimThread parked, int depth,
+            Eyes eyes) {
         Look oi = eyes.look(owner);
         if (oi == null) {
             return Kind.MOVING; // it ended, and its monitors with it
@@ -188,6 +202,10 @@ final class Blocker {
             return Kind.OUTSIDE;
         }
         LockInfo lock = oi.lock();
+        if (waitedFor != null && lock != null && s != Thread.State.BLOCKED
+                && lock.getIdentityHashCode() == waitedFor.getIdentityHashCode()) {
+            return Kind.MOVING; // it waits on the monitor, so it let go of it
+        }
         long next = oi.owner();
         boolean exclusive = s == Thread.State.BLOCKED
                 || lock != null && lock.getClassName().startsWith("java.util.concurrent.locks.ReentrantLock$");
@@ -200,6 +218,6 @@ final class Blocker {
                 return o == parked || o.status == SimThread.Status.WAITING ? Kind.HELD : Kind.OTHER;
             }
         }
-        return outside(next, threads, parked, depth - 1, eyes);
+        return outside(next, lock, threads, parked, depth - 1, eyes);
     }
 }

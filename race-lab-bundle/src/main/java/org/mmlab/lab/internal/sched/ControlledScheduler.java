@@ -1,7 +1,11 @@
 package org.mmlab.lab.internal.sched;
 
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -91,8 +95,49 @@ public final class ControlledScheduler {
     /** Since when no thread may go on while some are blocked (0: not stalled); guarded by lock. */
     private long stalledSince;
 
+    /** Where each hand-off of the watchdog and each blocked thread's return is told (lab:handoffs), or null. */
+    private volatile Consumer<String> handoffs;
+
     public ControlledScheduler(Strategy strategy) {
         this.strategy = strategy;
+    }
+
+    /**
+     * Tells out, in a line each, every hand-off of the watchdog (the decision it came before, the blocked thread, its
+     * last point, how long it was seen blocked, what {@link Blocker} says, and what the JVM says of it: state, lock,
+     * the lock's owner with its stack, its own stack) and every blocked thread's return: what a user comparing two
+     * runs of one seed looks for first. Before {@link #run}.
+     */
+    public void debugHandoffs(Consumer<String> out) {
+        handoffs = out;
+    }
+
+    /** What the JVM says of th (a blocked thread, or the worker it waits for): state, lock, the lock's owner, stacks. */
+    static String where(Thread th) {
+        ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+        ThreadInfo ti = mx.getThreadInfo(th.getId(), 40); // no locked monitors: those walk the heap
+        if (ti == null) {
+            return "ended";
+        }
+        StringBuilder sb = new StringBuilder().append(ti.getThreadState()).append(" on ").append(ti.getLockInfo());
+        if (ti.getLockOwnerId() >= 0) {
+            ThreadInfo oi = mx.getThreadInfo(ti.getLockOwnerId(), 16);
+            sb.append(" held by ").append(ti.getLockOwnerName());
+            if (oi != null) {
+                sb.append(" (").append(oi.getThreadState()).append(", on ").append(oi.getLockInfo()).append(", at");
+                frames(sb, oi.getStackTrace());
+                sb.append(')');
+            }
+        }
+        frames(sb.append(", at"), ti.getStackTrace());
+        return sb.toString();
+    }
+
+    private static void frames(StringBuilder sb, StackTraceElement[] stack) {
+        for (StackTraceElement e : stack) {
+            sb.append(' ').append(e.getClassName().replaceFirst(".*\\.", "")).append('.').append(e.getMethodName())
+                    .append(':').append(e.getLineNumber());
+        }
     }
 
     /** Adds a simulated thread (before {@link #run}); names must be unique. */
@@ -215,6 +260,10 @@ public final class ControlledScheduler {
         synchronized (lock) {
             me.at = point;
             boolean holder = running == me;
+            Consumer<String> out = handoffs;
+            if (out != null && me.status == SimThread.Status.BLOCKED) { // marked blocked after it came to its point
+                out.accept("decision " + decisions + ": " + me.name + " back at " + point);
+            }
             me.status = SimThread.Status.WAITING;
             if (!holder && running != null) {
                 next = null; // marked blocked meanwhile, and another thread runs: wait to be chosen
@@ -241,6 +290,10 @@ public final class ControlledScheduler {
         synchronized (lock) {
             if (running == me) {
                 return false;
+            }
+            Consumer<String> out = handoffs;
+            if (out != null && me.status == SimThread.Status.BLOCKED) {
+                out.accept("decision " + decisions + ": " + me.name + " back at " + point);
             }
             me.at = point;
             me.status = SimThread.Status.WAITING;
@@ -410,6 +463,48 @@ public final class ControlledScheduler {
         }
     }
 
+    /**
+     * The calling simulated thread waits for a work item that worker, a thread outside the run, is running
+     * (cancel_work_sync() waiting for it): it keeps the baton while the worker runs or waits for anything but the run,
+     * as {@link #awaitOutside} does, and gives it up as soon as the worker waits for a lock that a simulated thread
+     * stopped at a point holds (the work's balloon_lock, held by a thread that must be chosen to let go): then it is
+     * blocked, the others go on, and it comes back once the worker got the lock and ended. So the schedule, not the
+     * watchdog's 200 us, decides when it is passed over, and a run whose work waits for a stopped thread goes on. Any
+     * other thread just waits.
+     */
+    public static <T, E extends Exception> T awaitWorker(Thread worker, Outside<T, E> wait) throws E {
+        ControlledScheduler s = RUNNING_ON.get();
+        SimThread me = s == null ? null : s.current.get();
+        if (me == null || worker == null) {
+            return awaitOutside(wait);
+        }
+        me.outsideOn = worker;
+        me.outside = true;
+        try {
+            return wait.call();
+        } finally {
+            me.outside = false;
+            me.outsideOn = null;
+        }
+    }
+
+    /**
+     * Where a blocked thread stands: one waiting for work outside the run is on its way (MOVING), unless its worker
+     * waits for a lock a thread stopped at a point holds (HELD); any other as {@link Blocker} says.
+     */
+    private Blocker.Kind kind(SimThread t, SimThread parked) {
+        if (t.outside) {
+            return workerHeld(t, parked) ? Blocker.Kind.HELD : Blocker.Kind.MOVING;
+        }
+        return Blocker.of(t, threads, parked, lock);
+    }
+
+    /** t waits for a worker (awaitWorker) that waits for a lock that a thread stopped at a point (or parked) holds. */
+    private boolean workerHeld(SimThread t, SimThread parked) {
+        Thread w = t.outsideOn;
+        return w != null && Blocker.worker(w, threads, parked) == Blocker.Kind.HELD;
+    }
+
     /** Work outside the run that a simulated thread waits for; E is what the wait may throw. */
     @FunctionalInterface
     public interface Outside<T, E extends Exception> {
@@ -454,7 +549,7 @@ public final class ControlledScheduler {
             if (t != parked && t.status == SimThread.Status.BLOCKED) {
                 // one that woke and now waits for work outside the run (awaitOutside: the host, a driver's worker)
                 // comes back however long that takes
-                Blocker.Kind k = t.outside ? Blocker.Kind.MOVING : Blocker.of(t, threads, parked, lock);
+                Blocker.Kind k = kind(t, parked);
                 if (k == Blocker.Kind.MOVING) {
                     return k;
                 }
@@ -549,8 +644,7 @@ public final class ControlledScheduler {
      */
     private boolean mayComeBack(SimThread parked) {
         for (SimThread t : threads) {
-            if (t != parked && t.status == SimThread.Status.BLOCKED
-                    && Blocker.of(t, threads, parked, lock) != Blocker.Kind.HELD) {
+            if (t != parked && t.status == SimThread.Status.BLOCKED && kind(t, parked) != Blocker.Kind.HELD) {
                 return true;
             }
         }
@@ -573,7 +667,14 @@ public final class ControlledScheduler {
             return;
         }
         SimThread r = running;
-        if (r == null || r.awaiting || r.outside || r.thread == null) {
+        if (r == null || r.awaiting || r.thread == null) {
+            return;
+        }
+        if (r.outside) {
+            // it keeps the baton while the work it waits for can end; not once that work waits for a stopped thread
+            if (workerHeld(r, null)) {
+                handOn(r, System.nanoTime(), false);
+            }
             return;
         }
         Thread.State s = r.thread.getState();
@@ -602,12 +703,25 @@ public final class ControlledScheduler {
                 return;
             }
         }
+        handOn(r, now, sleeping);
+    }
+
+    /** The holder r is blocked (or sleeps for real): the others go on without it; it comes back at its next point. */
+    private void handOn(SimThread r, long now, boolean sleeping) {
         synchronized (lock) {
-            if (running != r || r.awaiting || r.outside || r.status != SimThread.Status.RUNNING) {
+            if (running != r || r.awaiting || r.outside && !workerHeld(r, null) || r.status != SimThread.Status.RUNNING) {
                 return; // it went on, or it ended and is choosing who goes on
             }
             r.status = SimThread.Status.BLOCKED;
             trace.blocked(r.name);
+            Consumer<String> out = handoffs;
+            if (out != null) {
+                Thread w = r.outside ? r.outsideOn : null;
+                out.accept("decision " + decisions + ": " + r.name + " handed on after " + r.at + (w != null
+                        ? ", waiting for " + w.getName() + ", which waits for a stopped thread: " + where(w) + "; "
+                        : sleeping ? ", asleep: " : ", blocked " + (now - blockedSince) / 1000 + " us, "
+                                + Blocker.of(r, threads, null, lock) + ": ") + where(r.thread));
+            }
             running = null; // a thread that comes to a point meanwhile decides itself
         }
         settle(null);

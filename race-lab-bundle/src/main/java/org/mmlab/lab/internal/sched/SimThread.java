@@ -38,6 +38,11 @@ final class SimThread {
     volatile boolean awaiting;
     /** True while it waits, baton in hand, for work outside the run (ControlledScheduler.awaitOutside). */
     volatile boolean outside;
+    /**
+     * While outside: the thread outside the run whose work it waits for (awaitWorker: cancel_work_sync() waiting for
+     * a running work on the workqueue's worker), or null (the wait names none).
+     */
+    volatile Thread outsideOn;
     /** The point it stopped at (WAITING), or the first point name "start" (NEW). */
     volatile String at = InjectionPoints.START;
     volatile Status status = Status.NEW;

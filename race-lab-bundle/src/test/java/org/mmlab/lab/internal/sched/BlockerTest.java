@@ -54,6 +54,33 @@ class BlockerTest {
                 .as("parked on nothing, twice: it waits").isEqualTo(Blocker.Kind.OTHER);
     }
 
+    /**
+     * A thread blocked on a monitor whose owner, read by the JVM a moment before, now waits on that very monitor
+     * (Object.wait() let go of it) is about to take it: MOVING. Race 8's admin, logging through Felix Log while its
+     * listener thread took the queue's monitor and waited on it, was OTHER, and was passed over at its third decision
+     * (seed 356 printed it at decision 2). An owner that waits on another lock, or for one, leaves the verdict alone.
+     */
+    @Test
+    void aThreadBlockedOnAMonitorItsOwnerNowWaitsOnIsOnItsWay() {
+        Thread th = new Thread(() -> { }, "sim-admin");
+        SimThread admin = new SimThread(0, "admin", () -> { });
+        admin.thread = th;
+        admin.status = SimThread.Status.BLOCKED;
+        Object schedulerLock = new Object();
+        java.lang.management.LockInfo queue = new java.lang.management.LockInfo("java.util.ArrayList", 0x79c04d29);
+        java.lang.management.LockInfo other = new java.lang.management.LockInfo("java.lang.Object", 0x1234);
+        long listener = Long.MAX_VALUE; // no thread of the run
+        Blocker.Look blocked = new Blocker.Look(Thread.State.BLOCKED, queue, listener);
+
+        assertThat(Blocker.of(admin, List.of(admin), null, schedulerLock,
+                looks(blocked, new Blocker.Look(Thread.State.WAITING, queue, -1)))).isEqualTo(Blocker.Kind.MOVING);
+        assertThat(Blocker.of(admin, List.of(admin), null, schedulerLock,
+                looks(blocked, new Blocker.Look(Thread.State.WAITING, other, -1))))
+                .as("its owner waits on something else: it holds the queue").isEqualTo(Blocker.Kind.OTHER);
+        assertThat(Blocker.of(admin, List.of(admin), null, schedulerLock,
+                looks(blocked, new Blocker.Look(Thread.State.RUNNABLE, null, -1)))).isEqualTo(Blocker.Kind.OUTSIDE);
+    }
+
     /** Eyes that see each look in turn, the last one from then on. */
     private static Blocker.Eyes looks(Blocker.Look... looks) {
         int[] next = new int[1];

@@ -563,6 +563,130 @@ class ControlledSchedulerTest {
         assertThat(log).containsExactly("probed", "putback");
     }
 
+    /** A work on a worker outside the run that ends, and notifies, once go lets it. */
+    private static final class Work {
+        private boolean done;
+
+        synchronized void end() {
+            done = true;
+            notifyAll();
+        }
+
+        /** cancel_work_sync()'s wait for the running work (Workqueue.cancelWorkSync). */
+        synchronized Void awaitEnd() throws InterruptedException {
+            while (!done) {
+                wait();
+            }
+            return null;
+        }
+    }
+
+    /**
+     * cancel_work_sync() waiting for a work running on its worker, outside the run, keeps the baton while the work
+     * runs, however long it takes: nothing else in the run moves meanwhile. Before, its wait was a plain condition
+     * wait, which the watchdog handed on after 200 us: race 8's admin, cancelling balloon-wq's free page work that a
+     * loaded machine had not yet ended, was passed over at its third decision in about 1 run in 20,000.
+     */
+    @RepeatedTest(5)
+    void aThreadCancellingARunningWorkKeepsTheBatonWhileTheWorkerRuns() throws Exception {
+        Work work = new Work();
+        Thread worker = new Thread(() -> {
+            try {
+                Thread.sleep(20); // a work that a loaded machine takes long to end
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            work.end();
+        }, "balloon-wq");
+        worker.setDaemon(true);
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        ControlledScheduler sched = new ControlledScheduler(firstWaiting()); // as PCT: admin first, whenever it waits
+        sched.thread("admin", () -> {
+            sched.at(InjectionPoints.MODULE_GOING);
+            worker.start();
+            try {
+                ControlledScheduler.awaitWorker(worker, work::awaitEnd);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            log.add("cancelled");
+            sched.at(GONE);
+        });
+        sched.thread("compaction", () -> {
+            sched.at(PUTBACK);
+            log.add("compaction");
+        });
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).isTrue();
+        assertThat(r.trace().steps()).noneMatch(Trace.Step::blocked);
+        assertThat(log).containsExactly("cancelled", "compaction");
+        assertThat(r.trace().text()).isEqualTo("admin*3 compaction*2");
+    }
+
+    /**
+     * The same wait gives the baton up as soon as the work waits for a lock that a thread stopped at a point holds
+     * (update_balloon_size_func() on &vb->balloon_lock, held by the deflating task): the others go on, the holder lets
+     * go, the work ends, and the canceller comes back at its next point before the next decision. Waiting for the work
+     * holding the baton (awaitOutside) would have hung the run.
+     */
+    @RepeatedTest(5)
+    void aThreadCancellingAWorkThatWaitsForAStoppedThreadsLockGivesTheBatonUp() throws Exception {
+        ReentrantLock balloonLock = new ReentrantLock();
+        Work work = new Work();
+        List<String> log = Collections.synchronizedList(new ArrayList<>());
+        Thread worker = new Thread(() -> {
+            balloonLock.lock(); // blocks: the deflating task is stopped at a point with it
+            try {
+                log.add("work");
+            } finally {
+                balloonLock.unlock();
+            }
+            work.end();
+        }, "events_freezable");
+        worker.setDaemon(true);
+        ReplayStrategy replay = new ReplayStrategy("deflate admin*2 deflate admin deflate");
+        ControlledScheduler sched = new ControlledScheduler(replay);
+        sched.thread("deflate", () -> {
+            balloonLock.lock();
+            try {
+                sched.at(InjectionPoints.BALLOON_LIST_DEL);
+                log.add("deflate");
+            } finally {
+                balloonLock.unlock();
+            }
+            sched.at(InjectionPoints.BALLOON_UNLOCK);
+        });
+        sched.thread("admin", () -> {
+            sched.at(InjectionPoints.MODULE_GOING);
+            worker.start();
+            try {
+                ControlledScheduler.awaitWorker(worker, work::awaitEnd);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException(e);
+            }
+            log.add("cancelled");
+            sched.at(GONE);
+        });
+
+        List<String> handoffs = Collections.synchronizedList(new ArrayList<>());
+        sched.debugHandoffs(handoffs::add); // lab:handoffs on
+
+        ControlledScheduler.Result r = sched.run(10_000);
+
+        assertThat(r.completed()).as("%s", r.stuck()).isTrue();
+        assertThat(replay.diverged()).isNull();
+        assertThat(log).containsExactly("deflate", "work", "cancelled");
+        assertThat(r.trace().steps()).filteredOn(Trace.Step::blocked).extracting(Trace.Step::thread)
+                .containsExactly("admin");
+        assertThat(handoffs).hasSize(2);
+        assertThat(handoffs.get(0)).startsWith("decision 3: admin handed on after module.going, waiting for"
+                + " events_freezable, which waits for a stopped thread: WAITING on java.util.concurrent.locks.ReentrantLock")
+                .contains("held by sim-deflate", "ControlledSchedulerTest$Work.awaitEnd");
+        assertThat(handoffs.get(1)).isEqualTo("decision 4: admin back at " + GONE);
+    }
+
     @RepeatedTest(20)
     void anOutsideThreadDoingASimulatedThreadsWorkIsScheduledAtItsPointsUntilItsLast() throws Exception {
         List<String> log = Collections.synchronizedList(new ArrayList<>());
