@@ -27,6 +27,21 @@ final class DeclaredComponents {
         return counts.computeIfAbsent(bundle.getBundleId() + "@" + bundle.getLastModified(), k -> count(bundle));
     }
 
+    /**
+     * Counts, ahead of their first look, the components of the bundles whose content can be read without
+     * resolving them (RESOLVED, STARTING or ACTIVE: Bundle.findEntries() would resolve an INSTALLED one). The
+     * wait does this while the framework still starts bundles and the waiting thread has nothing else to do:
+     * read at the look that finds every bundle up, the 30 bundles' descriptors took 120-140 ms of the main
+     * thread (load 9-13, 2026-12-08), between the last bundle starting and the first statement.
+     */
+    void countAhead(Bundle[] bundles) {
+        for (Bundle bundle : bundles) {
+            if ((bundle.getState() & (Bundle.RESOLVED | Bundle.STARTING | Bundle.ACTIVE)) != 0) {
+                of(bundle);
+            }
+        }
+    }
+
     private static int count(Bundle bundle) {
         String header = bundle.getHeaders("").get("Service-Component");
         if (header == null) {

@@ -21,6 +21,8 @@ final class LabChanges implements BundleListener, ServiceListener, FrameworkList
 
     private final BundleContext context;
     private long count;
+    /** Bundle and framework events and {@link #changed()} calls: the changes but services'. */
+    private long bundleCount;
 
     LabChanges(BundleContext context) {
         this.context = context;
@@ -34,6 +36,11 @@ final class LabChanges implements BundleListener, ServiceListener, FrameworkList
         return count;
     }
 
+    /** @return the changes but services' so far: give it to {@link #awaitBundleChangeAfter} */
+    synchronized long bundleCount() {
+        return bundleCount;
+    }
+
     /** Returns once there have been more than {@code seen} changes, or after {@code millis}. */
     synchronized void awaitAfter(long seen, long millis) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
@@ -42,7 +49,26 @@ final class LabChanges implements BundleListener, ServiceListener, FrameworkList
         }
     }
 
+    /**
+     * Returns once there have been more than {@code seen} changes but services' (a bundle's or the framework's
+     * event, or {@link #changed()}), or after {@code millis}: a wait for the bundles to start looks again at
+     * those only, not at each of the hundred services the starting bundles register.
+     */
+    synchronized void awaitBundleChangeAfter(long seen, long millis) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(millis);
+        for (long left = deadline - System.nanoTime(); bundleCount == seen && left > 0;
+                left = deadline - System.nanoTime()) {
+            TimeUnit.NANOSECONDS.timedWait(this, left);
+        }
+    }
+
     synchronized void changed() {
+        count++;
+        bundleCount++;
+        notifyAll();
+    }
+
+    private synchronized void serviceChange() {
         count++;
         notifyAll();
     }
@@ -54,7 +80,7 @@ final class LabChanges implements BundleListener, ServiceListener, FrameworkList
 
     @Override
     public void serviceChanged(ServiceEvent event) {
-        changed();
+        serviceChange();
     }
 
     @Override

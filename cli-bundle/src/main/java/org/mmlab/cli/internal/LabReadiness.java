@@ -59,6 +59,8 @@ final class LabReadiness implements FrameworkListener {
     private final Map<Long, String> startFailures = new ConcurrentHashMap<>();
     private final DeclaredComponents declaredComponents = new DeclaredComponents();
     private final GoshStartup gosh;
+    /** Whether the last {@link #check()} stopped at the bundles: only a bundle or framework event changes that. */
+    private volatile boolean waitingForBundles = true;
 
     /** @param goshRan told when Gogo's shell has finished its start-up, a change no event announces */
     LabReadiness(BundleContext context, Supplier<ServiceComponentRuntime> scr,
@@ -90,8 +92,21 @@ final class LabReadiness implements FrameworkListener {
 
     Status check() {
         Status bundles = checkBundles();
+        waitingForBundles = !bundles.ready() && !bundles.failed();
+        if (waitingForBundles) {
+            declaredComponents.countAhead(context.getBundles());
+        }
         Status components = bundles.ready() ? checkComponents() : bundles;
         return components.ready() && !gosh.done() ? Status.waitFor("Gogo's shell to finish starting") : components;
+    }
+
+    /**
+     * Whether the last {@link #check()} waited for a bundle or the start level: what it looked at (bundles' states
+     * and start levels, the framework's start level, the start failures the framework reported) changes only
+     * with a bundle or framework event, so the next look need not come at a service event.
+     */
+    boolean waitingForBundles() {
+        return waitingForBundles;
     }
 
     private Status checkBundles() {

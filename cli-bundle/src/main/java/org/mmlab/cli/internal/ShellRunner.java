@@ -254,12 +254,16 @@ public class ShellRunner {
         }
     }
 
-    /** Looks again at each change in the lab, and at least every 25 ms (not every change is announced). */
+    /**
+     * Looks again at each change in the lab, and at least every 25 ms (not every change is announced); while
+     * bundles start, at each bundle or framework change only, since nothing else changes what it waits for then.
+     */
     private String awaitReadiness() {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(timeoutSeconds());
         LabReadiness.Status status;
         while (true) {
             long seen = changes.count();
+            long seenBundles = changes.bundleCount();
             status = readiness.check();
             if (status.ready() && shell != null) {
                 return null;
@@ -275,7 +279,11 @@ public class ShellRunner {
                 return "the lab did not start within " + timeoutSeconds() + " s; still waiting for " + waitingFor;
             }
             try {
-                changes.awaitAfter(seen, 25);
+                if (readiness.waitingForBundles()) {
+                    changes.awaitBundleChangeAfter(seenBundles, 25);
+                } else {
+                    changes.awaitAfter(seen, 25);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 return "interrupted while waiting for the lab to start";

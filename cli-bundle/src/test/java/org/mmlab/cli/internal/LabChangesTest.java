@@ -41,6 +41,44 @@ class LabChangesTest {
     }
 
     @Test
+    void aBundleEventWakesAWaitForTheBundlesAndAServiceEventDoesNot() throws Exception {
+        try (LabChanges changes = new LabChanges(context())) {
+            long seen = changes.count();
+            long seenBundles = changes.bundleCount();
+
+            changes.serviceChanged(null); // one of the services a starting bundle registers
+
+            assertThat(changes.count()).isEqualTo(seen + 1);
+            assertThat(changes.bundleCount()).isEqualTo(seenBundles);
+            CompletableFuture<Void> waiting = CompletableFuture.runAsync(() -> {
+                try {
+                    changes.awaitBundleChangeAfter(seenBundles, AN_HOUR_MS);
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            });
+            while (!waiting.isDone()) {
+                changes.bundleChanged(new BundleEvent(BundleEvent.STARTED, bundle()));
+                Thread.onSpinWait();
+            }
+            waiting.get();
+            assertThat(changes.bundleCount()).isGreaterThan(seenBundles);
+        }
+    }
+
+    @Test
+    void goshsStartUpWakesAWaitForTheBundlesToo() throws Exception {
+        try (LabChanges changes = new LabChanges(context())) {
+            long seenBundles = changes.bundleCount();
+            changes.changed();
+
+            changes.awaitBundleChangeAfter(seenBundles, AN_HOUR_MS);
+
+            assertThat(changes.bundleCount()).isEqualTo(seenBundles + 1);
+        }
+    }
+
+    @Test
     void aChangeBetweenTheLookAndTheWaitIsNotMissed() throws Exception {
         try (LabChanges changes = new LabChanges(context())) {
             long seen = changes.count();

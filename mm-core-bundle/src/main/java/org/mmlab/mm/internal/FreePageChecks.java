@@ -13,13 +13,15 @@ final class FreePageChecks {
     private final MemMap map;
     private final MmDebug debug;
     private final PagePoison poison;
+    private final VmStat vmstat;
     /** Pages bad_page() took out of circulation: never freed, still accounted. */
     private final BitSet badPages = new BitSet();
 
-    FreePageChecks(MemMap map, MmDebug debug, PagePoison poison) {
+    FreePageChecks(MemMap map, MmDebug debug, PagePoison poison, VmStat vmstat) {
         this.map = map;
         this.debug = debug;
         this.poison = poison;
+        this.vmstat = vmstat;
     }
 
     synchronized boolean isBadPage(int pfn) {
@@ -33,6 +35,12 @@ final class FreePageChecks {
     /** free_pages_prepare(): bad-page checks (with CONFIG_DEBUG_VM) and clearing what the owner left. */
     boolean freePagesPrepare(int pfn, int order) {
         boolean compound = map.testFlag(pfn, PageFlags.PG_head);
+        // 6.18's free_pages_prepare(): a folio still mlocked (truncation raced with munlock) is cleared and
+        // taken out of NR_MLOCK here, before the checks, not reported as a bad page
+        if (map.testFlag(pfn, PageFlags.PG_mlocked)) {
+            map.clearFlag(pfn, PageFlags.PG_mlocked);
+            vmstat.nrMlock.addAndGet(-(compound ? 1L << order : 1)); // folio_nr_pages()
+        }
         int bad = 0;
         if (compound) {
             for (int i = 1; i < 1 << order; i++) {

@@ -84,8 +84,11 @@ public final class MemMap {
         pagePrivate = new int[nrPages];
         next = new int[nrPages + MAX_LIST_HEADS];
         prev = new int[nrPages + MAX_LIST_HEADS];
-        // __init_single_page(): INIT_LIST_HEAD(&page->lru)
-        Arrays.setAll(next, i -> i);
+        // __init_single_page(): INIT_LIST_HEAD(&page->lru). A plain loop, not Arrays.setAll() with a lambda: in a
+        // fresh JVM the lambda's call per page ran interpreted, 38-87 ms against 4-10 ms (1.1 M entries, 2026-12-08)
+        for (int i = 0; i < next.length; i++) {
+            next[i] = i;
+        }
         System.arraycopy(next, 0, prev, 0, next.length);
         pageblockFlags = new byte[(nrPages + Mm.PAGEBLOCK_NR_PAGES - 1) >> Mm.PAGEBLOCK_ORDER];
         // memmap_init_range(): every pageblock starts MIGRATE_MOVABLE

@@ -55,6 +55,8 @@ public final class MmCheck {
         ISOLATED_PAGE("isolated page state"),
         NR_ISOLATED_ANON("nr_isolated_anon"),
         NR_ANON_PAGES("nr_anon_pages"),
+        NR_MLOCK("nr_mlock"),
+        NR_ANON_THPS("nr_anon_transparent_hugepages"),
         NR_PAGETABLE("nr_page_table_pages"),
         NR_SLAB_UNRECLAIMABLE("nr_slab_unreclaimable"),
         WORKLOAD_CONTENT("workload content"),
@@ -188,6 +190,17 @@ public final class MmCheck {
             fail(Invariant.NR_ANON_PAGES, String.format("nr_anon_pages is %d, but the workload maps %d pages", nrAnon,
                     w.mappedPages()));
         }
+        // /proc/meminfo's Mlocked and AnonHugePages read these counters: they must be what the pages say
+        long nrMlock = g.vmstat.nrMlock.get();
+        if (nrMlock != t.mlocked) {
+            fail(Invariant.NR_MLOCK, String.format("nr_mlock is %d, but %d pages are in mlocked folios (PG_mlocked)",
+                    nrMlock, t.mlocked));
+        }
+        long nrAnonThps = g.vmstat.nrAnonThps.get();
+        if (nrAnonThps != t.anonThps) {
+            fail(Invariant.NR_ANON_THPS, String.format("nr_anon_transparent_hugepages is %d, but %d pages are in mapped"
+                    + " anon THPs (anon folios of order %d)", nrAnonThps, t.anonThps, Meminfo.HPAGE_PMD_ORDER));
+        }
         long nrPagetable = g.vmstat.get(VmItem.NR_PAGETABLE);
         if (nrPagetable != t.tablePages) {
             fail(Invariant.NR_PAGETABLE, String.format("nr_page_table_pages is %d, but %d pages are PageTable",
@@ -294,6 +307,10 @@ public final class MmCheck {
         long tablePages;
         long slabPages;
         long anonMapped;
+        /** Pages of folios with PG_mlocked (set on a folio's head), as NR_MLOCK counts them. */
+        long mlocked;
+        /** Pages of mapped anon folios of HPAGE_PMD_ORDER, as NR_ANON_THPS counts them. */
+        long anonThps;
     }
 
     /**
@@ -315,6 +332,7 @@ public final class MmCheck {
         int lruBit = 1 << PageFlags.PG_lru;
         int reservedBit = 1 << PageFlags.PG_reserved;
         int headBit = 1 << PageFlags.PG_head;
+        int mlockedBit = 1 << PageFlags.PG_mlocked;
         boolean anyPcp = !pcpFree.isEmpty();
         boolean anyIsolatedFree = !isolatedFree.isEmpty();
         boolean anyHinted = !hinted.isEmpty();
@@ -335,7 +353,19 @@ public final class MmCheck {
             boolean tail = x <= -2 && x > PageLists.LIST_POISON_MIN;
             if (wd >= 0 && (mapping[pfn] & MemMap.PAGE_MAPPING_ANON) != 0 && !tail) {
                 // a mapped anon folio counts all its pages in nr_anon_pages (NR_ANON_MAPPED)
-                t.anonMapped += (f & headBit) != 0 ? 1L << map.compoundOrder(pfn) : 1;
+                if ((f & headBit) == 0) {
+                    t.anonMapped++;
+                } else {
+                    int order = map.compoundOrder(pfn);
+                    t.anonMapped += 1L << order;
+                    if (order == Meminfo.HPAGE_PMD_ORDER
+                            && (mapping[pfn] & MemMap.PAGE_MAPPING_FLAGS) == MemMap.PAGE_MAPPING_ANON) {
+                        t.anonThps += 1L << order;
+                    }
+                }
+            }
+            if ((f & mlockedBit) != 0 && !tail) {
+                t.mlocked += (f & headBit) != 0 ? 1L << map.compoundOrder(pfn) : 1;
             }
             int wi = pfn >>> 6;
             if (wi < freeWords.length && (freeWords[wi] & (1L << pfn)) != 0) {

@@ -69,7 +69,7 @@ public final class PageAlloc {
         this.dmesg = dmesg;
         this.content = content;
         this.poison = new PagePoison(content, debug, dmesg, pagePoisoning);
-        this.freeChecks = new FreePageChecks(map, debug, poison);
+        this.freeChecks = new FreePageChecks(map, debug, poison, vmstat);
         this.fallback = new PageAllocFallback(this);
         this.slowpath = new PageAllocSlowpath(this);
         this.pcp = nrCpuIds > 0 ? new PageAllocPcp(this, nrCpuIds) : null;

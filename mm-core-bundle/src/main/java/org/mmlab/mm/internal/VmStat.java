@@ -4,6 +4,7 @@ import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
 
 import org.mmlab.mm.Mm;
 
@@ -17,6 +18,23 @@ import org.mmlab.mm.Mm;
 public final class VmStat {
     private static final int NR_ITEMS = VmItem.values().length;
     private static final VarHandle LONGS = MethodHandles.arrayElementVarHandle(long[].class);
+
+    /**
+     * NR_MLOCK (a zone_stat_item, read summed over the zones as global_zone_page_state() reads it), in pages:
+     * mlock_folio() adds a folio's pages when it sets PG_mlocked, munlock_folio() and free_pages_prepare() take
+     * them away when they clear it (migration moves the flag, and between zones the count: the sum stays).
+     * The lab's model mlocks nothing; a page a test mlocks by hand counts here. /proc/meminfo's Mlocked reads it.
+     * Beside the VmItems, not one of them, so that /proc/vmstat and zoneinfo print the lines they printed.
+     */
+    final AtomicLong nrMlock = new AtomicLong();
+    /**
+     * NR_ANON_THPS (a node_stat_item, in pages since Muchun Song's 2021 conversion): the pages of anon folios
+     * of HPAGE_PMD_ORDER mapped by a PMD, added by folio_add_new_anon_rmap() / __folio_add_anon_rmap() at
+     * RMAP_LEVEL_PMD and taken away by __folio_remove_rmap(). The lab's model maps no THP (its workload maps
+     * order-0 pages, migration moves order-0 pages only); a THP a test maps by hand counts here.
+     * /proc/meminfo's AnonHugePages reads it; beside the VmItems as NR_MLOCK is.
+     */
+    final AtomicLong nrAnonThps = new AtomicLong();
 
     /** One task's vm_stat_diff: written by its owner only. */
     private static final class Diff {

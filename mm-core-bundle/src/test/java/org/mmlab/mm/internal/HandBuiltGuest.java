@@ -83,6 +83,7 @@ final class HandBuiltGuest {
     static void makeAnonThp(GuestMemory g, int head) {
         assertThat(g.map.compoundOrder(head)).isEqualTo(Mm.PAGEBLOCK_ORDER);
         makeAnon(g, head, 1 << Mm.PAGEBLOCK_ORDER);
+        g.vmstat.nrAnonThps.addAndGet(1 << Mm.PAGEBLOCK_ORDER); // folio_add_new_anon_rmap() at RMAP_LEVEL_PMD
     }
 
     private static void makeAnon(GuestMemory g, int pfn, int nrPages) {
@@ -91,6 +92,12 @@ final class HandBuiltGuest {
         g.map.setFlag(pfn, PageFlags.PG_swapbacked);
         g.map.setFlag(pfn, PageFlags.PG_uptodate);
         g.vmstat.add(VmItem.NR_ANON_PAGES, nrPages);
+    }
+
+    /** mlock_folio() of an order-0 page: PG_mlocked set, and NR_MLOCK up by one page. */
+    static void mlock(GuestMemory g, int pfn) {
+        assertThat(g.map.testAndSetFlag(pfn, PageFlags.PG_mlocked)).isFalse();
+        g.vmstat.nrMlock.incrementAndGet();
     }
 
     /** A page table page: __SetPageTable() and NR_PAGETABLE. */

@@ -89,6 +89,7 @@ class PageAllocInvariantTest {
         g.map.mapping[head] = (1 << 2) | MemMap.PAGE_MAPPING_ANON;
         g.map.mapcountOrType[head] = 0;
         g.vmstat.add(VmItem.NR_ANON_PAGES, 1 << Mm.PAGEBLOCK_ORDER);
+        g.vmstat.nrAnonThps.addAndGet(1 << Mm.PAGEBLOCK_ORDER); // folio_add_new_anon_rmap() at RMAP_LEVEL_PMD
         g.lruvec.add(head);
         assertThat(g.vmstat.get(VmItem.NR_INACTIVE_ANON)).isEqualTo(1 << Mm.PAGEBLOCK_ORDER);
         assertOk(g, null);
