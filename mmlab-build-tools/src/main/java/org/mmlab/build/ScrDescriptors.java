@@ -2,6 +2,7 @@ package org.mmlab.build;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -44,7 +45,8 @@ import org.xml.sax.helpers.DefaultHandler;
  * compared with its file's ({@code Node.isEqualNode}) before the jar is written. A jar whose header
  * names fewer than two descriptors is left alone.
  *
- * <p>Run by the build after bnd made the jar (the parent pom's {@code scr-descriptors} execution):
+ * <p>Run by the build after bnd made the jar, as an Ant task (the parent pom's {@code scr-descriptors}
+ * execution: {@code <taskdef>} takes any class with an {@code execute()} method), or as a program:
  * {@code ScrDescriptors JAR...}.
  */
 public final class ScrDescriptors {
@@ -54,7 +56,19 @@ public final class ScrDescriptors {
     private static final String HEADER = "Service-Component";
     private static final Pattern DECLARATION = Pattern.compile("\\A\\uFEFF?\\s*<\\?xml[^>]*\\?>\\s*");
 
-    private ScrDescriptors() {
+    private File jar;
+
+    /** The bundle jar, for Ant's {@code <scr-descriptors jar="..."/>}. */
+    public void setJar(File jar) {
+        this.jar = jar;
+    }
+
+    /** Ant's entry: merges the jar given; an exception fails the build. */
+    public void execute() throws IOException {
+        if (jar == null) {
+            throw new IllegalArgumentException("scr-descriptors: the jar attribute is required (a bundle jar)");
+        }
+        merge(jar.toPath());
     }
 
     public static void main(String[] args) throws IOException {
