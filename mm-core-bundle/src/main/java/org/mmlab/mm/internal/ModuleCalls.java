@@ -33,6 +33,17 @@ final class ModuleCalls {
         this.guest = guest;
     }
 
+    /**
+     * After up_read() or up_write() of an rw_semaphore whose waiters drivers' calls block on (the OOM notifier chain's,
+     * shrinker_rwsem): a controlled run's thread waits until the threads it woke are back at their points. calls is
+     * null for a chain tested alone.
+     */
+    static void released(ModuleCalls calls, String lock) {
+        if (calls != null) {
+            calls.table.released(lock);
+        }
+    }
+
     ModuleCall enter(Object callee, String call, int pfn) {
         return enter(table.moduleOf(callee), call, pfn);
     }

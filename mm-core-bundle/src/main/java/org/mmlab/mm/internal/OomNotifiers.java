@@ -39,17 +39,7 @@ final class OomNotifiers {
             chain.remove(n);
         } finally {
             rwsem.writeLock().unlock();
-            released(calls);
-        }
-    }
-
-    /**
-     * After up_read() or up_write() of the chain's rwsem: a controlled run's thread waits until the threads it woke (an
-     * unregistration waiting for the calls in flight, calls waiting for an unregistration) are back at their points.
-     */
-    private static void released(ModuleCalls calls) {
-        if (calls != null) {
-            calls.table.released(RWSEM);
+            ModuleCalls.released(calls, RWSEM); // wakes calls waiting for the unregistration
         }
     }
 
@@ -72,7 +62,7 @@ final class OomNotifiers {
         } finally {
             rwsem.readLock().unlock();
             sm.wake(depth);
-            released(calls);
+            ModuleCalls.released(calls, RWSEM); // wakes an unregistration waiting for the calls in flight
         }
     }
 }

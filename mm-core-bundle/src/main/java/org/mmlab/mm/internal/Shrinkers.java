@@ -37,19 +37,7 @@ final class Shrinkers {
             registered.remove(s);
         } finally {
             inUse.writeLock().unlock();
-            released(calls);
-        }
-    }
-
-    /**
-     * After up_read() or up_write() of shrinker_rwsem: a controlled run's thread waits until the threads it woke are back
-     * at their points. Without it, whether shrink_slab()'s down_read_trylock() came before or after the woken
-     * unregistration's down_write() was the machine's choice (race 8: the admin's remove, woken from the OOM
-     * notifiers' rwsem, against the deflating task's next shrink_slab()).
-     */
-    private static void released(ModuleCalls calls) {
-        if (calls != null) {
-            calls.table.released(RWSEM);
+            ModuleCalls.released(calls, RWSEM);
         }
     }
 
@@ -74,7 +62,9 @@ final class Shrinkers {
             return freed;
         } finally {
             inUse.readLock().unlock();
-            released(calls);
+            // without it, whether the next shrink_slab()'s down_read_trylock() came before or after the woken
+            // unregistration's down_write() was the machine's choice (race 8: the admin's remove against the deflating task)
+            ModuleCalls.released(calls, RWSEM);
         }
     }
 }
