@@ -86,9 +86,7 @@ public class Lab {
 
     /** Runs of the race under the setup that share their preparation: close it to put the lab back. */
     public RaceBatch batch(Race race, Setup setup) throws Exception {
-        RaceBatch b = new RaceBatch(new LabContext(context, services), race, setup, checkAfterRun);
-        b.printHandoffs(printHandoffs);
-        return b;
+        return new RaceBatch(new LabContext(context, services), race, setup, checkAfterRun, printHandoffs);
     }
 
     /** Runs the race once. */

@@ -31,14 +31,9 @@ public final class RaceBatch implements AutoCloseable {
     private long cleanupNs;
     private long[] runNs = new long[16];
 
-    /** Each run's hand-offs of the watchdog printed before its line, with the blocked thread's stack (lab:handoffs). */
-    public void printHandoffs(boolean on) {
-        runner.printHandoffs(on);
-    }
-
-    RaceBatch(LabContext lab, Race race, Setup setup, boolean checkAfterRun) throws Exception {
+    RaceBatch(LabContext lab, Race race, Setup setup, boolean checkAfterRun, boolean printHandoffs) throws Exception {
         this.lab = lab;
-        this.runner = new RaceLab(lab, checkAfterRun);
+        this.runner = new RaceLab(lab, checkAfterRun, printHandoffs);
         this.race = race;
         this.setup = setup;
         long t0 = System.nanoTime();

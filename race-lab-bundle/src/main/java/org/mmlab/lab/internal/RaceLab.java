@@ -29,16 +29,12 @@ final class RaceLab {
     /** The page-conservation checker: mm:check after each run (lab:check). */
     private final boolean checkAfterRun;
     /** Each run's hand-offs of the watchdog printed, with the blocked thread's stack (lab:handoffs). */
-    private volatile boolean printHandoffs;
+    private final boolean printHandoffs;
 
-    RaceLab(LabContext lab, boolean checkAfterRun) {
+    RaceLab(LabContext lab, boolean checkAfterRun, boolean printHandoffs) {
         this.lab = lab;
         this.checkAfterRun = checkAfterRun;
-    }
-
-    /** Prints each run's hand-offs of the watchdog before its line (lab:handoffs on). */
-    void printHandoffs(boolean on) {
-        printHandoffs = on;
+        this.printHandoffs = printHandoffs;
     }
 
     RaceOutcome run(Race race, Setup setup, StrategySpec strategy, Map<String, Runnable> threads) throws Exception {

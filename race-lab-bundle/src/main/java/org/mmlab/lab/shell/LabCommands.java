@@ -254,10 +254,7 @@ public class LabCommands {
     @Descriptor("switch the page-conservation checker: mm:check after each run, before the lab puts the guest back;"
             + " a broken invariant is reported in dmesg")
     public void check(@Descriptor("on | off") String state) {
-        if (!"on".equals(state) && !"off".equals(state)) {
-            throw new IllegalArgumentException("'" + state + "': use on or off");
-        }
-        lab.setCheckAfterRun(state.equals("on"));
+        lab.setCheckAfterRun(on(state));
         check();
     }
 
@@ -270,11 +267,16 @@ public class LabCommands {
             + " a blocked thread (the decision, the thread's last point, what the JVM says of it, its stack) and each"
             + " return; for a seed whose trace differs between labs")
     public void handoffs(@Descriptor("on | off") String state) {
+        lab.setPrintHandoffs(on(state));
+        handoffs();
+    }
+
+    /** A switch's state as typed: on or off, nothing else. */
+    private static boolean on(String state) {
         if (!"on".equals(state) && !"off".equals(state)) {
             throw new IllegalArgumentException("'" + state + "': use on or off");
         }
-        lab.setPrintHandoffs(state.equals("on"));
-        handoffs();
+        return state.equals("on");
     }
 
     /** A campaign: the command that names its runs (without --shard and --json), how many, this process's shard. */
