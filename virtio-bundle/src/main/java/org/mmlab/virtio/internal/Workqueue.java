@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 
 import org.mmlab.mm.lab.InjectionPoints;
 import org.mmlab.mm.lab.ModuleCall;
@@ -59,7 +60,7 @@ final class Workqueue {
     /** A wait for a work item the worker runs: returns once wait did. */
     @FunctionalInterface
     interface WorkerWait {
-        boolean await(Thread worker, java.util.function.Supplier<Boolean> wait);
+        boolean await(Thread worker, Supplier<Boolean> wait);
     }
     /** Not in the kernel: told after each work item ends, on the workqueue's thread (a target's watch samples then). */
     private volatile Runnable afterEachWork = () -> {
